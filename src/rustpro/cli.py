@@ -1,0 +1,195 @@
+"""The `rustpro` command line. Errors become one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from rustpro import __version__
+from rustpro.config import FAIL_ON_CHOICES
+from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
+from rustpro.errors import RustproError
+from rustpro.outcome import EXIT_ERROR, exit_code
+
+FORMATS = ("text", "json")
+
+TRUST_NOTE = (
+    "Without --static, rustpro runs cargo (check, clippy, test, fmt, doc) on the project, "
+    "which executes its build scripts and proc macros: audit untrusted code with --static, "
+    "which executes nothing from the audited project."
+)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _use_color(choice: str, stream: object) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _warn(message: str) -> None:
+    click.echo(f"rustpro: warning: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rustpro")
+def cli() -> None:
+    """rustpro: a senior Rust engineer's review of a crate or workspace."""
+
+
+@cli.command(epilog=TRUST_NOTE)
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--static",
+    "static_only",
+    is_flag=True,
+    help="Read the code only; run nothing of the audited project.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format (JSON follows the documented contract).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (auto: only on a terminal).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default=None,
+    help="Least severity that makes the exit code 1 [default: warning].",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Only these rules or checkpoints (comma-separated, repeatable).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULES",
+    help="Never these rules or checkpoints (comma-separated, repeatable).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: all cores].",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Skip source files larger than this many MiB (generated code).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
+def audit(
+    path: Path,
+    static_only: bool,
+    fmt: str,
+    color: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    no_cache: bool,
+    jobs: int | None,
+    max_file_size: int,
+    quiet: bool,
+) -> None:
+    """Audit the crate or workspace at PATH and report findings by checkpoint.
+
+    Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
+    could not run.
+    """
+    options = AuditOptions(
+        static=static_only,
+        max_file_bytes=max_file_size * 1024 * 1024,
+        use_cache=not no_cache,
+        workers=jobs,
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_on=fail_on,
+    )
+    result = _run(path, options)
+    if not quiet:
+        for message in (*result.warnings, *result.skipped_files):
+            _warn(message)
+        for where in result.parse_errors:
+            _warn(f"{where}: syntax error; audited the rest of the file")
+    if fmt == "json":
+        from rustpro.report.json_report import render_json
+
+        click.echo(render_json(result), nl=False)
+    else:
+        from rustpro.report.text import render_text
+
+        use_color = _use_color(color, sys.stdout)
+        click.echo(render_text(result, color=use_color), nl=False, color=use_color)
+    sys.exit(exit_code(result.findings, result.config.fail_threshold))
+
+
+def _run(path: Path, options: AuditOptions) -> AuditResult:
+    if options.static:
+        return run_audit(path, options)
+    try:
+        full = importlib.import_module("rustpro.toolchain.full")
+    except ImportError:
+        raise RustproError("full mode is not available in this build; use --static") from None
+    return run_audit(path, options, extra=full.full_mode_findings)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the `rustpro` script."""
+    try:
+        cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        click.echo("rustpro: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except RustproError as err:
+        click.echo(f"rustpro: error: {err}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("rustpro: interrupted", err=True)
+        sys.exit(130)
+    except RecursionError:
+        click.echo("rustpro: internal error: input nested too deeply", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as err:  # the last guard: one line, never a traceback
+        click.echo(f"rustpro: internal error: {type(err).__name__}: {err}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(0)
+
+
+def cargo_main() -> NoReturn:
+    """Entry point of `cargo-rustpro`: cargo passes the subcommand name as the first word."""
+    argv = sys.argv[1:]
+    if argv and argv[0] == "rustpro":
+        argv = argv[1:]
+    main(argv)

@@ -1,0 +1,145 @@
+"""rustpro's configuration: `rustpro.toml`, or `[workspace|package.metadata.rustpro]`.
+
+    select = ["errors", "missing-docs"]      # only these rules or checkpoints (default: all)
+    ignore = ["no-benchmarks", "types"]      # never these
+    fail-on = "warning"                       # error | warning | note | none
+    [per-path-ignores]
+    "src/generated/**" = ["missing-docs"]
+
+Command-line flags override the file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rustpro.catalog import catalog, suggest
+from rustpro.discovery.manifest import Manifest
+from rustpro.errors import ConfigError
+from rustpro.model import Checkpoint, Finding, Severity
+
+FAIL_ON_CHOICES = ("error", "warning", "note", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditConfig:
+    """Which findings count and which fail the audit."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fail_on: str = "warning"
+    source: str = "defaults"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_overrides(
+        self,
+        *,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        fail_on: str | None = None,
+    ) -> AuditConfig:
+        """The command line's words win over the file's."""
+        for name in (*select, *ignore):
+            validate_selector(name, "command line")
+        return replace(
+            self,
+            select=select or self.select,
+            ignore=(*self.ignore, *ignore),
+            fail_on=fail_on or self.fail_on,
+        )
+
+    def keeps(self, finding: Finding) -> bool:
+        """True when the finding is selected, not ignored, and not ignored for its path."""
+        if self.select and not _matches(finding, self.select):
+            return False
+        if _matches(finding, self.ignore):
+            return False
+        for pattern, names in self.per_path_ignores:
+            if _path_matches(finding.path, pattern) and _matches(finding, names):
+                return False
+        return True
+
+    @property
+    def fail_threshold(self) -> Severity | None:
+        """The least severity that fails the audit, or None for `none`."""
+        return None if self.fail_on == "none" else Severity(self.fail_on)
+
+
+def _matches(finding: Finding, selectors: tuple[str, ...]) -> bool:
+    for selector in selectors:
+        if selector in (finding.rule, finding.checkpoint.value, finding.source):
+            return True
+        if selector.endswith("::*") and finding.rule.startswith(selector[:-1]):
+            return True
+    return False
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    if fnmatch.fnmatch(path, pattern):
+        return True
+    # `dir/**` also covers files directly in dir, and a bare directory name covers its tree.
+    return (pattern.endswith("/**") and path.startswith(pattern[:-2])) or (
+        not any(c in pattern for c in "*?[") and path.startswith(pattern.rstrip("/") + "/")
+    )
+
+
+def validate_selector(name: str, where: str) -> None:
+    """Raise `ConfigError` unless `name` is a rule, a checkpoint or a tool prefix."""
+    if name in catalog() or name in {c.value for c in Checkpoint}:
+        return
+    if "::" in name or name in ("clippy", "rustc", "rustfmt", "rustdoc", "cargo-test"):
+        return  # tool findings (`clippy::unwrap_used`) are named by the tools
+    hint = suggest(name)
+    extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
+    raise ConfigError(f"{where}: unknown rule or checkpoint `{name}`{extra}")
+
+
+def load_config(root: Path, manifest: Manifest) -> AuditConfig:
+    """The configuration for an audit root: `rustpro.toml` first, then Cargo metadata."""
+    file = root / "rustpro.toml"
+    if file.is_file():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"cannot read configuration: {err}", file) from None
+        return _from_table(data, str(file))
+    for keys in (("workspace", "metadata", "rustpro"), ("package", "metadata", "rustpro")):
+        table = manifest.section(*keys)
+        if table:
+            return _from_table(table, f"{manifest.path} [{'.'.join(keys)}]")
+    return AuditConfig()
+
+
+def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
+    known = {"select", "ignore", "per-path-ignores", "fail-on"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    select = _strings(table.get("select", []), "select", where)
+    ignore = _strings(table.get("ignore", []), "ignore", where)
+    per_path_raw = table.get("per-path-ignores", {})
+    if not isinstance(per_path_raw, dict):
+        raise ConfigError(f"{where}: `per-path-ignores` must be a table of glob = [rules]")
+    per_path = tuple(
+        (pattern, _strings(names, f"per-path-ignores.{pattern}", where))
+        for pattern, names in per_path_raw.items()
+    )
+    fail_on = table.get("fail-on", "warning")
+    if fail_on not in FAIL_ON_CHOICES:
+        raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_CHOICES)}")
+    for name in (*select, *ignore, *(n for _, names in per_path for n in names)):
+        validate_selector(name, where)
+    return AuditConfig(
+        select=select, ignore=ignore, per_path_ignores=per_path, fail_on=str(fail_on), source=where
+    )

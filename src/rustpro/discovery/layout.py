@@ -1,0 +1,308 @@
+"""Crates, targets and source files of a crate or workspace, found without running cargo."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rustpro.discovery.manifest import InheritedKeys, Manifest, package_value, read_manifest
+from rustpro.errors import AuditPathError, ManifestError
+from rustpro.model import Role
+
+# Directories that never hold the project's own sources.
+SKIPPED_DIRS = frozenset({"target", "vendor", "node_modules"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A compilation target: `kind` is lib, bin, test, bench, example or build-script."""
+
+    kind: str
+    name: str
+    root: Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """A `.rs` file of a crate: absolute path, path relative to the audit root, and role."""
+
+    path: Path
+    relpath: str
+    role: Role
+
+
+@dataclass(slots=True)
+class CrateLayout:
+    """One package: its manifest facts, targets and the source files under it."""
+
+    name: str
+    root: Path
+    manifest: Manifest
+    edition: str | None
+    rust_version: str | None
+    targets: list[Target]
+    files: list[SourceEntry]
+    proc_macro: bool = False
+    inherited: InheritedKeys = field(default_factory=InheritedKeys)
+
+    @property
+    def lib(self) -> Target | None:
+        """The library target, if the package has one."""
+        return next((t for t in self.targets if t.kind == "lib"), None)
+
+    def targets_of(self, kind: str) -> list[Target]:
+        """Targets of one kind (`bin`, `test`, ...)."""
+        return [t for t in self.targets if t.kind == kind]
+
+
+@dataclass(slots=True)
+class Workspace:
+    """What an audit covers: the root manifest and every package found under it."""
+
+    root: Path
+    manifest: Manifest
+    crates: list[CrateLayout]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_workspace(self) -> bool:
+        """True when the root manifest declares `[workspace]`."""
+        return self.manifest.workspace is not None
+
+
+def discover(path: Path) -> Workspace:
+    """Find the crates to audit at `path` (a crate, a workspace, or a Cargo.toml)."""
+    path = path.expanduser()
+    if not path.exists():
+        raise AuditPathError(f"{path}: no such file or directory", path)
+    if path.is_file():
+        if path.name != "Cargo.toml":
+            raise AuditPathError(f"{path}: expected a directory or a Cargo.toml", path)
+        path = path.parent
+    root = path.resolve()
+    manifest_path = root / "Cargo.toml"
+    if not manifest_path.is_file():
+        raise AuditPathError(f"{path}: no Cargo.toml here (not a Rust crate or workspace)", path)
+    manifest = read_manifest(manifest_path)
+    warnings: list[str] = []
+    inherited = _inherited_keys(manifest) if manifest.workspace else _parent_workspace_keys(root)
+    crates: list[CrateLayout] = []
+    if manifest.package is not None:
+        crates.append(_crate(manifest, root, root, inherited))
+    if manifest.workspace is not None:
+        for member_dir in _member_dirs(root, manifest.workspace, warnings):
+            if member_dir == root:
+                continue
+            try:
+                member = read_manifest(member_dir / "Cargo.toml")
+            except ManifestError as err:
+                warnings.append(f"skipping workspace member: {err}")
+                continue
+            if member.package is None:
+                warnings.append(f"skipping workspace member {_rel(member_dir, root)}: no [package]")
+                continue
+            crates.append(_crate(member, member_dir, root, inherited))
+    return Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def _member_dirs(root: Path, workspace: dict[str, Any], warnings: list[str]) -> list[Path]:
+    members = [m for m in workspace.get("members", []) if isinstance(m, str)]
+    excluded = {(root / e).resolve() for e in workspace.get("exclude", []) if isinstance(e, str)}
+    found: list[Path] = []
+    for pattern in members:
+        matches = sorted(glob.glob(str(root / pattern)))
+        if not matches and not glob.has_magic(pattern):
+            warnings.append(f"workspace member `{pattern}` does not exist")
+        for match in matches:
+            candidate = Path(match).resolve()
+            if candidate in excluded or candidate in found:
+                continue
+            if not (candidate / "Cargo.toml").is_file():
+                if not glob.has_magic(pattern):
+                    warnings.append(f"workspace member `{pattern}` has no Cargo.toml")
+                continue
+            found.append(candidate)
+    return found
+
+
+def _inherited_keys(manifest: Manifest) -> InheritedKeys:
+    return InheritedKeys(
+        values=dict(manifest.section("workspace", "package")),
+        dependencies=dict(manifest.section("workspace", "dependencies")),
+    )
+
+
+def _parent_workspace_keys(crate_root: Path) -> InheritedKeys:
+    # A member audited on its own still inherits `edition.workspace = true` from its root.
+    for parent in crate_root.parents:
+        candidate = parent / "Cargo.toml"
+        if candidate.is_file():
+            try:
+                manifest = read_manifest(candidate)
+            except ManifestError:
+                return InheritedKeys()
+            if manifest.workspace is not None:
+                return _inherited_keys(manifest)
+    return InheritedKeys()
+
+
+def _crate(
+    manifest: Manifest, crate_root: Path, audit_root: Path, inherited: InheritedKeys
+) -> CrateLayout:
+    edition = package_value(manifest, "edition", inherited)
+    rust_version = package_value(manifest, "rust-version", inherited)
+    lib_table = manifest.section("lib")
+    proc_macro = bool(lib_table.get("proc-macro", False))
+    targets = _targets(manifest, crate_root)
+    files = list(_source_files(crate_root, audit_root, targets))
+    return CrateLayout(
+        name=manifest.name,
+        root=crate_root,
+        manifest=manifest,
+        edition=str(edition) if edition is not None else None,
+        rust_version=str(rust_version) if rust_version is not None else None,
+        targets=targets,
+        files=files,
+        proc_macro=proc_macro,
+        inherited=inherited,
+    )
+
+
+def _targets(manifest: Manifest, root: Path) -> list[Target]:
+    pkg = manifest.package or {}
+    name = manifest.name.replace("-", "_")
+    targets: list[Target] = []
+    lib = manifest.section("lib")
+    lib_path = root / str(lib.get("path", "src/lib.rs"))
+    if lib_path.is_file():
+        targets.append(Target("lib", str(lib.get("name", name)), lib_path))
+    explicit = {
+        "bin": manifest.data.get("bin", []),
+        "test": manifest.data.get("test", []),
+        "bench": manifest.data.get("bench", []),
+        "example": manifest.data.get("example", []),
+    }
+    conventional = {
+        "bin": _auto_bins(root, manifest.name) if pkg.get("autobins", True) else [],
+        "test": _auto_dir(root / "tests") if pkg.get("autotests", True) else [],
+        "bench": _auto_dir(root / "benches") if pkg.get("autobenches", True) else [],
+        "example": _auto_dir(root / "examples") if pkg.get("autoexamples", True) else [],
+    }
+    default_dirs = {"bin": "src/bin", "test": "tests", "bench": "benches", "example": "examples"}
+    for kind, tables in explicit.items():
+        seen: set[Path] = set()
+        for table in tables if isinstance(tables, list) else []:
+            if not isinstance(table, dict) or "name" not in table:
+                continue
+            tname = str(table["name"])
+            default = root / default_dirs[kind] / f"{tname}.rs"
+            if kind == "bin" and tname == manifest.name:
+                default = root / "src" / "main.rs"
+            tpath = root / str(table["path"]) if "path" in table else default
+            if tpath.is_file():
+                targets.append(Target(kind, tname, tpath))
+                seen.add(tpath)
+        for tname, tpath in conventional[kind]:
+            if tpath not in seen:
+                targets.append(Target(kind, tname, tpath))
+    build = pkg.get("build", True)
+    build_path = root / (build if isinstance(build, str) else "build.rs")
+    if build is not False and build_path.is_file():
+        targets.append(Target("build-script", "build-script-build", build_path))
+    return targets
+
+
+def _auto_bins(root: Path, package: str) -> list[tuple[str, Path]]:
+    bins: list[tuple[str, Path]] = []
+    main = root / "src" / "main.rs"
+    if main.is_file():
+        bins.append((package, main))
+    bins.extend(_auto_dir(root / "src" / "bin"))
+    return bins
+
+
+def _auto_dir(directory: Path) -> list[tuple[str, Path]]:
+    """Cargo's convention: `dir/NAME.rs` and `dir/NAME/main.rs` are targets."""
+    if not directory.is_dir():
+        return []
+    found: list[tuple[str, Path]] = []
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.suffix == ".rs" and entry.is_file():
+            found.append((entry.stem, entry))
+        elif entry.is_dir() and (entry / "main.rs").is_file():
+            found.append((entry.name, entry / "main.rs"))
+    return found
+
+
+def _role_for(relative: Path, targets: list[Target], crate_root: Path, path: Path) -> Role:
+    for target in targets:
+        if target.root == path:
+            return _TARGET_ROLES.get(target.kind, Role.PRODUCTION)
+    first = relative.parts[0] if relative.parts else ""
+    return _DIR_ROLES.get(first, Role.PRODUCTION)
+
+
+_TARGET_ROLES = {
+    "test": Role.TEST,
+    "bench": Role.BENCH,
+    "example": Role.EXAMPLE,
+    "build-script": Role.BUILD_SCRIPT,
+}
+_DIR_ROLES = {"tests": Role.TEST, "benches": Role.BENCH, "examples": Role.EXAMPLE}
+
+
+def _source_files(
+    crate_root: Path, audit_root: Path, targets: list[Target]
+) -> Iterator[SourceEntry]:
+    for path in sorted(_walk_rs(crate_root)):
+        relative = path.relative_to(crate_root)
+        yield SourceEntry(
+            path=path,
+            relpath=_rel(path, audit_root),
+            role=_role_for(relative, targets, crate_root, path),
+        )
+
+
+def _walk_rs(crate_root: Path) -> Iterator[Path]:
+    """Every `.rs` file of this package, skipping build output, hidden and nested packages.
+
+    Directory symlinks are not followed, so a symlink loop cannot trap the walk.
+    """
+    stack = [crate_root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name in SKIPPED_DIRS:
+                        continue
+                    sub = Path(entry.path)
+                    if (sub / "Cargo.toml").is_file():
+                        continue  # another package: audited as its own member, if at all
+                    stack.append(sub)
+                elif name.endswith(".rs") and not entry.is_dir():
+                    yield Path(entry.path)
+            except OSError:
+                continue

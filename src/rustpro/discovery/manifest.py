@@ -1,0 +1,181 @@
+"""Cargo.toml reading: the package facts rules and profiles need, with the lines of keys."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rustpro.errors import ManifestError
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """One dependency as declared: `name` is the key, `package` the crate it really is."""
+
+    name: str
+    package: str
+    version: str | None
+    features: tuple[str, ...]
+    optional: bool
+    kind: str  # "normal", "dev" or "build"
+    line: int | None
+    path: str | None = None
+    workspace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A parsed Cargo.toml: the raw table plus the facts rustpro asks about most."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    @property
+    def package(self) -> dict[str, Any] | None:
+        """The `[package]` table, or None for a virtual manifest."""
+        pkg = self.data.get("package")
+        return pkg if isinstance(pkg, dict) else None
+
+    @property
+    def workspace(self) -> dict[str, Any] | None:
+        """The `[workspace]` table, when this manifest is a workspace root."""
+        ws = self.data.get("workspace")
+        return ws if isinstance(ws, dict) else None
+
+    @property
+    def name(self) -> str:
+        """The package name (the directory name for a virtual manifest)."""
+        pkg = self.package or {}
+        name = pkg.get("name")
+        return name if isinstance(name, str) else self.path.parent.name
+
+    def key_line(self, table: str, key: str) -> int | None:
+        """1-based line of `key = ...` (or `key.workspace = ...`) inside `[table]`."""
+        return key_line(self.text, table, key)
+
+    def table_line(self, table: str) -> int | None:
+        """1-based line of the `[table]` header."""
+        return table_line(self.text, table)
+
+    def section(self, *keys: str) -> dict[str, Any]:
+        """A nested table (`section("package", "metadata", "rustpro")`), empty when absent."""
+        node: Any = self.data
+        for key in keys:
+            if not isinstance(node, dict):
+                return {}
+            node = node.get(key, {})
+        return node if isinstance(node, dict) else {}
+
+    def dependencies(self) -> list[Dependency]:
+        """Every dependency of the package: normal, dev and build, including target tables."""
+        tables: list[tuple[str, str, dict[str, Any]]] = []
+        for kind, key in _DEPENDENCY_TABLES:
+            tables.append((kind, key, self.section(key)))
+            for target_name, target in self.section("target").items():
+                if isinstance(target, dict) and isinstance(target.get(key), dict):
+                    tables.append((kind, f"target.{target_name}.{key}", target[key]))
+        return [
+            _dependency(name, spec, kind, key_line(self.text, table_name, name))
+            for kind, table_name, table in tables
+            for name, spec in table.items()
+        ]
+
+
+_DEPENDENCY_TABLES = (
+    ("normal", "dependencies"),
+    ("dev", "dev-dependencies"),
+    ("build", "build-dependencies"),
+)
+
+
+def _dependency(name: str, spec: Any, kind: str, line: int | None) -> Dependency:
+    if isinstance(spec, str):
+        return Dependency(name, name, spec, (), False, kind, line)
+    if not isinstance(spec, dict):
+        return Dependency(name, name, None, (), False, kind, line)
+    features = spec.get("features", [])
+    return Dependency(
+        name=name,
+        package=str(spec.get("package", name)),
+        version=str(spec["version"]) if "version" in spec else None,
+        features=tuple(str(f) for f in features) if isinstance(features, list) else (),
+        optional=bool(spec.get("optional", False)),
+        kind=kind,
+        line=line,
+        path=str(spec["path"]) if "path" in spec else None,
+        workspace=bool(spec.get("workspace", False)),
+    )
+
+
+def read_manifest(path: Path) -> Manifest:
+    """Read and parse a Cargo.toml; raises `ManifestError` with the line of a syntax error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError("no such manifest", path) from None
+    except OSError as err:
+        raise ManifestError(f"cannot read manifest: {err.strerror or err}", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ManifestError("manifest is not valid UTF-8", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        # Python 3.11's TOMLDecodeError has no `lineno`; its message ends "(at line N, ...)".
+        where = re.search(r"\(at line (\d+)", str(err))
+        line = int(where.group(1)) if where else None
+        message = str(err).split(" (at ")[0]
+        raise ManifestError(f"malformed TOML: {message}", path, line) from None
+    if "package" not in data and "workspace" not in data:
+        raise ManifestError("neither [package] nor [workspace] is declared", path)
+    return Manifest(path=path, text=text, data=data)
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _normalise_table(name: str) -> str:
+    return ".".join(part.strip().strip('"').strip("'") for part in name.split("."))
+
+
+def table_line(text: str, table: str) -> int | None:
+    """1-based line of the header `[table]` in TOML `text`."""
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _HEADER.match(line)
+        if match and _normalise_table(match.group(1)) == table:
+            return number
+    return None
+
+
+def key_line(text: str, table: str, key: str) -> int | None:
+    """1-based line where `key` is set inside `[table]` (also `key.workspace = ..`)."""
+    current = ""
+    key_pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*(\.\s*[\w-]+\s*)?=")
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _HEADER.match(line)
+        if match:
+            current = _normalise_table(match.group(1))
+        elif current == table and key_pattern.match(line):
+            return number
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class InheritedKeys:
+    """Keys a member may inherit from `[workspace.package]` (`edition.workspace = true`)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    dependencies: dict[str, Any] = field(default_factory=dict)
+
+
+def package_value(manifest: Manifest, key: str, inherited: InheritedKeys) -> Any:
+    """A `[package]` value, resolving `key.workspace = true` through the workspace root."""
+    value = (manifest.package or {}).get(key)
+    if isinstance(value, dict) and value.get("workspace") is True:
+        return inherited.values.get(key)
+    return value

@@ -1,0 +1,1 @@
+"""The audit pipeline: file passes, crate passes, suppression, scoring."""

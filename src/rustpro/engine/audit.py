@@ -1,0 +1,160 @@
+"""The audit pipeline from a path to scored findings: discover, analyse, resolve, filter, score."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rustpro import __version__
+from rustpro.config import AuditConfig, load_config
+from rustpro.discovery.layout import Workspace, discover
+from rustpro.engine.cache import ResultCache
+from rustpro.engine.crateview import CrateView
+from rustpro.engine.filepass import FileResult
+from rustpro.engine.parallel import FileJob, analyze_files
+from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
+from rustpro.engine.structure import SuppressionComment
+from rustpro.engine.suppress import apply_suppressions
+from rustpro.model import Checkpoint, CheckpointResult, Finding
+from rustpro.rules.base import Scope
+from rustpro.rules.registry import crate_rules, file_rules
+from rustpro.scoring import score_checkpoints
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    """How to run an audit (the CLI builds this from flags and configuration)."""
+
+    static: bool = True
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    use_cache: bool = True
+    workers: int | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+
+@dataclass(slots=True)
+class AuditResult:
+    """A finished audit: what the reports render and the exit code is decided from."""
+
+    root: Path
+    mode: str
+    findings: list[Finding]
+    checkpoints: dict[Checkpoint, CheckpointResult]
+    config: AuditConfig
+    files: int
+    lines: int
+    seconds: float
+    crates: list[str]
+    parse_errors: list[str] = field(default_factory=list)  # "path:line" of each broken file
+    skipped_files: list[str] = field(default_factory=list)  # "path: reason"
+    warnings: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    tool_version: str = __version__
+
+
+# A hook for later stages (full mode): receives the workspace, returns extra findings.
+ExtraFindings = Callable[[Workspace], tuple[list[Finding], dict[Checkpoint, list[str]]]]
+
+
+def run_audit(
+    path: Path, options: AuditOptions | None = None, extra: ExtraFindings | None = None
+) -> AuditResult:
+    """Audit the crate or workspace at `path`; raises `RustproError` when it cannot run."""
+    options = options or AuditOptions()
+    started = time.perf_counter()
+    workspace = discover(path)
+    config = load_config(workspace.root, workspace.manifest).with_overrides(
+        select=options.select, ignore=options.ignore, fail_on=options.fail_on
+    )
+    jobs = [
+        FileJob(entry.path, entry.relpath, entry.role)
+        for crate in workspace.crates
+        for entry in crate.files
+    ]
+    cache = ResultCache() if options.use_cache else None
+    results = analyze_files(
+        jobs, max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
+    )
+    by_path = {r.relpath: r for r in results}
+    findings: list[Finding] = []
+    warnings = list(workspace.warnings)
+    for crate in workspace.crates:
+        crate_results = [by_path[e.relpath] for e in crate.files if e.relpath in by_path]
+        view = CrateView(crate, crate_results, workspace.root)
+        findings.extend(_file_findings(view, crate_results))
+        for rule in crate_rules():
+            try:
+                findings.extend(rule.check_crate(view))
+            except Exception as err:  # a rule bug must not sink the whole audit
+                warnings.append(f"rule {rule.name} failed on crate {crate.name}: {err!r}")
+    evidence: dict[Checkpoint, list[str]] = {}
+    if extra is not None:
+        more, evidence = extra(workspace)
+        findings.extend(more)
+    comments: dict[str, list[SuppressionComment]] = {
+        r.relpath: r.structure.suppressions for r in results if r.structure.suppressions
+    }
+    findings, suppressed = apply_suppressions(_dedupe(findings), comments)
+    findings = sorted((f for f in findings if config.keeps(f)), key=Finding.sort_key)
+    lines = sum(r.lines for r in results)
+    checkpoints = score_checkpoints(findings, lines)
+    for checkpoint, notes in evidence.items():
+        checkpoints[checkpoint].evidence.extend(notes)
+    for result in results:
+        warnings.extend(result.rule_errors)
+    return AuditResult(
+        root=workspace.root,
+        mode="static" if options.static else "full",
+        findings=findings,
+        checkpoints=checkpoints,
+        config=config,
+        files=sum(1 for r in results if r.skipped is None),
+        lines=lines,
+        seconds=time.perf_counter() - started,
+        crates=[c.name for c in workspace.crates],
+        parse_errors=[
+            f"{r.relpath}:{r.parse_error_line}" for r in results if r.parse_error_line is not None
+        ],
+        skipped_files=[f"{r.relpath}: {r.skipped}" for r in results if r.skipped],
+        warnings=warnings,
+        suppressed=suppressed,
+    )
+
+
+def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:
+    kept: list[Finding] = []
+    for result in results:
+        # `#[cfg(test)] mod tests;` makes a whole file test-only, which only the crate pass
+        # knows; production rules' findings in such files are dropped here.
+        test_only = view.is_test_only_file(result)
+        for candidate in result.candidates:
+            if test_only and _production_rule(candidate.finding.rule):
+                continue
+            if view.stands(candidate):
+                kept.append(candidate.finding)
+    return kept
+
+
+@functools.cache
+def _production_rule_names() -> frozenset[str]:
+    return frozenset(r.name for r in file_rules() if r.scope is Scope.PRODUCTION)
+
+
+def _production_rule(name: str) -> bool:
+    return name in _production_rule_names()
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int, int]] = set()
+    unique: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.path, finding.line, finding.column)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique

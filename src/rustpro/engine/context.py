@@ -1,0 +1,213 @@
+"""What a file rule sees of one file, and what it hands back: candidate findings and facts.
+
+Some findings depend on the whole crate (is this item public API? does this function return a
+`Result`?). A file pass cannot know, so such findings carry a *gate* that the crate pass
+resolves. File passes run in worker processes, so everything recorded here must pickle.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Tree
+
+from rustpro.model import Finding, Location, Role
+from rustpro.rules.base import BaseRule
+from rustpro.syntax import items
+from rustpro.syntax.positions import LineIndex
+
+
+@dataclass(frozen=True, slots=True)
+class PublicGate:
+    """The finding stands only if this item is public API of the library.
+
+    `chain` is the inline-module path from the file's module to the item's container;
+    `chain_pub` says whether every one of those modules is plainly `pub`. `owner` is the type
+    or trait name for associated items, which are public when their owner is.
+    """
+
+    chain: tuple[str, ...]
+    name: str
+    chain_pub: bool
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FactGate:
+    """The finding stands only if some file of the crate recorded fact `key` with `value`."""
+
+    key: str
+    value: str
+
+
+Gate = PublicGate | FactGate
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A finding from a file pass, with the gate (if any) the crate pass must resolve."""
+
+    finding: Finding
+    gate: Gate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline `// rustpro: allow(rule, ..) -- reason` comment."""
+
+    line: int  # the line the comment is on
+    rules: tuple[str, ...]
+    reason: str
+    trailing: bool  # written after code on the same line: applies to that line only
+    column: int
+
+
+@dataclass(slots=True)
+class FileContext:
+    """One parsed file and the results rules record about it."""
+
+    relpath: str
+    role: Role
+    source: bytes
+    tree: Tree
+    lines: LineIndex
+    test_ranges: list[tuple[int, int]] = field(default_factory=list)
+    file_test_only: bool = False
+    file_allows: set[str] = field(default_factory=set)  # `#![allow(clippy::x)]` at file level
+    candidates: list[Candidate] = field(default_factory=list)
+    facts: dict[str, list[str]] = field(default_factory=dict)
+    _test_starts: list[int] = field(default_factory=list)
+
+    def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        """Record the byte ranges of test-only code (merged, sorted)."""
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        self.test_ranges = merged
+        self._test_starts = [start for start, _ in merged]
+
+    def in_test_region(self, node: Node) -> bool:
+        """True when the node lies inside a `#[cfg(test)]` item or a `#[test]` function."""
+        index = bisect.bisect_right(self._test_starts, node.start_byte) - 1
+        return index >= 0 and node.start_byte < self.test_ranges[index][1]
+
+    def is_test_code(self, node: Node) -> bool:
+        """Test code: a test-role file, a `#![cfg(test)]` file, or a test-only region."""
+        return self.role is Role.TEST or self.file_test_only or self.in_test_region(node)
+
+    def is_production(self, node: Node) -> bool:
+        """Production code as the catalog defines it (library and binary sources, not tests)."""
+        return (
+            self.role is Role.PRODUCTION
+            and not self.file_test_only
+            and not (self.in_test_region(node))
+        )
+
+    def text(self, node: Node | None) -> str:
+        """The source text of a node."""
+        return items.text(node)
+
+    def add_fact(self, key: str, value: str) -> None:
+        """Record a fact for crate rules (`crate.facts(key)`) and `FactGate`s."""
+        self.facts.setdefault(key, []).append(value)
+
+    def report(
+        self,
+        rule: BaseRule,
+        node: Node,
+        message: str,
+        help: str | None = None,
+        *,
+        end: Node | None = None,
+        gate: Gate | None = None,
+        related: tuple[Location, ...] = (),
+    ) -> None:
+        """Record a finding of `rule` spanning `node` (through `end`, when given)."""
+        if self._allowed_by_clippy(rule, node):
+            return
+        last = end if end is not None else node
+        span = self.lines.span(node.start_byte, last.end_byte)
+        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
+        finding = Finding(
+            rule=rule.name,
+            checkpoint=rule.checkpoint,
+            severity=rule.severity,
+            path=self.relpath,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            message=message,
+            help=hint,
+            related=related,
+        )
+        self.candidates.append(Candidate(finding, gate))
+
+    def location(self, node: Node, message: str = "") -> Location:
+        """A related location at `node`, for multi-site findings."""
+        line, column = self.lines.position(node.start_byte)
+        return Location(self.relpath, line, column, message)
+
+    def public_gate(self, item: Node) -> PublicGate | None:
+        """The gate that makes a finding on `item` stand only when the item is public API.
+
+        None when the item can never be public API: not plainly `pub`, `#[doc(hidden)]`,
+        test-only, inside a function body or a trait impl.
+        """
+        if self.is_test_code(item):
+            return None
+        if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
+            return None
+        owner: str | None = None
+        container = item.parent
+        needs_pub = True
+        if container is not None and container.type == "declaration_list":
+            holder = container.parent
+            if holder is not None and holder.type == "impl_item":
+                if holder.child_by_field_name("trait") is not None:
+                    return None  # trait impl items are documented by the trait
+                owner = items.type_name(holder.child_by_field_name("type"))
+            elif holder is not None and holder.type == "trait_item":
+                owner = items.item_name(holder)
+                needs_pub = False  # trait items share the trait's visibility
+        if needs_pub and not items.is_plain_pub(item):
+            return None
+        chain: list[str] = []
+        chain_pub = True
+        for parent in items.ancestors(item):
+            kind = parent.type
+            if kind in ("function_item", "block", "closure_expression"):
+                return None  # items inside function bodies are not reachable
+            if kind in ("mod_item", "impl_item", "trait_item"):
+                attrs = items.attributes_of(parent)
+                if any(items.is_doc_hidden(a) for a in attrs):
+                    return None
+                if kind == "mod_item":
+                    chain.append(items.item_name(parent))
+                    chain_pub = chain_pub and items.is_plain_pub(parent)
+        chain.reverse()
+        return PublicGate(tuple(chain), items.item_name(item), chain_pub, owner)
+
+    def _allowed_by_clippy(self, rule: BaseRule, node: Node) -> bool:
+        twins = rule.clippy_twins
+        if not twins:
+            return False
+        wanted = {f"clippy::{twin}" for twin in twins}
+        if wanted & self.file_allows:
+            return True
+        for parent in items.ancestors(node):
+            if (
+                parent.type in items.ITEM_KINDS
+                or parent.type == "expression_statement"
+                or (parent.type == "let_declaration")
+            ):
+                for attr in items.attributes_of(parent):
+                    if items.attribute_path(attr) in ("allow", "expect") and (
+                        wanted & set(items.lint_names(attr))
+                    ):
+                        return True
+        return False

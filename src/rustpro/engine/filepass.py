@@ -1,0 +1,123 @@
+"""The per-file pass: read once, parse once, run one combined query, dispatch matches.
+
+This is what worker processes run. Its result (`FileResult`) is plain data so it can be
+pickled back to the parent and cached by content hash.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import tree_sitter
+from tree_sitter import Node
+
+from rustpro.engine import structure
+from rustpro.engine.context import Candidate, FileContext
+from rustpro.engine.structure import FileStructure
+from rustpro.model import Role
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.registry import file_rules
+from rustpro.syntax.parser import compile_query, parse
+from rustpro.syntax.positions import LineIndex
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything the crate pass needs from one file."""
+
+    relpath: str
+    role: Role
+    lines: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
+    facts: dict[str, list[str]] = field(default_factory=dict)
+    structure: FileStructure = field(default_factory=FileStructure)
+    file_test_only: bool = False
+    parse_error_line: int | None = None  # first line with a syntax error, if any
+    skipped: str | None = None  # why the file was not analysed (unreadable, not UTF-8, ...)
+    rule_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _CombinedQuery:
+    query: tree_sitter.Query
+    owners: tuple[FileRule | None, ...]  # per pattern index: the rule, or None (engine)
+
+
+@functools.cache
+def _combined() -> _CombinedQuery:
+    # One query holds the engine's patterns and every rule's, so each file is searched once.
+    pieces: list[str] = [structure.STRUCTURE_QUERY]
+    owners: list[FileRule | None] = [None] * compile_query(structure.STRUCTURE_QUERY).pattern_count
+    for rule in file_rules():
+        text = rule.full_query()
+        pieces.append(text)
+        owners.extend([rule] * compile_query(text).pattern_count)
+    query = compile_query("\n".join(pieces))
+    if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
+        raise RuntimeError("combined query pattern count does not match its parts")
+    return _CombinedQuery(query, tuple(owners))
+
+
+def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
+    """Parse `source` and run every file rule on it."""
+    tree = parse(source)
+    lines = LineIndex(source)
+    result = FileResult(relpath=relpath, role=role, lines=lines.line_count)
+    root = tree.root_node
+    if root.has_error:
+        result.parse_error_line = _first_error_line(root, lines)
+    ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
+    combined = _combined()
+    matches = tree_sitter.QueryCursor(combined.query).matches(root)
+    owners = combined.owners
+    test_ranges: list[tuple[int, int]] = []
+    file_structure = FileStructure()
+    rule_matches: list[tuple[FileRule, dict[str, list[Node]]]] = []
+    for pattern_index, captures in matches:
+        owner = owners[pattern_index]
+        if owner is None:
+            structure.record(captures, ctx, file_structure, test_ranges)
+        else:
+            rule_matches.append((owner, captures))
+    ctx.set_test_ranges(test_ranges)
+    production_file = role is Role.PRODUCTION and not ctx.file_test_only
+    touched: dict[str, FileRule] = {}
+    for rule, captures in rule_matches:
+        anchor_list = captures.get("match") or next(iter(captures.values()))
+        anchor = anchor_list[0]
+        if rule.scope is Scope.PRODUCTION:
+            if not production_file or ctx.in_test_region(anchor):
+                continue
+        elif rule.scope is Scope.TESTS and not ctx.is_test_code(anchor):
+            continue
+        touched[rule.name] = rule
+        try:
+            rule.check(captures, ctx)
+        except Exception as err:  # a rule bug must not sink the whole audit
+            line = lines.line_of(anchor.start_byte)
+            result.rule_errors.append(f"{relpath}:{line}: rule {rule.name} failed: {err!r}")
+    for rule in file_rules():
+        if type(rule).finish is not FileRule.finish:
+            try:
+                rule.finish(ctx)
+            except Exception as err:
+                result.rule_errors.append(f"{relpath}: rule {rule.name} failed: {err!r}")
+    result.candidates = ctx.candidates
+    result.facts = ctx.facts
+    result.structure = file_structure
+    result.file_test_only = ctx.file_test_only
+    return result
+
+
+def _first_error_line(root: Node, lines: LineIndex) -> int:
+    # Descend towards the first ERROR/MISSING node; tree-sitter marks ancestors `has_error`.
+    node = root
+    while True:
+        child = next(
+            (c for c in node.children if c.has_error or c.is_missing or c.type == "ERROR"), None
+        )
+        if child is None or child.type == "ERROR" or child.is_missing:
+            target = child or node
+            return lines.line_of(target.start_byte)
+        node = child

@@ -1,0 +1,93 @@
+"""Running the file pass over many files: cached, and spread over all cores when it pays."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rustpro.engine.cache import ResultCache
+from rustpro.engine.filepass import FileResult, analyze_source
+from rustpro.engine.reading import SourceSkipped, read_source
+from rustpro.model import Role
+
+# Below this much source, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """One file to analyse."""
+
+    path: Path
+    relpath: str
+    role: Role
+
+
+def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> FileResult:
+    """Read, analyse (or fetch from cache) one file; never raises for bad input."""
+    try:
+        source = read_source(job.path, max_bytes)
+    except SourceSkipped as skipped:
+        return FileResult(relpath=job.relpath, role=job.role, skipped=str(skipped))
+    key = ResultCache.key(source, job.relpath, job.role) if cache else ""
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    result = analyze_source(source, job.relpath, job.role)
+    if cache is not None and not result.rule_errors:
+        cache.put(key, result)
+    return result
+
+
+def _analyze_chunk(
+    jobs: Sequence[FileJob], max_bytes: int, cache_root: Path | None
+) -> list[FileResult]:
+    cache = ResultCache(cache_root) if cache_root is not None else None
+    return [analyze_file(job, max_bytes, cache) for job in jobs]
+
+
+def analyze_files(
+    jobs: Sequence[FileJob],
+    *,
+    max_bytes: int,
+    cache: ResultCache | None,
+    workers: int | None = None,
+) -> list[FileResult]:
+    """Results for every job, in job order."""
+    total = 0
+    for job in jobs:
+        try:
+            total += job.path.stat().st_size
+        except OSError:
+            continue
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or total < PARALLEL_MIN_BYTES or len(jobs) < 2:
+        return [analyze_file(job, max_bytes, cache) for job in jobs]
+    # Big files first spread the load evenly; results are put back in job order afterwards.
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
+    chunks: list[list[int]] = [[] for _ in range(count * 4)]
+    for position, index in enumerate(order):
+        chunks[position % len(chunks)].append(index)
+    cache_dir = cache.root.parent.parent if cache is not None else None
+    results: list[FileResult | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        futures = [
+            (chunk, pool.submit(_analyze_chunk, [jobs[i] for i in chunk], max_bytes, cache_dir))
+            for chunk in chunks
+            if chunk
+        ]
+        for chunk, future in futures:
+            for index, result in zip(chunk, future.result(), strict=True):
+                results[index] = result
+    return [r for r in results if r is not None]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

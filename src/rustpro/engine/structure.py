@@ -1,0 +1,251 @@
+"""What the engine itself records of every file before rules run.
+
+Test-only regions, `mod` declarations, `pub use` re-exports, inner attributes and inline
+suppression comments are found by a handful of query patterns that run in the same combined
+query as the rules' patterns: one pass over the tree serves both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext, PublicGate
+from rustpro.syntax import items
+
+# Capture names are prefixed so they can never collide with a rule's captures.
+STRUCTURE_QUERY = r"""
+(attribute_item (attribute [(identifier) (scoped_identifier)] @_p
+  (#match? @_p "^(test|bench|cfg|[A-Za-z_:]+::test)$"))) @engine.attr
+(inner_attribute_item) @engine.inner
+(mod_item) @engine.mod
+(use_declaration (visibility_modifier)) @engine.use
+((line_comment) @engine.comment (#match? @engine.comment "^//\\s*rustpro:"))
+[(struct_item (visibility_modifier)) (enum_item (visibility_modifier))
+ (union_item (visibility_modifier)) (trait_item (visibility_modifier))
+ (type_item (visibility_modifier))] @engine.type
+(line_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
+(block_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ModDecl:
+    """`mod name;` (a file module) as declared in this file."""
+
+    name: str
+    chain: tuple[str, ...]  # inline modules around the declaration
+    is_pub: bool  # the declaration and its inline chain are all plainly `pub`
+    path_attr: str | None
+    test_only: bool
+    doc_hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reexport:
+    """One path of a `pub use` declaration, e.g. ("self", "inner", "Item") or (.., "*")."""
+
+    chain: tuple[str, ...]
+    chain_pub: bool
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionComment:
+    """`// rustpro: allow(rules) -- reason` and the lines it covers."""
+
+    line: int
+    column: int
+    first_line: int
+    last_line: int
+    rules: tuple[str, ...]
+    reason: str
+    well_formed: bool
+
+
+@dataclass(slots=True)
+class FileStructure:
+    """Per-file facts the crate pass needs: module tree, re-exports, crate attributes."""
+
+    mod_decls: list[ModDecl] = field(default_factory=list)
+    reexports: list[Reexport] = field(default_factory=list)
+    inner_attributes: list[tuple[str, str]] = field(default_factory=list)  # (path, args)
+    has_inner_docs: bool = False
+    test_fns: int = 0
+    pub_types: list[PublicGate] = field(default_factory=list)  # may be public API
+    suppressions: list[SuppressionComment] = field(default_factory=list)
+
+
+_SUPPRESSION = re.compile(
+    r"^//\s*rustpro:\s*allow\(\s*(?P<rules>[^)]*)\)\s*(?:--\s*(?P<reason>.*\S))?\s*$"
+)
+
+
+def record(
+    captures: dict[str, list[Node]],
+    ctx: FileContext,
+    out: FileStructure,
+    test_ranges: list[tuple[int, int]],
+) -> None:
+    """Fold one structure match into `out` and `test_ranges`."""
+    if "engine.attr" in captures:
+        attr = captures["engine.attr"][0]
+        if items.is_test_attribute(attr) or items.is_cfg_test(attr):
+            target = _attributed_node(attr)
+            if target is not None:
+                test_ranges.append((attr.start_byte, target.end_byte))
+                if items.is_test_attribute(attr) and target.type == "function_item":
+                    out.test_fns += 1
+    elif "engine.inner" in captures:
+        inner = captures["engine.inner"][0]
+        path, args = items.attribute_path(inner), items.attribute_arguments(inner)
+        out.inner_attributes.append((path, args))
+        if (
+            path == "cfg"
+            and args.replace(" ", "") == "(test)"
+            and inner.parent == ctx.tree.root_node
+        ):
+            ctx.file_test_only = True
+        if path == "doc" and not args.startswith("("):
+            out.has_inner_docs = True
+        if path in ("allow", "expect") and inner.parent == ctx.tree.root_node:
+            ctx.file_allows.update(items.lint_names(inner))
+    elif "engine.innerdoc" in captures:
+        if captures["engine.innerdoc"][0].parent == ctx.tree.root_node:
+            out.has_inner_docs = True
+    elif "engine.type" in captures:
+        gate = ctx.public_gate(captures["engine.type"][0])
+        if gate is not None:
+            out.pub_types.append(gate)
+    elif "engine.mod" in captures:
+        _record_mod(captures["engine.mod"][0], out)
+    elif "engine.use" in captures:
+        _record_use(captures["engine.use"][0], out)
+    elif "engine.comment" in captures:
+        _record_suppression(captures["engine.comment"][0], ctx, out)
+
+
+def _attributed_node(attr: Node) -> Node | None:
+    sibling = attr.next_named_sibling
+    while sibling is not None and sibling.type in (
+        "attribute_item",
+        "line_comment",
+        "block_comment",
+    ):
+        sibling = sibling.next_named_sibling
+    return sibling
+
+
+def _inline_chain(node: Node) -> tuple[tuple[str, ...], bool, bool]:
+    chain: list[str] = []
+    chain_pub = True
+    hidden = False
+    for parent in items.ancestors(node):
+        if parent.type == "mod_item":
+            chain.append(items.item_name(parent))
+            chain_pub = chain_pub and items.is_plain_pub(parent)
+            hidden = hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(parent))
+        elif parent.type in ("function_item", "block"):
+            return (), False, True  # inside a function body: never part of the module tree
+    chain.reverse()
+    return tuple(chain), chain_pub, hidden
+
+
+def _record_mod(node: Node, out: FileStructure) -> None:
+    if node.child_by_field_name("body") is not None:
+        return
+    chain, chain_pub, hidden = _inline_chain(node)
+    attrs = items.attributes_of(node)
+    path_attr: str | None = None
+    for attr in attrs:
+        if items.attribute_path(attr) == "path":
+            path_attr = items.attribute_arguments(attr).strip().strip('"')
+    out.mod_decls.append(
+        ModDecl(
+            name=items.item_name(node),
+            chain=chain,
+            is_pub=chain_pub and items.is_plain_pub(node),
+            path_attr=path_attr,
+            test_only=any(items.is_cfg_test(a) for a in attrs),
+            doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
+        )
+    )
+
+
+def _record_use(node: Node, out: FileStructure) -> None:
+    if not items.is_plain_pub(node):
+        return
+    chain, chain_pub, hidden = _inline_chain(node)
+    if hidden:
+        return
+    argument = node.child_by_field_name("argument")
+    if argument is None:
+        return
+    for path in _flatten_use(argument, ()):
+        out.reexports.append(Reexport(chain, chain_pub, path))
+
+
+def _flatten_use(node: Node, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+    kind = node.type
+    if kind in ("identifier", "self", "crate", "super", "metavariable"):
+        return [(*prefix, items.text(node))]
+    if kind == "scoped_identifier":
+        return [(*prefix, *items.text(node).replace(" ", "").split("::"))]
+    if kind == "use_as_clause":
+        return _flatten_use(node.child_by_field_name("path") or node, prefix)
+    if kind == "use_wildcard":
+        head = node.named_children
+        wild = tuple(items.text(head[0]).replace(" ", "").split("::")) if head else ()
+        return [(*prefix, *wild, "*")]
+    if kind == "scoped_use_list":
+        path_node = node.child_by_field_name("path")
+        base = tuple(items.text(path_node).replace(" ", "").split("::")) if path_node else ()
+        list_node = node.child_by_field_name("list")
+        return _flatten_use(list_node, (*prefix, *base)) if list_node else []
+    if kind == "use_list":
+        found: list[tuple[str, ...]] = []
+        for child in node.named_children:
+            found.extend(_flatten_use(child, prefix))
+        return found
+    return []
+
+
+def _record_suppression(node: Node, ctx: FileContext, out: FileStructure) -> None:
+    comment = items.text(node).strip()
+    line, column = ctx.lines.position(node.start_byte)
+    match = _SUPPRESSION.match(comment)
+    rules: tuple[str, ...] = ()
+    reason = ""
+    if match:
+        rules = tuple(r.strip() for r in match.group("rules").split(",") if r.strip())
+        reason = (match.group("reason") or "").strip()
+    trailing = _has_code_before(node, ctx)
+    if trailing:
+        first, last = line, line
+    else:
+        target = node.next_named_sibling
+        while target is not None and target.type in ("line_comment", "block_comment"):
+            target = target.next_named_sibling
+        if target is None:
+            first, last = line + 1, line + 1
+        else:
+            first = ctx.lines.line_of(target.start_byte)
+            last = ctx.lines.line_of(max(target.end_byte - 1, target.start_byte))
+    out.suppressions.append(
+        SuppressionComment(
+            line=line,
+            column=column,
+            first_line=first,
+            last_line=last,
+            rules=rules,
+            reason=reason,
+            well_formed=match is not None and bool(rules),
+        )
+    )
+
+
+def _has_code_before(node: Node, ctx: FileContext) -> bool:
+    start = ctx.lines.line_start(ctx.lines.line_of(node.start_byte))
+    return bool(ctx.source[start : node.start_byte].strip())

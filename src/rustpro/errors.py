@@ -1,0 +1,79 @@
+"""Every error rustpro raises on purpose, in one tree.
+
+    RustproError                 root: the CLI turns any of these into one line and exit 2
+    ├── UsageError               the command line or configuration is wrong
+    ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
+    ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
+    ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
+    ├── ToolError                an external tool failed to start or run (tool, returncode)
+    │   └── ToolTimeout          it ran past its timeout (tool, seconds)
+    └── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
+
+Library code raises only these; anything else reaching the CLI is a bug, and the CLI still
+prints one line for it rather than a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RustproError(Exception):
+    """Root of rustpro's own errors; `str(err)` is the one line shown to the user."""
+
+
+class UsageError(RustproError):
+    """The command line or configuration asks for something impossible."""
+
+
+class AuditPathError(RustproError):
+    """The path given to audit cannot be audited."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class ManifestError(RustproError):
+    """A Cargo.toml is missing, unreadable or malformed."""
+
+    def __init__(self, message: str, path: Path, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+
+
+class ConfigError(RustproError):
+    """rustpro's configuration (rustpro.toml or Cargo metadata) is invalid."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+class ToolError(RustproError):
+    """An external tool (cargo, clippy, rustfmt) could not run or failed unexpectedly."""
+
+    def __init__(self, message: str, tool: str, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.returncode = returncode
+
+
+class ToolTimeout(ToolError):
+    """An external tool ran past its timeout."""
+
+    def __init__(self, tool: str, seconds: float) -> None:
+        super().__init__(f"{tool} timed out after {seconds:.0f} s", tool)
+        self.seconds = seconds
+
+
+class UnknownRuleError(RustproError):
+    """A rule name that rustpro does not know, with the closest known names."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"unknown rule `{name}`{hint}")
+        self.name = name
+        self.suggestions = suggestions

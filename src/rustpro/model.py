@@ -1,0 +1,128 @@
+"""The vocabulary every stage shares: checkpoints, severities, findings and file roles.
+
+Everything here is a frozen dataclass or an enum so that results can cross process
+boundaries (pickle) and be cached without defensive copies.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Checkpoint(enum.StrEnum):
+    """The nine areas a report is scored on, in report order."""
+
+    MEMORY = "memory"
+    THREADS = "threads"
+    ERRORS = "errors"
+    TYPES = "types"
+    PERF = "perf"
+    ASYNC = "async"
+    TESTING = "testing"
+    DOCS = "docs"
+    PROJECT = "project"
+
+    @property
+    def heading(self) -> str:
+        """A human heading for the checkpoint."""
+        return _CHECKPOINT_TITLES[self]
+
+
+_CHECKPOINT_TITLES = {
+    Checkpoint.MEMORY: "memory safety",
+    Checkpoint.THREADS: "thread safety",
+    Checkpoint.ERRORS: "error handling",
+    Checkpoint.TYPES: "type safety",
+    Checkpoint.PERF: "performance",
+    Checkpoint.ASYNC: "async correctness",
+    Checkpoint.TESTING: "testing",
+    Checkpoint.DOCS: "documentation",
+    Checkpoint.PROJECT: "project hygiene",
+}
+
+
+class Severity(enum.StrEnum):
+    """How sure and how serious a finding is; ordered error > warning > note."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """Larger is more severe, for `>=` comparisons against `--fail-on`."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.NOTE: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+class Role(enum.StrEnum):
+    """What a source file is for; only `production` code is held to production rules."""
+
+    PRODUCTION = "production"
+    TEST = "test"
+    BENCH = "bench"
+    EXAMPLE = "example"
+    BUILD_SCRIPT = "build-script"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A related place for a finding (the other half of a lock-order inversion, say)."""
+
+    path: str
+    line: int
+    column: int
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place, from rustpro or from a tool it ran.
+
+    `path` is relative to the audited root with `/` separators; lines and columns are
+    1-based and columns count characters, as rustc and SARIF do.
+    """
+
+    rule: str
+    checkpoint: Checkpoint
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    help: str
+    source: str = "rustpro"
+    related: tuple[Location, ...] = ()
+    # Other tools that reported the same thing at the same place (merged twins).
+    also_reported_by: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order findings by place, then rule, for stable reports."""
+        return (self.path, self.line, self.column, self.rule)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based line/character-column range inside one file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class CheckpointResult:
+    """How one checkpoint fared: status, 0-100 score, counts and evidence lines."""
+
+    checkpoint: Checkpoint
+    status: str = "pass"
+    score: int = 100
+    findings: int = 0
+    reason: str | None = None
+    evidence: list[str] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Report renderers: each takes an `AuditResult` and returns text."""

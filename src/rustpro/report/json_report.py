@@ -1,0 +1,80 @@
+"""`--format json`: the contract of shared/spec/JSON.md, version 1."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rustpro.engine.audit import AuditResult
+from rustpro.model import Finding, Severity
+from rustpro.scoring import overall_score
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as the contract spells it (extra keys only when they carry something)."""
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "checkpoint": finding.checkpoint.value,
+        "severity": finding.severity.value,
+        "source": finding.source,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "message": finding.message,
+        "help": finding.help,
+    }
+    if finding.related:
+        data["related"] = [
+            {"path": r.path, "line": r.line, "column": r.column, "message": r.message}
+            for r in finding.related
+        ]
+    if finding.also_reported_by:
+        data["also_reported_by"] = list(finding.also_reported_by)
+    return data
+
+
+def report_to_dict(result: AuditResult) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict."""
+    checkpoints: dict[str, Any] = {}
+    for checkpoint, outcome in result.checkpoints.items():
+        entry: dict[str, Any] = {
+            "status": outcome.status,
+            "score": outcome.score,
+            "findings": outcome.findings,
+        }
+        if outcome.reason:
+            entry["reason"] = outcome.reason
+        if outcome.evidence:
+            entry["evidence"] = list(outcome.evidence)
+        checkpoints[checkpoint.value] = entry
+    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    return {
+        "version": 1,
+        "tool": {"name": "rustpro", "version": result.tool_version},
+        "root": str(result.root),
+        "mode": result.mode,
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "checkpoints": checkpoints,
+        "summary": {
+            "files": result.files,
+            "findings": len(result.findings),
+            "errors": counts[Severity.ERROR],
+            "warnings": counts[Severity.WARNING],
+            "notes": counts[Severity.NOTE],
+            "seconds": round(result.seconds, 3),
+            "lines": result.lines,
+            "score": overall_score(result.checkpoints),
+            "suppressed": result.suppressed,
+            "parse_errors": len(result.parse_errors),
+            "skipped_files": len(result.skipped_files),
+            "crates": result.crates,
+            "fail_on": result.config.fail_on,
+        },
+    }
+
+
+def render_json(result: AuditResult) -> str:
+    """The report as pretty JSON text."""
+    return json.dumps(report_to_dict(result), indent=2) + "\n"

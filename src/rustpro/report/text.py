@@ -1,0 +1,168 @@
+"""The terminal report: rustc-style findings with code frames, a checkpoint table, totals."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from rustpro.engine.audit import AuditResult
+from rustpro.model import Finding, Severity
+from rustpro.outcome import failing
+from rustpro.scoring import overall_score
+
+_SEVERITY_STYLE = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "bold yellow",
+    Severity.NOTE: "bold cyan",
+}
+_STATUS_STYLE = {"pass": "green", "fail": "red", "skipped": "dim"}
+
+
+class SourceLines:
+    """Reads audited files lazily for code frames (read-only, once per file)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        """The text of 1-based line `number` of `path`, or None."""
+        if path not in self._cache:
+            try:
+                raw = (self.root / path).read_bytes()
+                self._cache[path] = raw.decode("utf-8", errors="replace").splitlines()
+            except OSError:
+                self._cache[path] = []
+        lines = self._cache[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def _frame(finding: Finding, sources: SourceLines, gutter: int) -> list[Text]:
+    code = sources.line(finding.path, finding.line)
+    pad = " " * gutter
+    out = [Text(f"{pad} |", style="bold blue")]
+    if code is None:
+        return out
+    expanded = code.replace("\t", "    ")
+    out.append(Text.assemble((f"{finding.line:>{gutter}} | ", "bold blue"), expanded))
+    start = max(finding.column - 1, 0)
+    start += code[:start].count("\t") * 3
+    if finding.end_line == finding.line and finding.end_column > finding.column:
+        width = finding.end_column - finding.column
+    else:
+        width = max(len(expanded.rstrip()) - start, 1)
+    marker_style = _SEVERITY_STYLE[finding.severity]
+    out.append(Text.assemble((f"{pad} | ", "bold blue"), " " * start, ("^" * width, marker_style)))
+    return out
+
+
+def render_finding(finding: Finding, sources: SourceLines) -> list[Text]:
+    """One finding, the way rustc prints a diagnostic."""
+    gutter = max(len(str(finding.line)), 2)
+    pad = " " * gutter
+    head = Text.assemble(
+        (f"{finding.severity.value}[{finding.rule}]", _SEVERITY_STYLE[finding.severity]),
+        (f": {finding.message}", "bold"),
+    )
+    lines = [
+        head,
+        Text.assemble(
+            (f"{pad}--> ", "bold blue"), f"{finding.path}:{finding.line}:{finding.column}"
+        ),
+    ]
+    lines.extend(_frame(finding, sources, gutter))
+    for related in finding.related:
+        lines.append(
+            Text.assemble(
+                (f"{pad} = ", "bold blue"),
+                ("note", "bold"),
+                f": {related.message} at {related.path}:{related.line}:{related.column}",
+            )
+        )
+    if finding.also_reported_by:
+        lines.append(
+            Text.assemble(
+                (f"{pad} = ", "bold blue"),
+                ("note", "bold"),
+                ": also reported by " + ", ".join(finding.also_reported_by),
+            )
+        )
+    if finding.source != "rustpro":
+        lines.append(
+            Text.assemble((f"{pad} = ", "bold blue"), ("source", "bold"), f": {finding.source}")
+        )
+    lines.append(Text.assemble((f"{pad} = ", "bold blue"), ("help", "bold"), f": {finding.help}"))
+    return lines
+
+
+def checkpoint_table(result: AuditResult) -> Table:
+    """The nine checkpoints with status, score, counts and evidence."""
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("checkpoint")
+    table.add_column("status")
+    table.add_column("score", justify="right")
+    table.add_column("findings", justify="right")
+    table.add_column("evidence")
+    for checkpoint, outcome in result.checkpoints.items():
+        notes = "; ".join(outcome.evidence)
+        if outcome.reason:
+            notes = f"{outcome.reason}; {notes}" if notes else outcome.reason
+        table.add_row(
+            f"{checkpoint.value:<8} {checkpoint.heading}",
+            Text(outcome.status, style=_STATUS_STYLE.get(outcome.status, "")),
+            str(outcome.score),
+            str(outcome.findings),
+            notes,
+        )
+    return table
+
+
+def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
+    """The whole report as terminal text (ANSI styles only when `color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        soft_wrap=True,
+    )
+    sources = SourceLines(result.root)
+    for finding in result.findings:
+        for line in render_finding(finding, sources):
+            console.print(line)
+        console.print()
+    console.print(checkpoint_table(result))
+    console.print()
+    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    summary = (
+        f"{result.files} files, {result.lines} lines, {len(result.crates)} crate(s): "
+        f"{len(result.findings)} findings ({counts[Severity.ERROR]} errors, "
+        f"{counts[Severity.WARNING]} warnings, {counts[Severity.NOTE]} notes)"
+    )
+    if result.suppressed:
+        summary += f", {result.suppressed} suppressed"
+    console.print(Text(summary, style="bold"))
+    if result.parse_errors:
+        console.print(
+            f"{len(result.parse_errors)} file(s) had syntax errors and were audited "
+            f"as far as they parse: {', '.join(result.parse_errors)}"
+        )
+    if result.skipped_files:
+        console.print(f"{len(result.skipped_files)} file(s) skipped (see stderr)")
+    threshold = result.config.fail_threshold
+    verdict = "FAIL" if failing(result.findings, threshold) else "PASS"
+    console.print(
+        Text.assemble(
+            (f"{verdict}", "bold red" if verdict == "FAIL" else "bold green"),
+            f"  score {overall_score(result.checkpoints)}/100, fail-on {result.config.fail_on}, "
+            f"{result.mode} mode, {result.seconds:.2f} s",
+        )
+    )
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""rustpro's rules: one module per rule, grouped in one package per checkpoint."""

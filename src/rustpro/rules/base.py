@@ -1,0 +1,205 @@
+"""What a rule is: a small class with catalog metadata, docs, and a query or a crate check.
+
+The engine, never the rule, walks trees: all file rules' queries are compiled into one
+combined query that runs once per file in C, and each match is handed to the rule that
+owns the pattern. Adding a rule adds patterns, not a pass.
+
+A rule's docstring is its documentation, in the sections clippy and ruff use:
+`## What it does`, `## Why is this bad?`, `## Example`, `## Use instead`, `## References`.
+`rustpro explain` renders it and a test runs the rule on its own examples.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import tree_sitter
+
+from rustpro.catalog import RuleSpec, catalog
+from rustpro.model import Checkpoint, Severity
+from rustpro.syntax.parser import compile_query, node_kind_exists
+
+if TYPE_CHECKING:
+    from rustpro.engine.context import FileContext
+    from rustpro.engine.crateview import CrateView
+    from rustpro.model import Finding
+
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class Scope(enum.Enum):
+    """Which code a file rule looks at."""
+
+    PRODUCTION = "production"  # library and binary sources, outside test-only regions
+    TESTS = "tests"  # `#[test]` functions, `#[cfg(test)]` items and tests/ files
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A fenced example in a rule's docs and the crate file it stands for."""
+
+    language: str
+    path: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    """A rule's documentation split into its sections."""
+
+    sections: dict[str, str]
+
+    def code_blocks(self, section: str) -> list[CodeBlock]:
+        """The fenced code blocks of a section.
+
+        The info string may name the file the block stands for: ```` ```rust file=tests/it.rs ````
+        (default: `src/lib.rs` for Rust, `Cargo.toml` for TOML).
+        """
+        text = self.sections.get(section, "")
+        blocks: list[CodeBlock] = []
+        for match in re.finditer(r"```([^\n]*)\n(.*?)```", text, re.S):
+            info = match.group(1).split()
+            language = (info[0].split(",")[0] if info else "") or "rust"
+            path = next((w[5:] for w in info if w.startswith("file=")), None)
+            if path is None:
+                path = "Cargo.toml" if language == "toml" else "src/lib.rs"
+            blocks.append(CodeBlock(language, path, match.group(2)))
+        return blocks
+
+    def markdown(self, title: str) -> str:
+        """The docs as one Markdown document headed by `title`."""
+        parts = [f"# {title}"]
+        for name, body in self.sections.items():
+            parts.append(f"## {name}\n\n{body.strip()}")
+        return "\n\n".join(parts) + "\n"
+
+
+def parse_docs(docstring: str) -> RuleDocs:
+    """Split a rule docstring into its `## Section` parts (text before the first is dropped)."""
+    text = inspect.cleandoc(docstring)
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return RuleDocs(sections)
+
+
+class BaseRule:
+    """Shared metadata and validation of file rules and crate rules."""
+
+    name: ClassVar[str]
+    spec: ClassVar[RuleSpec]
+    docs: ClassVar[RuleDocs]
+    # Clippy lints whose `#[allow]`/`#[expect]` on an enclosing item also silence this rule.
+    clippy_twins: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if inspect.isabstract(cls) or cls.__dict__.get("abstract", False):
+            return
+        name = cls.__dict__.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise TypeError(f"{cls.__qualname__}: rule name {name!r} is not kebab-case")
+        entries = catalog()
+        if name not in entries:
+            raise TypeError(f"{cls.__qualname__}: rule `{name}` is not in the catalog")
+        cls.spec = entries[name]
+        cls.docs = parse_docs(cls.__doc__ or "")
+        missing = [s for s in DOC_SECTIONS if s not in cls.docs.sections]
+        if missing:
+            raise TypeError(f"{cls.__qualname__}: docs lack section(s) {', '.join(missing)}")
+        _REGISTRY.append(cls)
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        """The checkpoint this rule scores."""
+        return self.spec.checkpoint
+
+    @property
+    def severity(self) -> Severity:
+        """The catalog severity."""
+        return self.spec.severity
+
+    @property
+    def help_suffix(self) -> str:
+        """The pointer every help line ends with."""
+        return f"see `rustpro explain {self.name}`"
+
+
+class FileRule(BaseRule):
+    """A rule that looks at one file's syntax tree through a tree-sitter query.
+
+    `query` holds one or more patterns; each match calls `check` with the captures. The
+    capture named `@match` (or the first capture) anchors the match for scope decisions.
+    `node_kinds` is shorthand for patterns `(KIND) @match`.
+    """
+
+    abstract: ClassVar[bool] = True
+    query: ClassVar[str] = ""
+    node_kinds: ClassVar[tuple[str, ...]] = ()
+    scope: ClassVar[Scope] = Scope.PRODUCTION
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        if "abstract" not in cls.__dict__:
+            cls.abstract = False
+        super().__init_subclass__(**kwargs)
+        if cls.abstract:
+            return
+        for kind in cls.node_kinds:
+            if not node_kind_exists(kind):
+                raise TypeError(f"{cls.__qualname__}: `{kind}` is not a Rust node kind")
+        if not cls.full_query().strip():
+            raise TypeError(f"{cls.__qualname__}: a file rule needs `query` or `node_kinds`")
+        compile_query(cls.full_query())  # a bad query fails at import, not in a user's run
+
+    @classmethod
+    def full_query(cls) -> str:
+        """The rule's query text including the `node_kinds` shorthand."""
+        kinds = "\n".join(f"({kind}) @match" for kind in cls.node_kinds)
+        return f"{cls.query}\n{kinds}".strip()
+
+    def check(self, captures: dict[str, list[tree_sitter.Node]], ctx: FileContext) -> None:
+        """Look at one match and report findings through `ctx.report`."""
+        raise NotImplementedError
+
+    def finish(self, ctx: FileContext) -> None:
+        """Called once after every match of the file, for rules that collect first."""
+
+
+class CrateRule(BaseRule):
+    """A rule that judges a whole crate from its manifest, targets and file facts."""
+
+    abstract: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        if "abstract" not in cls.__dict__:
+            cls.abstract = False
+        super().__init_subclass__(**kwargs)
+
+    def check_crate(self, crate: CrateView) -> Iterable[Finding]:
+        """Findings for the crate as a whole."""
+        raise NotImplementedError
+
+
+_REGISTRY: list[type[BaseRule]] = []
+
+
+def registered_rules() -> list[type[BaseRule]]:
+    """Every rule class defined so far (import `rustpro.rules.registry` to load them all)."""
+    return list(_REGISTRY)

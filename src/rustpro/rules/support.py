@@ -1,0 +1,32 @@
+"""Small syntax questions several rules share."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from rustpro.syntax import items
+
+ASSERT_MACROS = frozenset(
+    {
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "debug_assert_eq",
+        "debug_assert_ne",
+        "assert_matches",
+        "debug_assert_matches",
+    }
+)
+
+
+def in_assert_macro(node: Node) -> bool:
+    """True when `node` sits in the arguments of an `assert!`-family macro."""
+    for parent in items.ancestors(node):
+        if parent.type == "macro_invocation":
+            name = items.macro_name(parent).rsplit("::", 1)[-1]
+            if name in ASSERT_MACROS or name.startswith("prop_assert"):
+                return True
+        elif parent.type in ("function_item", "closure_expression"):
+            return False
+    return False

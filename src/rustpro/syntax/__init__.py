@@ -1,0 +1,1 @@
+"""tree-sitter parsing and position conversion: the only place that knows grammar details."""

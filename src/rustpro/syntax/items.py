@@ -1,0 +1,210 @@
+"""Questions rules ask about Rust items: attributes, docs, visibility, names, types.
+
+These helpers look only at a node and its near neighbours (siblings, a few parents), so they
+stay cheap even when called for every match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+ITEM_KINDS = frozenset(
+    {
+        "function_item",
+        "function_signature_item",
+        "struct_item",
+        "enum_item",
+        "union_item",
+        "trait_item",
+        "type_item",
+        "const_item",
+        "static_item",
+        "mod_item",
+        "impl_item",
+        "macro_definition",
+        "use_declaration",
+        "foreign_mod_item",
+        "associated_type",
+    }
+)
+_TRIVIA = frozenset({"line_comment", "block_comment"})
+
+
+def text(node: Node | None) -> str:
+    """The source text of a node ("" for None)."""
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def attributes_of(item: Node) -> list[Node]:
+    """The outer `attribute_item`s written before `item`, nearest last."""
+    attrs: list[Node] = []
+    sibling = item.prev_sibling
+    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _TRIVIA):
+        if sibling.type == "attribute_item":
+            attrs.append(sibling)
+        sibling = sibling.prev_sibling
+    attrs.reverse()
+    return attrs
+
+
+def attribute_path(attr_item: Node) -> str:
+    """`cfg`, `test`, `tokio::test`, `doc` ... for an `attribute_item` or `inner_attribute_item`."""
+    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    if attribute is None or not attribute.named_children:
+        return ""
+    return text(attribute.named_children[0]).replace(" ", "")
+
+
+def attribute_arguments(attr_item: Node) -> str:
+    """The text of an attribute's arguments, `(test)` for `#[cfg(test)]`, "" when none."""
+    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    if attribute is None:
+        return ""
+    arguments = attribute.child_by_field_name("arguments")
+    if arguments is not None:
+        return text(arguments)
+    value = attribute.child_by_field_name("value")
+    return text(value)
+
+
+def is_test_attribute(attr_item: Node) -> bool:
+    """`#[test]`, `#[bench]`, or any `#[path::test]` such as `#[tokio::test]`."""
+    path = attribute_path(attr_item)
+    return path in ("test", "bench") or path.endswith("::test")
+
+
+def is_cfg_test(attr_item: Node) -> bool:
+    """`#[cfg(test)]` or `#[cfg(all(test, ..))]`: the item exists only in test builds."""
+    if attribute_path(attr_item) != "cfg":
+        return False
+    args = attribute_arguments(attr_item).replace(" ", "")
+    return args == "(test)" or (args.startswith("(all(") and _has_word(args[5:], "test"))
+
+
+def _has_word(haystack: str, word: str) -> bool:
+    for sep in "(),":
+        haystack = haystack.replace(sep, " ")
+    return word in haystack.split()
+
+
+def lint_names(attr_item: Node) -> list[str]:
+    """For `#[allow(a, clippy::b)]`-style attributes, the lint paths inside the parentheses."""
+    args = attribute_arguments(attr_item)
+    if not args.startswith("("):
+        return []
+    inner = args[1:-1]
+    # `#[expect(clippy::x, reason = "..")]`: keep lint paths, drop `key = value` pairs.
+    return [part.strip() for part in inner.split(",") if part.strip() and "=" not in part]
+
+
+def is_doc_hidden(attr_item: Node) -> bool:
+    """`#[doc(hidden)]`."""
+    return attribute_path(attr_item) == "doc" and "hidden" in attribute_arguments(attr_item)
+
+
+def doc_text(item: Node) -> str | None:
+    """The item's outer docs (`///`, `/** */`, `#[doc = ".."]`) joined; None when undocumented."""
+    parts: list[str] = []
+    found = False
+    sibling = item.prev_sibling
+    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _TRIVIA):
+        if sibling.type in _TRIVIA and sibling.child_by_field_name("outer") is not None:
+            found = True
+            parts.append(text(sibling.child_by_field_name("doc")))
+        elif sibling.type == "attribute_item" and attribute_path(sibling) == "doc":
+            args = attribute_arguments(sibling)
+            if not args.startswith("("):  # `#[doc = ".."]`, not `#[doc(hidden)]`
+                found = True
+                parts.append(args.strip().strip('"'))
+        sibling = sibling.prev_sibling
+    if not found:
+        return None
+    parts.reverse()
+    return "\n".join(parts)
+
+
+def has_doc_section(docs: str | None, heading: str) -> bool:
+    """True when Markdown `docs` has a heading `# heading` (any level)."""
+    if not docs:
+        return False
+    wanted = heading.lower()
+    for line in docs.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#") and stripped.lstrip("#").strip().lower() == wanted:
+            return True
+    return False
+
+
+def visibility(item: Node) -> str:
+    """The item's visibility text: "pub", "pub(crate)", ... or "" for private."""
+    for child in item.children:
+        if child.type == "visibility_modifier":
+            return text(child).replace(" ", "")
+        if child.type in ("identifier", "type_identifier", "fn", "struct", "enum"):
+            break
+    return ""
+
+
+def is_plain_pub(item: Node) -> bool:
+    """Exactly `pub` (not `pub(crate)`, `pub(super)`, `pub(in ..)`)."""
+    return visibility(item) == "pub"
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    """Parents of `node`, nearest first."""
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def enclosing(node: Node, kinds: frozenset[str] | set[str] | tuple[str, ...]) -> Node | None:
+    """The nearest ancestor whose type is in `kinds`."""
+    for parent in ancestors(node):
+        if parent.type in kinds:
+            return parent
+    return None
+
+
+def item_name(item: Node) -> str:
+    """The declared name of an item ("" when it has none)."""
+    name = item.child_by_field_name("name")
+    return text(name)
+
+
+def type_name(type_node: Node | None) -> str:
+    """The head name of a type: `Foo` for `Foo<T>`, `crate::a::Foo`, `&Foo` -> `Foo`."""
+    node = type_node
+    while node is not None:
+        if node.type in ("type_identifier", "primitive_type", "identifier"):
+            return text(node)
+        if node.type == "generic_type":
+            node = node.child_by_field_name("type")
+        elif node.type == "scoped_type_identifier":
+            node = node.child_by_field_name("name")
+        elif node.type == "reference_type":
+            node = node.child_by_field_name("type")
+        else:
+            return text(node)
+    return ""
+
+
+def is_async_fn(function: Node) -> bool:
+    """True for `async fn`."""
+    modifiers = next((c for c in function.children if c.type == "function_modifiers"), None)
+    return modifiers is not None and any(c.type == "async" for c in modifiers.children)
+
+
+def is_unsafe_fn(function: Node) -> bool:
+    """True for `unsafe fn` (also `pub unsafe extern "C" fn`)."""
+    modifiers = next((c for c in function.children if c.type == "function_modifiers"), None)
+    return modifiers is not None and any(c.type == "unsafe" for c in modifiers.children)
+
+
+def macro_name(invocation: Node) -> str:
+    """`assert_eq` for `assert_eq!(..)`, `tokio::select` for `tokio::select!`."""
+    return text(invocation.child_by_field_name("macro")).replace(" ", "")
