@@ -35,13 +35,24 @@ class PublicGate:
 
 @dataclass(frozen=True, slots=True)
 class FactGate:
-    """The finding stands only if some file of the crate recorded fact `key` with `value`."""
+    """The finding stands only if some file of the crate recorded fact `key` with `value`.
+
+    With `absent=True` it stands only if no file did (e.g. "no `impl Error for X` anywhere").
+    """
 
     key: str
     value: str
+    absent: bool = False
 
 
-Gate = PublicGate | FactGate
+@dataclass(frozen=True, slots=True)
+class AllGates:
+    """The finding stands only if every one of `gates` stands (e.g. public API *and* a fact)."""
+
+    gates: tuple[PublicGate | FactGate, ...]
+
+
+Gate = PublicGate | FactGate | AllGates
 
 
 @dataclass(frozen=True, slots=True)

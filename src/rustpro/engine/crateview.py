@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, SourceEntry
 from rustpro.discovery.manifest import Manifest
-from rustpro.engine.context import Candidate, FactGate, PublicGate
+from rustpro.engine.context import AllGates, Candidate, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
 from rustpro.model import Finding, Role
 from rustpro.rules.base import BaseRule
@@ -132,8 +132,10 @@ class CrateView:
         result = self._by_relpath.get(candidate.finding.path)
         if gate is None:
             return True
+        if isinstance(gate, AllGates):
+            return all(self.stands(Candidate(candidate.finding, part)) for part in gate.gates)
         if isinstance(gate, FactGate):
-            return self.has_fact(gate.key, gate.value)
+            return self.has_fact(gate.key, gate.value) != gate.absent
         if result is None:
             return False
         return self.is_public(result.relpath, gate)
