@@ -14,6 +14,7 @@ from rustpro import __version__
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError
+from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
 
 FORMATS = ("text", "json")
@@ -158,6 +159,85 @@ def _run(path: Path, options: AuditOptions) -> AuditResult:
     except ImportError:
         raise RustproError("full mode is not available in this build; use --static") from None
     return run_audit(path, options, extra=full.full_mode_findings)
+
+
+@cli.command(name="rules")
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    type=click.Choice([c.value for c in Checkpoint]),
+    help="Only rules of this checkpoint (repeatable).",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice([s.value for s in Severity]),
+    help="Only rules of this severity (repeatable).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--write-docs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write docs/rules-style Markdown pages (one per rule and an index) to this directory.",
+)
+@click.option(
+    "--check-docs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Exit 1 when the generated pages in this directory are stale.",
+)
+def rules_command(
+    checkpoints: tuple[str, ...],
+    severities: tuple[str, ...],
+    fmt: str,
+    write_docs: Path | None,
+    check_docs: Path | None,
+) -> None:
+    """List every rule: name, checkpoint, severity and a one-line summary."""
+    from rustpro import docsgen
+    from rustpro.rulelist import render_rule_json, render_rule_table, select_rules
+
+    if write_docs is not None:
+        for name in docsgen.write_pages(write_docs):
+            click.echo(f"updated {write_docs / name}")
+        return
+    if check_docs is not None:
+        stale = docsgen.stale_pages(check_docs)
+        for name in stale:
+            click.echo(f"stale: {check_docs / name} (run `make docs`)")
+        sys.exit(1 if stale else 0)
+    chosen = select_rules({Checkpoint(c) for c in checkpoints}, {Severity(s) for s in severities})
+    click.echo(render_rule_json(chosen) if fmt == "json" else render_rule_table(chosen), nl=False)
+
+
+@cli.command()
+@click.argument("rule")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: rendered with rich; markdown: the raw page.",
+)
+def explain(rule: str, fmt: str) -> None:
+    """Show a rule's documentation: what it does, why, a bad and a good example.
+
+    An unknown RULE prints the closest names and exits 2.
+    """
+    from rustpro.docsgen import explain_markdown
+
+    page = explain_markdown(rule)
+    if fmt == "markdown":
+        click.echo(page, nl=False)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(page, code_theme="ansi_dark"))
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
