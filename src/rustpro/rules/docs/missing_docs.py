@@ -1,0 +1,111 @@
+"""missing-docs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import AllGates, FileContext, Gate
+from rustpro.rules.base import FileRule
+from rustpro.rules.docs.lint_allows import lint_allowed
+from rustpro.rules.docs.module_docs import (
+    INNER_DOCS_FACT,
+    inline_module_documented,
+    is_inner_doc,
+    module_file_gates,
+)
+from rustpro.syntax import items
+
+_KIND_WORDS = {
+    "function_item": "function",
+    "function_signature_item": "function",
+    "struct_item": "struct",
+    "enum_item": "enum",
+    "union_item": "union",
+    "trait_item": "trait",
+    "type_item": "type alias",
+    "associated_type": "associated type",
+    "const_item": "constant",
+    "static_item": "static",
+    "mod_item": "module",
+}
+
+
+class MissingDocs(FileRule):
+    """Flags public API items that have no documentation.
+
+    ## What it does
+    Finds items reachable from the library root (functions, methods of public types, structs,
+    enums, unions, traits and their items, type aliases, constants, statics and modules) that
+    carry no doc comment or `#[doc = ..]`. A module also counts as documented when its own file
+    (or inline body) starts with `//!` inner docs. `pub(crate)` items, items of private modules
+    that are not re-exported, `#[doc(hidden)]` items, trait impl members and code under
+    `#[allow(missing_docs)]` are left alone.
+
+    ## Why is this bad?
+    The public API is what users of a library read first, through rustdoc and their editor.
+    An item without docs forces them to read its source to learn what it does, what it expects
+    and what it returns, and it is the part of the contract most likely to be misused.
+
+    ## Example
+    ```rust
+    //! A tiny geometry crate.
+
+    pub fn area(width: f64, height: f64) -> f64 {
+        width * height
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    //! A tiny geometry crate.
+
+    /// The area of a `width` x `height` rectangle.
+    pub fn area(width: f64, height: f64) -> f64 {
+        width * height
+    }
+    ```
+
+    ## References
+    - rustc lint: `missing_docs`
+    - Rust API Guidelines, C-CRATE-DOC and C-EXAMPLE
+    - The rustdoc book, "How to write documentation"
+    """
+
+    name = "missing-docs"
+    query: ClassVar[str] = """
+    [(function_item) (function_signature_item) (struct_item) (enum_item) (union_item)
+     (trait_item) (type_item) (associated_type) (const_item) (static_item) (mod_item)] @match
+    (source_file [(line_comment) (block_comment) (inner_attribute_item)] @innerdoc)
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if "innerdoc" in captures:
+            if is_inner_doc(captures["innerdoc"][0]) and ctx.relpath not in ctx.facts.get(
+                INNER_DOCS_FACT, []
+            ):
+                ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
+            return
+        item = captures["match"][0]
+        if items.doc_text(item) is not None or items.item_name(item) == "_":
+            return
+        if item.type == "mod_item" and inline_module_documented(item):
+            return
+        public = ctx.public_gate(item)
+        if public is None or lint_allowed(item, ctx, "missing_docs"):
+            return
+        gate: Gate = public
+        if item.type == "mod_item" and item.child_by_field_name("body") is None:
+            gate = AllGates((public, *module_file_gates(ctx.relpath, item)))
+        kind = _KIND_WORDS.get(item.type, "item")
+        if kind == "function" and public.owner is not None:
+            kind = "method"
+        name = items.item_name(item)
+        ctx.report(
+            self,
+            item.child_by_field_name("name") or item,
+            f"public {kind} `{name}` has no documentation",
+            "add a `///` doc comment saying what it is for",
+            gate=gate,
+        )
