@@ -1,0 +1,377 @@
+"""Syntax questions the thread and async rules share: paths, `use` aliases, async bodies, guards.
+
+Everything here looks at one node and its near surroundings (its enclosing function, block or
+the file's top-level `use` items) so rules can call it per match without a full-tree walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node, QueryCursor
+
+from rustpro.engine.context import FileContext
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
+
+Aliases = dict[str, tuple[str, ...]]
+
+_SEGMENT_KINDS = frozenset(
+    {"identifier", "type_identifier", "self", "crate", "super", "metavariable"}
+)
+# Boundaries past which a node no longer runs in the enclosing async body.
+_BODY_BOUNDARIES = frozenset({"function_item", "closure_expression", "async_block"})
+# Iterator and Option/Result combinators run their closure inline, on the caller's thread.
+INLINE_COMBINATORS = frozenset(
+    {
+        "map",
+        "for_each",
+        "filter",
+        "filter_map",
+        "flat_map",
+        "and_then",
+        "or_else",
+        "map_err",
+        "map_or",
+        "map_or_else",
+        "unwrap_or_else",
+        "ok_or_else",
+        "then",
+        "fold",
+        "try_fold",
+        "try_for_each",
+        "any",
+        "all",
+        "find",
+        "find_map",
+        "position",
+        "inspect",
+        "take_while",
+        "skip_while",
+        "get_or_insert_with",
+        "or_insert_with",
+    }
+)
+
+
+# ----- paths and `use` aliases ---------------------------------------------------------------
+def path_segments(node: Node | None) -> tuple[str, ...] | None:
+    """The segments of a path expression or type (`std::fs::read` -> ("std", "fs", "read")).
+
+    Generic arguments are dropped (`Vec::<u8>::new` -> ("Vec", "new")); None when the node is
+    not a plain path (a method call, a qualified `<T as Trait>::f` path, ...).
+    """
+    if node is None:
+        return None
+    kind = node.type
+    if kind in _SEGMENT_KINDS:
+        return (items.text(node),)
+    if kind in ("scoped_identifier", "scoped_type_identifier"):
+        name = node.child_by_field_name("name")
+        if name is None:
+            return None
+        prefix = node.child_by_field_name("path")
+        if prefix is None:  # `::std::fs` -> an absolute path
+            return (items.text(name),)
+        head = path_segments(prefix)
+        return None if head is None else (*head, items.text(name))
+    if kind == "generic_type":
+        return path_segments(node.child_by_field_name("type"))
+    if kind == "generic_function":
+        return path_segments(node.child_by_field_name("function"))
+    return None
+
+
+def _use_entries(node: Node, prefix: tuple[str, ...], out: Aliases) -> None:
+    kind = node.type
+    if kind in ("scoped_use_list", "use_list"):
+        base = prefix
+        path = node.child_by_field_name("path")
+        if path is not None:
+            segments = path_segments(path)
+            if segments is None:
+                return
+            base = (*prefix, *segments)
+        inner = node.child_by_field_name("list") if kind == "scoped_use_list" else node
+        for child in inner.named_children if inner is not None else ():
+            _use_entries(child, base, out)
+    elif kind == "use_as_clause":
+        segments = path_segments(node.child_by_field_name("path"))
+        alias = items.text(node.child_by_field_name("alias"))
+        if segments is not None and alias and alias != "_":
+            full = (*prefix, *segments)
+            out[alias] = full[:-1] if full[-1] == "self" else full
+    else:
+        segments = path_segments(node)
+        if segments is None:
+            return
+        full = (*prefix, *segments)
+        if full[-1] == "self":
+            full = full[:-1]
+        if full:
+            out[full[-1]] = full
+
+
+def _collect_uses(container: Node, out: Aliases, into_modules: bool) -> None:
+    for child in container.named_children:
+        if child.type == "use_declaration":
+            argument = child.child_by_field_name("argument")
+            if argument is not None:
+                _use_entries(argument, (), out)
+        elif into_modules and child.type == "mod_item":
+            body = child.child_by_field_name("body")
+            if body is not None:
+                _collect_uses(body, out, into_modules)
+
+
+_FILE_ALIASES: list[tuple[FileContext, Aliases]] = []
+
+
+def file_aliases(ctx: FileContext) -> Aliases:
+    """The names the file's item-level `use` declarations bring in, mapped to their full paths.
+
+    Inline modules' imports are merged in: a name clash between modules costs a little
+    precision, never a crash. Computed once per file (files are analysed one at a time).
+    """
+    if _FILE_ALIASES and _FILE_ALIASES[0][0] is ctx:
+        return _FILE_ALIASES[0][1]
+    aliases: Aliases = {}
+    _collect_uses(ctx.tree.root_node, aliases, into_modules=True)
+    _FILE_ALIASES[:] = [(ctx, aliases)]
+    return aliases
+
+
+def aliases_at(node: Node, ctx: FileContext) -> Aliases:
+    """The `use` aliases visible at `node`: the file's, plus those of enclosing blocks."""
+    aliases = file_aliases(ctx)
+    local: Aliases | None = None
+    for parent in items.ancestors(node):
+        if parent.type == "block":
+            for child in parent.named_children:
+                if child.type == "use_declaration":
+                    if local is None:
+                        local = dict(aliases)
+                    argument = child.child_by_field_name("argument")
+                    if argument is not None:
+                        _use_entries(argument, (), local)
+    return aliases if local is None else local
+
+
+def resolve(segments: tuple[str, ...], aliases: Aliases) -> tuple[str, ...]:
+    """The full path of `segments` after replacing an imported first segment."""
+    if segments and segments[0] in aliases:
+        return (*aliases[segments[0]], *segments[1:])
+    return segments
+
+
+def resolved_callee(call: Node, ctx: FileContext) -> tuple[str, ...] | None:
+    """The full path a plain function call calls (`fs::read` -> std::fs::read), or None."""
+    segments = path_segments(call.child_by_field_name("function"))
+    if segments is None:
+        return None
+    return resolve(segments, aliases_at(call, ctx))
+
+
+def method_name(call: Node) -> str:
+    """The method of a method call `x.name(..)` ("" for other calls)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "field_expression":
+        return ""
+    return items.text(function.child_by_field_name("field"))
+
+
+def method_receiver(call: Node) -> Node | None:
+    """The receiver `x` of a method call `x.name(..)`."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "field_expression":
+        return None
+    return function.child_by_field_name("value")
+
+
+def argument_count(call: Node) -> int:
+    """How many arguments a call passes."""
+    arguments = call.child_by_field_name("arguments")
+    return arguments.named_child_count if arguments is not None else 0
+
+
+def compact(node: Node | None) -> str:
+    """A node's text without whitespace, for comparing receiver paths."""
+    return "".join(items.text(node).split())
+
+
+# ----- async bodies --------------------------------------------------------------------------
+def _is_async_closure(closure: Node) -> bool:
+    return any(child.type == "async" for child in closure.children)
+
+
+def _body_of(node: Node) -> Node | None:
+    if node.type == "async_block":
+        return next((c for c in node.named_children if c.type == "block"), None)
+    return node.child_by_field_name("body")
+
+
+def async_body(node: Node) -> Node | None:
+    """The body of the async fn, async block or async closure `node` runs in directly.
+
+    None when a sync fn or sync closure lies in between: code there does not run as part
+    of the future (or cannot hold anything across its awaits).
+    """
+    for parent in items.ancestors(node):
+        if parent.type == "function_item":
+            return _body_of(parent) if items.is_async_fn(parent) else None
+        if parent.type == "async_block":
+            return _body_of(parent)
+        if parent.type == "closure_expression":
+            return _body_of(parent) if _is_async_closure(parent) else None
+    return None
+
+
+def executing_async_body(node: Node) -> Node | None:
+    """Like `async_body`, but looks through sync closures that run inline in the future.
+
+    A closure handed to an iterator or Option combinator (`.map(|p| fs::read(p))`) runs on
+    the executor thread; any other sync closure (given to `spawn_blocking`, a thread, stored
+    for later) may run elsewhere, so code inside it is not counted as async.
+    """
+    for parent in items.ancestors(node):
+        if parent.type == "function_item":
+            return _body_of(parent) if items.is_async_fn(parent) else None
+        if parent.type == "async_block":
+            return _body_of(parent)
+        if parent.type == "closure_expression":
+            if _is_async_closure(parent):
+                return _body_of(parent)
+            if not _runs_inline(parent):
+                return None
+    return None
+
+
+def _runs_inline(closure: Node) -> bool:
+    arguments = closure.parent
+    if arguments is None or arguments.type != "arguments":
+        return False
+    call = arguments.parent
+    return call is not None and method_name(call) in INLINE_COMBINATORS
+
+
+def same_body(node: Node, body: Node) -> bool:
+    """True when `node` runs in `body` itself, not in a nested closure, async block or fn."""
+    for parent in items.ancestors(node):
+        if parent == body:
+            return True
+        if parent.type in _BODY_BOUNDARIES:
+            return False
+    return False
+
+
+# ----- lock guards ---------------------------------------------------------------------------
+_LOCK_METHODS = frozenset({"lock", "read", "write"})
+_POISON_UNWRAPS = frozenset({"unwrap", "expect", "unwrap_or_else"})
+_STD_STREAMS = frozenset({"stdin", "stdout", "stderr"})
+
+
+@dataclass(frozen=True, slots=True)
+class LockCall:
+    """One lock acquisition: `recv.lock()` and how its result is taken."""
+
+    call: Node  # the `recv.lock()` call
+    receiver: str  # `self.users`, whitespace removed
+    method: str  # lock, read or write
+    style: str  # "poison" (`.unwrap()`-ed std lock), "await" (async lock) or "bare"
+    outer: Node  # the whole acquisition expression (with `.unwrap()` / `.await`)
+
+
+def lock_call(call: Node) -> LockCall | None:
+    """The lock acquisition `call` starts, when it is `x.lock()` / `x.read()` / `x.write()`.
+
+    `read`/`write` count only when unwrapped or awaited, as RwLock guards are; a bare
+    `.read()` is more often an I/O call.
+    """
+    method = method_name(call)
+    if method not in _LOCK_METHODS or argument_count(call) != 0:
+        return None
+    receiver = method_receiver(call)
+    if receiver is None or _is_std_stream(receiver):
+        return None
+    outer = call
+    style = "bare"
+    parent = call.parent
+    if parent is not None and parent.type == "await_expression":
+        style, outer = "await", parent
+    elif parent is not None and parent.type == "field_expression":
+        unwrap_call = parent.parent
+        if (
+            unwrap_call is not None
+            and unwrap_call.type == "call_expression"
+            and method_name(unwrap_call) in _POISON_UNWRAPS
+        ):
+            style, outer = "poison", unwrap_call
+    if method != "lock" and style == "bare":
+        return None
+    return LockCall(call, compact(receiver), method, style, outer)
+
+
+def _is_std_stream(receiver: Node) -> bool:
+    # `io::stdout().lock()` is a stream lock, not a data lock.
+    if receiver.type != "call_expression":
+        return False
+    segments = path_segments(receiver.child_by_field_name("function"))
+    return segments is not None and segments[-1] in _STD_STREAMS
+
+
+@dataclass(frozen=True, slots=True)
+class GuardBinding:
+    """A lock guard bound to a variable: `let name = recv.lock().unwrap();`."""
+
+    lock: LockCall
+    name: str
+    declaration: Node  # the let declaration
+    scope: Node  # the block the guard lives in
+    held_until: int  # byte offset where the guard is dropped (drop call or scope end)
+
+
+_DROPS_QUERY = """
+(call_expression
+  function: [(identifier) (scoped_identifier)] @fn
+  arguments: (arguments . (identifier) @arg .)) @call
+"""
+
+
+def guard_binding(lock: LockCall) -> GuardBinding | None:
+    """The variable binding that keeps `lock`'s guard alive, when the guard is bound at all."""
+    declaration = lock.outer.parent
+    if declaration is None or declaration.type != "let_declaration":
+        return None
+    if declaration.child_by_field_name("value") != lock.outer:
+        return None
+    if declaration.child_by_field_name("alternative") is not None:  # `let .. else`
+        return None
+    pattern = declaration.child_by_field_name("pattern")
+    if pattern is None or pattern.type != "identifier":
+        return None  # `let _ = ..` drops at once; destructuring is too rare to guess at
+    scope = declaration.parent
+    if scope is None or scope.type != "block":
+        return None
+    name = items.text(pattern)
+    return GuardBinding(lock, name, declaration, scope, _dropped_at(name, declaration, scope))
+
+
+def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
+    # The earliest `drop(name)` after the binding, anywhere in the scope: a drop in one
+    # branch is taken as a drop, so the rules err towards silence.
+    cursor = QueryCursor(compile_query(_DROPS_QUERY))
+    cursor.set_byte_range(declaration.end_byte, scope.end_byte)
+    for _, captures in cursor.matches(scope):
+        function, argument = captures["fn"][0], captures["arg"][0]
+        segments = path_segments(function)
+        if segments is None or segments[-1] != "drop" or items.text(argument) != name:
+            continue
+        if argument.start_byte >= declaration.end_byte:
+            return argument.start_byte
+    return scope.end_byte
+
+
+def enclosing_impl_type(node: Node) -> str:
+    """The type name of the `impl` block `node` sits in ("" outside impls)."""
+    impl = items.enclosing(node, ("impl_item",))
+    return items.type_name(impl.child_by_field_name("type")) if impl is not None else ""
