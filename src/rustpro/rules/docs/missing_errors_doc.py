@@ -1,0 +1,75 @@
+"""missing-errors-doc."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.signature import returns_result
+from rustpro.syntax import items
+
+
+class MissingErrorsDoc(FileRule):
+    """Flags public functions returning `Result` whose docs have no `# Errors` section.
+
+    ## What it does
+    Finds public API functions, methods of public types and trait methods whose declared return
+    type is a `Result` (`Result<T, E>`, `io::Result<T>`, a crate's own `Result` alias) and whose
+    docs lack an `# Errors` heading. Undocumented functions are reported too: they lack the
+    section as well. Trait impl members are skipped (the trait documents them).
+
+    ## Why is this bad?
+    The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
+    cannot tell which failures to expect, which are worth retrying and which mean a bug on
+    their side.
+
+    ## Example
+    ```rust
+    /// Reads the configuration file.
+    pub fn load(path: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    /// Reads the configuration file.
+    ///
+    /// # Errors
+    /// Fails when `path` does not exist or is not valid UTF-8.
+    pub fn load(path: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+    ```
+
+    ## References
+    - clippy: `missing_errors_doc`
+    - Rust API Guidelines, C-FAILURE: "Function docs include error, panic, and safety
+      considerations"
+    """
+
+    name = "missing-errors-doc"
+    clippy_twins = ("missing_errors_doc",)
+    query: ClassVar[str] = """
+    [(function_item return_type: (_)) (function_signature_item return_type: (_))] @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        if not returns_result(function):
+            return
+        if items.has_doc_section(items.doc_text(function), "Errors"):
+            return
+        gate = ctx.public_gate(function)
+        if gate is None:
+            return
+        ctx.report(
+            self,
+            function.child_by_field_name("name") or function,
+            f"`{items.item_name(function)}` returns a `Result` but its docs have no `# Errors`",
+            "add an `# Errors` section that says when and why it fails",
+            gate=gate,
+        )
