@@ -302,7 +302,13 @@ def _walk_rs(crate_root: Path) -> Iterator[Path]:
                     if (sub / "Cargo.toml").is_file():
                         continue  # another package: audited as its own member, if at all
                     stack.append(sub)
-                elif name.endswith(".rs") and not entry.is_dir():
-                    yield Path(entry.path)
+                elif name.endswith(".rs"):
+                    try:
+                        is_directory = entry.is_dir()
+                    except OSError:
+                        # A file symlink loop: keep it, so reading it reports why on stderr.
+                        is_directory = False
+                    if not is_directory:
+                        yield Path(entry.path)
             except OSError:
                 continue

@@ -1,0 +1,244 @@
+"""Bad input (issue 2 §6): one-line messages, never a traceback, the right exit code, the rest
+of the crate still audited, and nothing written inside the audited tree."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_support import (
+    CliRun,
+    assert_one_line_error,
+    isolated_cache,
+    run_cli,
+    run_cli_process,
+    tree_state,
+)
+from tests.support import make_crate
+
+__all__ = ["isolated_cache"]
+pytestmark = pytest.mark.usefixtures("isolated_cache")
+
+UNWRAP = "unwrap-in-production"
+# A production unwrap the audit must still find next to the bad file.
+GOOD_LIB = "//! Still audited.\n\npub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+
+
+def _audit_process(root: Path, cache: Path, *flags: str) -> CliRun:
+    """Audit as a real process, proving the tree under `root` is left untouched."""
+    before = tree_state(root)
+    run = run_cli_process(
+        ["audit", "--static", "--select", UNWRAP, "--format", "json", *flags, str(root)],
+        env={"RUSTPRO_CACHE_DIR": str(cache)},
+    )
+    assert tree_state(root) == before, "the audit wrote inside the audited tree"
+    assert "Traceback" not in run.stderr, run.stderr
+    return run
+
+
+def _summary(run: CliRun) -> dict[str, Any]:
+    summary = json.loads(run.stdout)["summary"]
+    assert isinstance(summary, dict)
+    return summary
+
+
+def _finding_paths(run: CliRun) -> list[str]:
+    return sorted(f["path"] for f in json.loads(run.stdout)["findings"])
+
+
+# ----- the audit cannot run: exit 2, one line, nothing on stdout ------------------------------
+def test_nonexistent_path(tmp_path: Path, isolated_cache: Path) -> None:
+    run = run_cli_process(["audit", "--static", str(tmp_path / "nope")])
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "no such file or directory" in run.stderr
+    assert run.stdout == ""
+
+
+def test_directory_without_manifest(tmp_path: Path, isolated_cache: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.rs").write_text("fn f() {}\n")
+    run = _audit_process(tmp_path, isolated_cache)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "no Cargo.toml" in run.stderr
+    assert run.stdout == ""
+
+
+def test_file_that_is_not_a_manifest(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    run = run_cli_process(["audit", "--static", str(root / "src" / "lib.rs")])
+    assert run.code == 2
+    assert_one_line_error(run)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        ('[package]\nname = "x"\nversion = 0.1.0"\n', "Cargo.toml:3: malformed TOML"),
+        ('[dependencies]\nserde = "1"\n', "neither [package] nor [workspace]"),
+        (b'[package]\nname = "\xff"\n', "not valid UTF-8"),
+    ],
+    ids=["toml-syntax", "no-package", "not-utf8"],
+)
+def test_malformed_manifest(
+    tmp_path: Path, isolated_cache: Path, manifest: str | bytes, expected: str
+) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    data = manifest.encode() if isinstance(manifest, str) else manifest
+    (root / "Cargo.toml").write_bytes(data)
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert expected in run.stderr
+    assert run.stdout == ""
+
+
+# ----- the audit runs on what it can: a warning line per problem, the rest audited ------------
+def test_missing_and_broken_workspace_members(tmp_path: Path, isolated_cache: Path) -> None:
+    root = tmp_path / "ws"
+    make_crate(root / "good", {"src/lib.rs": GOOD_LIB})
+    make_crate(root / "broken", {"src/lib.rs": GOOD_LIB})
+    (root / "broken" / "Cargo.toml").write_text("[package\n")
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["good", "missing", "broken"]\n')
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1  # the good member's unwrap
+    assert _finding_paths(run) == ["good/src/lib.rs"]
+    assert_one_line_error(run)
+    assert "workspace member `missing` does not exist" in run.stderr
+    assert "broken/Cargo.toml" in run.stderr
+
+
+def test_non_utf8_source_is_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod latin1;\n"})
+    (root / "src" / "latin1.rs").write_bytes(b"// caf\xe9\npub fn g() { None::<u8>.unwrap(); }\n")
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/latin1.rs: not valid UTF-8" in run.stderr
+    assert _summary(run)["skipped_files"] == 1
+
+
+def test_syntax_errors_audit_the_rest_and_are_counted(tmp_path: Path, isolated_cache: Path) -> None:
+    broken = (
+        "pub fn broken( {\n"
+        "    let = ;\n"
+        "}\n\n"
+        "pub fn after(x: Option<u8>) -> u8 {\n"
+        "    x.unwrap()\n"
+        "}\n"
+    )
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod broken;\n"})
+    (root / "src" / "broken.rs").write_text(broken)
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/broken.rs", "src/lib.rs"]  # past the error, too
+    assert _summary(run)["parse_errors"] == 1
+    assert_one_line_error(run)
+    assert "src/broken.rs:1: syntax error" in run.stderr
+    text = run_cli_process(["audit", "--static", "--select", UNWRAP, str(root)])
+    assert "1 file(s) had syntax errors" in text.stdout
+
+
+def test_empty_files(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "", "src/main.rs": "", "tests/it.rs": ""})
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 0
+    assert run.stderr == ""
+    assert _summary(run)["files"] == 3
+
+
+def test_huge_generated_file_is_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod generated;\n"})
+    line = b"pub const T: [u8; 4] = [1, 2, 3, 4]; // generated table row\n"
+    with open(root / "src" / "generated.rs", "wb") as handle:
+        handle.write(line * (10 * 1024 * 1024 // len(line) + 1))
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/generated.rs: skipped: 10.0 MiB is over the 4 MiB limit" in run.stderr
+
+
+def test_symlink_loops(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    os.symlink("..", root / "src" / "up")  # a directory loop
+    os.symlink("b.rs", root / "src" / "a.rs")  # a file loop
+    os.symlink("a.rs", root / "src" / "b.rs")
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/a.rs: cannot read" in run.stderr
+
+
+def test_dangling_symlink_is_unreadable(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod gone;\n"})
+    os.symlink("nowhere.rs", root / "src" / "gone.rs")
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert_one_line_error(run)
+    assert "src/gone.rs: cannot read: No such file or directory" in run.stderr
+
+
+def test_permission_denied_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, where chmod 000 does not stop reads, so the denial is simulated.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod secret;\n"})
+    secret = root / "src" / "secret.rs"
+    secret.write_text("pub fn s() { None::<u8>.unwrap(); }\n")
+    real_read_bytes: Callable[[Path], bytes] = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.rs":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    run = run_cli(["audit", "--static", "--no-cache", "--select", UNWRAP, str(root)], capsys)
+    assert run.code == 1
+    assert "src/lib.rs:4:" in run.stdout
+    assert_one_line_error(run)
+    assert "src/secret.rs: cannot read: Permission denied" in run.stderr
+
+
+def test_missing_module_file_and_odd_paths(tmp_path: Path, isolated_cache: Path) -> None:
+    lib = GOOD_LIB + 'mod nowhere;\n#[path = "../../outside.rs"]\nmod outside;\n'
+    root = make_crate(tmp_path / "c", {"src/lib.rs": lib, "src/dir.rs/inner.rs": "fn x() {}\n"})
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+
+
+def test_deeply_nested_source(tmp_path: Path, isolated_cache: Path) -> None:
+    depth = 20_000
+    nested = "pub fn deep() -> u8 { " + "(" * depth + "1" + ")" * depth + " }\n"
+    braces = "pub fn blocks() { " + "{" * depth + "}" * depth + " }\n"
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + nested + braces})
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+
+
+def test_internal_error_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug anywhere in the engine still ends as one line and exit 2, never a traceback.
+    import rustpro.cli
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(rustpro.cli, "run_audit", explode)
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    run = run_cli(["audit", "--static", str(root)], capsys)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "internal error: ValueError: boom" in run.stderr
