@@ -1,0 +1,86 @@
+"""boxed-error-in-lib-api."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import dyn_error_box, return_type, std_result_error
+
+
+class BoxedErrorInLibApi(FileRule):
+    """Flags public library functions that return `Result<_, Box<dyn Error>>`.
+
+    ## What it does
+    Finds functions, methods and trait methods that are public API of the library and whose
+    declared return type is `Result<T, Box<dyn Error>>`, with any extra bounds
+    (`Box<dyn std::error::Error + Send + Sync + 'static>`). Binaries are left alone: for
+    `main` and application code a boxed error is a fine choice.
+
+    ## Why is this bad?
+    A boxed trait object erases the error's type: callers cannot `match` on what went wrong
+    without downcasting to types they have to guess, and the set of possible failures is no
+    longer part of the function's signature. Without `Send + Sync` the error cannot even
+    cross threads or `.await` points in a multi-threaded runtime.
+
+    ## Example
+    ```rust
+    pub fn load(path: &str) -> Result<String, Box<dyn std::error::Error>> {
+        Ok(std::fs::read_to_string(path)?)
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    #[derive(Debug)]
+    pub enum LoadError {
+        Io(std::io::Error),
+    }
+
+    impl std::fmt::Display for LoadError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                LoadError::Io(err) => write!(f, "cannot read: {err}"),
+            }
+        }
+    }
+
+    impl std::error::Error for LoadError {}
+
+    pub fn load(path: &str) -> Result<String, LoadError> {
+        std::fs::read_to_string(path).map_err(LoadError::Io)
+    }
+    ```
+
+    ## References
+    - Rust API Guidelines, C-GOOD-ERR: "Error types are meaningful and well-behaved"
+    - The Rust Book, "Returning Errors with `Box<dyn Error>`" (fine for binaries)
+    """
+
+    name = "boxed-error-in-lib-api"
+    query: ClassVar[str] = """
+    (function_item
+      name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+    (function_signature_item
+      name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        error = std_result_error(return_type(function))
+        if error is None or not dyn_error_box(error):
+            return
+        gate = ctx.public_gate(function)
+        if gate is None:
+            return
+        name = ctx.text(captures["name"][0])
+        ctx.report(
+            self,
+            captures["name"][0],
+            f"public fn `{name}` returns a boxed `dyn Error`, hiding which errors can happen",
+            "return a concrete error type (an enum callers can match on)",
+            gate=gate,
+        )

@@ -1,0 +1,116 @@
+"""expect-in-production."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.support import in_assert_macro
+
+# `Option::expect` / `Result::expect` take a `&str`: arguments of these kinds can be one.
+_MESSAGE_KINDS = frozenset(
+    {
+        "string_literal",
+        "raw_string_literal",
+        "macro_invocation",
+        "reference_expression",
+        "identifier",
+        "field_expression",
+    }
+)
+_STRING_TOKENS = frozenset({"string_literal", "raw_string_literal"})
+
+
+class ExpectInProduction(FileRule):
+    """Flags `.expect(..)` and `.expect_err(..)` in production code.
+
+    ## What it does
+    Finds `.expect("message")` calls in library and binary sources, including calls written
+    inside macro arguments such as `format!("{}", x.expect("x"))`. Test code, examples,
+    benches, build scripts and `assert!`-family macros are left alone, and so are calls whose
+    argument cannot be a message (`parser.expect(Token::Comma)`, `self.expect(b'{')`): those
+    are some other type's method.
+
+    ## Why is this bad?
+    `expect` is `unwrap` with a better message: it still turns a `None` or an `Err` into a
+    panic. Sometimes that is the right call (a broken invariant), which is why this is only a
+    note, but each one deserves a look: can the caller be told instead?
+
+    ## Example
+    ```rust
+    pub fn port(text: &str) -> u16 {
+        text.parse().expect("port must be a number")
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    pub fn port(text: &str) -> Result<u16, std::num::ParseIntError> {
+        text.parse()
+    }
+    ```
+
+    ## References
+    - clippy: `expect_used`
+    - The Rust Book, "To panic! or Not to panic!"
+    """
+
+    name = "expect-in-production"
+    clippy_twins = ("expect_used",)
+    query: ClassVar[str] = """
+    (call_expression
+      function: (field_expression value: (_) @receiver field: (field_identifier) @method)
+      arguments: (arguments) @args
+      (#any-of? @method "expect" "expect_err")) @match
+    ((token_tree _ @receiver . "." . (identifier) @method . (token_tree) @args)
+      (#any-of? @method "expect" "expect_err")) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        method = captures["method"][0]
+        args = captures["args"][0]
+        if captures["receiver"][0].type == "self":
+            return  # `self.expect(..)`: a method of the type being written, e.g. a parser
+        in_macro = args.type == "token_tree"
+        if in_macro:
+            if not _message_tokens(args) or in_assert_macro(method):
+                return
+        elif not _message_argument(args):
+            return
+        name = ctx.text(method)
+        ctx.report(
+            self,
+            method,
+            f"`.{name}(..)` panics on `None`/`Err` in production code",
+            "propagate with `?` or handle the error; keep `expect` only for broken invariants",
+            end=args,
+        )
+
+
+def _message_argument(args: Node) -> bool:
+    """True when a call's arguments are one expression that can be a `&str` message."""
+    values = [c for c in args.named_children if c.type not in ("line_comment", "block_comment")]
+    if len(values) != 1:
+        return False
+    value = values[0]
+    if value.type == "call_expression":  # `msg.as_str()`, not `Token::new(..)`
+        function = value.child_by_field_name("function")
+        return function is not None and function.type == "field_expression"
+    return value.type in _MESSAGE_KINDS
+
+
+def _message_tokens(args: Node) -> bool:
+    """True when a macro token tree `( .. )` after `.expect` can hold a `&str` message."""
+    tokens = [c for c in args.children if c.type not in ("(", ")", "[", "]", "{", "}")]
+    if not tokens:
+        return False
+    first = tokens[0]
+    if first.type in _STRING_TOKENS or first.type == "&":
+        return True
+    if first.type == "identifier":
+        # `msg` alone, or a macro call such as `format!(..)`
+        return len(tokens) == 1 or tokens[1].type == "!"
+    return False

@@ -1,0 +1,91 @@
+"""string-error."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
+
+_STRING_PATHS = frozenset({("String",), ("std", "string", "String"), ("alloc", "string", "String")})
+
+
+class StringError(FileRule):
+    """Flags public functions that return `Result<_, String>` or `Result<_, &str>`.
+
+    ## What it does
+    Finds functions, methods and trait methods that are public API of the library and whose
+    declared return type is `Result<T, String>` or `Result<T, &str>` (any lifetime).
+
+    ## Why is this bad?
+    A string is an error a program cannot act on: callers can only print it or compare text,
+    which breaks when the wording changes. It does not implement `std::error::Error`, so it
+    does not compose with `?` into other error types, has no `source()`, and `&'static str`
+    cannot even say which input failed.
+
+    ## Example
+    ```rust
+    pub fn parse_port(text: &str) -> Result<u16, String> {
+        text.parse().map_err(|_| format!("bad port: {text}"))
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    #[derive(Debug)]
+    pub struct BadPort(pub String);
+
+    impl std::fmt::Display for BadPort {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "bad port: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for BadPort {}
+
+    pub fn parse_port(text: &str) -> Result<u16, BadPort> {
+        text.parse().map_err(|_| BadPort(text.to_owned()))
+    }
+    ```
+
+    ## References
+    - Rust API Guidelines, C-GOOD-ERR: "Error types are meaningful and well-behaved"
+    - clippy: `result_unit_err` (the same problem with `()` as the error)
+    """
+
+    name = "string-error"
+    query: ClassVar[str] = """
+    (function_item
+      name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+    (function_signature_item
+      name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        error = std_result_error(return_type(function))
+        if error is None or not _is_string(error):
+            return
+        gate = ctx.public_gate(function)
+        if gate is None:
+            return
+        ctx.report(
+            self,
+            captures["name"][0],
+            f"public fn `{ctx.text(captures['name'][0])}` returns `{ctx.text(error)}` as its error",
+            "return an error type (an enum or struct implementing `std::error::Error`)",
+            gate=gate,
+        )
+
+
+def _is_string(error: Node) -> bool:
+    """True for `String` (any std path) and `&str` (any lifetime)."""
+    if type_path(error) in _STRING_PATHS:
+        return True
+    if error.type != "reference_type":
+        return False
+    referent = error.child_by_field_name("type")
+    return referent is not None and referent.type == "primitive_type" and referent.text == b"str"

@@ -1,0 +1,72 @@
+"""static-mut."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.syntax import items
+
+
+class StaticMut(FileRule):
+    """Flags `static mut` items.
+
+    ## What it does
+    Finds `static mut` declarations in production code. Statics declared inside `extern`
+    blocks are left alone: a foreign mutable global can only be declared that way.
+
+    ## Why is this bad?
+    Every access to a `static mut` is `unsafe`, and any two accesses from different threads
+    are a data race, which is undefined behaviour. Since the 2024 edition even taking a
+    reference to one is denied by default. Safe alternatives cover nearly every use.
+
+    ## Example
+    ```rust
+    static mut COUNTER: u64 = 0;
+
+    pub fn bump() -> u64 {
+        // SAFETY: single-threaded (or so we hope).
+        unsafe {
+            COUNTER += 1;
+            COUNTER
+        }
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+    pub fn bump() -> u64 {
+        COUNTER.fetch_add(1, Ordering::Relaxed) + 1
+    }
+    ```
+
+    ## References
+    - rustc: `static_mut_refs`
+    - The Rust Edition Guide, "Disallow references to static mut"
+    - std: `std::sync::atomic`, `std::sync::OnceLock`, `std::sync::LazyLock`, `std::sync::Mutex`
+    """
+
+    name = "static-mut"
+    query: ClassVar[str] = """
+    (static_item (mutable_specifier) @mut) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        item = captures["match"][0]
+        if items.enclosing(item, ("foreign_mod_item",)) is not None:
+            return  # `extern { static mut errno: c_int; }` has no safe spelling
+        name = items.item_name(item)
+        ctx.report(
+            self,
+            item,
+            f"`static mut {name}`: every access is unsafe and racy across threads",
+            "use an atomic, a `Mutex`, or `OnceLock`/`LazyLock` (or a `thread_local!` cell)",
+            end=item.child_by_field_name("name") or captures["mut"][0],
+        )

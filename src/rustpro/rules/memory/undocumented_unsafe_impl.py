@@ -1,0 +1,74 @@
+"""undocumented-unsafe-impl."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.memory.safety_comments import (
+    safety_comment_above,
+    safety_comment_opening,
+    safety_comment_trailing,
+)
+from rustpro.syntax import items
+
+
+class UndocumentedUnsafeImpl(FileRule):
+    """Flags `unsafe impl` blocks that no `// SAFETY:` comment justifies.
+
+    ## What it does
+    Finds `unsafe impl Send for T`, `unsafe impl Sync for T` and implementations of any other
+    unsafe trait with no comment containing `SAFETY:` (any case) right above the `impl`
+    (attributes may sit between), at the start of its body, or after it on the same line.
+
+    ## Why is this bad?
+    Implementing an unsafe trait asserts something the compiler could not prove: that the type
+    may cross threads, that a buffer is really initialised. If the reason is not written down,
+    a later field added to the type can make the claim false without anyone noticing.
+
+    ## Example
+    ```rust
+    pub struct Handle(*mut u8);
+
+    unsafe impl Send for Handle {}
+    ```
+
+    ## Use instead
+    ```rust
+    pub struct Handle(*mut u8);
+
+    // SAFETY: the pointer is owned and only dereferenced behind `&mut self`.
+    unsafe impl Send for Handle {}
+    ```
+
+    ## References
+    - clippy: `undocumented_unsafe_blocks` (also covers `unsafe impl`)
+    - The Rustonomicon, "Send and Sync"
+    """
+
+    name = "undocumented-unsafe-impl"
+    clippy_twins = ("undocumented_unsafe_blocks",)
+    query: ClassVar[str] = """
+    (impl_item "unsafe" @keyword) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        impl = captures["match"][0]
+        if (
+            safety_comment_above(impl)
+            or safety_comment_opening(impl.child_by_field_name("body"))
+            or safety_comment_trailing(impl, impl.start_point.row)
+        ):
+            return
+        trait = items.text(impl.child_by_field_name("trait")) or "an unsafe trait"
+        header_end = impl.child_by_field_name("type") or captures["keyword"][0]
+        ctx.report(
+            self,
+            captures["keyword"][0],
+            f"`unsafe impl` of `{trait}` without a `// SAFETY:` comment",
+            "write `// SAFETY: ..` above it, saying why the type upholds the trait's contract",
+            end=header_end,
+        )

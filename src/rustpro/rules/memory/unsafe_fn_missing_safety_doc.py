@@ -1,0 +1,92 @@
+"""unsafe-fn-missing-safety-doc."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.syntax import items
+
+
+class UnsafeFnMissingSafetyDoc(FileRule):
+    """Flags public `unsafe fn`s and unsafe traits whose docs have no `# Safety` section.
+
+    ## What it does
+    Finds `unsafe fn`s (free functions, inherent methods, trait methods) and `unsafe trait`s
+    that are public API of the library and whose doc comment has no `# Safety` heading (any
+    level). Private items, `pub(crate)` items, `#[doc(hidden)]` items and methods of trait
+    impls (documented by their trait) are left alone, as are docs pulled in with
+    `#[doc = include_str!(..)]`, which cannot be read here.
+
+    ## Why is this bad?
+    Calling an `unsafe fn` or implementing an `unsafe trait` is only sound when the caller
+    upholds conditions the compiler cannot check. If the docs do not say what they are, every
+    caller has to guess, and a wrong guess is undefined behaviour.
+
+    ## Example
+    ```rust
+    /// Reads the byte at `index`.
+    pub unsafe fn byte_at(data: &[u8], index: usize) -> u8 {
+        // SAFETY: forwarded to the caller.
+        unsafe { *data.get_unchecked(index) }
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    /// Reads the byte at `index`.
+    ///
+    /// # Safety
+    /// `index` must be less than `data.len()`.
+    pub unsafe fn byte_at(data: &[u8], index: usize) -> u8 {
+        // SAFETY: the caller guarantees `index < data.len()`.
+        unsafe { *data.get_unchecked(index) }
+    }
+    ```
+
+    ## References
+    - clippy: `missing_safety_doc`
+    - Rust API Guidelines, C-FAILURE: "Unsafe functions document their safety requirements"
+    """
+
+    name = "unsafe-fn-missing-safety-doc"
+    clippy_twins = ("missing_safety_doc",)
+    query: ClassVar[str] = """
+    (function_item (function_modifiers "unsafe") name: (_) @name) @match
+    (function_signature_item (function_modifiers "unsafe") name: (_) @name) @match
+    (trait_item "unsafe" name: (_) @name) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        item = captures["match"][0]
+        if _has_unreadable_docs(item):
+            return
+        if items.has_doc_section(items.doc_text(item), "Safety"):
+            return
+        gate = ctx.public_gate(item)
+        if gate is None:
+            return
+        name = captures["name"][0]
+        what = "unsafe trait" if item.type == "trait_item" else "unsafe fn"
+        ctx.report(
+            self,
+            name,
+            f"public {what} `{ctx.text(name)}` has no `# Safety` section in its docs",
+            "add a `# Safety` section listing what callers (or implementors) must guarantee",
+            gate=gate,
+        )
+
+
+def _has_unreadable_docs(item: Node) -> bool:
+    """True when a `#[doc = ..]` attribute takes its text from a macro such as `include_str!`."""
+    for attr in items.attributes_of(item):
+        if items.attribute_path(attr) != "doc":
+            continue
+        attribute = next((c for c in attr.named_children if c.type == "attribute"), None)
+        value = attribute.child_by_field_name("value") if attribute is not None else None
+        if value is not None and value.type == "macro_invocation":
+            return True
+    return False
