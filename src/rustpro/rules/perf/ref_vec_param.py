@@ -1,0 +1,115 @@
+"""ref-vec-param."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node, QueryCursor
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.signature import in_trait_impl, is_extern_abi, parameters
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
+
+# Owned type behind `&` -> what to borrow instead.
+_BETTER = {"Vec": "&[T]", "String": "&str", "PathBuf": "&Path", "Box": "&T"}
+# A parameter whose capacity is read needs the owned type (slices have no capacity).
+_CAPACITY_CALLS = """
+(call_expression
+  function: (field_expression value: (identifier) @receiver field: (field_identifier) @method)
+  (#eq? @method "capacity"))
+"""
+
+
+class RefVecParam(FileRule):
+    """Flags parameters typed `&Vec<T>`, `&String`, `&PathBuf` or `&Box<T>`.
+
+    ## What it does
+    Finds function and method parameters that borrow an owned container immutably:
+    `&Vec<T>`, `&String`, `&PathBuf` and `&Box<T>` (also written with a path such as
+    `&std::path::PathBuf`). `&mut` borrows are left alone, since they may need to push or grow,
+    and so are trait impl members and `extern "C"` functions whose signatures are dictated
+    elsewhere, and parameters whose `.capacity()` the function reads.
+
+    ## Why is this bad?
+    `&Vec<T>` can do nothing `&[T]` cannot, but it forces every caller to own a `Vec`: a slice,
+    an array or part of another vector must first be copied into one. The same holds for
+    `&String` (take `&str`), `&PathBuf` (take `&Path`) and `&Box<T>` (take `&T`), and the extra
+    indirection costs a pointer hop on every access.
+
+    ## Example
+    ```rust
+    pub fn total(values: &Vec<u64>) -> u64 {
+        values.iter().sum()
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    pub fn total(values: &[u64]) -> u64 {
+        values.iter().sum()
+    }
+    ```
+
+    ## References
+    - clippy: `ptr_arg`, `borrowed_box`
+    - Rust API Guidelines, C-CALLER-CONTROL
+    """
+
+    name = "ref-vec-param"
+    clippy_twins = ("ptr_arg", "borrowed_box")
+    query: ClassVar[str] = """
+    [(function_item) (function_signature_item)] @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        if in_trait_impl(function) or is_extern_abi(function):
+            return
+        for param in parameters(function):
+            owned = _borrowed_owned_type(param.type)
+            if owned is None or _reads_capacity(function, param.name):
+                continue
+            shown = items.text(param.type)
+            ctx.report(
+                self,
+                param.type,
+                f"parameter `{param.name or '_'}` is `{shown}`; `{_BETTER[owned]}` accepts more",
+                f"take `{_BETTER[owned]}` instead: callers can still pass `&{owned}`",
+            )
+
+
+def _borrowed_owned_type(type_node: Node) -> str | None:
+    """`Vec`/`String`/`PathBuf`/`Box` when `type_node` is a shared borrow of one of them."""
+    if type_node.type != "reference_type":
+        return None
+    if any(c.type == "mutable_specifier" for c in type_node.children):
+        return None
+    inner = type_node.child_by_field_name("type")
+    if inner is None:
+        return None
+    head = inner.child_by_field_name("type") if inner.type == "generic_type" else inner
+    if head is None:
+        return None
+    if head.type == "scoped_type_identifier":
+        head = head.child_by_field_name("name")
+    if head is None or head.type != "type_identifier":
+        return None
+    name = items.text(head)
+    generic = inner.type == "generic_type"
+    if name in ("Vec", "Box") and generic:
+        return name
+    if name in ("String", "PathBuf") and not generic:
+        return name
+    return None
+
+
+def _reads_capacity(function: Node, name: str) -> bool:
+    """True when the body calls `name.capacity()`."""
+    body = function.child_by_field_name("body")
+    if body is None or not name:
+        return False
+    cursor = QueryCursor(compile_query(_CAPACITY_CALLS))
+    receivers = cursor.captures(body).get("receiver", [])
+    return any(items.text(receiver) == name for receiver in receivers)
