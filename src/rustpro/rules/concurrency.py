@@ -112,48 +112,41 @@ def _use_entries(node: Node, prefix: tuple[str, ...], out: Aliases) -> None:
             out[full[-1]] = full
 
 
-def _collect_uses(container: Node, out: Aliases, into_modules: bool) -> None:
+def _collect_uses(container: Node, out: Aliases) -> None:
     for child in container.named_children:
         if child.type == "use_declaration":
             argument = child.child_by_field_name("argument")
             if argument is not None:
                 _use_entries(argument, (), out)
-        elif into_modules and child.type == "mod_item":
-            body = child.child_by_field_name("body")
-            if body is not None:
-                _collect_uses(body, out, into_modules)
 
 
 _FILE_ALIASES: list[tuple[FileContext, Aliases]] = []
 
 
 def file_aliases(ctx: FileContext) -> Aliases:
-    """The names the file's item-level `use` declarations bring in, mapped to their full paths.
+    """The names the file's top-level `use` declarations bring in, mapped to their full paths.
 
-    Inline modules' imports are merged in: a name clash between modules costs a little
-    precision, never a crash. Computed once per file (files are analysed one at a time).
+    Computed once per file (a worker analyses one file at a time).
     """
     if _FILE_ALIASES and _FILE_ALIASES[0][0] is ctx:
         return _FILE_ALIASES[0][1]
     aliases: Aliases = {}
-    _collect_uses(ctx.tree.root_node, aliases, into_modules=True)
+    _collect_uses(ctx.tree.root_node, aliases)
     _FILE_ALIASES[:] = [(ctx, aliases)]
     return aliases
 
 
 def aliases_at(node: Node, ctx: FileContext) -> Aliases:
-    """The `use` aliases visible at `node`: the file's, plus those of enclosing blocks."""
+    """The `use` aliases visible at `node`: the file's, then inline modules' and blocks'."""
+    scopes = [p for p in items.ancestors(node) if p.type in ("block", "declaration_list")]
     aliases = file_aliases(ctx)
     local: Aliases | None = None
-    for parent in items.ancestors(node):
-        if parent.type == "block":
-            for child in parent.named_children:
-                if child.type == "use_declaration":
-                    if local is None:
-                        local = dict(aliases)
-                    argument = child.child_by_field_name("argument")
-                    if argument is not None:
-                        _use_entries(argument, (), local)
+    for scope in reversed(scopes):  # outermost first, so inner imports win
+        if not any(child.type == "use_declaration" for child in scope.named_children):
+            continue
+        if local is None:
+            local = dict(aliases)
+        _collect_uses(scope, local)
     return aliases if local is None else local
 
 
@@ -281,11 +274,12 @@ class LockCall:
     outer: Node  # the whole acquisition expression (with `.unwrap()` / `.await`)
 
 
-def lock_call(call: Node) -> LockCall | None:
+def lock_call(call: Node, plain_rwlocks: bool = False) -> LockCall | None:
     """The lock acquisition `call` starts, when it is `x.lock()` / `x.read()` / `x.write()`.
 
-    `read`/`write` count only when unwrapped or awaited, as RwLock guards are; a bare
-    `.read()` is more often an I/O call.
+    `read`/`write` count only when unwrapped or awaited, as std and tokio RwLock guards are,
+    or when `plain_rwlocks` says the file uses a lock crate whose guards come bare
+    (`parking_lot`); elsewhere a bare `.read()` is more often some other call.
     """
     method = method_name(call)
     if method not in _LOCK_METHODS or argument_count(call) != 0:
@@ -306,7 +300,7 @@ def lock_call(call: Node) -> LockCall | None:
             and method_name(unwrap_call) in _POISON_UNWRAPS
         ):
             style, outer = "poison", unwrap_call
-    if method != "lock" and style == "bare":
+    if method != "lock" and style == "bare" and not plain_rwlocks:
         return None
     return LockCall(call, compact(receiver), method, style, outer)
 
@@ -369,6 +363,14 @@ def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
         if argument.start_byte >= declaration.end_byte:
             return argument.start_byte
     return scope.end_byte
+
+
+_PLAIN_LOCK_CRATES = frozenset({"parking_lot", "spin", "lock_api"})
+
+
+def imports_plain_locks(node: Node, ctx: FileContext) -> bool:
+    """True when `node`'s scope imports a lock crate whose `lock()` returns the guard itself."""
+    return any(path[0] in _PLAIN_LOCK_CRATES for path in aliases_at(node, ctx).values() if path)
 
 
 def enclosing_impl_type(node: Node) -> str:

@@ -11,16 +11,14 @@ from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import (
     GuardBinding,
     async_body,
-    file_aliases,
     guard_binding,
+    imports_plain_locks,
     lock_call,
     same_body,
 )
 from rustpro.syntax.parser import compile_query
 
 _AWAITS = compile_query("(await_expression) @await")
-# Crates whose `lock()` returns the guard itself (no poisoning `Result`, no future).
-_PLAIN_LOCK_CRATES = frozenset({"parking_lot", "spin", "lock_api"})
 
 
 class MutexGuardAcrossAwait(FileRule):
@@ -83,10 +81,11 @@ class MutexGuardAcrossAwait(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        lock = lock_call(captures["match"][0])
+        call = captures["match"][0]
+        lock = lock_call(call, plain_rwlocks=True)
         if lock is None or lock.style == "await":
             return
-        if lock.style == "bare" and not _imports_plain_lock(ctx):
+        if lock.style == "bare" and not imports_plain_locks(call, ctx):
             return
         binding = guard_binding(lock)
         if binding is None:
@@ -107,10 +106,6 @@ class MutexGuardAcrossAwait(FileRule):
             " lock such as `tokio::sync::Mutex`",
             related=(ctx.location(awaited, "awaited here while the guard is alive"),),
         )
-
-
-def _imports_plain_lock(ctx: FileContext) -> bool:
-    return any(path[0] in _PLAIN_LOCK_CRATES for path in file_aliases(ctx).values() if path)
 
 
 def _first_await_while_held(binding: GuardBinding, body: Node) -> Node | None:
