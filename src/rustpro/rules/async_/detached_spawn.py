@@ -1,0 +1,86 @@
+"""detached-spawn."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.concurrency import resolved_callee
+
+# Spawn functions whose JoinHandle detaches the task when dropped.
+_SPAWNS = frozenset(
+    {
+        ("tokio", "spawn"),
+        ("tokio", "task", "spawn"),
+        ("tokio", "task", "spawn_local"),
+        ("async_std", "task", "spawn"),
+        ("async_std", "task", "spawn_local"),
+    }
+)
+
+
+class DetachedSpawn(FileRule):
+    """Flags a spawned task whose `JoinHandle` is thrown away at once.
+
+    ## What it does
+    Finds `tokio::spawn(..)`, `tokio::task::spawn(..)` / `spawn_local(..)` (also written
+    `task::spawn` or `spawn` after a `use` of the tokio path) used as a statement or bound to
+    `let _ =`. A handle that is stored, returned, pushed into a collection, handed to a
+    `JoinSet`/`TaskTracker` or awaited is fine.
+
+    ## Why is this bad?
+    A dropped `JoinHandle` detaches the task: its panic or error is never seen, nothing waits
+    for it at shutdown (so its work is cut off mid-way when the runtime stops), and nothing
+    can cancel it. Fire-and-forget tasks are where "it sometimes loses data" bugs live.
+
+    ## Example
+    ```rust
+    pub async fn notify(user: u64) {
+        tokio::spawn(async move { send_email(user).await });
+    }
+
+    async fn send_email(_user: u64) {}
+    ```
+
+    ## Use instead
+    ```rust
+    pub async fn notify(tasks: &mut tokio::task::JoinSet<()>, user: u64) {
+        tasks.spawn(async move { send_email(user).await });
+    }
+
+    async fn send_email(_user: u64) {}
+    ```
+    or keep the `JoinHandle` and await it (or abort it) when the work must finish.
+
+    ## References
+    - tokio docs, `tokio::task::JoinHandle` ("dropping a handle detaches the task")
+    - tokio docs, `tokio::task::JoinSet`; tokio-util `TaskTracker`
+    """
+
+    name = "detached-spawn"
+    query: ClassVar[str] = """
+    (expression_statement
+      (call_expression
+        function: [(identifier) (scoped_identifier)] @fn
+        (#match? @fn "spawn(_local)?$")) @match)
+    (let_declaration
+      pattern: "_"
+      value: (call_expression
+        function: [(identifier) (scoped_identifier)] @fn
+        (#match? @fn "spawn(_local)?$")) @match)
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        call = captures["match"][0]
+        path = resolved_callee(call, ctx)
+        if path is None or path not in _SPAWNS:
+            return
+        ctx.report(
+            self,
+            call.child_by_field_name("function") or call,
+            f"the `JoinHandle` of `{'::'.join(path)}` is dropped at once: the task is detached",
+            "keep the handle (await or abort it), or spawn into a `JoinSet` / `TaskTracker`",
+        )
