@@ -1,0 +1,113 @@
+"""The clippy step: does the project compile, and what do clippy and rustc say about it.
+
+When the clippy component is missing the step falls back to `cargo check`, so "does it
+compile" is still answered; clippy's own lints are then marked skipped.
+"""
+
+from __future__ import annotations
+
+from rustpro.errors import ToolError, ToolTimeout
+from rustpro.model import Checkpoint, Finding, Role, Severity
+from rustpro.toolchain.lints import PRODUCTION_ONLY, PROFILE, warn_flags
+from rustpro.toolchain.messages import BuildStream, message_findings, parse_stream
+from rustpro.toolchain.runner import ToolRun
+from rustpro.toolchain.session import CargoSession
+
+# Checkpoints the lint profile reports into, for "clippy: N findings" evidence.
+_PROFILE_CHECKPOINTS = sorted(set(PROFILE.values()), key=list(Checkpoint).index)
+
+
+def run_clippy(session: CargoSession, *, use_clippy: bool = True) -> bool | None:
+    """Run clippy (or `cargo check`) over every target; record findings and evidence.
+
+    Returns whether the project compiles, or None when that could not be found out.
+    """
+    tool = "clippy" if use_clippy else "cargo check"
+    args = ["clippy" if use_clippy else "check", *session.scope, "--all-targets"]
+    args += ["--message-format=json"]
+    env = session.env()
+    if use_clippy:
+        args += ["--", *warn_flags(configured_clippy_lints(session))]
+        conf = session.clippy_conf_dir()
+        if conf is not None:
+            env["CLIPPY_CONF_DIR"] = str(conf)
+    try:
+        run = session.run("clippy", args, description=f"{tool}: compiling", env=env)
+    except ToolTimeout as err:
+        session.report.note(Checkpoint.MEMORY, f"compiles: unknown ({err})")
+        session.report.warn(f"{err}; its findings are missing from this report")
+        return None
+    except ToolError as err:
+        session.report.note(Checkpoint.MEMORY, f"compiles: not checked ({err})")
+        session.report.warn(str(err))
+        return None
+    if use_clippy and run.missing_component:
+        for checkpoint in _PROFILE_CHECKPOINTS:
+            session.report.note(
+                checkpoint, f"clippy: skipped ({run.last_error_line()}); fell back to cargo check"
+            )
+        return run_clippy(session, use_clippy=False)
+    return _record(session, run, parse_stream(run.stdout), tool)
+
+
+def _record(session: CargoSession, run: ToolRun, stream: BuildStream, tool: str) -> bool:
+    findings = [f for f in message_findings(stream, session.paths) if _applies(session, f)]
+    compiled = stream.success is True and run.returncode == 0
+    if not compiled and not any(f.severity is Severity.ERROR for f in findings):
+        # cargo stopped before the compiler could say why (a dependency that does not
+        # resolve, a broken manifest): the reason is on stderr.
+        findings.append(_build_failure(run))
+    session.report.add(findings)
+    if compiled:
+        verdict = "yes"
+    else:
+        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+        verdict = f"no, {errors} error(s)"
+    session.report.note(Checkpoint.MEMORY, f"compiles: {verdict} ({tool}, {run.seconds:.1f} s)")
+    if tool == "clippy":
+        for checkpoint in _PROFILE_CHECKPOINTS:
+            count = sum(1 for f in findings if f.checkpoint is checkpoint)
+            verdict = f"{count} finding(s)" if count else "clean"
+            session.report.note(checkpoint, f"clippy: {verdict}")
+    return compiled
+
+
+def _applies(session: CargoSession, finding: Finding) -> bool:
+    """Drops production-only lints in tests, benches, examples and build scripts."""
+    if finding.rule not in PRODUCTION_ONLY:
+        return True
+    role = session.role_of(finding.path)
+    return role is None or role is Role.PRODUCTION
+
+
+def _build_failure(run: ToolRun) -> Finding:
+    reason = run.last_error_line()
+    return Finding(
+        rule="cargo::build-failed",
+        checkpoint=Checkpoint.MEMORY,
+        severity=Severity.ERROR,
+        path="Cargo.toml",
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        message=f"cargo could not build the project: {reason}",
+        help="run `cargo build` to see the whole error",
+        source="cargo",
+    )
+
+
+def configured_clippy_lints(session: CargoSession) -> set[str]:
+    """Clippy lints the project sets in `[lints.clippy]` or `[workspace.lints.clippy]`,
+    with `-` and `_` spellings both covered."""
+    names: set[str] = set()
+    manifests = [session.workspace.manifest, *(c.manifest for c in session.workspace.crates)]
+    for manifest in manifests:
+        for table in (
+            manifest.data.get("lints"),
+            (manifest.data.get("workspace") or {}).get("lints"),
+        ):
+            clippy = table.get("clippy") if isinstance(table, dict) else None
+            if isinstance(clippy, dict):
+                names.update(str(name).replace("-", "_") for name in clippy)
+    return names

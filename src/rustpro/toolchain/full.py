@@ -1,0 +1,109 @@
+"""Full mode: the toolchain steps in order, folded into the audit as findings and evidence.
+
+    metadata -> clippy (does it compile?) -> test -> doc      (one after another: they share
+    fmt                                                         the target dir and its lock)
+
+rustfmt needs no build, so it runs beside the others. Tests and docs are skipped when the
+project does not compile: their failures would only repeat the compile errors.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+from rustpro.discovery.layout import Workspace
+from rustpro.engine.audit import ExtraResult
+from rustpro.model import Checkpoint
+from rustpro.toolchain.clippy import run_clippy
+from rustpro.toolchain.metadata import run_metadata
+from rustpro.toolchain.progress import StepProgress
+from rustpro.toolchain.rustdoc import run_doc
+from rustpro.toolchain.rustfmt import run_fmt
+from rustpro.toolchain.session import STEPS, CargoSession, FullModeOptions, StepReport
+from rustpro.toolchain.testing import run_tests
+from rustpro.toolchain.twins import merge_twins
+
+# The checkpoint whose evidence says what became of each step.
+STEP_CHECKPOINTS = {
+    "metadata": Checkpoint.PROJECT,
+    "clippy": Checkpoint.MEMORY,
+    "test": Checkpoint.TESTING,
+    "fmt": Checkpoint.PROJECT,
+    "doc": Checkpoint.DOCS,
+}
+
+
+class FullMode:
+    """The `run_audit` hook for full mode, configured by the command line."""
+
+    def __init__(self, options: FullModeOptions | None = None) -> None:
+        self.options = options or FullModeOptions()
+
+    def __call__(self, workspace: Workspace) -> ExtraResult:
+        """Run the steps on `workspace`; never raises for a tool that is missing, fails or
+        times out (that becomes evidence and a warning)."""
+        report = StepReport()
+        skip = self.options.skip
+        for step in STEPS:
+            if step in skip:
+                report.note(STEP_CHECKPOINTS[step], f"{_label(step)}: skipped (--skip {step})")
+        with StepProgress(self.options.progress) as progress:
+            session = CargoSession(workspace, self.options, progress, report)
+            if shutil.which(session.cargo) is None:
+                reason = f"`{session.cargo}` is not on PATH"
+                for step in STEPS:
+                    if step not in skip:
+                        report.note(STEP_CHECKPOINTS[step], f"{_label(step)}: skipped ({reason})")
+                report.warn(f"full mode needs cargo: {reason}; only the static audit ran")
+            else:
+                _run_steps(session, skip)
+        return ExtraResult(
+            findings=report.findings,
+            evidence=report.evidence,
+            warnings=report.warnings,
+            combine=merge_twins,
+        )
+
+
+def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
+    formatter = None
+    if "fmt" not in skip:
+        formatter = threading.Thread(target=run_fmt, args=(session,), name="rustfmt")
+        formatter.start()
+    try:
+        if "metadata" not in skip:
+            run_metadata(session)
+        compiled: bool | None = None
+        if "clippy" not in skip:
+            compiled = run_clippy(session)
+        if compiled is False:
+            for step in ("test", "doc"):
+                if step not in skip:
+                    session.report.note(
+                        STEP_CHECKPOINTS[step],
+                        f"{_label(step)}: not run (the project does not compile)",
+                    )
+            return
+        if "test" not in skip:
+            run_tests(session)
+        if "doc" not in skip:
+            run_doc(session)
+    finally:
+        if formatter is not None:
+            formatter.join()
+
+
+def _label(step: str) -> str:
+    return {
+        "metadata": "cargo metadata",
+        "clippy": "compiles",
+        "test": "tests",
+        "fmt": "rustfmt",
+        "doc": "docs build",
+    }[step]
+
+
+def full_mode_findings(workspace: Workspace) -> ExtraResult:
+    """Full mode with default options (the hook `rustpro audit` uses without flags)."""
+    return FullMode()(workspace)

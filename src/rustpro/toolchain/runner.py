@@ -1,0 +1,102 @@
+"""Running one cargo command: captured output, a timeout, and no stray compiler processes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rustpro.errors import ToolError, ToolTimeout
+
+# Phrases cargo and rustup print when a subcommand's component is not installed.
+_MISSING_COMPONENT = (
+    "no such command",
+    "is not installed",
+    "not installed for the toolchain",
+    "is not available",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRun:
+    """What a finished command printed and returned."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def missing_component(self) -> bool:
+        """True when cargo could not find the subcommand (clippy or rustfmt not installed)."""
+        if self.returncode == 0:
+            return False
+        text = self.stderr.lower()
+        return any(phrase in text for phrase in _MISSING_COMPONENT)
+
+    def last_error_line(self) -> str:
+        """The last `error:` line cargo printed, else its last non-empty stderr line."""
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("error")]
+        if errors:
+            return errors[-1]
+        return lines[-1] if lines else f"exit status {self.returncode}"
+
+
+def run_tool(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    merge_stderr: bool = False,
+) -> ToolRun:
+    """Run `args` in `cwd` and wait for it; raises `ToolError` when it cannot start and
+    `ToolTimeout` (after killing it and everything it spawned) when it runs too long.
+
+    `merge_stderr` interleaves stderr into stdout in the order they were written; `cargo
+    test` needs it because the names of test binaries go to stderr and their results to
+    stdout.
+    """
+    tool = " ".join(args[:2])
+    started = time.perf_counter()
+    try:
+        # Its own process group, so a timeout can kill rustc and test binaries too.
+        process = subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            process_group=0,
+        )
+    except OSError as err:
+        raise ToolError(f"cannot run {args[0]}: {err.strerror or err}", tool) from None
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise ToolTimeout(tool, timeout) from None
+    except BaseException:  # Ctrl-C: leave no cargo running behind the user's back
+        _kill_group(process)
+        raise
+    return ToolRun(
+        args=tuple(args),
+        returncode=process.returncode,
+        stdout=stdout.decode("utf-8", errors="replace"),
+        stderr=(stderr or b"").decode("utf-8", errors="replace"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()

@@ -1,0 +1,155 @@
+"""The test step: `cargo test --no-fail-fast`, per-binary counts, one finding per failure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rustpro.errors import ToolError, ToolTimeout
+from rustpro.model import Checkpoint, Finding, Severity
+from rustpro.toolchain.libtest import FailedTest, TestBinary, TestRun, parse_test_output
+from rustpro.toolchain.session import CargoSession
+
+FAILED_RULE = "cargo-test::failed"
+TIMEOUT_RULE = "cargo-test::timeout"
+
+
+def run_tests(session: CargoSession) -> None:
+    """Run every test binary and doctest of the audited crates; record counts and failures."""
+    args = ["test", *session.scope, "--no-fail-fast"]
+    # Short panic messages: the finding quotes the first lines, not a backtrace.
+    env = session.env(RUST_BACKTRACE="0")
+    try:
+        run = session.run("test", args, description="cargo test", env=env, merge_stderr=True)
+    except ToolTimeout as err:
+        session.report.note(Checkpoint.TESTING, f"tests: did not finish ({err})")
+        session.report.add([_finding(TIMEOUT_RULE, "Cargo.toml", 1, 1, f"{err}", "")])
+        return
+    except ToolError as err:
+        session.report.note(Checkpoint.TESTING, f"tests: not run ({err})")
+        session.report.warn(str(err))
+        return
+    tests = parse_test_output(run.stdout)
+    if run.returncode != 0 and not tests.binaries:
+        reason = run.last_error_line() if run.stderr else _last_error(run.stdout)
+        session.report.note(Checkpoint.TESTING, f"tests: could not be built ({reason})")
+        session.report.add(
+            [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests do not build: {reason}", "")]
+        )
+        return
+    session.report.add(test_findings(tests, session))
+    session.report.note(
+        Checkpoint.TESTING,
+        f"{tests.passed} passed, {tests.failed} failed, {tests.ignored} ignored "
+        f"({len(tests.binaries)} test binaries, {run.seconds:.1f} s)",
+    )
+    for binary in tests.binaries:
+        counts = f"{binary.passed} passed, {binary.failed} failed, {binary.ignored} ignored"
+        state = "" if binary.finished else ", crashed before its summary"
+        session.report.note(Checkpoint.TESTING, f"{binary.name}: {counts}{state}")
+
+
+def test_findings(tests: TestRun, session: CargoSession) -> list[Finding]:
+    """One error per failed test or doctest, and per binary that crashed mid-run."""
+    findings: list[Finding] = []
+    for binary in tests.binaries:
+        for failure in binary.failures:
+            path, line, column = _place(failure, binary, session)
+            detail = "; ".join(failure.message) or "see `cargo test` output"
+            findings.append(
+                _finding(
+                    FAILED_RULE,
+                    path,
+                    line,
+                    column,
+                    f"test `{failure.name}` failed: {detail}",
+                    f"rerun with `cargo test {_filter(failure)}`",
+                )
+            )
+        if not binary.finished:
+            source = _source_path(binary, session) or "Cargo.toml"
+            findings.append(
+                _finding(
+                    FAILED_RULE,
+                    source,
+                    1,
+                    1,
+                    f"test binary `{binary.name}` exited before reporting its results "
+                    "(a crash, an abort or a stack overflow)",
+                    "run `cargo test` to see how it ended",
+                )
+            )
+    return findings
+
+
+def _place(failure: FailedTest, binary: TestBinary, session: CargoSession) -> tuple[str, int, int]:
+    """Where a failure points: its doctest, else its panic location, else its test fn."""
+    doctest = failure.doctest_place
+    if doctest is not None:
+        path = _package_relative(doctest[0], binary, session)
+        if path is not None:
+            return path, doctest[1], 1
+    if failure.panic_path is not None and failure.panic_line is not None:
+        path = session.paths.relative(failure.panic_path)
+        if path is not None:
+            return path, failure.panic_line, failure.panic_column or 1
+    source = _source_path(binary, session)
+    if source is None:
+        return "Cargo.toml", 1, 1
+    return source, _fn_line(session.root / source, failure.name), 1
+
+
+def _package_relative(printed: str, binary: TestBinary, session: CargoSession) -> str | None:
+    """A doctest path: rustdoc prints it relative to the package of the `Doc-tests` line."""
+    crate_name = binary.name.partition(" ")[2].replace("-", "_")
+    anchors = [
+        crate.root.resolve()
+        for crate in session.workspace.crates
+        if crate.name.replace("-", "_") == crate_name
+    ]
+    return session.paths.relative(printed, *anchors)
+
+
+def _source_path(binary: TestBinary, session: CargoSession) -> str | None:
+    return session.paths.relative(binary.source) if binary.source else None
+
+
+def _fn_line(path: Path, test_name: str) -> int:
+    """The line of `fn NAME` for the last segment of a test's path, else 1."""
+    name = test_name.rsplit("::", 1)[-1]
+    pattern = re.compile(rf"\bfn\s+{re.escape(name)}\b")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return 1
+
+
+def _filter(failure: FailedTest) -> str:
+    if failure.doctest_place is not None:
+        return "--doc"
+    return f"-- --exact {failure.name}"
+
+
+def _last_error(output: str) -> str:
+    lines = [line.strip() for line in output.splitlines() if line.strip().startswith("error")]
+    return lines[-1] if lines else "cargo test failed"
+
+
+def _finding(rule: str, path: str, line: int, column: int, message: str, help_: str) -> Finding:
+    return Finding(
+        rule=rule,
+        checkpoint=Checkpoint.TESTING,
+        severity=Severity.ERROR,
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+        message=message,
+        help=help_ or "run `cargo test` to see the whole output",
+        source="cargo-test",
+    )

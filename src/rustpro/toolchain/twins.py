@@ -1,0 +1,79 @@
+"""Merging a tool finding into rustpro's own finding for the same problem at the same place.
+
+clippy's `unwrap_used` and rustpro's `unwrap-in-production` flag the same `.unwrap()`; the
+report shows it once, under rustpro's rule (which suppressions and configuration name), with
+the tool's rule in `also_reported_by`. The two spans rarely agree to the column (clippy marks
+the whole call, rustpro the method), so a pair is made of findings in the same file whose line
+ranges meet, nearest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rustpro.model import Finding
+
+# Tool rule -> rustpro rule that reports the same problem.
+TWINS: dict[str, str] = {
+    "clippy::unwrap_used": "unwrap-in-production",
+    "clippy::expect_used": "expect-in-production",
+    "clippy::panic": "panic-in-production",
+    "clippy::todo": "panic-in-production",
+    "clippy::unimplemented": "panic-in-production",
+    "clippy::undocumented_unsafe_blocks": "undocumented-unsafe-block",
+    "clippy::missing_safety_doc": "unsafe-fn-missing-safety-doc",
+    "clippy::missing_errors_doc": "missing-errors-doc",
+    "clippy::missing_panics_doc": "missing-panics-doc",
+    "clippy::ptr_arg": "ref-vec-param",
+    "clippy::await_holding_lock": "mutex-guard-across-await",
+    "clippy::arc_with_non_send_sync": "arc-with-non-sync",
+    "clippy::let_underscore_must_use": "discarded-result",
+    "rustc::missing_docs": "missing-docs",
+}
+
+
+def merge_twins(static: list[Finding], tool: list[Finding]) -> list[Finding]:
+    """`static` and `tool` findings as one list, each twin pair merged into the static one."""
+    merged = list(static)
+    # Index static findings by (rustpro rule, path) so each tool finding looks at few.
+    slots: dict[tuple[str, str], list[int]] = {}
+    for index, finding in enumerate(merged):
+        slots.setdefault((finding.rule, finding.path), []).append(index)
+    paired: set[tuple[int, str]] = set()
+    unmatched: list[Finding] = []
+    for finding in tool:
+        twin_rule = TWINS.get(finding.rule)
+        candidates = slots.get((twin_rule, finding.path), []) if twin_rule else []
+        free = [i for i in candidates if (i, finding.rule) not in paired]
+        match = _nearest(finding, [i for i in free if _lines_meet(merged[i], finding)], merged)
+        if match is None:
+            unmatched.append(finding)
+            continue
+        paired.add((match, finding.rule))
+        merged[match] = _absorb(merged[match], finding)
+    return merged + unmatched
+
+
+def _lines_meet(a: Finding, b: Finding) -> bool:
+    return a.line <= b.end_line and b.line <= a.end_line
+
+
+def _nearest(finding: Finding, indexes: list[int], findings: list[Finding]) -> int | None:
+    if not indexes:
+        return None
+    return min(
+        indexes,
+        key=lambda i: (
+            abs(findings[i].line - finding.line),
+            abs(findings[i].column - finding.column),
+        ),
+    )
+
+
+def _absorb(own: Finding, twin: Finding) -> Finding:
+    """rustpro's finding, naming the twin's rule, at the more severe of the two severities."""
+    severity = twin.severity if twin.severity.rank > own.severity.rank else own.severity
+    names = own.also_reported_by
+    if twin.rule not in names:
+        names = (*names, twin.rule)
+    return replace(own, severity=severity, also_reported_by=names)
