@@ -1,0 +1,64 @@
+"""no-integration-tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rustpro.engine.crateview import CrateView
+from rustpro.model import Finding
+from rustpro.rules.base import CrateRule
+from rustpro.rules.manifest_anchor import package_line
+
+
+class NoIntegrationTests(CrateRule):
+    """Flags a library crate with no integration tests.
+
+    ## What it does
+    Fires once per library crate that has no integration-test target: no `tests/*.rs`, no
+    `tests/NAME/main.rs` and no `[[test]]` table in Cargo.toml. Binary-only crates are left
+    alone. The finding points at the `[package]` header of the crate's Cargo.toml.
+
+    ## Why is this bad?
+    Unit tests see the crate from the inside and can lean on private items. Integration tests
+    compile against the public API only, exactly as users do, so they catch a missing
+    re-export, an unusable signature or a breaking change before a release does.
+
+    ## Example
+    ```rust
+    pub fn double(x: i32) -> i32 {
+        x * 2
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    pub fn double(x: i32) -> i32 {
+        x * 2
+    }
+    ```
+
+    ```rust file=tests/api.rs
+    #[test]
+    fn doubles_through_the_public_api() {
+        assert_eq!(fixture::double(2), 4);
+    }
+    ```
+
+    ## References
+    - The Rust Book, "Test Organization: Integration Tests"
+    - The Cargo Book, "Target auto-discovery"
+    """
+
+    name = "no-integration-tests"
+
+    def check_crate(self, crate: CrateView) -> Iterable[Finding]:
+        if not crate.is_library or crate.layout.targets_of("test"):
+            return []
+        return [
+            crate.finding(
+                self,
+                f"library `{crate.name}` has no integration tests (`tests/*.rs`)",
+                "add tests under `tests/` that use the crate through its public API",
+                line=package_line(crate.manifest),
+            )
+        ]
