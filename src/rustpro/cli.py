@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,6 +19,8 @@ from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
 
 FORMATS = ("text", "json")
+# Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
+FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
 TRUST_NOTE = (
     "Without --static, rustpro runs cargo (check, clippy, test, fmt, doc) on the project, "
@@ -105,6 +108,26 @@ def cli() -> None:
     show_default=True,
     help="Skip source files larger than this many MiB (generated code).",
 )
+@click.option(
+    "--skip",
+    "skip_steps",
+    multiple=True,
+    type=click.Choice(FULL_MODE_STEPS),
+    help="Full mode: do not run this cargo step (repeatable).",
+)
+@click.option(
+    "--target-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Full mode: cargo's build directory [default: under the user cache dir].",
+)
+@click.option(
+    "--step-timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Full mode: kill a cargo step after this long [default: per step, 2-30 min].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
     path: Path,
@@ -117,6 +140,9 @@ def audit(
     no_cache: bool,
     jobs: int | None,
     max_file_size: int,
+    skip_steps: tuple[str, ...],
+    target_dir: Path | None,
+    step_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Audit the crate or workspace at PATH and report findings by checkpoint.
@@ -133,7 +159,8 @@ def audit(
         ignore=_split(ignore),
         fail_on=fail_on,
     )
-    result = _run(path, options)
+    full_mode = FullModeFlags(skip_steps, target_dir, step_timeout, progress=not quiet)
+    result = _run(path, options, full_mode)
     if not quiet:
         for message in (*result.warnings, *result.skipped_files):
             _warn(message)
@@ -151,14 +178,33 @@ def audit(
     sys.exit(exit_code(result.findings, result.config.fail_threshold))
 
 
-def _run(path: Path, options: AuditOptions) -> AuditResult:
+@dataclass(frozen=True, slots=True)
+class FullModeFlags:
+    """The command line's full-mode flags, kept apart so --static never imports cargo code."""
+
+    skip: tuple[str, ...] = ()
+    target_dir: Path | None = None
+    step_timeout: float | None = None
+    progress: bool = True
+
+
+def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) -> AuditResult:
     if options.static:
         return run_audit(path, options)
     try:
         full = importlib.import_module("rustpro.toolchain.full")
     except ImportError:
         raise RustproError("full mode is not available in this build; use --static") from None
-    return run_audit(path, options, extra=full.full_mode_findings)
+    flags = flags or FullModeFlags()
+    hook = full.FullMode(
+        full.FullModeOptions(
+            skip=frozenset(flags.skip),
+            target_dir=flags.target_dir,
+            timeout=flags.step_timeout,
+            progress=flags.progress,
+        )
+    )
+    return run_audit(path, options, extra=hook)
 
 
 @cli.command(name="rules")

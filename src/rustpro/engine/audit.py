@@ -57,8 +57,23 @@ class AuditResult:
     tool_version: str = __version__
 
 
-# A hook for later stages (full mode): receives the workspace, returns extra findings.
-ExtraFindings = Callable[[Workspace], tuple[list[Finding], dict[Checkpoint, list[str]]]]
+@dataclass(slots=True)
+class ExtraResult:
+    """What a later stage (full mode) adds to an audit."""
+
+    findings: list[Finding]
+    evidence: dict[Checkpoint, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # Folds the stage's findings into the static ones (full mode merges clippy twins);
+    # None appends them.
+    combine: Callable[[list[Finding], list[Finding]], list[Finding]] | None = None
+
+
+# A hook for later stages (full mode): receives the workspace, returns extra findings
+# (an `ExtraResult`, or the older `(findings, evidence)` pair).
+ExtraFindings = Callable[
+    [Workspace], ExtraResult | tuple[list[Finding], dict[Checkpoint, list[str]]]
+]
 
 
 def run_audit(
@@ -94,8 +109,15 @@ def run_audit(
                 warnings.append(f"rule {rule.name} failed on crate {crate.name}: {err!r}")
     evidence: dict[Checkpoint, list[str]] = {}
     if extra is not None:
-        more, evidence = extra(workspace)
-        findings.extend(more)
+        outcome = extra(workspace)
+        if isinstance(outcome, tuple):
+            outcome = ExtraResult(outcome[0], outcome[1])
+        evidence = outcome.evidence
+        warnings.extend(outcome.warnings)
+        if outcome.combine is not None:
+            findings = outcome.combine(findings, outcome.findings)
+        else:
+            findings.extend(outcome.findings)
     comments: dict[str, list[SuppressionComment]] = {
         r.relpath: r.structure.suppressions for r in results if r.structure.suppressions
     }
