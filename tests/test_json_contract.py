@@ -6,10 +6,11 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 from rustpro.model import Checkpoint
 from rustpro.report.json_report import render_json
@@ -124,8 +125,7 @@ def test_positions_point_into_the_files(tmp_path: Path) -> None:
 
 def test_schema_is_not_vacuous(tmp_path: Path) -> None:
     good = json.loads(render_json(fixed_result(tmp_path / "crate")))
-    broken_reports: list[dict[str, Any]] = []
-    for mutate in (
+    mutations: list[Callable[[dict[str, Any]], object]] = [
         lambda r: r["checkpoints"].pop("async"),
         lambda r: r["findings"][0].update(path="/abs/src/lib.rs"),
         lambda r: r["findings"][0].update(path="src\\lib.rs"),
@@ -136,7 +136,9 @@ def test_schema_is_not_vacuous(tmp_path: Path) -> None:
         lambda r: r["summary"].pop("seconds"),
         lambda r: r.update(version=2),
         lambda r: r.update(mode="fast"),
-    ):
+    ]
+    broken_reports: list[dict[str, Any]] = []
+    for mutate in mutations:
         report = copy.deepcopy(good)
         mutate(report)
         broken_reports.append(report)
