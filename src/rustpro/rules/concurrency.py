@@ -137,17 +137,30 @@ def file_aliases(ctx: FileContext) -> Aliases:
 
 
 def aliases_at(node: Node, ctx: FileContext) -> Aliases:
-    """The `use` aliases visible at `node`: the file's, then inline modules' and blocks'."""
-    scopes = [p for p in items.ancestors(node) if p.type in ("block", "declaration_list")]
-    aliases = file_aliases(ctx)
+    """The `use` aliases visible at `node`: its module's, plus those of enclosing blocks.
+
+    An inline `mod` starts a fresh namespace (it does not see the file's imports); function
+    bodies and blocks see their module's imports and add their own.
+    """
+    scopes: list[Node] = []
+    in_inline_module = False
+    for parent in items.ancestors(node):
+        if parent.type == "block":
+            scopes.append(parent)
+        elif parent.type == "declaration_list" and parent.parent is not None:
+            if parent.parent.type == "mod_item":
+                scopes.append(parent)
+                in_inline_module = True
+                break
+    base: Aliases = {} if in_inline_module else file_aliases(ctx)
     local: Aliases | None = None
     for scope in reversed(scopes):  # outermost first, so inner imports win
         if not any(child.type == "use_declaration" for child in scope.named_children):
             continue
         if local is None:
-            local = dict(aliases)
+            local = dict(base)
         _collect_uses(scope, local)
-    return aliases if local is None else local
+    return base if local is None else local
 
 
 def resolve(segments: tuple[str, ...], aliases: Aliases) -> tuple[str, ...]:

@@ -1,0 +1,116 @@
+"""arc-with-non-sync."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.concurrency import Aliases, aliases_at, path_segments, resolve
+from rustpro.syntax import items
+
+# Single-thread types, by full path: an `Arc` of one of these is neither `Send` nor `Sync`.
+_NON_SYNC = {
+    ("std", "cell", "RefCell"): "RefCell",
+    ("core", "cell", "RefCell"): "RefCell",
+    ("std", "cell", "Cell"): "Cell",
+    ("core", "cell", "Cell"): "Cell",
+    ("std", "rc", "Rc"): "Rc",
+    ("alloc", "rc", "Rc"): "Rc",
+}
+
+
+class ArcWithNonSync(FileRule):
+    """Flags an `Arc` around `RefCell`, `Cell` or `Rc`.
+
+    ## What it does
+    Finds `Arc::new(RefCell::new(..))`, `Arc::new(Cell::new(..))`, `Arc::new(Rc::new(..))` and
+    the types `Arc<RefCell<..>>`, `Arc<Cell<..>>`, `Arc<Rc<..>>` (in fields, signatures and
+    `let` annotations). `RefCell`, `Cell` and `Rc` must be the std types, resolved through the
+    file's `use` declarations, so a crate's own `Cell` type is left alone.
+
+    ## Why is this bad?
+    `Arc` exists to share a value across threads, but `Arc<T>` is `Send` and `Sync` only when
+    `T` is `Sync`, and these types are not. The `Arc` pays for atomic reference counting and
+    still can never leave its thread; the code usually meant `Rc<RefCell<T>>` (one thread)
+    or `Arc<Mutex<T>>` (many).
+
+    ## Example
+    ```rust
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    pub fn counter() -> Arc<RefCell<u64>> {
+        Arc::new(RefCell::new(0))
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    use std::sync::{Arc, Mutex};
+
+    pub fn counter() -> Arc<Mutex<u64>> {
+        Arc::new(Mutex::new(0))
+    }
+    ```
+    or `Rc<RefCell<u64>>` when the value never leaves its thread.
+
+    ## References
+    - clippy: `arc_with_non_send_sync`
+    - std docs, `std::sync::Arc` ("Thread Safety")
+    """
+
+    name = "arc-with-non-sync"
+    clippy_twins = ("arc_with_non_send_sync",)
+    query: ClassVar[str] = """
+    (call_expression
+      function: (scoped_identifier name: (identifier) @new (#eq? @new "new")) @arc
+      arguments: (arguments .
+        (call_expression
+          function: (scoped_identifier name: (identifier) @inner_new) @inner
+          (#eq? @inner_new "new")) .)) @match
+    (generic_type
+      type: [(type_identifier) (scoped_type_identifier)] @arc
+      type_arguments: (type_arguments .
+        (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
+      (#match? @arc "Arc$")) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        node = captures["match"][0]
+        aliases = aliases_at(node, ctx)
+        arc = _resolved(captures["arc"][0], aliases)
+        inner = _resolved(captures["inner"][0], aliases)
+        if node.type == "call_expression":
+            arc, inner = arc[:-1], inner[:-1]  # drop `::new`
+            if _annotated_let(node):
+                return  # the `let`'s type annotation is reported instead
+        if not _is_arc(arc) or inner not in _NON_SYNC:
+            return
+        wrapped = _NON_SYNC[inner]
+        ctx.report(
+            self,
+            node,
+            f"`Arc<{wrapped}<..>>` is neither `Send` nor `Sync`: it can never cross threads",
+            f"use `Rc<{wrapped}<..>>` on one thread, or `Arc<Mutex<..>>` / atomics to share",
+        )
+
+
+def _resolved(node: Node, aliases: Aliases) -> tuple[str, ...]:
+    segments = path_segments(node)
+    return resolve(segments, aliases) if segments else ()
+
+
+def _is_arc(path: tuple[str, ...]) -> bool:
+    # std's and alloc's Arc, and the `sync::Arc` re-exports of loom-style shims.
+    return len(path) >= 2 and path[-1] == "Arc" and path[-2] == "sync"
+
+
+def _annotated_let(call: Node) -> bool:
+    parent = call.parent
+    if parent is None or parent.type != "let_declaration":
+        return False
+    annotation = parent.child_by_field_name("type")
+    return annotation is not None and items.type_name(annotation) == "Arc"
