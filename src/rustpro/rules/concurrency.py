@@ -147,11 +147,10 @@ def aliases_at(node: Node, ctx: FileContext) -> Aliases:
     for parent in items.ancestors(node):
         if parent.type == "block":
             scopes.append(parent)
-        elif parent.type == "declaration_list" and parent.parent is not None:
-            if parent.parent.type == "mod_item":
-                scopes.append(parent)
-                in_inline_module = True
-                break
+        elif parent.type == "declaration_list" and _is_module_body(parent):
+            scopes.append(parent)
+            in_inline_module = True
+            break
     base: Aliases = {} if in_inline_module else file_aliases(ctx)
     local: Aliases | None = None
     for scope in reversed(scopes):  # outermost first, so inner imports win
@@ -161,6 +160,10 @@ def aliases_at(node: Node, ctx: FileContext) -> Aliases:
             local = dict(base)
         _collect_uses(scope, local)
     return base if local is None else local
+
+
+def _is_module_body(declarations: Node) -> bool:
+    return declarations.parent is not None and declarations.parent.type == "mod_item"
 
 
 def resolve(segments: tuple[str, ...], aliases: Aliases) -> tuple[str, ...]:
