@@ -1,0 +1,216 @@
+"""vec-push-without-capacity."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node, QueryCursor
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.bindings import find_binding
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
+
+# Iterator adapters that keep the length of what they wrap known up front.
+_SIZE_PRESERVING = frozenset(
+    {
+        "iter",
+        "iter_mut",
+        "into_iter",
+        "enumerate",
+        "rev",
+        "map",
+        "cloned",
+        "copied",
+        "keys",
+        "values",
+        "values_mut",
+        "into_keys",
+        "into_values",
+        "chunks",
+        "chunks_exact",
+        "windows",
+    }
+)
+# Collections whose length is known before iterating.
+_SIZED_TYPES = frozenset(
+    {"Vec", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "BinaryHeap", "IndexMap"}
+)
+# What can leave a loop body early or skip the push: any of these makes the count unknown.
+_BODY_QUERY = """
+(identifier) @name
+(continue_expression) @exit
+(break_expression) @exit
+(return_expression) @exit
+(try_expression) @exit
+"""
+
+
+class VecPushWithoutCapacity(FileRule):
+    """Flags `Vec::new()` filled by a loop of known length, one push per iteration.
+
+    ## What it does
+    Finds `let mut v = Vec::new();` (or `vec![]`) directly followed by a `for` loop over
+    something whose length is known up front (a collection, `.iter()`/`.map(..)` of one, a
+    range `a..b`) whose body pushes exactly one element onto `v` as a plain statement, with no
+    `continue`, `break`, `return` or `?` and no other mention of `v`. Conditional pushes,
+    `while`/`loop` loops and iterators such as `.filter(..)`, `.lines()` or `.chars()` are left
+    alone, because their element count is not known in advance.
+
+    ## Why is this bad?
+    A vector that grows one push at a time reallocates and copies its contents about
+    log2(n) times. When the final length is known before the loop, `Vec::with_capacity(n)`
+    allocates once, and `iter().map(..).collect()` does the same while saying what is built.
+
+    ## Example
+    ```rust
+    pub fn squares(values: &[u64]) -> Vec<u64> {
+        let mut out = Vec::new();
+        for v in values.iter() {
+            out.push(v * v);
+        }
+        out
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    pub fn squares(values: &[u64]) -> Vec<u64> {
+        values.iter().map(|v| v * v).collect()
+    }
+    ```
+
+    ## References
+    - The Rust Performance Book, "Heap Allocations: Vec growth"
+    - std docs: `Vec::with_capacity`
+    """
+
+    name = "vec-push-without-capacity"
+    query: ClassVar[str] = """
+    (let_declaration
+      (mutable_specifier)
+      pattern: (identifier) @var
+      value: (call_expression
+        function: (scoped_identifier path: (identifier) @type name: (identifier) @ctor)
+        arguments: (arguments) @args)
+      (#eq? @type "Vec") (#eq? @ctor "new")) @match
+    (let_declaration
+      (mutable_specifier)
+      pattern: (identifier) @var
+      value: (macro_invocation macro: (identifier) @macro (token_tree) @args)
+      (#eq? @macro "vec")) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        declaration = captures["match"][0]
+        if captures["args"][0].named_child_count:
+            return  # `vec![x; n]` / `vec![a, b]` already holds elements
+        name = items.text(captures["var"][0])
+        loop = _next_loop(declaration)
+        if loop is None:
+            return
+        iterable = loop.child_by_field_name("value")
+        body = loop.child_by_field_name("body")
+        if iterable is None or body is None or not _sized(iterable, loop):
+            return
+        if not _pushes_once_per_iteration(body, name):
+            return
+        ctx.report(
+            self,
+            declaration,
+            f"`{name}` grows by one push per iteration of a loop whose length is known",
+            "allocate once with `Vec::with_capacity(..)`, or build it with `.map(..).collect()`",
+        )
+
+
+def _next_loop(declaration: Node) -> Node | None:
+    """The `for` loop that is the statement right after `declaration`, if it is one."""
+    statement = declaration.next_named_sibling
+    while statement is not None and statement.type in ("line_comment", "block_comment"):
+        statement = statement.next_named_sibling
+    if statement is not None and statement.type == "expression_statement":
+        statement = statement.named_children[0] if statement.named_children else None
+    return statement if statement is not None and statement.type == "for_expression" else None
+
+
+def _sized(iterable: Node, loop: Node) -> bool:
+    """True when iterating `iterable` yields a number of items known before the loop."""
+    node: Node | None = iterable
+    while node is not None:
+        kind = node.type
+        if kind in ("reference_expression", "parenthesized_expression"):
+            node = node.child_by_field_name("value") or (
+                node.named_children[0] if node.named_children else None
+            )
+        elif kind == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is None or function.type != "field_expression":
+                return False
+            if items.text(function.child_by_field_name("field")) not in _SIZE_PRESERVING:
+                return False
+            node = function.child_by_field_name("value")
+        elif kind == "range_expression":
+            return len(node.named_children) == 2  # `a..b`, not `a..`
+        elif kind in ("array_expression", "field_expression"):
+            return True
+        elif kind == "identifier":
+            return _sized_variable(node, loop)
+        else:
+            return False
+    return False
+
+
+def _sized_variable(variable: Node, loop: Node) -> bool:
+    """True when `variable` is bound to a known-length collection in this function."""
+    function = items.enclosing(loop, ("function_item", "closure_expression"))
+    if function is None or function.type != "function_item":
+        return False
+    binding = find_binding(variable, items.text(variable), function)
+    if binding is None:
+        return False
+    if binding.type is not None:
+        declared = binding.type
+        if declared.type == "reference_type":
+            declared = declared.child_by_field_name("type") or declared
+        return declared.type in ("array_type", "slice_type") or (
+            items.type_name(declared) in _SIZED_TYPES
+        )
+    value = binding.value
+    if value is None:
+        return False
+    if value.type == "macro_invocation":
+        return items.macro_name(value) == "vec"
+    return value.type == "array_expression" or (value.type != "identifier" and _sized(value, loop))
+
+
+def _pushes_once_per_iteration(body: Node, name: str) -> bool:
+    """True when `body` pushes onto `name` exactly once, unconditionally, and nothing else."""
+    direct = [_pushed_onto(statement) for statement in body.named_children]
+    if direct.count(name) != 1:
+        return False
+    captures = QueryCursor(compile_query(_BODY_QUERY)).captures(body)
+    if captures.get("exit"):
+        return False
+    mentions = [n for n in captures.get("name", []) if items.text(n) == name]
+    return len(mentions) == 1  # only the receiver of that one push
+
+
+def _pushed_onto(statement: Node) -> str | None:
+    """For a statement `v.push(x);`, the name `v`."""
+    if statement.type != "expression_statement" or not statement.named_children:
+        return None
+    call = statement.named_children[0]
+    if call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    arguments = call.child_by_field_name("arguments")
+    if function is None or function.type != "field_expression" or arguments is None:
+        return None
+    receiver = function.child_by_field_name("value")
+    method = items.text(function.child_by_field_name("field"))
+    if method != "push" or receiver is None or receiver.type != "identifier":
+        return None
+    if arguments.named_child_count != 1:
+        return None
+    return items.text(receiver)
