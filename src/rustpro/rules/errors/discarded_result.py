@@ -1,0 +1,284 @@
+"""discarded-result."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node, QueryCursor
+
+from rustpro.engine.context import AllGates, FactGate, FileContext
+from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import is_result_type, return_type
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
+
+# Facts: names of crate-local fns by what calling them yields (awaited, for async fns).
+_RESULT = "discarded-result:fn-result"
+_OTHER = "discarded-result:fn-other"
+_ASYNC_RESULT = "discarded-result:async-fn-result"
+_ASYNC_OTHER = "discarded-result:async-fn-other"
+
+_FS_FUNCTIONS = frozenset(
+    {
+        "canonicalize",
+        "copy",
+        "create_dir",
+        "create_dir_all",
+        "hard_link",
+        "metadata",
+        "read",
+        "read_dir",
+        "read_link",
+        "read_to_string",
+        "remove_dir",
+        "remove_dir_all",
+        "remove_file",
+        "rename",
+        "set_permissions",
+        "soft_link",
+        "symlink_metadata",
+        "write",
+    }
+)
+# std I/O and channel methods that return `Result`, with their argument counts.
+_KNOWN_METHODS = {
+    "write_all": 1,
+    "write_fmt": 1,
+    "read_exact": 1,
+    "read_to_end": 1,
+    "read_to_string": 1,
+    "read_line": 1,
+    "flush": 0,
+    "sync_all": 0,
+    "sync_data": 0,
+    "set_len": 1,
+    "send": 1,
+}
+_WRITE_MACROS = frozenset({"write", "writeln"})
+# Methods of std types that return something other than a `Result` and are often dropped on
+# purpose (`let _ = map.insert(k, v);`): a crate's own `fn insert(..) -> Result` must not make
+# every such call look like a discarded `Result`.
+_STD_NON_RESULT_METHODS = frozenset(
+    {
+        "insert",
+        "remove",
+        "take",
+        "replace",
+        "pop",
+        "pop_front",
+        "pop_back",
+        "push",
+        "get",
+        "get_mut",
+        "set",
+        "swap",
+        "entry",
+        "next",
+        "extend",
+        "drain",
+        "retain",
+        "clear",
+        "store",
+        "fetch_add",
+        "fetch_sub",
+        "load",
+        "spawn",
+        "join",
+        "cancel",
+        "abort",
+        "into_raw",
+        "from_raw",
+    }
+)
+_BINDINGS = """
+(parameter pattern: (_) @pattern) @binding
+(let_declaration pattern: (_) @pattern) @binding
+"""
+_STRING_TYPES = frozenset({"String", "std::string::String", "alloc::string::String"})
+
+
+class DiscardedResult(FileRule):
+    """Flags `let _ = ..;` that throws away a `Result` the call is known to return.
+
+    ## What it does
+    Finds `let _ = <call>;` (also with `.await`) where the call is known to return a
+    `Result`: `std::fs` functions, `io::copy`, I/O methods such as `.write_all(..)`,
+    `.flush()`, `.read_line(..)`, channel `.send(..)`, the `write!`/`writeln!` macros (except
+    into a local `String`, which cannot fail), and the crate's own functions and methods whose
+    declared return type is a `Result` (`Result<..>`, `io::Result<..>`, `fmt::Result`, any path
+    ending in `Result`). `let _guard = ..` and `let _x = ..` bind a value and are left alone,
+    and so are names the crate also declares with a non-`Result` return type.
+
+    ## Why is this bad?
+    `let _ =` silences the `unused_must_use` warning without handling anything: a failed
+    write, a full disk or a closed channel disappears without a trace. If ignoring the error
+    is really right, that decision deserves a comment and a log line, not silence.
+
+    ## Example
+    ```rust
+    use std::io::Write;
+
+    pub fn save(out: &mut std::fs::File, text: &str) {
+        let _ = out.write_all(text.as_bytes());
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    use std::io::Write;
+
+    pub fn save(out: &mut std::fs::File, text: &str) -> std::io::Result<()> {
+        out.write_all(text.as_bytes())
+    }
+    ```
+
+    ## References
+    - clippy: `let_underscore_must_use`, `let_underscore_untyped`
+    - rustc: `unused_must_use`
+    - The Rust Book, "Recoverable Errors with Result"
+    """
+
+    name = "discarded-result"
+    clippy_twins = ("let_underscore_must_use",)
+    query: ClassVar[str] = """
+    (let_declaration pattern: "_" value: (_) @value) @match
+    (function_item name: (identifier) @fn_name) @match
+    (function_signature_item name: (identifier) @fn_name) @match
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if "fn_name" in captures:
+            _record_function(captures["match"][0], ctx.text(captures["fn_name"][0]), ctx)
+            return
+        value = captures["value"][0]
+        awaited = value.type == "await_expression"
+        call = value.named_children[0] if awaited and value.named_children else value
+        if call.type == "macro_invocation":
+            self._check_write_macro(call, ctx)
+        elif call.type == "call_expression":
+            self._check_call(call, awaited, ctx)
+
+    def _check_write_macro(self, macro: Node, ctx: FileContext) -> None:
+        name = items.macro_name(macro).rsplit("::", 1)[-1]
+        if name not in _WRITE_MACROS or _writes_to_local_string(macro):
+            return
+        self._report(macro, f"`{name}!`", ctx, gate=None)
+
+    def _check_call(self, call: Node, awaited: bool, ctx: FileContext) -> None:
+        function = call.child_by_field_name("function")
+        if function is not None and function.type == "generic_function":
+            function = function.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        argc = len(arguments.named_children) if arguments is not None else 0
+        other = _ASYNC_OTHER if awaited else _OTHER
+        if function is None:
+            return
+        if function.type == "field_expression":
+            method = ctx.text(function.child_by_field_name("field"))
+            receiver = function.child_by_field_name("value")
+            shown = f"`.{method}()`" if argc == 0 else f"`.{method}(..)`"
+            if _KNOWN_METHODS.get(method) == argc:
+                self._report(call, shown, ctx, FactGate(other, method, absent=True))
+            elif receiver is not None and (
+                receiver.type == "self" or method not in _STD_NON_RESULT_METHODS
+            ):
+                self._report_local(call, shown, method, awaited, ctx)
+            return
+        if function.type == "identifier":
+            name = ctx.text(function)
+            self._report_local(call, f"`{name}(..)`", name, awaited, ctx)
+        elif function.type == "scoped_identifier":
+            path = ctx.text(function).replace(" ", "").split("::")
+            shown = f"`{'::'.join(path)}(..)`"
+            if len(path) >= 2 and (
+                (path[-2] == "fs" and path[-1] in _FS_FUNCTIONS)
+                or (path[-2] == "io" and path[-1] == "copy")
+            ):
+                self._report(call, shown, ctx, FactGate(other, path[-1], absent=True))
+            else:
+                self._report_local(call, shown, path[-1], awaited, ctx)
+
+    def _report_local(
+        self, call: Node, shown: str, name: str, awaited: bool, ctx: FileContext
+    ) -> None:
+        """Report a call of a crate-local fn, standing only if that name returns `Result`."""
+        result, other = (_ASYNC_RESULT, _ASYNC_OTHER) if awaited else (_RESULT, _OTHER)
+        gate = AllGates((FactGate(result, name), FactGate(other, name, absent=True)))
+        self._report(call, shown, ctx, gate)
+
+    def _report(
+        self, call: Node, shown: str, ctx: FileContext, gate: FactGate | AllGates | None
+    ) -> None:
+        statement = call.parent
+        while statement is not None and statement.type != "let_declaration":
+            statement = statement.parent
+        ctx.report(
+            self,
+            statement or call,
+            f"`let _ =` discards the `Result` of {shown}: a failure here goes unnoticed",
+            "propagate it with `?`, handle it, or log it; if it truly cannot matter, say why",
+            gate=gate,
+        )
+
+
+def _record_function(function: Node, name: str, ctx: FileContext) -> None:
+    """Record whether calling fn `name` yields a `Result` (after `.await` for async fns)."""
+    returns_result = is_result_type(return_type(function))
+    if items.is_async_fn(function):
+        ctx.add_fact(_ASYNC_RESULT if returns_result else _ASYNC_OTHER, name)
+        ctx.add_fact(_OTHER, name)  # called without `.await` it yields a future
+    else:
+        ctx.add_fact(_RESULT if returns_result else _OTHER, name)
+
+
+def _writes_to_local_string(macro: Node) -> bool:
+    """True for `write!(s, ..)` / `write!(&mut s, ..)` where `s` is a `String` binding of the
+    enclosing function (a parameter typed `String`/`&mut String`, or a `let` initialised with
+    `String::..` or `format!`): writing to a `String` cannot fail."""
+    target = _write_target(macro)
+    function = items.enclosing(macro, ("function_item",))
+    if target is None or function is None:
+        return False
+    cursor = QueryCursor(compile_query(_BINDINGS))
+    for _, captures in cursor.matches(function):
+        pattern = captures["pattern"][0]
+        if items.text(pattern).replace("mut ", "").strip() != target:
+            continue
+        binding = captures["binding"][0]
+        if _is_string_binding(binding):
+            return True
+    return False
+
+
+def _write_target(macro: Node) -> str | None:
+    """The variable a `write!` writes into: `s` for `write!(s, ..)` or `write!(&mut s, ..)`."""
+    tokens = next((c for c in macro.children if c.type == "token_tree"), None)
+    if tokens is None:
+        return None
+    head: list[Node] = []
+    for child in tokens.children[1:-1]:  # between the delimiters
+        if child.type == ",":
+            break
+        head.append(child)
+    kinds = [c.type for c in head]
+    if kinds == ["identifier"]:
+        return items.text(head[0])
+    if kinds == ["&", "mutable_specifier", "identifier"] or kinds == ["&", "mut", "identifier"]:
+        return items.text(head[-1])
+    return None
+
+
+def _is_string_binding(binding: Node) -> bool:
+    declared = binding.child_by_field_name("type")
+    if declared is not None:
+        text = items.text(declared).replace(" ", "").removeprefix("&mut")
+        return text in _STRING_TYPES
+    value = binding.child_by_field_name("value")
+    if value is None:
+        return False
+    if value.type == "macro_invocation":
+        return items.macro_name(value) == "format"
+    if value.type == "call_expression":
+        function = items.text(value.child_by_field_name("function")).replace(" ", "")
+        return function.startswith("String::")
+    return False

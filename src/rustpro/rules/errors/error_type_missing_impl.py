@@ -1,0 +1,136 @@
+"""error-type-missing-impl."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from rustpro.engine.context import AllGates, FactGate, FileContext
+from rustpro.rules.base import FileRule
+from rustpro.syntax import items
+
+_IMPL_FACT = "error-type-missing-impl:error-impl"  # type names with `impl ..Error for T`
+_MACRO_FACT = "error-type-missing-impl:macro-mention"  # names an item-level macro mentions
+_ERROR_DERIVES = frozenset({"Error", "Snafu"})  # thiserror, derive_more, snafu
+
+
+class ErrorTypeMissingImpl(FileRule):
+    """Flags public `*Error` types that do not implement `std::error::Error`.
+
+    ## What it does
+    Finds structs and enums that are public API of the library, whose name ends in `Error`,
+    and for which the crate has no `impl Error for T` (any path: `std::error::Error`,
+    `core::error::Error`, an alias such as `StdError`) and no `#[derive(Error)]` /
+    `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
+    names (`impl_error!(MyError);`) are assumed to get their impl from it.
+
+    ## Why is this bad?
+    An error type that is not a `std::error::Error` cannot be boxed into
+    `Box<dyn Error>`, cannot be wrapped by `anyhow`/`eyre` with `?`, has no `source()` chain
+    and does not work with error-reporting libraries. Every caller has to write an adapter.
+
+    ## Example
+    ```rust
+    #[derive(Debug)]
+    pub enum ConfigError {
+        Missing(String),
+    }
+    ```
+
+    ## Use instead
+    ```rust
+    #[derive(Debug)]
+    pub enum ConfigError {
+        Missing(String),
+    }
+
+    impl std::fmt::Display for ConfigError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                ConfigError::Missing(key) => write!(f, "missing key `{key}`"),
+            }
+        }
+    }
+
+    impl std::error::Error for ConfigError {}
+    ```
+
+    ## References
+    - Rust API Guidelines, C-GOOD-ERR: "Error types are meaningful and well-behaved"
+    - std: `std::error::Error`; crates: `thiserror`, `snafu`
+    """
+
+    name = "error-type-missing-impl"
+    query: ClassVar[str] = """
+    (struct_item name: (type_identifier) @name (#match? @name "Error$")) @match
+    (enum_item name: (type_identifier) @name (#match? @name "Error$")) @match
+    (impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error$")) @match
+    (source_file (macro_invocation (token_tree (identifier) @mentioned)) @match)
+    (source_file
+      (expression_statement (macro_invocation (token_tree (identifier) @mentioned)) @match))
+    (declaration_list (macro_invocation (token_tree (identifier) @mentioned)) @match)
+    """
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if "trait" in captures:
+            ctx.add_fact(_IMPL_FACT, items.type_name(captures["type"][0]))
+        elif "mentioned" in captures:
+            ctx.add_fact(_MACRO_FACT, ctx.text(captures["mentioned"][0]))
+        else:
+            self._check_type(captures["match"][0], captures["name"][0], ctx)
+
+    def _check_type(self, item: Node, name: Node, ctx: FileContext) -> None:
+        if any(_derives_error(attr) for attr in items.attributes_of(item)):
+            return
+        public = ctx.public_gate(item)
+        if public is None:
+            return
+        type_name = ctx.text(name)
+        gate = AllGates(
+            (
+                public,
+                FactGate(_IMPL_FACT, type_name, absent=True),
+                FactGate(_MACRO_FACT, type_name, absent=True),
+            )
+        )
+        kind = "enum" if item.type == "enum_item" else "struct"
+        ctx.report(
+            self,
+            name,
+            f"public {kind} `{type_name}` looks like an error but does not implement "
+            "`std::error::Error`",
+            "implement `Display` and `std::error::Error`, or derive `thiserror::Error`",
+            gate=gate,
+        )
+
+
+def _derives_error(attr: Node) -> bool:
+    """True for `#[derive(.., Error)]`, `#[derive(thiserror::Error)]`, `#[derive(Snafu)]`,
+    also wrapped in `#[cfg_attr(.., derive(..))]`."""
+    path = items.attribute_path(attr)
+    if path not in ("derive", "cfg_attr"):
+        return False
+    attribute = next((c for c in attr.named_children if c.type == "attribute"), None)
+    arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
+    if arguments is None:
+        return False
+    if path == "derive":
+        return _names_error_derive(arguments)
+    # `cfg_attr(feature = "std", derive(Debug, Error))`: the list after the word `derive`.
+    return any(
+        child.type == "identifier"
+        and child.text == b"derive"
+        and child.next_sibling is not None
+        and child.next_sibling.type == "token_tree"
+        and _names_error_derive(child.next_sibling)
+        for child in arguments.children
+    )
+
+
+def _names_error_derive(tokens: Node) -> bool:
+    """True when a derive list's token tree names `Error` or `Snafu` (any path)."""
+    return any(
+        child.type == "identifier" and items.text(child) in _ERROR_DERIVES
+        for child in tokens.children
+    )
