@@ -1,0 +1,172 @@
+"""The engine's own guarantees: the result cache and the process pool change speed, never
+results; the cache lives outside the audited tree."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import rustpro.engine.parallel as parallel
+from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
+from rustpro.engine.cache import ResultCache
+from rustpro.engine.filepass import FileResult, analyze_source
+from rustpro.model import Role
+from tests.cli_support import tree_state
+from tests.support import make_crate
+
+LIB = "//! Engine crate.\npub mod a;\npub mod b;\nmod broken;\nmod latin1;\n"
+MODULE = """\
+/// Reads a number.
+pub fn read{n}(text: &str) -> u32 {{
+    let value: u32 = text.parse().unwrap();
+    value + {n}
+}}
+
+#[cfg(test)]
+mod tests {{
+    #[test]
+    fn reads() {{
+        assert_eq!(super::read{n}("1"), 1 + {n});
+    }}
+}}
+"""
+
+
+def _crate(root: Path, modules: int = 2) -> Path:
+    files = {"src/lib.rs": LIB, "src/broken.rs": "pub fn oops( {\n    x.unwrap()\n}\n"}
+    files["src/a.rs"] = MODULE.format(n=1)
+    files["src/b.rs"] = MODULE.format(n=2)
+    for n in range(3, modules + 1):
+        files[f"src/extra{n}.rs"] = MODULE.format(n=n)
+    make_crate(root, files)
+    (root / "src" / "latin1.rs").write_bytes(b"// caf\xe9\n")
+    return root
+
+
+def _comparable(result: AuditResult) -> tuple[object, ...]:
+    # Everything but the elapsed time.
+    return (
+        result.findings,
+        {c: dataclasses.astuple(r) for c, r in result.checkpoints.items()},
+        result.files,
+        result.lines,
+        result.parse_errors,
+        result.skipped_files,
+        result.warnings,
+        result.suppressed,
+    )
+
+
+class _CountingAnalysis:
+    """Stands in for `analyze_source` and counts which files were really analysed."""
+
+    def __init__(self) -> None:
+        self.analysed: list[str] = []
+
+    def __call__(self, source: bytes, relpath: str, role: Role) -> FileResult:
+        self.analysed.append(relpath)
+        return analyze_source(source, relpath, role)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> _CountingAnalysis:
+    counter = _CountingAnalysis()
+    monkeypatch.setattr(parallel, "analyze_source", counter)
+    return counter
+
+
+def test_second_run_hits_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counting: _CountingAnalysis
+) -> None:
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    root = _crate(tmp_path / "crate")
+    before = tree_state(root)
+    options = AuditOptions(use_cache=True, workers=1)
+    first = run_audit(root, options)
+    assert sorted(counting.analysed) == ["src/a.rs", "src/b.rs", "src/broken.rs", "src/lib.rs"]
+    assert first.findings and first.parse_errors and first.skipped_files
+    assert list((tmp_path / "cache").rglob("*")), "the cache was not written"
+    counting.analysed.clear()
+    second = run_audit(root, options)
+    assert counting.analysed == []  # every readable file came from the cache
+    assert _comparable(second) == _comparable(first)
+    assert tree_state(root) == before  # the cache lives outside the audited tree
+
+
+def test_changed_file_is_analysed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counting: _CountingAnalysis
+) -> None:
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    root = _crate(tmp_path / "crate")
+    options = AuditOptions(use_cache=True, workers=1, select=("unwrap-in-production",))
+    first = run_audit(root, options)
+    counting.analysed.clear()
+    (root / "src" / "b.rs").write_text("/// Fixed.\npub fn read2() -> u32 { 2 }\n")
+    second = run_audit(root, options)
+    assert counting.analysed == ["src/b.rs"]
+    assert [f.path for f in first.findings if f.path == "src/b.rs"]
+    assert not [f.path for f in second.findings if f.path == "src/b.rs"]
+    uncached = run_audit(root, AuditOptions(use_cache=False, workers=1, select=options.select))
+    assert _comparable(uncached) == _comparable(second)
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    run_audit(_crate(tmp_path / "crate"), AuditOptions(use_cache=False, workers=1))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    key = ResultCache.key(b"fn f() {}", "src/lib.rs", Role.PRODUCTION)
+    cache.put(key, analyze_source(b"fn f() {}", "src/lib.rs", Role.PRODUCTION))
+    assert cache.get(key) is not None
+    (cache.root / key[:2] / key).write_bytes(b"not a pickle")
+    assert cache.get(key) is None
+    assert cache.get("0" * 64) is None
+
+
+def test_unwritable_cache_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(blocker))
+    result = run_audit(_crate(tmp_path / "crate"), AuditOptions(use_cache=True, workers=1))
+    assert result.findings
+
+
+def test_two_workers_give_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # use the pool even for a small crate
+    root = _crate(tmp_path / "crate", modules=12)
+    single = run_audit(root, AuditOptions(use_cache=False, workers=1))
+    double = run_audit(root, AuditOptions(use_cache=False, workers=2))
+    assert _comparable(double) == _comparable(single)
+    cold = run_audit(root, AuditOptions(use_cache=True, workers=2))  # workers write the cache
+    warm = run_audit(root, AuditOptions(use_cache=True, workers=2))
+    assert _comparable(cold) == _comparable(single) == _comparable(warm)
+
+
+def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int | None] = []
+    real = parallel.analyze_files
+
+    def spy(
+        jobs: list[parallel.FileJob],
+        *,
+        max_bytes: int,
+        cache: ResultCache | None,
+        workers: int | None = None,
+    ) -> list[FileResult]:
+        seen.append(workers)
+        return real(jobs, max_bytes=max_bytes, cache=cache, workers=workers)
+
+    import rustpro.engine.audit as audit_module
+
+    monkeypatch.setattr(audit_module, "analyze_files", spy)
+    from rustpro.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["audit", "--static", "--no-cache", "-q", "-j", "3", str(_crate(tmp_path / "c"))])
+    assert seen == [3]
