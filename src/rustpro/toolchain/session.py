@@ -46,9 +46,13 @@ class FullModeOptions:
     # Overrides every step's default timeout when set.
     timeout: float | None = None
     progress: bool = True
+    # Per-step timeouts that win over both `timeout` and the defaults.
+    step_timeouts: Mapping[str, float] = field(default_factory=dict)
 
     def timeout_for(self, step: str) -> float:
         """Seconds `step` may run before it is killed."""
+        if step in self.step_timeouts:
+            return self.step_timeouts[step]
         return self.timeout if self.timeout is not None else DEFAULT_TIMEOUTS[step]
 
 

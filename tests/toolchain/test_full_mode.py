@@ -1,0 +1,103 @@
+"""Full mode on real fixture crates with real cargo: findings, checkpoints and evidence."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from rustpro.engine.audit import AuditResult
+from rustpro.model import Checkpoint, Finding, Severity
+from tests.toolchain.conftest import FullAudit
+
+pytestmark = pytest.mark.cargo
+
+
+def _tool_findings(result: AuditResult) -> list[Finding]:
+    return [f for f in result.findings if f.source != "rustpro" or f.also_reported_by]
+
+
+def _evidence(result: AuditResult, checkpoint: Checkpoint) -> str:
+    return " | ".join(result.checkpoints[checkpoint].evidence)
+
+
+def test_clean_crate_passes_every_step(full_audit: FullAudit) -> None:
+    result = full_audit("clean")
+    assert result.mode == "full"
+    assert _tool_findings(result) == []
+    assert all(outcome.status == "pass" for outcome in result.checkpoints.values())
+    assert "compiles: yes (clippy" in _evidence(result, Checkpoint.MEMORY)
+    assert "clippy: clean" in _evidence(result, Checkpoint.ERRORS)
+    assert "2 passed, 0 failed, 0 ignored" in _evidence(result, Checkpoint.TESTING)
+    assert "doctests fixture_clean: 1 passed" in _evidence(result, Checkpoint.TESTING)
+    assert "docs build: yes, 0 rustdoc warning(s)" in _evidence(result, Checkpoint.DOCS)
+    project = _evidence(result, Checkpoint.PROJECT)
+    assert "rustfmt: clean" in project
+    assert "cargo metadata: 1 package(s), 1 target(s) confirmed" in project
+
+
+def test_crate_that_does_not_compile_fails_memory_with_rustc_errors(full_audit: FullAudit) -> None:
+    result = full_audit("broken")
+    errors = sorted((f.rule, f.line) for f in result.findings if f.source == "rustc")
+    assert errors == [("rustc::E0308", 12), ("rustc::E0502", 6)]
+    assert result.checkpoints[Checkpoint.MEMORY].status == "fail"
+    assert "compiles: no, 2 error(s)" in _evidence(result, Checkpoint.MEMORY)
+    assert "tests: not run (the project does not compile)" in _evidence(result, Checkpoint.TESTING)
+    assert "docs build: not run" in _evidence(result, Checkpoint.DOCS)
+
+
+def test_failing_test_and_doctest_become_testing_errors(full_audit: FullAudit) -> None:
+    result = full_audit("failing")
+    failed = sorted(
+        (f.path, f.line, f.message) for f in result.findings if f.rule == "cargo-test::failed"
+    )
+    assert [(path, line) for path, line, _ in failed] == [("src/lib.rs", 5), ("src/lib.rs", 34)]
+    doctest, unit = (message for _, _, message in failed)
+    assert doctest.startswith("test `src/lib.rs - double (line 5)` failed: assertion")
+    assert "three twos are six" in unit
+    assert all(
+        f.severity is Severity.ERROR and f.checkpoint is Checkpoint.TESTING
+        for f in result.findings
+        if f.rule == "cargo-test::failed"
+    )
+    assert result.checkpoints[Checkpoint.TESTING].status == "fail"
+    evidence = _evidence(result, Checkpoint.TESTING)
+    assert "2 passed, 2 failed, 1 ignored (2 test binaries" in evidence
+    assert "unittests src/lib.rs: 1 passed, 1 failed, 1 ignored" in evidence
+
+
+def test_unformatted_crate_gets_one_rustfmt_note_per_file(full_audit: FullAudit) -> None:
+    result = full_audit("unformatted")
+    notes = [f for f in result.findings if f.rule == "rustfmt::diff"]
+    assert [(f.path, f.line, f.severity) for f in notes] == [("src/lib.rs", 2, Severity.NOTE)]
+    assert "rustfmt: 1 file(s) would change" in _evidence(result, Checkpoint.PROJECT)
+
+
+def test_rustdoc_warnings_fail_docs(full_audit: FullAudit) -> None:
+    result = full_audit("docwarn")
+    docs = sorted((f.rule, f.line) for f in result.findings if f.source == "rustdoc")
+    assert docs == [("rustdoc::broken_intra_doc_links", 3), ("rustdoc::invalid_html_tags", 5)]
+    assert result.checkpoints[Checkpoint.DOCS].status == "fail"
+    assert "docs build: yes, 2 rustdoc warning(s)" in _evidence(result, Checkpoint.DOCS)
+
+
+def test_crates_io_dependency_builds_and_twins_merge(full_audit: FullAudit) -> None:
+    result = full_audit("withdep")
+    assert "compiles: yes (clippy" in _evidence(result, Checkpoint.MEMORY)
+    assert "2 passed, 0 failed" in _evidence(result, Checkpoint.TESTING)
+    by_rule = {f.rule: f for f in result.findings}
+    assert by_rule["unwrap-in-production"].also_reported_by == ("clippy::unwrap_used",)
+    assert by_rule["ref-vec-param"].also_reported_by == ("clippy::ptr_arg",)
+    # Merged twins leave no clippy copy behind, and test code's unwrap is nobody's finding.
+    assert "clippy::unwrap_used" not in by_rule
+    assert "clippy::ptr_arg" not in by_rule
+    places = Counter((f.path, f.line) for f in result.findings if f.path.endswith(".rs"))
+    assert places[("src/lib.rs", 34)] == 1
+    assert ("src/lib.rs", 43) not in places
+
+
+@pytest.mark.parametrize("name", ["clean", "broken", "failing", "docwarn", "withdep"])
+def test_no_finding_is_reported_twice(full_audit: FullAudit, name: str) -> None:
+    result = full_audit(name)
+    keys = Counter((f.rule, f.path, f.line, f.column) for f in result.findings)
+    assert [key for key, count in keys.items() if count > 1] == []
