@@ -286,6 +286,54 @@ def explain(rule: str, fmt: str) -> None:
     Console().print(Markdown(page, code_theme="ansi_dark"))
 
 
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="JSON follows docs/profile-json.md (a stable contract for agents).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: all cores].",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Skip source files larger than this many MiB (generated code).",
+)
+def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
+    """Answer an expert's sixteen questions about the crate or workspace at PATH.
+
+    Every answer shows its evidence (file:line or manifest key) and a confidence (declared,
+    inferred, unknown); what cannot be inferred is listed as open questions. Reads the code
+    only: nothing of the profiled project is built or run.
+    """
+    from rustpro.profile import build_profile
+
+    result = build_profile(path, max_file_bytes=max_file_size * 1024 * 1024, workers=jobs)
+    if fmt == "json":
+        from rustpro.profile.render_json import render_json
+
+        click.echo(render_json(result), nl=False)
+    elif fmt == "markdown":
+        from rustpro.profile.render_markdown import render_markdown
+
+        click.echo(render_markdown(result), nl=False)
+    else:
+        from rustpro.profile.render_text import render_text
+
+        click.echo(render_text(result), nl=False)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
     try:

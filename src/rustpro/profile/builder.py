@@ -1,0 +1,131 @@
+"""The profile pipeline: discover, read and parse each file once, collect facts, answer.
+
+It shares discovery (`discover`), safe reading (`read_source`) and parsing with the audit, and
+runs no rules: the only pass over each tree is the profile's own fact query.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from rustpro import __version__
+from rustpro.discovery.layout import CrateLayout, Workspace, discover
+from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
+from rustpro.model import Role
+from rustpro.profile.collect import collect, move_to_tests
+from rustpro.profile.model import Profile, SubjectProfile
+from rustpro.profile.questions import answer_all
+from rustpro.profile.subject import Subject, crate_subject, workspace_subject
+from rustpro.profile.tally import FileFacts
+
+# Below this much source, starting worker processes costs more than it saves.
+_PARALLEL_MIN_BYTES = 1024 * 1024
+
+_Job = tuple[Path, str, Role]
+
+
+def build_profile(
+    path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, workers: int | None = None
+) -> Profile:
+    """Profile the crate or workspace at `path`; raises `RustproError` when it cannot."""
+    started = time.perf_counter()
+    workspace = discover(path)
+    jobs = [(e.path, e.relpath, e.role) for c in workspace.crates for e in c.files]
+    facts = {f.relpath: f for f in _collect_all(jobs, max_file_bytes, workers)}
+    subjects: list[Subject] = []
+    for crate in workspace.crates:
+        files = [facts[e.relpath] for e in crate.files if e.relpath in facts]
+        _mark_test_modules(crate, files, workspace)
+        subjects.append(crate_subject(crate, files, workspace))
+    whole = _workspace_subject(workspace, subjects)
+    warnings = list(workspace.warnings)
+    for file in facts.values():
+        if file.skipped:
+            warnings.append(f"{file.relpath}: {file.skipped}")
+        elif file.parse_error_line is not None:
+            warnings.append(
+                f"{file.relpath}:{file.parse_error_line}: syntax error; profiled "
+                "the rest of the file"
+            )
+    return Profile(
+        root=str(workspace.root),
+        tool_version=__version__,
+        workspace=_profile_of(whole) if whole is not None else None,
+        crates=[_profile_of(s) for s in subjects],
+        files=sum(1 for f in facts.values() if f.skipped is None),
+        lines=sum(f.lines for f in facts.values()),
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+    )
+
+
+def _workspace_subject(workspace: Workspace, subjects: list[Subject]) -> Subject | None:
+    # A single package is its own whole; a workspace (even of one member) gets its own view.
+    if workspace.is_workspace or len(subjects) > 1:
+        return workspace_subject(workspace, subjects)
+    return None
+
+
+def _profile_of(subject: Subject) -> SubjectProfile:
+    return SubjectProfile(subject.name, subject.kind, subject.path, answer_all(subject))
+
+
+def _collect_one(job: _Job, max_bytes: int) -> FileFacts:
+    path, relpath, role = job
+    try:
+        source = read_source(path, max_bytes)
+    except SourceSkipped as skipped:
+        return FileFacts(relpath=relpath, role=role.value, skipped=str(skipped))
+    return collect(source, relpath, role)
+
+
+def _collect_chunk(jobs: Sequence[_Job], max_bytes: int) -> list[FileFacts]:
+    return [_collect_one(job, max_bytes) for job in jobs]
+
+
+def _collect_all(jobs: list[_Job], max_bytes: int, workers: int | None) -> list[FileFacts]:
+    total = sum(_size(job[0]) for job in jobs)
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or total < _PARALLEL_MIN_BYTES or len(jobs) < 2:
+        return _collect_chunk(jobs, max_bytes)
+    chunks = [jobs[i :: count * 4] for i in range(count * 4)]
+    results: list[FileFacts] = []
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        for chunk_result in pool.map(_collect_chunk, chunks, [max_bytes] * len(chunks)):
+            results.extend(chunk_result)
+    return results
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mark_test_modules(crate: CrateLayout, files: list[FileFacts], workspace: Workspace) -> None:
+    """Files declared as `#[cfg(test)] mod name;` are test code, though they live in src/."""
+    by_path = {f.relpath: f for f in files}
+    roots = {t.root for t in crate.targets}
+    for facts in files:
+        if not facts.test_mods:
+            continue
+        path = workspace.root / facts.relpath
+        owns_dir = path in roots or path.name == "mod.rs"
+        base = path.parent if owns_dir else path.parent / path.stem
+        for name in facts.test_mods:
+            for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
+                child = by_path.get(_rel(candidate, workspace.root))
+                if child is not None:
+                    move_to_tests(child)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
