@@ -64,7 +64,7 @@ def run_tool(
     test` needs it because the names of test binaries go to stderr and their results to
     stdout.
     """
-    tool = " ".join(args[:2])
+    tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
     try:
         # Its own process group, so a timeout can kill rustc and test binaries too.

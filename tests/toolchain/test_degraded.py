@@ -1,0 +1,90 @@
+"""Missing tools and timeouts: the step is skipped or stopped with a reason, the rest runs."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from rustpro.model import Checkpoint
+from tests.cli_support import run_cli, tree_state
+from tests.toolchain.conftest import audit_full, full_options
+
+pytestmark = pytest.mark.cargo
+
+
+def _fake_cargo(tmp_path: Path, script: str) -> Path:
+    """A `cargo` that runs `script` (bash) first and then hands over to the real cargo."""
+    path = tmp_path / "cargo"
+    path.write_text(f'#!/usr/bin/env bash\n{script}\nexec cargo "$@"\n')
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_missing_clippy_and_rustfmt_fall_back_and_skip(
+    cargo_crates: Path, cargo_target_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_cargo(
+        tmp_path,
+        'case "$1" in clippy|fmt) echo "error: no such command: \\`$1\\`" >&2; exit 101;; esac',
+    )
+    monkeypatch.setenv("CARGO", str(fake))
+    result = audit_full(cargo_crates / "clean", full_options(cargo_target_dir))
+    memory = result.checkpoints[Checkpoint.MEMORY].evidence
+    assert any(line.startswith("clippy: skipped (error: no such command") for line in memory)
+    assert any(line.startswith("compiles: yes (cargo check") for line in memory)
+    project = result.checkpoints[Checkpoint.PROJECT].evidence
+    assert any(line.startswith("rustfmt: skipped (error: no such command") for line in project)
+    assert any(
+        "2 passed, 0 failed" in line for line in result.checkpoints[Checkpoint.TESTING].evidence
+    )
+
+
+def test_missing_cargo_skips_every_step_and_keeps_the_static_audit(
+    cargo_crates: Path, cargo_target_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARGO", "rustpro-test-no-such-cargo")
+    result = audit_full(cargo_crates / "clean", full_options(cargo_target_dir))
+    assert result.mode == "full"
+    for checkpoint in (Checkpoint.MEMORY, Checkpoint.TESTING, Checkpoint.DOCS):
+        (line,) = result.checkpoints[checkpoint].evidence
+        assert "skipped (`rustpro-test-no-such-cargo` is not on PATH)" in line
+    assert any("full mode needs cargo" in warning for warning in result.warnings)
+
+
+def test_a_step_that_times_out_says_which_and_the_rest_runs(
+    cargo_crates: Path, cargo_target_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARGO", str(_fake_cargo(tmp_path, '[ "$1" = test ] && sleep 60')))
+    options = full_options(cargo_target_dir, step_timeouts={"test": 2.0})
+    started = time.perf_counter()
+    result = audit_full(cargo_crates / "clean", options)
+    assert time.perf_counter() - started < 50
+    testing = result.checkpoints[Checkpoint.TESTING]
+    assert testing.evidence == ["tests: did not finish (cargo test timed out after 2 s)"]
+    assert [f.rule for f in result.findings if f.source == "cargo-test"] == ["cargo-test::timeout"]
+    assert testing.status == "fail"
+    assert any("docs build: yes" in line for line in result.checkpoints[Checkpoint.DOCS].evidence)
+
+
+def test_skip_flag_and_fixture_left_untouched(
+    cargo_crates: Path,
+    cargo_target_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    crate = cargo_crates / "failing"
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    run_cli(["audit", "--quiet", "--target-dir", str(cargo_target_dir), str(crate)], capsys)
+    before = tree_state(crate)  # after the first run: Cargo.lock exists now
+    args = ["audit", "--format", "json", "--target-dir", str(cargo_target_dir)]
+    args += ["--skip", "test", "--skip", "doc", "--skip", "fmt", str(crate)]
+    shown = run_cli(args, capsys)
+    report = json.loads(shown.stdout)
+    assert report["checkpoints"]["testing"]["evidence"] == ["tests: skipped (--skip test)"]
+    assert "cargo-test" not in {f["source"] for f in report["findings"]}
+    assert tree_state(crate) == before  # the build went to the target dir, fmt only checked
