@@ -32,18 +32,23 @@ def last_segment(path: str) -> str:
 
 
 def is_asserting_macro(name: str) -> bool:
-    """True for macros that check something: `assert*`, `prop_assert*`, `panic!`, `ensure!`.."""
+    """True for macros that check: `*assert*`, `panic!`, `ensure!`, `check*!`, `verify*!`.."""
     name = last_segment(name)
-    return "assert" in name or name in _FAILING_MACROS or name in _HARNESS_MACROS
+    return (
+        "assert" in name
+        or name in _FAILING_MACROS
+        or name in _HARNESS_MACROS
+        or name.startswith(_CHECKING_PREFIXES)
+    )
 
 
 def is_panicking_method(name: str) -> bool:
-    """True for `.unwrap()`, `.expect(..)` and friends, and `.assert*()` methods.
+    """True for `.unwrap()`, `.expect(..)` and friends, and `.*assert*()` methods.
 
-    `.assert()` (assert_cmd), `.assert_eq(..)` (expect-test) and mockall's `.expect_*()`
-    expectations all fail the test on a wrong value.
+    `.assert()` (assert_cmd), `.assert_eq(..)` (expect-test), `.debug_assert()` (clap) and
+    mockall's `.expect_*()` expectations all fail the test on a wrong value.
     """
-    return name in _PANICKING_METHODS or name.startswith(("assert", "expect_"))
+    return name in _PANICKING_METHODS or "assert" in name or name.startswith("expect_")
 
 
 def is_checking_helper(name: str) -> bool:

@@ -31,9 +31,11 @@ _EVIDENCE_QUERY = r"""
   function: (generic_function function: (field_expression field: (field_identifier) @method)))
 (call_expression function: (identifier) @call)
 (call_expression function: (scoped_identifier name: (identifier) @call) @path)
-(call_expression function: (generic_function function: [(identifier) (scoped_identifier)])) @types
+(call_expression function: (generic_function function: [(identifier) (scoped_identifier)])
+  arguments: (arguments) @turbofish)
 (let_declaration pattern: "_" type: (_)) @types
 (function_item type_parameters: (type_parameters)) @types
+(function_item parameters: (parameters (parameter type: (abstract_type)))) @types
 (token_tree "." . (identifier) @method . (token_tree))
 (token_tree (identifier) @word . (token_tree))
 (token_tree "?" @try)
@@ -42,21 +44,30 @@ _EVIDENCE_QUERY = r"""
 # Tests whose names say they only check that code runs: "does not panic", "smoke", "compiles".
 _RUNS_ONLY_NAME = re.compile(r"smoke|panic|crash|compile", re.IGNORECASE)
 
-# Panicking constructs recorded as "this function asserts" wherever they sit; in production
-# code only assert-family macros and `panic!` count (an incidental `unwrap` is not a check).
+# Assert-family macros and `panic!` in production code: a private function using them may be a
+# test helper in a `#[cfg(test)] mod tests;` file (an incidental `unwrap` is not a check).
 _HELPER_MACROS = (
     r"(^|:)([a-z_]*assert[a-z0-9_]*|panic|unreachable|ensure|bail|check[a-z0-9_]*"
     r"|verify[a-z0-9_]*|expect_[a-z0-9_]*)$"
 )
-_HELPER_WORDS = r"^([a-z_]*assert[a-z0-9_]*|panic|unreachable|unwrap|expect|unwrap_err|expect_err)$"
 
 
 @dataclass(slots=True)
 class _Evidence:
-    """What a test body does: whether it checks anything, and the helpers it relies on."""
+    """What a function body does: whether it checks anything, and the helpers it calls."""
 
     checks: bool = False
     helpers: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _TestCodeFunction:
+    """A function in test code, waiting for the file's helpers to be known."""
+
+    name: Node
+    node: Node
+    is_test: bool
+    evidence: _Evidence
 
 
 class TestWithoutAssertion(FileRule):
@@ -122,55 +133,70 @@ class TestWithoutAssertion(FileRule):
     name = "test-without-assertion"
     scope: ClassVar[Scope] = Scope.ALL  # helpers in production code may assert for tests
     query: ClassVar[str] = rf"""
-    (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
-      (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
+    (function_item name: (identifier) @fn.name body: (block) @fn.body) @match
     ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
       (#match? @helper.macro "{_HELPER_MACROS}"))
-    (call_expression function: (field_expression field: (field_identifier) @helper.method
-      (#any-of? @helper.method "unwrap" "expect" "unwrap_err" "expect_err"))) @match
-    ((token_tree (identifier) @helper.word) @match (#match? @helper.word "{_HELPER_WORDS}"))
     (macro_definition name: (identifier) @macro.name) @match
     """
 
-    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        if "test.path" in captures:
-            self._check_test(captures["match"][0], ctx)
-        elif "macro.name" in captures:
-            self._record_macro(captures["match"][0], captures["macro.name"][0], ctx)
-        else:
-            self._record_helper(captures, ctx)
+    def __init__(self) -> None:
+        # Functions of the file being analysed; helpers can only be judged once all are seen.
+        self._file: FileContext | None = None
+        self._functions: list[_TestCodeFunction] = []
 
-    # ----- tests ---------------------------------------------------------------------------
-    def _check_test(self, attribute: Node, ctx: FileContext) -> None:
-        function = _attributed_item(attribute)
-        if function is None or function.type != "function_item":
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        node = captures["match"][0]
+        if "fn.name" in captures:
+            if ctx.is_test_code(node):
+                self._collect(node, captures["fn.name"][0], captures["fn.body"][0], ctx)
+        elif "macro.name" in captures:
+            self._record_macro(node, captures["macro.name"][0], ctx)
+        elif not ctx.is_test_code(node):
+            self._record_production_checker(node, captures["helper.macro"][0], ctx)
+
+    def finish(self, ctx: FileContext) -> None:
+        if self._file is not ctx:
             return
-        if any(items.attribute_path(a) == "should_panic" for a in items.attributes_of(function)):
-            return
-        name = function.child_by_field_name("name")
-        body = function.child_by_field_name("body")
-        if name is None or body is None or _RUNS_ONLY_NAME.search(ctx.text(name)):
-            return
-        evidence = _evidence(body)
-        if evidence.checks or _returns_checked_value(function, body):
-            return
-        test_name = ctx.text(name)
+        functions, self._functions, self._file = self._functions, [], None
+        asserting = _asserting_names(functions)
+        for name in sorted(asserting):
+            _record_asserting(ctx, name)
+        for function in functions:
+            if function.is_test and ctx.text(function.name) not in asserting:
+                self._report(function, ctx)
+
+    # ----- collecting ----------------------------------------------------------------------
+    def _collect(self, function: Node, name: Node, body: Node, ctx: FileContext) -> None:
+        if self._file is not ctx:
+            self._file, self._functions = ctx, []
+        attributes = items.attributes_of(function)
+        is_test = any(items.is_test_attribute(a) for a in attributes)
+        if is_test and _exempt(attributes, ctx.text(name), body):
+            is_test = False
+        evidence = _evidence(body, in_test=is_test)
+        if is_test and not evidence.checks and _returns_checked_value(function, body):
+            evidence.checks = True
+        self._functions.append(_TestCodeFunction(name, function, is_test, evidence))
+
+    def _report(self, function: _TestCodeFunction, ctx: FileContext) -> None:
+        test_name = ctx.text(function.name)
         ctx.report(
             self,
-            name,
+            function.name,
             f"test `{test_name}` asserts nothing: it passes whenever the code does not panic",
             "assert on the result (`assert_eq!`, `assert!(matches!(..))`) or return `Result` "
             "and use `?`",
-            gate=_helpers_gate(evidence.helpers),
+            gate=_helpers_gate(function.evidence.helpers),
         )
 
-    # ----- helpers -------------------------------------------------------------------------
-    def _record_helper(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        node = captures["match"][0]
-        function = items.enclosing(node, ("function_item", "macro_definition"))
-        if function is None or function.type != "function_item":
+    def _record_production_checker(self, node: Node, macro: Node, ctx: FileContext) -> None:
+        # Helpers of `#[cfg(test)] mod tests;` files look like production code to a file
+        # pass; a private function with `assert!` or `panic!` is taken for such a helper.
+        # `debug_assert!` and checks in public functions are the code's own invariants.
+        if last_segment(ctx.text(macro)).startswith("debug_"):
             return
-        if not ctx.is_test_code(node) and not _production_checker(function, captures):
+        function = items.enclosing(node, ("function_item", "macro_definition"))
+        if function is None or function.type != "function_item" or items.visibility(function):
             return
         _record_asserting(ctx, ctx.text(function.child_by_field_name("name")))
 
@@ -182,16 +208,36 @@ class TestWithoutAssertion(FileRule):
                 return
 
 
-def _production_checker(function: Node, captures: dict[str, list[Node]]) -> bool:
-    """True for a private function outside test code that asserts on purpose.
+def _asserting_names(functions: list[_TestCodeFunction]) -> set[str]:
+    """Names of the file's test-code functions that assert, directly or through helpers."""
+    asserting = {items.text(f.name) for f in functions if f.evidence.checks}
+    pending = [f for f in functions if not f.evidence.checks and f.evidence.helpers]
+    changed = True
+    while changed:  # helpers of helpers: each round resolves one more level
+        changed = False
+        for function in pending:
+            name = items.text(function.name)
+            if name not in asserting and function.evidence.helpers & asserting:
+                asserting.add(name)
+                changed = True
+    return asserting
 
-    Helpers of `#[cfg(test)] mod tests;` files look like production code to a file pass; a
-    private function with `assert!` or `panic!` is taken for such a helper. `unwrap` and
-    `debug_assert!` in production code are incidental, and so are checks in public API.
+
+def _exempt(attributes: list[Node], name: str, body: Node) -> bool:
+    """Tests that are not expected to assert.
+
+    `#[should_panic]` tests assert by panicking; names like `*_does_not_panic` or `smoke`
+    say the test only checks that the code runs; an empty `#[ignore]`d test is a placeholder
+    for a configuration that cannot run here (nightly-only, say).
     """
-    if "helper.macro" not in captures or items.visibility(function):
-        return False
-    return not last_segment(items.text(captures["helper.macro"][0])).startswith("debug_")
+    paths = [items.attribute_path(a) for a in attributes]
+    if "should_panic" in paths or _RUNS_ONLY_NAME.search(name):
+        return True
+    ignored = "ignore" in paths or any(
+        items.attribute_path(a) == "cfg_attr" and "ignore" in items.attribute_arguments(a)
+        for a in attributes
+    )
+    return ignored and not any(not c.type.endswith("comment") for c in body.named_children)
 
 
 def _record_asserting(ctx: FileContext, name: str) -> None:
@@ -202,24 +248,20 @@ def _record_asserting(ctx: FileContext, name: str) -> None:
         ctx.add_fact(key, ASSERTING_VALUE)
 
 
-def _attributed_item(attribute: Node) -> Node | None:
-    sibling = attribute.next_named_sibling
-    while sibling is not None and sibling.type in (
-        "attribute_item",
-        "line_comment",
-        "block_comment",
-    ):
-        sibling = sibling.next_named_sibling
-    return sibling
+def _evidence(body: Node, *, in_test: bool) -> _Evidence:
+    """Search a function body for checks, and collect the helpers it calls.
 
-
-def _evidence(body: Node) -> _Evidence:
-    """Search a test body for checks, and collect the helpers it calls when it has none."""
+    In a test, `?` and compile-time checks count; in a helper they do not, since an `Err` the
+    helper returns or a bound it states says nothing about what the calling test checks.
+    """
     found = _Evidence()
     cursor = tree_sitter.QueryCursor(compile_query(_EVIDENCE_QUERY))
     for _, captures in cursor.matches(body):
         if "try" in captures or "types" in captures:
-            found.checks = True
+            found.checks = in_test
+        elif "turbofish" in captures:
+            # `assert_impl::<T>()`: a bound checked at compile time, not a call for its value.
+            found.checks = in_test and captures["turbofish"][0].named_child_count == 0
         elif "macro" in captures:
             name = items.text(captures["macro"][0])
             found.checks = is_asserting_macro(name)
@@ -265,11 +307,12 @@ def _helpers_gate(helpers: set[str]) -> Gate | None:
 
 
 def _token_words(definition: Node) -> list[str]:
-    """The identifiers of a `macro_rules!` body that are followed by `!` or `(`."""
+    """The identifiers of a `macro_rules!` body that are followed by `(..)`, `[..]` or `!`."""
     cursor = tree_sitter.QueryCursor(compile_query(_MACRO_WORDS_QUERY))
     return [items.text(node) for node in cursor.captures(definition).get("word", [])]
 
 
 _MACRO_WORDS_QUERY = r"""
 (token_tree (identifier) @word . (token_tree))
+(token_repetition (identifier) @word . (token_tree))
 """
