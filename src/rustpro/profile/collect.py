@@ -387,9 +387,25 @@ def _on_simple(key: str, capture: str) -> Handler:
     return handler
 
 
+def _on_dyn_error(scan: FileScan, c: dict[str, list[Node]]) -> None:
+    # Only `Box<dyn Error>` / `Arc<dyn Error>` carry errors around; `&(dyn Error + 'static)`
+    # in `Error::source` is std's own signature.
+    node = _one(c, "dyn.error")
+    arguments = node.parent
+    while arguments is not None and arguments.type in ("dynamic_type", "bounded_type"):
+        arguments = arguments.parent  # `dyn Error + Send + Sync` nests bounded types
+    generic = arguments.parent if arguments is not None else None
+    is_pointer = generic is not None and generic.type == "generic_type"
+    if is_pointer and items.type_name(generic) in ("Box", "Arc"):
+        scan.add("error:dyn-error", node)
+
+
 def _on_error_impl(scan: FileScan, c: dict[str, list[Node]]) -> None:
     trait = _text(c, "impl.trait")
-    if trait in ("Error", "std::error::Error", "error::Error", "core::error::Error"):
+    # `de::Error`/`ser::Error` are serde's traits; `StdError` is serde's re-export of std's.
+    if trait in ("Error", "std::error::Error", "error::Error", "core::error::Error") or (
+        trait.rsplit("::", 1)[-1] == "StdError"
+    ):
         scan.add("error:impl-error", _one(c, "impl.type"))
 
 
@@ -497,6 +513,14 @@ _PATTERNS: tuple[tuple[str, Handler], ...] = (
         _on_method,
     ),
     (
+        f"""(call_expression
+              function: (generic_function
+                function: (field_expression field: (field_identifier) @method.name))
+              arguments: (arguments) @method.args
+              {_any_of("method.name", _TRACKED_METHODS)})""",
+        _on_method,
+    ),
+    (
         f"""((token_tree "." . (identifier) @method.name . (token_tree) @method.args)
               {_any_of("method.name", ["clone", *_LOCK_METHODS])})""",
         _on_method,
@@ -547,7 +571,7 @@ _PATTERNS: tuple[tuple[str, Handler], ...] = (
     (
         """(dynamic_type trait: [(type_identifier) (scoped_type_identifier)] @dyn.error
              (#match? @dyn.error "Error$"))""",
-        _on_simple("error:dyn-error", "dyn.error"),
+        _on_dyn_error,
     ),
     (
         """(impl_item trait: [(type_identifier) (scoped_type_identifier)] @impl.trait
@@ -570,7 +594,7 @@ _PATTERNS: tuple[tuple[str, Handler], ...] = (
     ),
     (
         """(field_declaration name: (field_identifier) @field.name
-             (#match? @field.name "([Cc]ache|[Mm]emo)"))""",
+             (#match? @field.name "(^|_)(cache|memo)(d|s)?(_|$)"))""",
         _on_cache_field,
     ),
     (r'((line_comment) @doc.fence (#match? @doc.fence "^//[/!]\\s*```"))', _on_doc_fence),

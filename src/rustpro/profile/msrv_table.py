@@ -99,7 +99,7 @@ FEATURES: tuple[Feature, ...] = (
         "exclusive range patterns (`0..5 =>`)",
         "1.80",
         "syntax",
-        '(range_pattern "..") @msrv',
+        '(range_pattern left: (_) ".." right: (_)) @msrv',
     ),
     Feature(
         "raw-ref-op",

@@ -43,8 +43,10 @@ def answer(subject: Subject) -> Answer:
             )
             evidence.append(dep.evidence(f"{dep.package} is superseded: use {replacement}"))
     targets = [{"kind": t.kind, "name": t.name, "path": t.path} for t in subject.targets]
+    # A workspace lists each member's declarations; count each package once per kind.
     kinds = {
-        k: sum(1 for d in subject.dependencies if d.kind == k) for k in ("normal", "dev", "build")
+        k: len({d.package for d in subject.dependencies if d.kind == k})
+        for k in ("normal", "dev", "build")
     }
     summary = (
         f"{subject.kind} `{subject.name}`"

@@ -1,0 +1,309 @@
+"""Each profile question answered on small crates written for it, checked against known facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rustpro.profile import build_profile
+from rustpro.profile.model import Answer, Confidence, Profile
+from tests.support import make_crate
+
+ASYNC_SERVICE_MANIFEST = """\
+[package]
+name = "service"
+version = "0.2.0"
+edition = "2021"
+rust-version = "1.60"
+
+[dependencies]
+tokio = { version = "1", features = ["rt-multi-thread", "macros", "sync"] }
+anyhow = "1"
+lazy_static = "1.4"
+
+[dev-dependencies]
+proptest = "1"
+
+[profile.release]
+lto = "fat"
+codegen-units = 1
+panic = "abort"
+"""
+
+ASYNC_SERVICE_MAIN = """\
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let state = Arc::new(Mutex::new(0u64));
+    let (tx, mut rx) = mpsc::channel(16);
+    let worker = Arc::clone(&state);
+    tokio::spawn(async move {
+        while let Some(n) = rx.recv().await {
+            *worker.lock().unwrap() += n;
+        }
+    });
+    tx.send(1).await?;
+    let name = String::from("x");
+    println!("{name}");
+    if *state.lock().unwrap() > 10 {
+        anyhow::bail!("bad");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn adds() {
+        let v = vec![1].clone();
+        assert_eq!(v.len(), 1);
+    }
+    proptest::proptest! {
+        #[test]
+        fn any(x in 0u8..) { assert!(x >= 0); }
+    }
+}
+"""
+
+
+def profile_of(root: Path) -> Profile:
+    return build_profile(root, workers=1)
+
+
+def answer(profile: Profile, key: str, crate: int = 0) -> Answer:
+    found = profile.crates[crate].answer(key)
+    assert found is not None, key
+    return found
+
+
+def facts(profile: Profile, key: str, crate: int = 0) -> dict[str, Any]:
+    return answer(profile, key, crate).facts
+
+
+def test_async_service(tmp_path: Path) -> None:
+    root = make_crate(tmp_path / "svc", {"src/main.rs": ASYNC_SERVICE_MAIN}, ASYNC_SERVICE_MANIFEST)
+    profile = profile_of(root)
+    assert profile.workspace is None
+    crate = answer(profile, "crate")
+    assert crate.facts["kind"] == "bin"
+    assert [s["name"] for s in crate.facts["superseded"]] == ["lazy_static"]
+    runtime = answer(profile, "async_runtime")
+    assert runtime.confidence is Confidence.DECLARED
+    assert runtime.facts["production_runtimes"] == ["tokio"]
+    assert runtime.facts["runtimes"]["tokio"]["features"] == ["rt-multi-thread", "macros", "sync"]
+    assert runtime.facts["entry_attributes"] == {"tokio::main": 1}
+    assert any(e.where == "src/main.rs:4" for e in runtime.evidence)
+    errors = facts(profile, "errors")
+    assert errors["role"] == "application"
+    assert errors["style"] == "dynamic"
+    assert errors["dynamic_error_macros"] == 1
+    assert errors["question_marks"] == 1
+    ownership = facts(profile, "ownership")
+    assert ownership["pointers"]["Arc"] == 2  # `Arc::new` and `Arc::clone` paths
+    cloning = facts(profile, "cloning")
+    assert cloning["arc_clone_calls"] == 1
+    assert cloning["clone_calls"] == 0  # the test's `.clone()` is not production code
+    sharing = facts(profile, "sharing")
+    assert sharing["lock_sites"] == 2
+    assert sharing["channel_constructors"] == {"mpsc::channel": 1}
+    assert facts(profile, "concurrency")["model"] == "async"
+    targets = answer(profile, "performance_targets")
+    assert targets.facts["profiles"]["release"] == {
+        "lto": "fat",
+        "codegen-units": 1,
+        "panic": "abort",
+    }
+    assert any(e.where == "Cargo.toml:16 [profile.release.lto]" for e in targets.evidence)
+    tests = facts(profile, "tests")
+    # `adds`; the `#[test]` inside `proptest!` is unparsed tokens, counted as a property test.
+    assert tests["counts"]["unit"] == 1
+    assert tests["counts"]["property"] == 1
+    assert tests["property_crates"] == ["proptest"]
+
+
+def test_msrv_needs_more_than_declared(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "m",
+        {
+            "src/lib.rs": "//! Docs.\n"
+            "pub fn f(x: Option<u8>) -> u8 {\n"
+            "    let Some(y) = x else { return 0 };\n"
+            "    static CELL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();\n"
+            "    *CELL.get_or_init(|| y)\n"
+            "}\n",
+        },
+        '[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.56"\n',
+    )
+    msrv = answer(profile_of(root), "msrv")
+    assert msrv.confidence is Confidence.DECLARED
+    assert msrv.facts["declared"] == {"m": "1.56"}
+    assert msrv.facts["inferred_minimum"] == "1.70"
+    assert msrv.facts["code_needs_more_than_declared"] is True
+    assert [f["key"] for f in msrv.facts["features_used"]] == ["once-lock", "let-else"]
+    assert msrv.evidence[0].where == "Cargo.toml:5 [package.rust-version]"
+    assert any("raise `rust-version`" in q for q in msrv.open_questions)
+
+
+def test_edition_blockers(tmp_path: Path) -> None:
+    source = (
+        "static mut COUNT: u32 = 0;\n"
+        'extern "C" { fn abs(x: i32) -> i32; }\n'
+        "#[no_mangle]\n"
+        'pub extern "C" fn bump() -> u32 { unsafe { COUNT += 1; let p = &COUNT; *p } }\n'
+        "macro_rules! twice { ($e:expr) => { $e + $e }; }\n"
+        'pub fn gen() { std::env::set_var("A", "1"); }\n'
+    )
+    root = make_crate(
+        tmp_path / "e",
+        {"src/lib.rs": source},
+        '[package]\nname = "e"\nversion = "0.1.0"\nedition = "2018"\n',
+    )
+    edition = answer(profile_of(root), "edition")
+    assert edition.facts["editions"] == {"e": "2018"}
+    assert edition.facts["migration_blockers"] == {
+        "static-mut-ref": 1,
+        "extern-without-unsafe": 1,
+        "unsafe-attr-needed": 1,
+        "gen-identifier": 1,
+        "expr-fragment": 1,
+        "env-mutation": 1,
+    }
+    assert any(e.where == "src/lib.rs:4" for e in edition.evidence)
+
+
+def test_missing_edition_is_inferred_2015(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "old",
+        {"src/lib.rs": "pub fn f() {}\n"},
+        '[package]\nname = "old"\nversion = "0.1.0"\n',
+    )
+    edition = answer(profile_of(root), "edition")
+    assert edition.facts["editions"] == {"old": "2015"}
+    assert edition.confidence is Confidence.INFERRED
+
+
+def test_library_errors_unsafe_and_tests(tmp_path: Path) -> None:
+    files = {
+        "src/lib.rs": (
+            "//! A parser.\n"
+            "#![deny(unsafe_code)]\n"
+            "mod error;\n"
+            "#[cfg(test)]\nmod tests;\n"
+            "/// Parses.\n"
+            "///\n"
+            "/// ```\n"
+            '/// assert!(p::parse(b"1").is_ok());\n'
+            "/// ```\n"
+            "///\n"
+            "/// ```text\n"
+            "/// not rust\n"
+            "/// ```\n"
+            "pub fn parse(input: &[u8]) -> Result<u8, error::ParseError> {\n"
+            "    // SAFETY: input is non-empty, checked by the caller.\n"
+            "    let first = unsafe { *input.get_unchecked(0) };\n"
+            "    let second = unsafe { *input.get_unchecked(0) };\n"
+            "    Ok(first.max(second))\n"
+            "}\n"
+        ),
+        "src/error.rs": (
+            '#[derive(Debug, thiserror::Error)]\n#[error("bad input")]\npub struct ParseError;\n'
+        ),
+        "src/tests.rs": '#[test]\nfn one() { assert!(crate::parse(b"1").is_ok()); }\n',
+        "tests/it.rs": '#[test]\nfn two() { assert!(p::parse(b"2").is_ok()); }\n',
+        "benches/speed.rs": (
+            "use criterion::{criterion_group, criterion_main, Criterion};\n"
+            "fn bench(c: &mut Criterion) {\n"
+            '    c.bench_function("parse small", |b| b.iter(|| p::parse(b"1")));\n'
+            "}\n"
+            "criterion_group!(benches, bench);\ncriterion_main!(benches);\n"
+        ),
+        "fuzz/Cargo.toml": '[package]\nname = "p-fuzz"\nversion = "0.0.0"\n',
+        "fuzz/fuzz_targets/parse.rs": "#![no_main]\n",
+    }
+    manifest = (
+        '[package]\nname = "p"\nversion = "0.1.0"\nedition = "2021"\n'
+        'rust-version = "1.70"\n\n[dependencies]\nthiserror = "2"\n\n'
+        '[dev-dependencies]\ncriterion = "0.5"\n\n[[bench]]\nname = "speed"\nharness = false\n'
+    )
+    profile = profile_of(make_crate(tmp_path / "p", files, manifest))
+    errors = facts(profile, "errors")
+    assert (errors["role"], errors["style"], errors["derive_error"]) == ("library", "typed", 1)
+    unsafe = answer(profile, "unsafe")
+    assert unsafe.facts["counts"]["blocks"] == 2
+    assert unsafe.facts["blocks_with_safety_comment"] == 1
+    assert unsafe.facts["safety_comment_share"] == 50
+    assert unsafe.facts["policy"]["deny_attribute"] is True
+    assert unsafe.confidence is Confidence.DECLARED
+    tests = facts(profile, "tests")["counts"]
+    assert tests["unit"] == 1  # src/tests.rs is test code: `#[cfg(test)] mod tests;`
+    assert tests["integration"] == 1
+    assert (tests["doc"], tests["doc_not_run"]) == (1, 1)
+    assert tests["fuzz_targets"] == 1
+    assert tests["bench_targets"] == 1
+    hot = answer(profile, "hot_paths")
+    assert hot.facts["functions"] == [{"name": "parse", "bench_calls": 1}]
+    assert hot.evidence[0].where == "benches/speed.rs:3"
+    assert facts(profile, "performance_targets")["benchmarks"] == ["parse small"]
+    assert facts(profile, "performance_targets")["harnesses"] == ["criterion"]
+
+
+def test_workspace_sums_members_and_resolves_inherited_keys(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    make_crate(
+        root,
+        {
+            "Cargo.toml": (
+                '[workspace]\nmembers = ["crates/*"]\n\n[workspace.package]\nedition = "2024"\n'
+                'rust-version = "1.85"\n\n[workspace.dependencies]\n'
+                'rayon = { version = "1.10", features = ["web_spin_lock"] }\n\n'
+                '[workspace.lints.rust]\nunsafe_code = "forbid"\n'
+            ),
+            "crates/a/Cargo.toml": (
+                '[package]\nname = "a"\nversion = "0.1.0"\nedition.workspace = true\n'
+                "rust-version.workspace = true\n\n[dependencies]\nrayon = { workspace = true }\n\n"
+                "[lints]\nworkspace = true\n"
+            ),
+            "crates/a/src/lib.rs": (
+                "use rayon::prelude::*;\npub fn sum(v: &[u64]) -> u64 { v.par_iter().sum() }\n"
+            ),
+            "crates/b/Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\nedition = "2021"\n',
+            "crates/b/src/main.rs": "fn main() { std::thread::spawn(|| {}).join().ok(); }\n",
+        },
+    )
+    profile = profile_of(root)
+    assert profile.workspace is not None
+    assert [c.name for c in profile.crates] == ["a", "b"]
+    whole = profile.workspace
+    crate_facts = whole.answer("crate")
+    assert crate_facts is not None and crate_facts.facts["members"] == ["a", "b"]
+    edition = whole.answer("edition")
+    assert edition is not None and edition.facts["editions"] == {"a": "2024", "b": "2021"}
+    deps = facts(profile, "crate")["dependencies"]
+    assert deps[0]["version"] == "1.10" and deps[0]["features"] == ["web_spin_lock"]
+    unsafe = answer(profile, "unsafe")
+    assert unsafe.facts["policy"]["lint_levels"] == {"a": "forbid"}
+    assert any(e.key == "workspace.lints.rust.unsafe_code" for e in unsafe.evidence)
+    concurrency = whole.answer("concurrency")
+    assert concurrency is not None and concurrency.facts["model"] == "threads"
+    assert concurrency.facts["threads"] == {
+        "thread::spawn": 1,
+        "scoped threads": 0,
+        "thread::Builder": 0,
+        "rayon calls": 1,
+    }
+
+
+def test_open_questions_gather_unknowns(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "q",
+        {"src/lib.rs": "pub async fn f() {}\n"},
+        '[package]\nname = "q"\nversion = "0.1.0"\nedition = "2021"\n',
+    )
+    profile = profile_of(root)
+    asked = facts(profile, "open_questions")["questions"]
+    about = [q["about"] for q in asked]
+    assert "msrv" in about and "async_runtime" in about and "performance_targets" in about
+    assert answer(profile, "async_runtime").confidence is Confidence.INFERRED
+    assert all(q["question"].rstrip().endswith(("?", ".")) for q in asked)
