@@ -8,7 +8,8 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.concurrency import resolved_callee
+from rustpro.rules.concurrency import method_receiver, resolved_callee
+from rustpro.syntax import items
 
 # Spawn functions whose JoinHandle detaches the task when dropped.
 _SPAWNS = frozenset(
@@ -76,7 +77,7 @@ class DetachedSpawn(FileRule):
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]
         path = resolved_callee(call, ctx)
-        if path is None or path not in _SPAWNS:
+        if path is None or path not in _SPAWNS or _forwards_to_runtime(call):
             return
         ctx.report(
             self,
@@ -84,3 +85,39 @@ class DetachedSpawn(FileRule):
             f"the `JoinHandle` of `{'::'.join(path)}` is dropped at once: the task is detached",
             "keep the handle (await or abort it), or spawn into a `JoinSet` / `TaskTracker`",
         )
+
+
+def _forwards_to_runtime(spawn: Node) -> bool:
+    """True for an executor adapter: a trait method that hands its own future parameter to
+    the runtime (`fn execute(&self, fut: F) { tokio::spawn(fut); }`). The trait's signature
+    leaves no way to keep the handle, and detaching is the method's whole job."""
+    function = items.enclosing(spawn, ("function_item", "closure_expression"))
+    if function is None or function.type != "function_item":
+        return False
+    if function.child_by_field_name("return_type") is not None:
+        return False
+    impl = items.enclosing(function, ("impl_item",))
+    if impl is None or impl.child_by_field_name("trait") is None:
+        return False
+    arguments = spawn.child_by_field_name("arguments")
+    first = (
+        arguments.named_children[0] if arguments is not None and arguments.named_children else None
+    )
+    while first is not None and first.type == "call_expression":
+        receiver = method_receiver(first)
+        if receiver is None:
+            break
+        first = receiver  # `fut.in_current_span()` still forwards `fut`
+    if first is None or first.type != "identifier":
+        return False
+    return items.text(first) in _parameter_names(function)
+
+
+def _parameter_names(function: Node) -> set[str]:
+    parameters = function.child_by_field_name("parameters")
+    names: set[str] = set()
+    for parameter in parameters.named_children if parameters is not None else ():
+        pattern = parameter.child_by_field_name("pattern")
+        if pattern is not None and pattern.type == "identifier":
+            names.add(items.text(pattern))
+    return names

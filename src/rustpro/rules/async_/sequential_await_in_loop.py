@@ -76,6 +76,7 @@ _BODY_QUERY = compile_query(
     """
 )
 _IDENTIFIERS = compile_query("(identifier) @id")
+_MUTABLE_BORROWS = compile_query("(reference_expression (mutable_specifier)) @borrow")
 
 
 @dataclass(slots=True)
@@ -216,6 +217,8 @@ def _independent_collected(awaited: Node, loop_vars: set[str], collects: list[No
     used = _identifiers(call)
     if not used & loop_vars:
         return False  # not per-item work (a channel read, a timer, ...)
+    if _lends_mutably(call):
+        return False  # `&mut state` threads state from one iteration to the next
     collect = _collecting_call(awaited, collects)
     if collect is None:
         return False
@@ -268,3 +271,10 @@ def _collecting_call(awaited: Node, collects: list[Node]) -> Node | None:
 
 def _within(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
+
+
+def _lends_mutably(call: Node) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None:
+        return False
+    return any(True for _ in QueryCursor(_MUTABLE_BORROWS).matches(arguments))
