@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean
+.PHONY: test demo lint typecheck unit bench clean docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: lint typecheck unit
 
 demo: $(STAMP)
 	-$(BIN)/rustpro audit --static examples/showcase
+
+# Rule pages under docs/rules/ come from the rule docstrings; a test fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m rustpro.docsgen docs/rules
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py

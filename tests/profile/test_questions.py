@@ -163,12 +163,12 @@ def test_edition_blockers(tmp_path: Path) -> None:
     edition = answer(profile_of(root), "edition")
     assert edition.facts["editions"] == {"e": "2018"}
     assert edition.facts["migration_blockers"] == {
-        "static-mut-ref": 1,
-        "extern-without-unsafe": 1,
-        "unsafe-attr-needed": 1,
-        "gen-identifier": 1,
-        "expr-fragment": 1,
-        "env-mutation": 1,
+        "static_mut_ref": 1,
+        "extern_without_unsafe": 1,
+        "unsafe_attr_needed": 1,
+        "gen_identifier": 1,
+        "expr_fragment": 1,
+        "env_mutation": 1,
     }
     assert any(e.where == "src/lib.rs:4" for e in edition.evidence)
 
@@ -288,10 +288,10 @@ def test_workspace_sums_members_and_resolves_inherited_keys(tmp_path: Path) -> N
     concurrency = whole.answer("concurrency")
     assert concurrency is not None and concurrency.facts["model"] == "threads"
     assert concurrency.facts["threads"] == {
-        "thread::spawn": 1,
-        "scoped threads": 0,
-        "thread::Builder": 0,
-        "rayon calls": 1,
+        "thread_spawn": 1,
+        "scoped_threads": 0,
+        "thread_builder": 0,
+        "rayon_calls": 1,
     }
 
 

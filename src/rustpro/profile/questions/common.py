@@ -41,7 +41,7 @@ def per_kloc(count: int, lines: int) -> float:
 
 def counts_phrase(pairs: Iterable[tuple[str, int]], empty: str = "none") -> str:
     """ "Arc 3, Box 12" from (label, count) pairs, skipping zeros."""
-    shown = [f"{label} {count}" for label, count in pairs if count]
+    shown = [f"{label.replace('_', ' ')} {count}" for label, count in pairs if count]
     return ", ".join(shown) if shown else empty
 
 

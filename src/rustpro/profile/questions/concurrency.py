@@ -8,22 +8,22 @@ from rustpro.profile.questions.common import counts, counts_phrase, first_places
 from rustpro.profile.subject import Subject
 
 _THREAD_FACTS = {
-    "threads:spawn": "thread::spawn",
-    "threads:scope": "scoped threads",
-    "threads:builder": "thread::Builder",
-    "threads:rayon": "rayon calls",
+    "threads:spawn": "thread_spawn",
+    "threads:scope": "scoped_threads",
+    "threads:builder": "thread_builder",
+    "threads:rayon": "rayon_calls",
 }
 _ASYNC_FACTS = {
-    "async:fn": "async fns",
-    "async:await": ".await",
-    "async:spawn": "task spawns",
+    "async:fn": "async_fns",
+    "async:await": "awaits",
+    "async:spawn": "task_spawns",
     "async:spawn-blocking": "spawn_blocking",
 }
 _LOCK_FACTS = {
-    "lock:mutex": ".lock()",
-    "lock:rwlock": ".read()/.write()",
-    "type:Mutex": "Mutex types",
-    "type:RwLock": "RwLock types",
+    "lock:mutex": "lock_calls",
+    "lock:rwlock": "rwlock_calls",
+    "type:Mutex": "Mutex",
+    "type:RwLock": "RwLock",
     "type:Atomic": "atomics",
 }
 
@@ -47,7 +47,7 @@ def model(subject: Subject) -> Answer:
             if (r := knowledge.lookup(knowledge.ASYNC_RUNTIMES, d.package))
         }
     )
-    is_async = bool(asyncs["async fns"] or asyncs[".await"] or runtimes)
+    is_async = bool(asyncs["async_fns"] or asyncs["awaits"] or runtimes)
     is_threaded = bool(sum(threads.values()) or "rayon" in thread_crates)
     if is_async and is_threaded:
         label = "async and threads"
@@ -95,7 +95,7 @@ def sharing(subject: Subject) -> Answer:
     tally = subject.production
     locks = counts(tally, _LOCK_FACTS)
     channels = {key.split(":", 1)[1]: tally.count(key) for key in tally.keys("channel:")}
-    lock_sites = locks[".lock()"] + locks[".read()/.write()"]
+    lock_sites = locks["lock_calls"] + locks["rwlock_calls"]
     channel_sites = sum(channels.values())
     if not lock_sites and not channel_sites:
         verdict = "neither: no lock sites or channels"

@@ -77,7 +77,7 @@ def answer(subject: Subject) -> Answer:
         "latest": LATEST_EDITION,
         "latest_requires_rust": LATEST_EDITION_RUST,
         "on_latest": on_latest,
-        "migration_blockers": {k.split(":", 1)[1]: n for k, n in blockers.items()},
+        "migration_blockers": {_json_key(k): n for k, n in blockers.items()},
     }
     return Answer(
         1,
@@ -94,3 +94,8 @@ def answer(subject: Subject) -> Answer:
 def _static_mut_refs(subject: Subject) -> list[tuple[str, int]]:
     names = {s.name for s in subject.static_muts}
     return [(r.path, r.line) for r in subject.static_refs if r.name in names]
+
+
+def _json_key(fact_key: str) -> str:
+    """`edition:static-mut-ref` -> `static_mut_ref`."""
+    return fact_key.split(":", 1)[1].replace("-", "_")

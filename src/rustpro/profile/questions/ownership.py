@@ -19,12 +19,12 @@ _PARAMS = {
     "param:copy": "copy",
     "param:generic": "generic",
 }
-_RECEIVERS = {"receiver:borrowed": "&self", "receiver:owned": "self"}
+_RECEIVERS = {"receiver:borrowed": "borrowed", "receiver:owned": "owned"}
 _LIFETIMES = {
-    "lifetime:param": "explicit lifetime parameters",
-    "lifetime:static-bound": "'static bounds",
-    "lifetime:static-ref": "&'static references",
-    "lifetime:hrtb": "higher-ranked bounds (for<'a>)",
+    "lifetime:param": "explicit_lifetime_params",
+    "lifetime:static-bound": "static_bounds",
+    "lifetime:static-ref": "static_references",
+    "lifetime:hrtb": "higher_ranked_bounds",
 }
 _INTERIOR = {
     "type:Cell": "Cell",
@@ -37,8 +37,8 @@ _INTERIOR = {
     "type:OnceLock": "OnceLock",
     "type:LazyLock": "LazyLock",
     "type:LazyCell": "LazyCell",
-    "macro:lazy_static": "lazy_static!",
-    "macro:thread_local": "thread_local!",
+    "macro:lazy_static": "lazy_static",
+    "macro:thread_local": "thread_local",
 }
 
 
@@ -70,7 +70,7 @@ def ownership(subject: Subject) -> Answer:
         "public_functions": tally.count("fn:pub"),
         "public_params": params,
         "receivers": receivers,
-        "lifetimes": {k.split(":", 1)[1]: tally.count(k) for k in _LIFETIMES},
+        "lifetimes": lifetimes,
     }
     evidence = first_places(subject, [*_POINTERS, "lifetime:hrtb", "lifetime:static-bound"])
     return Answer(

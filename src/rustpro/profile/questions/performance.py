@@ -149,14 +149,14 @@ def hot_paths(subject: Subject) -> Answer:
 
 
 _MEMORY_FACTS = {
-    "cache:field": "cache/memo fields",
+    "cache:field": "cache_fields",
     "call:with-capacity": "with_capacity",
     "method:reserve": "reserve",
     "type:SmallVec": "SmallVec",
     "type:ArrayVec": "ArrayVec",
     "type:TinyVec": "TinyVec",
     "type:LruCache": "LruCache",
-    "memory:global-allocator": "#[global_allocator]",
+    "memory:global-allocator": "global_allocator",
 }
 
 
@@ -185,7 +185,7 @@ def memory_vs_speed(subject: Subject) -> Answer:
         )
     crate_list = [name for members in crates.values() for name in members]
     leaning = []
-    if found["cache/memo fields"] or crates["cache_crates"]:
+    if found["cache_fields"] or crates["cache_crates"]:
         leaning.append("trades memory for speed with caches")
     if found["with_capacity"] or found["reserve"]:
         leaning.append("pre-sizes collections")
@@ -209,10 +209,10 @@ def memory_vs_speed(subject: Subject) -> Answer:
 
 
 _SIMD_FACTS = {
-    "simd:portable": "std::simd (nightly)",
-    "simd:arch": "core::arch intrinsics",
-    "simd:target-feature": "#[target_feature]",
-    "simd:runtime-detection": "is_*_feature_detected!",
+    "simd:portable": "portable_simd",
+    "simd:arch": "arch_intrinsics",
+    "simd:target-feature": "target_feature",
+    "simd:runtime-detection": "feature_detection",
 }
 
 

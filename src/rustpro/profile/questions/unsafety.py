@@ -16,9 +16,9 @@ _UNSAFE = {
     "unsafe:trait": "traits",
 }
 _FFI = {
-    "ffi:extern-block": "extern blocks",
-    "ffi:extern-fn": "extern fns",
-    "ffi:exported": "exported symbols",
+    "ffi:extern-block": "extern_blocks",
+    "ffi:extern-fn": "extern_fns",
+    "ffi:exported": "exported_symbols",
 }
 _FFI_BUILD_CRATES = frozenset({"cc", "bindgen", "pkg-config", "cmake", "vcpkg", "cxx-build"})
 
