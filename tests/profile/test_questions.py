@@ -307,3 +307,32 @@ def test_open_questions_gather_unknowns(tmp_path: Path) -> None:
     assert "msrv" in about and "async_runtime" in about and "performance_targets" in about
     assert answer(profile, "async_runtime").confidence is Confidence.INFERRED
     assert all(q["question"].rstrip().endswith(("?", ".")) for q in asked)
+
+
+def test_runtime_used_only_by_tests_is_not_the_production_runtime(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "r",
+        {
+            "src/lib.rs": "pub async fn f() -> u8 { 1 }\n",
+            "tests/it.rs": "#[tokio::main]\nasync fn main() { assert_eq!(r::f().await, 1); }\n",
+        },
+        '[package]\nname = "r"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dev-dependencies]\ntokio = { version = "1", features = ["macros"] }\n',
+    )
+    runtime = answer(profile_of(root), "async_runtime")
+    assert runtime.facts["production_runtimes"] == []
+    assert runtime.facts["runtimes"]["tokio"]["attributes"] == ["tokio::main"]
+    assert runtime.facts["runtimes"]["tokio"]["production_attributes"] == []
+    assert runtime.summary.startswith("runtime-agnostic async code")
+    assert runtime.summary.endswith("tests use tokio")
+
+
+def test_a_runtime_crate_is_its_own_runtime(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "smol",
+        {"src/lib.rs": "pub async fn run() {}\n"},
+        '[package]\nname = "smol"\nversion = "0.1.0"\nedition = "2021"\n',
+    )
+    runtime = answer(profile_of(root), "async_runtime")
+    assert runtime.summary == "this crate is the smol runtime itself"
+    assert not runtime.open_questions

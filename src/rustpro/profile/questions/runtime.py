@@ -16,13 +16,13 @@ class _RuntimeUse:
     features: list[str] = field(default_factory=list)
     production_features: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
+    production_attributes: list[str] = field(default_factory=list)
 
     @property
     def in_production(self) -> bool:
-        # A normal dependency or a non-test entry attribute; dev-only use is for tests.
-        return "normal" in self.dependency_kinds or any(
-            not a.endswith("::test") for a in self.attributes
-        )
+        # A normal dependency, or an entry attribute in production code; dev-dependencies
+        # and `#[tokio::main]` inside tests/ only run the tests.
+        return "normal" in self.dependency_kinds or bool(self.production_attributes)
 
 
 def _add(values: list[str], new: list[str] | tuple[str, ...]) -> None:
@@ -53,21 +53,30 @@ def answer(subject: Subject) -> Answer:
             evidence.extend(subject.evidence(key, tally, f"#[{path}]")[:2])
             use = runtimes.setdefault(knowledge.RUNTIME_ATTRIBUTES[path], _RuntimeUse())
             _add(use.attributes, [path])
+            if area == PRODUCTION:
+                _add(use.production_attributes, [path])
     production = subject.production
     async_fns, awaits = production.count("async:fn"), production.count("async:await")
     in_production = [name for name, use in runtimes.items() if use.in_production]
     test_only = [name for name in runtimes if name not in in_production]
+    # Only a crate subject can be a runtime itself (tokio's own sources use no runtime).
+    own_runtime = None
+    if not subject.is_workspace:
+        own_runtime = knowledge.lookup(knowledge.ASYNC_RUNTIMES, subject.name)
     open_questions: list[str] = []
     if in_production:
         summary = ", ".join(
             name
             + (
-                f" (features: {', '.join(runtimes[name].features)})"
-                if runtimes[name].features
+                f" (features: {', '.join(runtimes[name].production_features)})"
+                if runtimes[name].production_features
                 else ""
             )
             for name in in_production
         )
+        confidence = Confidence.DECLARED
+    elif own_runtime is not None:
+        summary = f"this crate is the {own_runtime} runtime itself"
         confidence = Confidence.DECLARED
     elif async_fns or awaits:
         summary = (
@@ -92,6 +101,7 @@ def answer(subject: Subject) -> Answer:
                 "features": use.features,
                 "production_features": use.production_features,
                 "attributes": use.attributes,
+                "production_attributes": use.production_attributes,
                 "in_production": use.in_production,
             }
             for name, use in sorted(runtimes.items())
