@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import is_result_type, return_type
+from rustpro.rules.errors.write_targets import (
+    is_infallible_write_impl,
+    receiver_target,
+    write_target,
+)
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
 
 # Facts: names of crate-local fns by what calling them yields (awaited, for async fns).
 _RESULT = "discarded-result:fn-result"
@@ -55,9 +59,11 @@ _KNOWN_METHODS = {
     "send": 1,
 }
 _WRITE_MACROS = frozenset({"write", "writeln"})
+_WRITE_METHODS = frozenset({"write_all", "write_fmt", "flush"})
 # Methods of std types that return something other than a `Result` and are often dropped on
-# purpose (`let _ = map.insert(k, v);`): a crate's own `fn insert(..) -> Result` must not make
-# every such call look like a discarded `Result`.
+# purpose (`let _ = map.insert(k, v);`), or whose `Err` is an answer rather than a failure
+# (`compare_exchange`, `fetch_update`, `binary_search`): a crate's own method of the same name
+# returning `Result` must not make every such call look like a discarded error.
 _STD_NON_RESULT_METHODS = frozenset(
     {
         "insert",
@@ -88,13 +94,15 @@ _STD_NON_RESULT_METHODS = frozenset(
         "abort",
         "into_raw",
         "from_raw",
+        "compare_exchange",
+        "compare_exchange_weak",
+        "fetch_update",
+        "binary_search",
+        "binary_search_by",
+        "binary_search_by_key",
     }
 )
-_BINDINGS = """
-(parameter pattern: (_) @pattern) @binding
-(let_declaration pattern: (_) @pattern) @binding
-"""
-_STRING_TYPES = frozenset({"String", "std::string::String", "alloc::string::String"})
+_INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
 
 
 class DiscardedResult(FileRule):
@@ -144,11 +152,22 @@ class DiscardedResult(FileRule):
     (let_declaration pattern: "_" value: (_) @value) @match
     (function_item name: (identifier) @fn_name) @match
     (function_signature_item name: (identifier) @fn_name) @match
+    (impl_item
+      trait: (_) @write_trait (#match? @write_trait "Write$")
+      type: (_) @write_type
+      body: (declaration_list
+        (function_item
+          name: (identifier) @write_fn (#eq? @write_fn "write_str")
+          body: (block) @write_body))) @match
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "fn_name" in captures:
             _record_function(captures["match"][0], ctx.text(captures["fn_name"][0]), ctx)
+            return
+        if "write_body" in captures:
+            if is_infallible_write_impl(captures["write_body"][0]):
+                ctx.add_fact(_INFALLIBLE_WRITE, items.type_name(captures["write_type"][0]))
             return
         value = captures["value"][0]
         awaited = value.type == "await_expression"
@@ -160,9 +179,15 @@ class DiscardedResult(FileRule):
 
     def _check_write_macro(self, macro: Node, ctx: FileContext) -> None:
         name = items.macro_name(macro).rsplit("::", 1)[-1]
-        if name not in _WRITE_MACROS or _writes_to_local_string(macro):
+        if name not in _WRITE_MACROS:
             return
-        self._report(macro, f"`{name}!`", ctx, gate=None)
+        target = write_target(macro)
+        if target.infallible:
+            return
+        gate = None
+        if target.type_name is not None:  # a crate's own buffer type may never fail
+            gate = FactGate(_INFALLIBLE_WRITE, target.type_name, absent=True)
+        self._report(macro, f"`{name}!`", ctx, gate)
 
     def _check_call(self, call: Node, awaited: bool, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")
@@ -178,6 +203,12 @@ class DiscardedResult(FileRule):
             receiver = function.child_by_field_name("value")
             shown = f"`.{method}()`" if argc == 0 else f"`.{method}(..)`"
             if _KNOWN_METHODS.get(method) == argc:
+                if (
+                    method in _WRITE_METHODS
+                    and receiver is not None
+                    and receiver_target(receiver).infallible
+                ):
+                    return  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
                 self._report(call, shown, ctx, FactGate(other, method, absent=True))
             elif receiver is not None and (
                 receiver.type == "self" or method not in _STD_NON_RESULT_METHODS
@@ -229,56 +260,3 @@ def _record_function(function: Node, name: str, ctx: FileContext) -> None:
         ctx.add_fact(_OTHER, name)  # called without `.await` it yields a future
     else:
         ctx.add_fact(_RESULT if returns_result else _OTHER, name)
-
-
-def _writes_to_local_string(macro: Node) -> bool:
-    """True for `write!(s, ..)` / `write!(&mut s, ..)` where `s` is a `String` binding of the
-    enclosing function (a parameter typed `String`/`&mut String`, or a `let` initialised with
-    `String::..` or `format!`): writing to a `String` cannot fail."""
-    target = _write_target(macro)
-    function = items.enclosing(macro, ("function_item",))
-    if target is None or function is None:
-        return False
-    cursor = QueryCursor(compile_query(_BINDINGS))
-    for _, captures in cursor.matches(function):
-        pattern = captures["pattern"][0]
-        if items.text(pattern).replace("mut ", "").strip() != target:
-            continue
-        binding = captures["binding"][0]
-        if _is_string_binding(binding):
-            return True
-    return False
-
-
-def _write_target(macro: Node) -> str | None:
-    """The variable a `write!` writes into: `s` for `write!(s, ..)` or `write!(&mut s, ..)`."""
-    tokens = next((c for c in macro.children if c.type == "token_tree"), None)
-    if tokens is None:
-        return None
-    head: list[Node] = []
-    for child in tokens.children[1:-1]:  # between the delimiters
-        if child.type == ",":
-            break
-        head.append(child)
-    kinds = [c.type for c in head]
-    if kinds == ["identifier"]:
-        return items.text(head[0])
-    if kinds == ["&", "mutable_specifier", "identifier"] or kinds == ["&", "mut", "identifier"]:
-        return items.text(head[-1])
-    return None
-
-
-def _is_string_binding(binding: Node) -> bool:
-    declared = binding.child_by_field_name("type")
-    if declared is not None:
-        text = items.text(declared).replace(" ", "").removeprefix("&mut")
-        return text in _STRING_TYPES
-    value = binding.child_by_field_name("value")
-    if value is None:
-        return False
-    if value.type == "macro_invocation":
-        return items.macro_name(value) == "format"
-    if value.type == "call_expression":
-        function = items.text(value.child_by_field_name("function")).replace(" ", "")
-        return function.startswith("String::")
-    return False

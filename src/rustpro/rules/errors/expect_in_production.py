@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.macro_bodies import in_macro_rules_body
 from rustpro.rules.support import in_assert_macro
 
 # `Option::expect` / `Result::expect` take a `&str`: arguments of these kinds can be one.
@@ -30,7 +31,8 @@ class ExpectInProduction(FileRule):
     ## What it does
     Finds `.expect("message")` calls in library and binary sources, including calls written
     inside macro arguments such as `format!("{}", x.expect("x"))`. Test code, examples,
-    benches, build scripts and `assert!`-family macros are left alone, and so are calls whose
+    benches, build scripts, `assert!`-family macros and `macro_rules!` bodies (templates that
+    may only be used in tests) are left alone, and so are calls whose
     argument cannot be a message (`parser.expect(Token::Comma)`, `self.expect(b'{')`): those
     are some other type's method.
 
@@ -75,9 +77,10 @@ class ExpectInProduction(FileRule):
         if captures["receiver"][0].type == "self":
             return  # `self.expect(..)`: a method of the type being written, e.g. a parser
         in_macro = args.type == "token_tree"
-        if in_macro:
-            if not _message_tokens(args) or in_assert_macro(method):
-                return
+        if in_macro and (
+            not _message_tokens(args) or in_assert_macro(method) or in_macro_rules_body(method)
+        ):
+            return
         elif not _message_argument(args):
             return
         name = ctx.text(method)

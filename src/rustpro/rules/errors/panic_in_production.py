@@ -8,13 +8,14 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.macro_bodies import in_macro_rules_body
 from rustpro.rules.support import in_assert_macro
 from rustpro.syntax import items
 
 _STD_PATHS = frozenset({"std", "core", "::std", "::core"})
 # A panic evaluated while compiling (a `const` initialiser) is a build error, not a crash.
 _CONST_CONTEXTS = frozenset({"const_item", "static_item", "const_block"})
-_STOP = frozenset({"function_item", "closure_expression", "macro_definition"}) | _CONST_CONTEXTS
+_STOP = frozenset({"function_item", "closure_expression"}) | _CONST_CONTEXTS
 _MESSAGES = {
     "panic": ("`panic!` in production code", "return an error the caller can handle"),
     "todo": ("`todo!` left in production code", "finish the code path or return an error"),
@@ -82,7 +83,7 @@ class PanicInProduction(FileRule):
         in_tokens = name.parent is not None and name.parent.type == "token_tree"
         if in_tokens and (not _std_macro_tokens(name) or in_assert_macro(name)):
             return
-        if _in_compile_time_or_definition(name):
+        if _in_compile_time(name) or in_macro_rules_body(name):
             return
         message, help = _MESSAGES[ctx.text(name)]
         match = captures["match"][0]
@@ -107,7 +108,7 @@ def _path_start(name: Node) -> Node:
     return name
 
 
-def _in_compile_time_or_definition(node: Node) -> bool:
-    """True inside a `const`/`static` initialiser, a `const { }` block or a `macro_rules!`."""
+def _in_compile_time(node: Node) -> bool:
+    """True inside a `const`/`static` initialiser or a `const { }` block."""
     holder = items.enclosing(node, _STOP)
-    return holder is not None and holder.type in (_CONST_CONTEXTS | {"macro_definition"})
+    return holder is not None and holder.type in _CONST_CONTEXTS

@@ -12,14 +12,15 @@ from tree_sitter import Node
 
 from rustpro.syntax import items
 
-_SAFETY = re.compile(r"\bsafety\s*:", re.IGNORECASE)
+# `// SAFETY: ..` in any case, or a `# Safety` heading in a doc comment (`/// # Safety`).
+_SAFETY = re.compile(r"\bsafety\s*:|#\s*safety\b", re.IGNORECASE)
 _COMMENTS = frozenset({"line_comment", "block_comment"})
 # Statement lists: the node whose parent is one of these is the statement holding an expression.
 _STATEMENT_LISTS = frozenset({"block", "declaration_list", "source_file"})
 
 
 def is_safety_comment(node: Node | None) -> bool:
-    """True for a comment whose text holds `SAFETY:` in any case."""
+    """True for a comment whose text holds `SAFETY:` (any case) or a `# Safety` heading."""
     return node is not None and node.type in _COMMENTS and bool(_SAFETY.search(items.text(node)))
 
 

@@ -21,8 +21,10 @@ class UndocumentedUnsafeImpl(FileRule):
 
     ## What it does
     Finds `unsafe impl Send for T`, `unsafe impl Sync for T` and implementations of any other
-    unsafe trait with no comment containing `SAFETY:` (any case) right above the `impl`
-    (attributes may sit between), at the start of its body, or after it on the same line.
+    unsafe trait with no comment containing `SAFETY:` (any case) or a `# Safety` heading
+    right above the `impl` (attributes may sit between), at the start of its body, or after
+    it on the same line. A run of `unsafe impl`s on consecutive lines (`Send` then `Sync`
+    for the same type) shares the comment above the first.
 
     ## Why is this bad?
     Implementing an unsafe trait asserts something the compiler could not prove: that the type
@@ -58,7 +60,7 @@ class UndocumentedUnsafeImpl(FileRule):
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         impl = captures["match"][0]
         if (
-            safety_comment_above(impl)
+            safety_comment_above(_group_head(impl))
             or safety_comment_opening(impl.child_by_field_name("body"))
             or safety_comment_trailing(impl, impl.start_point.row)
         ):
@@ -72,3 +74,22 @@ class UndocumentedUnsafeImpl(FileRule):
             "write `// SAFETY: ..` above it, saying why the type upholds the trait's contract",
             end=header_end,
         )
+
+
+def _group_head(impl: Node) -> Node:
+    """The first of a run of `unsafe impl`s written on consecutive lines (no blank line).
+
+    `unsafe impl Send for T {}` directly followed by `unsafe impl Sync for T {}` is one
+    decision, and one comment above the pair documents both.
+    """
+    head = impl
+    previous = head.prev_sibling
+    while (
+        previous is not None
+        and previous.type == "impl_item"
+        and any(c.type == "unsafe" for c in previous.children)
+        and previous.end_point.row + 1 == head.start_point.row
+    ):
+        head = previous
+        previous = head.prev_sibling
+    return head
