@@ -31,18 +31,42 @@ _EVIDENCE_QUERY = r"""
   function: (generic_function function: (field_expression field: (field_identifier) @method)))
 (call_expression function: (identifier) @call)
 (call_expression function: (scoped_identifier name: (identifier) @call) @path)
-(call_expression function: (generic_function function: [(identifier) (scoped_identifier)])
+(call_expression
+  function: (generic_function
+    function: [(identifier) @call (scoped_identifier name: (identifier) @call)])
   arguments: (arguments) @turbofish)
 (let_declaration pattern: "_" type: (_)) @types
 (function_item type_parameters: (type_parameters)) @types
 (function_item parameters: (parameters (parameter type: (abstract_type)))) @types
+(function_item parameters: (parameters (parameter type: (bounded_type (abstract_type))))) @types
+(impl_item) @types
+(trait_item) @types
 (token_tree "." . (identifier) @method . (token_tree))
 (token_tree (identifier) @word . (token_tree))
 (token_tree "?" @try)
 """
 
-# Tests whose names say they only check that code runs: "does not panic", "smoke", "compiles".
-_RUNS_ONLY_NAME = re.compile(r"smoke|panic|crash|compile", re.IGNORECASE)
+# Tests whose name or comment says that running without a panic, hang or crash *is* the check:
+# `does_not_panic`, `smoke`, `compiles`, regression tests for an issue.
+_RUNS_ONLY_WORDS = (
+    "issue",
+    "regression",
+    "repro",
+    "smoke",
+    "panic",
+    "crash",
+    "hang",
+    "deadlock",
+    "recurs",
+    "overflow",
+    "leak",
+    "compile",
+)
+_RUNS_ONLY_COMMENT = re.compile(
+    r"\b(" + "|".join(_RUNS_ONLY_WORDS) + r")|does ?n[o']t|should ?n[o']t|#\d+", re.IGNORECASE
+)
+# Model checkers that explore interleavings and panic on a violation.
+_MODEL_CHECKERS = ("loom::", "shuttle::")
 
 # Assert-family macros and `panic!` in production code: a private function using them may be a
 # test helper in a `#[cfg(test)] mod tests;` file (an incidental `unwrap` is not a check).
@@ -50,6 +74,7 @@ _HELPER_MACROS = (
     r"(^|:)([a-z_]*assert[a-z0-9_]*|panic|unreachable|ensure|bail|check[a-z0-9_]*"
     r"|verify[a-z0-9_]*|expect_[a-z0-9_]*)$"
 )
+_HELPER_CALLS = r"^(loom|shuttle)::"
 
 
 @dataclass(slots=True)
@@ -61,11 +86,10 @@ class _Evidence:
 
 
 @dataclass(slots=True)
-class _TestCodeFunction:
-    """A function in test code, waiting for the file's helpers to be known."""
+class _Checker:
+    """A test-code function or a macro, waiting for the file's other helpers to be known."""
 
     name: Node
-    node: Node
     is_test: bool
     evidence: _Evidence
 
@@ -76,20 +100,27 @@ class TestWithoutAssertion(FileRule):
     ## What it does
     Finds `#[test]`, `#[tokio::test]` and other `#[..::test]` functions whose body has no
     assertion: no assert-family macro (any macro whose name contains `assert`, such as
-    `assert_eq!`, `prop_assert!`, `insta::assert_snapshot!`), no `?`, no
-    `unwrap`/`expect`, no `panic!`, no `.assert*()` method (assert_cmd, expect-test), and no
-    `#[should_panic]`. Calls written inside macro arguments count too.
+    `assert_eq!`, `prop_assert!`, `insta::assert_snapshot!`, or starts with `check`, `verify`
+    or `expect`), no `?`, no `unwrap`/`expect`, no `panic!`/`unreachable!`, no `.*assert*()`
+    method (assert_cmd, expect-test, clap's `debug_assert`), no mockall `.expect_*()`, no
+    trybuild or loom harness, and no `#[should_panic]`. Calls inside macro arguments count.
 
-    A test that only calls helpers is judged by the helpers: it counts as asserting when it
-    calls a function or macro whose name starts with `assert`, `check`, `verify` or `expect`,
-    or a function or macro defined in the crate whose body asserts (one level deep; in
-    production code only assert-family macros and `panic!` make a function a checker).
-    Compile-time checks count as assertions: a call with explicit type arguments
-    (`assert_send::<T>()`), a generic `fn` declared in the body, or `let _: T = value;`. A test
-    returning `Result` whose last expression is anything but `Ok(())` asserts through its
-    return value. Tests named for what they rule out (`*_does_not_panic`, `smoke_*`,
-    `*_compiles`, `no_crash`) are left alone. Helpers from other crates of a workspace cannot be
-    seen; name them `check_*` or `assert_*` if they assert.
+    A test that only calls helpers is judged by the helpers. It asserts when it calls a
+    function or macro whose name starts with `assert`, `check`, `verify` or `expect`, or one
+    defined in test code of the crate whose body asserts; helpers of helpers are followed
+    within a file, and macros that expand to asserting macros count. In production code (which
+    includes `#[cfg(test)] mod tests;` files, as a file alone cannot tell) a non-`pub`
+    function with `assert!`/`panic!`/`loom::model` counts as such a helper; `debug_assert!`
+    does not. Helpers from other crates of a workspace cannot be seen: name them `check_*` or
+    `assert_*`.
+
+    Compile-time checks count as assertions: `assert_send::<T>()` with no arguments, a generic
+    or `impl Trait`-taking `fn`, an `impl` or a `trait` declared in the body, and
+    `let _: T = value;`. A test returning `Result` whose last expression is not `Ok(())`
+    asserts through its return value. Left alone on purpose: tests whose name or comment says
+    that finishing *is* the check (`does_not_panic`, `no_deadlock`, `smoke`, `compiles`,
+    `issue_123`, "regression test for #123", "does not recurse"), and empty `#[ignore]`d
+    placeholders. `#[bench]` functions are not tests.
 
     ## Why is this bad?
     A test without an assertion passes whenever the code does not panic: it raises coverage
@@ -136,13 +167,15 @@ class TestWithoutAssertion(FileRule):
     (function_item name: (identifier) @fn.name body: (block) @fn.body) @match
     ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
       (#match? @helper.macro "{_HELPER_MACROS}"))
+    ((call_expression function: (scoped_identifier) @helper.call) @match
+      (#match? @helper.call "{_HELPER_CALLS}"))
     (macro_definition name: (identifier) @macro.name) @match
     """
 
     def __init__(self) -> None:
         # Functions of the file being analysed; helpers can only be judged once all are seen.
         self._file: FileContext | None = None
-        self._functions: list[_TestCodeFunction] = []
+        self._checkers: list[_Checker] = []
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
@@ -150,35 +183,49 @@ class TestWithoutAssertion(FileRule):
             if ctx.is_test_code(node):
                 self._collect(node, captures["fn.name"][0], captures["fn.body"][0], ctx)
         elif "macro.name" in captures:
-            self._record_macro(node, captures["macro.name"][0], ctx)
+            self._collect_macro(node, captures["macro.name"][0], ctx)
         elif not ctx.is_test_code(node):
-            self._record_production_checker(node, captures["helper.macro"][0], ctx)
+            self._record_production_checker(node, captures, ctx)
 
     def finish(self, ctx: FileContext) -> None:
         if self._file is not ctx:
             return
-        functions, self._functions, self._file = self._functions, [], None
-        asserting = _asserting_names(functions)
+        checkers, self._checkers, self._file = self._checkers, [], None
+        asserting = _asserting_names(checkers, ctx)
         for name in sorted(asserting):
             _record_asserting(ctx, name)
-        for function in functions:
-            if function.is_test and ctx.text(function.name) not in asserting:
-                self._report(function, ctx)
+        for checker in checkers:
+            if checker.is_test and ctx.text(checker.name) not in asserting:
+                self._report(checker, ctx)
 
     # ----- collecting ----------------------------------------------------------------------
+    def _pending(self, ctx: FileContext) -> list[_Checker]:
+        if self._file is not ctx:  # a new file: whatever an earlier file left is stale
+            self._file, self._checkers = ctx, []
+        return self._checkers
+
     def _collect(self, function: Node, name: Node, body: Node, ctx: FileContext) -> None:
-        if self._file is not ctx:
-            self._file, self._functions = ctx, []
         attributes = items.attributes_of(function)
-        is_test = any(items.is_test_attribute(a) for a in attributes)
-        if is_test and _exempt(attributes, ctx.text(name), body):
+        is_test = any(_is_test_attribute(a) for a in attributes)
+        if is_test and _exempt(attributes, ctx.text(name), function, body):
             is_test = False
         evidence = _evidence(body, in_test=is_test)
         if is_test and not evidence.checks and _returns_checked_value(function, body):
             evidence.checks = True
-        self._functions.append(_TestCodeFunction(name, function, is_test, evidence))
+        self._pending(ctx).append(_Checker(name, is_test, evidence))
 
-    def _report(self, function: _TestCodeFunction, ctx: FileContext) -> None:
+    def _collect_macro(self, definition: Node, name: Node, ctx: FileContext) -> None:
+        # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts; a macro
+        # that expands to another macro is judged with the file's other helpers.
+        evidence = _Evidence()
+        for word in _token_words(definition):
+            if is_asserting_macro(word) or is_panicking_method(word):
+                evidence.checks = True
+                break
+            evidence.helpers.add(word)
+        self._pending(ctx).append(_Checker(name, False, evidence))
+
+    def _report(self, function: _Checker, ctx: FileContext) -> None:
         test_name = ctx.text(function.name)
         ctx.report(
             self,
@@ -189,28 +236,33 @@ class TestWithoutAssertion(FileRule):
             gate=_helpers_gate(function.evidence.helpers),
         )
 
-    def _record_production_checker(self, node: Node, macro: Node, ctx: FileContext) -> None:
+    def _record_production_checker(
+        self, node: Node, captures: dict[str, list[Node]], ctx: FileContext
+    ) -> None:
         # Helpers of `#[cfg(test)] mod tests;` files look like production code to a file
-        # pass; a private function with `assert!` or `panic!` is taken for such a helper.
-        # `debug_assert!` and checks in public functions are the code's own invariants.
-        if last_segment(ctx.text(macro)).startswith("debug_"):
+        # pass; a non-`pub` function with `assert!`, `panic!` or `loom::model` is taken for
+        # such a helper. `debug_assert!` and checks in public API are the code's invariants.
+        macro = captures.get("helper.macro")
+        if macro and last_segment(ctx.text(macro[0])).startswith("debug_"):
             return
         function = items.enclosing(node, ("function_item", "macro_definition"))
-        if function is None or function.type != "function_item" or items.visibility(function):
+        if function is None or function.type != "function_item" or items.is_plain_pub(function):
             return
         _record_asserting(ctx, ctx.text(function.child_by_field_name("name")))
 
-    def _record_macro(self, definition: Node, name: Node, ctx: FileContext) -> None:
-        # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts.
-        for word in _token_words(definition):
-            if is_asserting_macro(word) or is_panicking_method(word):
-                _record_asserting(ctx, ctx.text(name))
-                return
 
+def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
+    """Names of the file's test-code functions that assert, directly or through helpers.
 
-def _asserting_names(functions: list[_TestCodeFunction]) -> set[str]:
-    """Names of the file's test-code functions that assert, directly or through helpers."""
+    Helpers already known to assert (the file's macros, production-code checkers) seed it.
+    """
     asserting = {items.text(f.name) for f in functions if f.evidence.checks}
+    asserting.update(
+        helper
+        for f in functions
+        for helper in f.evidence.helpers
+        if asserting_fact_key(helper) in ctx.facts
+    )
     pending = [f for f in functions if not f.evidence.checks and f.evidence.helpers]
     changed = True
     while changed:  # helpers of helpers: each round resolves one more level
@@ -223,21 +275,48 @@ def _asserting_names(functions: list[_TestCodeFunction]) -> set[str]:
     return asserting
 
 
-def _exempt(attributes: list[Node], name: str, body: Node) -> bool:
+def _is_test_attribute(attribute: Node) -> bool:
+    """`#[test]`, `#[tokio::test]`, `#[std::prelude::v1::test]`; not `#[bench]`."""
+    path = items.attribute_path(attribute)
+    return path == "test" or path.endswith("::test")
+
+
+def _exempt(attributes: list[Node], name: str, function: Node, body: Node) -> bool:
     """Tests that are not expected to assert.
 
-    `#[should_panic]` tests assert by panicking; names like `*_does_not_panic` or `smoke`
-    say the test only checks that the code runs; an empty `#[ignore]`d test is a placeholder
-    for a configuration that cannot run here (nightly-only, say).
+    `#[should_panic]` tests assert by panicking. A name or a comment above the test that
+    speaks of what must not happen (`does_not_panic`, `no_deadlock`, "does not recurse"), of a
+    smoke test, of compiling, or of an issue it reproduces says that running to the end *is*
+    the check. An empty `#[ignore]`d test is a placeholder for a configuration that cannot
+    run here (nightly-only, say).
     """
     paths = [items.attribute_path(a) for a in attributes]
-    if "should_panic" in paths or _RUNS_ONLY_NAME.search(name):
+    if "should_panic" in paths:
+        return True
+    if any(part.startswith(_RUNS_ONLY_WORDS) for part in name.lower().split("_")):
+        return True
+    if _RUNS_ONLY_COMMENT.search(_comments_above(function)):
         return True
     ignored = "ignore" in paths or any(
         items.attribute_path(a) == "cfg_attr" and "ignore" in items.attribute_arguments(a)
         for a in attributes
     )
     return ignored and not any(not c.type.endswith("comment") for c in body.named_children)
+
+
+def _comments_above(function: Node) -> str:
+    """The comments (doc comments too) among the attributes right above `function`."""
+    texts: list[str] = []
+    sibling = function.prev_sibling
+    while sibling is not None and sibling.type in (
+        "attribute_item",
+        "line_comment",
+        "block_comment",
+    ):
+        if sibling.type != "attribute_item":
+            texts.append(items.text(sibling))
+        sibling = sibling.prev_sibling
+    return "\n".join(texts)
 
 
 def _record_asserting(ctx: FileContext, name: str) -> None:
@@ -259,9 +338,9 @@ def _evidence(body: Node, *, in_test: bool) -> _Evidence:
     for _, captures in cursor.matches(body):
         if "try" in captures or "types" in captures:
             found.checks = in_test
-        elif "turbofish" in captures:
+        elif "turbofish" in captures and captures["turbofish"][0].named_child_count == 0:
             # `assert_impl::<T>()`: a bound checked at compile time, not a call for its value.
-            found.checks = in_test and captures["turbofish"][0].named_child_count == 0
+            found.checks = in_test
         elif "macro" in captures:
             name = items.text(captures["macro"][0])
             found.checks = is_asserting_macro(name)
@@ -273,8 +352,10 @@ def _evidence(body: Node, *, in_test: bool) -> _Evidence:
         elif "call" in captures:
             name = items.text(captures["call"][0])
             path = items.text(captures["path"][0]) if "path" in captures else name
-            # `trybuild::TestCases` asserts when it is dropped.
-            found.checks = is_checking_helper(name) or "TestCases" in path
+            # `trybuild::TestCases` asserts when it is dropped; loom panics on a violation.
+            found.checks = (
+                is_checking_helper(name) or "TestCases" in path or path.startswith(_MODEL_CHECKERS)
+            )
             found.helpers.add(name)
         elif "word" in captures:
             name = items.text(captures["word"][0])
