@@ -20,7 +20,7 @@ from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import Scope
-from rustpro.rules.registry import crate_rules, file_rules
+from rustpro.rules.registry import crate_rules, file_rules, rule_class
 from rustpro.scoring import score_checkpoints
 
 
@@ -150,12 +150,19 @@ def run_audit(
 
 def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:
     kept: list[Finding] = []
+    # A lint allowed at the library root is allowed in every file of the library, which a
+    # file pass of another file cannot see.
+    root_allows = view.root_allowed_lints() if view.is_library else frozenset()
     for result in results:
         # `#[cfg(test)] mod tests;` makes a whole file test-only, which only the crate pass
         # knows; production rules' findings in such files are dropped here.
         test_only = view.is_test_only_file(result)
+        info = view.modules.get(result.relpath)
+        in_lib = info is not None and info.target_kind == "lib"
         for candidate in result.candidates:
             if test_only and _production_rule(candidate.finding.rule):
+                continue
+            if in_lib and root_allows and _allowed_lints(candidate.finding.rule) & root_allows:
                 continue
             if view.stands(candidate):
                 kept.append(candidate.finding)
@@ -169,6 +176,15 @@ def _production_rule_names() -> frozenset[str]:
 
 def _production_rule(name: str) -> bool:
     return name in _production_rule_names()
+
+
+@functools.cache
+def _allowed_lints(rule_name: str) -> frozenset[str]:
+    """The lint names whose `allow` silences rule `rule_name` (its clippy and rustc twins)."""
+    cls = rule_class(rule_name)
+    if cls is None:
+        return frozenset()
+    return frozenset((*(f"clippy::{t}" for t in cls.clippy_twins), *cls.rustc_twins))
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -86,6 +86,14 @@ class CrateView:
         """True when some file recorded `key` with exactly `value`."""
         return any(v == value for _, v in self._facts.get(key, []))
 
+    def root_allowed_lints(self) -> frozenset[str]:
+        """Lints the library root allows crate-wide: `#![allow(missing_docs, clippy::x)]`."""
+        lib = self.layout.lib
+        root = self.file_result(lib.root) if lib is not None else None
+        if root is None:
+            return frozenset()
+        return frozenset(root.structure.root_allows)
+
     def is_test_only_file(self, result: FileResult) -> bool:
         """Files compiled only for tests: test roles, `#![cfg(test)]`, `#[cfg(test)] mod x;`."""
         info = self.modules.get(result.relpath)

@@ -76,6 +76,8 @@ class FileStructure:
     test_fns: int = 0
     pub_types: list[PublicGate] = field(default_factory=list)  # may be public API
     suppressions: list[SuppressionComment] = field(default_factory=list)
+    # Lint names of `#![allow(..)]` / `#![expect(..)]` at the top of the file (not nested).
+    root_allows: list[str] = field(default_factory=list)
 
 
 _SUPPRESSION = re.compile(
@@ -108,10 +110,11 @@ def record(
             and inner.parent == ctx.tree.root_node
         ):
             ctx.file_test_only = True
-        if path == "doc" and not args.startswith("("):
+        if path == "doc" and not args.startswith("(") and inner.parent == ctx.tree.root_node:
             out.has_inner_docs = True
         if path in ("allow", "expect") and inner.parent == ctx.tree.root_node:
             ctx.file_allows.update(items.lint_names(inner))
+            out.root_allows.extend(items.lint_names(inner))
     elif "engine.innerdoc" in captures:
         if captures["engine.innerdoc"][0].parent == ctx.tree.root_node:
             out.has_inner_docs = True

@@ -108,6 +108,8 @@ class BaseRule:
     docs: ClassVar[RuleDocs]
     # Clippy lints whose `#[allow]`/`#[expect]` on an enclosing item also silence this rule.
     clippy_twins: ClassVar[tuple[str, ...]] = ()
+    # rustc lints (no prefix, e.g. `missing_docs`) whose crate-root `#![allow]` silences it.
+    rustc_twins: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

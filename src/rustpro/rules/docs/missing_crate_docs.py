@@ -57,7 +57,7 @@ class MissingCrateDocs(CrateRule):
         if root is None or root.skipped is not None:
             return []
         structure = root.structure
-        if structure.has_inner_docs or _allows_missing_docs(structure.inner_attributes):
+        if structure.has_inner_docs or "missing_docs" in structure.root_allows:
             return []
         return [
             crate.finding(
@@ -69,11 +69,3 @@ class MissingCrateDocs(CrateRule):
             )
         ]
 
-
-def _allows_missing_docs(attributes: list[tuple[str, str]]) -> bool:
-    for path, args in attributes:
-        if path in ("allow", "expect") and args.startswith("("):
-            lints = [part.strip() for part in args[1:-1].split(",")]
-            if "missing_docs" in lints:
-                return True
-    return False

@@ -74,6 +74,7 @@ class MissingDocs(FileRule):
     """
 
     name = "missing-docs"
+    rustc_twins = ("missing_docs",)
     query: ClassVar[str] = """
     [(function_item) (function_signature_item) (struct_item) (enum_item) (union_item)
      (trait_item) (type_item) (associated_type) (const_item) (static_item) (mod_item)] @match
