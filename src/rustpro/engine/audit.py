@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ def run_audit(
     options = options or AuditOptions()
     started = time.perf_counter()
     workspace = discover(path)
+    # Full mode's cargo steps run while the static pass below reads the sources.
+    pending = _InBackground(extra, workspace) if extra is not None else None
     config = load_config(workspace.root, workspace.manifest).with_overrides(
         select=options.select, ignore=options.ignore, fail_on=options.fail_on
     )
@@ -108,8 +111,8 @@ def run_audit(
             except Exception as err:  # a rule bug must not sink the whole audit
                 warnings.append(f"rule {rule.name} failed on crate {crate.name}: {err!r}")
     evidence: dict[Checkpoint, list[str]] = {}
-    if extra is not None:
-        outcome = extra(workspace)
+    if pending is not None:
+        outcome = pending.result()
         if isinstance(outcome, tuple):
             outcome = ExtraResult(outcome[0], outcome[1])
         evidence = outcome.evidence
@@ -146,6 +149,35 @@ def run_audit(
         warnings=warnings,
         suppressed=suppressed,
     )
+
+
+class _InBackground:
+    """A hook running in a daemon thread; `result()` waits for it (interruptibly) and
+    re-raises what it raised. A daemon, so Ctrl-C during the wait is never held up by it."""
+
+    def __init__(self, hook: ExtraFindings, workspace: Workspace) -> None:
+        self._outcome: ExtraResult | tuple[list[Finding], dict[Checkpoint, list[str]]] | None
+        self._outcome = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(hook, workspace), name="rustpro-extra", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, hook: ExtraFindings, workspace: Workspace) -> None:
+        try:
+            self._outcome = hook(workspace)
+        except BaseException as err:  # handed to the caller's thread by result()
+            self._error = err
+
+    def result(self) -> ExtraResult | tuple[list[Finding], dict[Checkpoint, list[str]]]:
+        """The hook's outcome, once it is done."""
+        while self._thread.is_alive():
+            self._thread.join(0.1)  # a bounded join keeps KeyboardInterrupt deliverable
+        if self._error is not None:
+            raise self._error
+        assert self._outcome is not None
+        return self._outcome
 
 
 def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,22 @@ _MISSING_COMPONENT = (
     "not installed for the toolchain",
     "is not available",
 )
+
+
+# Process groups still running. Full mode runs in a background thread; when the user presses
+# Ctrl-C the main thread exits, and these must not outlive it (they are in their own process
+# group, so the terminal's SIGINT never reached them).
+_LIVE_GROUPS: set[int] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _kill_live_groups() -> None:
+    with _LIVE_LOCK:
+        groups = list(_LIVE_GROUPS)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +97,8 @@ def run_tool(
         )
     except OSError as err:
         raise ToolError(f"cannot run {args[0]}: {err.strerror or err}", tool) from None
+    with _LIVE_LOCK:
+        _LIVE_GROUPS.add(process.pid)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -87,6 +107,9 @@ def run_tool(
     except BaseException:  # Ctrl-C: leave no cargo running behind the user's back
         _kill_group(process)
         raise
+    finally:
+        with _LIVE_LOCK:
+            _LIVE_GROUPS.discard(process.pid)
     return ToolRun(
         args=tuple(args),
         returncode=process.returncode,

@@ -9,32 +9,31 @@ ranges meet, nearest first.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from rustpro.model import Finding
+from rustpro.rules.registry import all_rules
 
-# Tool rule -> rustpro rule that reports the same problem.
-TWINS: dict[str, str] = {
-    "clippy::unwrap_used": "unwrap-in-production",
-    "clippy::expect_used": "expect-in-production",
-    "clippy::panic": "panic-in-production",
-    "clippy::todo": "panic-in-production",
-    "clippy::unimplemented": "panic-in-production",
-    "clippy::undocumented_unsafe_blocks": "undocumented-unsafe-block",
-    "clippy::missing_safety_doc": "unsafe-fn-missing-safety-doc",
-    "clippy::missing_errors_doc": "missing-errors-doc",
-    "clippy::missing_panics_doc": "missing-panics-doc",
-    "clippy::ptr_arg": "ref-vec-param",
-    "clippy::await_holding_lock": "mutex-guard-across-await",
-    "clippy::arc_with_non_send_sync": "arc-with-non-sync",
-    "clippy::let_underscore_must_use": "discarded-result",
-    "rustc::missing_docs": "missing-docs",
-}
+
+@functools.cache
+def twin_table() -> dict[str, frozenset[str]]:
+    """Tool rule -> the rustpro rules that report the same problem, from each rule class's
+    declared `clippy_twins` / `rustc_twins` (the same table that makes `#[allow(clippy::x)]`
+    silence rustpro's twin)."""
+    table: dict[str, set[str]] = {}
+    for rule in all_rules():
+        for lint in rule.clippy_twins:
+            table.setdefault(f"clippy::{lint}", set()).add(rule.name)
+        for lint in rule.rustc_twins:
+            table.setdefault(f"rustc::{lint}", set()).add(rule.name)
+    return {tool: frozenset(names) for tool, names in table.items()}
 
 
 def merge_twins(static: list[Finding], tool: list[Finding]) -> list[Finding]:
     """`static` and `tool` findings as one list, each twin pair merged into the static one."""
     merged = list(static)
+    twins = twin_table()
     # Index static findings by (rustpro rule, path) so each tool finding looks at few.
     slots: dict[tuple[str, str], list[int]] = {}
     for index, finding in enumerate(merged):
@@ -42,8 +41,11 @@ def merge_twins(static: list[Finding], tool: list[Finding]) -> list[Finding]:
     paired: set[tuple[int, str]] = set()
     unmatched: list[Finding] = []
     for finding in tool:
-        twin_rule = TWINS.get(finding.rule)
-        candidates = slots.get((twin_rule, finding.path), []) if twin_rule else []
+        candidates = [
+            index
+            for twin_rule in sorted(twins.get(finding.rule, ()))
+            for index in slots.get((twin_rule, finding.path), [])
+        ]
         free = [i for i in candidates if (i, finding.rule) not in paired]
         match = _nearest(finding, [i for i in free if _lines_meet(merged[i], finding)], merged)
         if match is None:
