@@ -83,7 +83,7 @@ _MUTABLE_BORROWS = compile_query("(reference_expression (mutable_specifier)) @bo
 class _LoopBody:
     awaits: list[Node] = field(default_factory=list)
     collects: list[Node] = field(default_factory=list)
-    exits_or_assigns: bool = False
+    exits_or_assigns: bool = False  # or awaits a side effect: iterations may be ordered
 
 
 class SequentialAwaitInLoop(FileRule):
@@ -177,6 +177,8 @@ def _survey(block: Node, body_of_future: Node) -> _LoopBody:
             node = captures["await"][0]
             if same_body(node, body_of_future):
                 survey.awaits.append(node)
+                # An awaited side effect (`x.apply().await?;`) may need the order kept.
+                survey.exits_or_assigns |= _is_statement(_result_of(node))
             continue
         node = (captures.get("exit") or captures["assign"])[0]
         if same_body(node, body_of_future):
@@ -278,3 +280,8 @@ def _lends_mutably(call: Node) -> bool:
     if arguments is None:
         return False
     return any(True for _ in QueryCursor(_MUTABLE_BORROWS).matches(arguments))
+
+
+def _is_statement(expression: Node) -> bool:
+    parent = expression.parent
+    return parent is not None and parent.type == "expression_statement"
