@@ -44,6 +44,7 @@ _EVIDENCE_QUERY = r"""
 (token_tree "." . (identifier) @method . (token_tree))
 (token_tree (identifier) @word . (token_tree))
 (token_tree "?" @try)
+[(line_comment) (block_comment)] @comment
 """
 
 # Tests whose name or comment says that running without a panic, hang or crash *is* the check:
@@ -59,6 +60,7 @@ _RUNS_ONLY_WORDS = (
     "deadlock",
     "recurs",
     "overflow",
+    "underflow",
     "leak",
     "compile",
 )
@@ -119,8 +121,8 @@ class TestWithoutAssertion(FileRule):
     `let _: T = value;`. A test returning `Result` whose last expression is not `Ok(())`
     asserts through its return value. Left alone on purpose: tests whose name or comment says
     that finishing *is* the check (`does_not_panic`, `no_deadlock`, `smoke`, `compiles`,
-    `issue_123`, "regression test for #123", "does not recurse"), and empty `#[ignore]`d
-    placeholders. `#[bench]` functions are not tests.
+    `issue_123`, "regression test for #123", "does not recurse", also in a comment inside the
+    body), and empty `#[ignore]`d placeholders. `#[bench]` functions are not tests.
 
     ## Why is this bad?
     A test without an assertion passes whenever the code does not panic: it raises coverage
@@ -338,6 +340,11 @@ def _evidence(body: Node, *, in_test: bool) -> _Evidence:
     for _, captures in cursor.matches(body):
         if "try" in captures or "types" in captures:
             found.checks = in_test
+        elif "comment" in captures:
+            # "// validate we do not underflow": the author says finishing is the check.
+            found.checks = in_test and bool(
+                _RUNS_ONLY_COMMENT.search(items.text(captures["comment"][0]))
+            )
         elif "turbofish" in captures and captures["turbofish"][0].named_child_count == 0:
             # `assert_impl::<T>()`: a bound checked at compile time, not a call for its value.
             found.checks = in_test
