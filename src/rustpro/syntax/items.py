@@ -93,12 +93,24 @@ def _has_word(haystack: str, word: str) -> bool:
 
 def lint_names(attr_item: Node) -> list[str]:
     """For `#[allow(a, clippy::b)]`-style attributes, the lint paths inside the parentheses."""
-    args = attribute_arguments(attr_item)
-    if not args.startswith("("):
+    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
+    if arguments is None or arguments.type != "token_tree":
         return []
-    inner = args[1:-1]
+    # Walk the tokens rather than the text: lint lists often carry `// why` comments.
+    parts: list[str] = []
+    current: list[str] = []
+    for token in arguments.children[1:-1]:  # inside the parentheses
+        if token.type in _TRIVIA:
+            continue
+        if token.type == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(text(token))
+    parts.append("".join(current))
     # `#[expect(clippy::x, reason = "..")]`: keep lint paths, drop `key = value` pairs.
-    return [part.strip() for part in inner.split(",") if part.strip() and "=" not in part]
+    return [part.strip() for part in parts if part.strip() and "=" not in part]
 
 
 def is_doc_hidden(attr_item: Node) -> bool:
