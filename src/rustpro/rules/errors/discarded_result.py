@@ -100,6 +100,7 @@ _STD_NON_RESULT_METHODS = frozenset(
         "binary_search",
         "binary_search_by",
         "binary_search_by_key",
+        "catch_unwind",
     }
 )
 _INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
@@ -217,7 +218,8 @@ class DiscardedResult(FileRule):
             return
         if function.type == "identifier":
             name = ctx.text(function)
-            self._report_local(call, f"`{name}(..)`", name, awaited, ctx)
+            if name not in _STD_NON_RESULT_METHODS:
+                self._report_local(call, f"`{name}(..)`", name, awaited, ctx)
         elif function.type == "scoped_identifier":
             path = ctx.text(function).replace(" ", "").split("::")
             shown = f"`{'::'.join(path)}(..)`"
@@ -226,7 +228,9 @@ class DiscardedResult(FileRule):
                 or (path[-2] == "io" and path[-1] == "copy")
             ):
                 self._report(call, shown, ctx, FactGate(other, path[-1], absent=True))
-            else:
+            elif path[0] in ("self", "Self", "crate", "super") or (
+                path[-1] not in _STD_NON_RESULT_METHODS
+            ):
                 self._report_local(call, shown, path[-1], awaited, ctx)
 
     def _report_local(

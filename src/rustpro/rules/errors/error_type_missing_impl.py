@@ -13,6 +13,10 @@ from rustpro.syntax import items
 _IMPL_FACT = "error-type-missing-impl:error-impl"  # type names with `impl ..Error for T`
 _MACRO_FACT = "error-type-missing-impl:macro-mention"  # names an item-level macro mentions
 _ERROR_DERIVES = frozenset({"Error", "Snafu"})  # thiserror, derive_more, snafu
+# `HandleError<S, F>`, `MapError<..>`: names of adapters that act on errors, not of errors.
+_ADAPTER_NAMES = frozenset(
+    f"{verb}Error" for verb in ("Handle", "Map", "On", "Catch", "Ignore", "Inspect")
+)
 
 
 class ErrorTypeMissingImpl(FileRule):
@@ -23,7 +27,8 @@ class ErrorTypeMissingImpl(FileRule):
     and for which the crate has no `impl Error for T` (any path: `std::error::Error`,
     `core::error::Error`, an alias such as `StdError`) and no `#[derive(Error)]` /
     `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
-    names (`impl_error!(MyError);`) are assumed to get their impl from it.
+    names (`impl_error!(MyError);`) are assumed to get their impl from it, and adapters named
+    for what they do to errors (`HandleError<S, F>`, `MapError<..>`) are not error types.
 
     ## Why is this bad?
     An error type that is not a `std::error::Error` cannot be boxed into
@@ -81,6 +86,8 @@ class ErrorTypeMissingImpl(FileRule):
             self._check_type(captures["match"][0], captures["name"][0], ctx)
 
     def _check_type(self, item: Node, name: Node, ctx: FileContext) -> None:
+        if ctx.text(name) in _ADAPTER_NAMES:
+            return
         if any(_derives_error(attr) for attr in items.attributes_of(item)):
             return
         public = ctx.public_gate(item)

@@ -76,11 +76,11 @@ class ExpectInProduction(FileRule):
         args = captures["args"][0]
         if captures["receiver"][0].type == "self":
             return  # `self.expect(..)`: a method of the type being written, e.g. a parser
-        in_macro = args.type == "token_tree"
-        if in_macro and (
-            not _message_tokens(args) or in_assert_macro(method) or in_macro_rules_body(method)
-        ):
-            return
+        if args.type == "token_tree":  # inside another macro's arguments
+            if not _message_tokens(args) or in_assert_macro(method):
+                return
+            if in_macro_rules_body(method):
+                return
         elif not _message_argument(args):
             return
         name = ctx.text(method)

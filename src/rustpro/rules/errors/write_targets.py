@@ -50,6 +50,12 @@ def write_target(macro: Node) -> WriteTarget:
         return _from_type(_binding_type(macro, items.text(head[0])))
     if kinds == ["self", ".", "identifier"]:
         return _from_type(_field_type(macro, items.text(head[2])))
+    if kinds == ["self"]:
+        impl = items.enclosing(macro, ("impl_item",))
+        owner = impl.child_by_field_name("type") if impl is not None else None
+        return _from_type(items.type_name(owner) or None)
+    if kinds == ["identifier", "token_tree"] and items.text(head[0])[:1].isupper():
+        return _from_type(items.text(head[0]))  # a tuple struct built in place: `Sink(buf)`
     return UNKNOWN
 
 
@@ -124,6 +130,8 @@ def _declared_type(binding: Node) -> str | None:
         return None
     if value.type == "macro_invocation":
         return "String" if items.macro_name(value) == "format" else None
+    if value.type == "struct_expression":  # `Sink { buf: .. }`
+        return items.type_name(value.child_by_field_name("name")) or None
     if value.type == "call_expression":
         function = value.child_by_field_name("function")
         path = items.text(function).replace(" ", "").split("::")
