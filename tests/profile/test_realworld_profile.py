@@ -67,6 +67,8 @@ def test_async_service_mini_redis() -> None:
     }
     assert facts["concurrency"]["model"] == "async"
     assert facts["tests"]["counts"]["integration"] == 11  # #[tokio::test] in tests/
+    # 10 ```no_run blocks (compiled by rustdoc) and 5 ```text blocks in src/ doc comments.
+    assert (facts["tests"]["counts"]["doc"], facts["tests"]["counts"]["doc_not_run"]) == (10, 5)
     assert facts["unsafe"]["counts"] == {"blocks": 0, "fns": 0, "impls": 0, "traits": 0}
 
 

@@ -56,11 +56,51 @@ def first_places(
     """Evidence from the sampled places of several facts, up to `limit` in all."""
     found: list[Evidence] = []
     for key in keys:
-        for place in subject.evidence(key, tally, note=key.split(":", 1)[-1]):
+        for place in subject.evidence(key, tally, note=fact_label(key)):
             if len(found) >= limit:
                 return found
             found.append(place)
     return found
+
+
+# How an evidence line names the fact it shows; other keys show their detail part.
+_FACT_LABELS = {
+    "method:clone": "`.clone()`",
+    "call:arc-clone": "`Arc::clone`/`Rc::clone`",
+    "call:with-capacity": "`with_capacity`",
+    "method:reserve": "`reserve`",
+    "lock:mutex": "`.lock()`",
+    "lock:rwlock": "`.read()`/`.write()` on a lock",
+    "unsafe:block": "unsafe block",
+    "unsafe:fn": "unsafe fn",
+    "unsafe:impl": "unsafe impl",
+    "unsafe:trait": "unsafe trait",
+    "ffi:extern-block": "extern block",
+    "ffi:extern-fn": "extern fn",
+    "ffi:exported": "exported symbol",
+    "threads:spawn": "`thread::spawn`",
+    "threads:scope": "scoped threads",
+    "threads:builder": "`thread::Builder`",
+    "threads:rayon": "rayon",
+    "async:spawn": "task spawn",
+    "async:fn": "async fn",
+    "cache:field": "cache/memo field",
+    "memory:global-allocator": "`#[global_allocator]`",
+    "simd:portable": "`std::simd`",
+    "simd:arch": "`core::arch`",
+    "simd:target-feature": "`#[target_feature]`",
+    "simd:runtime-detection": "`is_*_feature_detected!`",
+    "lifetime:hrtb": "higher-ranked bound",
+    "lifetime:static-bound": "`'static` bound",
+}
+
+
+def fact_label(key: str) -> str:
+    """What an evidence line calls fact `key` (`method:clone` -> "`.clone()`")."""
+    if key in _FACT_LABELS:
+        return _FACT_LABELS[key]
+    detail = key.split(":", 1)[-1]
+    return f"`{detail}`" if key.startswith(("type:", "channel:")) else detail
 
 
 def plural(count: int, noun: str, suffix: str = "s") -> str:

@@ -11,6 +11,15 @@ _TYPED_CRATES = frozenset({"thiserror", "snafu", "displaydoc", "quick-error", "m
 _DYNAMIC_CRATES = frozenset({"anyhow", "eyre", "color-eyre"})
 
 
+_ERROR_LABELS = {
+    "error:impl-error": "hand-written `impl Error`",
+    "error:derive-error": "`#[derive(Error)]`",
+    "error:derive-snafu": "`#[derive(Snafu)]`",
+    "error:dynamic-macro": "`bail!`/`anyhow!`-style macro",
+    "error:dyn-error": "`Box<dyn Error>`",
+}
+
+
 def role_of(subject: Subject) -> str:
     """library, application, or library+application, from the targets."""
     kinds = {t.kind for t in subject.targets}
@@ -44,7 +53,7 @@ def answer(subject: Subject) -> Answer:
         "error:derive-snafu",
         "error:dynamic-macro",
     ):
-        evidence.extend(subject.evidence(key, note=key.split(":", 1)[1])[:2])
+        evidence.extend(subject.evidence(key, note=_ERROR_LABELS[key])[:2])
     typed = bool(
         _TYPED_CRATES & set(crates)
         or counted["impl_error"]
