@@ -13,9 +13,9 @@ from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
 
-# Test forms the engine's `#[test]` count does not see: test-framework attributes and
-# property-test macros whose `#[test]` functions sit inside an unparsed token tree.
-_OTHER_TESTS_FACT = "testing.other-test-forms"
+# Recorded once per file that holds a test: a `#[test]`-like function (not `#[bench]`), a
+# test-framework attribute, or a property-test macro whose `#[test]`s sit in a token tree.
+_HAS_TESTS_FACT = "testing.has-tests"
 
 
 class NoUnitTests(FileRule, CrateRule):
@@ -24,9 +24,10 @@ class NoUnitTests(FileRule, CrateRule):
     ## What it does
     Fires once per crate when none of its sources (library, binaries, `tests/`, test modules)
     holds a `#[test]` function. `#[tokio::test]`-style attributes, `#[rstest]`,
-    `#[test_case(..)]`, `#[quickcheck]`, `#[proptest]`, `#[wasm_bindgen_test]` and
-    `proptest! { .. }` / `quickcheck! { .. }` blocks count as tests. Doc tests do not. The
-    finding points at the `[package]` header of the crate's Cargo.toml.
+    `#[test_case(..)]`, `#[quickcheck]`, `#[proptest]`, `#[wasm_bindgen_test]`,
+    `proptest! { .. }` / `quickcheck! { .. }` blocks and `[[test]]` targets with
+    `harness = false` count as tests; doc tests and `#[bench]` functions do not. The finding
+    points at the `[package]` header of the crate's Cargo.toml.
 
     ## Why is this bad?
     Without tests every change is a guess: refactors, dependency upgrades and bug fixes can
@@ -62,6 +63,8 @@ class NoUnitTests(FileRule, CrateRule):
     name = "no-unit-tests"
     scope: ClassVar[Scope] = Scope.ALL
     query: ClassVar[str] = r"""
+    (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
+      (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
     (attribute_item (attribute (identifier) @test.attr
       (#any-of? @test.attr
         "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
@@ -70,13 +73,13 @@ class NoUnitTests(FileRule, CrateRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        if _OTHER_TESTS_FACT not in ctx.facts:
-            ctx.add_fact(_OTHER_TESTS_FACT, "yes")
+        if _HAS_TESTS_FACT not in ctx.facts:
+            ctx.add_fact(_HAS_TESTS_FACT, "yes")
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         if not crate.production_files():
             return []
-        if any(r.structure.test_fns for r in crate.results) or crate.facts(_OTHER_TESTS_FACT):
+        if crate.facts(_HAS_TESTS_FACT) or _has_custom_harness_tests(crate):
             return []
         return [
             crate.finding(
@@ -87,3 +90,11 @@ class NoUnitTests(FileRule, CrateRule):
                 line=package_line(crate.manifest),
             )
         ]
+
+
+def _has_custom_harness_tests(crate: CrateView) -> bool:
+    """`[[test]] harness = false`: a test target with its own `main` (libtest-mimic, ..)."""
+    tables = crate.manifest.data.get("test", [])
+    return isinstance(tables, list) and any(
+        isinstance(table, dict) and table.get("harness") is False for table in tables
+    )
