@@ -43,7 +43,7 @@ def build_profile(
         subjects.append(crate_subject(crate, files, workspace))
     whole = _workspace_subject(workspace, subjects)
     warnings = list(workspace.warnings)
-    for file in facts.values():
+    for file in sorted(facts.values(), key=lambda f: f.relpath):  # same order in parallel
         if file.skipped:
             warnings.append(f"{file.relpath}: {file.skipped}")
         elif file.parse_error_line is not None:
