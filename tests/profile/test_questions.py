@@ -89,6 +89,9 @@ def test_async_service(tmp_path: Path) -> None:
     crate = answer(profile, "crate")
     assert crate.facts["kind"] == "bin"
     assert [s["name"] for s in crate.facts["superseded"]] == ["lazy_static"]
+    lazy = crate.facts["superseded"][0]
+    assert (lazy["replacement_requires_rust"], lazy["msrv_allows_replacement"]) == ("1.80", False)
+    assert "lazy_static → std::sync::LazyLock (Rust 1.80) once the MSRV allows" in crate.summary
     runtime = answer(profile, "async_runtime")
     assert runtime.confidence is Confidence.DECLARED
     assert runtime.facts["production_runtimes"] == ["tokio"]

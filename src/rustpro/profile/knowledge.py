@@ -76,6 +76,14 @@ SUPERSEDED: dict[str, str] = {
     "owning_ref": "self_cell / ouroboros",
 }
 
+# Superseded crates whose replacement is in std: the Rust version that replacement needs.
+STD_REPLACEMENT_RUST: dict[str, str] = {
+    "lazy_static": "1.80",
+    "once_cell": "1.80",
+    "atty": "1.70",
+    "num_cpus": "1.59",
+}
+
 BENCH_HARNESSES: dict[str, str] = {
     "criterion": "criterion",
     "criterion2": "criterion",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rustpro.profile import knowledge
 from rustpro.profile.model import Answer, Confidence, Evidence
-from rustpro.profile.questions.common import plural
+from rustpro.profile.questions.common import plural, version_tuple
 from rustpro.profile.subject import Subject
 
 
@@ -35,13 +35,26 @@ def answer(subject: Subject) -> Answer:
             "package.name" if package_line else "workspace",
         )
     )
+    declared = [v for c in subject.crates if (v := version_tuple(c.rust_version))]
+    msrv = min(declared) if declared else None
     for dep in subject.dependencies:
         replacement = knowledge.lookup(knowledge.SUPERSEDED, dep.package)
-        if replacement is not None:
-            superseded.append(
-                {"name": dep.package, "replacement": replacement, "declared_by": dep.crate}
-            )
-            evidence.append(dep.evidence(f"{dep.package} is superseded: use {replacement}"))
+        if replacement is None:
+            continue
+        needs = knowledge.lookup(knowledge.STD_REPLACEMENT_RUST, dep.package)
+        # Whether the declared MSRV already allows the std replacement (None: cannot tell).
+        allows = None if needs is None or msrv is None else msrv >= (version_tuple(needs) or msrv)
+        superseded.append(
+            {
+                "name": dep.package,
+                "replacement": replacement,
+                "replacement_requires_rust": needs,
+                "msrv_allows_replacement": allows,
+                "declared_by": dep.crate,
+            }
+        )
+        blocked = " (the declared MSRV is older)" if allows is False else ""
+        evidence.append(dep.evidence(f"{dep.package} is superseded: use {replacement}{blocked}"))
     targets = [{"kind": t.kind, "name": t.name, "path": t.path} for t in subject.targets]
     # A workspace lists each member's declarations; count each package once per kind.
     kinds = {
@@ -58,7 +71,9 @@ def answer(subject: Subject) -> Answer:
         summary += f", {plural(len(subject.crates), 'member crate')}"
     if superseded:
         summary += "; superseded: " + ", ".join(
-            f"{s['name']} → {s['replacement']}" for s in superseded
+            f"{s['name']} → {s['replacement']}"
+            + (" once the MSRV allows" if s["msrv_allows_replacement"] is False else "")
+            for s in superseded
         )
     facts = {
         "name": subject.name,
