@@ -56,3 +56,13 @@ def test_deeply_nested_source_is_profiled(tmp_path: Path) -> None:
     root = make_crate(tmp_path / "n", {"src/lib.rs": nested})
     profile = build_profile(root, workers=1)
     assert profile.files == 1
+
+
+def test_workspace_without_members_still_answers(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["missing"]\n')
+    profile = build_profile(tmp_path, workers=1)
+    assert profile.crates == []
+    assert profile.workspace is not None and len(profile.workspace.answers) == 17
+    edition = profile.workspace.answer("edition")
+    assert edition is not None and edition.summary == "no crates to read an edition from"
+    assert profile.warnings == ["workspace member `missing` does not exist"]

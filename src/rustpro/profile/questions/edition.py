@@ -51,7 +51,9 @@ def answer(subject: Subject) -> Answer:
     on_latest = distinct == [LATEST_EDITION]
     declared = all(c.edition for c in subject.crates)
     open_questions: list[str] = []
-    if on_latest:
+    if not subject.crates:
+        summary = "no crates to read an edition from"
+    elif on_latest:
         summary = f"{LATEST_EDITION} (the latest edition)"
     else:
         found = [f"{n} × {BLOCKERS[k]}" for k, n in blockers.items() if n]
@@ -84,7 +86,11 @@ def answer(subject: Subject) -> Answer:
         "edition",
         "Which edition, and can it move to 2024?",
         summary,
-        Confidence.DECLARED if declared else Confidence.INFERRED,
+        Confidence.UNKNOWN
+        if not subject.crates
+        else Confidence.DECLARED
+        if declared
+        else Confidence.INFERRED,
         facts,
         tuple(evidence),
         tuple(open_questions),

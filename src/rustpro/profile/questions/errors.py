@@ -21,8 +21,10 @@ _ERROR_LABELS = {
 
 
 def role_of(subject: Subject) -> str:
-    """library, application, or library+application, from the targets."""
+    """library, application, library+application (or none without targets)."""
     kinds = {t.kind for t in subject.targets}
+    if not kinds & {"lib", "bin"}:
+        return "none"
     if "lib" in kinds and "bin" in kinds:
         return "library+application"
     return "application" if "bin" in kinds and "lib" not in kinds else "library"
