@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Checkpoint, Finding, Severity
+from rustpro.report.json_report import report_to_dict
 from tests.toolchain.conftest import FullAudit
 
 pytestmark = pytest.mark.cargo
@@ -101,3 +105,40 @@ def test_no_finding_is_reported_twice(full_audit: FullAudit, name: str) -> None:
     result = full_audit(name)
     keys = Counter((f.rule, f.path, f.line, f.column) for f in result.findings)
     assert [key for key, count in keys.items() if count > 1] == []
+
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "report-v1.schema.json"
+
+
+@pytest.mark.parametrize(
+    "name", ["clean", "broken", "failing", "unformatted", "docwarn", "withdep"]
+)
+def test_full_mode_reports_keep_the_json_contract(full_audit: FullAudit, name: str) -> None:
+    report = report_to_dict(full_audit(name))
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert [error.message for error in validator.iter_errors(report)] == []
+    assert report["mode"] == "full"
+    assert all(report["checkpoints"][c]["evidence"] for c in ("memory", "testing", "project"))
+
+
+def test_workspace_members_get_paths_under_their_own_directories(full_audit: FullAudit) -> None:
+    result = full_audit("workspace")
+    failed = sorted(
+        (f.path, f.line, f.message) for f in result.findings if f.rule == "cargo-test::failed"
+    )
+    assert [(path, line) for path, line, _ in failed] == [
+        ("crates/alpha/src/lib.rs", 5),  # the doctest
+        ("crates/alpha/src/lib.rs", 26),  # the unit test's panic
+        ("crates/beta/tests/api.rs", 4),  # `fn greets_politely`: an `Err` has no panic place
+    ]
+    assert 'Error: "impolite: hello ada"' in failed[2][2]
+    merged = next(f for f in result.findings if f.rule == "unwrap-in-production")
+    assert (merged.path, merged.also_reported_by) == (
+        "crates/alpha/src/lib.rs",
+        ("clippy::unwrap_used",),
+    )
+    evidence = _evidence(result, Checkpoint.TESTING)
+    assert "0 passed, 3 failed, 0 ignored (4 test binaries" in evidence
+    assert "cargo metadata: 2 package(s), 3 target(s) confirmed" in _evidence(
+        result, Checkpoint.PROJECT
+    )

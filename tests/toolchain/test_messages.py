@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rustpro.model import Checkpoint, Severity
+from rustpro.toolchain.clippy import is_compile_error
 from rustpro.toolchain.messages import message_findings, parse_stream, rule_name
 from tests.toolchain.recorded_support import paths_for, recorded
 
@@ -123,3 +124,15 @@ def test_rule_names_keep_tool_prefixes() -> None:
     (finding,) = message_findings(stream, paths_for("crate"))
     assert finding.rule == "rustc::error"
     assert finding.checkpoint is Checkpoint.MEMORY
+
+
+def test_only_rustc_errors_mean_the_code_does_not_compile() -> None:
+    broken = message_findings(parse_stream(recorded("clippy-broken.jsonl")), paths_for("broken"))
+    assert broken
+    assert all(is_compile_error(f) for f in broken)
+    denied_lint = parse_stream(
+        _record(_span("src/lib.rs", 3), level="error", code="clippy::unwrap_used")
+    )
+    (finding,) = message_findings(denied_lint, paths_for("crate"))
+    assert finding.severity is Severity.ERROR
+    assert not is_compile_error(finding)

@@ -6,6 +6,8 @@ compile" is still answered; clippy's own lints are then marked skipped.
 
 from __future__ import annotations
 
+import re
+
 from rustpro.errors import ToolError, ToolTimeout
 from rustpro.model import Checkpoint, Finding, Role, Severity
 from rustpro.toolchain.lints import PRODUCTION_ONLY, PROFILE, warn_flags
@@ -13,6 +15,7 @@ from rustpro.toolchain.messages import BuildStream, message_findings, parse_stre
 from rustpro.toolchain.runner import ToolRun
 from rustpro.toolchain.session import CargoSession
 
+_ERROR_CODE = re.compile(r"E\d{4}")
 # Checkpoints the lint profile reports into, for "clippy: N findings" evidence.
 _PROFILE_CHECKPOINTS = sorted(set(PROFILE.values()), key=list(Checkpoint).index)
 
@@ -52,17 +55,20 @@ def run_clippy(session: CargoSession, *, use_clippy: bool = True) -> bool | None
 
 def _record(session: CargoSession, run: ToolRun, stream: BuildStream, tool: str) -> bool:
     findings = [f for f in message_findings(stream, session.paths) if _applies(session, f)]
-    compiled = stream.success is True and run.returncode == 0
-    if not compiled and not any(f.severity is Severity.ERROR for f in findings):
+    compile_errors = sum(1 for f in findings if is_compile_error(f))
+    lint_errors = sum(1 for f in findings if f.severity is Severity.ERROR) - compile_errors
+    # A lint the crate denies (`#![deny(clippy::unwrap_used)]`) fails clippy's build, yet
+    # the code compiles: only rustc's own errors mean it does not.
+    compiled = (stream.success is True and run.returncode == 0) or (
+        compile_errors == 0 and lint_errors > 0
+    )
+    if not compiled and compile_errors == 0:
         # cargo stopped before the compiler could say why (a dependency that does not
         # resolve, a broken manifest): the reason is on stderr.
         findings.append(_build_failure(run))
+        compile_errors = 1
     session.report.add(findings)
-    if compiled:
-        verdict = "yes"
-    else:
-        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-        verdict = f"no, {errors} error(s)"
+    verdict = "yes" if compiled else f"no, {compile_errors} error(s)"
     session.report.note(Checkpoint.MEMORY, f"compiles: {verdict} ({tool}, {run.seconds:.1f} s)")
     if tool == "clippy":
         for checkpoint in _PROFILE_CHECKPOINTS:
@@ -70,6 +76,15 @@ def _record(session: CargoSession, run: ToolRun, stream: BuildStream, tool: str)
             verdict = f"{count} finding(s)" if count else "clean"
             session.report.note(checkpoint, f"clippy: {verdict}")
     return compiled
+
+
+def is_compile_error(finding: Finding) -> bool:
+    """True for rustc's own errors (`rustc::E0502`, an error without a code), as opposed to
+    a lint raised to an error."""
+    if finding.severity is not Severity.ERROR or not finding.rule.startswith("rustc::"):
+        return False
+    code = finding.rule.removeprefix("rustc::")
+    return code in ("error", "build-failed") or _ERROR_CODE.fullmatch(code) is not None
 
 
 def _applies(session: CargoSession, finding: Finding) -> bool:
@@ -83,7 +98,7 @@ def _applies(session: CargoSession, finding: Finding) -> bool:
 def _build_failure(run: ToolRun) -> Finding:
     reason = run.last_error_line()
     return Finding(
-        rule="cargo::build-failed",
+        rule="rustc::build-failed",
         checkpoint=Checkpoint.MEMORY,
         severity=Severity.ERROR,
         path="Cargo.toml",
@@ -93,7 +108,7 @@ def _build_failure(run: ToolRun) -> Finding:
         end_column=1,
         message=f"cargo could not build the project: {reason}",
         help="run `cargo build` to see the whole error",
-        source="cargo",
+        source="rustc",
     )
 
 

@@ -48,12 +48,22 @@ class TestBinary:
     """One test binary's run: `unittests src/lib.rs`, `tests/api.rs`, `doctests name`."""
 
     name: str
+    # The executable cargo ran (`target/debug/deps/api-0123abcd`), when it printed one.
+    artifact: str | None = None
     passed: int = 0
     failed: int = 0
     ignored: int = 0
     # False when the binary exited without a summary line (it crashed or was killed).
     finished: bool = False
     failures: list[FailedTest] = field(default_factory=list)
+
+    @property
+    def target_name(self) -> str | None:
+        """The cargo target the binary was built from, as rustc names crates (`my_api`)."""
+        if self.artifact is not None:
+            return self.artifact.replace("\\", "/").rsplit("/", 1)[-1].rsplit("-", 1)[0]
+        kind, _, crate = self.name.partition(" ")
+        return crate if kind == "doctests" else None
 
     @property
     def source(self) -> str | None:
@@ -96,8 +106,10 @@ def parse_test_output(output: str) -> TestRun:
         line = raw.rstrip()
         header = _RUNNING.match(line) or _DOCTESTS.match(line)
         if header is not None and not line.startswith("test "):
-            is_doc = header.re is _DOCTESTS
-            current = TestBinary(f"doctests {header.group(1)}" if is_doc else header.group(1))
+            if header.re is _DOCTESTS:
+                current = TestBinary(f"doctests {header.group(1)}")
+            else:
+                current = TestBinary(header.group(1), artifact=header.group(2))
             run.binaries.append(current)
             failure, in_panic = None, False
             continue
@@ -122,6 +134,10 @@ def parse_test_output(output: str) -> TestRun:
             continue
         if line == "failures:":
             failure, in_panic = None, False
+            continue
+        if line.startswith("Error: ") and not failure.message:
+            # A test returning `Err` fails without a panic: its error is the message.
+            failure.message.append(line.strip())
             continue
         panic = _PANIC.search(line)
         if panic and failure.panic_path is None:

@@ -29,6 +29,8 @@ class ReportPaths:
                 rel = resolved.relative_to(self.audit_root)
             except ValueError:
                 continue
+            # Prefer an anchor where the file exists; the last one is taken on trust (the
+            # file may be gone, or the output was recorded elsewhere).
             if resolved.exists() or candidate is candidates[-1]:
                 return rel.as_posix()
         return None

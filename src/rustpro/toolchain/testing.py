@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rustpro.discovery.layout import CrateLayout, Target
 from rustpro.errors import ToolError, ToolTimeout
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.toolchain.libtest import FailedTest, TestBinary, TestRun, parse_test_output
@@ -37,7 +38,7 @@ def run_tests(session: CargoSession) -> None:
             [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests do not build: {reason}", "")]
         )
         return
-    session.report.add(test_findings(tests, session))
+    session.report.add(failure_findings(tests, session))
     session.report.note(
         Checkpoint.TESTING,
         f"{tests.passed} passed, {tests.failed} failed, {tests.ignored} ignored "
@@ -49,7 +50,7 @@ def run_tests(session: CargoSession) -> None:
         session.report.note(Checkpoint.TESTING, f"{binary.name}: {counts}{state}")
 
 
-def test_findings(tests: TestRun, session: CargoSession) -> list[Finding]:
+def failure_findings(tests: TestRun, session: CargoSession) -> list[Finding]:
     """One error per failed test or doctest, and per binary that crashed mid-run."""
     findings: list[Finding] = []
     for binary in tests.binaries:
@@ -100,18 +101,39 @@ def _place(failure: FailedTest, binary: TestBinary, session: CargoSession) -> tu
 
 
 def _package_relative(printed: str, binary: TestBinary, session: CargoSession) -> str | None:
-    """A doctest path: rustdoc prints it relative to the package of the `Doc-tests` line."""
-    crate_name = binary.name.partition(" ")[2].replace("-", "_")
-    anchors = [
-        crate.root.resolve()
-        for crate in session.workspace.crates
-        if crate.name.replace("-", "_") == crate_name
-    ]
+    """A doctest path: rustdoc prints it relative to the package whose library it tests."""
+    anchors = [crate.root.resolve() for crate in _crates_of(binary, session)]
     return session.paths.relative(printed, *anchors)
 
 
 def _source_path(binary: TestBinary, session: CargoSession) -> str | None:
-    return session.paths.relative(binary.source) if binary.source else None
+    """The binary's root source file. Cargo prints it relative to its package, so in a
+    workspace the target (named like the binary's artifact) says which package."""
+    if binary.source is None:
+        return None
+    for target in _targets_of(binary, session):
+        if target.root.as_posix().endswith(binary.source):
+            return session.paths.relative(str(target.root))
+    return session.paths.relative(binary.source)
+
+
+def _targets_of(binary: TestBinary, session: CargoSession) -> list[Target]:
+    name = binary.target_name
+    return [
+        target
+        for crate in session.workspace.crates
+        for target in crate.targets
+        if name is not None and target.name.replace("-", "_") == name
+    ]
+
+
+def _crates_of(binary: TestBinary, session: CargoSession) -> list[CrateLayout]:
+    name = binary.target_name
+    return [
+        crate
+        for crate in session.workspace.crates
+        if any(t.kind == "lib" and t.name.replace("-", "_") == name for t in crate.targets)
+    ]
 
 
 def _fn_line(path: Path, test_name: str) -> int:
