@@ -15,8 +15,9 @@ RULES = all_rules()
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_explain_renders_every_rule(
-    rule: type[BaseRule], capsys: pytest.CaptureFixture[str]
+    rule: type[BaseRule], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps to the terminal; keep example lines whole
     run = run_cli(["explain", rule.name], capsys)
     assert run.code == 0, run.stderr
     text = " ".join(run.stdout.split())  # rich wraps lines to the terminal width
