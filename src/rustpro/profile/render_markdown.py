@@ -11,7 +11,6 @@ def render_markdown(profile: Profile) -> str:
     """One section per subject, a table of answers, then the open questions as a list."""
     parts = [
         f"# rustpro profile: `{profile.root}`",
-        "",
         f"{profile.files} files, {profile.lines} lines.",
     ]
     if profile.workspace is not None:
