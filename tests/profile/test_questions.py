@@ -273,6 +273,8 @@ def test_workspace_sums_members_and_resolves_inherited_keys(tmp_path: Path) -> N
             ),
             "crates/b/Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\nedition = "2021"\n',
             "crates/b/src/main.rs": "fn main() { std::thread::spawn(|| {}).join().ok(); }\n",
+            "fuzz/Cargo.toml": '[package]\nname = "ws-fuzz"\nversion = "0.0.0"\n',
+            "fuzz/fuzz_targets/sum.rs": "#![no_main]\n",
         },
     )
     profile = profile_of(root)
@@ -288,6 +290,10 @@ def test_workspace_sums_members_and_resolves_inherited_keys(tmp_path: Path) -> N
     unsafe = answer(profile, "unsafe")
     assert unsafe.facts["policy"]["lint_levels"] == {"a": "forbid"}
     assert any(e.key == "workspace.lints.rust.unsafe_code" for e in unsafe.evidence)
+    whole_tests = whole.answer("tests")
+    assert whole_tests is not None
+    assert whole_tests.facts["fuzz_targets"] == ["fuzz/fuzz_targets/sum.rs"]
+    assert facts(profile, "tests")["fuzz_targets"] == []  # the root's fuzz/ is not crate a's
     concurrency = whole.answer("concurrency")
     assert concurrency is not None and concurrency.facts["model"] == "threads"
     assert concurrency.facts["threads"] == {

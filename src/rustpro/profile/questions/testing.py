@@ -93,7 +93,11 @@ def answer(subject: Subject) -> Answer:
 
 def _fuzz_targets(subject: Subject) -> list[str]:
     # cargo-fuzz keeps its own package in `fuzz/`, which discovery skips as a nested package.
-    roots = dict.fromkeys([*(c.root for c in subject.crates), subject.audit_root])
+    # A crate owns `fuzz/` beside its own manifest; the workspace also owns the root's.
+    crate_roots = [c.root for c in subject.crates]
+    roots = dict.fromkeys(
+        [*crate_roots, subject.audit_root] if subject.is_workspace else crate_roots
+    )
     found: list[str] = []
     for root in roots:
         fuzz = Path(root) / "fuzz"
