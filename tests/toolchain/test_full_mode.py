@@ -12,7 +12,7 @@ import pytest
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.report.json_report import report_to_dict
-from tests.toolchain.conftest import FullAudit
+from tests.toolchain.conftest import FullAudit, audit_full, full_options
 
 pytestmark = pytest.mark.cargo
 
@@ -67,7 +67,7 @@ def test_failing_test_and_doctest_become_testing_errors(full_audit: FullAudit) -
     assert result.checkpoints[Checkpoint.TESTING].status == "fail"
     evidence = _evidence(result, Checkpoint.TESTING)
     assert "2 passed, 2 failed, 1 ignored (2 test binaries" in evidence
-    assert "unittests src/lib.rs: 1 passed, 1 failed, 1 ignored" in evidence
+    assert "unittests src/lib.rs (fixture_failing): 1 passed, 1 failed, 1 ignored" in evidence
 
 
 def test_unformatted_crate_gets_one_rustfmt_note_per_file(full_audit: FullAudit) -> None:
@@ -138,7 +138,23 @@ def test_workspace_members_get_paths_under_their_own_directories(full_audit: Ful
         ("clippy::unwrap_used",),
     )
     evidence = _evidence(result, Checkpoint.TESTING)
-    assert "0 passed, 3 failed, 0 ignored (4 test binaries" in evidence
+    assert "0 passed, 3 failed, 0 ignored (5 test binaries" in evidence
+    assert "unittests src/lib.rs (ws_alpha): 0 passed, 1 failed, 0 ignored" in evidence
     assert "cargo metadata: 2 package(s), 3 target(s) confirmed" in _evidence(
+        result, Checkpoint.PROJECT
+    )
+
+
+def test_one_member_audited_alone_builds_only_itself(
+    cargo_crates: Path, cargo_target_dir: Path
+) -> None:
+    result = audit_full(
+        cargo_crates / "workspace" / "crates" / "alpha", full_options(cargo_target_dir)
+    )
+    failed = sorted((f.path, f.line) for f in result.findings if f.rule == "cargo-test::failed")
+    # Paths are relative to the member, though cargo prints them from the workspace root.
+    assert failed == [("src/lib.rs", 5), ("src/lib.rs", 26)]
+    assert "0 passed, 2 failed, 0 ignored (2 test binaries" in _evidence(result, Checkpoint.TESTING)
+    assert "cargo metadata: 1 package(s), 1 target(s) confirmed" in _evidence(
         result, Checkpoint.PROJECT
     )

@@ -1,10 +1,12 @@
 """Full mode: the toolchain steps in order, folded into the audit as findings and evidence.
 
-    metadata -> clippy (does it compile?) -> test -> doc      (one after another: they share
-    fmt                                                         the target dir and its lock)
+    clippy (does it compile?) -> test -> doc      (one after another: they share the target
+    fmt, metadata                                   dir and its lock)
 
-rustfmt needs no build, so it runs beside the others. Tests and docs are skipped when the
-project does not compile: their failures would only repeat the compile errors.
+rustfmt and `cargo metadata` build nothing, so they run beside the others (metadata first
+only when the audited crate may belong to a larger workspace, whose answer sets the scope).
+Tests and docs are skipped when the project does not compile: their failures would only
+repeat the compile errors.
 """
 
 from __future__ import annotations
@@ -67,13 +69,20 @@ class FullMode:
 
 
 def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
-    formatter = None
+    beside: list[threading.Thread] = []
     if "fmt" not in skip:
-        formatter = threading.Thread(target=run_fmt, args=(session,), name="rustfmt")
-        formatter.start()
-    try:
-        if "metadata" not in skip:
+        beside.append(threading.Thread(target=run_fmt, args=(session,), name="rustfmt"))
+    if "metadata" not in skip:
+        if _inside_larger_workspace(session):
+            # cargo's answer decides which packages to build and where paths are anchored.
             run_metadata(session)
+        else:
+            # The audited root is cargo's workspace root: metadata only confirms, so it
+            # need not hold up the build.
+            beside.append(threading.Thread(target=run_metadata, args=(session,)))
+    for thread in beside:
+        thread.start()
+    try:
         compiled: bool | None = None
         if "clippy" not in skip:
             compiled = run_clippy(session)
@@ -90,8 +99,23 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
         if "doc" not in skip:
             run_doc(session)
     finally:
-        if formatter is not None:
-            formatter.join()
+        for thread in beside:
+            thread.join()
+
+
+def _inside_larger_workspace(session: CargoSession) -> bool:
+    """True when a `[workspace]` manifest above the audited root may own it (cargo would
+    then build that whole workspace and print paths relative to it)."""
+    if session.workspace.is_workspace:
+        return False
+    for directory in session.root.parents:
+        manifest = directory / "Cargo.toml"
+        try:
+            if manifest.is_file() and "[workspace" in manifest.read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def _label(step: str) -> str:

@@ -47,7 +47,14 @@ def run_tests(session: CargoSession) -> None:
     for binary in tests.binaries:
         counts = f"{binary.passed} passed, {binary.failed} failed, {binary.ignored} ignored"
         state = "" if binary.finished else ", crashed before its summary"
-        session.report.note(Checkpoint.TESTING, f"{binary.name}: {counts}{state}")
+        session.report.note(Checkpoint.TESTING, f"{_label(binary)}: {counts}{state}")
+
+
+def _label(binary: TestBinary) -> str:
+    """`unittests src/lib.rs (ws_alpha)`: in a workspace every member has a src/lib.rs."""
+    if binary.artifact is None or binary.target_name is None:
+        return binary.name
+    return f"{binary.name} ({binary.target_name})"
 
 
 def failure_findings(tests: TestRun, session: CargoSession) -> list[Finding]:
