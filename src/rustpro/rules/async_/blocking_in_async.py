@@ -96,14 +96,12 @@ class BlockingInAsync(FileRule):
     name = "blocking-in-async"
     query: ClassVar[str] = f"""
     (call_expression
-      function: (identifier) @name
+      function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
       (#any-of? @name {_NAMES})) @match
     (call_expression
-      function: (scoped_identifier name: (identifier) @name)
-      (#any-of? @name {_NAMES})) @match
-    (call_expression
-      function: (scoped_identifier path: (_) @path)
-      (#match? @path "(^|::)(blocking|Client|ClientBuilder)$")) @match
+      function: (scoped_identifier
+        path: [(identifier) @head (scoped_identifier name: (identifier) @head)])
+      (#any-of? @head "blocking" "Client" "ClientBuilder")) @match
     (call_expression
       function: (field_expression field: (field_identifier) @method)
       (#any-of? @method "output" "status")) @match

@@ -65,13 +65,13 @@ class DetachedSpawn(FileRule):
     query: ClassVar[str] = """
     (expression_statement
       (call_expression
-        function: [(identifier) (scoped_identifier)] @fn
-        (#match? @fn "spawn(_local)?$")) @match)
+        function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+        (#any-of? @name "spawn" "spawn_local")) @match)
     (let_declaration
       pattern: "_"
       value: (call_expression
-        function: [(identifier) (scoped_identifier)] @fn
-        (#match? @fn "spawn(_local)?$")) @match)
+        function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+        (#any-of? @name "spawn" "spawn_local")) @match)
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

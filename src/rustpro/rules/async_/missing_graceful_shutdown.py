@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import ClassVar
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.engine.crateview import CrateView
@@ -23,24 +23,24 @@ from rustpro.rules.concurrency import (
     resolved_callee,
 )
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
 
 _SERVE_FACT = "async.serve-site"  # value: JSON {"line", "column", "what"}
 _SHUTDOWN_FACT = "async.shutdown-handling"  # value: the name that shows shutdown handling
 _SERVER_BUILDERS = frozenset({"bind", "builder", "from_tcp", "try_bind"})
 _LOOPS = frozenset({"loop_expression", "while_expression", "for_expression"})
 _FUNCTION_BOUNDARIES = frozenset({"function_item", "closure_expression"})
-# Cheap byte checks that let most files skip the evidence query entirely.
-_EVIDENCE_NEEDLES = (b"hutdown", b"HUTDOWN", b"ctrl_c", b"signal", b"CancellationToken")
-_EVIDENCE = compile_query(
-    r"""
-    ((identifier) @name
-      (#match? @name "^(ctrl_c|signal|signal_hook|CancellationToken)$|[Ss]hutdown|SHUTDOWN"))
-    ((field_identifier) @name (#match? @name "[Ss]hutdown"))
-    ((type_identifier) @name
-      (#match? @name "^(CancellationToken|SignalKind)$|[Ss]hutdown"))
-    """
+# Names that show shutdown handling, found by a byte search and confirmed on the syntax tree
+# (a whole-tree query with a regex predicate over every identifier costs far more).
+_EVIDENCE_NEEDLES = (
+    b"hutdown",
+    b"HUTDOWN",
+    b"ctrl_c",
+    b"signal",
+    b"CancellationToken",
+    b"SignalKind",
 )
+_EVIDENCE_NAMES = frozenset({"ctrl_c", "signal", "signal_hook", "CancellationToken", "SignalKind"})
+_NAME_KINDS = frozenset({"identifier", "field_identifier", "type_identifier"})
 
 
 class MissingGracefulShutdown(FileRule, CrateRule):
@@ -92,8 +92,8 @@ class MissingGracefulShutdown(FileRule, CrateRule):
     name = "missing-graceful-shutdown"
     query: ClassVar[str] = """
     (call_expression
-      function: [(identifier) (scoped_identifier)] @fn
-      (#match? @fn "serve$")) @match
+      function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+      (#eq? @name "serve")) @match
     (call_expression
       function: (field_expression field: (field_identifier) @method)
       (#any-of? @method "serve" "accept" "incoming")) @match
@@ -113,13 +113,9 @@ class MissingGracefulShutdown(FileRule, CrateRule):
     def finish(self, ctx: FileContext) -> None:
         if ctx.role is not Role.PRODUCTION or ctx.file_test_only:
             return
-        if not any(needle in ctx.source for needle in _EVIDENCE_NEEDLES):
-            return
-        for _, captures in QueryCursor(_EVIDENCE).matches(ctx.tree.root_node):
-            name = captures["name"][0]
-            if not ctx.in_test_region(name):
-                ctx.add_fact(_SHUTDOWN_FACT, ctx.text(name))
-                return
+        name = _shutdown_handling(ctx)
+        if name is not None:
+            ctx.add_fact(_SHUTDOWN_FACT, name)
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         production = {result.relpath for result in crate.production_files()}
@@ -197,3 +193,25 @@ def _in_loop(call: Node) -> bool:
         if parent.type in _FUNCTION_BOUNDARIES:
             return False
     return False
+
+
+def _shutdown_handling(ctx: FileContext) -> str | None:
+    """A name in the file's production code that shows shutdown handling, if any.
+
+    Only identifiers count: a needle inside a comment or string lands on a non-name node.
+    """
+    root = ctx.tree.root_node
+    for needle in _EVIDENCE_NEEDLES:
+        start = ctx.source.find(needle)
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + len(needle))
+            if node is not None and node.type in _NAME_KINDS:
+                name = ctx.text(node)
+                if _shows_shutdown(name) and not ctx.in_test_region(node):
+                    return name
+            start = ctx.source.find(needle, start + len(needle))
+    return None
+
+
+def _shows_shutdown(name: str) -> bool:
+    return name in _EVIDENCE_NAMES or "shutdown" in name.lower()

@@ -66,16 +66,21 @@ class ArcWithNonSync(FileRule):
     clippy_twins = ("arc_with_non_send_sync",)
     query: ClassVar[str] = """
     (call_expression
-      function: (scoped_identifier name: (identifier) @new (#eq? @new "new")) @arc
+      function: (scoped_identifier
+        path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
+        name: (identifier) @new) @arc
+      (#eq? @arc_name "Arc")
+      (#eq? @new "new")
       arguments: (arguments .
         (call_expression
           function: (scoped_identifier name: (identifier) @inner_new) @inner
           (#eq? @inner_new "new")) .)) @match
     (generic_type
-      type: [(type_identifier) (scoped_type_identifier)] @arc
+      type: [(type_identifier) @arc_name
+             (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
       type_arguments: (type_arguments .
         (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
-      (#match? @arc "Arc$")) @match
+      (#eq? @arc_name "Arc")) @match
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
