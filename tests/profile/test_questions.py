@@ -345,3 +345,24 @@ def test_a_runtime_crate_is_its_own_runtime(tmp_path: Path) -> None:
     runtime = answer(profile_of(root), "async_runtime")
     assert runtime.summary == "this crate is the smol runtime itself"
     assert not runtime.open_questions
+
+
+def test_features_behind_build_script_cfgs_do_not_raise_the_msrv(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "g",
+        {
+            "src/lib.rs": (
+                "#[cfg(probe_nightly)]\nmod nightly;\n"
+                '#[cfg(feature = "std")]\n'
+                "pub fn f(x: Option<u8>) -> bool { x.is_some_and(|v| v > 1) }\n"
+                "#[cfg(not(no_core_error))]\npub fn g(e: &dyn core::error::Error) {}\n"
+            ),
+            "src/nightly.rs": "pub fn h(v: &mut Vec<u8>) { v.pop_if(|x| *x > 1); }\n",
+        },
+        '[package]\nname = "g"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.70"\n',
+    )
+    msrv = facts(profile_of(root), "msrv")
+    assert msrv["inferred_minimum"] == "1.70"  # `feature = ..` is not a compiler probe
+    assert msrv["code_needs_more_than_declared"] is False
+    gated = {f["key"]: f["where"] for f in msrv["cfg_gated_features"]}
+    assert gated == {"pop-if": ["src/nightly.rs:1"], "core-error": ["src/lib.rs:6"]}

@@ -16,7 +16,7 @@ from rustpro import __version__
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
 from rustpro.model import Role
-from rustpro.profile.collect import collect, move_to_tests
+from rustpro.profile.collect import collect, gate_msrv_facts, move_to_tests
 from rustpro.profile.model import Profile, SubjectProfile
 from rustpro.profile.questions import answer_all
 from rustpro.profile.subject import Subject, crate_subject, workspace_subject
@@ -39,7 +39,7 @@ def build_profile(
     subjects: list[Subject] = []
     for crate in workspace.crates:
         files = [facts[e.relpath] for e in crate.files if e.relpath in facts]
-        _mark_test_modules(crate, files, workspace)
+        _mark_module_files(crate, files, workspace)
         subjects.append(crate_subject(crate, files, workspace))
     whole = _workspace_subject(workspace, subjects)
     warnings = list(workspace.warnings)
@@ -107,21 +107,24 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _mark_test_modules(crate: CrateLayout, files: list[FileFacts], workspace: Workspace) -> None:
-    """Files declared as `#[cfg(test)] mod name;` are test code, though they live in src/."""
+def _mark_module_files(crate: CrateLayout, files: list[FileFacts], workspace: Workspace) -> None:
+    """Files declared as `#[cfg(test)] mod name;` are test code, though they live in src/;
+    files declared under a custom cfg (`#[cfg(probe)] mod name;`) do not raise the MSRV."""
     by_path = {f.relpath: f for f in files}
     roots = {t.root for t in crate.targets}
     for facts in files:
-        if not facts.test_mods:
-            continue
         path = workspace.root / facts.relpath
         owns_dir = path in roots or path.name == "mod.rs"
         base = path.parent if owns_dir else path.parent / path.stem
-        for name in facts.test_mods:
-            for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
-                child = by_path.get(_rel(candidate, workspace.root))
-                if child is not None:
-                    move_to_tests(child)
+        for names, action in (
+            (facts.test_mods, move_to_tests),
+            (facts.cfg_gated_mods, gate_msrv_facts),
+        ):
+            for name in names:
+                for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
+                    child = by_path.get(_rel(candidate, workspace.root))
+                    if child is not None:
+                        action(child)
 
 
 def _rel(path: Path, root: Path) -> str:

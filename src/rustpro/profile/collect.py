@@ -19,7 +19,7 @@ from rustpro.model import Role
 from rustpro.profile.benches import collect_bench_calls
 from rustpro.profile.patterns import PATTERNS, on_test_attribute
 from rustpro.profile.scan import ROLE_AREAS, FileScan, Handler
-from rustpro.profile.tally import PRODUCTION, TESTS, FileFacts
+from rustpro.profile.tally import PRODUCTION, TESTS, FileFacts, Tally
 from rustpro.syntax.parser import compile_query, parse
 from rustpro.syntax.positions import LineIndex
 
@@ -69,6 +69,19 @@ def collect(source: bytes, relpath: str, role: Role) -> FileFacts:
     if scan.file_test_only:
         move_to_tests(facts)
     return facts
+
+
+def gate_msrv_facts(facts: FileFacts) -> None:
+    """A file compiled only under a custom cfg: its MSRV facts do not raise the MSRV."""
+    production = facts.areas.get(PRODUCTION)
+    if production is None:
+        return
+    gated = Tally()
+    for key in [k for k in production.counts if k.startswith("msrv:")]:
+        new_key = "msrv-gated:" + key.split(":", 1)[1]
+        gated.counts[new_key] = production.counts.pop(key)
+        gated.samples[new_key] = production.samples.pop(key, [])
+    production.merge(gated)
 
 
 def move_to_tests(facts: FileFacts) -> None:

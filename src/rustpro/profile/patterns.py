@@ -61,6 +61,53 @@ def _any_of(capture: str, names: tuple[str, ...] | list[str]) -> str:
 # --- handlers: each folds one kind of match into the scan ----------------------------------
 
 
+# cfg names that describe the target or the build, not a compiler-version probe.
+_STANDARD_CFGS = frozenset(
+    {"all", "any", "not", "feature", "test", "doc", "docsrs", "doctest", "debug_assertions",
+     "unix", "windows", "target_os", "target_arch", "target_family", "target_env",
+     "target_endian", "target_pointer_width", "target_vendor", "target_has_atomic",
+     "target_feature", "panic", "miri", "loom", "proc_macro", "overflow_checks", "fuzzing",
+     "tokio_unstable", "tokio_taskdump"}
+)  # fmt: skip
+_CFG_GATED_KINDS = frozenset({*items.ITEM_KINDS, "expression_statement", "let_declaration",
+                              "match_arm", "field_declaration"})  # fmt: skip
+
+
+def _add_msrv(scan: FileScan, key: str, node: Node) -> None:
+    # Code behind a custom cfg (set by a build script that probes the compiler, as anyhow
+    # and serde do) only compiles where the feature exists: it does not raise the MSRV.
+    gated = _custom_cfg_gate(node)
+    scan.add(f"msrv-gated:{key}" if gated else f"msrv:{key}", node)
+
+
+def _custom_cfg_gate(node: Node) -> bool:
+    for ancestor in (node, *items.ancestors(node)):
+        if ancestor.type not in _CFG_GATED_KINDS:
+            continue
+        for attr in items.attributes_of(ancestor):
+            if items.attribute_path(attr) == "cfg" and _custom_cfg(attr):
+                return True
+    return False
+
+
+def _custom_cfg(attr_item: Node) -> bool:
+    return bool(_cfg_names(attr_item) - _STANDARD_CFGS)
+
+
+def _cfg_names(attr_item: Node) -> set[str]:
+    """The identifiers of a `#[cfg(..)]` predicate (`feature = "x"` gives `feature`)."""
+    names: set[str] = set()
+    stack = list(attr_item.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type == "identifier":
+            names.add(items.text(node))
+        elif node.type != "string_literal":
+            stack.extend(node.named_children)
+    names.discard("cfg")
+    return names
+
+
 def _on_type(scan: FileScan, c: dict[str, list[Node]]) -> None:
     name = first_text(c, "type.name")
     scan.add("type:Atomic" if name.startswith("Atomic") else f"type:{name}", first(c, "type.name"))
@@ -83,7 +130,7 @@ def _on_method(scan: FileScan, c: dict[str, list[Node]]) -> None:
         scan.add("threads:rayon", node)
     feature = words("method").get(name)
     if feature is not None and args.type == "arguments":  # a real call, not a macro token
-        scan.add(f"msrv:{feature.key}", node)
+        _add_msrv(scan, feature.key, node)
 
 
 def _is_stdio_receiver(method: Node) -> bool:
@@ -130,7 +177,7 @@ def _on_path_call(scan: FileScan, c: dict[str, list[Node]]) -> None:
         scan.add(f"channel:{tail2}", node)
     feature = words("call").get(tail2)
     if feature is not None:
-        scan.add(f"msrv:{feature.key}", node)
+        _add_msrv(scan, feature.key, node)
 
 
 def _on_macro(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -156,7 +203,7 @@ def _on_macro(scan: FileScan, c: dict[str, list[Node]]) -> None:
     elif name in _FORMAT_MACROS:
         _check_inline_format_args(scan, c)
     if name in MACRO_FEATURES:
-        scan.add(f"msrv:{MACRO_FEATURES[name].key}", node)
+        _add_msrv(scan, MACRO_FEATURES[name].key, node)
 
 
 def _check_inline_format_args(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -165,7 +212,7 @@ def _check_inline_format_args(scan: FileScan, c: dict[str, list[Node]]) -> None:
     args = first(c, "macro.args")
     literal = next((n for n in args.named_children if n.type == "string_literal"), None)
     if literal is not None and _INLINE_FORMAT_ARG.search(items.text(literal)):
-        scan.add("msrv:inline-format-args", literal)
+        _add_msrv(scan, "inline-format-args", literal)
 
 
 def _on_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -202,7 +249,7 @@ def _on_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
             scan.add("error:derive-diagnostic", item)
     feature = words("attr").get(path)
     if feature is not None:
-        scan.add(f"msrv:{feature.key}", item)
+        _add_msrv(scan, feature.key, item)
 
 
 def _on_inner_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -226,8 +273,11 @@ def _at_file_top(node: Node) -> bool:
 
 
 def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
+    """Record test-only regions, and `mod name;` files that are test-only or cfg-gated."""
     attr = first(c, "test.attr")
-    if not (items.is_test_attribute(attr) or items.is_cfg_test(attr)):
+    is_test = items.is_test_attribute(attr) or items.is_cfg_test(attr)
+    gated = not is_test and items.attribute_path(attr) == "cfg" and _custom_cfg(attr)
+    if not (is_test or gated):
         return
     target = attr.next_named_sibling
     while target is not None and target.type in ("attribute_item", "line_comment", "block_comment"):
@@ -237,8 +287,11 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
     if target.type == "mod_item" and target.child_by_field_name("body") is None:
         if items.is_cfg_test(attr):
             scan.facts.test_mods.append(items.item_name(target))
+        elif gated:
+            scan.facts.cfg_gated_mods.append(items.item_name(target))
         return
-    scan.test_ranges.append((attr.start_byte, target.end_byte))
+    if is_test:
+        scan.test_ranges.append((attr.start_byte, target.end_byte))
 
 
 def _on_test_macro(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -397,14 +450,14 @@ def _on_msrv_name(scan: FileScan, c: dict[str, list[Node]]) -> None:
     node = first(c, "msrv.name")
     feature = words("name").get(items.text(node))
     if feature is not None:
-        scan.add(f"msrv:{feature.key}", node)
+        _add_msrv(scan, feature.key, node)
 
 
 def _on_msrv_path(scan: FileScan, c: dict[str, list[Node]]) -> None:
     node = first(c, "msrv.path")
     feature = words("path").get(items.text(node).replace(" ", ""))
     if feature is not None:
-        scan.add(f"msrv:{feature.key}", node)
+        _add_msrv(scan, feature.key, node)
 
 
 def _on_simd_path(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -415,7 +468,7 @@ def _on_simd_path(scan: FileScan, c: dict[str, list[Node]]) -> None:
 
 def _msrv_syntax(key: str) -> Handler:
     def handler(scan: FileScan, c: dict[str, list[Node]]) -> None:
-        scan.add(f"msrv:{key}", first(c, "msrv"))
+        _add_msrv(scan, key, first(c, "msrv"))
 
     return handler
 

@@ -86,6 +86,7 @@ class FileFacts:
     static_muts: list[NamedPlace] = field(default_factory=list)
     static_refs: list[NamedPlace] = field(default_factory=list)  # `&NAME` / `&mut NAME`
     test_mods: list[str] = field(default_factory=list)  # `#[cfg(test)] mod NAME;`
+    cfg_gated_mods: list[str] = field(default_factory=list)  # `#[cfg(custom)] mod NAME;`
     parse_error_line: int | None = None
     skipped: str | None = None
 

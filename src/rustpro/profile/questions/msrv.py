@@ -6,9 +6,10 @@ import tomllib
 from pathlib import Path
 
 from rustpro.profile.model import Answer, Confidence, Evidence
-from rustpro.profile.msrv_table import FEATURES_BY_KEY
+from rustpro.profile.msrv_table import FEATURES_BY_KEY, Feature
 from rustpro.profile.questions.common import manifest_evidence, version_text, version_tuple
 from rustpro.profile.subject import Subject
+from rustpro.profile.tally import Tally
 
 _SHOWN_FEATURES = 8
 
@@ -30,14 +31,8 @@ def answer(subject: Subject) -> Answer:
                 )
             )
     tally = subject.production
-    used = []
-    for key in tally.keys("msrv:"):
-        feature = FEATURES_BY_KEY.get(key.split(":", 1)[1])
-        if feature is None:
-            continue
-        places = tally.places(key)
-        used.append((feature, tally.count(key), places))
-    used.sort(key=lambda item: (item[0].version_tuple, item[1]), reverse=True)
+    used = _features(tally, "msrv:")
+    gated = _features(tally, "msrv-gated:")
     inferred = max((f.version_tuple for f, _, _ in used), default=None)
     for feature, _, places in used[:_SHOWN_FEATURES]:
         path, line = places[0]
@@ -48,7 +43,14 @@ def answer(subject: Subject) -> Answer:
     toolchain = _toolchain_file(subject)
     if toolchain is not None:
         evidence.append(
-            Evidence(toolchain[0], None, "toolchain.channel", f"toolchain pinned to {toolchain[1]}")
+            Evidence(
+                toolchain[0],
+                None,
+                "toolchain.channel",
+                f"toolchain pinned to {toolchain[1]}"
+                if toolchain[1]
+                else "toolchain file without a channel",
+            )
         )
     declared_versions = [version_tuple(v) for v in declared.values() if v]
     lowest_declared = min((v for v in declared_versions if v), default=None)
@@ -77,7 +79,15 @@ def answer(subject: Subject) -> Answer:
     if nightly:
         parts.append(f"nightly features: {', '.join(nightly)}")
     if toolchain is not None:
-        parts.append(f"toolchain file pins {toolchain[1]}")
+        pinned = f"pins {toolchain[1]}" if toolchain[1] else "pins no channel"
+        parts.append(f"toolchain file {pinned}")
+    newer_gated = [f for f, _, _ in gated if not inferred or f.version_tuple > inferred]
+    if newer_gated:
+        newest_gated = max(newer_gated, key=lambda f: f.version_tuple)
+        parts.append(
+            f"newer code behind build-script cfgs uses up to Rust {newest_gated.version} "
+            f"({newest_gated.title})"
+        )
     confidence = (
         Confidence.DECLARED
         if declared_versions
@@ -99,8 +109,18 @@ def answer(subject: Subject) -> Answer:
             }
             for f, n, places in used
         ],
+        "cfg_gated_features": [
+            {
+                "key": f.key,
+                "title": f.title,
+                "version": f.version,
+                "count": n,
+                "where": [f"{p}:{line}" for p, line in places],
+            }
+            for f, n, places in gated
+        ],
         "nightly_features": nightly,
-        "toolchain": toolchain[1] if toolchain else None,
+        "toolchain": toolchain[1] or None if toolchain else None,
     }
     return Answer(
         2,
@@ -112,6 +132,17 @@ def answer(subject: Subject) -> Answer:
         tuple(evidence),
         tuple(open_questions),
     )
+
+
+def _features(tally: Tally, prefix: str) -> list[tuple[Feature, int, list[tuple[str, int]]]]:
+    """(feature, count, places) for every key with `prefix`, newest feature first."""
+    found = []
+    for key in tally.keys(prefix):
+        feature = FEATURES_BY_KEY.get(key.split(":", 1)[1])
+        if feature is not None:
+            found.append((feature, tally.count(key), tally.places(key)))
+    found.sort(key=lambda item: (item[0].version_tuple, item[1]), reverse=True)
+    return found
 
 
 def _toolchain_file(subject: Subject) -> tuple[str, str] | None:
@@ -135,4 +166,4 @@ def _channel(path: Path) -> str:
         return text.strip().splitlines()[0] if text.strip() else "empty"  # legacy one-line file
     toolchain = data.get("toolchain", {})
     channel = toolchain.get("channel") if isinstance(toolchain, dict) else None
-    return str(channel) if channel else "unspecified channel"
+    return str(channel) if channel else ""
