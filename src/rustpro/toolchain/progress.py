@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -15,15 +14,16 @@ class StepProgress:
     """A transient one-line spinner per step; silent when stderr is not a terminal or when
     `enabled` is False (`--quiet`), so logs and CI output stay clean."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        console = Console(stderr=True)
+    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
+        """`console` defaults to stderr; a console is shown only when it is a terminal."""
+        console = console or Console(stderr=True)
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=not (enabled and sys.stderr.isatty()),
+            disable=not (enabled and console.is_terminal),
         )
 
     def __enter__(self) -> StepProgress:
