@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from rustpro.profile import build_profile
@@ -15,7 +16,16 @@ from rustpro.profile.render_json import profile_dict, render_json
 from tests.profile.test_questions import ASYNC_SERVICE_MAIN, ASYNC_SERVICE_MANIFEST
 from tests.support import make_crate
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "profile-json.md"
+REPO = Path(__file__).resolve().parents[2]
+DOC = REPO / "docs" / "profile-json.md"
+SCHEMA_PATH = REPO / "tests" / "schemas" / "profile-v1.schema.json"
+
+
+def validate(data: dict[str, Any]) -> None:
+    """Raise when `data` breaks tests/schemas/profile-v1.schema.json."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
 
 
 def _sections() -> dict[str, str]:
@@ -38,6 +48,18 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         },
     )
     return profile_dict(build_profile(root, workers=1), timings=False)
+
+
+def test_output_matches_the_schema(data: dict[str, Any]) -> None:
+    validate(data)
+
+
+def test_schema_rejects_a_renamed_fact(data: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(data))
+    facts = broken["crates"][0]["answers"]["cloning"]["facts"]
+    facts["clones"] = facts.pop("clone_calls")
+    with pytest.raises(jsonschema.ValidationError):
+        validate(broken)
 
 
 def test_top_level_keys(data: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from benchmarks.realcrates import CratesUnavailable, fetch_pinned_crates
 
 from rustpro.profile import build_profile
 from rustpro.profile.render_json import profile_dict
+from tests.profile.test_json_contract import validate
 
 pytestmark = pytest.mark.realworld
 
@@ -46,6 +47,7 @@ def _answers(name: str) -> dict[str, Any]:
     if isinstance(roots, str):
         pytest.skip(f"crates unavailable: {roots}")
     data = profile_dict(build_profile(roots[name], workers=1), timings=False)
+    validate(data)
     answers: dict[str, Any] = data["crates"][0]["answers"]
     return {key: answer["facts"] for key, answer in answers.items()}
 
