@@ -366,3 +366,18 @@ def test_features_behind_build_script_cfgs_do_not_raise_the_msrv(tmp_path: Path)
     assert msrv["code_needs_more_than_declared"] is False
     gated = {f["key"]: f["where"] for f in msrv["cfg_gated_features"]}
     assert gated == {"pop-if": ["src/nightly.rs:1"], "core-error": ["src/lib.rs:6"]}
+
+
+def test_member_profiled_alone_reads_profiles_from_the_workspace_root(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    make_crate(
+        root,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["m"]\n\n[profile.release]\nlto = true\n',
+            "m/Cargo.toml": '[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n',
+            "m/src/lib.rs": "pub fn f() {}\n",
+        },
+    )
+    targets = answer(profile_of(root / "m"), "performance_targets")
+    assert targets.facts["profiles"] == {"release": {"lto": True}}
+    assert targets.facts["profile_manifest"] == (root / "Cargo.toml").as_posix()

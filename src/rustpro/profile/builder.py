@@ -14,7 +14,9 @@ from pathlib import Path
 
 from rustpro import __version__
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
+from rustpro.discovery.manifest import Manifest, read_manifest
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
+from rustpro.errors import ManifestError
 from rustpro.model import Role
 from rustpro.profile.collect import collect, gate_msrv_facts, move_to_tests
 from rustpro.profile.model import Profile, SubjectProfile
@@ -37,10 +39,11 @@ def build_profile(
     jobs = [(e.path, e.relpath, e.role) for c in workspace.crates for e in c.files]
     facts = {f.relpath: f for f in _collect_all(jobs, max_file_bytes, workers)}
     subjects: list[Subject] = []
+    profiles_from = _enclosing_workspace_manifest(workspace)
     for crate in workspace.crates:
         files = [facts[e.relpath] for e in crate.files if e.relpath in facts]
         _mark_module_files(crate, files, workspace)
-        subjects.append(crate_subject(crate, files, workspace))
+        subjects.append(crate_subject(crate, files, workspace, profiles_from))
     whole = _workspace_subject(workspace, subjects)
     warnings = list(workspace.warnings)
     for file in sorted(facts.values(), key=lambda f: f.relpath):  # same order in parallel
@@ -61,6 +64,23 @@ def build_profile(
         seconds=time.perf_counter() - started,
         warnings=warnings,
     )
+
+
+def _enclosing_workspace_manifest(workspace: Workspace) -> Manifest | None:
+    """The root manifest of the workspace a lone member belongs to (cargo reads its
+    `[profile.*]` tables, not the member's), or None when the profiled root is that root."""
+    if workspace.is_workspace:
+        return None
+    for parent in workspace.root.parents:
+        candidate = parent / "Cargo.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            manifest = read_manifest(candidate)
+        except ManifestError:
+            return None
+        return manifest if manifest.workspace is not None else None
+    return None
 
 
 def _workspace_subject(workspace: Workspace, subjects: list[Subject]) -> Subject | None:

@@ -174,8 +174,17 @@ def crate_kind(crate: CrateLayout) -> str:
     return "lib" if has_lib else "bin" if has_bin else "none"
 
 
-def crate_subject(crate: CrateLayout, files: list[FileFacts], workspace: Workspace) -> Subject:
-    """The subject of one crate, from its layout and the facts of its files."""
+def crate_subject(
+    crate: CrateLayout,
+    files: list[FileFacts],
+    workspace: Workspace,
+    root_manifest: Manifest | None = None,
+) -> Subject:
+    """The subject of one crate, from its layout and the facts of its files.
+
+    `root_manifest` is where cargo reads `[profile.*]` from (the enclosing workspace's root
+    manifest when a member is profiled on its own); by default the profiled root's.
+    """
     root = workspace.root
     subject = Subject(
         name=crate.name,
@@ -183,7 +192,7 @@ def crate_subject(crate: CrateLayout, files: list[FileFacts], workspace: Workspa
         path=_rel(crate.root, root),
         audit_root=root,
         crates=[crate],
-        root_manifest=workspace.manifest,
+        root_manifest=root_manifest or workspace.manifest,
         dependencies=_declared(crate, root),
         targets=[TargetFact(t.kind, t.name, _rel(t.root, root)) for t in crate.targets],
         files=files,
