@@ -92,6 +92,7 @@ def test_async_service(tmp_path: Path) -> None:
     lazy = crate.facts["superseded"][0]
     assert (lazy["replacement_requires_rust"], lazy["msrv_allows_replacement"]) == ("1.80", False)
     assert "lazy_static → std::sync::LazyLock (Rust 1.80) once the MSRV allows" in crate.summary
+    assert lazy["reason"] == "superseded by the standard library"
     runtime = answer(profile, "async_runtime")
     assert runtime.confidence is Confidence.DECLARED
     assert runtime.facts["production_runtimes"] == ["tokio"]

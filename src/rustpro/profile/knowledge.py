@@ -49,41 +49,6 @@ ERROR_CRATES: dict[str, str] = {
     "error-chain": "legacy error framework (superseded)",
 }
 
-# Superseded or unmaintained dependencies and what to use instead.
-SUPERSEDED: dict[str, str] = {
-    "lazy_static": "std::sync::LazyLock (Rust 1.80)",
-    "once_cell": "std::sync::OnceLock (1.70) / LazyLock (1.80)",
-    "failure": "thiserror (libraries) / anyhow (applications)",
-    "error-chain": "thiserror (libraries) / anyhow (applications)",
-    "structopt": "clap with the derive feature",
-    "atty": "std::io::IsTerminal (Rust 1.70)",
-    "dotenv": "dotenvy",
-    "tempdir": "tempfile",
-    "memmap": "memmap2",
-    "async-std": "tokio or smol (async-std is discontinued)",
-    "num_cpus": "std::thread::available_parallelism (Rust 1.59)",
-    "net2": "socket2",
-    "tokio-core": "tokio",
-    "rustc-serialize": "serde",
-    "ansi_term": "anstyle / nu-ansi-term",
-    "term_size": "terminal_size",
-    "proc-macro-error": "proc-macro-error2",
-    "derivative": "derive-where / educe",
-    "instant": "web-time",
-    "users": "uzers",
-    "wee_alloc": "the default allocator (wee_alloc is unmaintained)",
-    "difference": "similar",
-    "owning_ref": "self_cell / ouroboros",
-}
-
-# Superseded crates whose replacement is in std: the Rust version that replacement needs.
-STD_REPLACEMENT_RUST: dict[str, str] = {
-    "lazy_static": "1.80",
-    "once_cell": "1.80",
-    "atty": "1.70",
-    "num_cpus": "1.59",
-}
-
 BENCH_HARNESSES: dict[str, str] = {
     "criterion": "criterion",
     "criterion2": "criterion",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rustpro.profile import knowledge
 from rustpro.profile.model import Answer, Confidence, Evidence
-from rustpro.profile.questions.common import plural, version_tuple
+from rustpro.profile.questions.common import plural, version_text, version_tuple
 from rustpro.profile.subject import Subject
+from rustpro.rules.project.deprecated_dependency import SUPERSEDED
 
 
 def answer(subject: Subject) -> Answer:
@@ -38,17 +39,20 @@ def answer(subject: Subject) -> Answer:
     declared = [v for c in subject.crates if (v := version_tuple(c.rust_version))]
     msrv = min(declared) if declared else None
     for dep in subject.dependencies:
-        replacement = knowledge.lookup(knowledge.SUPERSEDED, dep.package)
-        if replacement is None:
+        # One table with the deprecated-dependency rule, so audit and profile agree.
+        entry = knowledge.lookup(SUPERSEDED, dep.package)
+        if entry is None:
             continue
-        needs = knowledge.lookup(knowledge.STD_REPLACEMENT_RUST, dep.package)
+        replacement = entry.replacement.replace("`", "")
+        needs = entry.std_since
         # Whether the declared MSRV already allows the std replacement (None: cannot tell).
-        allows = None if needs is None or msrv is None else msrv >= (version_tuple(needs) or msrv)
+        allows = None if needs is None or msrv is None else msrv >= needs
         superseded.append(
             {
                 "name": dep.package,
                 "replacement": replacement,
-                "replacement_requires_rust": needs,
+                "reason": entry.reason,
+                "replacement_requires_rust": version_text(needs) if needs else None,
                 "msrv_allows_replacement": allows,
                 "declared_by": dep.crate,
             }
