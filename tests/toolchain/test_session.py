@@ -1,0 +1,26 @@
+"""Full-mode options: rustpro's own target dir and per-step timeouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rustpro.toolchain.session import DEFAULT_TIMEOUTS, FullModeOptions, default_target_dir
+
+
+def test_target_dir_is_under_the_cache_and_keyed_by_workspace_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    first, second = tmp_path / "a" / "app", tmp_path / "b" / "app"
+    assert default_target_dir(first).parent == tmp_path / "cache" / "target"
+    assert default_target_dir(first).name.startswith("app-")
+    assert default_target_dir(first) == default_target_dir(first)
+    assert default_target_dir(first) != default_target_dir(second)
+
+
+def test_timeouts_per_step_then_global_then_default() -> None:
+    assert FullModeOptions().timeout_for("test") == DEFAULT_TIMEOUTS["test"]
+    options = FullModeOptions(timeout=60.0, step_timeouts={"doc": 5.0})
+    assert (options.timeout_for("clippy"), options.timeout_for("doc")) == (60.0, 5.0)
