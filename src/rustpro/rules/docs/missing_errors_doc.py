@@ -18,8 +18,9 @@ class MissingErrorsDoc(FileRule):
     ## What it does
     Finds public API functions, methods of public types and trait methods whose declared return
     type is a `Result` (`Result<T, E>`, `io::Result<T>`, a crate's own `Result` alias) and whose
-    docs lack an `# Errors` heading. Undocumented functions are reported too: they lack the
-    section as well. Trait impl members are skipped (the trait documents them).
+    docs lack an `# Errors` heading (`# Error` is accepted too). Undocumented functions are
+    reported too: they lack the section as well. Trait impl members are skipped (the trait
+    documents them).
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -61,7 +62,9 @@ class MissingErrorsDoc(FileRule):
         function = captures["match"][0]
         if not returns_result(function):
             return
-        if items.has_doc_section(items.doc_text(function), "Errors"):
+        docs = items.doc_text(function)
+        # `# Error` (singular) is a common spelling of the same section.
+        if items.has_doc_section(docs, "Errors") or items.has_doc_section(docs, "Error"):
             return
         gate = ctx.public_gate(function)
         if gate is None:
