@@ -210,6 +210,7 @@ def test_library_errors_unsafe_and_tests(tmp_path: Path) -> None:
             "    let second = unsafe { *input.get_unchecked(0) };\n"
             "    Ok(first.max(second))\n"
             "}\n"
+            "/// Checks.\npub fn validate(input: &[u8]) -> bool { !input.is_empty() }\n"
         ),
         "src/error.rs": (
             '#[derive(Debug, thiserror::Error)]\n#[error("bad input")]\npub struct ParseError;\n'
@@ -220,6 +221,7 @@ def test_library_errors_unsafe_and_tests(tmp_path: Path) -> None:
             "use criterion::{criterion_group, criterion_main, Criterion};\n"
             "fn bench(c: &mut Criterion) {\n"
             '    c.bench_function("parse small", |b| b.iter(|| p::parse(b"1")));\n'
+            '    c.bench_function("valid", |b| b.iter(|| assert!(p::validate(b"1"))));\n'
             "}\n"
             "criterion_group!(benches, bench);\ncriterion_main!(benches);\n"
         ),
@@ -247,9 +249,13 @@ def test_library_errors_unsafe_and_tests(tmp_path: Path) -> None:
     assert tests["fuzz_targets"] == 1
     assert tests["bench_targets"] == 1
     hot = answer(profile, "hot_paths")
-    assert hot.facts["functions"] == [{"name": "parse", "bench_calls": 1}]
+    # `validate` is called inside `assert!`, whose arguments are unparsed tokens.
+    assert hot.facts["functions"] == [
+        {"name": "parse", "bench_calls": 1},
+        {"name": "validate", "bench_calls": 1},
+    ]
     assert hot.evidence[0].where == "benches/speed.rs:3"
-    assert facts(profile, "performance_targets")["benchmarks"] == ["parse small"]
+    assert facts(profile, "performance_targets")["benchmarks"] == ["parse small", "valid"]
     assert facts(profile, "performance_targets")["harnesses"] == ["criterion"]
 
 

@@ -18,7 +18,10 @@ _BENCH_PATTERNS = r"""
    (scoped_identifier name: (identifier) @callee)
    (field_expression field: (field_identifier) @callee)
    (generic_function function: [(identifier) @callee
-                                (scoped_identifier name: (identifier) @callee)])]) @call
+                                (scoped_identifier name: (identifier) @callee)])])
+; Calls written inside macro arguments (`assert!(set.is_match(x))`) are unparsed tokens:
+; a name followed by a parenthesised group.
+((token_tree (identifier) @callee . (token_tree) @_args) (#match? @_args "^\\("))
 (call_expression
   function: (field_expression field: (field_identifier) @_m
     (#any-of? @_m "bench_function" "benchmark_group" "bench_with_input"))
@@ -45,7 +48,7 @@ def collect_bench_calls(scan: FileScan, root: Node) -> None:
             literal = captures["bench.id"][0]
             name = items.text(literal).strip('"')
             scan.facts.bench_ids.append(scan.place(name, literal))
-        elif "callee" in captures and _in_measured_code(captures["call"][0]):
+        elif "callee" in captures and _in_measured_code(captures["callee"][0]):
             callee = captures["callee"][0]
             scan.facts.bench_calls.append(scan.place(items.text(callee), callee))
     for node in _bench_functions(root):
