@@ -182,19 +182,17 @@ class _InBackground:
 
 def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:
     kept: list[Finding] = []
-    # A lint allowed at the library root is allowed in every file of the library, which a
-    # file pass of another file cannot see.
-    root_allows = view.root_allowed_lints() if view.is_library else frozenset()
     for result in results:
         # `#[cfg(test)] mod tests;` makes a whole file test-only, which only the crate pass
         # knows; production rules' findings in such files are dropped here.
         test_only = view.is_test_only_file(result)
-        info = view.modules.get(result.relpath)
-        in_lib = info is not None and info.target_kind == "lib"
+        # Lints allowed on a `mod` declaration or at the top of a parent module's file hold
+        # in this file too, which its own file pass cannot see.
+        allowed = view.allowed_lints(result.relpath)
         for candidate in result.candidates:
             if test_only and _production_rule(candidate.finding.rule):
                 continue
-            if in_lib and root_allows and _allowed_lints(candidate.finding.rule) & root_allows:
+            if allowed and _allowed_lints(candidate.finding.rule) & allowed:
                 continue
             if view.stands(candidate):
                 kept.append(candidate.finding)

@@ -173,6 +173,8 @@ class FileContext:
             return None
         if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
             return None
+        if items.file_doc_hidden(self.tree.root_node):
+            return None
         owner: str | None = None
         container = item.parent
         needs_pub = True

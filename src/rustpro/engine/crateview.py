@@ -25,6 +25,8 @@ class ModuleInfo:
     target_kind: str
     public: bool  # reachable from the library root through `pub mod` all the way
     test_only: bool  # declared under `#[cfg(test)]`
+    # Lints allowed for the whole file by its ancestors (declarations and their files' `#![allow]`).
+    allows: frozenset[str] = frozenset()
 
 
 class CrateView:
@@ -86,13 +88,13 @@ class CrateView:
         """True when some file recorded `key` with exactly `value`."""
         return any(v == value for _, v in self._facts.get(key, []))
 
-    def root_allowed_lints(self) -> frozenset[str]:
-        """Lints the library root allows crate-wide: `#![allow(missing_docs, clippy::x)]`."""
-        lib = self.layout.lib
-        root = self.file_result(lib.root) if lib is not None else None
-        if root is None:
-            return frozenset()
-        return frozenset(root.structure.root_allows)
+    def allowed_lints(self, relpath: str) -> frozenset[str]:
+        """Lints allowed in a whole file: its own `#![allow(..)]`, those of the files above it
+        in the module tree, and `#[allow(..)]` on the `mod` declarations leading to it."""
+        result = self._by_relpath.get(relpath)
+        info = self.modules.get(relpath)
+        own = frozenset(result.structure.root_allows) if result is not None else frozenset()
+        return own | info.allows if info is not None else own
 
     def is_test_only_file(self, result: FileResult) -> bool:
         """Files compiled only for tests: test roles, `#![cfg(test)]`, `#[cfg(test)] mod x;`."""
@@ -154,8 +156,22 @@ class CrateView:
         if info is None or info.target_kind != "lib" or info.test_only:
             return False
         if gate.owner is not None:
+            # A type defined beside the impl decides; else any public type of that name.
+            local = self._local_type(relpath, gate)
+            if local is not None:
+                return self._item_public(info, local)
             return gate.owner in self.public_type_names
         return self._item_public(info, gate)
+
+    def _local_type(self, relpath: str, gate: PublicGate) -> PublicGate | None:
+        """The `pub` type or trait named `gate.owner` declared in the same module as `gate`."""
+        result = self._by_relpath.get(relpath)
+        if result is None:
+            return None
+        for declared in result.structure.pub_types:
+            if declared.name == gate.owner and declared.chain == gate.chain:
+                return declared
+        return None
 
     def _item_public(self, info: ModuleInfo, gate: PublicGate) -> bool:
         container = info.module + gate.chain
@@ -200,15 +216,17 @@ class CrateView:
         if result is None:
             return
         children_dir = entry.path.parent if is_mod_rs else entry.path.parent / entry.path.stem
+        inherited = parent.allows | frozenset(result.structure.root_allows)
         for decl in result.structure.mod_decls:
+            file_name = decl.name.removeprefix("r#")  # `mod r#async;` lives in `async.rs`
             base = children_dir.joinpath(*decl.chain)
             if decl.path_attr:
                 anchor = entry.path.parent if not decl.chain else base
                 candidates = [(anchor / decl.path_attr, True)]
             else:
                 candidates = [
-                    (base / f"{decl.name}.rs", False),
-                    (base / decl.name / "mod.rs", True),
+                    (base / f"{file_name}.rs", False),
+                    (base / file_name / "mod.rs", True),
                 ]
             for candidate, child_is_mod_rs in candidates:
                 child = entries.get(candidate) or entries.get(_normalise(candidate))
@@ -219,6 +237,7 @@ class CrateView:
                     target_kind=parent.target_kind,
                     public=parent.public and decl.is_pub and not decl.doc_hidden,
                     test_only=parent.test_only or decl.test_only,
+                    allows=inherited | frozenset(decl.allows),
                 )
                 stack.append((child, child_is_mod_rs))
                 break

@@ -41,6 +41,9 @@ class ModDecl:
     path_attr: str | None
     test_only: bool
     doc_hidden: bool
+    # Lints `#[allow]`ed / `#[expect]`ed on the declaration or its inline modules: they hold
+    # in the whole module file.
+    allows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +176,19 @@ def _record_mod(node: Node, out: FileStructure) -> None:
             path_attr=path_attr,
             test_only=any(items.is_cfg_test(a) for a in attrs),
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
+            allows=_allowed_on(node),
         )
     )
+
+
+def _allowed_on(node: Node) -> tuple[str, ...]:
+    """Lint names allowed on `node` and on the inline modules around it."""
+    lints: list[str] = []
+    for holder in (node, *(p for p in items.ancestors(node) if p.type == "mod_item")):
+        for attr in items.attributes_of(holder):
+            if items.attribute_path(attr) in ("allow", "expect"):
+                lints.extend(items.lint_names(attr))
+    return tuple(lints)
 
 
 def _record_use(node: Node, out: FileStructure) -> None:

@@ -114,8 +114,37 @@ def lint_names(attr_item: Node) -> list[str]:
 
 
 def is_doc_hidden(attr_item: Node) -> bool:
-    """`#[doc(hidden)]`."""
-    return attribute_path(attr_item) == "doc" and "hidden" in attribute_arguments(attr_item)
+    """`#[doc(hidden)]`, also behind a condition: `#[cfg_attr(not(feature = "x"), doc(hidden))]`."""
+    path = attribute_path(attr_item)
+    if path == "doc":
+        return "hidden" in attribute_arguments(attr_item)
+    if path != "cfg_attr":
+        return False
+    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
+    if arguments is None:
+        return False
+    for token in arguments.named_children:
+        following = token.next_named_sibling
+        if (
+            text(token) == "doc"
+            and following is not None
+            and following.type == "token_tree"
+            and any(text(t) == "hidden" for t in following.named_children)
+        ):
+            return True
+    return False
+
+
+def file_doc_hidden(root: Node) -> bool:
+    """True when a file starts with `#![doc(hidden)]`: its whole module is hidden from docs."""
+    for child in root.named_children:
+        if child.type == "inner_attribute_item":
+            if is_doc_hidden(child):
+                return True
+        elif child.type not in _TRIVIA:
+            return False  # inner attributes come before any item
+    return False
 
 
 def doc_text(item: Node) -> str | None:

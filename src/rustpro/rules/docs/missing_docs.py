@@ -83,9 +83,11 @@ class MissingDocs(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "innerdoc" in captures:
-            if is_inner_doc(captures["innerdoc"][0]) and ctx.relpath not in ctx.facts.get(
-                INNER_DOCS_FACT, []
-            ):
+            top = captures["innerdoc"][0]
+            # A module file that documents itself, opts out with `#![allow(missing_docs)]` or
+            # hides itself with `#![doc(hidden)]` excuses its `mod name;` declaration.
+            excused = is_inner_doc(top) or _allows_missing_docs(top) or items.is_doc_hidden(top)
+            if excused and ctx.relpath not in ctx.facts.get(INNER_DOCS_FACT, []):
                 ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
             return
         item = captures["match"][0]
@@ -110,3 +112,11 @@ class MissingDocs(FileRule):
             "add a `///` doc comment saying what it is for",
             gate=gate,
         )
+
+
+def _allows_missing_docs(node: Node) -> bool:
+    return (
+        node.type == "inner_attribute_item"
+        and items.attribute_path(node) in ("allow", "expect")
+        and "missing_docs" in items.lint_names(node)
+    )

@@ -2,8 +2,9 @@
 
 A `pub mod name;` is documented by outer docs on the declaration or by `//!` inner docs at the
 top of the module's own file. The file pass sees only one file at a time, so every file with
-inner docs records the fact `INNER_DOCS_FACT` (value: its path), and a finding on an undocumented
-declaration is gated on that fact being absent for each file the module could live in.
+inner docs (or `#![allow(missing_docs)]`, `#![doc(hidden)]`) records the fact
+`INNER_DOCS_FACT` (value: its path), and a finding on an undocumented declaration is gated on
+that fact being absent for each file the module could live in.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def module_file_gates(relpath: str, module: Node) -> tuple[FactGate, ...]:
     beside them), so both layouts are covered: a wrong extra candidate can only silence a
     finding, never invent one.
     """
-    name = items.item_name(module)
+    name = items.item_name(module).removeprefix("r#")  # `mod r#async;` is `async.rs`
     chain = [items.item_name(m) for m in items.ancestors(module) if m.type == "mod_item"]
     chain.reverse()
     directory, filename = posixpath.split(relpath)
