@@ -34,10 +34,11 @@ class NoErrorPathTests(FileRule, CrateRule):
 
     ## What it does
     Fires once per library crate that has public API functions returning `Result` (any
-    `Result`, `io::Result` or crate alias; `fmt::Result` is left out) when no test, in test
-    modules or under `tests/`, looks at an error: no `is_err()` / `is_err_and(..)`,
-    `unwrap_err()` / `expect_err(..)` / `.err()`, no `Err(..)` pattern or value (`matches!(r,
-    Err(_))`, `if let Err(e) = ..`, `assert_eq!(r, Err(..))`), no `assert_err!` and no
+    `Result`, `io::Result` or crate alias; `fmt::Result` is left out, and so are trait methods
+    without a body, which only implementors can test) when no test, in test modules or under
+    `tests/`, looks at an error: no `is_err()` / `is_err_and(..)`, `unwrap_err()` /
+    `expect_err(..)` / `.err()`, no `Err(..)` pattern or value (`matches!(r, Err(_))`,
+    `if let Err(e) = ..`, `assert_eq!(r, Err(..))`), no `assert_err!` and no
     `#[should_panic]`. The finding points at the `[package]` header of Cargo.toml and names one
     such function.
 
@@ -85,8 +86,6 @@ class NoErrorPathTests(FileRule, CrateRule):
     scope: ClassVar[Scope] = Scope.ALL
     query: ClassVar[str] = rf"""
     ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
-    ((function_signature_item return_type: {_RESULT_TYPE}) @match
-      (#eq? @result.name "Result"))
     ((identifier) @match (#match? @match "^(Err|assert_err[a-z_]*)$"))
     ((field_identifier) @match (#any-of? @match {_ERR_METHODS}))
     ((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))

@@ -41,6 +41,8 @@ _EVIDENCE_QUERY = r"""
 (function_item parameters: (parameters (parameter type: (bounded_type (abstract_type))))) @types
 (impl_item) @types
 (trait_item) @types
+(struct_item) @types
+(enum_item) @types
 (token_tree "." . (identifier) @method . (token_tree))
 (token_tree (identifier) @word . (token_tree))
 (token_tree "?" @try)
@@ -70,12 +72,9 @@ _RUNS_ONLY_COMMENT = re.compile(
 # Model checkers that explore interleavings and panic on a violation.
 _MODEL_CHECKERS = ("loom::", "shuttle::")
 
-# Assert-family macros and `panic!` in production code: a private function using them may be a
-# test helper in a `#[cfg(test)] mod tests;` file (an incidental `unwrap` is not a check).
-_HELPER_MACROS = (
-    r"(^|:)([a-z_]*assert[a-z0-9_]*|panic|unreachable|ensure|bail|check[a-z0-9_]*"
-    r"|verify[a-z0-9_]*|expect_[a-z0-9_]*)$"
-)
+# Assert-family macros in production code: the function using them may be a test helper in a
+# `#[cfg(test)] mod tests;` file (an incidental `unwrap` or `panic!` is not a check).
+_HELPER_MACROS = r"(^|:)([a-z_]*assert[a-z0-9_]*|check[a-z0-9_]*|verify[a-z0-9_]*)$"
 _HELPER_CALLS = r"^(loom|shuttle)::"
 
 
@@ -110,19 +109,20 @@ class TestWithoutAssertion(FileRule):
     A test that only calls helpers is judged by the helpers. It asserts when it calls a
     function or macro whose name starts with `assert`, `check`, `verify` or `expect`, or one
     defined in test code of the crate whose body asserts; helpers of helpers are followed
-    within a file, and macros that expand to asserting macros count. In production code (which
-    includes `#[cfg(test)] mod tests;` files, as a file alone cannot tell) a non-`pub`
-    function with `assert!`/`panic!`/`loom::model` counts as such a helper; `debug_assert!`
-    does not. Helpers from other crates of a workspace cannot be seen: name them `check_*` or
-    `assert_*`.
+    (within a file, and one step into other files of the crate), and macros that expand to
+    asserting macros count. In production code (which includes `#[cfg(test)] mod tests;`
+    files, as a file alone cannot tell) a function using an assert-family macro or
+    `loom::model` counts as such a helper; `debug_assert!`, `unwrap` and `panic!` there do not.
+    Helpers from other crates of a workspace cannot be seen: name them `check_*` or `assert_*`.
 
     Compile-time checks count as assertions: `assert_send::<T>()` with no arguments, a generic
-    or `impl Trait`-taking `fn`, an `impl` or a `trait` declared in the body, and
-    `let _: T = value;`. A test returning `Result` whose last expression is not `Ok(())`
-    asserts through its return value. Left alone on purpose: tests whose name or comment says
-    that finishing *is* the check (`does_not_panic`, `no_deadlock`, `smoke`, `compiles`,
-    `issue_123`, "regression test for #123", "does not recurse", also in a comment inside the
-    body), and empty `#[ignore]`d placeholders. `#[bench]` functions are not tests.
+    or `impl Trait`-taking `fn`, an `impl`, `trait`, `struct` or `enum` declared in the body
+    (derive and trait-resolution tests), and `let _: T = value;`. A test returning `Result`
+    whose last expression is not `Ok(())` asserts through its return value. Left alone on
+    purpose: tests whose name or comment says that finishing *is* the check
+    (`does_not_panic`, `no_deadlock`, `smoke`, `compiles`, `issue_123`, "regression test for
+    #123", "does not recurse", also in a comment inside the body), and empty `#[ignore]`d
+    placeholders. `#[bench]` functions are not tests.
 
     ## Why is this bad?
     A test without an assertion passes whenever the code does not panic: it raises coverage
@@ -196,9 +196,10 @@ class TestWithoutAssertion(FileRule):
         asserting = _asserting_names(checkers, ctx)
         for name in sorted(asserting):
             _record_asserting(ctx, name)
+        local = {ctx.text(c.name): c.evidence.helpers for c in checkers}
         for checker in checkers:
             if checker.is_test and ctx.text(checker.name) not in asserting:
-                self._report(checker, ctx)
+                self._report(checker, _reachable_helpers(checker, local), ctx)
 
     # ----- collecting ----------------------------------------------------------------------
     def _pending(self, ctx: FileContext) -> list[_Checker]:
@@ -227,7 +228,7 @@ class TestWithoutAssertion(FileRule):
             evidence.helpers.add(word)
         self._pending(ctx).append(_Checker(name, False, evidence))
 
-    def _report(self, function: _Checker, ctx: FileContext) -> None:
+    def _report(self, function: _Checker, helpers: set[str], ctx: FileContext) -> None:
         test_name = ctx.text(function.name)
         ctx.report(
             self,
@@ -235,20 +236,20 @@ class TestWithoutAssertion(FileRule):
             f"test `{test_name}` asserts nothing: it passes whenever the code does not panic",
             "assert on the result (`assert_eq!`, `assert!(matches!(..))`) or return `Result` "
             "and use `?`",
-            gate=_helpers_gate(function.evidence.helpers),
+            gate=_helpers_gate(helpers),
         )
 
     def _record_production_checker(
         self, node: Node, captures: dict[str, list[Node]], ctx: FileContext
     ) -> None:
         # Helpers of `#[cfg(test)] mod tests;` files look like production code to a file
-        # pass; a non-`pub` function with `assert!`, `panic!` or `loom::model` is taken for
-        # such a helper. `debug_assert!` and checks in public API are the code's invariants.
+        # pass; a function with `assert!` or `loom::model` is taken for such a helper (at
+        # worst a test calling it goes unreported). `debug_assert!` is the code's invariant.
         macro = captures.get("helper.macro")
         if macro and last_segment(ctx.text(macro[0])).startswith("debug_"):
             return
         function = items.enclosing(node, ("function_item", "macro_definition"))
-        if function is None or function.type != "function_item" or items.is_plain_pub(function):
+        if function is None or function.type != "function_item":
             return
         _record_asserting(ctx, ctx.text(function.child_by_field_name("name")))
 
@@ -275,6 +276,22 @@ def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
                 asserting.add(name)
                 changed = True
     return asserting
+
+
+def _reachable_helpers(test: _Checker, local: dict[str, set[str]]) -> set[str]:
+    """The test's helpers, and through the file's own helpers, theirs: any may assert elsewhere.
+
+    `decode_big5(..)` calls `decode(..)` from another file; the finding must wait for the
+    crate to say whether `decode` asserts.
+    """
+    reached = set(test.evidence.helpers)
+    stack = list(reached)
+    while stack:
+        for name in local.get(stack.pop(), ()):
+            if name not in reached:
+                reached.add(name)
+                stack.append(name)
+    return reached
 
 
 def _is_test_attribute(attribute: Node) -> bool:
