@@ -69,7 +69,11 @@ class EditionOutdated(CrateRule):
         if year >= MINIMUM_EDITION:
             return []
         source = " (inherited from the workspace)" if inherited else ""
-        return [crate.finding(self, f"edition {edition}{source} is outdated", _HELP, line=line)]
+        return [
+            crate.finding(
+                self, f"edition {edition}{source} is outdated: use 2021 or later", _HELP, line=line
+            )
+        ]
 
 
 _HELP = 'set `edition = "2021"` (or 2024) and run `cargo fix --edition` to migrate'
