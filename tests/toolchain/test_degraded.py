@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rustpro.model import Checkpoint
+from rustpro.toolchain import full
 from tests.cli_support import run_cli, tree_state
 from tests.toolchain.conftest import audit_full, full_options
 
@@ -88,3 +89,18 @@ def test_skip_flag_and_fixture_left_untouched(
     assert report["checkpoints"]["testing"]["evidence"] == ["tests: skipped (--skip test)"]
     assert "cargo-test" not in {f["source"] for f in report["findings"]}
     assert tree_state(crate) == before  # the build went to the target dir, fmt only checked
+
+
+def test_a_bug_in_a_step_beside_the_build_is_a_warning_not_a_traceback(
+    cargo_crates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_fmt(session: object) -> None:
+        raise RuntimeError("boom")
+
+    quiet_cargo = tmp_path / "quiet-cargo"
+    quiet_cargo.write_text("#!/bin/sh\nexit 0\n")
+    quiet_cargo.chmod(quiet_cargo.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("CARGO", str(quiet_cargo))
+    monkeypatch.setattr(full, "run_fmt", broken_fmt)
+    result = audit_full(cargo_crates / "clean", full_options(tmp_path / "target"))
+    assert "the fmt step failed: RuntimeError: boom" in result.warnings

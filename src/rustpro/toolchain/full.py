@@ -12,7 +12,8 @@ repeat the compile errors.
 from __future__ import annotations
 
 import shutil
-import threading
+from collections.abc import Callable
+from threading import Thread
 
 from rustpro.discovery.layout import Workspace
 from rustpro.engine.audit import ExtraResult
@@ -69,9 +70,9 @@ class FullMode:
 
 
 def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
-    beside: list[threading.Thread] = []
+    beside: list[Thread] = []
     if "fmt" not in skip:
-        beside.append(threading.Thread(target=run_fmt, args=(session,), name="rustfmt"))
+        beside.append(_beside("fmt", run_fmt, session))
     if "metadata" not in skip:
         if _inside_larger_workspace(session):
             # cargo's answer decides which packages to build and where paths are anchored.
@@ -79,7 +80,7 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
         else:
             # The audited root is cargo's workspace root: metadata only confirms, so it
             # need not hold up the build.
-            beside.append(threading.Thread(target=run_metadata, args=(session,)))
+            beside.append(_beside("metadata", run_metadata, session))
     for thread in beside:
         thread.start()
     try:
@@ -101,6 +102,19 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
     finally:
         for thread in beside:
             thread.join()
+
+
+def _beside(step: str, run: Callable[[CargoSession], object], session: CargoSession) -> Thread:
+    """A thread for a step that runs beside the build. A bug in it becomes a warning: an
+    exception escaping a thread would print a traceback and vanish from the report."""
+
+    def guarded() -> None:
+        try:
+            run(session)
+        except Exception as err:
+            session.report.warn(f"the {step} step failed: {type(err).__name__}: {err}")
+
+    return Thread(target=guarded, name=f"rustpro-{step}")
 
 
 def _inside_larger_workspace(session: CargoSession) -> bool:
