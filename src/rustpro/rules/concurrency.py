@@ -337,14 +337,11 @@ class GuardBinding:
     name: str
     declaration: Node  # the let declaration
     scope: Node  # the block the guard lives in
-    held_until: int  # byte offset where the guard is dropped (drop call or scope end)
+    held_until: int  # byte offset where the guard goes away (drop, move into a call, scope end)
 
 
-_DROPS_QUERY = """
-(call_expression
-  function: [(identifier) (scoped_identifier)] @fn
-  arguments: (arguments . (identifier) @arg .)) @call
-"""
+# A guard passed by value to a call (`drop(guard)`, `consume(guard)`) is moved away there.
+_MOVES_QUERY = "(call_expression arguments: (arguments (identifier) @arg))"
 
 
 def guard_binding(lock: LockCall) -> GuardBinding | None:
@@ -367,16 +364,13 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
 
 
 def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
-    # The earliest `drop(name)` after the binding, anywhere in the scope: a drop in one
-    # branch is taken as a drop, so the rules err towards silence.
-    cursor = QueryCursor(compile_query(_DROPS_QUERY))
+    # The earliest `drop(name)` (or other by-value pass) after the binding, anywhere in the
+    # scope: a drop in one branch is taken as a drop, so the rules err towards silence.
+    cursor = QueryCursor(compile_query(_MOVES_QUERY))
     cursor.set_byte_range(declaration.end_byte, scope.end_byte)
     for _, captures in cursor.matches(scope):
-        function, argument = captures["fn"][0], captures["arg"][0]
-        segments = path_segments(function)
-        if segments is None or segments[-1] != "drop" or items.text(argument) != name:
-            continue
-        if argument.start_byte >= declaration.end_byte:
+        argument = captures["arg"][0]
+        if argument.start_byte >= declaration.end_byte and items.text(argument) == name:
             return argument.start_byte
     return scope.end_byte
 
