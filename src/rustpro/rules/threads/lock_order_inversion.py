@@ -41,9 +41,9 @@ class LockOrderInversion(FileRule, CrateRule):
     is held: a guard bound with `let` (`let users = self.users.lock().unwrap();`) is held
     until its block ends or `drop(users)`, and any other `.lock()` / `.read()` / `.write()`
     in that stretch is taken under it. Locks are identified by their receiver path
-    (`self.users` within one `impl` type, `state.db`, a `STATIC`); plain local variables are
-    too ambiguous and are left out. When one path holds A while taking B and another holds
-    B while taking A, the pair is reported once, at one site, naming the other.
+    (`self.users` within one `impl` type and file, `state.db`, a `STATIC`); plain local
+    variables are too ambiguous and are left out. When one path holds A while taking B and
+    another holds B while taking A, the pair is reported once, at one site, naming the other.
 
     ## Why is this bad?
     Two threads running the two paths at once can each take their first lock and then wait
@@ -115,7 +115,7 @@ class LockOrderInversion(FileRule, CrateRule):
         if first is None:
             return
         binding = guard_binding(first)
-        first_id = _identity(first)
+        first_id = _identity(first, ctx.relpath)
         if binding is None or first_id is None:
             return
         cursor = QueryCursor(_LOCKS)
@@ -127,7 +127,7 @@ class LockOrderInversion(FileRule, CrateRule):
             if not _runs_in(node, binding.scope):
                 continue
             second = _lock(node, ctx)
-            second_id = _identity(second) if second is not None else None
+            second_id = _identity(second, ctx.relpath) if second is not None else None
             if second is None or second_id is None or second_id == first_id:
                 continue
             _record(ctx, first, first_id, second, second_id)
@@ -193,13 +193,17 @@ def _lock(call: Node, ctx: FileContext) -> LockCall | None:
     return lock
 
 
-def _identity(lock: LockCall) -> str | None:
-    """A crate-wide name for the lock: `Type::self.users`, `state.db` or `STATIC`."""
+def _identity(lock: LockCall, relpath: str) -> str | None:
+    """A crate-wide name for the lock: `file::Type::self.users`, `state.db` or `STATIC`.
+
+    `self.` locks are qualified by file and impl type: big crates reuse names such as
+    `Inner` or `Shared` for unrelated types, and mixing their locks would invent inversions.
+    """
     receiver = lock.receiver
     if "(" in receiver or "[" in receiver:
         return None  # a call result or an index: not one fixed lock
     if receiver == "self" or receiver.startswith("self."):
-        return f"{enclosing_impl_type(lock.call)}::{receiver}"
+        return f"{relpath}::{enclosing_impl_type(lock.call)}::{receiver}"
     if "." in receiver:
         return receiver
     last = receiver.rsplit("::", 1)[-1]
