@@ -170,3 +170,21 @@ def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(SystemExit):
         main(["audit", "--static", "--no-cache", "-q", "-j", "3", str(_crate(tmp_path / "c"))])
     assert seen == [3]
+
+
+def test_combined_query_serves_every_rule_pattern_once() -> None:
+    # Identical patterns of different rules are compiled once and shared; none may be lost.
+    from rustpro.engine import filepass
+    from rustpro.rules.registry import file_rules
+
+    combined = filepass._combined()
+    rule_owned = [owners for owners in combined.owners if owners is not None]
+    for rule in file_rules():
+        keys = {filepass._pattern_key(p) for p in filepass._patterns(rule.full_query())}
+        assert sum(rule in owners for owners in rule_owned) == len(keys), rule.name
+    all_keys = {
+        filepass._pattern_key(p)
+        for rule in file_rules()
+        for p in filepass._patterns(rule.full_query())
+    }
+    assert len(rule_owned) == len(all_keys)
