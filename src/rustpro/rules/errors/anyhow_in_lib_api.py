@@ -10,6 +10,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.syntax import items
 
 # Crates whose catch-all error types hide what went wrong, and the names they export for it.
@@ -107,7 +108,7 @@ class AnyhowInLibApi(FileRule):
 
     def _report(self, function: Node, name: Node, ctx: FileContext) -> None:
         gate = ctx.public_gate(function)
-        if gate is None:
+        if gate is None or is_generated_file(ctx.tree.root_node):
             return
         ret = ctx.text(return_type(function))
         ctx.report(

@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import dyn_error_box, return_type, std_result_error
+from rustpro.rules.generated_code import is_generated_file
 
 
 class BoxedErrorInLibApi(FileRule):
@@ -69,6 +70,8 @@ class BoxedErrorInLibApi(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         function = captures["match"][0]
         error = std_result_error(return_type(function))
         if error is None or not dyn_error_box(error):

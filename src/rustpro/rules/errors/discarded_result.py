@@ -14,6 +14,7 @@ from rustpro.rules.errors.write_targets import (
     receiver_target,
     write_target,
 )
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.syntax import items
 
 # Facts: names of crate-local fns by what calling them yields (awaited, for async fns).
@@ -112,11 +113,14 @@ class DiscardedResult(FileRule):
     ## What it does
     Finds `let _ = <call>;` (also with `.await`) where the call is known to return a
     `Result`: `std::fs` functions, `io::copy`, I/O methods such as `.write_all(..)`,
-    `.flush()`, `.read_line(..)`, channel `.send(..)`, the `write!`/`writeln!` macros (except
-    into a local `String`, which cannot fail), and the crate's own functions and methods whose
-    declared return type is a `Result` (`Result<..>`, `io::Result<..>`, `fmt::Result`, any path
-    ending in `Result`). `let _guard = ..` and `let _x = ..` bind a value and are left alone,
-    and so are names the crate also declares with a non-`Result` return type.
+    `.flush()`, `.read_line(..)`, channel `.send(..)`, the `write!`/`writeln!` macros, and the
+    crate's own functions and methods whose declared return type is a `Result` (`Result<..>`,
+    `io::Result<..>`, `fmt::Result`, any path ending in `Result`). `let _guard = ..` and
+    `let _x = ..` bind a value and are left alone, and so are: writes into in-memory buffers
+    that cannot fail (a `String`, a `Vec<u8>`, a crate type whose `fmt::Write::write_str`
+    always returns `Ok(())`), names the crate also declares with a non-`Result` return type,
+    and calls whose `Err` is an answer rather than a failure (`compare_exchange`,
+    `catch_unwind`).
 
     ## Why is this bad?
     `let _ =` silences the `unused_must_use` warning without handling anything: a failed
@@ -193,45 +197,52 @@ class DiscardedResult(FileRule):
     def _check_call(self, call: Node, awaited: bool, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")
         if function is not None and function.type == "generic_function":
-            function = function.child_by_field_name("function")
+            function = function.child_by_field_name("function")  # `parse::<T>(..)`
         arguments = call.child_by_field_name("arguments")
         argc = len(arguments.named_children) if arguments is not None else 0
-        other = _ASYNC_OTHER if awaited else _OTHER
         if function is None:
             return
         if function.type == "field_expression":
-            method = ctx.text(function.child_by_field_name("field"))
-            receiver = function.child_by_field_name("value")
-            shown = f"`.{method}()`" if argc == 0 else f"`.{method}(..)`"
-            if _KNOWN_METHODS.get(method) == argc:
-                if (
-                    method in _WRITE_METHODS
-                    and receiver is not None
-                    and receiver_target(receiver).infallible
-                ):
-                    return  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
-                self._report(call, shown, ctx, FactGate(other, method, absent=True))
-            elif receiver is not None and (
-                receiver.type == "self" or method not in _STD_NON_RESULT_METHODS
-            ):
-                self._report_local(call, shown, method, awaited, ctx)
-            return
-        if function.type == "identifier":
+            self._check_method_call(call, function, argc, awaited, ctx)
+        elif function.type == "identifier":
             name = ctx.text(function)
             if name not in _STD_NON_RESULT_METHODS:
                 self._report_local(call, f"`{name}(..)`", name, awaited, ctx)
         elif function.type == "scoped_identifier":
-            path = ctx.text(function).replace(" ", "").split("::")
-            shown = f"`{'::'.join(path)}(..)`"
-            if len(path) >= 2 and (
-                (path[-2] == "fs" and path[-1] in _FS_FUNCTIONS)
-                or (path[-2] == "io" and path[-1] == "copy")
-            ):
-                self._report(call, shown, ctx, FactGate(other, path[-1], absent=True))
-            elif path[0] in ("self", "Self", "crate", "super") or (
-                path[-1] not in _STD_NON_RESULT_METHODS
-            ):
-                self._report_local(call, shown, path[-1], awaited, ctx)
+            self._check_path_call(call, function, awaited, ctx)
+
+    def _check_method_call(
+        self, call: Node, function: Node, argc: int, awaited: bool, ctx: FileContext
+    ) -> None:
+        """`receiver.method(..)`: a known std I/O or channel method, or a crate-local one."""
+        method = ctx.text(function.child_by_field_name("field"))
+        receiver = function.child_by_field_name("value")
+        if receiver is None:
+            return
+        shown = f"`.{method}()`" if argc == 0 else f"`.{method}(..)`"
+        if _KNOWN_METHODS.get(method) == argc:
+            if method in _WRITE_METHODS and receiver_target(receiver).infallible:
+                return  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
+            other = _ASYNC_OTHER if awaited else _OTHER
+            self._report(call, shown, ctx, FactGate(other, method, absent=True))
+        elif receiver.type == "self" or method not in _STD_NON_RESULT_METHODS:
+            self._report_local(call, shown, method, awaited, ctx)
+
+    def _check_path_call(self, call: Node, function: Node, awaited: bool, ctx: FileContext) -> None:
+        """`fs::remove_file(..)`, `io::copy(..)`, or a crate-local `module::function(..)`."""
+        path = ctx.text(function).replace(" ", "").split("::")
+        shown = f"`{'::'.join(path)}(..)`"
+        known_std = len(path) >= 2 and (
+            (path[-2] == "fs" and path[-1] in _FS_FUNCTIONS)
+            or (path[-2] == "io" and path[-1] == "copy")
+        )
+        if known_std:
+            other = _ASYNC_OTHER if awaited else _OTHER
+            self._report(call, shown, ctx, FactGate(other, path[-1], absent=True))
+        elif path[0] in ("self", "Self", "crate", "super") or (
+            path[-1] not in _STD_NON_RESULT_METHODS
+        ):
+            self._report_local(call, shown, path[-1], awaited, ctx)
 
     def _report_local(
         self, call: Node, shown: str, name: str, awaited: bool, ctx: FileContext
@@ -244,6 +255,8 @@ class DiscardedResult(FileRule):
     def _report(
         self, call: Node, shown: str, ctx: FileContext, gate: FactGate | AllGates | None
     ) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         statement = call.parent
         while statement is not None and statement.type != "let_declaration":
             statement = statement.parent

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.syntax import items
 
 _IMPL_FACT = "error-type-missing-impl:error-impl"  # type names with `impl ..Error for T`
@@ -25,10 +26,11 @@ class ErrorTypeMissingImpl(FileRule):
     ## What it does
     Finds structs and enums that are public API of the library, whose name ends in `Error`,
     and for which the crate has no `impl Error for T` (any path: `std::error::Error`,
-    `core::error::Error`, an alias such as `StdError`) and no `#[derive(Error)]` /
+    `core::error::Error`, an alias such as `StdError` or `ErrorTrait`) and no `#[derive(Error)]` /
     `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
     names (`impl_error!(MyError);`) are assumed to get their impl from it, and adapters named
-    for what they do to errors (`HandleError<S, F>`, `MapError<..>`) are not error types.
+    for what they do to errors (`HandleError<S, F>`, `MapError<..>`) and `#[repr(C)]` mirrors of
+    C structs are not error types.
 
     ## Why is this bad?
     An error type that is not a `std::error::Error` cannot be boxed into
@@ -70,7 +72,7 @@ class ErrorTypeMissingImpl(FileRule):
     query: ClassVar[str] = """
     (struct_item name: (type_identifier) @name (#match? @name "Error$")) @match
     (enum_item name: (type_identifier) @name (#match? @name "Error$")) @match
-    (impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error$")) @match
+    (impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match
     (source_file (macro_invocation (token_tree (identifier) @mentioned)) @match)
     (source_file
       (expression_statement (macro_invocation (token_tree (identifier) @mentioned)) @match))
@@ -86,9 +88,10 @@ class ErrorTypeMissingImpl(FileRule):
             self._check_type(captures["match"][0], captures["name"][0], ctx)
 
     def _check_type(self, item: Node, name: Node, ctx: FileContext) -> None:
-        if ctx.text(name) in _ADAPTER_NAMES:
+        if ctx.text(name) in _ADAPTER_NAMES or is_generated_file(ctx.tree.root_node):
             return
-        if any(_derives_error(attr) for attr in items.attributes_of(item)):
+        attributes = items.attributes_of(item)
+        if any(_derives_error(a) or _is_repr_c(a) for a in attributes):
             return
         public = ctx.public_gate(item)
         if public is None:
@@ -133,6 +136,13 @@ def _derives_error(attr: Node) -> bool:
         and _names_error_derive(child.next_sibling)
         for child in arguments.children
     )
+
+
+def _is_repr_c(attr: Node) -> bool:
+    """`#[repr(C)]`: a mirror of a C type (`CFStreamError`), not a Rust error type."""
+    if items.attribute_path(attr) != "repr":
+        return False
+    return "C" in items.attribute_arguments(attr).strip("()").replace(" ", "").split(",")
 
 
 def _names_error_derive(tokens: Node) -> bool:

@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.macro_bodies import in_macro_rules_body
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.support import in_assert_macro
 
 # `Option::expect` / `Result::expect` take a `&str`: arguments of these kinds can be one.
@@ -72,6 +73,8 @@ class ExpectInProduction(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         method = captures["method"][0]
         args = captures["args"][0]
         if captures["receiver"][0].type == "self":

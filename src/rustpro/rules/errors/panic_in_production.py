@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.macro_bodies import in_macro_rules_body
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.support import in_assert_macro
 from rustpro.syntax import items
 
@@ -77,6 +78,8 @@ class PanicInProduction(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         name = captures["name"][0]
         if "path" in captures and ctx.text(captures["path"][0]) not in _STD_PATHS:
             return  # `log::todo!` or a crate's own macro of the same name

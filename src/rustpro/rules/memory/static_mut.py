@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.syntax import items
 
 
@@ -59,6 +60,8 @@ class StaticMut(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         item = captures["match"][0]
         if items.enclosing(item, ("foreign_mod_item",)) is not None:
             return  # `extern { static mut errno: c_int; }` has no safe spelling

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.memory.safety_comments import (
     holding_statement,
     safety_comment_above,
@@ -58,6 +59,8 @@ class UndocumentedUnsafeBlock(FileRule):
     node_kinds: ClassVar[tuple[str, ...]] = ("unsafe_block",)
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         block = captures["match"][0]
         if _documented(block):
             return

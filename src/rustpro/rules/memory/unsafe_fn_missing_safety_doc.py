@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.generated_code import is_generated_file
 from rustpro.syntax import items
 
 
@@ -61,6 +62,8 @@ class UnsafeFnMissingSafetyDoc(FileRule):
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if is_generated_file(ctx.tree.root_node):
+            return  # bindings and other generated code are nobody's to fix
         item = captures["match"][0]
         if _has_unreadable_docs(item):
             return
