@@ -14,11 +14,15 @@ from rustpro.syntax.parser import compile_query
 
 # Owned type behind `&` -> what to borrow instead.
 _BETTER = {"Vec": "&[T]", "String": "&str", "PathBuf": "&Path", "Box": "&T"}
-# A parameter whose capacity is read needs the owned type (slices have no capacity).
-_CAPACITY_CALLS = """
+# Uses that need the owned type itself: its capacity (slices have none), a pointer cast to a
+# `repr(transparent)` wrapper, or storing it in a struct field declared with that type.
+_OWNED_TYPE_USES = """
 (call_expression
   function: (field_expression value: (identifier) @receiver field: (field_identifier) @method)
   (#eq? @method "capacity"))
+(type_cast_expression value: (identifier) @receiver)
+(shorthand_field_initializer (identifier) @receiver)
+(field_initializer value: (identifier) @receiver)
 """
 
 
@@ -30,7 +34,8 @@ class RefVecParam(FileRule):
     `&Vec<T>`, `&String`, `&PathBuf` and `&Box<T>` (also written with a path such as
     `&std::path::PathBuf`). `&mut` borrows are left alone, since they may need to push or grow,
     and so are trait impl members and `extern "C"` functions whose signatures are dictated
-    elsewhere, and parameters whose `.capacity()` the function reads.
+    elsewhere, and parameters the body needs as the owned type: it reads their `.capacity()`,
+    casts them to a pointer, or stores them in a struct field.
 
     ## Why is this bad?
     `&Vec<T>` can do nothing `&[T]` cannot, but it forces every caller to own a `Vec`: a slice,
@@ -69,7 +74,7 @@ class RefVecParam(FileRule):
             return
         for param in parameters(function):
             owned = _borrowed_owned_type(param.type)
-            if owned is None or _reads_capacity(function, param.name):
+            if owned is None or _needs_owned_type(function, param.name):
                 continue
             shown = items.text(param.type)
             ctx.report(
@@ -105,11 +110,11 @@ def _borrowed_owned_type(type_node: Node) -> str | None:
     return None
 
 
-def _reads_capacity(function: Node, name: str) -> bool:
-    """True when the body calls `name.capacity()`."""
+def _needs_owned_type(function: Node, name: str) -> bool:
+    """True when the body uses parameter `name` in a way only the owned type allows."""
     body = function.child_by_field_name("body")
     if body is None or not name:
         return False
-    cursor = QueryCursor(compile_query(_CAPACITY_CALLS))
+    cursor = QueryCursor(compile_query(_OWNED_TYPE_USES))
     receivers = cursor.captures(body).get("receiver", [])
     return any(items.text(receiver) == name for receiver in receivers)
