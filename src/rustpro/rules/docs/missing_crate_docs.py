@@ -68,4 +68,3 @@ class MissingCrateDocs(CrateRule):
                 line=1,
             )
         ]
-
