@@ -69,6 +69,9 @@ _RUNS_ONLY_WORDS = (
 _RUNS_ONLY_COMMENT = re.compile(
     r"\b(" + "|".join(_RUNS_ONLY_WORDS) + r")|does ?n[o']t|should ?n[o']t|#\d+", re.IGNORECASE
 )
+# `src/testing.rs`, `src/tests/mod.rs`, `src/test_util.rs`: test support compiled through
+# `#[cfg(test)] mod ..;`, which a file pass cannot see; its functions are judged as helpers.
+_TEST_SUPPORT_PART = re.compile(r"^(tests?|testing|test_\w+|\w+_tests?)$")
 # Model checkers that explore interleavings and panic on a violation.
 _MODEL_CHECKERS = ("loom::", "shuttle::")
 
@@ -110,9 +113,11 @@ class TestWithoutAssertion(FileRule):
     function or macro whose name starts with `assert`, `check`, `verify` or `expect`, or one
     defined in test code of the crate whose body asserts; helpers of helpers are followed
     (within a file, and one step into other files of the crate), and macros that expand to
-    asserting macros count. In production code (which includes `#[cfg(test)] mod tests;`
-    files, as a file alone cannot tell) a function using an assert-family macro or
-    `loom::model` counts as such a helper; `debug_assert!`, `unwrap` and `panic!` there do not.
+    asserting macros count. Files named for test support (`src/testing.rs`, `src/tests/..`,
+    `src/test_util.rs`) are judged like test code, since a file alone cannot see the
+    `#[cfg(test)] mod testing;` that includes them. In other production code a function using
+    an assert-family macro or `loom::model` counts as such a helper; `debug_assert!`, `unwrap`
+    and `panic!` there do not.
     Helpers from other crates of a workspace cannot be seen: name them `check_*` or `assert_*`.
 
     Compile-time checks count as assertions: `assert_send::<T>()` with no arguments, a generic
@@ -182,7 +187,7 @@ class TestWithoutAssertion(FileRule):
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
         if "fn.name" in captures:
-            if ctx.is_test_code(node):
+            if ctx.is_test_code(node) or _is_test_support_file(ctx.relpath):
                 self._collect(node, captures["fn.name"][0], captures["fn.body"][0], ctx)
         elif "macro.name" in captures:
             self._collect_macro(node, captures["macro.name"][0], ctx)
@@ -276,6 +281,12 @@ def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
                 asserting.add(name)
                 changed = True
     return asserting
+
+
+def _is_test_support_file(relpath: str) -> bool:
+    """True for files whose path says they hold test support (`src/testing.rs`, `tests/`)."""
+    parts = relpath.removesuffix(".rs").split("/")
+    return any(_TEST_SUPPORT_PART.match(part) for part in parts)
 
 
 def _reachable_helpers(test: _Checker, local: dict[str, set[str]]) -> set[str]:
