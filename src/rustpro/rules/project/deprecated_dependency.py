@@ -221,8 +221,7 @@ def _dependency_line(manifest: Manifest, dependency: Dependency) -> int:
     suffix = f"dependencies.{dependency.name}"
     for number, line in enumerate(manifest.text.splitlines(), 1):
         stripped = line.strip()
-        if stripped.startswith("[") and stripped.rstrip("]").replace(" ", "").replace(
-            '"', ""
-        ).endswith(suffix):
+        header = stripped.strip("[]").replace(" ", "").replace('"', "").replace("'", "")
+        if stripped.startswith("[") and header.endswith(suffix):
             return number
     return manifest.table_line("package") or 1
