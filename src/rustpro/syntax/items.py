@@ -138,12 +138,14 @@ def is_doc_hidden(attr_item: Node) -> bool:
 
 def file_doc_hidden(root: Node) -> bool:
     """True when a file starts with `#![doc(hidden)]`: its whole module is hidden from docs."""
-    for child in root.named_children:
+    child = root.named_child(0) if root.named_child_count else None
+    while child is not None:  # sibling steps: a big file's child list is never built
         if child.type == "inner_attribute_item":
             if is_doc_hidden(child):
                 return True
         elif child.type not in _TRIVIA:
             return False  # inner attributes come before any item
+        child = child.next_named_sibling
     return False
 
 
