@@ -140,10 +140,10 @@ class LockOrderInversion(FileRule, CrateRule):
                 continue
             try:
                 pair = json.loads(value)
-            except ValueError:
-                continue
-            if isinstance(pair, dict):
-                sites.setdefault((str(pair["a"]), str(pair["b"])), []).append((relpath, pair))
+                key = (str(pair["a"]), str(pair["b"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a fact from another version of this rule (stale cache)
+            sites.setdefault(key, []).append((relpath, pair))
         findings: list[Finding] = []
         for (a, b), here in sorted(sites.items()):
             there = sites.get((b, a))
