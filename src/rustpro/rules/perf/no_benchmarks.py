@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
@@ -18,8 +19,9 @@ class NoBenchmarks(CrateRule):
     ## What it does
     Reports a library crate (at the `[package]` line of its Cargo.toml) that has no bench
     target (`benches/*.rs` or a `[[bench]]` table) and no benchmark harness among its
-    dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`). Binary-only crates and
-    proc-macro crates are left alone.
+    dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`). Binary-only crates,
+    proc-macro crates and members of a workspace whose `[workspace.dependencies]` declares a
+    harness (the benchmarks then live in a sibling crate) are left alone.
 
     ## Why is this bad?
     Without a benchmark, performance is anecdote: a change that halves throughput passes review
@@ -67,6 +69,8 @@ class NoBenchmarks(CrateRule):
             for dep in crate.manifest.dependencies()
         ):
             return []
+        if _workspace_has_harness(crate.layout.inherited.dependencies):
+            return []  # benchmarks live in a sibling crate (`benches/` member, `clap_bench`)
         return [
             crate.finding(
                 self,
@@ -75,3 +79,12 @@ class NoBenchmarks(CrateRule):
                 line=crate.manifest.table_line("package"),
             )
         ]
+
+
+def _workspace_has_harness(dependencies: dict[str, Any]) -> bool:
+    """True when `[workspace.dependencies]` declares a benchmark harness for some member."""
+    for name, spec in dependencies.items():
+        package = spec.get("package", name) if isinstance(spec, dict) else name
+        if name in _HARNESSES or package in _HARNESSES:
+            return True
+    return False
