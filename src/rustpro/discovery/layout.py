@@ -140,6 +140,7 @@ def _inherited_keys(manifest: Manifest) -> InheritedKeys:
     return InheritedKeys(
         values=dict(manifest.section("workspace", "package")),
         dependencies=dict(manifest.section("workspace", "dependencies")),
+        lints=dict(manifest.section("workspace", "lints")),
     )
 
 

@@ -171,6 +171,7 @@ class InheritedKeys:
 
     values: dict[str, Any] = field(default_factory=dict)
     dependencies: dict[str, Any] = field(default_factory=dict)
+    lints: dict[str, Any] = field(default_factory=dict)  # `[workspace.lints]`
 
 
 def package_value(manifest: Manifest, key: str, inherited: InheritedKeys) -> Any:

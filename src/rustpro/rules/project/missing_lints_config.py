@@ -16,11 +16,13 @@ class MissingLintsConfig(CrateRule):
     """Flags a package that configures no lints anywhere.
 
     ## What it does
-    Fires when the package's Cargo.toml has no `[lints]` table (`lints.workspace = true`
-    counts), the manifest declares no `[workspace.lints]`, and no library or binary root
-    (`src/lib.rs`, `src/main.rs`, `src/bin/*.rs`) carries a crate-level `#![warn(..)]`,
-    `#![deny(..)]` or `#![forbid(..)]` (also inside `#![cfg_attr(.., deny(..))]`). The finding
-    points at the `[package]` header. `#![allow(..)]` alone is not lint configuration.
+    Fires when the package's Cargo.toml has no `[lints]` table (`[lints] workspace = true`
+    counts) and no library or binary root (`src/lib.rs`, `src/main.rs`, `src/bin/*.rs`)
+    carries a crate-level `#![warn(..)]`, `#![deny(..)]` or `#![forbid(..)]` (also inside
+    `#![cfg_attr(.., deny(..))]`). The finding points at the `[package]` header.
+    `#![allow(..)]` alone is not lint configuration. A package in a workspace with
+    `[workspace.lints]` is reported when it does not opt in with `[lints] workspace = true`,
+    the root package included: Cargo applies the workspace table only to packages that do.
 
     ## Why is this bad?
     The default lint levels let `unsafe_code`, missing docs, `unwrap` in libraries and many
@@ -58,19 +60,20 @@ class MissingLintsConfig(CrateRule):
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         manifest = crate.manifest
-        if "lints" in manifest.data or "lints" in (manifest.workspace or {}):
+        if "lints" in manifest.data:
             return []
         if _root_sets_lint_levels(crate):
             return []
-        return [
-            crate.finding(
-                self,
-                "no `[lints]` table and no crate-level `#![warn/deny/forbid(..)]` attributes",
-                "add a `[lints.rust]` / `[lints.clippy]` table (or `lints.workspace = true` "
-                "with `[workspace.lints]`)",
-                line=package_line(manifest),
+        if crate.layout.inherited.lints:
+            message = "the workspace defines `[workspace.lints]`, but this package does not opt in"
+            hint = "add `[lints]` with `workspace = true` to this Cargo.toml"
+        else:
+            message = "no `[lints]` table and no crate-level `#![warn/deny/forbid(..)]` attributes"
+            hint = (
+                "add a `[lints.rust]` / `[lints.clippy]` table (or `[workspace.lints]` and "
+                "`[lints] workspace = true` in each member)"
             )
-        ]
+        return [crate.finding(self, message, hint, line=package_line(manifest))]
 
 
 def _root_sets_lint_levels(crate: CrateView) -> bool:
