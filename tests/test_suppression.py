@@ -157,3 +157,28 @@ def test_suppression_without_reason_still_silences_and_is_reported(tmp_path: Pat
     if rule_class(rule) is None:
         pytest.skip(f"{rule} is not implemented yet")
     assert _lines(result, rule) == [3]
+
+
+def test_only_real_line_comments_suppress(tmp_path: Path) -> None:
+    body = (
+        "/// rustpro: allow(unwrap-in-production) -- a doc comment is not a suppression\n"
+        "pub fn f(x: Option<u8>) -> u8 {\n"
+        '    let s = "// rustpro: allow(unwrap-in-production) -- nor is a string";\n'
+        "    let _ = s;\n"
+        "    x.unwrap()\n"
+        "}\n"
+        "pub fn g(x: Option<u8>) -> u8 {\n"
+        "    //rustpro:allow(unwrap-in-production) -- spacing is free\n"
+        "    x.unwrap()\n"
+        "}\n"
+        "pub fn h(x: Option<u8>) -> String {\n"
+        "    format!(\n"
+        '        "{}",\n'
+        "        // rustpro: allow(unwrap-in-production) -- inside macro arguments too\n"
+        "        x.unwrap()\n"
+        "    )\n"
+        "}\n"
+    )
+    result = _audit_lib(tmp_path, body)
+    assert _lines(result) == [6]
+    assert result.suppressed == 2

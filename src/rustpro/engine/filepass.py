@@ -107,6 +107,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
             structure.record(captures, ctx, file_structure, test_ranges)
         else:
             rule_matches.extend((rule, captures) for rule in owner)
+    structure.record_suppressions(ctx, file_structure)
     ctx.set_test_ranges(test_ranges)
     production_file = role is Role.PRODUCTION and not ctx.file_test_only
     touched: dict[str, FileRule] = {}
