@@ -46,6 +46,7 @@ def test_crate_that_does_not_compile_fails_memory_with_rustc_errors(full_audit: 
     assert errors == [("rustc::E0308", 12), ("rustc::E0502", 6)]
     assert result.checkpoints[Checkpoint.MEMORY].status == "fail"
     assert "compiles: no, 2 error(s)" in _evidence(result, Checkpoint.MEMORY)
+    assert "clippy: clean so far (incomplete" in _evidence(result, Checkpoint.MEMORY)
     assert "tests: not run (the project does not compile)" in _evidence(result, Checkpoint.TESTING)
     assert "docs build: not run" in _evidence(result, Checkpoint.DOCS)
 

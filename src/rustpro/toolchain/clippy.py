@@ -72,8 +72,11 @@ def _record(session: CargoSession, run: ToolRun, stream: BuildStream, tool: str)
     session.report.note(Checkpoint.MEMORY, f"compiles: {verdict} ({tool}, {run.seconds:.1f} s)")
     if tool == "clippy":
         for checkpoint in _PROFILE_CHECKPOINTS:
-            count = sum(1 for f in findings if f.checkpoint is checkpoint)
+            count = sum(1 for f in findings if f.checkpoint is checkpoint and f.source == tool)
             verdict = f"{count} finding(s)" if count else "clean"
+            if not compiled:
+                # rustc stops before clippy's late lints run on code that does not compile.
+                verdict += " so far (incomplete: the project does not compile)"
             session.report.note(checkpoint, f"clippy: {verdict}")
     return compiled
 
