@@ -23,7 +23,11 @@ _HEADER_COMMENTS = 5  # the marker sits in the file's first few comments
 def is_generated_file(root: Node) -> bool:
     """True when one of the comments that open the file marks it as generated."""
     seen = 0
-    for child in root.children:
+    # `root.children` would build a list of every item in the file; the banner is up front.
+    for index in range(min(root.child_count, 2 * _HEADER_COMMENTS)):
+        child = root.child(index)
+        if child is None:
+            return False
         if child.type not in ("line_comment", "block_comment"):
             if child.type in ("inner_attribute_item", "attribute_item"):
                 continue  # `#![allow(..)]` often precedes the banner
