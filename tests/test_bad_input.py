@@ -125,6 +125,20 @@ def test_non_utf8_source_is_skipped(tmp_path: Path, isolated_cache: Path) -> Non
     assert _summary(run)["skipped_files"] == 1
 
 
+def test_non_utf8_file_name_is_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    # Found by this test: such a name used to crash the audit (UnicodeEncodeError, exit 2).
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    (root / "src" / os.fsdecode(b"caf\xe9.rs")).write_text("pub fn g() { None::<u8>.unwrap(); }\n")
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/caf\\xe9.rs: skipped: the file name is not valid UTF-8" in run.stderr
+    text = run_cli_process(["audit", "--static", "--select", UNWRAP, str(root)])
+    assert text.code == 1
+    assert "Traceback" not in text.stderr
+
+
 def test_syntax_errors_audit_the_rest_and_are_counted(tmp_path: Path, isolated_cache: Path) -> None:
     broken = (
         "pub fn broken( {\n"

@@ -106,7 +106,27 @@ def discover(path: Path) -> Workspace:
                 warnings.append(f"skipping workspace member {_rel(member_dir, root)}: no [package]")
                 continue
             crates.append(_crate(member, member_dir, root, inherited))
+    for crate in crates:
+        crate.files = _printable_files(crate.files, warnings)
     return Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)
+
+
+def _printable_files(files: list[SourceEntry], warnings: list[str]) -> list[SourceEntry]:
+    """The files whose paths are valid UTF-8; the others get a warning.
+
+    No `mod` can name such a file and no report could print its path (Python keeps the bad
+    bytes as lone surrogates, which no UTF-8 stream accepts).
+    """
+    kept: list[SourceEntry] = []
+    for entry in files:
+        try:
+            entry.relpath.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(entry.relpath).decode("utf-8", "backslashreplace")
+            warnings.append(f"{shown}: skipped: the file name is not valid UTF-8")
+            continue
+        kept.append(entry)
+    return kept
 
 
 def _rel(path: Path, root: Path) -> str:
