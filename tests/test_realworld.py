@@ -24,9 +24,10 @@ pytestmark = pytest.mark.realworld
 # These are audited as far as they parse; more than this would be a regression.
 MAX_PARSE_ERRORS = {"anyhow": 2, "thiserror": 0, "itoa": 0, "regex-syntax": 0, "serde_json": 1}
 
-# Findings per thousand lines, measured with the rules of late 2026 at 2.5 (regex-syntax) to
-# 13 (anyhow, mostly unsafe blocks without SAFETY comments). A crate an order of magnitude
-# above that means a rule has started firing on everything.
+# Findings per thousand lines, as measured on 2026-11-26 with all 41 catalog rules: anyhow 11.9
+# (73, mostly unsafe blocks without SAFETY comments), itoa 5.0 (5), thiserror 2.2 (5),
+# regex-syntax 2.2 (128), serde_json 1.1 (24). A crate far above that means a rule has started
+# firing on everything.
 MAX_FINDINGS_PER_KLOC = 40.0
 # Every one of these crates lacks something crate-level (benchmarks, property tests, ...).
 MIN_FINDINGS = 1
