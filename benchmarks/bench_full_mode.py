@@ -1,9 +1,15 @@
 """Wall time of `rustpro audit` (full mode) against `cargo clippy` + `cargo test` by hand.
 
-Both sides run on the same copy of the same crate, each with its own fresh target dir
+Three sides run on the same copy of the same crate, each with its own fresh target dir
 (cold), then again after touching the crate's sources (warm: dependencies built, the crate
-itself rebuilt, as after an edit). Runs alternate between the two sides so that neither
-always gets the warmer page cache. Prints the medians and the ratio.
+itself rebuilt, as after an edit):
+
+    hand      cargo clippy --workspace --all-targets; cargo test --workspace --no-fail-fast
+    rustpro   rustpro audit CRATE            (also rustfmt --check, cargo doc, static rules)
+    same      rustpro audit --skip doc --skip fmt CRATE   (the same cargo work as by hand)
+
+Rounds rotate the order so that no side always gets the warmer page cache. Wall time on a
+shared machine is noisy, so CPU time (user + system of all child processes) is printed too.
 
     python benchmarks/bench_full_mode.py [CRATE] [--rounds N]
 
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -21,40 +28,53 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CRATE = REPO / "tests" / "fixtures" / "cargo" / "withdep"
+SIDES = ("hand", "rustpro", "same")
 
 
-def timed(args: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
-    """Seconds `args` took; its output is discarded, its exit status ignored (failing
-    tests are part of an audit's normal work)."""
+@dataclass(frozen=True)
+class Cost:
+    """Wall-clock and CPU seconds of one or more commands."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(args: Sequence[str], cwd: Path, env: dict[str, str]) -> Cost:
+    """What `args` cost; output is discarded and the exit status ignored (failing tests are
+    part of an audit's normal work)."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     subprocess.run(
         list(args), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    return time.perf_counter() - started
+    return Cost(time.perf_counter() - started, _children_cpu() - cpu)
 
 
-def by_hand(crate: Path, target: Path) -> float:
-    """`cargo clippy --workspace --all-targets` then `cargo test --workspace`."""
-    env = {**os.environ, "CARGO_TARGET_DIR": str(target)}
-    clippy = timed(["cargo", "clippy", "--workspace", "--all-targets"], crate, env)
-    tests = timed(["cargo", "test", "--workspace", "--no-fail-fast"], crate, env)
-    return clippy + tests
-
-
-def rustpro(crate: Path, target: Path, cache: Path) -> float:
-    """`rustpro audit CRATE` in full mode, as a fresh process (startup included)."""
+def run_side(side: str, crate: Path, target: Path, cache: Path) -> Cost:
+    """One timed run of a side (see the module docstring)."""
+    if side == "hand":
+        env = {**os.environ, "CARGO_TARGET_DIR": str(target)}
+        clippy = timed(["cargo", "clippy", "--workspace", "--all-targets"], crate, env)
+        return clippy + timed(["cargo", "test", "--workspace", "--no-fail-fast"], crate, env)
     env = {**os.environ, "RUSTPRO_CACHE_DIR": str(cache)}
     args = [sys.executable, "-m", "rustpro", "audit", "--quiet", "--format", "json"]
-    return timed([*args, "--target-dir", str(target), str(crate)], crate, env)
-
-
-def run_side(side: str, crate: Path, target: Path, cache: Path) -> float:
-    """One timed run of `hand` or `rustpro`."""
-    return by_hand(crate, target) if side == "hand" else rustpro(crate, target, cache)
+    args += ["--target-dir", str(target)]
+    if side == "same":
+        args += ["--skip", "doc", "--skip", "fmt"]
+    return timed([*args, str(crate)], crate, env)
 
 
 def touch_sources(crate: Path) -> None:
@@ -66,37 +86,40 @@ def touch_sources(crate: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("crate", nargs="?", type=Path, default=DEFAULT_CRATE)
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    results: dict[str, list[float]] = {"hand-cold": [], "rustpro-cold": [], "hand-warm": [],
-                                       "rustpro-warm": []}  # fmt: skip
+    costs: dict[tuple[str, str], list[Cost]] = {}
     with tempfile.TemporaryDirectory(prefix="rustpro-bench-") as scratch:
         base = Path(scratch)
         crate = base / "crate"
         shutil.copytree(options.crate, crate, ignore=shutil.ignore_patterns("target"))
-        # Fetch dependencies once so that the network is not part of either side's time.
+        # Fetch dependencies once so that the network is not part of any side's time.
         subprocess.run(["cargo", "fetch"], cwd=crate, check=True, capture_output=True)
         for round_number in range(options.rounds):
-            order = ["hand", "rustpro"] if round_number % 2 == 0 else ["rustpro", "hand"]
-            for side in order:
+            shift = round_number % len(SIDES)
+            for side in SIDES[shift:] + SIDES[:shift]:
                 target = base / f"target-{side}-{round_number}"
-                cache = base / f"cache-{round_number}"
-                results[f"{side}-cold"].append(run_side(side, crate, target, cache))
+                cache = base / f"cache-{side}-{round_number}"
+                costs.setdefault((side, "cold"), []).append(run_side(side, crate, target, cache))
                 touch_sources(crate)
-                results[f"{side}-warm"].append(run_side(side, crate, target, cache))
+                costs.setdefault((side, "warm"), []).append(run_side(side, crate, target, cache))
                 shutil.rmtree(target, ignore_errors=True)
     print(f"crate: {options.crate}  rounds: {options.rounds}  cores: {os.cpu_count()}")
     for phase in ("cold", "warm"):
-        hand = statistics.median(results[f"hand-{phase}"])
-        ours = statistics.median(results[f"rustpro-{phase}"])
-        runs = ", ".join(f"{t:.2f}" for t in results[f"rustpro-{phase}"])
-        hand_runs = ", ".join(f"{t:.2f}" for t in results[f"hand-{phase}"])
-        print(
-            f"{phase}: clippy+test by hand {hand:.2f} s [{hand_runs}]  "
-            f"rustpro audit {ours:.2f} s [{runs}]  ratio {ours / hand:.2f}"
-        )
+        hand = costs[("hand", phase)]
+        hand_wall = statistics.median(c.wall for c in hand)
+        hand_cpu = statistics.median(c.cpu for c in hand)
+        for side in SIDES:
+            runs = costs[(side, phase)]
+            wall = statistics.median(c.wall for c in runs)
+            cpu = statistics.median(c.cpu for c in runs)
+            each = ", ".join(f"{c.wall:.2f}" for c in runs)
+            print(
+                f"{phase:4} {side:7} wall {wall:6.2f} s [{each}] ratio {wall / hand_wall:.2f}"
+                f"   cpu {cpu:6.2f} s ratio {cpu / hand_cpu:.2f}"
+            )
 
 
 if __name__ == "__main__":
