@@ -83,8 +83,9 @@ def test_file_that_is_not_a_manifest(tmp_path: Path, isolated_cache: Path) -> No
         ('[package]\nname = "x"\nversion = 0.1.0"\n', "Cargo.toml:3: malformed TOML"),
         ('[dependencies]\nserde = "1"\n', "neither [package] nor [workspace]"),
         (b'[package]\nname = "\xff"\n', "not valid UTF-8"),
+        ('[workspace]\nmembers = "crates/*"\n', "`workspace.members` must be an array"),
     ],
-    ids=["toml-syntax", "no-package", "not-utf8"],
+    ids=["toml-syntax", "no-package", "not-utf8", "members-not-array"],
 )
 def test_malformed_manifest(
     tmp_path: Path, isolated_cache: Path, manifest: str | bytes, expected: str

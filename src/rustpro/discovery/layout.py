@@ -137,6 +137,10 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _member_dirs(root: Path, workspace: dict[str, Any], warnings: list[str]) -> list[Path]:
+    for key in ("members", "exclude"):
+        # Cargo rejects `members = "crates/*"`; iterating the string would glob each letter.
+        if not isinstance(workspace.get(key, []), list):
+            raise ManifestError(f"`workspace.{key}` must be an array of paths", root / "Cargo.toml")
     members = [m for m in workspace.get("members", []) if isinstance(m, str)]
     excluded = {(root / e).resolve() for e in workspace.get("exclude", []) if isinstance(e, str)}
     found: list[Path] = []
