@@ -86,6 +86,15 @@ def _combined() -> _CombinedQuery:
     return _CombinedQuery(query, tuple(owners))
 
 
+def prepare() -> None:
+    """Load every rule and compile the combined query now, in this process.
+
+    Worker processes forked afterwards inherit both; otherwise each worker pays for them
+    again (about half a second of CPU per worker).
+    """
+    _combined()
+
+
 def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     """Parse `source` and run every file rule on it."""
     tree = parse(source)

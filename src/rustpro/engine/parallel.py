@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rustpro.engine.cache import ResultCache
-from rustpro.engine.filepass import FileResult, analyze_source
+from rustpro.engine.filepass import FileResult, analyze_source, prepare
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
 
@@ -74,6 +74,7 @@ def analyze_files(
         chunks[position % len(chunks)].append(index)
     cache_dir = cache.root.parent.parent if cache is not None else None
     results: list[FileResult | None] = [None] * len(jobs)
+    prepare()  # forked workers inherit the loaded rules and the compiled query
     with ProcessPoolExecutor(max_workers=count) as pool:
         futures = [
             (chunk, pool.submit(_analyze_chunk, [jobs[i] for i in chunk], max_bytes, cache_dir))
