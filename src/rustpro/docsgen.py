@@ -44,7 +44,38 @@ def rule_markdown(rule: type[BaseRule]) -> str:
         twins = ", ".join(f"`clippy::{t}`" for t in rule.clippy_twins)
         head += ["", f"Clippy twin: {twins} (an `#[allow]` of it also silences this rule)."]
     body = [f"## {name}\n\n{text.strip()}" for name, text in rule.docs.sections.items()]
+    body.append(silencing_markdown(rule))
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def silencing_markdown(rule: type[BaseRule]) -> str:
+    """How to silence the rule, with a reason: inline, per path, or for the whole project."""
+    lines = [
+        "## How to silence it",
+        "",
+        "Where the finding is wrong or accepted, say why on the line before the code (or at the",
+        "end of the line); a suppression without a reason is itself reported:",
+        "",
+        "```rust",
+        f"// rustpro: allow({rule.name}) -- <why this is fine here>",
+        "```",
+        "",
+        "For a path or the whole project, in `rustpro.toml` or `[package.metadata.rustpro]`:",
+        "",
+        "```toml",
+        f'ignore = ["{rule.name}"]',
+        "[per-path-ignores]",
+        f'"src/generated/**" = ["{rule.name}"]',
+        "```",
+    ]
+    if rule.clippy_twins:
+        lint = rule.clippy_twins[0]
+        lines += [
+            "",
+            f"Clippy's attribute on an enclosing item works too: "
+            f'`#[expect(clippy::{lint}, reason = "...")]`.',
+        ]
+    return "\n".join(lines)
 
 
 def explain_markdown(name: str) -> str:

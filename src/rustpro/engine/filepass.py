@@ -61,7 +61,7 @@ def _pattern_key(pattern: str) -> str:
 
 
 @functools.cache
-def _combined() -> _CombinedQuery:
+def _combined(production: bool = True) -> _CombinedQuery:
     # One query holds the engine's patterns and every rule's, so each file is searched once.
     # Rules often want the same pattern (`[(function_item) (function_signature_item)] @match`):
     # it is compiled once and each of its matches goes to every rule that asked for it, which
@@ -72,6 +72,10 @@ def _combined() -> _CombinedQuery:
     ).pattern_count
     by_key: dict[str, list[FileRule]] = {}
     for rule in file_rules():
+        # Tests, examples, benches and build scripts never see production rules: leaving
+        # their patterns out of that query saves the cursor's work on every such file.
+        if not production and rule.scope is Scope.PRODUCTION:
+            continue
         for pattern in _patterns(rule.full_query()):
             key = _pattern_key(pattern)
             if key not in by_key:
@@ -92,7 +96,8 @@ def prepare() -> None:
     Worker processes forked afterwards inherit both; otherwise each worker pays for them
     again (about half a second of CPU per worker).
     """
-    _combined()
+    _combined(production=True)
+    _combined(production=False)
 
 
 def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
@@ -104,7 +109,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     if root.has_error:
         result.parse_error_line = _first_error_line(root, lines)
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
-    combined = _combined()
+    combined = _combined(production=role is Role.PRODUCTION)
     matches = tree_sitter.QueryCursor(combined.query).matches(root)
     owners = combined.owners
     test_ranges: list[tuple[int, int]] = []

@@ -86,7 +86,8 @@ class NoErrorPathTests(FileRule, CrateRule):
     scope: ClassVar[Scope] = Scope.ALL
     query: ClassVar[str] = rf"""
     ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
-    ((identifier) @match (#match? @match "^(Err|assert_err[a-z_]*)$"))
+    ((identifier) @match (#eq? @match "Err"))
+    (macro_invocation macro: (identifier) @match (#match? @match "^assert_err"))
     ((field_identifier) @match (#any-of? @match {_ERR_METHODS}))
     ((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))
     (attribute_item (attribute (identifier) @match (#eq? @match "should_panic")))
