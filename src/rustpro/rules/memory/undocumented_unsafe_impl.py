@@ -25,7 +25,8 @@ class UndocumentedUnsafeImpl(FileRule):
     unsafe trait with no comment containing `SAFETY:` (any case) or a `# Safety` heading
     right above the `impl` (attributes may sit between), at the start of its body, or after
     it on the same line. A run of `unsafe impl`s on consecutive lines (`Send` then `Sync`
-    for the same type) shares the comment above the first.
+    for the same type) shares the comment above the first. Impls marked
+    `#[automatically_derived]` were written by a derive macro and are left alone.
 
     ## Why is this bad?
     Implementing an unsafe trait asserts something the compiler could not prove: that the type
@@ -68,7 +69,11 @@ class UndocumentedUnsafeImpl(FileRule):
             or safety_comment_trailing(impl, impl.start_point.row)
         ):
             return
-        trait = items.text(impl.child_by_field_name("trait")) or "an unsafe trait"
+        if any(
+            items.attribute_path(a) == "automatically_derived" for a in items.attributes_of(impl)
+        ):
+            return  # written by a derive macro, not by hand
+        trait = items.type_name(impl.child_by_field_name("trait")) or "an unsafe trait"
         header_end = impl.child_by_field_name("type") or captures["keyword"][0]
         ctx.report(
             self,
