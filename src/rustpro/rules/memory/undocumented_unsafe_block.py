@@ -8,14 +8,13 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.generated_code import in_derived_code, is_generated_file
 from rustpro.rules.memory.safety_comments import (
     holding_statement,
     safety_comment_above,
     safety_comment_opening,
     safety_comment_trailing,
 )
-from rustpro.syntax import items
 
 
 class UndocumentedUnsafeBlock(FileRule):
@@ -26,7 +25,7 @@ class UndocumentedUnsafeBlock(FileRule):
     with no comment containing `SAFETY:` (any case) on the lines right above the statement
     that holds the block (or right above the block itself, or the arm/argument it is part of),
     at the start of the block, or after the statement on the block's first line. Blocks in
-    impls marked `#[automatically_derived]` were written by a derive macro and are left alone.
+    items marked `#[automatically_derived]` were written by a derive macro and are left alone.
 
     ## Why is this bad?
     An `unsafe` block is a promise that the compiler cannot check. Without a written argument
@@ -64,7 +63,7 @@ class UndocumentedUnsafeBlock(FileRule):
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
         block = captures["match"][0]
-        if _documented(block) or _in_derived_impl(block):
+        if _documented(block) or in_derived_code(block):
             return
         keyword = block.children[0] if block.children else block
         ctx.report(
@@ -88,11 +87,3 @@ def _documented(block: Node) -> bool:
 
 def _inner_block(unsafe_block: Node) -> Node | None:
     return next((c for c in unsafe_block.children if c.type == "block"), None)
-
-
-def _in_derived_impl(block: Node) -> bool:
-    """True inside an impl marked `#[automatically_derived]` (a derive macro's output)."""
-    impl = items.enclosing(block, ("impl_item",))
-    return impl is not None and any(
-        items.attribute_path(a) == "automatically_derived" for a in items.attributes_of(impl)
-    )

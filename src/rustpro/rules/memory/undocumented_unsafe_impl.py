@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.generated_code import in_derived_code, is_generated_file
 from rustpro.rules.memory.safety_comments import (
     safety_comment_above,
     safety_comment_opening,
@@ -25,7 +25,7 @@ class UndocumentedUnsafeImpl(FileRule):
     unsafe trait with no comment containing `SAFETY:` (any case) or a `# Safety` heading
     right above the `impl` (attributes may sit between), at the start of its body, or after
     it on the same line. A run of `unsafe impl`s on consecutive lines (`Send` then `Sync`
-    for the same type) shares the comment above the first. Impls marked
+    for the same type) shares the comment above the first. Impls in items marked
     `#[automatically_derived]` were written by a derive macro and are left alone.
 
     ## Why is this bad?
@@ -69,9 +69,7 @@ class UndocumentedUnsafeImpl(FileRule):
             or safety_comment_trailing(impl, impl.start_point.row)
         ):
             return
-        if any(
-            items.attribute_path(a) == "automatically_derived" for a in items.attributes_of(impl)
-        ):
+        if in_derived_code(impl):
             return  # written by a derive macro, not by hand
         trait = items.type_name(impl.child_by_field_name("trait")) or "an unsafe trait"
         header_end = impl.child_by_field_name("type") or captures["keyword"][0]
