@@ -271,3 +271,32 @@ def test_binary_only_crate_has_no_public_api(tmp_path: Path) -> None:
     assert not view.is_library
     assert view.public_type_names == set()
     assert view.modules["src/cli.rs"].target_kind == "bin"
+
+
+def test_modules_declared_inside_macro_calls(tmp_path: Path) -> None:
+    # tokio declares most modules inside `cfg_*! { .. }` calls: macro arguments are token
+    # trees, and the module tree must still find those files, their visibility and cfg(test).
+    files = {
+        "src/lib.rs": (
+            "//! r\nmacro_rules! cfg_rt { ($($i:item)*) => { $($i)* } }\n"
+            "cfg_rt! {\n    pub mod runtime;\n    pub(crate) mod util;\n"
+            "    #[cfg(test)]\n    mod tests;\n}\n"
+            "fn body() { cfg_rt! { mod ignored; } }\n"
+        ),
+        "src/runtime.rs": "pub struct Runtime;\n",
+        "src/util.rs": "pub struct Util;\n",
+        "src/tests.rs": "fn helper() -> u8 { Some(1).unwrap() }\n",
+        "src/ignored.rs": "pub struct Ignored;\n",
+    }
+    view = _view(discover(make_crate(tmp_path, files, _manifest("pkg"))))
+    modules = {path: (info.public, info.test_only) for path, info in view.modules.items()}
+    assert modules == {
+        "src/lib.rs": (True, False),
+        "src/runtime.rs": (True, False),
+        "src/util.rs": (False, False),
+        "src/tests.rs": (False, True),
+    }
+    assert "Runtime" in view.public_type_names
+    assert "Util" not in view.public_type_names
+    result = audit(tmp_path, select=("unwrap-in-production",))
+    assert result.findings == []  # src/tests.rs is test-only

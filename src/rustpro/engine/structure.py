@@ -21,6 +21,7 @@ STRUCTURE_QUERY = r"""
   (#match? @_p "^(test|bench|cfg|[A-Za-z_:]+::test)$"))) @engine.attr
 (inner_attribute_item) @engine.inner
 (mod_item) @engine.mod
+(token_tree "mod" @engine.macromod . (identifier) @engine.macromod.name . ";")
 (use_declaration (visibility_modifier)) @engine.use
 [(struct_item (visibility_modifier)) (enum_item (visibility_modifier))
  (union_item (visibility_modifier)) (trait_item (visibility_modifier))
@@ -126,6 +127,8 @@ def record(
             out.pub_types.append(gate)
     elif "engine.mod" in captures:
         _record_mod(captures["engine.mod"][0], out)
+    elif "engine.macromod" in captures:
+        _record_macro_mod(captures["engine.macromod"][0], captures["engine.macromod.name"][0], out)
     elif "engine.use" in captures:
         _record_use(captures["engine.use"][0], out)
 
@@ -174,6 +177,48 @@ def _record_mod(node: Node, out: FileStructure) -> None:
             test_only=any(items.is_cfg_test(a) for a in attrs),
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
             allows=_allowed_on(node),
+        )
+    )
+
+
+def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
+    """`mod x;` written inside a macro call at module level (tokio's `cfg_rt! { pub mod rt; }`).
+
+    Macro arguments are unparsed token trees, so visibility and attributes are read from the
+    tokens before `mod`: `pub` (not `pub(crate)`), and `#[cfg(test)]`, `#[doc(hidden)]`,
+    `#[path = ".."]` groups.
+    """
+    if any(p.type in ("function_item", "block") for p in items.ancestors(keyword)):
+        return  # a macro call inside a function body declares no module of the tree
+    chain, chain_pub, hidden = _inline_chain(keyword)
+    before = keyword.prev_sibling
+    is_pub = before is not None and before.type == "pub"
+    if before is not None and before.type == "token_tree" and items.text(before).startswith("("):
+        before = before.prev_sibling  # `pub(crate)`: restricted, so not public
+        is_pub = False
+    if before is not None and before.type == "pub":
+        before = before.prev_sibling
+    test_only = False
+    path_attr: str | None = None
+    while (
+        before is not None
+        and before.type == "token_tree"
+        and (before.prev_sibling is not None and before.prev_sibling.type == "#")
+    ):
+        attribute = items.text(before).replace(" ", "")
+        test_only = test_only or attribute == "[cfg(test)]" or attribute.startswith("[cfg(all(test")
+        hidden = hidden or attribute == "[doc(hidden)]"
+        if attribute.startswith("[path="):
+            path_attr = attribute[len("[path=") : -1].strip('"')
+        before = before.prev_sibling.prev_sibling
+    out.mod_decls.append(
+        ModDecl(
+            name=items.text(name),
+            chain=chain,
+            is_pub=chain_pub and is_pub,
+            path_attr=path_attr,
+            test_only=test_only,
+            doc_hidden=hidden,
         )
     )
 
