@@ -86,9 +86,13 @@ class NoErrorPathTests(FileRule, CrateRule):
     scope: ClassVar[Scope] = Scope.ALL
     query: ClassVar[str] = rf"""
     ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
-    ((identifier) @match (#eq? @match "Err"))
+    ([(tuple_struct_pattern type: (identifier) @match)
+      (call_expression function: (identifier) @match)
+      (token_tree (identifier) @match)]
+     (#eq? @match "Err"))
     (macro_invocation macro: (identifier) @match (#match? @match "^assert_err"))
-    ((field_identifier) @match (#any-of? @match {_ERR_METHODS}))
+    ((call_expression function: (field_expression field: (field_identifier) @match))
+     (#any-of? @match {_ERR_METHODS}))
     ((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))
     (attribute_item (attribute (identifier) @match (#eq? @match "should_panic")))
     """
