@@ -89,6 +89,7 @@ class FileContext:
     candidates: list[Candidate] = field(default_factory=list)
     facts: dict[str, list[str]] = field(default_factory=dict)
     _test_starts: list[int] = field(default_factory=list)
+    _file_doc_hidden: bool | None = None  # `#![doc(hidden)]` at the top, once read
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -103,8 +104,11 @@ class FileContext:
 
     def in_test_region(self, node: Node) -> bool:
         """True when the node lies inside a `#[cfg(test)]` item or a `#[test]` function."""
-        index = bisect.bisect_right(self._test_starts, node.start_byte) - 1
-        return index >= 0 and node.start_byte < self.test_ranges[index][1]
+        if not self._test_starts:
+            return False
+        start = node.start_byte
+        index = bisect.bisect_right(self._test_starts, start) - 1
+        return index >= 0 and start < self.test_ranges[index][1]
 
     def is_test_code(self, node: Node) -> bool:
         """Test code: a test-role file, a `#![cfg(test)]` file, or a test-only region."""
@@ -173,7 +177,9 @@ class FileContext:
             return None
         if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
             return None
-        if items.file_doc_hidden(self.tree.root_node):
+        if self._file_doc_hidden is None:
+            self._file_doc_hidden = items.file_doc_hidden(self.tree.root_node)
+        if self._file_doc_hidden:
             return None
         owner: str | None = None
         container = item.parent

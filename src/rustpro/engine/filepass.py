@@ -114,31 +114,35 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     owners = combined.owners
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
-    rule_matches: list[tuple[FileRule, dict[str, list[Node]]]] = []
+    rule_matches: list[tuple[tuple[FileRule, ...], dict[str, list[Node]]]] = []
     for pattern_index, captures in matches:
         owner = owners[pattern_index]
         if owner is None:
             structure.record(captures, ctx, file_structure, test_ranges)
         else:
-            rule_matches.extend((rule, captures) for rule in owner)
+            rule_matches.append((owner, captures))
     structure.record_suppressions(ctx, file_structure)
     ctx.set_test_ranges(test_ranges)
     production_file = role is Role.PRODUCTION and not ctx.file_test_only
-    touched: dict[str, FileRule] = {}
-    for rule, captures in rule_matches:
+    test_file = role is Role.TEST or ctx.file_test_only
+    has_test_ranges = bool(test_ranges)
+    for owner, captures in rule_matches:
         anchor_list = captures.get("match") or next(iter(captures.values()))
         anchor = anchor_list[0]
-        if rule.scope is Scope.PRODUCTION:
-            if not production_file or ctx.in_test_region(anchor):
+        # Every rule of one pattern shares the anchor: decide "in a test region" once.
+        in_test = has_test_ranges and ctx.in_test_region(anchor)
+        for rule in owner:
+            scope = rule.scope
+            if scope is Scope.PRODUCTION:
+                if not production_file or in_test:
+                    continue
+            elif scope is Scope.TESTS and not (test_file or in_test):
                 continue
-        elif rule.scope is Scope.TESTS and not ctx.is_test_code(anchor):
-            continue
-        touched[rule.name] = rule
-        try:
-            rule.check(captures, ctx)
-        except Exception as err:  # a rule bug must not sink the whole audit
-            line = lines.line_of(anchor.start_byte)
-            result.rule_errors.append(f"{relpath}:{line}: rule {rule.name} failed: {err!r}")
+            try:
+                rule.check(captures, ctx)
+            except Exception as err:  # a rule bug must not sink the whole audit
+                line = lines.line_of(anchor.start_byte)
+                result.rule_errors.append(f"{relpath}:{line}: rule {rule.name} failed: {err!r}")
     for rule in file_rules():
         if type(rule).finish is not FileRule.finish:
             try:
