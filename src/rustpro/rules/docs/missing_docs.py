@@ -78,7 +78,9 @@ class MissingDocs(FileRule):
     query: ClassVar[str] = """
     [(function_item) (function_signature_item) (struct_item) (enum_item) (union_item)
      (trait_item) (type_item) (associated_type) (const_item) (static_item) (mod_item)] @match
-    (source_file [(line_comment) (block_comment) (inner_attribute_item)] @innerdoc)
+    (source_file [(line_comment inner: (inner_doc_comment_marker))
+                  (block_comment inner: (inner_doc_comment_marker))
+                  (inner_attribute_item)] @innerdoc)
     """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
