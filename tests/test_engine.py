@@ -188,3 +188,22 @@ def test_combined_query_serves_every_rule_pattern_once() -> None:
         for p in filepass._patterns(rule.full_query())
     }
     assert len(rule_owned) == len(all_keys)
+
+
+def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:
+    # All rule queries compile as one text; a bad query must still name its rule.
+    from rustpro.engine import filepass
+    from rustpro.rules.registry import file_rules
+
+    rules = file_rules()
+    for rule, patterns in filepass._split_patterns(rules):
+        assert patterns == filepass._patterns(rule.full_query()), rule.name
+
+    class BadQuery:
+        name = "bad-query"
+
+        def full_query(self) -> str:
+            return "(function_item nmae: (identifier) @match)"
+
+    with pytest.raises(TypeError, match="BadQuery"):
+        filepass._split_patterns([rules[0], BadQuery(), rules[1]])  # type: ignore[list-item]

@@ -22,7 +22,7 @@ import tree_sitter
 
 from rustpro.catalog import RuleSpec, catalog
 from rustpro.model import Checkpoint, Severity
-from rustpro.syntax.parser import compile_query, node_kind_exists
+from rustpro.syntax.parser import node_kind_exists
 
 if TYPE_CHECKING:
     from rustpro.engine.context import FileContext
@@ -149,7 +149,9 @@ class FileRule(BaseRule):
 
     `query` holds one or more patterns; each match calls `check` with the captures. The
     capture named `@match` (or the first capture) anchors the match for scope decisions.
-    `node_kinds` is shorthand for patterns `(KIND) @match`.
+    `node_kinds` is shorthand for patterns `(KIND) @match`. The queries of all rules are
+    compiled together when the engine first builds its combined query (every test run
+    does); a bad one fails there with a `TypeError` naming its rule.
     """
 
     abstract: ClassVar[bool] = True
@@ -168,7 +170,6 @@ class FileRule(BaseRule):
                 raise TypeError(f"{cls.__qualname__}: `{kind}` is not a Rust node kind")
         if not cls.full_query().strip():
             raise TypeError(f"{cls.__qualname__}: a file rule needs `query` or `node_kinds`")
-        compile_query(cls.full_query())  # a bad query fails at import, not in a user's run
 
     @classmethod
     def full_query(cls) -> str:
