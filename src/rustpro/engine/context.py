@@ -90,6 +90,8 @@ class FileContext:
     facts: dict[str, list[str]] = field(default_factory=dict)
     _test_starts: list[int] = field(default_factory=list)
     _file_doc_hidden: bool | None = None  # `#![doc(hidden)]` at the top, once read
+    # Public gates by (start, end, kind) of the item: several rules ask about one item.
+    _gates: dict[tuple[int, int, int], PublicGate | None] = field(default_factory=dict)
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -101,6 +103,7 @@ class FileContext:
                 merged.append((start, end))
         self.test_ranges = merged
         self._test_starts = [start for start, _ in merged]
+        self._gates.clear()  # a gate asked for before the ranges were known may be wrong
 
     def in_test_region(self, node: Node) -> bool:
         """True when the node lies inside a `#[cfg(test)]` item or a `#[test]` function."""
@@ -173,6 +176,12 @@ class FileContext:
         None when the item can never be public API: not plainly `pub`, `#[doc(hidden)]`,
         test-only, inside a function body or a trait impl.
         """
+        key = (item.start_byte, item.end_byte, item.kind_id)
+        if key not in self._gates:
+            self._gates[key] = self._public_gate(item)
+        return self._gates[key]
+
+    def _public_gate(self, item: Node) -> PublicGate | None:
         if self.is_test_code(item):
             return None
         if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):

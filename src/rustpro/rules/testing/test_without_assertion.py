@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -283,6 +284,7 @@ def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
     return asserting
 
 
+@functools.cache
 def _is_test_support_file(relpath: str) -> bool:
     """True for files whose path says they hold test support (`src/testing.rs`, `tests/`)."""
     parts = relpath.removesuffix(".rs").split("/")
