@@ -34,9 +34,10 @@ _TRIVIA = frozenset({"line_comment", "block_comment"})
 
 def text(node: Node | None) -> str:
     """The source text of a node ("" for None)."""
-    if node is None or node.text is None:
+    if node is None:
         return ""
-    return node.text.decode("utf-8", errors="replace")
+    data = node.text  # built anew on every access: read it once
+    return "" if data is None else data.decode("utf-8", errors="replace")
 
 
 def attributes_of(item: Node) -> list[Node]:
