@@ -31,6 +31,48 @@ def test_merged_streams_keep_their_order(tmp_path: Path) -> None:
     assert run.stdout.split() == ["err0", "out0", "err1", "out1", "err2", "out2"]
 
 
+def test_a_watcher_sees_each_line_while_the_command_runs(tmp_path: Path) -> None:
+    # The child waits for a file that only the watcher creates: the line must reach the
+    # watcher before the command ends.
+    go = tmp_path / "go"
+    code = (
+        "import pathlib, sys, time\nprint('built', file=sys.stderr, flush=True)\n"
+        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.01)\nprint('ran')"
+    )
+    seen: list[str] = []
+
+    def watch(line: str) -> None:
+        seen.append(line.strip())
+        go.touch()
+        raise RuntimeError("a watcher's bug loses nothing")
+
+    run = run_tool(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=os.environ,
+        timeout=30,
+        merge_stderr=True,
+        on_line=watch,
+    )
+    assert seen == ["built", "ran"]
+    assert run.stdout.split() == ["built", "ran"]
+
+
+def test_a_watched_command_that_times_out_is_killed(tmp_path: Path) -> None:
+    code = "import time; print('started', flush=True); time.sleep(60)"
+    started = time.perf_counter()
+    with pytest.raises(ToolTimeout):
+        run_tool(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=os.environ,
+            timeout=0.5,
+            merge_stderr=True,
+            on_line=lambda line: None,
+        )
+    assert time.perf_counter() - started < 10
+
+
 def test_timeout_kills_the_children_too(tmp_path: Path) -> None:
     marker = tmp_path / "survived"
     # The child of the child would write the marker if the group were not killed.

@@ -1,19 +1,22 @@
 """Full mode: the toolchain steps in order, folded into the audit as findings and evidence.
 
-    clippy (does it compile?) -> test -> doc      (one after another: they share the target
-    fmt, metadata                                   dir and its lock)
+    clippy (does it compile?) -> test build -> test run
+                                            -> doc        (builds share the target dir lock)
+    fmt, metadata
 
 rustfmt and `cargo metadata` build nothing, so they run beside the others (metadata first
 only when the audited crate may belong to a larger workspace, whose answer sets the scope).
-Tests and docs are skipped when the project does not compile: their failures would only
-repeat the compile errors.
+cargo holds the build directory lock only while it builds, so `cargo doc` starts as soon as
+`cargo test` has built its binaries and runs beside the tests and doctests. Tests and docs are
+skipped when the project does not compile: their failures would only repeat the compile
+errors.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from threading import Thread
+from threading import Lock, Thread
 
 from rustpro.discovery.layout import Workspace
 from rustpro.engine.audit import ExtraResult
@@ -95,13 +98,23 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
                         f"{_label(step)}: not run (the project does not compile)",
                     )
             return
-        if "test" not in skip:
+        if "test" in skip:
+            if "doc" not in skip:
+                run_doc(session)
+            return
+        if "doc" in skip:
             run_tests(session)
-        if "doc" not in skip:
-            run_doc(session)
+            return
+        doc = _Deferred(_beside("doc", run_doc, session))
+        beside.append(doc.thread)
+        # Docs start once the test binaries are built (cargo then releases the build lock
+        # while the tests run), else when `cargo test` ends.
+        run_tests(session, on_line=doc.start_after_build)
+        doc.start()
     finally:
         for thread in beside:
-            thread.join()
+            if thread.ident is not None:  # the doc thread never starts if the tests raise
+                thread.join()
 
 
 def _beside(step: str, run: Callable[[CargoSession], object], session: CargoSession) -> Thread:
@@ -115,6 +128,29 @@ def _beside(step: str, run: Callable[[CargoSession], object], session: CargoSess
             session.report.warn(f"the {step} step failed: {type(err).__name__}: {err}")
 
     return Thread(target=guarded, name=f"rustpro-{step}")
+
+
+class _Deferred:
+    """A thread started once, by whichever comes first: `cargo test`'s end-of-build line
+    (seen from the output reader) or an explicit `start()`."""
+
+    def __init__(self, thread: Thread) -> None:
+        self.thread = thread
+        self._started = False
+        self._lock = Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self.thread.start()
+
+    def start_after_build(self, line: str) -> None:
+        # cargo prints `Finished `test` profile ...` when the build is done, before it
+        # runs anything; `Running`/`Doc-tests` come later and cover builds that print no
+        # `Finished` line.
+        if line.lstrip().startswith(("Finished", "Running", "Doc-tests")):
+            self.start()
 
 
 def _inside_larger_workspace(session: CargoSession) -> bool:

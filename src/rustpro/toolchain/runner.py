@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,14 +74,18 @@ def run_tool(
     env: Mapping[str, str],
     timeout: float,
     merge_stderr: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> ToolRun:
     """Run `args` in `cwd` and wait for it; raises `ToolError` when it cannot start and
     `ToolTimeout` (after killing it and everything it spawned) when it runs too long.
 
     `merge_stderr` interleaves stderr into stdout in the order they were written; `cargo
     test` needs it because the names of test binaries go to stderr and their results to
-    stdout.
+    stdout. `on_line` (only with `merge_stderr`) sees each output line as it is printed, so
+    a caller can act on progress (full mode starts `cargo doc` once `cargo test` has built).
     """
+    if on_line is not None and not merge_stderr:
+        raise ValueError("on_line needs merge_stderr (one stream to follow)")
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
     try:
@@ -100,7 +104,10 @@ def run_tool(
     with _LIVE_LOCK:
         _LIVE_GROUPS.add(process.pid)
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        if on_line is None:
+            stdout, stderr = process.communicate(timeout=timeout)
+        else:
+            stdout, stderr = _follow(process, timeout, on_line), None
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise ToolTimeout(tool, timeout) from None
@@ -117,6 +124,30 @@ def run_tool(
         stderr=(stderr or b"").decode("utf-8", errors="replace"),
         seconds=time.perf_counter() - started,
     )
+
+
+def _follow(
+    process: subprocess.Popen[bytes], timeout: float, on_line: Callable[[str], None]
+) -> bytes:
+    """The process's (merged) output, read line by line and shown to `on_line` as it comes;
+    raises `subprocess.TimeoutExpired` like `communicate`."""
+    lines: list[bytes] = []
+    stream = process.stdout
+    assert stream is not None
+
+    def pump() -> None:
+        for line in stream:
+            lines.append(line)
+            try:
+                on_line(line.decode("utf-8", errors="replace"))
+            except Exception:  # a watcher's bug must not lose the output
+                continue
+
+    reader = threading.Thread(target=pump, name="rustpro-output", daemon=True)
+    reader.start()
+    process.wait(timeout=timeout)
+    reader.join()  # EOF once every process holding the pipe has exited
+    return b"".join(lines)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

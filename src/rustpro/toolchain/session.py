@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +155,7 @@ class CargoSession:
         description: str,
         env: Mapping[str, str] | None = None,
         merge_stderr: bool = False,
+        on_line: Callable[[str], None] | None = None,
     ) -> ToolRun:
         """Run `cargo ARGS` for `step` in the audited root with the step's timeout."""
         with self.progress.step(description):
@@ -164,4 +165,5 @@ class CargoSession:
                 env=env if env is not None else self.env(),
                 timeout=self.options.timeout_for(step),
                 merge_stderr=merge_stderr,
+                on_line=on_line,
             )

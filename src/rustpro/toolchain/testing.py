@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, Target
@@ -15,13 +16,18 @@ FAILED_RULE = "cargo-test::failed"
 TIMEOUT_RULE = "cargo-test::timeout"
 
 
-def run_tests(session: CargoSession) -> None:
-    """Run every test binary and doctest of the audited crates; record counts and failures."""
+def run_tests(session: CargoSession, *, on_line: Callable[[str], None] | None = None) -> None:
+    """Run every test binary and doctest of the audited crates; record counts and failures.
+
+    `on_line` sees cargo's output lines as they come (full mode watches for the end of the
+    build)."""
     args = ["test", *session.scope, "--no-fail-fast"]
     # Short panic messages: the finding quotes the first lines, not a backtrace.
     env = session.env(RUST_BACKTRACE="0")
     try:
-        run = session.run("test", args, description="cargo test", env=env, merge_stderr=True)
+        run = session.run(
+            "test", args, description="cargo test", env=env, merge_stderr=True, on_line=on_line
+        )
     except ToolTimeout as err:
         session.report.note(Checkpoint.TESTING, f"tests: did not finish ({err})")
         session.report.add([_finding(TIMEOUT_RULE, "Cargo.toml", 1, 1, f"{err}", "")])
