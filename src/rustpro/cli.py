@@ -46,6 +46,23 @@ def _warn(message: str) -> None:
     click.echo(f"rustpro: warning: {message}", err=True)
 
 
+# Options shared by the commands that read a whole crate (audit, profile).
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: all cores].",
+)
+max_file_size_option = click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Skip source files larger than this many MiB (generated code).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rustpro")
 def cli() -> None:
@@ -94,20 +111,8 @@ def cli() -> None:
     help="Never these rules or checkpoints (comma-separated, repeatable).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: all cores].",
-)
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Skip source files larger than this many MiB (generated code).",
-)
+@jobs_option
+@max_file_size_option
 @click.option(
     "--skip",
     "skip_steps",
@@ -296,20 +301,8 @@ def explain(rule: str, fmt: str) -> None:
     show_default=True,
     help="JSON follows docs/profile-json.md (a stable contract for agents).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: all cores].",
-)
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Skip source files larger than this many MiB (generated code).",
-)
+@jobs_option
+@max_file_size_option
 def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
     """Answer an expert's sixteen questions about the crate or workspace at PATH.
 
