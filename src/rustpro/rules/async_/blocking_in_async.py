@@ -18,30 +18,9 @@ from rustpro.rules.concurrency import (
     resolve,
     resolved_callee,
 )
+from rustpro.rules.support import STD_FS_FUNCTIONS
 
-_FS_FUNCTIONS = frozenset(
-    {
-        "canonicalize",
-        "copy",
-        "create_dir",
-        "create_dir_all",
-        "exists",
-        "hard_link",
-        "metadata",
-        "read",
-        "read_dir",
-        "read_link",
-        "read_to_string",
-        "remove_dir",
-        "remove_dir_all",
-        "remove_file",
-        "rename",
-        "set_permissions",
-        "soft_link",
-        "symlink_metadata",
-        "write",
-    }
-)
+_FS_FUNCTIONS = STD_FS_FUNCTIONS
 _FILE_OPENERS = frozenset({"open", "create", "create_new"})
 _CONNECTS = frozenset({"connect", "connect_timeout"})
 _STDIN_READS = frozenset({"read_line", "read_to_string", "read_to_end", "lines", "bytes"})

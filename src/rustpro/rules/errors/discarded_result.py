@@ -15,6 +15,7 @@ from rustpro.rules.errors.write_targets import (
     write_target,
 )
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.support import STD_FS_FUNCTIONS
 from rustpro.syntax import items
 
 # Facts: names of crate-local fns by what calling them yields (awaited, for async fns).
@@ -23,28 +24,7 @@ _OTHER = "discarded-result:fn-other"
 _ASYNC_RESULT = "discarded-result:async-fn-result"
 _ASYNC_OTHER = "discarded-result:async-fn-other"
 
-_FS_FUNCTIONS = frozenset(
-    {
-        "canonicalize",
-        "copy",
-        "create_dir",
-        "create_dir_all",
-        "hard_link",
-        "metadata",
-        "read",
-        "read_dir",
-        "read_link",
-        "read_to_string",
-        "remove_dir",
-        "remove_dir_all",
-        "remove_file",
-        "rename",
-        "set_permissions",
-        "soft_link",
-        "symlink_metadata",
-        "write",
-    }
-)
+_FS_FUNCTIONS = STD_FS_FUNCTIONS
 # std I/O and channel methods that return `Result`, with their argument counts.
 _KNOWN_METHODS = {
     "write_all": 1,
