@@ -280,12 +280,14 @@ def test_modules_declared_inside_macro_calls(tmp_path: Path) -> None:
         "src/lib.rs": (
             "//! r\nmacro_rules! cfg_rt { ($($i:item)*) => { $($i)* } }\n"
             "cfg_rt! {\n    pub mod runtime;\n    pub(crate) mod util;\n"
-            "    #[cfg(test)]\n    mod tests;\n}\n"
+            "    #[cfg(test)]\n    mod tests;\n"
+            '    #[cfg(all(feature = "x", test))]\n    mod more_tests;\n}\n'
             "fn body() { cfg_rt! { mod ignored; } }\n"
         ),
         "src/runtime.rs": "pub struct Runtime;\n",
         "src/util.rs": "pub struct Util;\n",
         "src/tests.rs": "fn helper() -> u8 { Some(1).unwrap() }\n",
+        "src/more_tests.rs": "fn helper() -> u8 { Some(2).unwrap() }\n",
         "src/ignored.rs": "pub struct Ignored;\n",
     }
     view = _view(discover(make_crate(tmp_path, files, _manifest("pkg"))))
@@ -295,6 +297,7 @@ def test_modules_declared_inside_macro_calls(tmp_path: Path) -> None:
         "src/runtime.rs": (True, False),
         "src/util.rs": (False, False),
         "src/tests.rs": (False, True),
+        "src/more_tests.rs": (False, True),
     }
     assert "Runtime" in view.public_type_names
     assert "Util" not in view.public_type_names

@@ -107,11 +107,7 @@ def record(
         inner = captures["engine.inner"][0]
         path, args = items.attribute_path(inner), items.attribute_arguments(inner)
         out.inner_attributes.append((path, args))
-        if (
-            path == "cfg"
-            and args.replace(" ", "") == "(test)"
-            and inner.parent == ctx.tree.root_node
-        ):
+        if path == "cfg" and items.cfg_means_test(args) and inner.parent == ctx.tree.root_node:
             ctx.file_test_only = True
         if path == "doc" and not args.startswith("(") and inner.parent == ctx.tree.root_node:
             out.has_inner_docs = True
@@ -206,7 +202,8 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
         and (before.prev_sibling is not None and before.prev_sibling.type == "#")
     ):
         attribute = items.text(before).replace(" ", "")
-        test_only = test_only or attribute == "[cfg(test)]" or attribute.startswith("[cfg(all(test")
+        if attribute.startswith("[cfg("):
+            test_only = test_only or items.cfg_means_test(attribute[len("[cfg") : -1])
         hidden = hidden or attribute == "[doc(hidden)]"
         if attribute.startswith("[path="):
             path_attr = attribute[len("[path=") : -1].strip('"')

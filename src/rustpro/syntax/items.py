@@ -80,9 +80,12 @@ def is_test_attribute(attr_item: Node) -> bool:
 
 def is_cfg_test(attr_item: Node) -> bool:
     """`#[cfg(test)]` or `#[cfg(all(test, ..))]`: the item exists only in test builds."""
-    if attribute_path(attr_item) != "cfg":
-        return False
-    args = attribute_arguments(attr_item).replace(" ", "")
+    return attribute_path(attr_item) == "cfg" and cfg_means_test(attribute_arguments(attr_item))
+
+
+def cfg_means_test(args: str) -> bool:
+    """True for cfg arguments `(test)` or `(all(.., test, ..))`, spaces allowed."""
+    args = args.replace(" ", "")
     return args == "(test)" or (args.startswith("(all(") and _has_word(args[5:], "test"))
 
 
