@@ -172,32 +172,49 @@ def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert seen == [3]
 
 
-def test_combined_query_serves_every_rule_pattern_once() -> None:
-    # Identical patterns of different rules are compiled once and shared; none may be lost.
-    from rustpro.engine import filepass
+def test_file_query_serves_every_whole_file_pattern_once() -> None:
+    # Identical whole-file patterns of different rules are compiled once and shared; none may
+    # be lost.
+    from rustpro.engine import gates
     from rustpro.rules.registry import file_rules
 
-    combined = filepass._combined()
-    rule_owned = [owners for owners in combined.owners if owners is not None]
+    plan = gates.plan()
+    rule_owned = [r.rules for r in plan.routes if isinstance(r, gates.WholeFileRoute)]
     for rule in file_rules():
-        keys = {filepass._pattern_key(p) for p in filepass._patterns(rule.full_query())}
+        keys = {gates.pattern_key(p) for p in gates.rule_patterns_of(rule)}
         assert sum(rule in owners for owners in rule_owned) == len(keys), rule.name
-    all_keys = {
-        filepass._pattern_key(p)
-        for rule in file_rules()
-        for p in filepass._patterns(rule.full_query())
-    }
+    all_keys = {gates.pattern_key(p) for rule in file_rules() for p in gates.rule_patterns_of(rule)}
     assert len(rule_owned) == len(all_keys)
+
+
+def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
+    # Each gated pattern of each rule is served by exactly one gate route per kind it names.
+    from rustpro.engine import gates
+    from rustpro.rules.patterns import Channel
+    from rustpro.rules.registry import file_rules
+
+    plan = gates.plan()
+    gate_routes = [r for r in plan.routes if isinstance(r, gates.GateRoute)]
+    for rule in file_rules():
+        for pattern in rule.gated_patterns():
+            serving = [
+                route
+                for route in gate_routes
+                for sub in (*route.everyone, *route.filters, *sum(route.by_name.values(), ()))
+                if sub.rule is rule and sub.on == pattern.on
+            ]
+            expected = len(pattern.on.kinds) if pattern.on.channel is Channel.KIND else 1
+            assert len({id(r) for r in serving}) == expected, (rule.name, pattern.on)
 
 
 def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:
     # All rule queries compile as one text; a bad query must still name its rule.
-    from rustpro.engine import filepass
+    from rustpro.engine import gates
     from rustpro.rules.registry import file_rules
 
     rules = file_rules()
-    for rule, patterns in filepass._split_patterns(rules):
-        assert patterns == filepass._patterns(rule.full_query()), rule.name
+    for rule, patterns in gates.split_patterns(rules):
+        assert patterns == gates.rule_patterns_of(rule), rule.name
 
     class BadQuery:
         name = "bad-query"
@@ -206,4 +223,4 @@ def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:
             return "(function_item nmae: (identifier) @match)"
 
     with pytest.raises(TypeError, match="BadQuery"):
-        filepass._split_patterns([rules[0], BadQuery(), rules[1]])  # type: ignore[list-item]
+        gates.split_patterns([rules[0], BadQuery(), rules[1]])  # type: ignore[list-item]

@@ -22,6 +22,7 @@ import tree_sitter
 
 from rustpro.catalog import RuleSpec, catalog
 from rustpro.model import Checkpoint, Severity
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax.parser import node_kind_exists
 
 if TYPE_CHECKING:
@@ -145,18 +146,22 @@ class BaseRule:
 
 
 class FileRule(BaseRule):
-    """A rule that looks at one file's syntax tree through a tree-sitter query.
+    """A rule that looks at one file's syntax tree through tree-sitter patterns.
 
-    `query` holds one or more patterns; each match calls `check` with the captures. The
-    capture named `@match` (or the first capture) anchors the match for scope decisions.
-    `node_kinds` is shorthand for patterns `(KIND) @match`. The queries of all rules are
-    compiled together when the engine first builds its combined query (every test run
-    does); a bad one fails there with a `TypeError` naming its rule.
+    `patterns` are gated patterns (`rustpro.rules.patterns`): each is tried only on the
+    candidates it names (method calls called `unwrap`, every `function_item`, ...), which the
+    engine finds for all rules in one pass. `node_kinds` hands every node of those kinds to
+    `check` as `{"match": [node]}`. `query` holds whole-file patterns, tried on every node of
+    every file: prefer gated patterns, a whole-file pattern costs time on every file. Each
+    match calls `check` with the captures; the capture named `@match` (or the first capture)
+    anchors the match for scope decisions. Patterns are compiled when the engine first builds
+    its queries (every test run does); a bad one fails there with a `TypeError` naming its rule.
     """
 
     abstract: ClassVar[bool] = True
     query: ClassVar[str] = ""
     node_kinds: ClassVar[tuple[str, ...]] = ()
+    patterns: ClassVar[tuple[Pattern, ...]] = ()
     scope: ClassVar[Scope] = Scope.PRODUCTION
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -165,17 +170,25 @@ class FileRule(BaseRule):
         super().__init_subclass__(**kwargs)
         if cls.abstract:
             return
-        for kind in cls.node_kinds:
+        for kind in (*cls.node_kinds, *(k for p in cls.patterns for k in p.on.kinds)):
             if not node_kind_exists(kind):
                 raise TypeError(f"{cls.__qualname__}: `{kind}` is not a Rust node kind")
-        if not cls.full_query().strip():
-            raise TypeError(f"{cls.__qualname__}: a file rule needs `query` or `node_kinds`")
+        if not cls.full_query() and not cls.gated_patterns():
+            raise TypeError(
+                f"{cls.__qualname__}: a file rule needs `patterns`, `node_kinds` or `query`"
+            )
 
     @classmethod
     def full_query(cls) -> str:
-        """The rule's query text including the `node_kinds` shorthand."""
-        kinds = "\n".join(f"({kind}) @match" for kind in cls.node_kinds)
-        return f"{cls.query}\n{kinds}".strip()
+        """The rule's whole-file query text."""
+        return cls.query.strip()
+
+    @classmethod
+    def gated_patterns(cls) -> tuple[Pattern, ...]:
+        """The rule's gated patterns including the `node_kinds` shorthand."""
+        if not cls.node_kinds:
+            return cls.patterns
+        return (*cls.patterns, Pattern(nodes(*cls.node_kinds)))
 
     def check(self, captures: dict[str, list[tree_sitter.Node]], ctx: FileContext) -> None:
         """Look at one match and report findings through `ctx.report`."""

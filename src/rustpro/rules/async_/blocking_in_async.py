@@ -18,6 +18,7 @@ from rustpro.rules.concurrency import (
     resolve,
     resolved_callee,
 )
+from rustpro.rules.patterns import Pattern, function_calls, method_calls, qualified_calls
 from rustpro.rules.support import STD_FS_FUNCTIONS
 
 _FS_FUNCTIONS = STD_FS_FUNCTIONS
@@ -25,9 +26,8 @@ _FILE_OPENERS = frozenset({"open", "create", "create_new"})
 _CONNECTS = frozenset({"connect", "connect_timeout"})
 _STDIN_READS = frozenset({"read_line", "read_to_string", "read_to_end", "lines", "bytes"})
 _PROCESS_WAITS = frozenset({"output", "status"})
-_NAMES = " ".join(
-    f'"{name}"' for name in sorted(_FS_FUNCTIONS | _FILE_OPENERS | _CONNECTS | {"sleep", "stdin"})
-)
+_NAME_SET = sorted(_FS_FUNCTIONS | _FILE_OPENERS | _CONNECTS | {"sleep", "stdin"})
+_NAMES = " ".join(f'"{name}"' for name in _NAME_SET)
 
 
 class BlockingInAsync(FileRule):
@@ -73,18 +73,33 @@ class BlockingInAsync(FileRule):
     """
 
     name = "blocking-in-async"
-    query: ClassVar[str] = f"""
-    (call_expression
-      function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
-      (#any-of? @name {_NAMES})) @match
-    (call_expression
-      function: (scoped_identifier
-        path: [(identifier) @head (scoped_identifier name: (identifier) @head)])
-      (#any-of? @head "blocking" "Client" "ClientBuilder")) @match
-    (call_expression
-      function: (field_expression field: (field_identifier) @method)
-      (#any-of? @method "output" "status")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            function_calls(*_NAME_SET),
+            f"""
+            (call_expression
+              function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+              (#any-of? @name {_NAMES})) @match
+            """,
+        ),
+        Pattern(
+            qualified_calls("blocking", "Client", "ClientBuilder"),
+            """
+            (call_expression
+              function: (scoped_identifier
+                path: [(identifier) @head (scoped_identifier name: (identifier) @head)])
+              (#any-of? @head "blocking" "Client" "ClientBuilder")) @match
+            """,
+        ),
+        Pattern(
+            method_calls("output", "status"),
+            """
+            (call_expression
+              function: (field_expression field: (field_identifier) @method)
+              (#any-of? @method "output" "status")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]

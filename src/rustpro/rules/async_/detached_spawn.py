@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import method_receiver, resolved_callee
+from rustpro.rules.patterns import Pattern, function_calls
 from rustpro.syntax import items
 
 # Spawn functions whose JoinHandle detaches the task when dropped.
@@ -62,20 +63,23 @@ class DetachedSpawn(FileRule):
     """
 
     name = "detached-spawn"
-    query: ClassVar[str] = """
-    (expression_statement
-      (call_expression
-        function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
-        (#any-of? @name "spawn" "spawn_local")) @match)
-    (let_declaration
-      pattern: "_"
-      value: (call_expression
-        function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
-        (#any-of? @name "spawn" "spawn_local")) @match)
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        # A spawn whose handle is dropped at once: a statement of its own, or `let _ = ..`
+        # (checked in `check`: the call's parent).
+        Pattern(
+            function_calls("spawn", "spawn_local"),
+            """
+            (call_expression
+              function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+              (#any-of? @name "spawn" "spawn_local")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]
+        if not _handle_dropped(call):
+            return
         path = resolved_callee(call, ctx)
         if path is None or path not in _SPAWNS or _forwards_to_runtime(call):
             return
@@ -85,6 +89,19 @@ class DetachedSpawn(FileRule):
             f"the `JoinHandle` of `{'::'.join(path)}` is dropped at once: the task is detached",
             "keep the handle (await or abort it), or spawn into a `JoinSet` / `TaskTracker`",
         )
+
+
+def _handle_dropped(call: Node) -> bool:
+    """The call is a statement of its own (`spawn(..);`) or the value of `let _ = ..`."""
+    parent = call.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return True
+    if parent.type != "let_declaration" or parent.child_by_field_name("value") != call:
+        return False
+    pattern = parent.child_by_field_name("pattern")
+    return pattern is not None and pattern.type == "_"
 
 
 def _forwards_to_runtime(spawn: Node) -> bool:

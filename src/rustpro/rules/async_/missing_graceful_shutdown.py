@@ -22,6 +22,7 @@ from rustpro.rules.concurrency import (
     resolve,
     resolved_callee,
 )
+from rustpro.rules.patterns import Pattern, function_calls, method_calls
 from rustpro.syntax import items
 
 _SERVE_FACT = "async.serve-site"  # value: JSON {"line", "column", "what"}
@@ -90,14 +91,24 @@ class MissingGracefulShutdown(FileRule, CrateRule):
     """
 
     name = "missing-graceful-shutdown"
-    query: ClassVar[str] = """
-    (call_expression
-      function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
-      (#eq? @name "serve")) @match
-    (call_expression
-      function: (field_expression field: (field_identifier) @method)
-      (#any-of? @method "serve" "accept" "incoming")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            function_calls("serve"),
+            """
+            (call_expression
+              function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+              (#eq? @name "serve")) @match
+            """,
+        ),
+        Pattern(
+            method_calls("serve", "accept", "incoming"),
+            """
+            (call_expression
+              function: (field_expression field: (field_identifier) @method)
+              (#any-of? @method "serve" "accept" "incoming")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]

@@ -16,6 +16,7 @@ from rustpro.rules.concurrency import (
     path_segments,
     same_body,
 )
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
@@ -136,9 +137,14 @@ class SequentialAwaitInLoop(FileRule):
     """
 
     name = "sequential-await-in-loop"
-    query: ClassVar[str] = """
-    (for_expression pattern: (_) @pattern value: (_) @iterable body: (block) @body) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("for_expression"),
+            """
+            (for_expression pattern: (_) @pattern value: (_) @iterable body: (block) @body) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         loop = captures["match"][0]

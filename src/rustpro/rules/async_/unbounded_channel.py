@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import resolved_callee
+from rustpro.rules.patterns import Pattern, function_calls
 
 _UNBOUNDED = frozenset(
     {
@@ -58,15 +59,20 @@ class UnboundedChannel(FileRule):
     """
 
     name = "unbounded-channel"
-    query: ClassVar[str] = """
-    (call_expression
-      function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
-      (#any-of? @name "unbounded_channel" "unbounded")) @match
-    (call_expression
-      function: (generic_function
-        function: [(identifier) @name (scoped_identifier name: (identifier) @name)])
-      (#any-of? @name "unbounded_channel" "unbounded")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            function_calls("unbounded_channel", "unbounded"),
+            """
+            (call_expression
+              function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+              (#any-of? @name "unbounded_channel" "unbounded")) @match
+            (call_expression
+              function: (generic_function
+                function: [(identifier) @name (scoped_identifier name: (identifier) @name)])
+              (#any-of? @name "unbounded_channel" "unbounded")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]

@@ -15,6 +15,7 @@ from rustpro.rules.docs.module_docs import (
     is_inner_doc,
     module_file_gates,
 )
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 _KIND_WORDS = {
@@ -75,13 +76,29 @@ class MissingDocs(FileRule):
 
     name = "missing-docs"
     rustc_twins = ("missing_docs",)
-    query: ClassVar[str] = """
-    [(function_item) (function_signature_item) (struct_item) (enum_item) (union_item)
-     (trait_item) (type_item) (associated_type) (const_item) (static_item) (mod_item)] @match
-    (source_file [(line_comment inner: (inner_doc_comment_marker))
-                  (block_comment inner: (inner_doc_comment_marker))
-                  (inner_attribute_item)] @innerdoc)
-    """
+    node_kinds: ClassVar[tuple[str, ...]] = (
+        "function_item",
+        "function_signature_item",
+        "struct_item",
+        "enum_item",
+        "union_item",
+        "trait_item",
+        "type_item",
+        "associated_type",
+        "const_item",
+        "static_item",
+        "mod_item",
+    )
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("source_file"),
+            """
+            (source_file [(line_comment inner: (inner_doc_comment_marker))
+                          (block_comment inner: (inner_doc_comment_marker))
+                          (inner_attribute_item)] @innerdoc)
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "innerdoc" in captures:

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
 
@@ -54,9 +55,12 @@ class MissingErrorsDoc(FileRule):
 
     name = "missing-errors-doc"
     clippy_twins = ("missing_errors_doc",)
-    query: ClassVar[str] = """
-    [(function_item return_type: (_)) (function_signature_item return_type: (_))] @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item", "function_signature_item"),
+            "[(function_item return_type: (_)) (function_signature_item return_type: (_))] @match",
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]

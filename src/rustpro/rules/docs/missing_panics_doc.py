@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, macro_arg_methods, macro_calls, method_calls
 from rustpro.syntax import items
 
 # `debug_assert*` vanish from release builds and `unreachable!`/`todo!` mark states the author
@@ -61,17 +62,32 @@ class MissingPanicsDoc(FileRule):
 
     name = "missing-panics-doc"
     clippy_twins = ("missing_panics_doc",)
-    query: ClassVar[str] = """
-    (call_expression
-      function: (field_expression field: (field_identifier) @method)
-      arguments: (arguments) @args
-      (#any-of? @method "unwrap" "expect")) @match
-    ((token_tree "." . (identifier) @method . (token_tree) @args)
-      (#any-of? @method "unwrap" "expect")) @match
-    (macro_invocation
-      macro: [(identifier) (scoped_identifier)] @macro
-      (#match? @macro "^((std|core)::)?(panic|assert|assert_eq|assert_ne)$")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            method_calls("unwrap", "expect"),
+            """
+            (call_expression
+              function: (field_expression field: (field_identifier) @method)
+              arguments: (arguments) @args
+              (#any-of? @method "unwrap" "expect")) @match
+            """,
+        ),
+        Pattern(
+            macro_arg_methods("unwrap", "expect"),
+            """
+            ((token_tree "." . (identifier) @method . (token_tree) @args)
+              (#any-of? @method "unwrap" "expect")) @match
+            """,
+        ),
+        Pattern(
+            macro_calls("panic", "assert", "assert_eq", "assert_ne"),
+            """
+            (macro_invocation
+              macro: [(identifier) (scoped_identifier)] @macro
+              (#match? @macro "^((std|core)::)?(panic|assert|assert_eq|assert_ne)$")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         site = captures["match"][0]

@@ -11,6 +11,7 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 # Crates whose catch-all error types hide what went wrong, and the names they export for it.
@@ -69,14 +70,29 @@ class AnyhowInLibApi(FileRule):
     """
 
     name = "anyhow-in-lib-api"
-    query: ClassVar[str] = r"""
-    (use_declaration
-      argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
-    (function_item
-      name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
-    (function_signature_item
-      name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("use_declaration"),
+            r"""
+            (use_declaration
+              argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
+            """,
+        ),
+        Pattern(
+            nodes("function_item"),
+            """
+            (function_item
+              name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
+            """,
+        ),
+        Pattern(
+            nodes("function_signature_item"),
+            """
+            (function_signature_item
+              name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
+            """,
+        ),
+    )
 
     def __init__(self) -> None:
         self._file: _FileImports | None = None

@@ -10,6 +10,7 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import dyn_error_box, return_type, std_result_error
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 
 
 class BoxedErrorInLibApi(FileRule):
@@ -62,12 +63,22 @@ class BoxedErrorInLibApi(FileRule):
     """
 
     name = "boxed-error-in-lib-api"
-    query: ClassVar[str] = """
-    (function_item
-      name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
-    (function_signature_item
-      name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item"),
+            """
+            (function_item
+              name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+            """,
+        ),
+        Pattern(
+            nodes("function_signature_item"),
+            """
+            (function_signature_item
+              name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

@@ -15,6 +15,7 @@ from rustpro.rules.errors.write_targets import (
     write_target,
 )
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.support import STD_FS_FUNCTIONS
 from rustpro.syntax import items
 
@@ -133,18 +134,28 @@ class DiscardedResult(FileRule):
 
     name = "discarded-result"
     clippy_twins = ("let_underscore_must_use",)
-    query: ClassVar[str] = """
-    (let_declaration pattern: "_" value: (_) @value) @match
-    (function_item name: (identifier) @fn_name) @match
-    (function_signature_item name: (identifier) @fn_name) @match
-    (impl_item
-      trait: (_) @write_trait (#match? @write_trait "Write$")
-      type: (_) @write_type
-      body: (declaration_list
-        (function_item
-          name: (identifier) @write_fn (#eq? @write_fn "write_str")
-          body: (block) @write_body))) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("let_declaration"), '(let_declaration pattern: "_" value: (_) @value) @match'
+        ),
+        Pattern(nodes("function_item"), "(function_item name: (identifier) @fn_name) @match"),
+        Pattern(
+            nodes("function_signature_item"),
+            "(function_signature_item name: (identifier) @fn_name) @match",
+        ),
+        Pattern(
+            nodes("impl_item"),
+            """
+            (impl_item
+              trait: (_) @write_trait (#match? @write_trait "Write$")
+              type: (_) @write_type
+              body: (declaration_list
+                (function_item
+                  name: (identifier) @write_fn (#eq? @write_fn "write_str")
+                  body: (block) @write_body))) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "fn_name" in captures:

@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 _IMPL_FACT = "error-type-missing-impl:error-impl"  # type names with `impl ..Error for T`
@@ -69,15 +70,33 @@ class ErrorTypeMissingImpl(FileRule):
     """
 
     name = "error-type-missing-impl"
-    query: ClassVar[str] = """
-    (struct_item name: (type_identifier) @name (#match? @name "Error$")) @match
-    (enum_item name: (type_identifier) @name (#match? @name "Error$")) @match
-    (impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match
-    (source_file (macro_invocation (token_tree (identifier) @mentioned)) @match)
-    (source_file
-      (expression_statement (macro_invocation (token_tree (identifier) @mentioned)) @match))
-    (declaration_list (macro_invocation (token_tree (identifier) @mentioned)) @match)
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("struct_item"),
+            '(struct_item name: (type_identifier) @name (#match? @name "Error$")) @match',
+        ),
+        Pattern(
+            nodes("enum_item"),
+            '(enum_item name: (type_identifier) @name (#match? @name "Error$")) @match',
+        ),
+        Pattern(
+            nodes("impl_item"),
+            '(impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match',
+        ),
+        # Macro calls at module level that mention a type (`impl_error!(MyError)`).
+        Pattern(
+            nodes("source_file"),
+            """
+            (source_file (macro_invocation (token_tree (identifier) @mentioned)) @match)
+            (source_file
+              (expression_statement (macro_invocation (token_tree (identifier) @mentioned)) @match))
+            """,
+        ),
+        Pattern(
+            nodes("declaration_list"),
+            "(declaration_list (macro_invocation (token_tree (identifier) @mentioned)) @match)",
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "trait" in captures:

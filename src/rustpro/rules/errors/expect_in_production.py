@@ -10,6 +10,7 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.macro_bodies import in_macro_rules_body
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
 from rustpro.rules.support import in_assert_macro
 
 # `Option::expect` / `Result::expect` take a `&str`: arguments of these kinds can be one.
@@ -63,14 +64,24 @@ class ExpectInProduction(FileRule):
 
     name = "expect-in-production"
     clippy_twins = ("expect_used",)
-    query: ClassVar[str] = """
-    (call_expression
-      function: (field_expression value: (_) @receiver field: (field_identifier) @method)
-      arguments: (arguments) @args
-      (#any-of? @method "expect" "expect_err")) @match
-    ((token_tree _ @receiver . "." . (identifier) @method . (token_tree) @args)
-      (#any-of? @method "expect" "expect_err")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            method_calls("expect", "expect_err"),
+            """
+            (call_expression
+              function: (field_expression value: (_) @receiver field: (field_identifier) @method)
+              arguments: (arguments) @args
+              (#any-of? @method "expect" "expect_err")) @match
+            """,
+        ),
+        Pattern(
+            macro_arg_methods("expect", "expect_err"),
+            """
+            ((token_tree _ @receiver . "." . (identifier) @method . (token_tree) @args)
+              (#any-of? @method "expect" "expect_err")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

@@ -10,6 +10,7 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.macro_bodies import in_macro_rules_body
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls
 from rustpro.rules.support import in_assert_macro
 from rustpro.syntax import items
 
@@ -66,16 +67,26 @@ class PanicInProduction(FileRule):
 
     name = "panic-in-production"
     clippy_twins = ("panic", "todo", "unimplemented")
-    query: ClassVar[str] = """
-    (macro_invocation
-      macro: (identifier) @name
-      (#any-of? @name "panic" "todo" "unimplemented")) @match
-    (macro_invocation
-      macro: (scoped_identifier path: (_) @path name: (identifier) @name)
-      (#any-of? @name "panic" "todo" "unimplemented")) @match
-    ((token_tree (identifier) @name . "!" . (token_tree))
-      (#any-of? @name "panic" "todo" "unimplemented")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            macro_calls("panic", "todo", "unimplemented"),
+            """
+            (macro_invocation
+              macro: (identifier) @name
+              (#any-of? @name "panic" "todo" "unimplemented")) @match
+            (macro_invocation
+              macro: (scoped_identifier path: (_) @path name: (identifier) @name)
+              (#any-of? @name "panic" "todo" "unimplemented")) @match
+            """,
+        ),
+        Pattern(
+            macro_arg_macros("panic", "todo", "unimplemented"),
+            """
+            ((token_tree (identifier) @name . "!" . (token_tree))
+              (#any-of? @name "panic" "todo" "unimplemented")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

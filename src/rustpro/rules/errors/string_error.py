@@ -10,6 +10,7 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 
 _STRING_PATHS = frozenset({("String",), ("std", "string", "String"), ("alloc", "string", "String")})
 
@@ -58,12 +59,22 @@ class StringError(FileRule):
     """
 
     name = "string-error"
-    query: ClassVar[str] = """
-    (function_item
-      name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
-    (function_signature_item
-      name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item"),
+            """
+            (function_item
+              name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+            """,
+        ),
+        Pattern(
+            nodes("function_signature_item"),
+            """
+            (function_signature_item
+              name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
 from rustpro.rules.support import in_assert_macro
 
 _METHODS = ("unwrap", "unwrap_err")
@@ -47,14 +48,24 @@ class UnwrapInProduction(FileRule):
 
     name = "unwrap-in-production"
     clippy_twins = ("unwrap_used",)
-    query: ClassVar[str] = """
-    (call_expression
-      function: (field_expression field: (field_identifier) @method)
-      arguments: (arguments) @args
-      (#any-of? @method "unwrap" "unwrap_err")) @match
-    ((token_tree "." . (identifier) @method . (token_tree) @args)
-      (#any-of? @method "unwrap" "unwrap_err")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            method_calls("unwrap", "unwrap_err"),
+            """
+            (call_expression
+              function: (field_expression field: (field_identifier) @method)
+              arguments: (arguments) @args
+              (#any-of? @method "unwrap" "unwrap_err")) @match
+            """,
+        ),
+        Pattern(
+            macro_arg_methods("unwrap", "unwrap_err"),
+            """
+            ((token_tree "." . (identifier) @method . (token_tree) @args)
+              (#any-of? @method "unwrap" "unwrap_err")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         method = captures["method"][0]

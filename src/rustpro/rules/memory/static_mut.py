@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 
@@ -55,9 +56,9 @@ class StaticMut(FileRule):
     """
 
     name = "static-mut"
-    query: ClassVar[str] = """
-    (static_item (mutable_specifier) @mut) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(nodes("static_item"), "(static_item (mutable_specifier) @mut) @match"),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

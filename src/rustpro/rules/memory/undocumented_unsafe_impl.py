@@ -14,6 +14,7 @@ from rustpro.rules.memory.safety_comments import (
     safety_comment_opening,
     safety_comment_trailing,
 )
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 
@@ -55,9 +56,9 @@ class UndocumentedUnsafeImpl(FileRule):
 
     name = "undocumented-unsafe-impl"
     clippy_twins = ("undocumented_unsafe_blocks",)
-    query: ClassVar[str] = """
-    (impl_item "unsafe" @keyword) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(nodes("impl_item"), '(impl_item "unsafe" @keyword) @match'),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import is_generated_file
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 
@@ -55,11 +56,17 @@ class UnsafeFnMissingSafetyDoc(FileRule):
 
     name = "unsafe-fn-missing-safety-doc"
     clippy_twins = ("missing_safety_doc",)
-    query: ClassVar[str] = """
-    (function_item (function_modifiers "unsafe") name: (_) @name) @match
-    (function_signature_item (function_modifiers "unsafe") name: (_) @name) @match
-    (trait_item "unsafe" name: (_) @name) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item"),
+            '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
+        ),
+        Pattern(
+            nodes("function_signature_item"),
+            '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
+        ),
+        Pattern(nodes("trait_item"), '(trait_item "unsafe" name: (_) @name) @match'),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if is_generated_file(ctx.tree.root_node):

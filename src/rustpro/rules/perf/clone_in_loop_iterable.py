@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.bindings import Binding, find_binding, used_after
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 # Cloning these is cheap or needed: ranges are small structs, and a borrowed collection's
@@ -62,23 +63,29 @@ class CloneInLoopIterable(FileRule):
 
     name = "clone-in-loop-iterable"
     clippy_twins = ("redundant_clone",)
-    query: ClassVar[str] = """
-    (for_expression
-      value: (call_expression
-        function: (field_expression value: (identifier) @var field: (field_identifier) @clone)
-        arguments: (arguments) @args) @iterable
-      (#eq? @clone "clone")) @match
-    (for_expression
-      value: (call_expression
-        function: (field_expression
-          value: (call_expression
-            function: (field_expression
-              value: (identifier) @var field: (field_identifier) @clone)
-            arguments: (arguments) @args)
-          field: (field_identifier) @iter)
-        arguments: (arguments) @iter_args) @iterable
-      (#eq? @clone "clone") (#any-of? @iter "iter" "into_iter")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("for_expression"),
+            """
+            (for_expression
+              value: (call_expression
+                function: (field_expression
+                  value: (identifier) @var field: (field_identifier) @clone)
+                arguments: (arguments) @args) @iterable
+              (#eq? @clone "clone")) @match
+            (for_expression
+              value: (call_expression
+                function: (field_expression
+                  value: (call_expression
+                    function: (field_expression
+                      value: (identifier) @var field: (field_identifier) @clone)
+                    arguments: (arguments) @args)
+                  field: (field_identifier) @iter)
+                arguments: (arguments) @iter_args) @iterable
+              (#eq? @clone "clone") (#any-of? @iter "iter" "into_iter")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         var = captures["var"][0]

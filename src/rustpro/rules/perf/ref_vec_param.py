@@ -64,9 +64,7 @@ class RefVecParam(FileRule):
 
     name = "ref-vec-param"
     clippy_twins = ("ptr_arg", "borrowed_box")
-    query: ClassVar[str] = """
-    [(function_item) (function_signature_item)] @match
-    """
+    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]

@@ -13,6 +13,15 @@ from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
+from rustpro.rules.patterns import (
+    Pattern,
+    function_calls,
+    macro_arg_idents,
+    macro_arg_methods,
+    macro_calls,
+    method_calls,
+    nodes,
+)
 
 _RESULT_FN_FACT = "testing.result-fn"  # value: a PublicGate as JSON
 _ERR_CHECK_FACT = "testing.err-check"  # value: where the check sits, see `_IN_TEST`
@@ -26,7 +35,8 @@ _RESULT_TYPE = r"""
    (type_identifier) @result.name
    (scoped_type_identifier path: (_) @result.path name: (type_identifier) @result.name)]
 """
-_ERR_METHODS = '"is_err" "is_err_and" "unwrap_err" "expect_err" "err"'
+_ERR_METHOD_SET = ("is_err", "is_err_and", "unwrap_err", "expect_err", "err")
+_ERR_METHODS = " ".join(f'"{name}"' for name in _ERR_METHOD_SET)
 
 
 class NoErrorPathTests(FileRule, CrateRule):
@@ -84,18 +94,40 @@ class NoErrorPathTests(FileRule, CrateRule):
 
     name = "no-error-path-tests"
     scope: ClassVar[Scope] = Scope.ALL
-    query: ClassVar[str] = rf"""
-    ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
-    ([(tuple_struct_pattern type: (identifier) @match)
-      (call_expression function: (identifier) @match)
-      (token_tree (identifier) @match)]
-     (#eq? @match "Err"))
-    (macro_invocation macro: (identifier) @match (#match? @match "^assert_err"))
-    ((call_expression function: (field_expression field: (field_identifier) @match))
-     (#any-of? @match {_ERR_METHODS}))
-    ((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))
-    (attribute_item (attribute (identifier) @match (#eq? @match "should_panic")))
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item"),
+            rf"""
+            ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
+            """,
+        ),
+        Pattern(
+            nodes("tuple_struct_pattern"),
+            '((tuple_struct_pattern type: (identifier) @match) (#eq? @match "Err"))',
+        ),
+        Pattern(
+            function_calls("Err"),
+            '((call_expression function: (identifier) @match) (#eq? @match "Err"))',
+        ),
+        Pattern(macro_arg_idents("Err"), '((token_tree (identifier) @match) (#eq? @match "Err"))'),
+        Pattern(
+            macro_calls(matching="^assert_err"),
+            '(macro_invocation macro: (identifier) @match (#match? @match "^assert_err"))',
+        ),
+        Pattern(
+            method_calls(*_ERR_METHOD_SET),
+            f"""((call_expression function: (field_expression field: (field_identifier) @match))
+                 (#any-of? @match {_ERR_METHODS}))""",
+        ),
+        Pattern(
+            macro_arg_methods(*_ERR_METHOD_SET),
+            f'((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))',
+        ),
+        Pattern(
+            nodes("attribute_item"),
+            '(attribute_item (attribute (identifier) @match (#eq? @match "should_panic")))',
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]

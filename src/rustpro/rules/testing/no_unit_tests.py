@@ -12,6 +12,7 @@ from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
+from rustpro.rules.patterns import Pattern, macro_calls, nodes
 
 # Recorded once per file that holds a test: a `#[test]`-like function (not `#[bench]`), a
 # test-framework attribute, or a property-test macro whose `#[test]`s sit in a token tree.
@@ -62,15 +63,25 @@ class NoUnitTests(FileRule, CrateRule):
 
     name = "no-unit-tests"
     scope: ClassVar[Scope] = Scope.ALL
-    query: ClassVar[str] = r"""
-    (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
-      (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
-    (attribute_item (attribute (identifier) @test.attr
-      (#any-of? @test.attr
-        "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
-    (macro_invocation macro: [(identifier) (scoped_identifier)] @test.macro
-      (#match? @test.macro "(^|::)(proptest|quickcheck)$")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("attribute_item"),
+            r"""
+            (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
+              (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
+            (attribute_item (attribute (identifier) @test.attr
+              (#any-of? @test.attr
+                "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
+            """,
+        ),
+        Pattern(
+            macro_calls("proptest", "quickcheck"),
+            r"""
+            (macro_invocation macro: [(identifier) (scoped_identifier)] @test.macro
+              (#match? @test.macro "(^|::)(proptest|quickcheck)$")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if _HAS_TESTS_FACT not in ctx.facts:

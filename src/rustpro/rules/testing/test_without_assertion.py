@@ -12,6 +12,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext, Gate
 from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.patterns import Pattern, macro_calls, nodes, qualified_calls
 from rustpro.rules.testing.assertions import (
     ASSERTING_VALUE,
     asserting_fact_key,
@@ -171,14 +172,29 @@ class TestWithoutAssertion(FileRule):
 
     name = "test-without-assertion"
     scope: ClassVar[Scope] = Scope.ALL  # helpers in production code may assert for tests
-    query: ClassVar[str] = rf"""
-    (function_item name: (identifier) @fn.name body: (block) @fn.body) @match
-    ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
-      (#match? @helper.macro "{_HELPER_MACROS}"))
-    ((call_expression function: (scoped_identifier) @helper.call) @match
-      (#match? @helper.call "{_HELPER_CALLS}"))
-    (macro_definition name: (identifier) @macro.name) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item"),
+            "(function_item name: (identifier) @fn.name body: (block) @fn.body) @match",
+        ),
+        Pattern(
+            macro_calls(matching=_HELPER_MACROS),
+            rf"""
+            ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
+              (#match? @helper.macro "{_HELPER_MACROS}"))
+            """,
+        ),
+        Pattern(
+            qualified_calls("loom", "shuttle"),
+            rf"""
+            ((call_expression function: (scoped_identifier) @helper.call) @match
+              (#match? @helper.call "{_HELPER_CALLS}"))
+            """,
+        ),
+        Pattern(
+            nodes("macro_definition"), "(macro_definition name: (identifier) @macro.name) @match"
+        ),
+    )
 
     def __init__(self) -> None:
         # Functions of the file being analysed; helpers can only be judged once all are seen.

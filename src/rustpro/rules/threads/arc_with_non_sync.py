@@ -9,6 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import Aliases, aliases_at, path_segments, resolve
+from rustpro.rules.patterns import Pattern, qualified_calls
 from rustpro.syntax import items
 
 # Single-thread types, by full path: an `Arc` of one of these is neither `Send` nor `Sync`.
@@ -64,17 +65,24 @@ class ArcWithNonSync(FileRule):
 
     name = "arc-with-non-sync"
     clippy_twins = ("arc_with_non_send_sync",)
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            qualified_calls("Arc"),
+            """
+            (call_expression
+              function: (scoped_identifier
+                path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
+                name: (identifier) @new) @arc
+              (#eq? @arc_name "Arc")
+              (#eq? @new "new")
+              arguments: (arguments .
+                (call_expression
+                  function: (scoped_identifier name: (identifier) @inner_new) @inner
+                  (#eq? @inner_new "new")) .)) @match
+            """,
+        ),
+    )
     query: ClassVar[str] = """
-    (call_expression
-      function: (scoped_identifier
-        path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
-        name: (identifier) @new) @arc
-      (#eq? @arc_name "Arc")
-      (#eq? @new "new")
-      arguments: (arguments .
-        (call_expression
-          function: (scoped_identifier name: (identifier) @inner_new) @inner
-          (#eq? @inner_new "new")) .)) @match
     (generic_type
       type: [(type_identifier) @arc_name
              (scoped_type_identifier name: (type_identifier) @arc_name)] @arc

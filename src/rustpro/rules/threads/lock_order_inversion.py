@@ -20,6 +20,7 @@ from rustpro.rules.concurrency import (
     imports_plain_locks,
     lock_call,
 )
+from rustpro.rules.patterns import Pattern, method_calls
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
@@ -107,7 +108,9 @@ class LockOrderInversion(FileRule, CrateRule):
     """
 
     name = "lock-order-inversion"
-    query: ClassVar[str] = _LOCK_PATTERN
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(method_calls("lock", "read", "write"), _LOCK_PATTERN),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]

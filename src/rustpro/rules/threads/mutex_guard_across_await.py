@@ -16,6 +16,7 @@ from rustpro.rules.concurrency import (
     lock_call,
     same_body,
 )
+from rustpro.rules.patterns import Pattern, method_calls
 from rustpro.syntax.parser import compile_query
 
 _AWAITS = compile_query("(await_expression) @await")
@@ -74,11 +75,16 @@ class MutexGuardAcrossAwait(FileRule):
 
     name = "mutex-guard-across-await"
     clippy_twins = ("await_holding_lock",)
-    query: ClassVar[str] = """
-    (call_expression
-      function: (field_expression field: (field_identifier) @method)
-      (#any-of? @method "lock" "read" "write")) @match
-    """
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            method_calls("lock", "read", "write"),
+            """
+            (call_expression
+              function: (field_expression field: (field_identifier) @method)
+              (#any-of? @method "lock" "read" "write")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         call = captures["match"][0]

@@ -52,9 +52,7 @@ class BoolParams(FileRule):
 
     name = "bool-params"
     clippy_twins = ("fn_params_excessive_bools",)
-    query: ClassVar[str] = """
-    [(function_item) (function_signature_item)] @match
-    """
+    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]

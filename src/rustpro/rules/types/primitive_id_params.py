@@ -54,9 +54,7 @@ class PrimitiveIdParams(FileRule):
     """
 
     name = "primitive-id-params"
-    query: ClassVar[str] = """
-    [(function_item) (function_signature_item)] @match
-    """
+    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]

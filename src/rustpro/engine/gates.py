@@ -1,0 +1,297 @@
+"""The file pass's query plan: one cheap query over the file, then rule patterns on candidates.
+
+The file query holds the engine's own structure patterns, the rules' whole-file patterns, and
+one *gate* pattern per channel of `rustpro.rules.patterns` (every method call named `unwrap`,
+`lock`, ...; every `function_item`; ...), filtered in C by the union of the names the rules
+ask for. A rule's gated pattern then runs only on its candidates, rooted there: a few
+microseconds each, instead of the cost of one more pattern on every node of every file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import tree_sitter
+
+from rustpro.engine import structure
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.patterns import Channel, On, Pattern
+from rustpro.rules.registry import file_rules
+from rustpro.syntax.parser import compile_query
+
+# The gate pattern of each channel; `@gate.node` is the candidate, `@gate.name` its name.
+_NAME_FILTER = "{filter}"
+_GATE_PATTERNS: dict[Channel, str] = {
+    Channel.METHOD_CALL: (
+        "(call_expression function: (field_expression field: (field_identifier) @gate.name)"
+        " {filter}) @gate.node"
+    ),
+    Channel.FUNCTION_CALL: (
+        "(call_expression function: [(identifier) @gate.name"
+        " (scoped_identifier name: (identifier) @gate.name)"
+        " (generic_function function: [(identifier) @gate.name"
+        " (scoped_identifier name: (identifier) @gate.name)])] {filter}) @gate.node"
+    ),
+    Channel.QUALIFIED_CALL: (
+        "(call_expression function: (scoped_identifier path: [(identifier) @gate.name"
+        " (scoped_identifier name: (identifier) @gate.name)]) {filter}) @gate.node"
+    ),
+    Channel.MACRO_CALL: (
+        "(macro_invocation macro: [(identifier) @gate.name"
+        " (scoped_identifier name: (identifier) @gate.name)] {filter}) @gate.node"
+    ),
+    Channel.MACRO_ARG_METHOD: (
+        '(token_tree "." . (identifier) @gate.name . (token_tree) {filter}) @gate.node'
+    ),
+    Channel.MACRO_ARG_MACRO: (
+        '(token_tree (identifier) @gate.name . "!" . (token_tree) {filter}) @gate.node'
+    ),
+    Channel.MACRO_ARG_IDENT: "(token_tree (identifier) @gate.name {filter}) @gate.node",
+}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Subscription:
+    """One rule's gated pattern."""
+
+    rule: FileRule
+    on: On
+    direct: bool  # no query: the candidate itself is the match
+
+    @property
+    def production_only(self) -> bool:
+        """The rule looks at production code only."""
+        return self.rule.scope is Scope.PRODUCTION
+
+    @property
+    def tests_only(self) -> bool:
+        """The rule looks at test code only."""
+        return self.rule.scope is Scope.TESTS
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SubQuery:
+    """The gated patterns of one channel (or node kind), compiled together.
+
+    Each runs rooted at a candidate (`max_start_depth` 0); `owners` maps a pattern index of
+    `query` to the subscription it belongs to.
+    """
+
+    query: tree_sitter.Query
+    owners: tuple[Subscription, ...]
+    cursor: tree_sitter.QueryCursor  # starts matches only at the node it is run on
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GateRoute:
+    """Where the candidates of one gate pattern go."""
+
+    channel: Channel
+    named: bool  # the gate captures `@gate.name`
+    everyone: tuple[Subscription, ...]  # subscriptions that want every candidate
+    by_name: dict[str, tuple[Subscription, ...]]  # the rest, by the name they ask for
+    filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
+    sub_query: SubQuery | None
+
+    def subscribers(self, name: str) -> tuple[Subscription, ...]:
+        """The subscriptions a candidate called `name` is for."""
+        found = self.everyone + self.by_name.get(name, ())
+        if self.filters:
+            found += tuple(s for s in self.filters if s.on.wants(name) and s not in found)
+        return found
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WholeFileRoute:
+    """The rules that asked for one whole-file pattern."""
+
+    rules: tuple[FileRule, ...]
+
+
+Route = GateRoute | WholeFileRoute | None  # None: the engine's own structure pattern
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Plan:
+    """The file query and where each of its pattern indices goes."""
+
+    query: tree_sitter.Query
+    routes: tuple[Route, ...]
+
+
+def rule_patterns_of(rule: FileRule) -> list[str]:
+    """The top-level patterns of a rule's whole-file query, each as written."""
+    text = rule.full_query()
+    if not text:
+        return []
+    query = compile_query(text)
+    data = text.encode()
+    return [
+        data[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)].decode()
+        for i in range(query.pattern_count)
+    ]
+
+
+def split_patterns(rules: Sequence[FileRule]) -> list[tuple[FileRule, list[str]]]:
+    """Each rule with the top-level patterns of its whole-file query, each as written.
+
+    The rules' queries are compiled as one text, a fraction of the cost of compiling each
+    apart; only when that fails is each compiled alone, to name the rule at fault.
+    """
+    with_query = [rule for rule in rules if rule.full_query()]
+    texts = [rule.full_query() for rule in with_query]
+    split = dict(zip((id(r) for r in with_query), _split_texts(texts, with_query), strict=True))
+    return [(rule, split.get(id(rule), [])) for rule in rules]
+
+
+def _split_texts(texts: list[str], rules: Sequence[FileRule]) -> list[list[str]]:
+    """The top-level patterns of each text, compiled as one query."""
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    data = joined.encode()
+    starts: list[int] = []
+    offset = 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text.encode()) + 1
+    try:
+        query = compile_query(joined)
+    except tree_sitter.QueryError:
+        query = None
+    found: list[list[str]] = [[] for _ in texts]
+    if query is not None:
+        for i in range(query.pattern_count):
+            start, end = query.start_byte_for_pattern(i), query.end_byte_for_pattern(i)
+            index = bisect.bisect_right(starts, start) - 1
+            # A text's last pattern ends where the next one starts: clip it to its text.
+            end = min(end, starts[index] + len(texts[index].encode()))
+            found[index].append(data[start:end].decode())
+    if query is None or any(not patterns for patterns in found):
+        for rule, text in zip(rules, texts, strict=True):
+            try:
+                compile_query(text)
+            except tree_sitter.QueryError as err:
+                raise TypeError(f"{type(rule).__qualname__}: bad query: {err}") from err
+        raise RuntimeError("the rules' queries compile one by one but not together")
+    return found
+
+
+def pattern_key(pattern: str) -> str:
+    """A pattern's text with blank lines and indentation dropped, to spot duplicates."""
+    # Lines stripped, not all whitespace collapsed: a query string literal stays as written.
+    return "\n".join(line.strip() for line in pattern.splitlines() if line.strip())
+
+
+@functools.cache
+def rule_patterns() -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
+    """Every file rule with its whole-file patterns."""
+    # Rule queries are checked here, at first use, not when each rule class is defined:
+    # compiling ~70 small queries apart cost a third of a second at every start.
+    return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(file_rules()))
+
+
+def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
+    found: list[tuple[Subscription, Pattern]] = []
+    for rule in file_rules():
+        # Tests, examples, benches and build scripts never see production rules: leaving
+        # their patterns out of that plan saves the gate work on every such file.
+        if not production and rule.scope is Scope.PRODUCTION:
+            continue
+        for pattern in rule.gated_patterns():
+            found.append((Subscription(rule, pattern.on, not pattern.query.strip()), pattern))
+    return found
+
+
+def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
+    with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct]
+    if not with_query:
+        return None
+    texts = [text for _, text in with_query]
+    split = _split_texts(texts, [sub.rule for sub, _ in with_query])
+    owners: list[Subscription] = []
+    for (sub, _), patterns in zip(with_query, split, strict=True):
+        owners.extend([sub] * len(patterns))
+    query = compile_query("\n".join(texts))
+    if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
+        raise RuntimeError("a gated sub-query's pattern count does not match its parts")
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_max_start_depth(0)
+    return SubQuery(query, tuple(owners), cursor)
+
+
+def _gate_route(channel: Channel, group: list[tuple[Subscription, Pattern]]) -> GateRoute:
+    everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
+    filters = tuple(s for s, _ in group if s.on.matching is not None)
+    by_name: dict[str, list[Subscription]] = {}
+    for sub, _ in group:
+        if sub in everyone:
+            continue
+        for name in sorted(sub.on.names):
+            by_name.setdefault(name, []).append(sub)
+    return GateRoute(
+        channel=channel,
+        named=channel is not Channel.KIND,
+        everyone=everyone,
+        by_name={name: tuple(subs) for name, subs in by_name.items()},
+        filters=filters,
+        sub_query=_sub_query(group),
+    )
+
+
+def _gate_text(channel: Channel, route: GateRoute) -> str:
+    if route.everyone or route.filters:
+        name_filter = ""  # some rule wants candidates of any name: Python filters
+    else:
+        names = " ".join(f'"{name}"' for name in sorted(route.by_name))
+        name_filter = f"(#any-of? @gate.name {names})"
+    return _GATE_PATTERNS[channel].replace(_NAME_FILTER, name_filter)
+
+
+def _validate(sub: Subscription) -> None:
+    on = sub.on
+    if on.channel is Channel.KIND and not on.kinds:
+        raise TypeError(f"{type(sub.rule).__qualname__}: nodes() needs at least one kind")
+    named_only = on.channel is not Channel.KIND and on.channel is not Channel.MACRO_CALL
+    if named_only and not on.names:
+        raise TypeError(
+            f"{type(sub.rule).__qualname__}: {on.channel.value} patterns must name names"
+        )
+
+
+@functools.cache
+def plan(production: bool = True) -> Plan:
+    """The query plan for production files (`True`) or for tests, examples and build scripts."""
+    pieces: list[str] = [structure.STRUCTURE_QUERY]
+    routes: list[Route] = [None] * compile_query(structure.STRUCTURE_QUERY).pattern_count
+    # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
+    by_key: dict[str, list[FileRule]] = {}
+    for rule, patterns in rule_patterns():
+        if not production and rule.scope is Scope.PRODUCTION:
+            continue
+        for pattern in patterns:
+            key = pattern_key(pattern)
+            if key not in by_key:
+                by_key[key] = []
+                pieces.append(pattern)
+            if rule not in by_key[key]:
+                by_key[key].append(rule)
+    routes.extend(WholeFileRoute(tuple(rules)) for rules in by_key.values())
+    # Gates: one pattern per channel, one per node kind.
+    groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {}
+    for sub, pattern in _subscriptions(production):
+        _validate(sub)
+        keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
+        for kind in keys:
+            groups.setdefault((sub.on.channel, kind), []).append((sub, pattern))
+    for (channel, kind), group in groups.items():
+        route = _gate_route(channel, group)
+        pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
+        routes.append(route)
+    query = compile_query("\n".join(pieces))
+    if query.pattern_count != len(routes):  # pragma: no cover - guards the index mapping
+        raise RuntimeError("the file query's pattern count does not match its parts")
+    return Plan(query, tuple(routes))

@@ -1,0 +1,122 @@
+"""Gated patterns: where the engine tries a rule's query pattern.
+
+A whole-file query pattern costs something on every node of every file, whether it matches or
+not, and most rule patterns are about a handful of names (`.unwrap()`, `spawn(..)`, `panic!`).
+So a rule names the nodes its pattern is about (`method_calls("unwrap")`), the engine finds
+those candidates for all rules in one cheap pass (one query pattern per channel, filtered by
+the union of the names), and runs the rule's pattern only on each candidate, rooted there.
+The rule's `check` receives the same captures as if the pattern had run over the whole file.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Channel(enum.Enum):
+    """A family of candidate nodes the engine finds in its own pass."""
+
+    # Nodes of the given kinds.
+    KIND = "kind"
+    # `x.name(..)`: a call_expression whose function is a field_expression named `name`.
+    METHOD_CALL = "method_call"
+    # `name(..)`, `a::b::name(..)`, `name::<T>(..)`: a call_expression by its last segment.
+    FUNCTION_CALL = "function_call"
+    # `a::name::f(..)`: a call_expression by the last segment of its path's qualifier.
+    QUALIFIED_CALL = "qualified_call"
+    # `name!(..)`, `a::name!(..)`: a macro_invocation by the last segment of its name.
+    MACRO_CALL = "macro_call"
+    # Inside macro arguments (unparsed token trees), the token_tree holding `. name (..)`,
+    # `name ! (..)` or the identifier `name`.
+    MACRO_ARG_METHOD = "macro_arg_method"
+    MACRO_ARG_MACRO = "macro_arg_macro"
+    MACRO_ARG_IDENT = "macro_arg_ident"
+
+
+@dataclass(frozen=True, slots=True)
+class On:
+    """The candidates of one channel a pattern is tried on.
+
+    `names` filters by name (empty: every node of the channel; only the macro-call channel
+    allows that, calls are too many); `matching` is a regular expression the name may match
+    instead (a name in `names` or a `matching` one qualifies). `kinds` is for `Channel.KIND`.
+    """
+
+    channel: Channel
+    names: frozenset[str] = frozenset()
+    matching: str | None = None
+    kinds: tuple[str, ...] = ()
+
+    def wants(self, name: str) -> bool:
+        """True when a candidate of this channel called `name` is for this pattern."""
+        if not self.names and self.matching is None:
+            return True
+        if name in self.names:
+            return True
+        return self.matching is not None and _regex(self.matching).search(name) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A rule's query pattern and the candidates it is tried on.
+
+    An empty `query` hands each candidate itself to `check` as `{"match": [node]}`. Otherwise
+    the pattern runs rooted at the candidate (it must start with the candidate's node kind:
+    `call_expression` for call channels, `macro_invocation`, `token_tree` for macro
+    arguments, one of `kinds`), and each of its matches goes to `check`.
+    """
+
+    on: On
+    query: str = ""
+
+
+def nodes(*kinds: str) -> On:
+    """Every node of these kinds."""
+    return On(Channel.KIND, kinds=kinds)
+
+
+def method_calls(*names: str) -> On:
+    """Method calls `recv.name(..)` with one of these method names."""
+    return On(Channel.METHOD_CALL, frozenset(names))
+
+
+def function_calls(*names: str) -> On:
+    """Function calls whose path ends in one of these names (`f(..)`, `a::f(..)`, `f::<T>(..)`)."""
+    return On(Channel.FUNCTION_CALL, frozenset(names))
+
+
+def qualified_calls(*qualifiers: str) -> On:
+    """Function calls `..::qualifier::f(..)`: the path's segment before the function name."""
+    return On(Channel.QUALIFIED_CALL, frozenset(qualifiers))
+
+
+def macro_calls(*names: str, matching: str | None = None) -> On:
+    """Macro calls by the last segment of the macro's name; no names and no regex: all."""
+    return On(Channel.MACRO_CALL, frozenset(names), matching)
+
+
+def macro_arg_methods(*names: str) -> On:
+    """Token trees (macro arguments) holding a method call `. name (..)`."""
+    return On(Channel.MACRO_ARG_METHOD, frozenset(names))
+
+
+def macro_arg_macros(*names: str) -> On:
+    """Token trees (macro arguments) holding a macro call `name ! (..)`."""
+    return On(Channel.MACRO_ARG_MACRO, frozenset(names))
+
+
+def macro_arg_idents(*names: str) -> On:
+    """Token trees (macro arguments) holding the identifier `name`."""
+    return On(Channel.MACRO_ARG_IDENT, frozenset(names))
+
+
+_REGEXES: dict[str, re.Pattern[str]] = {}
+
+
+def _regex(text: str) -> re.Pattern[str]:
+    compiled = _REGEXES.get(text)
+    if compiled is None:
+        compiled = _REGEXES[text] = re.compile(text)
+    return compiled
