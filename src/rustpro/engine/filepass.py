@@ -93,8 +93,8 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     runner = _RuleRunner(ctx, result, bool(test_ranges))
     for rules, captures in whole_file:
         runner.deliver(rules, captures)
-    for node, route, subs in candidates.values():
-        runner.candidate(node, route, subs)
+    for node, route, wanted in candidates.values():
+        runner.candidate(node, route, wanted)
     for rule in file_rules():
         if type(rule).finish is not FileRule.finish:
             try:

@@ -282,11 +282,11 @@ def plan(production: bool = True) -> Plan:
     routes.extend(WholeFileRoute(tuple(rules)) for rules in by_key.values())
     # Gates: one pattern per channel, one per node kind.
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {}
-    for sub, pattern in _subscriptions(production):
+    for sub, gated in _subscriptions(production):
         _validate(sub)
         keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
         for kind in keys:
-            groups.setdefault((sub.on.channel, kind), []).append((sub, pattern))
+            groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
     for (channel, kind), group in groups.items():
         route = _gate_route(channel, group)
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
