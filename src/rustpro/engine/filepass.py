@@ -63,37 +63,41 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
     whole_file: list[tuple[tuple[FileRule, ...], dict[str, list[Node]]]] = []
-    # Candidates in document order, one entry per node: a token tree holding `.unwrap()` and
-    # `.expect()` is one candidate with the subscriptions of both names.
-    candidates: dict[tuple[int, int], tuple[Node, GateRoute, list[Subscription]]] = {}
+    # Candidates in document order. A token tree holding `.unwrap()` and `.expect()` is one
+    # candidate with the subscriptions of both names (`merged` finds it again).
+    candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
+    merged: dict[tuple[int, int], int] = {}
     for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(root):
         route = routes[pattern_index]
-        if route is None:
-            structure.record(captures, ctx, file_structure, test_ranges)
-        elif type(route) is WholeFileRoute:
-            whole_file.append((route.rules, captures))
-        else:
-            assert isinstance(route, GateRoute)
+        if type(route) is GateRoute:
             node = captures["gate.node"][0]
-            if route.named:
-                name_node = captures["gate.name"][0]
-                subs = route.subscribers(source[name_node.start_byte : name_node.end_byte].decode())
-                if not subs:
+            if not route.named:
+                candidates.append((node, route, route.everyone))
+                continue
+            name_node = captures["gate.name"][0]
+            subs = route.subscribers(source[name_node.start_byte : name_node.end_byte])
+            if not subs:
+                continue
+            if route.repeats:
+                key = (pattern_index, node.id)
+                index = merged.get(key)
+                if index is not None:
+                    old = candidates[index][2]
+                    candidates[index] = (node, route, old + tuple(s for s in subs if s not in old))
                     continue
-            else:
-                subs = route.everyone
-            key = (pattern_index, node.id)
-            entry = candidates.get(key)
-            if entry is None:
-                candidates[key] = (node, route, list(subs))
-            else:
-                entry[2].extend(s for s in subs if s not in entry[2])
+                merged[key] = len(candidates)
+            candidates.append((node, route, subs))
+        elif route is None:
+            structure.record(captures, ctx, file_structure, test_ranges)
+        else:
+            assert isinstance(route, WholeFileRoute)
+            whole_file.append((route.rules, captures))
     structure.record_suppressions(ctx, file_structure)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))
     for rules, captures in whole_file:
         runner.deliver(rules, captures)
-    for node, route, wanted in candidates.values():
+    for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
     for rule in file_rules():
         if type(rule).finish is not FileRule.finish:
@@ -115,15 +119,11 @@ class _RuleRunner:
         self.ctx = ctx
         self.result = result
         self.has_test_ranges = has_test_ranges
-        self.production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
-        self.test_file = ctx.role is Role.TEST or ctx.file_test_only
-
-    def _wanted(self, scope: Scope, in_test: bool) -> bool:
-        if scope is Scope.PRODUCTION:
-            return self.production_file and not in_test
-        if scope is Scope.TESTS:
-            return self.test_file or in_test
-        return True
+        production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
+        test_file = ctx.role is Role.TEST or ctx.file_test_only
+        # Which scopes see code outside / inside test regions of this file.
+        self.outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
+        self.inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
 
     def deliver(self, rules: Sequence[FileRule], captures: dict[str, list[Node]]) -> None:
         """One match for each of `rules`."""
@@ -131,29 +131,35 @@ class _RuleRunner:
         anchor = anchor_list[0]
         # Every rule of one pattern shares the anchor: decide "in a test region" once.
         in_test = self.has_test_ranges and self.ctx.in_test_region(anchor)
+        wanted = self.inside if in_test else self.outside
         for rule in rules:
-            if self._wanted(rule.scope, in_test):
+            if wanted[rule.scope]:
                 self._check(rule, captures, anchor)
 
     def candidate(self, node: Node, route: GateRoute, subs: Sequence[Subscription]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
-        direct = [s for s in subs if s.direct]
-        for sub in direct:
-            if self._wanted(sub.rule.scope, in_test):
-                self._check(sub.rule, {"match": [node]}, node)
-        if len(direct) == len(subs) or route.sub_query is None:
-            return
-        # A match inside the candidate is in a test region when the candidate is (regions
-        # are whole items), so production-only patterns of a test candidate need not run.
-        wanted = [s for s in subs if not s.direct and not (s.production_only and in_test)]
-        if not wanted or (not self.production_file and all(s.production_only for s in wanted)):
+        wanted = self.inside if in_test else self.outside
+        captures: dict[str, list[Node]] | None = None
+        queried = False
+        for sub in subs:
+            # A match inside the candidate is in a test region when the candidate is
+            # (regions are whole items), so a scope that skips the candidate skips them too.
+            if not wanted[sub.scope] and (in_test or sub.scope is not Scope.TESTS):
+                continue
+            if not sub.direct:
+                queried = True
+            elif wanted[sub.scope]:
+                if captures is None:
+                    captures = {"match": [node]}
+                self._check(sub.rule, captures, node)
+        if not queried or route.sub_query is None:
             return
         owners = route.sub_query.owners
-        for pattern_index, captures in route.sub_query.cursor.matches(node):
+        for pattern_index, found in route.sub_query.cursor.matches(node):
             sub = owners[pattern_index]
-            if sub in wanted:
-                self.deliver((sub.rule,), captures)
+            if sub in subs:
+                self.deliver((sub.rule,), found)
 
     def _check(self, rule: FileRule, captures: dict[str, list[Node]], anchor: Node) -> None:
         try:

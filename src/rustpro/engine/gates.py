@@ -60,16 +60,7 @@ class Subscription:
     rule: FileRule
     on: On
     direct: bool  # no query: the candidate itself is the match
-
-    @property
-    def production_only(self) -> bool:
-        """The rule looks at production code only."""
-        return self.rule.scope is Scope.PRODUCTION
-
-    @property
-    def tests_only(self) -> bool:
-        """The rule looks at test code only."""
-        return self.rule.scope is Scope.TESTS
+    scope: Scope  # the rule's, read once per candidate: a plain field, not a property
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -91,16 +82,21 @@ class GateRoute:
 
     channel: Channel
     named: bool  # the gate captures `@gate.name`
+    # A token tree holding `.unwrap()` twice is matched twice by its gate: such candidates
+    # are merged per node. Every other gate matches a node at most once.
+    repeats: bool
     everyone: tuple[Subscription, ...]  # subscriptions that want every candidate
-    by_name: dict[str, tuple[Subscription, ...]]  # the rest, by the name they ask for
+    # By the name's source bytes: everyone plus the subscriptions that asked for the name.
+    by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
     sub_query: SubQuery | None
 
-    def subscribers(self, name: str) -> tuple[Subscription, ...]:
+    def subscribers(self, name: bytes) -> tuple[Subscription, ...]:
         """The subscriptions a candidate called `name` is for."""
-        found = self.everyone + self.by_name.get(name, ())
+        found = self.by_name.get(name, self.everyone)
         if self.filters:
-            found += tuple(s for s in self.filters if s.on.wants(name) and s not in found)
+            text = name.decode(errors="replace")
+            found += tuple(s for s in self.filters if s.on.wants(text) and s not in found)
         return found
 
 
@@ -202,7 +198,8 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
         if not production and rule.scope is Scope.PRODUCTION:
             continue
         for pattern in rule.gated_patterns():
-            found.append((Subscription(rule, pattern.on, not pattern.query.strip()), pattern))
+            direct = not pattern.query.strip()
+            found.append((Subscription(rule, pattern.on, direct, rule.scope), pattern))
     return found
 
 
@@ -226,15 +223,17 @@ def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
 def _gate_route(channel: Channel, group: list[tuple[Subscription, Pattern]]) -> GateRoute:
     everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
     filters = tuple(s for s, _ in group if s.on.matching is not None)
-    by_name: dict[str, list[Subscription]] = {}
+    by_name: dict[bytes, list[Subscription]] = {}
     for sub, _ in group:
         if sub in everyone:
             continue
         for name in sorted(sub.on.names):
-            by_name.setdefault(name, []).append(sub)
+            by_name.setdefault(name.encode(), list(everyone)).append(sub)
     return GateRoute(
         channel=channel,
         named=channel is not Channel.KIND,
+        repeats=channel
+        in (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT),
         everyone=everyone,
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
@@ -246,7 +245,7 @@ def _gate_text(channel: Channel, route: GateRoute) -> str:
     if route.everyone or route.filters:
         name_filter = ""  # some rule wants candidates of any name: Python filters
     else:
-        names = " ".join(f'"{name}"' for name in sorted(route.by_name))
+        names = " ".join(f'"{name.decode()}"' for name in sorted(route.by_name))
         name_filter = f"(#any-of? @gate.name {names})"
     return _GATE_PATTERNS[channel].replace(_NAME_FILTER, name_filter)
 
