@@ -195,6 +195,8 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
 
     plan = gates.plan()
     gate_routes = [r for r in plan.routes if isinstance(r, gates.GateRoute)]
+    if plan.root_route is not None:
+        gate_routes.append(plan.root_route)
     for rule in file_rules():
         for pattern in rule.gated_patterns():
             serving = [

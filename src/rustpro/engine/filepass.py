@@ -67,15 +67,23 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     # candidate with the subscriptions of both names (`merged` finds it again).
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
     merged: dict[tuple[int, int], int] = {}
+    if file_plan.root_route is not None:
+        candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(root):
         route = routes[pattern_index]
         if type(route) is GateRoute:
             node = captures["gate.node"][0]
             if not route.named:
-                candidates.append((node, route, route.everyone))
+                if route.engine:
+                    structure.record_node(node, ctx, file_structure, test_ranges)
+                if route.everyone:
+                    candidates.append((node, route, route.everyone))
                 continue
             name_node = captures["gate.name"][0]
-            subs = route.subscribers(source[name_node.start_byte : name_node.end_byte])
+            name = source[name_node.start_byte : name_node.end_byte]
+            if name in route.engine_names:
+                structure.record_node(node, ctx, file_structure, test_ranges)
+            subs = route.subscribers(name)
             if not subs:
                 continue
             if route.repeats:
@@ -88,7 +96,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
                 merged[key] = len(candidates)
             candidates.append((node, route, subs))
         elif route is None:
-            structure.record(captures, ctx, file_structure, test_ranges)
+            structure.record(captures, ctx, file_structure)
         else:
             assert isinstance(route, WholeFileRoute)
             whole_file.append((route.rules, captures))

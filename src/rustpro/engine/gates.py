@@ -43,6 +43,10 @@ _GATE_PATTERNS: dict[Channel, str] = {
         "(macro_invocation macro: [(identifier) @gate.name"
         " (scoped_identifier name: (identifier) @gate.name)] {filter}) @gate.node"
     ),
+    Channel.ATTRIBUTE: (
+        "(attribute_item (attribute [(identifier) @gate.name"
+        " (scoped_identifier name: (identifier) @gate.name)] {filter})) @gate.node"
+    ),
     Channel.MACRO_ARG_METHOD: (
         '(token_tree "." . (identifier) @gate.name . (token_tree) {filter}) @gate.node'
     ),
@@ -86,6 +90,8 @@ class GateRoute:
     # are merged per node. Every other gate matches a node at most once.
     repeats: bool
     everyone: tuple[Subscription, ...]  # subscriptions that want every candidate
+    engine: bool  # the engine records every candidate of this kind (`structure.record_node`)
+    engine_names: frozenset[bytes]  # ... or those with these names
     # By the name's source bytes: everyone plus the subscriptions that asked for the name.
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
@@ -116,6 +122,8 @@ class Plan:
 
     query: tree_sitter.Query
     routes: tuple[Route, ...]
+    # The file's root is always the one `source_file`: handed over without a gate pattern.
+    root_route: GateRoute | None
 
 
 def rule_patterns_of(rule: FileRule) -> list[str]:
@@ -220,10 +228,18 @@ def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
     return SubQuery(query, tuple(owners), cursor)
 
 
-def _gate_route(channel: Channel, group: list[tuple[Subscription, Pattern]]) -> GateRoute:
+def _gate_route(
+    channel: Channel,
+    group: list[tuple[Subscription, Pattern]],
+    *,
+    engine: bool = False,
+    engine_names: Iterable[str] = (),
+) -> GateRoute:
     everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
     filters = tuple(s for s, _ in group if s.on.matching is not None)
-    by_name: dict[bytes, list[Subscription]] = {}
+    by_name: dict[bytes, list[Subscription]] = {
+        name.encode(): list(everyone) for name in engine_names
+    }
     for sub, _ in group:
         if sub in everyone:
             continue
@@ -235,6 +251,8 @@ def _gate_route(channel: Channel, group: list[tuple[Subscription, Pattern]]) -> 
         repeats=channel
         in (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT),
         everyone=everyone,
+        engine=engine,
+        engine_names=frozenset(name.encode() for name in engine_names),
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
         sub_query=_sub_query(group),
@@ -279,18 +297,31 @@ def plan(production: bool = True) -> Plan:
             if rule not in by_key[key]:
                 by_key[key].append(rule)
     routes.extend(WholeFileRoute(tuple(rules)) for rules in by_key.values())
-    # Gates: one pattern per channel, one per node kind.
-    groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {}
+    # Gates: one pattern per channel, one per node kind. The engine's own kinds come first:
+    # its records (test regions, modules) must be known before rules run.
+    groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {
+        (Channel.KIND, kind): [] for kind in structure.ENGINE_KINDS
+    }
+    groups[(Channel.ATTRIBUTE, "")] = []
     for sub, gated in _subscriptions(production):
         _validate(sub)
         keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
+    root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
-        route = _gate_route(channel, group)
+        if kind == "source_file":
+            root_route = _gate_route(channel, group)
+            continue
+        route = _gate_route(
+            channel,
+            group,
+            engine=kind in structure.ENGINE_KINDS,
+            engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
+        )
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
     query = compile_query("\n".join(pieces))
     if query.pattern_count != len(routes):  # pragma: no cover - guards the index mapping
         raise RuntimeError("the file query's pattern count does not match its parts")
-    return Plan(query, tuple(routes))
+    return Plan(query, tuple(routes), root_route)

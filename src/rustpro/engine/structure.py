@@ -17,18 +17,25 @@ from rustpro.syntax import items
 
 # Capture names are prefixed so they can never collide with a rule's captures.
 STRUCTURE_QUERY = r"""
-(attribute_item (attribute [(identifier) (scoped_identifier)] @_p
-  (#match? @_p "^(test|bench|cfg|[A-Za-z_:]+::test)$"))) @engine.attr
-(inner_attribute_item) @engine.inner
-(mod_item) @engine.mod
 (token_tree "mod" @engine.macromod . (identifier) @engine.macromod.name . ";")
-(use_declaration (visibility_modifier)) @engine.use
-[(struct_item (visibility_modifier)) (enum_item (visibility_modifier))
- (union_item (visibility_modifier)) (trait_item (visibility_modifier))
- (type_item (visibility_modifier))] @engine.type
 (line_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
 (block_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
 """
+# Nodes the engine records from the file query's gates (`record_node`), shared with the rules
+# that ask for the same kinds: one gate pattern serves both.
+ENGINE_KINDS = (
+    "inner_attribute_item",
+    "mod_item",
+    "use_declaration",
+    "struct_item",
+    "enum_item",
+    "union_item",
+    "trait_item",
+    "type_item",
+)
+# Attributes by the last segment of their path: `#[test]`, `#[tokio::test]`, `#[cfg(..)]`.
+ENGINE_ATTRIBUTES = ("test", "bench", "cfg")
+_PUB_TYPES = frozenset({"struct_item", "enum_item", "union_item", "trait_item", "type_item"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,41 +99,57 @@ def record(
     captures: dict[str, list[Node]],
     ctx: FileContext,
     out: FileStructure,
-    test_ranges: list[tuple[int, int]],
 ) -> None:
-    """Fold one structure match into `out` and `test_ranges`."""
-    if "engine.attr" in captures:
-        attr = captures["engine.attr"][0]
-        if items.is_test_attribute(attr) or items.is_cfg_test(attr):
-            target = _attributed_node(attr)
-            if target is not None:
-                test_ranges.append((attr.start_byte, target.end_byte))
-                if items.is_test_attribute(attr) and target.type == "function_item":
-                    out.test_fns += 1
-    elif "engine.inner" in captures:
-        inner = captures["engine.inner"][0]
-        path, args = items.attribute_path(inner), items.attribute_arguments(inner)
-        out.inner_attributes.append((path, args))
-        if path == "cfg" and items.cfg_means_test(args) and inner.parent == ctx.tree.root_node:
-            ctx.file_test_only = True
-        if path == "doc" and not args.startswith("(") and inner.parent == ctx.tree.root_node:
-            out.has_inner_docs = True
-        if path in ("allow", "expect") and inner.parent == ctx.tree.root_node:
-            ctx.file_allows.update(items.lint_names(inner))
-            out.root_allows.extend(items.lint_names(inner))
-    elif "engine.innerdoc" in captures:
+    """Fold one match of `STRUCTURE_QUERY` into `out`."""
+    if "engine.innerdoc" in captures:
         if captures["engine.innerdoc"][0].parent == ctx.tree.root_node:
             out.has_inner_docs = True
-    elif "engine.type" in captures:
-        gate = ctx.public_gate(captures["engine.type"][0])
-        if gate is not None:
-            out.pub_types.append(gate)
-    elif "engine.mod" in captures:
-        _record_mod(captures["engine.mod"][0], out)
     elif "engine.macromod" in captures:
         _record_macro_mod(captures["engine.macromod"][0], captures["engine.macromod.name"][0], out)
-    elif "engine.use" in captures:
-        _record_use(captures["engine.use"][0], out)
+
+
+def record_node(
+    node: Node,
+    ctx: FileContext,
+    out: FileStructure,
+    test_ranges: list[tuple[int, int]],
+) -> None:
+    """Fold one node of `ENGINE_KINDS` or an attribute of `ENGINE_ATTRIBUTES` into `out`."""
+    kind = node.type
+    if kind == "attribute_item":
+        if items.is_test_attribute(node) or items.is_cfg_test(node):
+            target = _attributed_node(node)
+            if target is not None:
+                test_ranges.append((node.start_byte, target.end_byte))
+                if items.is_test_attribute(node) and target.type == "function_item":
+                    out.test_fns += 1
+    elif kind == "inner_attribute_item":
+        path, args = items.attribute_path(node), items.attribute_arguments(node)
+        out.inner_attributes.append((path, args))
+        at_root = node.parent == ctx.tree.root_node
+        if path == "cfg" and items.cfg_means_test(args) and at_root:
+            ctx.file_test_only = True
+        if path == "doc" and not args.startswith("(") and at_root:
+            out.has_inner_docs = True
+        if path in ("allow", "expect") and at_root:
+            ctx.file_allows.update(items.lint_names(node))
+            out.root_allows.extend(items.lint_names(node))
+    elif kind == "mod_item":
+        _record_mod(node, out)
+    elif kind == "use_declaration":
+        if _has_visibility(node):
+            _record_use(node, out)
+    elif kind in _PUB_TYPES and _has_visibility(node):
+        gate = ctx.public_gate(node)
+        if gate is not None:
+            out.pub_types.append(gate)
+
+
+def _has_visibility(item: Node) -> bool:
+    # The grammar puts an item's visibility first among its children (attributes are
+    # siblings before the item).
+    first = item.child(0)
+    return first is not None and first.type == "visibility_modifier"
 
 
 def _attributed_node(attr: Node) -> Node | None:

@@ -28,6 +28,8 @@ class Channel(enum.Enum):
     QUALIFIED_CALL = "qualified_call"
     # `name!(..)`, `a::name!(..)`: a macro_invocation by the last segment of its name.
     MACRO_CALL = "macro_call"
+    # `#[name]`, `#[a::name(..)]`: an attribute_item by the last segment of its path.
+    ATTRIBUTE = "attribute"
     # Inside macro arguments (unparsed token trees), the token_tree holding `. name (..)`,
     # `name ! (..)` or the identifier `name`.
     MACRO_ARG_METHOD = "macro_arg_method"
@@ -95,6 +97,11 @@ def qualified_calls(*qualifiers: str) -> On:
 def macro_calls(*names: str, matching: str | None = None) -> On:
     """Macro calls by the last segment of the macro's name; no names and no regex: all."""
     return On(Channel.MACRO_CALL, frozenset(names), matching)
+
+
+def attributes(*names: str) -> On:
+    """Outer attributes `#[..name..]` whose path ends in one of these names."""
+    return On(Channel.ATTRIBUTE, frozenset(names))
 
 
 def macro_arg_methods(*names: str) -> On:

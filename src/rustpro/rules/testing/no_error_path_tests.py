@@ -15,6 +15,7 @@ from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
 from rustpro.rules.patterns import (
     Pattern,
+    attributes,
     function_calls,
     macro_arg_idents,
     macro_arg_methods,
@@ -124,7 +125,7 @@ class NoErrorPathTests(FileRule, CrateRule):
             f'((token_tree "." . (identifier) @match) (#any-of? @match {_ERR_METHODS}))',
         ),
         Pattern(
-            nodes("attribute_item"),
+            attributes("should_panic"),
             '(attribute_item (attribute (identifier) @match (#eq? @match "should_panic")))',
         ),
     )

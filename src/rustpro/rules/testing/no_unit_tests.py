@@ -12,7 +12,7 @@ from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
-from rustpro.rules.patterns import Pattern, macro_calls, nodes
+from rustpro.rules.patterns import Pattern, attributes, macro_calls
 
 # Recorded once per file that holds a test: a `#[test]`-like function (not `#[bench]`), a
 # test-framework attribute, or a property-test macro whose `#[test]`s sit in a token tree.
@@ -65,7 +65,9 @@ class NoUnitTests(FileRule, CrateRule):
     scope: ClassVar[Scope] = Scope.ALL
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
-            nodes("attribute_item"),
+            attributes(
+                "test", "rstest", "test_case", "quickcheck", "proptest", "wasm_bindgen_test"
+            ),
             r"""
             (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
               (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
