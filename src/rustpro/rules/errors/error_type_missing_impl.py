@@ -83,26 +83,16 @@ class ErrorTypeMissingImpl(FileRule):
             nodes("impl_item"),
             '(impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match',
         ),
-        # Macro calls at module level that mention a type (`impl_error!(MyError)`).
-        Pattern(
-            nodes("source_file"),
-            """
-            (source_file (macro_invocation (token_tree (identifier) @mentioned)) @match)
-            (source_file
-              (expression_statement (macro_invocation (token_tree (identifier) @mentioned)) @match))
-            """,
-        ),
-        Pattern(
-            nodes("declaration_list"),
-            "(declaration_list (macro_invocation (token_tree (identifier) @mentioned)) @match)",
-        ),
+        # Item-level macro calls that mention an error type (`impl_error!(MyError)`): the
+        # rule reads the children of each module and item body itself (`_record_mentions`).
+        Pattern(nodes("source_file", "declaration_list")),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "trait" in captures:
             ctx.add_fact(_IMPL_FACT, items.type_name(captures["type"][0]))
-        elif "mentioned" in captures:
-            ctx.add_fact(_MACRO_FACT, ctx.text(captures["mentioned"][0]))
+        elif "name" not in captures:
+            _record_mentions(captures["match"][0], ctx)
         else:
             self._check_type(captures["match"][0], captures["name"][0], ctx)
 
@@ -170,3 +160,28 @@ def _names_error_derive(tokens: Node) -> bool:
         child.type == "identifier" and items.text(child) in _ERROR_DERIVES
         for child in tokens.children
     )
+
+
+def _record_mentions(container: Node, ctx: FileContext) -> None:
+    """Record the error-like names (`..Error`) that item-level macro calls of a module file
+    or an item body (`impl`, `trait`, inline `mod`) pass as direct arguments."""
+    at_root = container.type == "source_file"
+    source = ctx.source
+    for child in container.named_children:
+        if at_root and child.type == "expression_statement":
+            child = child.named_children[0] if child.named_child_count else child
+        # Only the gate's type names matter (they end in `Error`): a byte test skips the
+        # rest of the macro calls without walking their tokens.
+        if (
+            child.type != "macro_invocation"
+            or b"Error" not in source[child.start_byte : child.end_byte]
+        ):
+            continue
+        for tokens in child.named_children:
+            if tokens.type != "token_tree":
+                continue
+            for token in tokens.named_children:
+                if token.type == "identifier":
+                    name = ctx.text(token)
+                    if name.endswith("Error"):
+                        ctx.add_fact(_MACRO_FACT, name)

@@ -9,7 +9,6 @@ from tree_sitter import Node, QueryCursor
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.bindings import find_binding
-from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
@@ -88,25 +87,21 @@ class VecPushWithoutCapacity(FileRule):
     """
 
     name = "vec-push-without-capacity"
-    patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            nodes("let_declaration"),
-            """
-            (let_declaration
-              (mutable_specifier)
-              pattern: (identifier) @var
-              value: (call_expression
-                function: (scoped_identifier path: (identifier) @type name: (identifier) @ctor)
-                arguments: (arguments) @args)
-              (#eq? @type "Vec") (#eq? @ctor "new")) @match
-            (let_declaration
-              (mutable_specifier)
-              pattern: (identifier) @var
-              value: (macro_invocation macro: (identifier) @macro (token_tree) @args)
-              (#eq? @macro "vec")) @match
-            """,
-        ),
-    )
+    # Whole-file patterns: a gate on every `let` would cost more than it saves.
+    query: ClassVar[str] = """
+    (let_declaration
+      (mutable_specifier)
+      pattern: (identifier) @var
+      value: (call_expression
+        function: (scoped_identifier path: (identifier) @type name: (identifier) @ctor)
+        arguments: (arguments) @args)
+      (#eq? @type "Vec") (#eq? @ctor "new")) @match
+    (let_declaration
+      (mutable_specifier)
+      pattern: (identifier) @var
+      value: (macro_invocation macro: (identifier) @macro (token_tree) @args)
+      (#eq? @macro "vec")) @match
+    """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         declaration = captures["match"][0]
