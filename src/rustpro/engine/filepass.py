@@ -63,16 +63,20 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
     whole_file: list[tuple[tuple[FileRule, ...], dict[str, list[Node]]]] = []
-    # Candidates in document order. A token tree holding `.unwrap()` and `.expect()` is one
-    # candidate with the subscriptions of both names (`merged` finds it again).
+    # Candidates in document order, each node once per gate.
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
-    merged: dict[tuple[int, int], int] = {}
     if file_plan.root_route is not None:
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(root):
         route = routes[pattern_index]
         if type(route) is GateRoute:
             node = captures["gate.node"][0]
+            if route.scans:
+                start, end = node.start_byte, node.end_byte
+                for scan in route.scans:
+                    scanned = scan.subscribers(source, start, end)
+                    if scanned:
+                        candidates.append((node, scan.route, scanned))
             if not route.named:
                 if route.engine:
                     structure.record_node(node, ctx, file_structure, test_ranges)
@@ -84,17 +88,8 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
             if name in route.engine_names:
                 structure.record_node(node, ctx, file_structure, test_ranges)
             subs = route.subscribers(name)
-            if not subs:
-                continue
-            if route.repeats:
-                key = (pattern_index, node.id)
-                index = merged.get(key)
-                if index is not None:
-                    old = candidates[index][2]
-                    candidates[index] = (node, route, old + tuple(s for s in subs if s not in old))
-                    continue
-                merged[key] = len(candidates)
-            candidates.append((node, route, subs))
+            if subs:
+                candidates.append((node, route, subs))
         elif route is None:
             structure.record(captures, ctx, file_structure)
         else:

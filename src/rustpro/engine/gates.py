@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -47,13 +48,17 @@ _GATE_PATTERNS: dict[Channel, str] = {
         "(attribute_item (attribute [(identifier) @gate.name"
         " (scoped_identifier name: (identifier) @gate.name)] {filter})) @gate.node"
     ),
-    Channel.MACRO_ARG_METHOD: (
-        '(token_tree "." . (identifier) @gate.name . (token_tree) {filter}) @gate.node'
-    ),
-    Channel.MACRO_ARG_MACRO: (
-        '(token_tree (identifier) @gate.name . "!" . (token_tree) {filter}) @gate.node'
-    ),
-    Channel.MACRO_ARG_IDENT: "(token_tree (identifier) @gate.name {filter}) @gate.node",
+}
+
+
+# Macro arguments are unparsed token trees: rather than a gate pattern tried on each of the
+# ~15k token trees of a big crate (a third of the file query's cost), each macro call's bytes
+# are searched for the names; only a macro call that holds one runs the channel's patterns.
+_SCANNED = (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT)
+_SCAN_SHAPES: dict[Channel, bytes] = {
+    Channel.MACRO_ARG_METHOD: rb"\.\s*(%s)\b",
+    Channel.MACRO_ARG_MACRO: rb"\b(%s)\s*!",
+    Channel.MACRO_ARG_IDENT: rb"\b(%s)\b",
 }
 
 
@@ -86,9 +91,6 @@ class GateRoute:
 
     channel: Channel
     named: bool  # the gate captures `@gate.name`
-    # A token tree holding `.unwrap()` twice is matched twice by its gate: such candidates
-    # are merged per node. Every other gate matches a node at most once.
-    repeats: bool
     everyone: tuple[Subscription, ...]  # subscriptions that want every candidate
     engine: bool  # the engine records every candidate of this kind (`structure.record_node`)
     engine_names: frozenset[bytes]  # ... or those with these names
@@ -96,6 +98,9 @@ class GateRoute:
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
     sub_query: SubQuery | None
+    # Macro-argument scans run on each candidate of this route (macro calls and
+    # `macro_rules!` definitions).
+    scans: tuple[MacroArgScan, ...] = ()
 
     def subscribers(self, name: bytes) -> tuple[Subscription, ...]:
         """The subscriptions a candidate called `name` is for."""
@@ -103,6 +108,23 @@ class GateRoute:
         if self.filters:
             text = name.decode(errors="replace")
             found += tuple(s for s in self.filters if s.on.wants(text) and s not in found)
+        return found
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MacroArgScan:
+    """Finds the subscriptions of one macro-argument channel a macro call's tokens are for."""
+
+    route: GateRoute  # its subscribers by name, its patterns (run at any depth)
+    names: re.Pattern[bytes]
+
+    def subscribers(self, source: bytes, start: int, end: int) -> tuple[Subscription, ...]:
+        """The subscriptions whose names occur between `start` and `end` of `source`."""
+        found: tuple[Subscription, ...] = ()
+        for hit in self.names.finditer(source, start, end):
+            for sub in self.route.by_name.get(hit.group(1), ()):
+                if sub not in found:
+                    found += (sub,)
         return found
 
 
@@ -211,7 +233,7 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
     return found
 
 
-def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
+def _sub_query(group: list[tuple[Subscription, Pattern]], *, rooted: bool) -> SubQuery | None:
     with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct]
     if not with_query:
         return None
@@ -224,7 +246,8 @@ def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
     if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
         raise RuntimeError("a gated sub-query's pattern count does not match its parts")
     cursor = tree_sitter.QueryCursor(query)
-    cursor.set_max_start_depth(0)
+    if rooted:
+        cursor.set_max_start_depth(0)
     return SubQuery(query, tuple(owners), cursor)
 
 
@@ -234,6 +257,7 @@ def _gate_route(
     *,
     engine: bool = False,
     engine_names: Iterable[str] = (),
+    scans: tuple[MacroArgScan, ...] = (),
 ) -> GateRoute:
     everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
     filters = tuple(s for s, _ in group if s.on.matching is not None)
@@ -248,19 +272,18 @@ def _gate_route(
     return GateRoute(
         channel=channel,
         named=channel is not Channel.KIND,
-        repeats=channel
-        in (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT),
         everyone=everyone,
         engine=engine,
         engine_names=frozenset(name.encode() for name in engine_names),
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
-        sub_query=_sub_query(group),
+        sub_query=_sub_query(group, rooted=channel not in _SCANNED),
+        scans=scans,
     )
 
 
 def _gate_text(channel: Channel, route: GateRoute) -> str:
-    if route.everyone or route.filters:
+    if route.everyone or route.filters or route.scans:
         name_filter = ""  # some rule wants candidates of any name: Python filters
     else:
         names = " ".join(f'"{name.decode()}"' for name in sorted(route.by_name))
@@ -308,16 +331,28 @@ def plan(production: bool = True) -> Plan:
         keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
+    scans = tuple(
+        MacroArgScan(route, re.compile(_SCAN_SHAPES[channel] % names))
+        for channel in _SCANNED
+        if (channel, "") in groups
+        for route in [_gate_route(channel, groups.pop((channel, "")))]
+        for names in [b"|".join(re.escape(name) for name in sorted(route.by_name))]
+    )
+    if scans:  # every macro call and `macro_rules!` definition is then a candidate
+        groups.setdefault((Channel.MACRO_CALL, ""), [])
+        groups.setdefault((Channel.KIND, "macro_definition"), [])
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":
             root_route = _gate_route(channel, group)
             continue
+        scanned = scans if channel is Channel.MACRO_CALL or kind == "macro_definition" else ()
         route = _gate_route(
             channel,
             group,
             engine=kind in structure.ENGINE_KINDS,
             engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
+            scans=scanned,
         )
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
