@@ -179,7 +179,9 @@ def test_file_query_serves_every_whole_file_pattern_once() -> None:
     from rustpro.rules.registry import file_rules
 
     plan = gates.plan()
-    rule_owned = [r.rules for r in plan.routes if isinstance(r, gates.WholeFileRoute)]
+    rule_owned = [
+        [rule for rule, _ in r.rules] for r in plan.routes if isinstance(r, gates.WholeFileRoute)
+    ]
     for rule in file_rules():
         keys = {gates.pattern_key(p) for p in gates.rule_patterns_of(rule)}
         assert sum(rule in owners for owners in rule_owned) == len(keys), rule.name

@@ -17,7 +17,7 @@ from rustpro.engine.context import Candidate, FileContext
 from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
-from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.base import FileRule
 from rustpro.rules.registry import file_rules
 from rustpro.syntax.parser import parse
 from rustpro.syntax.positions import LineIndex
@@ -62,7 +62,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     routes = file_plan.routes
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
-    whole_file: list[tuple[tuple[FileRule, ...], dict[str, list[Node]]]] = []
+    whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
     # Candidates in document order, each node once per gate.
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
     if file_plan.root_route is not None:
@@ -125,18 +125,21 @@ class _RuleRunner:
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
         # Which scopes see code outside / inside test regions of this file.
-        self.outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
-        self.inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
+        # Indexed by `gates.SCOPES`.
+        self.outside = (production_file, test_file, True)
+        self.inside = (False, True, True)
 
-    def deliver(self, rules: Sequence[FileRule], captures: dict[str, list[Node]]) -> None:
+    def deliver(
+        self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]
+    ) -> None:
         """One match for each of `rules`."""
         anchor_list = captures.get("match") or next(iter(captures.values()))
         anchor = anchor_list[0]
         # Every rule of one pattern shares the anchor: decide "in a test region" once.
         in_test = self.has_test_ranges and self.ctx.in_test_region(anchor)
         wanted = self.inside if in_test else self.outside
-        for rule in rules:
-            if wanted[rule.scope]:
+        for rule, scope in rules:
+            if wanted[scope]:
                 self._check(rule, captures, anchor)
 
     def candidate(self, node: Node, route: GateRoute, subs: Sequence[Subscription]) -> None:
@@ -148,7 +151,7 @@ class _RuleRunner:
         for sub in subs:
             # A match inside the candidate is in a test region when the candidate is
             # (regions are whole items), so a scope that skips the candidate skips them too.
-            if not wanted[sub.scope] and (in_test or sub.scope is not Scope.TESTS):
+            if not wanted[sub.scope] and (in_test or sub.scope != gates.TESTS):
                 continue
             if not sub.direct:
                 queried = True
@@ -162,7 +165,7 @@ class _RuleRunner:
         for pattern_index, found in route.sub_query.cursor.matches(node):
             sub = owners[pattern_index]
             if sub in subs:
-                self.deliver((sub.rule,), found)
+                self.deliver(((sub.rule, sub.scope),), found)
 
     def _check(self, rule: FileRule, captures: dict[str, list[Node]], anchor: Node) -> None:
         try:

@@ -62,6 +62,15 @@ _SCAN_SHAPES: dict[Channel, bytes] = {
 }
 
 
+SCOPES = (Scope.PRODUCTION, Scope.TESTS, Scope.ALL)
+PRODUCTION, TESTS, ALL = range(3)
+
+
+def scope_index(rule: FileRule) -> int:
+    """The rule's scope as an index into `SCOPES`."""
+    return SCOPES.index(rule.scope)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Subscription:
     """One rule's gated pattern."""
@@ -69,7 +78,9 @@ class Subscription:
     rule: FileRule
     on: On
     direct: bool  # no query: the candidate itself is the match
-    scope: Scope  # the rule's, read once per candidate: a plain field, not a property
+    # The rule's scope as an index into `SCOPES`: read for every candidate, and an int is
+    # cheaper to look up than an enum member (whose hash is Python code).
+    scope: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -130,9 +141,9 @@ class MacroArgScan:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class WholeFileRoute:
-    """The rules that asked for one whole-file pattern."""
+    """The rules that asked for one whole-file pattern, each with its scope index."""
 
-    rules: tuple[FileRule, ...]
+    rules: tuple[tuple[FileRule, int], ...]
 
 
 Route = GateRoute | WholeFileRoute | None  # None: the engine's own structure pattern
@@ -229,7 +240,7 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
-            found.append((Subscription(rule, pattern.on, direct, rule.scope), pattern))
+            found.append((Subscription(rule, pattern.on, direct, scope_index(rule)), pattern))
     return found
 
 
@@ -319,7 +330,10 @@ def plan(production: bool = True) -> Plan:
                 pieces.append(pattern)
             if rule not in by_key[key]:
                 by_key[key].append(rule)
-    routes.extend(WholeFileRoute(tuple(rules)) for rules in by_key.values())
+    routes.extend(
+        WholeFileRoute(tuple((rule, scope_index(rule)) for rule in rules))
+        for rules in by_key.values()
+    )
     # Gates: one pattern per channel, one per node kind. The engine's own kinds come first:
     # its records (test regions, modules) must be known before rules run.
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {
