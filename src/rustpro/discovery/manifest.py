@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -154,15 +155,26 @@ def table_line(text: str, table: str) -> int | None:
 
 def key_line(text: str, table: str, key: str) -> int | None:
     """1-based line where `key` is set inside `[table]` (also `key.workspace = ..`)."""
+    return _key_lines(text).get((table, key))
+
+
+_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_.-]+?)[\"']?\s*(\.\s*[\w-]+\s*)?=")
+
+
+@functools.lru_cache(maxsize=64)
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    # One pass over the manifest for all keys: a crate asks for every dependency's line.
+    lines: dict[tuple[str, str], int] = {}
     current = ""
-    key_pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*(\.\s*[\w-]+\s*)?=")
     for number, line in enumerate(text.splitlines(), 1):
-        match = _HEADER.match(line)
+        header = _HEADER.match(line)
+        if header:
+            current = _normalise_table(header.group(1))
+            continue
+        match = _KEY.match(line)
         if match:
-            current = _normalise_table(match.group(1))
-        elif current == table and key_pattern.match(line):
-            return number
-    return None
+            lines.setdefault((current, match.group(1)), number)
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
