@@ -71,12 +71,9 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         route = routes[pattern_index]
         if type(route) is GateRoute:
             node = captures["gate.node"][0]
-            if route.scans:
-                start, end = node.start_byte, node.end_byte
-                for scan in route.scans:
-                    scanned = scan.subscribers(source, start, end)
-                    if scanned:
-                        candidates.append((node, scan.route, scanned))
+            for scan in route.scans:
+                for tokens, scanned in scan.token_trees(node, source):
+                    candidates.append((tokens, scan.route, scanned))
             if not route.named:
                 if route.engine:
                     structure.record_node(node, ctx, file_structure, test_ranges)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import tree_sitter
+from tree_sitter import Node
 
 from rustpro.engine import structure
 from rustpro.rules.base import FileRule, Scope
@@ -53,7 +54,7 @@ _GATE_PATTERNS: dict[Channel, str] = {
 
 # Macro arguments are unparsed token trees: rather than a gate pattern tried on each of the
 # ~15k token trees of a big crate (a third of the file query's cost), each macro call's bytes
-# are searched for the names; only a macro call that holds one runs the channel's patterns.
+# are searched for the names; only the token trees that hold one run the channel's patterns.
 _SCANNED = (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT)
 _SCAN_SHAPES: dict[Channel, bytes] = {
     Channel.MACRO_ARG_METHOD: rb"\.\s*(%s)\b",
@@ -124,19 +125,35 @@ class GateRoute:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MacroArgScan:
-    """Finds the subscriptions of one macro-argument channel a macro call's tokens are for."""
+    """Finds the token trees of a macro call that one macro-argument channel is about."""
 
-    route: GateRoute  # its subscribers by name, its patterns (run at any depth)
-    names: re.Pattern[bytes]
+    route: GateRoute  # its subscribers by name and its patterns, rooted at a token tree
+    names: re.Pattern[bytes]  # group 1: the name
 
-    def subscribers(self, source: bytes, start: int, end: int) -> tuple[Subscription, ...]:
-        """The subscriptions whose names occur between `start` and `end` of `source`."""
-        found: tuple[Subscription, ...] = ()
-        for hit in self.names.finditer(source, start, end):
-            for sub in self.route.by_name.get(hit.group(1), ()):
-                if sub not in found:
-                    found += (sub,)
-        return found
+    def token_trees(
+        self, macro: Node, source: bytes
+    ) -> list[tuple[Node, tuple[Subscription, ...]]]:
+        """Each token tree of `macro` holding a name of this channel, with its subscribers.
+
+        A name the byte search finds in a string or a comment is not an identifier token of
+        a token tree, and is dropped.
+        """
+        found: dict[int, tuple[Node, tuple[Subscription, ...]]] = {}
+        for hit in self.names.finditer(source, macro.start_byte, macro.end_byte):
+            subs = self.route.by_name.get(hit.group(1))
+            start = hit.start(1)
+            token = macro.descendant_for_byte_range(start, start + 1) if subs else None
+            if token is None or token.type != "identifier":
+                continue
+            tree = token.parent
+            if tree is None or tree.type != "token_tree":
+                continue
+            known = found.get(tree.id)
+            if known is None:
+                found[tree.id] = (tree, subs or ())
+            elif subs:
+                found[tree.id] = (tree, known[1] + tuple(s for s in subs if s not in known[1]))
+        return list(found.values())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -244,7 +261,7 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
     return found
 
 
-def _sub_query(group: list[tuple[Subscription, Pattern]], *, rooted: bool) -> SubQuery | None:
+def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
     with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct]
     if not with_query:
         return None
@@ -257,8 +274,7 @@ def _sub_query(group: list[tuple[Subscription, Pattern]], *, rooted: bool) -> Su
     if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
         raise RuntimeError("a gated sub-query's pattern count does not match its parts")
     cursor = tree_sitter.QueryCursor(query)
-    if rooted:
-        cursor.set_max_start_depth(0)
+    cursor.set_max_start_depth(0)
     return SubQuery(query, tuple(owners), cursor)
 
 
@@ -288,7 +304,7 @@ def _gate_route(
         engine_names=frozenset(name.encode() for name in engine_names),
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
-        sub_query=_sub_query(group, rooted=channel not in _SCANNED),
+        sub_query=_sub_query(group),
         scans=scans,
     )
 
