@@ -1,4 +1,4 @@
-"""The per-file pass: read once, parse once, run one combined query, dispatch matches.
+"""The per-file pass: read once, parse once, run one file query, dispatch its candidates.
 
 This is what worker processes run. Its result (`FileResult`) is plain data so it can be
 pickled back to the parent and cached by content hash.

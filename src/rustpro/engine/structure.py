@@ -1,8 +1,9 @@
 """What the engine itself records of every file before rules run.
 
-Test-only regions, `mod` declarations, `pub use` re-exports and inner attributes are found by a
-handful of query patterns that run in the same combined query as the rules' patterns: one pass
-over the tree serves both. Inline suppression comments are found by a byte scan.
+Test-only regions, `mod` declarations, `pub use` re-exports and inner attributes come from the
+file query's gates that the rules share (`ENGINE_KINDS`, `ENGINE_ATTRIBUTES`) and from a few
+patterns of its own (`STRUCTURE_QUERY`): one pass over the tree serves both. Inline
+suppression comments are found by a byte scan.
 """
 
 from __future__ import annotations

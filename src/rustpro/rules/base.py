@@ -1,8 +1,9 @@
-"""What a rule is: a small class with catalog metadata, docs, and a query or a crate check.
+"""What a rule is: a small class with catalog metadata, docs, and patterns or a crate check.
 
-The engine, never the rule, walks trees: all file rules' queries are compiled into one
-combined query that runs once per file in C, and each match is handed to the rule that
-owns the pattern. Adding a rule adds patterns, not a pass.
+The engine, never the rule, walks trees: one query per file, in C, finds the candidates of
+every rule's gated patterns (`rustpro.rules.patterns`: the method calls named `unwrap`, every
+`function_item`, ...), and each rule pattern then runs only on its candidates. Adding a rule
+adds names to a gate, not a pass over the tree.
 
 A rule's docstring is its documentation, in the sections clippy and ruff use:
 `## What it does`, `## Why is this bad?`, `## Example`, `## Use instead`, `## References`.
