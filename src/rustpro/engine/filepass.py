@@ -71,9 +71,8 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         route = routes[pattern_index]
         if type(route) is GateRoute:
             node = captures["gate.node"][0]
-            for scan in route.scans:
-                for tokens, scanned in scan.token_trees(node, source):
-                    candidates.append((tokens, scan.route, scanned))
+            if route.scan is not None:
+                candidates.extend(route.scan.token_trees(node, source))
             if not route.named:
                 if route.engine:
                     structure.record_node(node, ctx, file_structure, test_ranges)

@@ -57,9 +57,9 @@ _GATE_PATTERNS: dict[Channel, str] = {
 # are searched for the names; only the token trees that hold one run the channel's patterns.
 _SCANNED = (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT)
 _SCAN_SHAPES: dict[Channel, bytes] = {
-    Channel.MACRO_ARG_METHOD: rb"\.\s*(%s)\b",
-    Channel.MACRO_ARG_MACRO: rb"\b(%s)\s*!",
-    Channel.MACRO_ARG_IDENT: rb"\b(%s)\b",
+    Channel.MACRO_ARG_METHOD: rb"\.\s*(?P<%s>%s)\b",
+    Channel.MACRO_ARG_MACRO: rb"\b(?P<%s>%s)\s*!",
+    Channel.MACRO_ARG_IDENT: rb"\b(?P<%s>%s)\b",
 }
 
 
@@ -110,9 +110,9 @@ class GateRoute:
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
     sub_query: SubQuery | None
-    # Macro-argument scans run on each candidate of this route (macro calls and
+    # The macro-argument scan runs on each candidate of this route (macro calls and
     # `macro_rules!` definitions).
-    scans: tuple[MacroArgScan, ...] = ()
+    scan: MacroArgScan | None = None
 
     def subscribers(self, name: bytes) -> tuple[Subscription, ...]:
         """The subscriptions a candidate called `name` is for."""
@@ -125,34 +125,41 @@ class GateRoute:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MacroArgScan:
-    """Finds the token trees of a macro call that one macro-argument channel is about."""
+    """Finds the token trees of a macro call that the macro-argument channels are about."""
 
-    route: GateRoute  # its subscribers by name and its patterns, rooted at a token tree
-    names: re.Pattern[bytes]  # group 1: the name
+    # By regex group: each channel's subscribers by name and its patterns, which run rooted
+    # at a token tree.
+    routes: dict[str, GateRoute]
+    names: re.Pattern[bytes]  # one alternative per channel, its group holding the name
 
     def token_trees(
         self, macro: Node, source: bytes
-    ) -> list[tuple[Node, tuple[Subscription, ...]]]:
-        """Each token tree of `macro` holding a name of this channel, with its subscribers.
+    ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
+        """Each token tree of `macro` holding a name of a channel, with its subscribers.
 
         A name the byte search finds in a string or a comment is not an identifier token of
         a token tree, and is dropped.
         """
-        found: dict[int, tuple[Node, tuple[Subscription, ...]]] = {}
+        found: dict[tuple[int, str], tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
         for hit in self.names.finditer(source, macro.start_byte, macro.end_byte):
-            subs = self.route.by_name.get(hit.group(1))
-            start = hit.start(1)
+            group = hit.lastgroup
+            if group is None:  # pragma: no cover - every alternative has a group
+                continue
+            route = self.routes[group]
+            subs = route.by_name.get(hit.group(group))
+            start = hit.start(group)
             token = macro.descendant_for_byte_range(start, start + 1) if subs else None
-            if token is None or token.type != "identifier":
+            if subs is None or token is None or token.type != "identifier":
                 continue
             tree = token.parent
             if tree is None or tree.type != "token_tree":
                 continue
-            known = found.get(tree.id)
+            key = (tree.id, group)
+            known = found.get(key)
             if known is None:
-                found[tree.id] = (tree, subs or ())
-            elif subs:
-                found[tree.id] = (tree, known[1] + tuple(s for s in subs if s not in known[1]))
+                found[key] = (tree, route, subs)
+            else:
+                found[key] = (tree, route, known[2] + tuple(s for s in subs if s not in known[2]))
         return list(found.values())
 
 
@@ -284,7 +291,7 @@ def _gate_route(
     *,
     engine: bool = False,
     engine_names: Iterable[str] = (),
-    scans: tuple[MacroArgScan, ...] = (),
+    scan: MacroArgScan | None = None,
 ) -> GateRoute:
     everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
     filters = tuple(s for s, _ in group if s.on.matching is not None)
@@ -305,12 +312,12 @@ def _gate_route(
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
         sub_query=_sub_query(group),
-        scans=scans,
+        scan=scan,
     )
 
 
 def _gate_text(channel: Channel, route: GateRoute) -> str:
-    if route.everyone or route.filters or route.scans:
+    if route.everyone or route.filters or route.scan is not None:
         name_filter = ""  # some rule wants candidates of any name: Python filters
     else:
         names = " ".join(f'"{name.decode()}"' for name in sorted(route.by_name))
@@ -327,6 +334,26 @@ def _validate(sub: Subscription) -> None:
         raise TypeError(
             f"{type(sub.rule).__qualname__}: {on.channel.value} patterns must name names"
         )
+
+
+def _macro_arg_scan(
+    groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
+) -> MacroArgScan | None:
+    """One byte search for the names of every macro-argument channel (taken from `groups`)."""
+    routes: dict[str, GateRoute] = {}
+    shapes: list[bytes] = []
+    for channel in _SCANNED:
+        group = groups.pop((channel, ""), None)
+        if group is None:
+            continue
+        route = _gate_route(channel, group)
+        names = b"|".join(re.escape(name) for name in sorted(route.by_name))
+        key = channel.name.lower()
+        routes[key] = route
+        shapes.append(_SCAN_SHAPES[channel] % (key.encode(), names))
+    if not routes:
+        return None
+    return MacroArgScan(routes, re.compile(b"|".join(shapes)))
 
 
 @functools.cache
@@ -361,14 +388,8 @@ def plan(production: bool = True) -> Plan:
         keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
-    scans = tuple(
-        MacroArgScan(route, re.compile(_SCAN_SHAPES[channel] % names))
-        for channel in _SCANNED
-        if (channel, "") in groups
-        for route in [_gate_route(channel, groups.pop((channel, "")))]
-        for names in [b"|".join(re.escape(name) for name in sorted(route.by_name))]
-    )
-    if scans:  # every macro call and `macro_rules!` definition is then a candidate
+    scan = _macro_arg_scan(groups)
+    if scan is not None:  # every macro call and `macro_rules!` definition is a candidate
         groups.setdefault((Channel.MACRO_CALL, ""), [])
         groups.setdefault((Channel.KIND, "macro_definition"), [])
     root_route: GateRoute | None = None
@@ -376,13 +397,13 @@ def plan(production: bool = True) -> Plan:
         if kind == "source_file":
             root_route = _gate_route(channel, group)
             continue
-        scanned = scans if channel is Channel.MACRO_CALL or kind == "macro_definition" else ()
+        scanned = scan if channel is Channel.MACRO_CALL or kind == "macro_definition" else None
         route = _gate_route(
             channel,
             group,
             engine=kind in structure.ENGINE_KINDS,
             engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
-            scans=scanned,
+            scan=scanned,
         )
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
