@@ -213,11 +213,11 @@ class FileContext:
         if container is not None and container.type == "declaration_list":
             holder = container.parent
         holder_kind = holder.type if holder is not None else ""
-        if holder is not None and holder_kind == "impl_item" and _is_trait_impl(holder):
-            return None  # trait impl items are documented by the trait
         # Trait items share the trait's visibility; everything else must be plainly `pub`.
         if holder_kind != "trait_item" and not items.is_plain_pub(item):
             return None
+        if holder is not None and holder_kind == "impl_item" and _is_trait_impl(holder):
+            return None  # trait impl items are documented by the trait
         if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
             return None
         if self._file_doc_hidden is None:

@@ -39,7 +39,8 @@ def text(node: Node | None) -> str:
     if node is None:
         return ""
     data = node.text  # built anew on every access: read it once
-    return "" if data is None else data.decode("utf-8", errors="replace")
+    # Positional arguments: `errors=` costs a keyword parse on each of ~16k calls per audit.
+    return "" if data is None else data.decode("utf-8", "replace")
 
 
 def attributes_of(item: Node) -> list[Node]:
