@@ -92,6 +92,11 @@ class FileContext:
     _file_doc_hidden: bool | None = None  # `#![doc(hidden)]` at the top, once read
     # Public gates by (start, end, kind) of the item: several rules ask about one item.
     _gates: dict[tuple[int, int, int], PublicGate | None] = field(default_factory=dict)
+    # Module chains by (start, end, kind) of the container: every item of an impl shares one.
+    _chains: dict[tuple[int, int, int], tuple[tuple[str, ...], bool] | None] = field(
+        default_factory=dict
+    )
+    _mentions: dict[str, bool] = field(default_factory=dict)  # see `mentions`
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -104,6 +109,7 @@ class FileContext:
         self.test_ranges = merged
         self._test_starts = [start for start, _ in merged]
         self._gates.clear()  # a gate asked for before the ranges were known may be wrong
+        self._chains.clear()
 
     def in_test_region(self, node: Node) -> bool:
         """True when the node lies inside a `#[cfg(test)]` item or a `#[test]` function."""
@@ -132,6 +138,17 @@ class FileContext:
         # Slicing the file's bytes is cheaper than `node.text`, which copies them through C.
         return self.source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
+    def mentions(self, word: str) -> bool:
+        """Whether `word` occurs anywhere in the file's bytes (asked once per file and word).
+
+        A cheap proof of absence: a lint name such as `missing_docs` that the file never
+        spells cannot be allowed by any attribute in it.
+        """
+        found = self._mentions.get(word)
+        if found is None:
+            found = self._mentions[word] = word.encode() in self.source
+        return found
+
     def add_fact(self, key: str, value: str) -> None:
         """Record a fact for crate rules (`crate.facts(key)`) and `FactGate`s."""
         self.facts.setdefault(key, []).append(value)
@@ -151,17 +168,19 @@ class FileContext:
         if self._allowed_by_clippy(rule, node):
             return
         last = end if end is not None else node
-        span = self.lines.span(node.start_byte, last.end_byte)
+        # Two positions rather than `lines.span`: the `Span` would be unpacked at once.
+        line, column = self.lines.position(node.start_byte)
+        end_line, end_column = self.lines.position(last.end_byte)
         hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
             severity=rule.severity,
             path=self.relpath,
-            line=span.line,
-            column=span.column,
-            end_line=span.end_line,
-            end_column=span.end_column,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
             message=message,
             help=hint,
             related=related,
@@ -185,43 +204,69 @@ class FileContext:
         return self._gates[key]
 
     def _public_gate(self, item: Node) -> PublicGate | None:
+        # Every `return None` below is independent of the others, so the cheap questions that
+        # turn most items away (test code, visibility) come before reading any attribute.
         if self.is_test_code(item):
             return None
+        container = item.parent
+        holder = None  # the impl or trait whose body holds `item`
+        if container is not None and container.type == "declaration_list":
+            holder = container.parent
+        holder_kind = holder.type if holder is not None else ""
+        # Trait items share the trait's visibility; everything else must be plainly `pub`.
+        if holder_kind != "trait_item" and not items.is_plain_pub(item):
+            return None
+        if holder is not None and holder_kind == "impl_item" and _is_trait_impl(holder):
+            return None  # trait impl items are documented by the trait
         if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
             return None
         if self._file_doc_hidden is None:
             self._file_doc_hidden = items.file_doc_hidden(self.tree.root_node)
         if self._file_doc_hidden:
             return None
-        owner: str | None = None
-        container = item.parent
-        needs_pub = True
-        if container is not None and container.type == "declaration_list":
-            holder = container.parent
-            if holder is not None and holder.type == "impl_item":
-                if holder.child_by_field_name("trait") is not None:
-                    return None  # trait impl items are documented by the trait
-                owner = items.type_name(holder.child_by_field_name("type"))
-            elif holder is not None and holder.type == "trait_item":
-                owner = items.item_name(holder)
-                needs_pub = False  # trait items share the trait's visibility
-        if needs_pub and not items.is_plain_pub(item):
+        reach = self._module_chain(container)
+        if reach is None:
             return None
+        chain, chain_pub = reach
+        owner: str | None = None
+        if holder is not None and holder_kind == "impl_item":
+            owner = items.type_name(holder.child_by_field_name("type"))
+        elif holder is not None and holder_kind == "trait_item":
+            owner = items.item_name(holder)
+        return PublicGate(chain, items.item_name(item), chain_pub, owner)
+
+    def _module_chain(self, container: Node | None) -> tuple[tuple[str, ...], bool] | None:
+        """The inline modules from the file down to `container` and whether all are `pub`.
+
+        None when items in `container` are unreachable: inside a function body, or under a
+        `#[doc(hidden)]` module, impl or trait. Every item of one impl or module shares the
+        answer, so it is worked out once per container.
+        """
+        if container is None:
+            return (), True
+        key = (container.start_byte, container.end_byte, container.kind_id)
+        if key in self._chains:
+            return self._chains[key]
         chain: list[str] = []
         chain_pub = True
-        for parent in items.ancestors(item):
+        reach: tuple[tuple[str, ...], bool] | None = None
+        parent: Node | None = container
+        while parent is not None:
             kind = parent.type
             if kind in ("function_item", "block", "closure_expression"):
-                return None  # items inside function bodies are not reachable
+                break  # items inside function bodies are not reachable
             if kind in ("mod_item", "impl_item", "trait_item"):
-                attrs = items.attributes_of(parent)
-                if any(items.is_doc_hidden(a) for a in attrs):
-                    return None
+                if any(items.is_doc_hidden(a) for a in items.attributes_of(parent)):
+                    break
                 if kind == "mod_item":
                     chain.append(items.item_name(parent))
                     chain_pub = chain_pub and items.is_plain_pub(parent)
-        chain.reverse()
-        return PublicGate(tuple(chain), items.item_name(item), chain_pub, owner)
+            parent = parent.parent
+        else:
+            chain.reverse()
+            reach = (tuple(chain), chain_pub)
+        self._chains[key] = reach
+        return reach
 
     def _allowed_by_clippy(self, rule: BaseRule, node: Node) -> bool:
         twins = rule.clippy_twins
@@ -230,6 +275,9 @@ class FileContext:
         wanted = {f"clippy::{twin}" for twin in twins}
         if wanted & self.file_allows:
             return True
+        # Lint names are read token by token from the source: unspelled, none can match.
+        if not any(self.mentions(twin) for twin in twins):
+            return False
         for parent in items.ancestors(node):
             if (
                 parent.type in items.ITEM_KINDS
@@ -242,3 +290,7 @@ class FileContext:
                     ):
                         return True
         return False
+
+
+def _is_trait_impl(impl: Node) -> bool:
+    return impl.child_by_field_name("trait") is not None

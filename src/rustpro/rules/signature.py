@@ -21,6 +21,23 @@ class Parameter:
     node: Node
 
 
+def parameters_source(function: Node, source: bytes) -> bytes:
+    """The source bytes of the function's parameter list, `(..)` (b"" when it has none).
+
+    A cheap first look: a name or type the bytes do not spell cannot be among the parameters,
+    so rules can skip reading the parameters' syntax for most functions. (Remembering the last
+    function for the next rule would keep its tree alive past its file, for ~1 us saved.)
+    """
+    params = function.child_by_field_name("parameters")
+    return b"" if params is None else source[params.start_byte : params.end_byte]
+
+
+def return_type_source(function: Node, source: bytes) -> bytes:
+    """The source bytes of the declared return type (b"" for none), for the same first look."""
+    return_type = function.child_by_field_name("return_type")
+    return b"" if return_type is None else source[return_type.start_byte : return_type.end_byte]
+
+
 def parameters(function: Node) -> list[Parameter]:
     """The function's parameters other than `self` (`&self`, `self: Box<Self>` ...)."""
     params = function.child_by_field_name("parameters")

@@ -30,6 +30,8 @@ ITEM_KINDS = frozenset(
     }
 )
 _TRIVIA = frozenset({"line_comment", "block_comment"})
+# Children after which an item can no longer have a visibility modifier.
+_BEFORE_VISIBILITY_ENDS = frozenset({"identifier", "type_identifier", "fn", "struct", "enum"})
 
 
 def text(node: Node | None) -> str:
@@ -37,32 +39,45 @@ def text(node: Node | None) -> str:
     if node is None:
         return ""
     data = node.text  # built anew on every access: read it once
-    return "" if data is None else data.decode("utf-8", errors="replace")
+    # Positional arguments: `errors=` costs a keyword parse on each of ~16k calls per audit.
+    return "" if data is None else data.decode("utf-8", "replace")
 
 
 def attributes_of(item: Node) -> list[Node]:
     """The outer `attribute_item`s written before `item`, nearest last."""
     attrs: list[Node] = []
     sibling = item.prev_sibling
-    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _TRIVIA):
-        if sibling.type == "attribute_item":
+    while sibling is not None:
+        kind = sibling.type  # a new string on every access: read it once
+        if kind == "attribute_item":
             attrs.append(sibling)
+        elif kind not in _TRIVIA:
+            break
         sibling = sibling.prev_sibling
     attrs.reverse()
     return attrs
 
 
+def _attribute(attr_item: Node) -> Node | None:
+    """The `attribute` node of an `attribute_item` or `inner_attribute_item`."""
+    first = attr_item.named_child(0)
+    if first is not None and first.type == "attribute":
+        return first  # the usual shape; a comment inside `#[ .. ]` can come first
+    return next((c for c in attr_item.named_children if c.type == "attribute"), None)
+
+
 def attribute_path(attr_item: Node) -> str:
     """`cfg`, `test`, `tokio::test`, `doc` ... for an `attribute_item` or `inner_attribute_item`."""
-    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
-    if attribute is None or not attribute.named_children:
+    attribute = _attribute(attr_item)
+    path = attribute.named_child(0) if attribute is not None else None
+    if path is None:
         return ""
-    return text(attribute.named_children[0]).replace(" ", "")
+    return text(path).replace(" ", "")
 
 
 def attribute_arguments(attr_item: Node) -> str:
     """The text of an attribute's arguments, `(test)` for `#[cfg(test)]`, "" when none."""
-    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    attribute = _attribute(attr_item)
     if attribute is None:
         return ""
     arguments = attribute.child_by_field_name("arguments")
@@ -97,7 +112,7 @@ def _has_word(haystack: str, word: str) -> bool:
 
 def lint_names(attr_item: Node) -> list[str]:
     """For `#[allow(a, clippy::b)]`-style attributes, the lint paths inside the parentheses."""
-    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    attribute = _attribute(attr_item)
     arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
     if arguments is None or arguments.type != "token_tree":
         return []
@@ -119,12 +134,15 @@ def lint_names(attr_item: Node) -> list[str]:
 
 def is_doc_hidden(attr_item: Node) -> bool:
     """`#[doc(hidden)]`, also behind a condition: `#[cfg_attr(not(feature = "x"), doc(hidden))]`."""
+    data = attr_item.text
+    if data is None or b"hidden" not in data:
+        return False  # one look at the bytes spares reading the path of every other attribute
     path = attribute_path(attr_item)
     if path == "doc":
         return "hidden" in attribute_arguments(attr_item)
     if path != "cfg_attr":
         return False
-    attribute = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    attribute = _attribute(attr_item)
     arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
     if arguments is None:
         return False
@@ -158,20 +176,54 @@ def doc_text(item: Node) -> str | None:
     parts: list[str] = []
     found = False
     sibling = item.prev_sibling
-    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _TRIVIA):
-        if sibling.type in _TRIVIA and sibling.child_by_field_name("outer") is not None:
-            found = True
-            parts.append(text(sibling.child_by_field_name("doc")))
-        elif sibling.type == "attribute_item" and attribute_path(sibling) == "doc":
-            args = attribute_arguments(sibling)
-            if not args.startswith("("):  # `#[doc = ".."]`, not `#[doc(hidden)]`
+    while sibling is not None:
+        kind = sibling.type
+        if kind in _TRIVIA:
+            if sibling.child_by_field_name("outer") is not None:
                 found = True
-                parts.append(args.strip().strip('"'))
+                parts.append(text(sibling.child_by_field_name("doc")))
+        elif kind == "attribute_item":
+            value = _doc_attribute_value(sibling)
+            if value is not None:
+                found = True
+                parts.append(value)
+        else:
+            break
         sibling = sibling.prev_sibling
     if not found:
         return None
     parts.reverse()
     return "\n".join(parts)
+
+
+def has_docs(item: Node) -> bool:
+    """Whether the item has outer docs: `doc_text(item) is not None`, stopping at the first."""
+    sibling = item.prev_sibling
+    while sibling is not None:
+        kind = sibling.type
+        if kind in _TRIVIA:
+            if sibling.child_by_field_name("outer") is not None:
+                return True
+        elif kind == "attribute_item":
+            if _doc_attribute_value(sibling) is not None:
+                return True
+        else:
+            return False
+        sibling = sibling.prev_sibling
+    return False
+
+
+def _doc_attribute_value(attr_item: Node) -> str | None:
+    """The docs of `#[doc = ".."]` (quotes stripped); None for any other attribute."""
+    data = attr_item.text
+    if data is None or b"doc" not in data:
+        return None  # one look at the bytes spares reading the path of `#[derive]`, `#[inline]`..
+    if attribute_path(attr_item) != "doc":
+        return None
+    args = attribute_arguments(attr_item)
+    if args.startswith("("):  # `#[doc(hidden)]`, `#[doc(alias = ..)]`: settings, not docs
+        return None
+    return args.strip().strip('"')
 
 
 def has_doc_section(docs: str | None, heading: str) -> bool:
@@ -188,10 +240,18 @@ def has_doc_section(docs: str | None, heading: str) -> bool:
 
 def visibility(item: Node) -> str:
     """The item's visibility text: "pub", "pub(crate)", ... or "" for private."""
+    first = item.child(0)  # `pub` comes first when written: no need to build every child
+    if first is None:
+        return ""
+    kind = first.type
+    if kind == "visibility_modifier":
+        return text(first).replace(" ", "")
+    if kind in _BEFORE_VISIBILITY_ENDS:
+        return ""
     for child in item.children:
         if child.type == "visibility_modifier":
             return text(child).replace(" ", "")
-        if child.type in ("identifier", "type_identifier", "fn", "struct", "enum"):
+        if child.type in _BEFORE_VISIBILITY_ENDS:
             break
     return ""
 

@@ -102,32 +102,39 @@ class MissingDocs(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "innerdoc" in captures:
+            # Every `//!` line of a file is a match: once the file is excused, skip the rest.
+            if ctx.relpath in ctx.facts.get(INNER_DOCS_FACT, ()):
+                return
             top = captures["innerdoc"][0]
             # A module file that documents itself, opts out with `#![allow(missing_docs)]` or
             # hides itself with `#![doc(hidden)]` excuses its `mod name;` declaration.
-            excused = is_inner_doc(top) or _allows_missing_docs(top) or items.is_doc_hidden(top)
-            if excused and ctx.relpath not in ctx.facts.get(INNER_DOCS_FACT, []):
+            if is_inner_doc(top) or _allows_missing_docs(top) or items.is_doc_hidden(top):
                 ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
             return
         item = captures["match"][0]
-        if items.doc_text(item) is not None or items.item_name(item) == "_":
-            return
-        if item.type == "mod_item" and inline_module_documented(item):
+        # Cheapest questions first: most items have docs, or are not public API at all.
+        if items.has_docs(item):
             return
         public = ctx.public_gate(item)
-        if public is None or lint_allowed(item, ctx, "missing_docs"):
+        if public is None or public.name == "_":  # `const _: () = ..;` has no name to document
+            return
+        item_kind = item.type
+        if item_kind == "mod_item" and inline_module_documented(item):
+            return
+        # A file that never spells `missing_docs` cannot allow it on an item.
+        spelled = ctx.mentions("missing_docs") or "missing_docs" in ctx.file_allows
+        if spelled and lint_allowed(item, ctx, "missing_docs"):
             return
         gate: Gate = public
-        if item.type == "mod_item" and item.child_by_field_name("body") is None:
+        if item_kind == "mod_item" and item.child_by_field_name("body") is None:
             gate = AllGates((public, *module_file_gates(ctx.relpath, item)))
-        kind = _KIND_WORDS.get(item.type, "item")
+        kind = _KIND_WORDS.get(item_kind, "item")
         if kind == "function" and public.owner is not None:
             kind = "method"
-        name = items.item_name(item)
         ctx.report(
             self,
             item.child_by_field_name("name") or item,
-            f"public {kind} `{name}` has no documentation",
+            f"public {kind} `{public.name}` has no documentation",
             "add a `///` doc comment saying what it is for",
             gate=gate,
         )

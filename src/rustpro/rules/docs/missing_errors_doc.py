@@ -9,7 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.patterns import Pattern, nodes
-from rustpro.rules.signature import returns_result
+from rustpro.rules.signature import return_type_source, returns_result
 from rustpro.syntax import items
 
 
@@ -64,14 +64,19 @@ class MissingErrorsDoc(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
+        # The head of the return type can only be `Result` if its text spells it.
+        if b"Result" not in return_type_source(function, ctx.source):
+            return
         if not returns_result(function):
+            return
+        # Whether the function is public API is cheaper to learn than its docs, and most
+        # functions are not; both questions have no side effects, so their order is free.
+        gate = ctx.public_gate(function)
+        if gate is None:
             return
         docs = items.doc_text(function)
         # `# Error` (singular) is a common spelling of the same section.
         if items.has_doc_section(docs, "Errors") or items.has_doc_section(docs, "Error"):
-            return
-        gate = ctx.public_gate(function)
-        if gate is None:
             return
         ctx.report(
             self,

@@ -12,11 +12,14 @@ from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.signature import return_type_source
 from rustpro.syntax import items
 
 # Crates whose catch-all error types hide what went wrong, and the names they export for it.
 _CATCH_ALL_CRATES = frozenset({"anyhow", "eyre", "color_eyre"})
 _CATCH_ALL_NAMES = frozenset({"Result", "Error", "Report"})
+# Bytes one of those crate names contains (`color_eyre` contains `eyre`).
+_CATCH_ALL_SPELLINGS = (b"anyhow", b"eyre")
 
 
 @dataclass(slots=True)
@@ -103,7 +106,11 @@ class AnyhowInLibApi(FileRule):
             _collect_imports(captures["use"][0], (), state.names)
             return
         function, name = captures["match"][0], captures["name"][0]
-        if _spells_catch_all(return_type(function), {}):
+        # Without imports, only a path through a catch-all crate can be one: no crate name in
+        # the return type's bytes, no need to read its syntax yet.
+        spelled = return_type_source(function, ctx.source)
+        named = any(crate in spelled for crate in _CATCH_ALL_SPELLINGS)
+        if named and _spells_catch_all(return_type(function), {}):
             self._report(function, name, ctx)
         else:  # `-> Result<T>` needs the file's imports, which may come later in the file
             state.pending.append((function, name))

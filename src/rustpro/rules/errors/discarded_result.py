@@ -16,6 +16,7 @@ from rustpro.rules.errors.write_targets import (
 )
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.signature import return_type_source
 from rustpro.rules.support import STD_FS_FUNCTIONS
 from rustpro.syntax import items
 
@@ -158,7 +159,7 @@ class DiscardedResult(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         if "fn_name" in captures:
-            _record_function(captures["match"][0], ctx.text(captures["fn_name"][0]), ctx)
+            _record_function(captures["match"][0], captures["fn_name"][0], ctx)
             return
         if "write_body" in captures:
             if is_infallible_write_impl(captures["write_body"][0]):
@@ -259,10 +260,16 @@ class DiscardedResult(FileRule):
         )
 
 
-def _record_function(function: Node, name: str, ctx: FileContext) -> None:
+def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
     """Record whether calling fn `name` yields a `Result` (after `.await` for async fns)."""
-    returns_result = is_result_type(return_type(function))
-    if items.is_async_fn(function):
+    name = ctx.text(name_node)
+    # First looks at the bytes: a return type that does not spell `Result` cannot end in it,
+    # and `async` can only be written before the name.
+    returns_result = b"Result" in return_type_source(function, ctx.source) and is_result_type(
+        return_type(function)
+    )
+    header = ctx.source[function.start_byte : name_node.start_byte]
+    if b"async" in header and items.is_async_fn(function):
         ctx.add_fact(_ASYNC_RESULT if returns_result else _ASYNC_OTHER, name)
         ctx.add_fact(_OTHER, name)  # called without `.await` it yields a future
     else:

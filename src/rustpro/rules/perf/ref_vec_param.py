@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.signature import in_trait_impl, is_extern_abi, parameters
+from rustpro.rules.signature import (
+    in_trait_impl,
+    is_extern_abi,
+    parameters,
+    parameters_source,
+)
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
 # Owned type behind `&` -> what to borrow instead.
 _BETTER = {"Vec": "&[T]", "String": "&str", "PathBuf": "&Path", "Box": "&T"}
+_OWNED_NAMES = re.compile("|".join(_BETTER).encode())  # one scan of a signature's bytes
 # Uses that need the owned type itself: its capacity (slices have none), a pointer cast to a
 # `repr(transparent)` wrapper, or storing it in a struct field declared with that type.
 _OWNED_TYPE_USES = """
@@ -68,10 +75,16 @@ class RefVecParam(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
+        spelled = parameters_source(function, ctx.source)
+        if _OWNED_NAMES.search(spelled) is None:
+            return  # no parameter type names `Vec`, `String`, `PathBuf` or `Box`
+        borrowed = [(p, _borrowed_owned_type(p.type)) for p in parameters(function)]
+        if all(owned is None for _, owned in borrowed):
+            return
+        # Only now the questions that climb the tree: most signatures have already been ruled out.
         if in_trait_impl(function) or is_extern_abi(function):
             return
-        for param in parameters(function):
-            owned = _borrowed_owned_type(param.type)
+        for param, owned in borrowed:
             if owned is None or _needs_owned_type(function, param.name):
                 continue
             shown = items.text(param.type)

@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.signature import is_extern_abi, parameters
+from rustpro.rules.signature import is_extern_abi, parameters, parameters_source
 from rustpro.syntax import items
 
 
@@ -56,6 +56,8 @@ class BoolParams(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
+        if b"bool" not in parameters_source(function, ctx.source):
+            return  # most functions: no parameter can be a `bool`
         flags = [p for p in parameters(function) if _is_bool(p.type)]
         if len(flags) < 2 or is_extern_abi(function):
             return

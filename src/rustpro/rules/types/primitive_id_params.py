@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.signature import Parameter, is_extern_abi, parameters
+from rustpro.rules.signature import Parameter, is_extern_abi, parameters, parameters_source
 from rustpro.syntax import items
 
 # Types an id is commonly smuggled in: integers and string slices. `bool`, floats and `char`
@@ -58,6 +58,10 @@ class PrimitiveIdParams(FileRule):
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
+        # An id's lowered name holds `id`, from ASCII `i`/`I` then `d`/`D` (of other letters
+        # only `İ` lowers to an `i`, and it lowers to `i` + U+0307): bytes without it have none.
+        if b"id" not in parameters_source(function, ctx.source).lower():
+            return
         by_type: dict[str, list[Parameter]] = {}
         for param in parameters(function):
             kind = _id_type(param.type)
