@@ -200,8 +200,8 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
     if plan.root_route is not None:
         gate_routes.append(plan.root_route)
     # Macro-argument channels are served by scans of macro calls, not by gate patterns.
-    scans = {id(r.scan): r.scan for r in gate_routes if r.scan is not None}
-    gate_routes += [route for scan in scans.values() for route in scan.routes.values()]
+    if plan.scan is not None:
+        gate_routes += list({id(route): route for _, route in plan.scan.searches}.values())
     for rule in file_rules():
         for pattern in rule.gated_patterns():
             serving = [

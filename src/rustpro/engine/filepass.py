@@ -71,8 +71,6 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         route = routes[pattern_index]
         if type(route) is GateRoute:
             node = captures["gate.node"][0]
-            if route.scan is not None:
-                candidates.extend(route.scan.token_trees(node, source))
             if not route.named:
                 if route.engine:
                     structure.record_node(node, ctx, file_structure, test_ranges)
@@ -91,6 +89,8 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         else:
             assert isinstance(route, WholeFileRoute)
             whole_file.append((route.rules, captures))
+    if file_plan.scan is not None:
+        candidates.extend(file_plan.scan.token_trees(root, source))
     structure.record_suppressions(ctx, file_structure)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))

@@ -53,14 +53,24 @@ _GATE_PATTERNS: dict[Channel, str] = {
 
 
 # Macro arguments are unparsed token trees: rather than a gate pattern tried on each of the
-# ~15k token trees of a big crate (a third of the file query's cost), each macro call's bytes
-# are searched for the names; only the token trees that hold one run the channel's patterns.
+# ~15k token trees of a big crate (a third of the file query's cost), the file's bytes are
+# searched for the names (regexes that start with a literal, which `re` finds fast), and only
+# the token trees that hold a hit run the channel's patterns.
 _SCANNED = (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT)
-_SCAN_SHAPES: dict[Channel, bytes] = {
-    Channel.MACRO_ARG_METHOD: rb"\.\s*(?P<%s>%s)\b",
-    Channel.MACRO_ARG_MACRO: rb"\b(?P<%s>%s)\s*!",
-    Channel.MACRO_ARG_IDENT: rb"\b(?P<%s>%s)\b",
-}
+
+
+def _name_searches(channel: Channel, names: list[bytes]) -> list[re.Pattern[bytes]]:
+    """Regexes whose group `name` is a name of `channel` as its token would be written."""
+    if channel is Channel.MACRO_ARG_METHOD:
+        alternatives = b"|".join(re.escape(name) for name in names)
+        return [re.compile(rb"\.\s*(?P<name>" + alternatives + rb")\b")]
+    # One regex per name: an alternation of names has no literal prefix and is searched
+    # byte by byte, ten times slower. A word character before the name is checked apart.
+    suffix = rb"\s*!" if channel is Channel.MACRO_ARG_MACRO else rb"\b"
+    return [re.compile(rb"(?P<name>" + re.escape(name) + rb")" + suffix) for name in names]
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 SCOPES = (Scope.PRODUCTION, Scope.TESTS, Scope.ALL)
@@ -110,9 +120,6 @@ class GateRoute:
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
     sub_query: SubQuery | None
-    # The macro-argument scan runs on each candidate of this route (macro calls and
-    # `macro_rules!` definitions).
-    scan: MacroArgScan | None = None
 
     def subscribers(self, name: bytes) -> tuple[Subscription, ...]:
         """The subscriptions a candidate called `name` is for."""
@@ -124,43 +131,41 @@ class GateRoute:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class MacroArgScan:
-    """Finds the token trees of a macro call that the macro-argument channels are about."""
+class TokenTreeScan:
+    """Finds the token trees (macro arguments, `macro_rules!` bodies) holding a name of a
+    macro-argument channel."""
 
-    # By regex group: each channel's subscribers by name and its patterns, which run rooted
-    # at a token tree.
-    routes: dict[str, GateRoute]
-    names: re.Pattern[bytes]  # one alternative per channel, its group holding the name
+    searches: tuple[tuple[re.Pattern[bytes], GateRoute], ...]
 
     def token_trees(
-        self, macro: Node, source: bytes
+        self, root: Node, source: bytes
     ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
-        """Each token tree of `macro` holding a name of a channel, with its subscribers.
+        """Each token tree holding a name, once per channel, with its subscribers.
 
-        A name the byte search finds in a string or a comment is not an identifier token of
-        a token tree, and is dropped.
+        A hit in ordinary code, a string or a comment is not an identifier token of a token
+        tree, and is dropped.
         """
-        found: dict[tuple[int, str], tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
-        for hit in self.names.finditer(source, macro.start_byte, macro.end_byte):
-            group = hit.lastgroup
-            if group is None:  # pragma: no cover - every alternative has a group
-                continue
-            route = self.routes[group]
-            subs = route.by_name.get(hit.group(group))
-            start = hit.start(group)
-            token = macro.descendant_for_byte_range(start, start + 1) if subs else None
-            if subs is None or token is None or token.type != "identifier":
-                continue
-            tree = token.parent
-            if tree is None or tree.type != "token_tree":
-                continue
-            key = (tree.id, group)
-            known = found.get(key)
-            if known is None:
-                found[key] = (tree, route, subs)
-            else:
-                found[key] = (tree, route, known[2] + tuple(s for s in subs if s not in known[2]))
-        return list(found.values())
+        found: dict[tuple[int, int], tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
+        for search, route in self.searches:
+            for hit in search.finditer(source):
+                start = hit.start("name")
+                if start and source[start - 1] in _WORD_BYTES:
+                    continue
+                subs = route.by_name.get(hit.group("name"))
+                token = root.descendant_for_byte_range(start, start + 1) if subs else None
+                if subs is None or token is None or token.type != "identifier":
+                    continue
+                tree = token.parent
+                if tree is None or tree.type != "token_tree":
+                    continue
+                key = (tree.id, id(route))
+                known = found.get(key)
+                if known is None:
+                    found[key] = (tree, route, subs)
+                else:
+                    merged = known[2] + tuple(s for s in subs if s not in known[2])
+                    found[key] = (tree, route, merged)
+        return sorted(found.values(), key=lambda entry: entry[0].start_byte)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -181,6 +186,7 @@ class Plan:
     routes: tuple[Route, ...]
     # The file's root is always the one `source_file`: handed over without a gate pattern.
     root_route: GateRoute | None
+    scan: TokenTreeScan | None  # macro arguments
 
 
 def rule_patterns_of(rule: FileRule) -> list[str]:
@@ -291,7 +297,6 @@ def _gate_route(
     *,
     engine: bool = False,
     engine_names: Iterable[str] = (),
-    scan: MacroArgScan | None = None,
 ) -> GateRoute:
     everyone = tuple(s for s, _ in group if not s.on.names and s.on.matching is None)
     filters = tuple(s for s, _ in group if s.on.matching is not None)
@@ -312,12 +317,11 @@ def _gate_route(
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
         sub_query=_sub_query(group),
-        scan=scan,
     )
 
 
 def _gate_text(channel: Channel, route: GateRoute) -> str:
-    if route.everyone or route.filters or route.scan is not None:
+    if route.everyone or route.filters:
         name_filter = ""  # some rule wants candidates of any name: Python filters
     else:
         names = " ".join(f'"{name.decode()}"' for name in sorted(route.by_name))
@@ -336,24 +340,19 @@ def _validate(sub: Subscription) -> None:
         )
 
 
-def _macro_arg_scan(
+def _token_tree_scan(
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
-) -> MacroArgScan | None:
-    """One byte search for the names of every macro-argument channel (taken from `groups`)."""
-    routes: dict[str, GateRoute] = {}
-    shapes: list[bytes] = []
+) -> TokenTreeScan | None:
+    """The byte searches for the names of every macro-argument channel (taken from `groups`)."""
+    searches: list[tuple[re.Pattern[bytes], GateRoute]] = []
     for channel in _SCANNED:
         group = groups.pop((channel, ""), None)
         if group is None:
             continue
         route = _gate_route(channel, group)
-        names = b"|".join(re.escape(name) for name in sorted(route.by_name))
-        key = channel.name.lower()
-        routes[key] = route
-        shapes.append(_SCAN_SHAPES[channel] % (key.encode(), names))
-    if not routes:
-        return None
-    return MacroArgScan(routes, re.compile(b"|".join(shapes)))
+        for search in _name_searches(channel, sorted(route.by_name)):
+            searches.append((search, route))
+    return TokenTreeScan(tuple(searches)) if searches else None
 
 
 @functools.cache
@@ -388,26 +387,21 @@ def plan(production: bool = True) -> Plan:
         keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
-    scan = _macro_arg_scan(groups)
-    if scan is not None:  # every macro call and `macro_rules!` definition is a candidate
-        groups.setdefault((Channel.MACRO_CALL, ""), [])
-        groups.setdefault((Channel.KIND, "macro_definition"), [])
+    scan = _token_tree_scan(groups)
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":
             root_route = _gate_route(channel, group)
             continue
-        scanned = scan if channel is Channel.MACRO_CALL or kind == "macro_definition" else None
         route = _gate_route(
             channel,
             group,
             engine=kind in structure.ENGINE_KINDS,
             engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
-            scan=scanned,
         )
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
     query = compile_query("\n".join(pieces))
     if query.pattern_count != len(routes):  # pragma: no cover - guards the index mapping
         raise RuntimeError("the file query's pattern count does not match its parts")
-    return Plan(query, tuple(routes), root_route)
+    return Plan(query, tuple(routes), root_route, scan)
