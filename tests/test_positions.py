@@ -83,3 +83,25 @@ def test_findings_after_non_ascii_use_character_columns(tmp_path: Path) -> None:
     assert finding.line == 3
     assert finding.column == line.index("unwrap") + 1
     assert finding.end_column == line.index("()") + 3
+
+
+def _reference_position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, len(data[start:offset].decode("utf-8", errors="replace")) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(["a", "é", "😀", "\n", " ", "\r"]), max_size=300),
+    picks=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=60),
+)
+def test_lazy_positions_match_a_fresh_count_in_any_order(text: str, picks: list[float]) -> None:
+    # LineIndex counts from the last position asked for, and switches to a table of line
+    # starts after counting a lot: any order of questions must give the same answers.
+    data = text.encode("utf-8")
+    index = LineIndex(data)
+    for pick in picks:
+        offset = int(pick * len(data))
+        assert index.position(offset) == _reference_position(data, offset)
+    assert index.line_count == data.count(b"\n") + 1
