@@ -45,8 +45,8 @@ def prepare() -> None:
     Worker processes forked afterwards inherit both; otherwise each worker pays for them
     again (about half a second of CPU per worker).
     """
-    gates.plan(production=True)
-    gates.plan(production=False)
+    gates.plan(True)
+    gates.plan(False)
 
 
 def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
@@ -58,7 +58,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     if root.has_error:
         result.parse_error_line = _first_error_line(root, lines)
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
-    file_plan = gates.plan(production=role is Role.PRODUCTION)
+    file_plan = gates.plan(role is Role.PRODUCTION)
     routes = file_plan.routes
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()

@@ -355,9 +355,14 @@ def _token_tree_scan(
     return TokenTreeScan(tuple(searches)) if searches else None
 
 
-@functools.cache
 def plan(production: bool = True) -> Plan:
     """The query plan for production files (`True`) or for tests, examples and build scripts."""
+    # One cache key per plan however it is asked for (`plan()`, `plan(production=True)`).
+    return _plan(production)
+
+
+@functools.cache
+def _plan(production: bool) -> Plan:
     pieces: list[str] = [structure.STRUCTURE_QUERY]
     routes: list[Route] = [None] * compile_query(structure.STRUCTURE_QUERY).pattern_count
     # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
