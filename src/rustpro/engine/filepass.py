@@ -143,14 +143,15 @@ class _RuleRunner:
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
         wanted = self.inside if in_test else self.outside
         captures: dict[str, list[Node]] | None = None
-        queried = False
+        queried: list[Subscription] = []
         for sub in subs:
             # A match inside the candidate is in a test region when the candidate is
             # (regions are whole items), so a scope that skips the candidate skips them too.
             if not wanted[sub.scope] and (in_test or sub.scope != gates.TESTS):
                 continue
             if not sub.direct:
-                queried = True
+                if not sub.needs or self._holds(node, sub.needs):
+                    queried.append(sub)
             elif wanted[sub.scope]:
                 if captures is None:
                     captures = {"match": [node]}
@@ -160,8 +161,12 @@ class _RuleRunner:
         owners = route.sub_query.owners
         for pattern_index, found in route.sub_query.cursor.matches(node):
             sub = owners[pattern_index]
-            if sub in subs:
+            if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)
+
+    def _holds(self, node: Node, needles: tuple[bytes, ...]) -> bool:
+        source, start, end = self.ctx.source, node.start_byte, node.end_byte
+        return any(source.find(needle, start, end) >= 0 for needle in needles)
 
     def _check(self, rule: FileRule, captures: dict[str, list[Node]], anchor: Node) -> None:
         try:

@@ -92,6 +92,7 @@ class Subscription:
     # The rule's scope as an index into `SCOPES`: read for every candidate, and an int is
     # cheaper to look up than an enum member (whose hash is Python code).
     scope: int
+    needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -270,7 +271,8 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
-            found.append((Subscription(rule, pattern.on, direct, scope_index(rule)), pattern))
+            sub = Subscription(rule, pattern.on, direct, scope_index(rule), pattern.needs)
+            found.append((sub, pattern))
     return found
 
 

@@ -67,11 +67,15 @@ class Pattern:
     An empty `query` hands each candidate itself to `check` as `{"match": [node]}`. Otherwise
     the pattern runs rooted at the candidate (it must start with the candidate's node kind:
     `call_expression` for call channels, `macro_invocation`, `token_tree` for macro
-    arguments, one of `kinds`), and each of its matches goes to `check`.
+    arguments, one of `kinds`), and each of its matches goes to `check`. `needs` lets the
+    engine skip candidates whose text cannot match without running the pattern.
     """
 
     on: On
     query: str = ""
+    # A cheap pre-test: the pattern can only match a candidate whose source holds one of
+    # these byte strings (`(b"unsafe",)` for `unsafe impl`); others skip the query.
+    needs: tuple[bytes, ...] = ()
 
 
 def nodes(*kinds: str) -> On:

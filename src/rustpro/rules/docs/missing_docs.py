@@ -89,29 +89,19 @@ class MissingDocs(FileRule):
         "static_item",
         "mod_item",
     )
-    patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            nodes("source_file"),
-            """
-            (source_file [(line_comment inner: (inner_doc_comment_marker))
-                          (block_comment inner: (inner_doc_comment_marker))
-                          (inner_attribute_item)] @innerdoc)
-            """,
-        ),
-    )
+    # The root: its inner doc comments and inner attributes are read in `check`.
+    patterns: ClassVar[tuple[Pattern, ...]] = (Pattern(nodes("source_file")),)
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        if "innerdoc" in captures:
-            # Every `//!` line of a file is a match: once the file is excused, skip the rest.
-            if ctx.relpath in ctx.facts.get(INNER_DOCS_FACT, ()):
-                return
-            top = captures["innerdoc"][0]
-            # A module file that documents itself, opts out with `#![allow(missing_docs)]` or
-            # hides itself with `#![doc(hidden)]` excuses its `mod name;` declaration.
-            if is_inner_doc(top) or _allows_missing_docs(top) or items.is_doc_hidden(top):
-                ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
-            return
         item = captures["match"][0]
+        if item.type == "source_file":
+            for top in _inner_docs_and_attributes(item):
+                # A module file that documents itself, opts out with `#![allow(missing_docs)]`
+                # or hides itself with `#![doc(hidden)]` excuses its `mod name;` declaration.
+                if is_inner_doc(top) or _allows_missing_docs(top) or items.is_doc_hidden(top):
+                    ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
+                    break
+            return
         # Cheapest questions first: most items have docs, or are not public API at all.
         if items.has_docs(item):
             return
@@ -146,3 +136,16 @@ def _allows_missing_docs(node: Node) -> bool:
         and items.attribute_path(node) in ("allow", "expect")
         and "missing_docs" in items.lint_names(node)
     )
+
+
+def _inner_docs_and_attributes(root: Node) -> list[Node]:
+    """The file's top-level inner doc comments (`//!`, `/*! */`) and inner attributes."""
+    found: list[Node] = []
+    for child in root.children:
+        kind = child.type
+        if kind == "inner_attribute_item" or (
+            kind in ("line_comment", "block_comment")
+            and child.child_by_field_name("inner") is not None
+        ):
+            found.append(child)
+    return found

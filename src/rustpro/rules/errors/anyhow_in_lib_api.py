@@ -80,6 +80,7 @@ class AnyhowInLibApi(FileRule):
             (use_declaration
               argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
             """,
+            needs=(b"anyhow", b"eyre"),
         ),
         Pattern(
             nodes("function_item"),
@@ -87,6 +88,7 @@ class AnyhowInLibApi(FileRule):
             (function_item
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
+            needs=(b"Result", b"Error", b"Report"),
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -94,6 +96,7 @@ class AnyhowInLibApi(FileRule):
             (function_signature_item
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
+            needs=(b"Result", b"Error", b"Report"),
         ),
     )
 

@@ -70,6 +70,7 @@ class BoxedErrorInLibApi(FileRule):
             (function_item
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
             """,
+            needs=(b"Box",),
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -77,6 +78,7 @@ class BoxedErrorInLibApi(FileRule):
             (function_signature_item
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
             """,
+            needs=(b"Box",),
         ),
     )
 

@@ -154,6 +154,7 @@ class DiscardedResult(FileRule):
                   name: (identifier) @write_fn (#eq? @write_fn "write_str")
                   body: (block) @write_body))) @match
             """,
+            needs=(b"write_str",),
         ),
     )
 

@@ -82,6 +82,7 @@ class ErrorTypeMissingImpl(FileRule):
         Pattern(
             nodes("impl_item"),
             '(impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match',
+            needs=(b"Error",),
         ),
         # Item-level macro calls that mention an error type (`impl_error!(MyError)`): the
         # rule reads the children of each module and item body itself (`_record_mentions`).

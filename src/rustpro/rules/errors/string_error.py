@@ -66,6 +66,7 @@ class StringError(FileRule):
             (function_item
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
             """,
+            needs=(b"String", b"str"),
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -73,6 +74,7 @@ class StringError(FileRule):
             (function_signature_item
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
             """,
+            needs=(b"String", b"str"),
         ),
     )
 

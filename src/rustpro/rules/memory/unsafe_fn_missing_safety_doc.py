@@ -60,12 +60,16 @@ class UnsafeFnMissingSafetyDoc(FileRule):
         Pattern(
             nodes("function_item"),
             '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
+            needs=(b"unsafe",),
         ),
         Pattern(
             nodes("function_signature_item"),
             '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
+            needs=(b"unsafe",),
         ),
-        Pattern(nodes("trait_item"), '(trait_item "unsafe" name: (_) @name) @match'),
+        Pattern(
+            nodes("trait_item"), '(trait_item "unsafe" name: (_) @name) @match', needs=(b"unsafe",)
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

@@ -101,10 +101,12 @@ class NoErrorPathTests(FileRule, CrateRule):
             rf"""
             ((function_item return_type: {_RESULT_TYPE}) @match (#eq? @result.name "Result"))
             """,
+            needs=(b"Result",),
         ),
         Pattern(
             nodes("tuple_struct_pattern"),
             '((tuple_struct_pattern type: (identifier) @match) (#eq? @match "Err"))',
+            needs=(b"Err",),
         ),
         Pattern(
             function_calls("Err"),
