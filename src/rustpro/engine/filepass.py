@@ -18,6 +18,7 @@ from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Channel
 from rustpro.rules.registry import file_rules
 from rustpro.syntax.parser import parse
 from rustpro.syntax.positions import LineIndex
@@ -144,10 +145,15 @@ class _RuleRunner:
         wanted = self.inside if in_test else self.outside
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
+        # Calls, macro calls, attributes and token trees hold no items, so no test region
+        # starts inside them; other candidates (functions, impls, modules) may hold one.
+        may_hold_tests = route.channel is Channel.KIND
         for sub in subs:
             # A match inside the candidate is in a test region when the candidate is
             # (regions are whole items), so a scope that skips the candidate skips them too.
-            if not wanted[sub.scope] and (in_test or sub.scope != gates.TESTS):
+            if not wanted[sub.scope] and (
+                in_test or sub.scope != gates.TESTS or not may_hold_tests
+            ):
                 continue
             if not sub.direct:
                 if not sub.needs or self._holds(node, sub.needs):
