@@ -19,11 +19,22 @@ _FAILING_MACROS = frozenset(
 # Macros that run a property-test harness, which fails the test on a falsified property.
 _HARNESS_MACROS = frozenset({"proptest", "quickcheck", "bolero", "arbtest"})
 # Methods that panic on the unexpected case.
-_PANICKING_METHODS = frozenset(
+PANICKING_METHODS = frozenset(
     {"unwrap", "unwrap_err", "expect", "expect_err", "unwrap_none", "expect_none"}
 )
 # Helper-name prefixes that say "this checks": `check_roundtrip(..)`, `assert_parses(..)`.
 _CHECKING_PREFIXES = ("assert", "check", "verify", "expect")
+
+
+# `is_asserting_macro` as one regular expression over a macro's last path segment, for the
+# engine's candidate filter (`macro_calls(matching=..)`).
+ASSERTING_MACRO_NAME = (
+    "assert|^("
+    + "|".join(_CHECKING_PREFIXES)
+    + ")|^("
+    + "|".join(sorted(_FAILING_MACROS | _HARNESS_MACROS))
+    + ")$"
+)
 
 
 def last_segment(path: str) -> str:
@@ -48,7 +59,7 @@ def is_panicking_method(name: str) -> bool:
     `.assert()` (assert_cmd), `.assert_eq(..)` (expect-test), `.debug_assert()` (clap) and
     mockall's `.expect_*()` expectations all fail the test on a wrong value.
     """
-    return name in _PANICKING_METHODS or "assert" in name or name.startswith("expect_")
+    return name in PANICKING_METHODS or "assert" in name or name.startswith("expect_")
 
 
 def is_checking_helper(name: str) -> bool:

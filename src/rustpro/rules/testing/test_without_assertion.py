@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext, Gate
 from rustpro.rules.base import FileRule, Scope
-from rustpro.rules.patterns import Pattern, macro_calls, nodes, qualified_calls
+from rustpro.rules.patterns import Pattern, macro_calls, method_calls, nodes, qualified_calls
 from rustpro.rules.testing.assertions import (
+    ASSERTING_MACRO_NAME,
     ASSERTING_VALUE,
+    PANICKING_METHODS,
     asserting_fact_key,
     is_asserting_macro,
     is_checking_helper,
@@ -79,7 +82,7 @@ _MODEL_CHECKERS = ("loom::", "shuttle::")
 
 # Assert-family macros in production code: the function using them may be a test helper in a
 # `#[cfg(test)] mod tests;` file (an incidental `unwrap` or `panic!` is not a check).
-_HELPER_MACROS = r"(^|:)([a-z_]*assert[a-z0-9_]*|check[a-z0-9_]*|verify[a-z0-9_]*)$"
+_HELPER_MACRO = re.compile(r"(^|:)([a-z_]*assert[a-z0-9_]*|check[a-z0-9_]*|verify[a-z0-9_]*)$")
 _HELPER_CALLS = r"^(loom|shuttle)::"
 
 
@@ -98,6 +101,9 @@ class _Checker:
     name: Node
     is_test: bool
     evidence: _Evidence
+    # A function found to check by a site in its body, its body not searched: `is_test` and
+    # the helpers called before that check are not known (see `_needs_read_helpers`).
+    unread: _Function | None = None
 
 
 class TestWithoutAssertion(FileRule):
@@ -172,18 +178,13 @@ class TestWithoutAssertion(FileRule):
 
     name = "test-without-assertion"
     scope: ClassVar[Scope] = Scope.ALL  # helpers in production code may assert for tests
+    # Every pattern but loom's hands over the candidate itself: `check` reads the few fields
+    # it needs, cheaper than a sub-query per candidate.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            nodes("function_item"),
-            "(function_item name: (identifier) @fn.name body: (block) @fn.body) @match",
-        ),
-        Pattern(
-            macro_calls(matching=_HELPER_MACROS),
-            rf"""
-            ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
-              (#match? @helper.macro "{_HELPER_MACROS}"))
-            """,
-        ),
+        Pattern(nodes("function_item")),
+        # Asserting macros: check sites in test code, helper marks in production code.
+        Pattern(macro_calls(matching=ASSERTING_MACRO_NAME)),
+        Pattern(method_calls(*PANICKING_METHODS)),
         Pattern(
             qualified_calls("loom", "shuttle"),
             rf"""
@@ -191,31 +192,43 @@ class TestWithoutAssertion(FileRule):
               (#match? @helper.call "{_HELPER_CALLS}"))
             """,
         ),
-        Pattern(
-            nodes("macro_definition"), "(macro_definition name: (identifier) @macro.name) @match"
-        ),
+        Pattern(nodes("macro_definition")),
     )
 
     def __init__(self) -> None:
-        # Functions of the file being analysed; helpers can only be judged once all are seen.
-        self._file: FileContext | None = None
-        self._checkers: list[_Checker] = []
+        # What the file being analysed has shown so far; functions are judged in `finish`.
+        self._state: _FileState | None = None
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
-        if "fn.name" in captures:
-            if ctx.is_test_code(node) or _is_test_support_file(ctx.relpath):
-                self._collect(node, captures["fn.name"][0], captures["fn.body"][0], ctx)
-        elif "macro.name" in captures:
-            self._collect_macro(node, captures["macro.name"][0], ctx)
-        elif not ctx.is_test_code(node):
-            self._record_production_checker(node, captures, ctx)
+        if "helper.call" in captures:
+            if not ctx.is_test_code(node):
+                self._record_production_checker(node, None, ctx)
+            return
+        state = self._file_state(ctx)
+        kind = node.type
+        if kind == "function_item":
+            if state.support_file or ctx.is_test_code(node):
+                _add_function(node, state)
+        elif kind == "macro_invocation":
+            self._macro_call(node, state, ctx)
+        elif kind == "call_expression":  # `.unwrap()`, `.expect(..)`: they check anywhere
+            if state.support_file or ctx.is_test_code(node):
+                state.sites.append(node.start_byte)
+        elif kind == "macro_definition":
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                state.entries.append(_collect_macro(node, name))
 
     def finish(self, ctx: FileContext) -> None:
-        if self._file is not ctx:
+        state, self._state = self._state, None
+        if state is None or state.ctx is not ctx or not state.entries:
             return
-        checkers, self._checkers, self._file = self._checkers, [], None
+        checkers = _judge(state)
         asserting = _asserting_names(checkers, ctx)
+        if _needs_read_helpers(checkers, asserting, ctx):
+            checkers = [_collect(c.unread, ctx) if c.unread else c for c in checkers]
+            asserting = _asserting_names(checkers, ctx)
         for name in sorted(asserting):
             _record_asserting(ctx, name)
         local = {ctx.text(c.name): c.evidence.helpers for c in checkers}
@@ -224,31 +237,22 @@ class TestWithoutAssertion(FileRule):
                 self._report(checker, _reachable_helpers(checker, local), ctx)
 
     # ----- collecting ----------------------------------------------------------------------
-    def _pending(self, ctx: FileContext) -> list[_Checker]:
-        if self._file is not ctx:  # a new file: whatever an earlier file left is stale
-            self._file, self._checkers = ctx, []
-        return self._checkers
+    def _file_state(self, ctx: FileContext) -> _FileState:
+        state = self._state
+        if state is None or state.ctx is not ctx:  # a new file: an earlier file's is stale
+            state = self._state = _FileState(ctx, _is_test_support_file(ctx.relpath))
+        return state
 
-    def _collect(self, function: Node, name: Node, body: Node, ctx: FileContext) -> None:
-        attributes = items.attributes_of(function)
-        is_test = any(_is_test_attribute(a) for a in attributes)
-        if is_test and _exempt(attributes, ctx.text(name), function, body):
-            is_test = False
-        evidence = _evidence(body, in_test=is_test)
-        if is_test and not evidence.checks and _returns_checked_value(function, body):
-            evidence.checks = True
-        self._pending(ctx).append(_Checker(name, is_test, evidence))
-
-    def _collect_macro(self, definition: Node, name: Node, ctx: FileContext) -> None:
-        # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts; a macro
-        # that expands to another macro is judged with the file's other helpers.
-        evidence = _Evidence()
-        for word in _token_words(definition):
-            if is_asserting_macro(word) or is_panicking_method(word):
-                evidence.checks = True
-                break
-            evidence.helpers.add(word)
-        self._pending(ctx).append(_Checker(name, False, evidence))
+    def _macro_call(self, node: Node, state: _FileState, ctx: FileContext) -> None:
+        macro = node.child_by_field_name("macro")
+        if macro is None or macro.type not in ("identifier", "scoped_identifier"):
+            return
+        name = ctx.text(macro)
+        in_test = ctx.is_test_code(node)
+        if (in_test or state.support_file) and is_asserting_macro(name):
+            state.sites.append(node.start_byte)
+        if not in_test and _HELPER_MACRO.search(name):
+            self._record_production_checker(node, name, ctx)
 
     def _report(self, function: _Checker, helpers: set[str], ctx: FileContext) -> None:
         test_name = ctx.text(function.name)
@@ -261,19 +265,109 @@ class TestWithoutAssertion(FileRule):
             gate=_helpers_gate(helpers),
         )
 
-    def _record_production_checker(
-        self, node: Node, captures: dict[str, list[Node]], ctx: FileContext
-    ) -> None:
+    def _record_production_checker(self, node: Node, macro: str | None, ctx: FileContext) -> None:
         # Helpers of `#[cfg(test)] mod tests;` files look like production code to a file
         # pass; a function with `assert!` or `loom::model` is taken for such a helper (at
         # worst a test calling it goes unreported). `debug_assert!` is the code's invariant.
-        macro = captures.get("helper.macro")
-        if macro and last_segment(ctx.text(macro[0])).startswith("debug_"):
+        if macro is not None and last_segment(macro).startswith("debug_"):
             return
         function = items.enclosing(node, ("function_item", "macro_definition"))
         if function is None or function.type != "function_item":
             return
         _record_asserting(ctx, ctx.text(function.child_by_field_name("name")))
+
+
+@dataclass(slots=True)
+class _Function:
+    """A test-code function, judged in `finish` once the file's check sites are all known."""
+
+    function: Node
+    name: Node
+    body: Node
+
+
+@dataclass(slots=True)
+class _FileState:
+    """What the rule has gathered of one file."""
+
+    ctx: FileContext
+    support_file: bool  # named for test support: every function is judged as test code
+    # The file's functions and macros in the order they came, as `finish` will judge them.
+    entries: list[_Function | _Checker] = field(default_factory=list)
+    # Start bytes of calls that check wherever they are (`assert!`, `.unwrap()`), in test code.
+    sites: list[int] = field(default_factory=list)
+
+
+def _add_function(function: Node, state: _FileState) -> None:
+    """Keep a test-code function for `finish` (those with a name and a body, as queried)."""
+    name = function.child_by_field_name("name")
+    body = function.child_by_field_name("body")
+    if name is None or name.type != "identifier" or body is None or body.type != "block":
+        return
+    state.entries.append(_Function(function, name, body))
+
+
+def _judge(state: _FileState) -> list[_Checker]:
+    """The file's checkers, in the order they came.
+
+    A function whose body holds a check site checks: no need to search its body. The rest
+    are searched with `_EVIDENCE_QUERY`, one body at a time (a few in most files).
+    """
+    sites = sorted(state.sites)
+    checkers: list[_Checker] = []
+    for entry in state.entries:
+        if isinstance(entry, _Checker):
+            checkers.append(entry)
+            continue
+        body = entry.body
+        index = bisect.bisect_left(sites, body.start_byte)
+        if index < len(sites) and sites[index] < body.end_byte:
+            checkers.append(_Checker(entry.name, False, _Evidence(checks=True), unread=entry))
+        else:
+            checkers.append(_collect(entry, state.ctx))
+    return checkers
+
+
+def _needs_read_helpers(checkers: list[_Checker], asserting: set[str], ctx: FileContext) -> bool:
+    """True when the helpers a site-checked function calls may change a finding.
+
+    They can only add names already recorded as asserting in this file (`_asserting_names`),
+    which matters to a test of that very name and to nothing else: a rare case, in which the
+    bodies are read as before.
+    """
+    if not any(c.unread is not None for c in checkers):
+        return False
+    for checker in checkers:
+        if checker.is_test:
+            name = ctx.text(checker.name)
+            if name not in asserting and asserting_fact_key(name) in ctx.facts:
+                return True
+    return False
+
+
+def _collect(function: _Function, ctx: FileContext) -> _Checker:
+    """A function judged by searching its body."""
+    name, body = function.name, function.body
+    attributes = items.attributes_of(function.function)
+    is_test = any(_is_test_attribute(a) for a in attributes)
+    if is_test and _exempt(attributes, ctx.text(name), function.function, body):
+        is_test = False
+    evidence = _evidence(body, in_test=is_test)
+    if is_test and not evidence.checks and _returns_checked_value(function.function, body):
+        evidence.checks = True
+    return _Checker(name, is_test, evidence)
+
+
+def _collect_macro(definition: Node, name: Node) -> _Checker:
+    # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts; a macro
+    # that expands to another macro is judged with the file's other helpers.
+    evidence = _Evidence()
+    for word in _token_words(definition):
+        if is_asserting_macro(word) or is_panicking_method(word):
+            evidence.checks = True
+            break
+        evidence.helpers.add(word)
+    return _Checker(name, False, evidence)
 
 
 def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
