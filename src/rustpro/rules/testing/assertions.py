@@ -27,13 +27,21 @@ _CHECKING_PREFIXES = ("assert", "check", "verify", "expect")
 
 
 # `is_asserting_macro` as one regular expression over a macro's last path segment, for the
-# engine's candidate filter (`macro_calls(matching=..)`).
+# engine's candidate filter (`macro_calls(matching=..)`); test-without-assertion relies on
+# the two agreeing, keep them in step.
 ASSERTING_MACRO_NAME = (
     "assert|^("
     + "|".join(_CHECKING_PREFIXES)
     + ")|^("
     + "|".join(sorted(_FAILING_MACROS | _HARNESS_MACROS))
     + ")$"
+)
+
+
+# Every name the predicates below hold for contains one of these: a text without any of them
+# names nothing that checks.
+CHECKING_NAME_PARTS = tuple(
+    sorted({*_CHECKING_PREFIXES, *_FAILING_MACROS, *_HARNESS_MACROS, *PANICKING_METHODS})
 )
 
 
