@@ -57,8 +57,8 @@ _EVIDENCE_QUERY = r"""
 [(line_comment) (block_comment)] @comment
 """
 
-# How deep below a function body the first look searches (see `_judge`): statements, their
-# expressions and those expressions' parts.
+# How deep below a function body a glance searches (see `_judge`): its statements and their
+# expressions, where most calls to helpers are.
 _GLANCE_DEPTH = 2
 
 # Tests whose name or comment says that running without a panic, hang or crash *is* the check:
@@ -98,9 +98,9 @@ _SPLIT_WORDS = bytes(b if b in _WORD_BYTES else 32 for b in range(256))
 # Texts `_Words` cannot judge: raw identifiers, and what `_evidence` finds checks in beyond
 # names (trybuild's `TestCases`, model checkers' paths).
 _UNSURE_TEXT = re.compile(rb"r#|TestCases|loom|shuttle")
-# Any name that may check holds one of these (one regex: faster than a loop of `in`).
 # Above this many bytes, `_Words` looks for names in a text before it splits it.
 _BIG_TEXT = 4096
+# Any name that may check holds one of these (one regex: faster than a loop of `in`).
 _CHECKING_TEXT = re.compile(
     "|".join(re.escape(part) for part in (*CHECKING_NAME_PARTS, "compile_fail")).encode()
 )
@@ -123,7 +123,7 @@ class _Checker:
     is_test: bool
     evidence: _Evidence
     # A function or macro not read in full: `evidence` is then what is sure (it checks, it
-    # calls these helpers among others), `is_test` is known only if it does not check.
+    # calls these helpers among others); `is_test` may be unknown (False) if it checks.
     unread: _Function | _Macro | None = None
     # When known: it does not check, and calls no helper but the words of this text.
     words: _Words | None = None
@@ -499,11 +499,11 @@ def _may_assert(checkers: list[_Checker], ctx: FileContext) -> set[str]:
 def _needs_read_helpers(checkers: list[_Checker], asserting: set[str]) -> bool:
     """True when what is not read of the file's checkers may change a finding.
 
-    A reported test's gate holds every helper it reaches, and the checkers that were found
-    not to assert from their words alone have their helpers unread. A checker known to
-    check through what it was seen to do may call more helpers before that check, which the
-    full reading keeps (it stops at the first check): names recorded as asserting in this
-    file, which matter to a test of that very name, reported then. Both are rare.
+    Only a reported test's does. Its gate holds every helper it reaches, and a helper known
+    by its words has its helpers unread. A checker known to check by a site or a glance has
+    unread the helpers it calls before its first check, those the full reading keeps: any
+    of them recorded as asserting in this file counts as asserting (`_asserting_names`), and
+    spares a test of that name. So when a test is reported, every body is read, as before.
     """
     if not any(c.unread is not None for c in checkers):
         return False
