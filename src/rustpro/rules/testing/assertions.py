@@ -19,11 +19,30 @@ _FAILING_MACROS = frozenset(
 # Macros that run a property-test harness, which fails the test on a falsified property.
 _HARNESS_MACROS = frozenset({"proptest", "quickcheck", "bolero", "arbtest"})
 # Methods that panic on the unexpected case.
-_PANICKING_METHODS = frozenset(
+PANICKING_METHODS = frozenset(
     {"unwrap", "unwrap_err", "expect", "expect_err", "unwrap_none", "expect_none"}
 )
 # Helper-name prefixes that say "this checks": `check_roundtrip(..)`, `assert_parses(..)`.
 _CHECKING_PREFIXES = ("assert", "check", "verify", "expect")
+
+
+# `is_asserting_macro` as one regular expression over a macro's last path segment, for the
+# engine's candidate filter (`macro_calls(matching=..)`); test-without-assertion relies on
+# the two agreeing, keep them in step.
+ASSERTING_MACRO_NAME = (
+    "assert|^("
+    + "|".join(_CHECKING_PREFIXES)
+    + ")|^("
+    + "|".join(sorted(_FAILING_MACROS | _HARNESS_MACROS))
+    + ")$"
+)
+
+
+# Every name the predicates below hold for contains one of these: a text without any of them
+# names nothing that checks.
+CHECKING_NAME_PARTS = tuple(
+    sorted({*_CHECKING_PREFIXES, *_FAILING_MACROS, *_HARNESS_MACROS, *PANICKING_METHODS})
+)
 
 
 def last_segment(path: str) -> str:
@@ -48,7 +67,7 @@ def is_panicking_method(name: str) -> bool:
     `.assert()` (assert_cmd), `.assert_eq(..)` (expect-test), `.debug_assert()` (clap) and
     mockall's `.expect_*()` expectations all fail the test on a wrong value.
     """
-    return name in _PANICKING_METHODS or "assert" in name or name.startswith("expect_")
+    return name in PANICKING_METHODS or "assert" in name or name.startswith("expect_")
 
 
 def is_checking_helper(name: str) -> bool:

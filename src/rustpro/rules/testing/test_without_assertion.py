@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -12,9 +14,13 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext, Gate
 from rustpro.rules.base import FileRule, Scope
-from rustpro.rules.patterns import Pattern, macro_calls, nodes, qualified_calls
+from rustpro.rules.patterns import Pattern, macro_calls, method_calls, nodes, qualified_calls
 from rustpro.rules.testing.assertions import (
+    ASSERTING_FACT,
+    ASSERTING_MACRO_NAME,
     ASSERTING_VALUE,
+    CHECKING_NAME_PARTS,
+    PANICKING_METHODS,
     asserting_fact_key,
     is_asserting_macro,
     is_checking_helper,
@@ -51,6 +57,10 @@ _EVIDENCE_QUERY = r"""
 [(line_comment) (block_comment)] @comment
 """
 
+# How deep below a function body a glance searches (see `_judge`): its statements and their
+# expressions, where most calls to helpers are.
+_GLANCE_DEPTH = 2
+
 # Tests whose name or comment says that running without a panic, hang or crash *is* the check:
 # `does_not_panic`, `smoke`, `compiles`, regression tests for an issue.
 _RUNS_ONLY_WORDS = (
@@ -79,8 +89,21 @@ _MODEL_CHECKERS = ("loom::", "shuttle::")
 
 # Assert-family macros in production code: the function using them may be a test helper in a
 # `#[cfg(test)] mod tests;` file (an incidental `unwrap` or `panic!` is not a check).
-_HELPER_MACROS = r"(^|:)([a-z_]*assert[a-z0-9_]*|check[a-z0-9_]*|verify[a-z0-9_]*)$"
+_HELPER_MACRO = re.compile(r"(^|:)([a-z_]*assert[a-z0-9_]*|check[a-z0-9_]*|verify[a-z0-9_]*)$")
 _HELPER_CALLS = r"^(loom|shuttle)::"
+# `_Words` splits a text at every byte but these (identifier bytes, and `$` for macro
+# metavariables): `bytes.translate` and `split` do it in C, many times faster than a regex.
+_WORD_BYTES = frozenset(b"$_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SPLIT_WORDS = bytes(b if b in _WORD_BYTES else 32 for b in range(256))
+# Texts `_Words` cannot judge: raw identifiers, and what `_evidence` finds checks in beyond
+# names (trybuild's `TestCases`, model checkers' paths).
+_UNSURE_TEXT = re.compile(rb"r#|TestCases|loom|shuttle")
+# Above this many bytes, `_Words` looks for names in a text before it splits it.
+_BIG_TEXT = 4096
+# Any name that may check holds one of these (one regex: faster than a loop of `in`).
+_CHECKING_TEXT = re.compile(
+    "|".join(re.escape(part) for part in (*CHECKING_NAME_PARTS, "compile_fail")).encode()
+)
 
 
 @dataclass(slots=True)
@@ -96,8 +119,14 @@ class _Checker:
     """A test-code function or a macro, waiting for the file's other helpers to be known."""
 
     name: Node
+    label: str  # the name's text
     is_test: bool
     evidence: _Evidence
+    # A function or macro not read in full: `evidence` is then what is sure (it checks, it
+    # calls these helpers among others); `is_test` may be unknown (False) if it checks.
+    unread: _Function | _Macro | None = None
+    # When known: it does not check, and calls no helper but the words of this text.
+    words: _Words | None = None
 
 
 class TestWithoutAssertion(FileRule):
@@ -172,18 +201,13 @@ class TestWithoutAssertion(FileRule):
 
     name = "test-without-assertion"
     scope: ClassVar[Scope] = Scope.ALL  # helpers in production code may assert for tests
+    # Every pattern but loom's hands over the candidate itself: `check` reads the few fields
+    # it needs, cheaper than a sub-query per candidate.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            nodes("function_item"),
-            "(function_item name: (identifier) @fn.name body: (block) @fn.body) @match",
-        ),
-        Pattern(
-            macro_calls(matching=_HELPER_MACROS),
-            rf"""
-            ((macro_invocation macro: [(identifier) (scoped_identifier)] @helper.macro) @match
-              (#match? @helper.macro "{_HELPER_MACROS}"))
-            """,
-        ),
+        Pattern(nodes("function_item")),
+        # Asserting macros: check sites in test code, helper marks in production code.
+        Pattern(macro_calls(matching=ASSERTING_MACRO_NAME)),
+        Pattern(method_calls(*PANICKING_METHODS)),
         Pattern(
             qualified_calls("loom", "shuttle"),
             rf"""
@@ -191,64 +215,88 @@ class TestWithoutAssertion(FileRule):
               (#match? @helper.call "{_HELPER_CALLS}"))
             """,
         ),
-        Pattern(
-            nodes("macro_definition"), "(macro_definition name: (identifier) @macro.name) @match"
-        ),
+        Pattern(nodes("macro_definition")),
     )
 
     def __init__(self) -> None:
-        # Functions of the file being analysed; helpers can only be judged once all are seen.
-        self._file: FileContext | None = None
-        self._checkers: list[_Checker] = []
+        # What the file being analysed has shown so far; functions are judged in `finish`.
+        self._state: _FileState | None = None
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
-        if "fn.name" in captures:
-            if ctx.is_test_code(node) or _is_test_support_file(ctx.relpath):
-                self._collect(node, captures["fn.name"][0], captures["fn.body"][0], ctx)
-        elif "macro.name" in captures:
-            self._collect_macro(node, captures["macro.name"][0], ctx)
-        elif not ctx.is_test_code(node):
-            self._record_production_checker(node, captures, ctx)
+        if "helper.call" in captures:
+            if not ctx.is_test_code(node):
+                self._record_production_checker(node, None, ctx)
+            return
+        state = self._file_state(ctx)
+        kind = node.type
+        if kind == "function_item":
+            if state.support_file or ctx.is_test_code(node):
+                _add_function(node, state)
+        elif kind == "macro_invocation":
+            self._macro_call(node, state, ctx)
+        elif kind == "call_expression":  # `.unwrap()`, `.expect(..)`: they check anywhere
+            if state.support_file or ctx.is_test_code(node):
+                state.sites.append(node.start_byte)
+        elif kind == "macro_definition":
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                state.entries.append(_Macro(node, name))
 
     def finish(self, ctx: FileContext) -> None:
-        if self._file is not ctx:
+        state, self._state = self._state, None
+        if state is None or state.ctx is not ctx or not state.entries:
             return
-        checkers, self._checkers, self._file = self._checkers, [], None
+        checkers = _judge(state)
+        # Checkers known by their words that name none of these cannot assert: no reading.
+        candidates = _may_assert(checkers, ctx)
+        unread = [
+            c.unread is not None and (c.words is None or c.words.mentions(candidates, c.label))
+            for c in checkers
+        ]
         asserting = _asserting_names(checkers, ctx)
+        while True:  # read in full the checkers that may assert but are not known to
+            unsure = [u and c.label not in asserting for c, u in zip(checkers, unread, strict=True)]
+            if not any(unsure):
+                break
+            checkers = [_read(c, ctx) if u else c for c, u in zip(checkers, unsure, strict=True)]
+            unread = [u and not now for u, now in zip(unread, unsure, strict=True)]
+            asserting = _asserting_names(checkers, ctx)
+        if _needs_read_helpers(checkers, asserting):
+            # A reported test's helpers must all be known for its gate; see there for the rest.
+            checkers = [_read(c, ctx) for c in checkers]
+            asserting = _asserting_names(checkers, ctx)
         for name in sorted(asserting):
             _record_asserting(ctx, name)
-        local = {ctx.text(c.name): c.evidence.helpers for c in checkers}
+        local = {c.label: c.evidence.helpers for c in checkers}
         for checker in checkers:
-            if checker.is_test and ctx.text(checker.name) not in asserting:
+            if checker.is_test and checker.label not in asserting:
                 self._report(checker, _reachable_helpers(checker, local), ctx)
 
     # ----- collecting ----------------------------------------------------------------------
-    def _pending(self, ctx: FileContext) -> list[_Checker]:
-        if self._file is not ctx:  # a new file: whatever an earlier file left is stale
-            self._file, self._checkers = ctx, []
-        return self._checkers
+    def _file_state(self, ctx: FileContext) -> _FileState:
+        state = self._state
+        if state is None or state.ctx is not ctx:  # a new file: an earlier file's is stale
+            state = self._state = _FileState(ctx, _is_test_support_file(ctx.relpath))
+        return state
 
-    def _collect(self, function: Node, name: Node, body: Node, ctx: FileContext) -> None:
-        attributes = items.attributes_of(function)
-        is_test = any(_is_test_attribute(a) for a in attributes)
-        if is_test and _exempt(attributes, ctx.text(name), function, body):
-            is_test = False
-        evidence = _evidence(body, in_test=is_test)
-        if is_test and not evidence.checks and _returns_checked_value(function, body):
-            evidence.checks = True
-        self._pending(ctx).append(_Checker(name, is_test, evidence))
-
-    def _collect_macro(self, definition: Node, name: Node, ctx: FileContext) -> None:
-        # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts; a macro
-        # that expands to another macro is judged with the file's other helpers.
-        evidence = _Evidence()
-        for word in _token_words(definition):
-            if is_asserting_macro(word) or is_panicking_method(word):
-                evidence.checks = True
-                break
-            evidence.helpers.add(word)
-        self._pending(ctx).append(_Checker(name, False, evidence))
+    def _macro_call(self, node: Node, state: _FileState, ctx: FileContext) -> None:
+        macro = node.child_by_field_name("macro")
+        if macro is None:
+            return
+        kind = macro.type
+        in_test = ctx.is_test_code(node)
+        # A plain name reached here through `ASSERTING_MACRO_NAME`, the regex form of
+        # `is_asserting_macro`: only a path needs asking.
+        asserts = kind == "identifier" or (
+            kind == "scoped_identifier" and is_asserting_macro(ctx.text(macro))
+        )
+        if asserts and (in_test or state.support_file):
+            state.sites.append(node.start_byte)
+        if not in_test and kind in ("identifier", "scoped_identifier"):
+            name = ctx.text(macro)
+            if _HELPER_MACRO.search(name):
+                self._record_production_checker(node, name, ctx)
 
     def _report(self, function: _Checker, helpers: set[str], ctx: FileContext) -> None:
         test_name = ctx.text(function.name)
@@ -261,14 +309,11 @@ class TestWithoutAssertion(FileRule):
             gate=_helpers_gate(helpers),
         )
 
-    def _record_production_checker(
-        self, node: Node, captures: dict[str, list[Node]], ctx: FileContext
-    ) -> None:
+    def _record_production_checker(self, node: Node, macro: str | None, ctx: FileContext) -> None:
         # Helpers of `#[cfg(test)] mod tests;` files look like production code to a file
         # pass; a function with `assert!` or `loom::model` is taken for such a helper (at
         # worst a test calling it goes unreported). `debug_assert!` is the code's invariant.
-        macro = captures.get("helper.macro")
-        if macro and last_segment(ctx.text(macro[0])).startswith("debug_"):
+        if macro is not None and last_segment(macro).startswith("debug_"):
             return
         function = items.enclosing(node, ("function_item", "macro_definition"))
         if function is None or function.type != "function_item":
@@ -276,15 +321,244 @@ class TestWithoutAssertion(FileRule):
         _record_asserting(ctx, ctx.text(function.child_by_field_name("name")))
 
 
+@dataclass(slots=True)
+class _Function:
+    """A test-code function, judged in `finish` once the file's check sites are all known."""
+
+    function: Node
+    name: Node
+    body: Node
+    is_test: bool | None = None  # known once asked
+
+
+@dataclass(slots=True)
+class _Macro:
+    """A `macro_rules!` definition, judged in `finish` with the file's functions."""
+
+    definition: Node
+    name: Node
+
+
+@dataclass(slots=True)
+class _FileState:
+    """What the rule has gathered of one file."""
+
+    ctx: FileContext
+    support_file: bool  # named for test support: every function is judged as test code
+    # The file's functions and macros in the order they came, as `finish` will judge them.
+    entries: list[_Function | _Macro] = field(default_factory=list)
+    # Start bytes of calls that check wherever they are (`assert!`, `.unwrap()`), in test code.
+    sites: list[int] = field(default_factory=list)
+
+
+def _add_function(function: Node, state: _FileState) -> None:
+    """Keep a test-code function for `finish` (those with a name and a body, as queried)."""
+    name = function.child_by_field_name("name")
+    body = function.child_by_field_name("body")
+    if name is None or name.type != "identifier" or body is None or body.type != "block":
+        return
+    state.entries.append(_Function(function, name, body))
+
+
+def _judge(state: _FileState) -> list[_Checker]:
+    """The file's checkers, in the order they came, judged on what is cheap to see.
+
+    A function whose body holds a check site checks. A helper or macro whose text holds no
+    word that could check does not check, and calls no helper but the words of its text.
+    The rest get a glance: the evidence query on the top of their body only (deep nodes are
+    mostly macro arguments). `finish` reads in full those that stay unsure.
+    """
+    ctx = state.ctx
+    sites = sorted(state.sites)
+    checkers: list[_Checker] = []
+    for entry in state.entries:
+        if isinstance(entry, _Macro):
+            checkers.append(_glance_macro(entry, ctx))
+            continue
+        body = entry.body
+        label = ctx.text(entry.name)
+        index = bisect.bisect_left(sites, body.start_byte)
+        if index < len(sites) and sites[index] < body.end_byte:
+            sure = _Evidence(checks=True)
+            checkers.append(_Checker(entry.name, label, False, sure, unread=entry))
+            continue
+        entry.is_test = is_test = _is_test(entry, ctx)
+        if not is_test:
+            words = _Words.of(ctx.source[body.start_byte : body.end_byte], _may_check)
+            if words is not None:
+                checkers.append(_Checker(entry.name, label, False, _Evidence(), entry, words))
+                continue
+        glance = _evidence(body, in_test=is_test, depth=_GLANCE_DEPTH)
+        if is_test and not glance.checks and _returns_checked_value(entry.function, body):
+            glance.checks = True
+        checkers.append(_Checker(entry.name, label, is_test, glance, unread=entry))
+    return checkers
+
+
+def _glance_macro(macro: _Macro, ctx: FileContext) -> _Checker:
+    """A macro read in full, unless its text holds no word that could check."""
+    # After the name: `macro_rules! name` is no word of the macro.
+    text = ctx.source[macro.name.end_byte : macro.definition.end_byte]
+    words = _Words.of(text, _macro_may_check)
+    if words is None:
+        return _collect_macro(macro, ctx)
+    return _Checker(macro.name, ctx.text(macro.name), False, _Evidence(), macro, words)
+
+
+class _Words:
+    """The text of a checker that does not check: every helper it calls is a word of it.
+
+    Words are whole identifiers: in ASCII, runs of identifier bytes, but not the `$name` of
+    a macro metavariable (`a$b` is the name `a` and the metavariable `$b`).
+    """
+
+    __slots__ = ("_text", "_words")
+
+    def __init__(self, text: bytes) -> None:
+        self._text = text
+        self._words: frozenset[str] | None = None  # split when first needed
+
+    @classmethod
+    def of(cls, text: bytes, may_check: Callable[[str], bool]) -> _Words | None:
+        """The words of `text` when none of them may check; None otherwise or if unsure.
+
+        A raw `r#name` or a non-ASCII name would be no run of identifier bytes: unsure. So
+        are the paths `_evidence` finds checks in beyond names (`TestCases`, `loom::`).
+        """
+        if not text.isascii() or _UNSURE_TEXT.search(text):
+            return None
+        words = cls(text)
+        # Most texts hold no part of a checking name: no need to ask about each word.
+        if _CHECKING_TEXT.search(text) and any(may_check(word) for word in words.split()):
+            return None
+        return words
+
+    def split(self) -> frozenset[str]:
+        """The words."""
+        if self._words is None:
+            runs = set(self._text.translate(_SPLIT_WORDS).split())
+            self._words = frozenset(run.split(b"$", 1)[0].decode() for run in runs)
+        return self._words
+
+    def mentions(self, names: set[str], itself: str) -> bool:
+        """True when one of `names`, `itself` aside, is a word."""
+        # Splitting a big text (a long `macro_rules!`) costs more than a search for the few
+        # names a file has: most are not even in the bytes.
+        if (
+            self._words is None
+            and len(self._text) > _BIG_TEXT
+            and not any(name != itself and name.encode() in self._text for name in names)
+        ):
+            return False
+        common = self.split() & names
+        return len(common) > (itself in common)
+
+
+def _may_check(word: str) -> bool:
+    """True when a helper's body naming `word` may check (see `_evidence`, not in a test)."""
+    return (
+        is_asserting_macro(word)
+        or is_panicking_method(word)
+        or is_checking_helper(word)
+        or word == "compile_fail"
+    )
+
+
+def _macro_may_check(word: str) -> bool:
+    """True when a macro naming `word` may check (see `_collect_macro`)."""
+    return is_asserting_macro(word) or is_panicking_method(word)
+
+
+def _may_assert(checkers: list[_Checker], ctx: FileContext) -> set[str]:
+    """Every name that may be found asserting (`_asserting_names`), and maybe more.
+
+    The helpers this file recorded as asserting, the checkers not known by their words, and
+    the checkers whose words hold a name already in: those known by their words that call
+    none of these (themselves aside) cannot assert (calling itself, a checker asserts only if
+    another checker of its name does), and need no reading.
+    """
+    found = {
+        key.removeprefix(ASSERTING_FACT) for key in ctx.facts if key.startswith(ASSERTING_FACT)
+    }
+    by_words: list[tuple[str, _Words]] = []
+    for checker in checkers:
+        if checker.words is None:
+            found.add(checker.label)
+        else:
+            by_words.append((checker.label, checker.words))
+    changed = bool(by_words)
+    while changed:  # a name the words of a checker hold may be found asserting later
+        changed = False
+        for label, words in by_words:
+            if label not in found and words.mentions(found, label):
+                found.add(label)
+                changed = True
+    return found
+
+
+def _needs_read_helpers(checkers: list[_Checker], asserting: set[str]) -> bool:
+    """True when what is not read of the file's checkers may change a finding.
+
+    Only a reported test's does. Its gate holds every helper it reaches, and a helper known
+    by its words has its helpers unread. A checker known to check by a site or a glance has
+    unread the helpers it calls before its first check, those the full reading keeps: any
+    of them recorded as asserting in this file counts as asserting (`_asserting_names`), and
+    spares a test of that name. So when a test is reported, every body is read, as before.
+    """
+    if not any(c.unread is not None for c in checkers):
+        return False
+    return any(c.is_test and c.label not in asserting for c in checkers)
+
+
+def _is_test(function: _Function, ctx: FileContext) -> bool:
+    """A `#[test]` function that is expected to assert (see `_exempt`)."""
+    attributes = items.attributes_of(function.function)
+    if not any(_is_test_attribute(a) for a in attributes):
+        return False
+    return not _exempt(attributes, ctx.text(function.name), function.function, function.body)
+
+
+def _read(checker: _Checker, ctx: FileContext) -> _Checker:
+    """The checker with its function's body or macro read in full (itself when it was)."""
+    source = checker.unread
+    if source is None:
+        return checker
+    if isinstance(source, _Macro):
+        return _collect_macro(source, ctx)
+    if source.is_test is None:
+        source.is_test = _is_test(source, ctx)
+    is_test, body = source.is_test, source.body
+    evidence = _evidence(body, in_test=is_test)
+    if is_test and not evidence.checks and _returns_checked_value(source.function, body):
+        evidence.checks = True
+    return _Checker(source.name, checker.label, is_test, evidence)
+
+
+def _collect_macro(macro: _Macro, ctx: FileContext) -> _Checker:
+    # `macro_rules! check_parse { .. assert_eq!(..) .. }`: invoking it asserts; a macro
+    # that expands to another macro is judged with the file's other helpers.
+    evidence = _Evidence()
+    for word in _token_words(macro.definition):
+        if is_asserting_macro(word) or is_panicking_method(word):
+            evidence.checks = True
+            break
+        evidence.helpers.add(word)
+    return _Checker(macro.name, ctx.text(macro.name), False, evidence)
+
+
 def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
     """Names of the file's test-code functions that assert, directly or through helpers.
 
     Helpers already known to assert (the file's macros, production-code checkers) seed it.
+    For functions not read in full it is what is sure: a part of the answer (see `finish`).
     """
-    asserting = {items.text(f.name) for f in functions if f.evidence.checks}
+    asserting = {f.label for f in functions if f.evidence.checks}
+    # Only helpers of read functions: a glance may see helpers called after the first check,
+    # which the full reading (it stops there) leaves out.
     asserting.update(
         helper
         for f in functions
+        if f.unread is None
         for helper in f.evidence.helpers
         if asserting_fact_key(helper) in ctx.facts
     )
@@ -293,7 +567,7 @@ def _asserting_names(functions: list[_Checker], ctx: FileContext) -> set[str]:
     while changed:  # helpers of helpers: each round resolves one more level
         changed = False
         for function in pending:
-            name = items.text(function.name)
+            name = function.label
             if name not in asserting and function.evidence.helpers & asserting:
                 asserting.add(name)
                 changed = True
@@ -375,14 +649,17 @@ def _record_asserting(ctx: FileContext, name: str) -> None:
         ctx.add_fact(key, ASSERTING_VALUE)
 
 
-def _evidence(body: Node, *, in_test: bool) -> _Evidence:
+def _evidence(body: Node, *, in_test: bool, depth: int | None = None) -> _Evidence:
     """Search a function body for checks, and collect the helpers it calls.
 
     In a test, `?` and compile-time checks count; in a helper they do not, since an `Err` the
     helper returns or a bound it states says nothing about what the calling test checks.
+    With `depth`, only matches starting that deep below the body: a part of the evidence.
     """
     found = _Evidence()
     cursor = tree_sitter.QueryCursor(compile_query(_EVIDENCE_QUERY))
+    if depth is not None:
+        cursor.set_max_start_depth(depth)
     for _, captures in cursor.matches(body):
         if "try" in captures or "types" in captures:
             found.checks = in_test
