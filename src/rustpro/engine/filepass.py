@@ -158,7 +158,7 @@ class _RuleRunner:
             if not sub.direct:
                 if not sub.needs or self._holds(node, sub.needs):
                     queried.append(sub)
-            elif wanted[sub.scope]:
+            elif wanted[sub.scope] and (not sub.needs or self._holds(node, sub.needs)):
                 if captures is None:
                     captures = {"match": [node]}
                 self._check(sub.rule, captures, node)

@@ -9,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import (
     in_trait_impl,
     is_extern_abi,
@@ -71,7 +72,13 @@ class RefVecParam(FileRule):
 
     name = "ref-vec-param"
     clippy_twins = ("ptr_arg", "borrowed_box")
-    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
+    # A function whose text spells none of the owned types cannot take one by reference.
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item", "function_signature_item"),
+            needs=(b"Vec", b"String", b"PathBuf", b"Box"),
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import is_extern_abi, parameters, parameters_source
 from rustpro.syntax import items
 
@@ -52,7 +53,10 @@ class BoolParams(FileRule):
 
     name = "bool-params"
     clippy_twins = ("fn_params_excessive_bools",)
-    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
+    # A function whose text never spells `bool` takes no `bool` parameter: the engine skips it.
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(nodes("function_item", "function_signature_item"), needs=(b"bool",)),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
