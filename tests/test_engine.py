@@ -202,6 +202,7 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
     # Macro-argument channels are served by scans of macro calls, not by gate patterns.
     if plan.scan is not None:
         gate_routes += list({id(route): route for _, route in plan.scan.searches}.values())
+    gate_routes += [search.route for search in plan.texts]
     for rule in file_rules():
         for pattern in rule.gated_patterns():
             serving = [

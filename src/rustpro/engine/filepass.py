@@ -92,6 +92,9 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
             whole_file.append((route.rules, captures))
     if file_plan.scan is not None:
         candidates.extend(file_plan.scan.token_trees(root, source))
+    for search in file_plan.texts:
+        candidates.extend(search.candidates(root, source))
+    structure.record_macro_mods(ctx, file_structure)
     structure.record_suppressions(ctx, file_structure)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))

@@ -169,6 +169,36 @@ class TokenTreeScan:
         return sorted(found.values(), key=lambda entry: entry[0].start_byte)
 
 
+# How far up from a hit's token a text search looks for its node kind: `Arc` -> type_identifier
+# -> scoped_type_identifier -> generic_type.
+_TEXT_CLIMB = 3
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TextSearch:
+    """The nodes of one kind found at the hits of one regular expression."""
+
+    regex: re.Pattern[bytes]
+    kind: str
+    route: GateRoute
+
+    def candidates(
+        self, root: Node, source: bytes
+    ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
+        """Each distinct node of the kind at or just above a hit."""
+        found: dict[int, tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
+        for hit in self.regex.finditer(source):
+            start = hit.start()
+            node: Node | None = root.descendant_for_byte_range(start, start + 1)
+            for _ in range(_TEXT_CLIMB + 1):
+                if node is None or node.type == self.kind:
+                    break
+                node = node.parent
+            if node is not None and node.type == self.kind and node.id not in found:
+                found[node.id] = (node, self.route, self.route.everyone)
+        return list(found.values())
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class WholeFileRoute:
     """The rules that asked for one whole-file pattern, each with its scope index."""
@@ -188,6 +218,7 @@ class Plan:
     # The file's root is always the one `source_file`: handed over without a gate pattern.
     root_route: GateRoute | None
     scan: TokenTreeScan | None  # macro arguments
+    texts: tuple[TextSearch, ...] = ()
 
 
 def rule_patterns_of(rule: FileRule) -> list[str]:
@@ -312,7 +343,7 @@ def _gate_route(
             by_name.setdefault(name.encode(), list(everyone)).append(sub)
     return GateRoute(
         channel=channel,
-        named=channel is not Channel.KIND,
+        named=channel not in (Channel.KIND, Channel.TEXT),
         everyone=everyone,
         engine=engine,
         engine_names=frozenset(name.encode() for name in engine_names),
@@ -335,11 +366,27 @@ def _validate(sub: Subscription) -> None:
     on = sub.on
     if on.channel is Channel.KIND and not on.kinds:
         raise TypeError(f"{type(sub.rule).__qualname__}: nodes() needs at least one kind")
-    named_only = on.channel is not Channel.KIND and on.channel is not Channel.MACRO_CALL
+    if on.channel is Channel.TEXT and (not on.text or len(on.kinds) != 1):
+        raise TypeError(f"{type(sub.rule).__qualname__}: text_matches() needs a regex and a kind")
+    named_only = on.channel not in (Channel.KIND, Channel.MACRO_CALL, Channel.TEXT)
     if named_only and not on.names:
         raise TypeError(
             f"{type(sub.rule).__qualname__}: {on.channel.value} patterns must name names"
         )
+
+
+def _text_searches(
+    groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
+) -> tuple[TextSearch, ...]:
+    """One search per distinct (regex, kind) of the text channel (taken from `groups`)."""
+    by_search: dict[tuple[bytes, str], list[tuple[Subscription, Pattern]]] = {}
+    for key in [k for k in groups if k[0] is Channel.TEXT]:
+        for sub, gated in groups.pop(key):
+            by_search.setdefault((sub.on.text, key[1]), []).append((sub, gated))
+    return tuple(
+        TextSearch(re.compile(regex), kind, _gate_route(Channel.TEXT, group))
+        for (regex, kind), group in by_search.items()
+    )
 
 
 def _token_tree_scan(
@@ -391,10 +438,12 @@ def _plan(production: bool) -> Plan:
     groups[(Channel.ATTRIBUTE, "")] = []
     for sub, gated in _subscriptions(production):
         _validate(sub)
-        keys: Iterable[str] = sub.on.kinds if sub.on.channel is Channel.KIND else ("",)
+        by_kind = sub.on.channel in (Channel.KIND, Channel.TEXT)
+        keys: Iterable[str] = sub.on.kinds if by_kind else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
     scan = _token_tree_scan(groups)
+    texts = _text_searches(groups)
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":
@@ -411,4 +460,4 @@ def _plan(production: bool) -> Plan:
     query = compile_query("\n".join(pieces))
     if query.pattern_count != len(routes):  # pragma: no cover - guards the index mapping
         raise RuntimeError("the file query's pattern count does not match its parts")
-    return Plan(query, tuple(routes), root_route, scan)
+    return Plan(query, tuple(routes), root_route, scan, texts)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext, PublicGate
 from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
 
 # Capture names are prefixed so they can never collide with a rule's captures.
 STRUCTURE_QUERY = r"""
-(token_tree "mod" @engine.macromod . (identifier) @engine.macromod.name . ";")
 (line_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
 (block_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
 """
@@ -102,11 +102,38 @@ def record(
     out: FileStructure,
 ) -> None:
     """Fold one match of `STRUCTURE_QUERY` into `out`."""
-    if "engine.innerdoc" in captures:
-        if captures["engine.innerdoc"][0].parent == ctx.tree.root_node:
-            out.has_inner_docs = True
-    elif "engine.macromod" in captures:
-        _record_macro_mod(captures["engine.macromod"][0], captures["engine.macromod.name"][0], out)
+    if (
+        "engine.innerdoc" in captures
+        and captures["engine.innerdoc"][0].parent == ctx.tree.root_node
+    ):
+        out.has_inner_docs = True
+
+
+# `mod x;` inside a macro call's tokens: found by its bytes, then matched on its token tree
+# (a token-tree pattern in the file query is tried on every token of every macro call).
+_MACRO_MOD_TEXT = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
+_MACRO_MOD_QUERY = '(token_tree "mod" @mod . (identifier) @name . ";")'
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
+    """Fold every `mod x;` written inside a macro call (`cfg_rt! { pub mod rt; }`) into `out`."""
+    source = ctx.source
+    root = ctx.tree.root_node
+    seen: set[int] = set()
+    for hit in _MACRO_MOD_TEXT.finditer(source):
+        start = hit.start()
+        if start and source[start - 1] in _WORD_BYTES:
+            continue
+        keyword = root.descendant_for_byte_range(start, start + 3)
+        tokens = keyword.parent if keyword is not None and keyword.type == "mod" else None
+        if tokens is None or tokens.type != "token_tree" or tokens.id in seen:
+            continue
+        seen.add(tokens.id)
+        cursor = QueryCursor(compile_query(_MACRO_MOD_QUERY))
+        cursor.set_max_start_depth(0)
+        for _, captures in cursor.matches(tokens):
+            _record_macro_mod(captures["mod"][0], captures["name"][0], out)
 
 
 def record_node(

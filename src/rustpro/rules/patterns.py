@@ -30,6 +30,10 @@ class Channel(enum.Enum):
     MACRO_CALL = "macro_call"
     # `#[name]`, `#[a::name(..)]`: an attribute_item by the last segment of its path.
     ATTRIBUTE = "attribute"
+    # Nodes of a kind found from a byte search: the nearest node of the kind around each hit
+    # of a regular expression (`let _ =` -> its let_declaration). For shapes too rare to be
+    # worth a gate pattern on every node of a common kind.
+    TEXT = "text"
     # Inside macro arguments (unparsed token trees), the token_tree holding `. name (..)`,
     # `name ! (..)` or the identifier `name`.
     MACRO_ARG_METHOD = "macro_arg_method"
@@ -50,6 +54,7 @@ class On:
     names: frozenset[str] = frozenset()
     matching: str | None = None
     kinds: tuple[str, ...] = ()
+    text: bytes = b""  # the regular expression of `Channel.TEXT`
 
     def wants(self, name: str) -> bool:
         """True when a candidate of this channel called `name` is for this pattern."""
@@ -106,6 +111,12 @@ def macro_calls(*names: str, matching: str | None = None) -> On:
 def attributes(*names: str) -> On:
     """Outer attributes `#[..name..]` whose path ends in one of these names."""
     return On(Channel.ATTRIBUTE, frozenset(names))
+
+
+def text_matches(regex: bytes, kind: str) -> On:
+    """The `kind` node at each hit of `regex` in the file's bytes: the hit's token or one of
+    its nearest ancestors. Start the regex with a literal: `re` finds those fast."""
+    return On(Channel.TEXT, kinds=(kind,), text=regex)
 
 
 def macro_arg_methods(*names: str) -> On:

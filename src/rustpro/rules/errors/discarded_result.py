@@ -15,7 +15,7 @@ from rustpro.rules.errors.write_targets import (
     write_target,
 )
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Pattern, nodes, text_matches
 from rustpro.rules.signature import return_type_source
 from rustpro.rules.support import STD_FS_FUNCTIONS
 from rustpro.syntax import items
@@ -135,9 +135,12 @@ class DiscardedResult(FileRule):
 
     name = "discarded-result"
     clippy_twins = ("let_underscore_must_use",)
-    # `let _ = ..` is a whole-file pattern: a gate on every `let` would cost more than it saves.
-    query: ClassVar[str] = '(let_declaration pattern: "_" value: (_) @value) @match'
     patterns: ClassVar[tuple[Pattern, ...]] = (
+        # `let _ = ..`, found by its bytes: a gate on every `let` would cost more.
+        Pattern(
+            text_matches(rb"let\s+_\s*[=:]", "let_declaration"),
+            '(let_declaration pattern: "_" value: (_) @value) @match',
+        ),
         Pattern(nodes("function_item"), "(function_item name: (identifier) @fn_name) @match"),
         Pattern(
             nodes("function_signature_item"),

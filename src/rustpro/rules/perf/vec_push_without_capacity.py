@@ -9,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.bindings import find_binding
+from rustpro.rules.patterns import Pattern, text_matches
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
@@ -87,21 +88,26 @@ class VecPushWithoutCapacity(FileRule):
     """
 
     name = "vec-push-without-capacity"
-    # Whole-file patterns: a gate on every `let` would cost more than it saves.
-    query: ClassVar[str] = """
-    (let_declaration
-      (mutable_specifier)
-      pattern: (identifier) @var
-      value: (call_expression
-        function: (scoped_identifier path: (identifier) @type name: (identifier) @ctor)
-        arguments: (arguments) @args)
-      (#eq? @type "Vec") (#eq? @ctor "new")) @match
-    (let_declaration
-      (mutable_specifier)
-      pattern: (identifier) @var
-      value: (macro_invocation macro: (identifier) @macro (token_tree) @args)
-      (#eq? @macro "vec")) @match
-    """
+    # `let mut` declarations, found by their bytes: a gate on every `let` would cost more.
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            text_matches(rb"let\s+mut\s", "let_declaration"),
+            """
+            (let_declaration
+              (mutable_specifier)
+              pattern: (identifier) @var
+              value: (call_expression
+                function: (scoped_identifier path: (identifier) @type name: (identifier) @ctor)
+                arguments: (arguments) @args)
+              (#eq? @type "Vec") (#eq? @ctor "new")) @match
+            (let_declaration
+              (mutable_specifier)
+              pattern: (identifier) @var
+              value: (macro_invocation macro: (identifier) @macro (token_tree) @args)
+              (#eq? @macro "vec")) @match
+            """,
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         declaration = captures["match"][0]

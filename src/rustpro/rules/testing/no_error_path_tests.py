@@ -22,6 +22,7 @@ from rustpro.rules.patterns import (
     macro_calls,
     method_calls,
     nodes,
+    text_matches,
 )
 
 _RESULT_FN_FACT = "testing.result-fn"  # value: a PublicGate as JSON
@@ -104,7 +105,7 @@ class NoErrorPathTests(FileRule, CrateRule):
             needs=(b"Result",),
         ),
         Pattern(
-            nodes("tuple_struct_pattern"),
+            text_matches(rb"Err\b", "tuple_struct_pattern"),
             '((tuple_struct_pattern type: (identifier) @match) (#eq? @match "Err"))',
             needs=(b"Err",),
         ),

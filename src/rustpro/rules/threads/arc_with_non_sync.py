@@ -9,7 +9,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import Aliases, aliases_at, path_segments, resolve
-from rustpro.rules.patterns import Pattern, qualified_calls
+from rustpro.rules.patterns import Pattern, qualified_calls, text_matches
 from rustpro.syntax import items
 
 # Single-thread types, by full path: an `Arc` of one of these is neither `Send` nor `Sync`.
@@ -66,6 +66,18 @@ class ArcWithNonSync(FileRule):
     name = "arc-with-non-sync"
     clippy_twins = ("arc_with_non_send_sync",)
     patterns: ClassVar[tuple[Pattern, ...]] = (
+        # `Arc<..>` types, found by their bytes: a gate on every generic type would cost more.
+        Pattern(
+            text_matches(rb"Arc\s*<", "generic_type"),
+            """
+            (generic_type
+              type: [(type_identifier) @arc_name
+                     (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
+              type_arguments: (type_arguments .
+                (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
+              (#eq? @arc_name "Arc")) @match
+            """,
+        ),
         Pattern(
             qualified_calls("Arc"),
             """
@@ -82,14 +94,6 @@ class ArcWithNonSync(FileRule):
             """,
         ),
     )
-    query: ClassVar[str] = """
-    (generic_type
-      type: [(type_identifier) @arc_name
-             (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
-      type_arguments: (type_arguments .
-        (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
-      (#eq? @arc_name "Arc")) @match
-    """
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
