@@ -89,6 +89,9 @@ _STD_NON_RESULT_METHODS = frozenset(
 _INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
 
 
+_FUNCTION_KINDS = ("function_item", "function_signature_item")
+
+
 class DiscardedResult(FileRule):
     """Flags `let _ = ..;` that throws away a `Result` the call is known to return.
 
@@ -141,11 +144,8 @@ class DiscardedResult(FileRule):
             text_matches(rb"let\s+_\s*[=:]", "let_declaration"),
             '(let_declaration pattern: "_" value: (_) @value) @match',
         ),
-        Pattern(nodes("function_item"), "(function_item name: (identifier) @fn_name) @match"),
-        Pattern(
-            nodes("function_signature_item"),
-            "(function_signature_item name: (identifier) @fn_name) @match",
-        ),
+        # Every function, handed over whole: what calling it yields (`_record_function`).
+        Pattern(nodes("function_item", "function_signature_item")),
         Pattern(
             nodes("impl_item"),
             """
@@ -162,8 +162,11 @@ class DiscardedResult(FileRule):
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        if "fn_name" in captures:
-            _record_function(captures["match"][0], captures["fn_name"][0], ctx)
+        item = captures["match"][0]
+        if "value" not in captures and item.type in _FUNCTION_KINDS:
+            name = item.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                _record_function(item, name, ctx)
             return
         if "write_body" in captures:
             if is_infallible_write_impl(captures["write_body"][0]):
