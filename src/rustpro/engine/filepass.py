@@ -165,7 +165,14 @@ class _RuleRunner:
                 if captures is None:
                     captures = {"match": [node]}
                 self._check(sub.rule, captures, node)
-        if not queried or route.sub_query is None:
+        together = False
+        for sub in queried:
+            if sub.own is None:
+                together = True
+                continue
+            for _, found in sub.own.matches(node):
+                self.deliver(((sub.rule, sub.scope),), found)
+        if not together or route.sub_query is None:
             return
         owners = route.sub_query.owners
         for pattern_index, found in route.sub_query.cursor.matches(node):

@@ -93,6 +93,9 @@ class Subscription:
     # cheaper to look up than an enum member (whose hash is Python code).
     scope: int
     needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
+    # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
+    # candidates it rules out do not pay for it; the others run together (`SubQuery`).
+    own: tree_sitter.QueryCursor | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -302,13 +305,24 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
-            sub = Subscription(rule, pattern.on, direct, scope_index(rule), pattern.needs)
+            own = None if direct or not pattern.needs else _own_cursor(rule, pattern.query)
+            sub = Subscription(rule, pattern.on, direct, scope_index(rule), pattern.needs, own)
             found.append((sub, pattern))
     return found
 
 
+def _own_cursor(rule: FileRule, text: str) -> tree_sitter.QueryCursor:
+    try:
+        query = compile_query(text.strip())
+    except tree_sitter.QueryError as err:
+        raise TypeError(f"{type(rule).__qualname__}: bad query: {err}") from err
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_max_start_depth(0)
+    return cursor
+
+
 def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
-    with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct]
+    with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct and sub.own is None]
     if not with_query:
         return None
     texts = [text for _, text in with_query]
