@@ -97,6 +97,8 @@ class FileContext:
         default_factory=dict
     )
     _mentions: dict[str, bool] = field(default_factory=dict)  # see `mentions`
+    # Per-rule memory for this file only (`scratch(rule)`), e.g. what a rule already reported.
+    _scratch: dict[str, set[int]] = field(default_factory=dict)
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -130,6 +132,13 @@ class FileContext:
             and not self.file_test_only
             and not (self.in_test_region(node))
         )
+
+    def scratch(self, rule: BaseRule) -> set[int]:
+        """A set the rule may fill while this file is analysed (gone with the file)."""
+        found = self._scratch.get(rule.name)
+        if found is None:
+            found = self._scratch[rule.name] = set()
+        return found
 
     def text(self, node: Node | None) -> str:
         """The source text of a node."""

@@ -100,11 +100,14 @@ class MissingPanicsDoc(FileRule):
         if items.has_doc_section(items.doc_text(function), "Panics"):
             return
         name_node = function.child_by_field_name("name") or function
-        if self._already_reported(ctx, name_node):
+        # One finding per function: later panic sites of a reported function add nothing.
+        reported = ctx.scratch(self)
+        if name_node.start_byte in reported:
             return
         gate = ctx.public_gate(function)
         if gate is None:
             return
+        reported.add(name_node.start_byte)
         line = ctx.lines.line_of(site.start_byte)
         ctx.report(
             self,
@@ -113,13 +116,6 @@ class MissingPanicsDoc(FileRule):
             "but its docs have no `# Panics`",
             "add a `# Panics` section that says when it panics, or return an error instead",
             gate=gate,
-        )
-
-    def _already_reported(self, ctx: FileContext, name_node: Node) -> bool:
-        line, column = ctx.lines.position(name_node.start_byte)
-        return any(
-            c.finding.rule == self.name and (c.finding.line, c.finding.column) == (line, column)
-            for c in ctx.candidates
         )
 
 
