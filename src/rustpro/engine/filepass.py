@@ -115,6 +115,9 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     return result
 
 
+_TESTS = gates.TESTS
+
+
 class _RuleRunner:
     """Hands matches to rules, deciding scope (production, tests) once per anchor."""
 
@@ -146,25 +149,36 @@ class _RuleRunner:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
         wanted = self.inside if in_test else self.outside
-        captures: dict[str, list[Node]] | None = None
-        queried: list[Subscription] = []
         # Calls, macro calls, attributes and token trees hold no items, so no test region
         # starts inside them; other candidates (functions, impls, modules) may hold one.
         may_hold_tests = route.channel is Channel.KIND
+        source = self.ctx.source
+        start = end = -1  # read from the node only when a byte pre-test needs them
+        captures: dict[str, list[Node]] | None = None
+        queried: list[Subscription] = []
         for sub in subs:
+            scope = sub.scope
             # A match inside the candidate is in a test region when the candidate is
-            # (regions are whole items), so a scope that skips the candidate skips them too.
-            if not wanted[sub.scope] and (
-                in_test or sub.scope != gates.TESTS or not may_hold_tests
+            # (regions are whole items), so a scope that skips the candidate skips them
+            # too; only a test-only pattern on an item outside tests may still match inside.
+            if not wanted[scope] and (
+                sub.direct or in_test or scope != _TESTS or not may_hold_tests
             ):
                 continue
+            if sub.needs:
+                if start < 0:
+                    start, end = node.start_byte, node.end_byte
+                for needle in sub.needs:
+                    if source.find(needle, start, end) >= 0:
+                        break
+                else:
+                    continue
             if not sub.direct:
-                if not sub.needs or self._holds(node, sub.needs):
-                    queried.append(sub)
-            elif wanted[sub.scope] and (not sub.needs or self._holds(node, sub.needs)):
-                if captures is None:
-                    captures = {"match": [node]}
-                self._check(sub.rule, captures, node)
+                queried.append(sub)
+                continue
+            if captures is None:
+                captures = {"match": [node]}
+            self._check(sub.rule, captures, node)
         together = False
         for sub in queried:
             if sub.own is None:
@@ -179,10 +193,6 @@ class _RuleRunner:
             sub = owners[pattern_index]
             if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)
-
-    def _holds(self, node: Node, needles: tuple[bytes, ...]) -> bool:
-        source, start, end = self.ctx.source, node.start_byte, node.end_byte
-        return any(source.find(needle, start, end) >= 0 for needle in needles)
 
     def _check(self, rule: FileRule, captures: dict[str, list[Node]], anchor: Node) -> None:
         try:
