@@ -22,6 +22,7 @@ from rustpro.engine import structure
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel, On, Pattern
 from rustpro.rules.registry import file_rules
+from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
 # The gate pattern of each channel; `@gate.node` is the candidate, `@gate.name` its name.
@@ -68,9 +69,6 @@ def _name_searches(channel: Channel, names: list[bytes]) -> list[re.Pattern[byte
     # byte by byte, ten times slower. A word character before the name is checked apart.
     suffix = rb"\s*!" if channel is Channel.MACRO_ARG_MACRO else rb"\b"
     return [re.compile(rb"(?P<name>" + re.escape(name) + rb")" + suffix) for name in names]
-
-
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 SCOPES = (Scope.PRODUCTION, Scope.TESTS, Scope.ALL)
@@ -153,7 +151,7 @@ class TokenTreeScan:
         for search, route in self.searches:
             for hit in search.finditer(source):
                 start = hit.start("name")
-                if start and source[start - 1] in _WORD_BYTES:
+                if start and source[start - 1] in items.IDENTIFIER_BYTES:
                     continue
                 subs = route.by_name.get(hit.group("name"))
                 token = root.descendant_for_byte_range(start, start + 1) if subs else None

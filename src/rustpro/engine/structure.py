@@ -113,7 +113,6 @@ def record(
 # (a token-tree pattern in the file query is tried on every token of every macro call).
 _MACRO_MOD_TEXT = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
 _MACRO_MOD_QUERY = '(token_tree "mod" @mod . (identifier) @name . ";")'
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
@@ -123,7 +122,7 @@ def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
     seen: set[int] = set()
     for hit in _MACRO_MOD_TEXT.finditer(source):
         start = hit.start()
-        if start and source[start - 1] in _WORD_BYTES:
+        if start and source[start - 1] in items.IDENTIFIER_BYTES:
             continue
         keyword = root.descendant_for_byte_range(start, start + 3)
         tokens = keyword.parent if keyword is not None and keyword.type == "mod" else None

@@ -10,6 +10,10 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+# Bytes that can continue an identifier: a byte search hit preceded by one is inside a
+# longer word (`my_panic!` is not `panic!`).
+IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
 ITEM_KINDS = frozenset(
     {
         "function_item",
