@@ -23,7 +23,7 @@ from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel, On, Pattern
 from rustpro.rules.registry import file_rules
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
+from rustpro.syntax.parser import compile_query, rooted_cursor
 
 # The gate pattern of each channel; `@gate.node` is the candidate, `@gate.name` its name.
 _NAME_FILTER = "{filter}"
@@ -170,11 +170,6 @@ class TokenTreeScan:
         return sorted(found.values(), key=lambda entry: entry[0].start_byte)
 
 
-# How far up from a hit's token a text search looks for its node kind: `Arc` -> type_identifier
-# -> scoped_type_identifier -> generic_type.
-_TEXT_CLIMB = 3
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class TextSearch:
     """The nodes of one kind found at the hits of one regular expression."""
@@ -187,17 +182,10 @@ class TextSearch:
         self, root: Node, source: bytes
     ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
         """Each distinct node of the kind at or just above a hit."""
-        found: dict[int, tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
-        for hit in self.regex.finditer(source):
-            start = hit.start()
-            node: Node | None = root.descendant_for_byte_range(start, start + 1)
-            for _ in range(_TEXT_CLIMB + 1):
-                if node is None or node.type == self.kind:
-                    break
-                node = node.parent
-            if node is not None and node.type == self.kind and node.id not in found:
-                found[node.id] = (node, self.route, self.route.everyone)
-        return list(found.values())
+        return [
+            (node, self.route, self.route.everyone)
+            for node in items.nodes_at(root, source, self.regex, self.kind)
+        ]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -311,12 +299,9 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
 
 def _own_cursor(rule: FileRule, text: str) -> tree_sitter.QueryCursor:
     try:
-        query = compile_query(text.strip())
+        return rooted_cursor(compile_query(text.strip()))
     except tree_sitter.QueryError as err:
         raise TypeError(f"{type(rule).__qualname__}: bad query: {err}") from err
-    cursor = tree_sitter.QueryCursor(query)
-    cursor.set_max_start_depth(0)
-    return cursor
 
 
 def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
@@ -331,9 +316,7 @@ def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
     query = compile_query("\n".join(texts))
     if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
         raise RuntimeError("a gated sub-query's pattern count does not match its parts")
-    cursor = tree_sitter.QueryCursor(query)
-    cursor.set_max_start_depth(0)
-    return SubQuery(query, tuple(owners), cursor)
+    return SubQuery(query, tuple(owners), rooted_cursor(query))
 
 
 def _gate_route(

@@ -8,6 +8,7 @@ suppression comments are found by a byte scan.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext, PublicGate
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
+from rustpro.syntax.parser import compile_query, rooted_cursor
 
 # Capture names are prefixed so they can never collide with a rule's captures.
 STRUCTURE_QUERY = r"""
@@ -117,22 +118,15 @@ _MACRO_MOD_QUERY = '(token_tree "mod" @mod . (identifier) @name . ";")'
 
 def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
     """Fold every `mod x;` written inside a macro call (`cfg_rt! { pub mod rt; }`) into `out`."""
-    source = ctx.source
     root = ctx.tree.root_node
-    seen: set[int] = set()
-    for hit in _MACRO_MOD_TEXT.finditer(source):
-        start = hit.start()
-        if start and source[start - 1] in items.IDENTIFIER_BYTES:
-            continue
-        keyword = root.descendant_for_byte_range(start, start + 3)
-        tokens = keyword.parent if keyword is not None and keyword.type == "mod" else None
-        if tokens is None or tokens.type != "token_tree" or tokens.id in seen:
-            continue
-        seen.add(tokens.id)
-        cursor = QueryCursor(compile_query(_MACRO_MOD_QUERY))
-        cursor.set_max_start_depth(0)
-        for _, captures in cursor.matches(tokens):
+    for tokens in items.nodes_at(root, ctx.source, _MACRO_MOD_TEXT, "token_tree"):
+        for _, captures in _macro_mod_cursor().matches(tokens):
             _record_macro_mod(captures["mod"][0], captures["name"][0], out)
+
+
+@functools.cache
+def _macro_mod_cursor() -> QueryCursor:
+    return rooted_cursor(compile_query(_MACRO_MOD_QUERY))
 
 
 def record_node(
@@ -164,19 +158,11 @@ def record_node(
     elif kind == "mod_item":
         _record_mod(node, out)
     elif kind == "use_declaration":
-        if _has_visibility(node):
-            _record_use(node, out)
-    elif kind in _PUB_TYPES and _has_visibility(node):
+        _record_use(node, out)  # only a plainly `pub` use re-exports anything
+    elif kind in _PUB_TYPES and items.visibility(node):
         gate = ctx.public_gate(node)
         if gate is not None:
             out.pub_types.append(gate)
-
-
-def _has_visibility(item: Node) -> bool:
-    # The grammar puts an item's visibility first among its children (attributes are
-    # siblings before the item).
-    first = item.child(0)
-    return first is not None and first.type == "visibility_modifier"
 
 
 def _attributed_node(attr: Node) -> Node | None:

@@ -6,6 +6,7 @@ stay cheap even when called for every match.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -319,3 +320,25 @@ def is_unsafe_fn(function: Node) -> bool:
 def macro_name(invocation: Node) -> str:
     """`assert_eq` for `assert_eq!(..)`, `tokio::select` for `tokio::select!`."""
     return text(invocation.child_by_field_name("macro")).replace(" ", "")
+
+
+def nodes_at(
+    root: Node, source: bytes, regex: re.Pattern[bytes], kind: str, climb: int = 3
+) -> list[Node]:
+    """The distinct `kind` nodes at the hits of `regex` in `source`, in document order.
+
+    Each hit's first byte names a token; the node is that token or one of its nearest
+    `climb` ancestors (`Arc` -> type_identifier -> generic_type). Hits in strings, comments
+    or longer words land elsewhere and are checked by whoever matches the node next.
+    """
+    found: dict[int, Node] = {}
+    for hit in regex.finditer(source):
+        start = hit.start()
+        node: Node | None = root.descendant_for_byte_range(start, start + 1)
+        for _ in range(climb + 1):
+            if node is None or node.type == kind:
+                break
+            node = node.parent
+        if node is not None and node.type == kind and node.id not in found:
+            found[node.id] = node
+    return list(found.values())

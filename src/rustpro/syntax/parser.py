@@ -27,6 +27,16 @@ def compile_query(text: str) -> tree_sitter.Query:
     return tree_sitter.Query(RUST, text)
 
 
+def rooted_cursor(query: tree_sitter.Query) -> tree_sitter.QueryCursor:
+    """A cursor for `query` that starts matches only at the node it is run on.
+
+    Reusable: each `matches(node)` call starts afresh.
+    """
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_max_start_depth(0)
+    return cursor
+
+
 def node_kind_exists(kind: str) -> bool:
     """True when `kind` is a named node kind of the Rust grammar."""
     return RUST.id_for_node_kind(kind, True) is not None
