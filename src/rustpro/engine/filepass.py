@@ -6,6 +6,7 @@ pickled back to the parent and cached by content hash.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -102,12 +103,11 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         runner.deliver(rules, captures)
     for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
-    for rule in file_rules():
-        if type(rule).finish is not FileRule.finish:
-            try:
-                rule.finish(ctx)
-            except Exception as err:
-                result.rule_errors.append(f"{relpath}: rule {rule.name} failed: {err!r}")
+    for rule in _finishing_rules():
+        try:
+            rule.finish(ctx)
+        except Exception as err:
+            result.rule_errors.append(f"{relpath}: rule {rule.name} failed: {err!r}")
     result.candidates = ctx.candidates
     result.facts = ctx.facts
     result.structure = file_structure
@@ -116,6 +116,12 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
 
 
 _TESTS = gates.TESTS
+
+
+@functools.cache
+def _finishing_rules() -> tuple[FileRule, ...]:
+    """The rules that collect over a file and judge it in `finish`, found once."""
+    return tuple(rule for rule in file_rules() if type(rule).finish is not FileRule.finish)
 
 
 class _RuleRunner:

@@ -76,19 +76,7 @@ class MissingDocs(FileRule):
 
     name = "missing-docs"
     rustc_twins = ("missing_docs",)
-    node_kinds: ClassVar[tuple[str, ...]] = (
-        "function_item",
-        "function_signature_item",
-        "struct_item",
-        "enum_item",
-        "union_item",
-        "trait_item",
-        "type_item",
-        "associated_type",
-        "const_item",
-        "static_item",
-        "mod_item",
-    )
+    node_kinds: ClassVar[tuple[str, ...]] = tuple(_KIND_WORDS)  # every kind it has a word for
     # The root: its inner doc comments and inner attributes are read in `check`.
     patterns: ClassVar[tuple[Pattern, ...]] = (Pattern(nodes("source_file")),)
 
