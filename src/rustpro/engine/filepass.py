@@ -18,7 +18,7 @@ from rustpro.engine.context import Candidate, FileContext
 from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
-from rustpro.rules.base import FileRule
+from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel
 from rustpro.rules.registry import file_rules
 from rustpro.syntax.parser import parse
@@ -133,10 +133,12 @@ class _RuleRunner:
         self.has_test_ranges = has_test_ranges
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
-        # Which scopes see code outside / inside test regions of this file.
-        # Indexed by `gates.SCOPES`.
-        self.outside = (production_file, test_file, True)
-        self.inside = (False, True, True)
+        # Which scopes see code outside / inside test regions of this file, indexed like
+        # `gates.SCOPES`.
+        outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
+        inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
+        self.outside = tuple(outside[scope] for scope in gates.SCOPES)
+        self.inside = tuple(inside[scope] for scope in gates.SCOPES)
 
     def deliver(
         self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]

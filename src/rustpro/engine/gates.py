@@ -72,7 +72,7 @@ def _name_searches(channel: Channel, names: list[bytes]) -> list[re.Pattern[byte
 
 
 SCOPES = (Scope.PRODUCTION, Scope.TESTS, Scope.ALL)
-PRODUCTION, TESTS, ALL = range(3)
+TESTS = SCOPES.index(Scope.TESTS)
 
 
 def scope_index(rule: FileRule) -> int:
