@@ -80,7 +80,7 @@ class AnyhowInLibApi(FileRule):
             (use_declaration
               argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
             """,
-            needs=(b"anyhow", b"eyre"),
+            needs=_CATCH_ALL_SPELLINGS,
         ),
         Pattern(
             nodes("function_item"),
