@@ -20,6 +20,7 @@ _CATCH_ALL_CRATES = frozenset({"anyhow", "eyre", "color_eyre"})
 _CATCH_ALL_NAMES = frozenset({"Result", "Error", "Report"})
 # Bytes one of those crate names contains (`color_eyre` contains `eyre`).
 _CATCH_ALL_SPELLINGS = (b"anyhow", b"eyre")
+_CATCH_ALL_NAME_BYTES = tuple(name.encode() for name in sorted(_CATCH_ALL_NAMES))
 
 
 @dataclass(slots=True)
@@ -88,7 +89,7 @@ class AnyhowInLibApi(FileRule):
             (function_item
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
-            needs=(b"Result", b"Error", b"Report"),
+            needs=_CATCH_ALL_NAME_BYTES,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -96,7 +97,7 @@ class AnyhowInLibApi(FileRule):
             (function_signature_item
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
-            needs=(b"Result", b"Error", b"Report"),
+            needs=_CATCH_ALL_NAME_BYTES,
         ),
     )
 
