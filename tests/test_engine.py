@@ -203,6 +203,8 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
     if plan.scan is not None:
         gate_routes += list({id(route): route for _, route in plan.scan.searches}.values())
     gate_routes += [search.route for search in plan.texts]
+    # Most gates are found by words (`finder.WordFinder`), not by the file query.
+    gate_routes += [t for t in plan.words.targets() if isinstance(t, gates.GateRoute)]
     for rule in file_rules():
         for pattern in rule.gated_patterns():
             serving = [

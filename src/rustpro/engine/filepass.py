@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import tree_sitter
 from tree_sitter import Node
@@ -61,7 +62,6 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         result.parse_error_line = _first_error_line(root, lines)
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
     file_plan = gates.plan(role is Role.PRODUCTION)
-    routes = file_plan.routes
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
@@ -69,28 +69,21 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
     if file_plan.root_route is not None:
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
-    for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(root):
-        route = routes[pattern_index]
-        if type(route) is GateRoute:
-            node = captures["gate.node"][0]
-            if not route.named:
-                if route.engine:
-                    structure.record_node(node, ctx, file_structure, test_ranges)
-                if route.everyone:
-                    candidates.append((node, route, route.everyone))
-                continue
-            name_node = captures["gate.name"][0]
-            name = source[name_node.start_byte : name_node.end_byte]
-            if name in route.engine_names:
-                structure.record_node(node, ctx, file_structure, test_ranges)
-            subs = route.subscribers(name)
-            if subs:
-                candidates.append((node, route, subs))
-        elif route is None:
-            structure.record(captures, ctx, file_structure)
-        else:
-            assert isinstance(route, WholeFileRoute)
-            whole_file.append((route.rules, captures))
+    # The gates found by words, in document order (the engine's records first, as always).
+    hits = file_plan.words.find(root, source)
+    hits.sort(key=_start_byte)
+    for node, target, name in hits:
+        if target is None:
+            structure.record_inner_doc(node, ctx, file_structure)
+            continue
+        route = cast(GateRoute, target)
+        if route.engine or name in route.engine_names:
+            structure.record_node(node, ctx, file_structure, test_ranges)
+        subs = route.subscribers(name) if route.named else route.everyone
+        if subs:
+            candidates.append((node, route, subs))
+    if file_plan.query is not None:
+        _run_file_query(file_plan, ctx, file_structure, test_ranges, candidates, whole_file)
     if file_plan.scan is not None:
         candidates.extend(file_plan.scan.token_trees(root, source))
     for search in file_plan.texts:
@@ -116,6 +109,46 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
 
 
 _TESTS = gates.TESTS
+
+
+def _start_byte(hit: tuple[Node, object, bytes]) -> int:
+    return hit[0].start_byte
+
+
+def _run_file_query(
+    file_plan: gates.Plan,
+    ctx: FileContext,
+    file_structure: FileStructure,
+    test_ranges: list[tuple[int, int]],
+    candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]],
+    whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]],
+) -> None:
+    """The gates and whole-file patterns that words cannot find: one query over the tree."""
+    assert file_plan.query is not None
+    routes = file_plan.routes
+    source = ctx.source
+    for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(
+        ctx.tree.root_node
+    ):
+        route = routes[pattern_index]
+        if type(route) is GateRoute:
+            node = captures["gate.node"][0]
+            if not route.named:
+                if route.engine:
+                    structure.record_node(node, ctx, file_structure, test_ranges)
+                if route.everyone:
+                    candidates.append((node, route, route.everyone))
+                continue
+            name_node = captures["gate.name"][0]
+            name = source[name_node.start_byte : name_node.end_byte]
+            if name in route.engine_names:
+                structure.record_node(node, ctx, file_structure, test_ranges)
+            subs = route.subscribers(name)
+            if subs:
+                candidates.append((node, route, subs))
+        else:
+            assert isinstance(route, WholeFileRoute)
+            whole_file.append((route.rules, captures))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import tree_sitter
 from tree_sitter import Node
 
-from rustpro.engine import structure
+from rustpro.engine import finder, structure
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel, On, Pattern
 from rustpro.rules.registry import file_rules
@@ -195,19 +195,20 @@ class WholeFileRoute:
     rules: tuple[tuple[FileRule, int], ...]
 
 
-Route = GateRoute | WholeFileRoute | None  # None: the engine's own structure pattern
+Route = GateRoute | WholeFileRoute
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Plan:
     """The file query and where each of its pattern indices goes."""
 
-    query: tree_sitter.Query
+    query: tree_sitter.Query | None  # None: every gate is found by words
     routes: tuple[Route, ...]
     # The file's root is always the one `source_file`: handed over without a gate pattern.
     root_route: GateRoute | None
     scan: TokenTreeScan | None  # macro arguments
-    texts: tuple[TextSearch, ...] = ()
+    texts: tuple[TextSearch, ...]
+    words: finder.WordFinder  # the gates found by words rather than by the query
 
 
 def rule_patterns_of(rule: FileRule) -> list[str]:
@@ -407,8 +408,8 @@ def plan(production: bool = True) -> Plan:
 
 @functools.cache
 def _plan(production: bool) -> Plan:
-    pieces: list[str] = [structure.STRUCTURE_QUERY]
-    routes: list[Route] = [None] * compile_query(structure.STRUCTURE_QUERY).pattern_count
+    pieces: list[str] = []
+    routes: list[Route] = []
     # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
     by_key: dict[str, list[FileRule]] = {}
     for rule, patterns in rule_patterns():
@@ -425,8 +426,8 @@ def _plan(production: bool) -> Plan:
         WholeFileRoute(tuple((rule, scope_index(rule)) for rule in rules))
         for rules in by_key.values()
     )
-    # Gates: one pattern per channel, one per node kind. The engine's own kinds come first:
-    # its records (test regions, modules) must be known before rules run.
+    # Gates: one per channel, one per node kind. The engine's own kinds come first: its
+    # records (test regions, modules) must be known before rules run.
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]] = {
         (Channel.KIND, kind): [] for kind in structure.ENGINE_KINDS
     }
@@ -439,6 +440,8 @@ def _plan(production: bool) -> Plan:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
     scan = _token_tree_scan(groups)
     texts = _text_searches(groups)
+    words = finder.WordFinder()
+    words.want_inner_docs()  # the engine's own: `structure.record_inner_doc`
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":
@@ -450,9 +453,44 @@ def _plan(production: bool) -> Plan:
             engine=kind in structure.ENGINE_KINDS,
             engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
         )
+        if _found_by_words(words, channel, kind, route):
+            continue
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
-    query = compile_query("\n".join(pieces))
-    if query.pattern_count != len(routes):  # pragma: no cover - guards the index mapping
+    words.seal()
+    query = compile_query("\n".join(pieces)) if pieces else None
+    if query is not None and query.pattern_count != len(routes):  # pragma: no cover
         raise RuntimeError("the file query's pattern count does not match its parts")
-    return Plan(query, tuple(routes), root_route, scan, texts)
+    return Plan(query, tuple(routes), root_route, scan, texts, words)
+
+
+# How the word finder checks the token of a name, per named channel.
+_NAME_CHECKS: dict[Channel, finder.Verify] = {
+    Channel.METHOD_CALL: finder.method_call,
+    Channel.FUNCTION_CALL: finder.function_call,
+    Channel.QUALIFIED_CALL: finder.qualified_call,
+    Channel.MACRO_CALL: finder.macro_call,
+    Channel.ATTRIBUTE: finder.attribute,
+}
+
+
+def _found_by_words(
+    words: finder.WordFinder, channel: Channel, kind: str, route: GateRoute
+) -> bool:
+    """Hand the gate to the word finder when it can find every candidate; False if not."""
+    if channel is Channel.KIND:
+        if not words.finds_kind(kind):
+            return False
+        words.want_kind(kind, route)
+        return True
+    if route.everyone or route.filters:  # candidates of any name
+        if channel is not Channel.MACRO_CALL:
+            return False
+        words.want_every_macro_call(route)
+        return True
+    check = _NAME_CHECKS.get(channel)
+    if check is None:
+        return False
+    for name in route.by_name:
+        words.want_name(name.decode(), check, route)
+    return True

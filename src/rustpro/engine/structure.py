@@ -1,9 +1,9 @@
 """What the engine itself records of every file before rules run.
 
-Test-only regions, `mod` declarations, `pub use` re-exports and inner attributes come from the
-file query's gates that the rules share (`ENGINE_KINDS`, `ENGINE_ATTRIBUTES`) and from a few
-patterns of its own (`STRUCTURE_QUERY`): one pass over the tree serves both. Inline
-suppression comments are found by a byte scan.
+Test-only regions, `mod` declarations, `pub use` re-exports, inner attributes and inner doc
+comments come from the same gates the rules use (`ENGINE_KINDS`, `ENGINE_ATTRIBUTES`, found by
+words: `finder.WordFinder`), so one search serves both. Inline suppression comments are found
+by a byte scan.
 """
 
 from __future__ import annotations
@@ -18,13 +18,8 @@ from rustpro.engine.context import FileContext, PublicGate
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
-# Capture names are prefixed so they can never collide with a rule's captures.
-STRUCTURE_QUERY = r"""
-(line_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
-(block_comment inner: (inner_doc_comment_marker)) @engine.innerdoc
-"""
-# Nodes the engine records from the file query's gates (`record_node`), shared with the rules
-# that ask for the same kinds: one gate pattern serves both.
+# Nodes the engine records from the gates (`record_node`), shared with the rules that ask for
+# the same kinds: one gate serves both.
 ENGINE_KINDS = (
     "inner_attribute_item",
     "mod_item",
@@ -97,16 +92,9 @@ _SUPPRESSION = re.compile(
 )
 
 
-def record(
-    captures: dict[str, list[Node]],
-    ctx: FileContext,
-    out: FileStructure,
-) -> None:
-    """Fold one match of `STRUCTURE_QUERY` into `out`."""
-    if (
-        "engine.innerdoc" in captures
-        and captures["engine.innerdoc"][0].parent == ctx.tree.root_node
-    ):
+def record_inner_doc(comment: Node, ctx: FileContext, out: FileStructure) -> None:
+    """Fold one inner doc comment (`//!`, `/*!`) into `out`."""
+    if comment.parent == ctx.tree.root_node:
         out.has_inner_docs = True
 
 

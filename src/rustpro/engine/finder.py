@@ -1,0 +1,319 @@
+"""Finding a file's candidates by the words that begin them, without walking its tree.
+
+A tree-sitter query visits every node of a file, punctuation included: on its own that walk
+costs about a third of the parse. But every candidate the gates hand to rules begins with, or
+is named by, a word of the source: an item by its keyword (`fn`, `impl`, `struct`, ...), a
+call, macro call or attribute by its name, every macro call by its `!`, an inner doc comment
+by `//!`. So the file's bytes are searched for those words (one Aho-Corasick pass in native
+code for all of them), the tree is asked for the token at each hit, and the hit is kept only
+when that token sits exactly where the gate pattern would have matched it (the kind of its
+parent, the field it fills). Hits in comments, strings, longer words or macro token trees land
+on other tokens and are dropped, so the candidates are those the gate patterns matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import ahocorasick_rs
+from tree_sitter import Node
+
+from rustpro.syntax import items
+
+# The keyword each node kind has as a direct child, always present: searching for the
+# keyword finds every node of the kind.
+KIND_KEYWORDS: dict[str, bytes] = {
+    "function_item": b"fn",
+    "function_signature_item": b"fn",
+    "impl_item": b"impl",
+    "struct_item": b"struct",
+    "enum_item": b"enum",
+    "union_item": b"union",
+    "trait_item": b"trait",
+    "type_item": b"type",
+    "associated_type": b"type",
+    "const_item": b"const",
+    "static_item": b"static",
+    "mod_item": b"mod",
+    "use_declaration": b"use",
+    "for_expression": b"for",
+    "unsafe_block": b"unsafe",
+    "macro_definition": b"macro_rules!",
+}
+# Kinds found through another kind: a `declaration_list` is the body of one of these.
+_BODY_OF = ("mod_item", "impl_item", "trait_item", "foreign_mod_item")
+# `extern "C" { .. }`: its `extern` sits in an `extern_modifier` child.
+_EXTERN = b"extern"
+# Found by a regular expression instead of a word: `#`, then `!` and `[` (comments and
+# whitespace may come between tokens; possessive, so a run of comments cannot backtrack).
+_GAP = rb"(?:\s++|//[^\n]*+|/\*(?:[^*]|\*++(?!/))*+\*/)*+"
+_INNER_ATTRIBUTE = re.compile(rb"#(?=" + _GAP + rb"!" + _GAP + rb"\[)")
+# Every macro call (for rules that filter macro names themselves): `!` before its brackets.
+_MACRO_BANG = re.compile(rb"!(?=" + _GAP + rb"[(\[{])")
+_INNER_DOC_NEEDLES = (b"//!", b"/*!")
+_WORD_BYTES = items.IDENTIFIER_BYTES | frozenset(range(0x80, 0x100))
+
+Verify = Callable[[Node], Node | None]  # the candidate a word's token stands for, if any
+
+
+def method_call(token: Node) -> Node | None:
+    """`x.name(..)`: the call whose function is a field expression naming `token`."""
+    if token.type != "field_identifier":
+        return None
+    field_expr = token.parent
+    if field_expr is None or field_expr.type != "field_expression":
+        return None
+    call = field_expr.parent
+    # A field expression that is a child of a call is its `function` (the rest is `arguments`).
+    return call if call is not None and call.type == "call_expression" else None
+
+
+def function_call(token: Node) -> Node | None:
+    """`name(..)`, `path::name(..)`, `name::<T>(..)`, `path::name::<T>(..)`."""
+    if token.type != "identifier":
+        return None
+    node = _as_name(token)
+    parent = node.parent
+    if parent is not None and parent.type == "generic_function":
+        node, parent = parent, parent.parent
+    return parent if parent is not None and parent.type == "call_expression" else None
+
+
+def qualified_call(token: Node) -> Node | None:
+    """`name::f(..)` and `path::name::f(..)`: the call whose function's path ends in `token`."""
+    if token.type != "identifier":
+        return None
+    node = _as_name(token)
+    path_of = node.parent
+    # The path is the first child of a scoped identifier; the name is its last.
+    if (
+        path_of is None
+        or path_of.type != "scoped_identifier"
+        or path_of.start_byte != node.start_byte
+        or path_of.end_byte == node.end_byte
+    ):
+        return None
+    call = path_of.parent
+    return call if call is not None and call.type == "call_expression" else None
+
+
+def macro_call(token: Node) -> Node | None:
+    """`name!(..)` and `path::name!(..)`."""
+    if token.type != "identifier":
+        return None
+    parent = _as_name(token).parent
+    # An identifier or path that is a child of a macro call is its `macro`.
+    return parent if parent is not None and parent.type == "macro_invocation" else None
+
+
+def attribute(token: Node) -> Node | None:
+    """`#[name]`, `#[path::name(..)]`: the attribute item whose path ends in `token`."""
+    if token.type != "identifier":
+        return None
+    node = _as_name(token)
+    attr = node.parent
+    if attr is None or attr.type != "attribute" or attr.start_byte != node.start_byte:
+        return None
+    item = attr.parent
+    return item if item is not None and item.type == "attribute_item" else None
+
+
+def _as_name(identifier: Node) -> Node:
+    """The scoped identifier an identifier is the name (last segment) of, or itself."""
+    parent = identifier.parent
+    if (
+        parent is not None
+        and parent.type == "scoped_identifier"
+        and parent.end_byte == identifier.end_byte
+    ):
+        return parent
+    return identifier
+
+
+def macro_name(bang: Node) -> tuple[Node, bytes] | None:
+    """The macro call a `!` token belongs to and its name's bytes (last path segment)."""
+    call = bang.parent
+    if call is None or call.type != "macro_invocation":
+        return None
+    macro: Node | None = call.child(0)
+    if macro is not None and macro.type == "scoped_identifier":
+        macro = macro.child_by_field_name("name")
+    if macro is None or macro.type != "identifier":
+        return None
+    return call, macro.text or b""
+
+
+# A candidate found by a word: the node, the caller's route for it, and the word (a plain
+# tuple: there are thousands per file).
+Hit = tuple[Node, object, bytes]
+
+
+@dataclass(slots=True)
+class _Word:
+    """What one word can stand for."""
+
+    by_parent_kind: dict[str, object]  # keyword: the route of each node kind it begins
+    bodies: bool  # keyword of a kind whose body is a wanted `declaration_list`
+    verified: list[tuple[Verify, object]]  # name: each channel's check and route
+
+
+class WordFinder:
+    """The candidates of a file plan that are found by words and marks, built once per plan.
+
+    Ask with `want_kind`, `want_name`, `want_declaration_lists`, `want_every_macro_call`,
+    `want_inner_attributes`, `want_inner_docs`, then `seal()`; `find` returns the hits of a file.
+    """
+
+    def __init__(self) -> None:
+        self._words: dict[bytes, _Word] = {}
+        self._declaration_lists: object | None = None
+        self._every_macro_call: object | None = None
+        self._inner_attributes: object | None = None
+        self._inner_docs = False
+        self._needles: tuple[bytes, ...] = ()
+        # Per needle: must the bytes before / after it not continue a word?
+        self._bounded: tuple[tuple[bool, bool], ...] = ()
+        self._automaton: ahocorasick_rs.BytesAhoCorasick | None = None
+
+    @staticmethod
+    def finds_kind(kind: str) -> bool:
+        """True when nodes of `kind` can be found by a word."""
+        return kind in KIND_KEYWORDS or kind in ("declaration_list", "inner_attribute_item")
+
+    def _word(self, word: bytes) -> _Word:
+        return self._words.setdefault(word, _Word({}, False, []))
+
+    def want_kind(self, kind: str, target: object) -> None:
+        """Every node of `kind` (one of `finds_kind`)."""
+        if kind == "declaration_list":
+            self._declaration_lists = target
+            for keyword in {KIND_KEYWORDS.get(k, _EXTERN) for k in _BODY_OF}:
+                self._word(keyword).bodies = True
+        elif kind == "inner_attribute_item":
+            self._inner_attributes = target
+        else:
+            self._word(KIND_KEYWORDS[kind]).by_parent_kind[kind] = target
+
+    def want_name(self, name: str, verify: Verify, target: object) -> None:
+        """Every `verify(token)` of an identifier token spelled `name`."""
+        self._word(name.encode()).verified.append((verify, target))
+
+    def want_every_macro_call(self, target: object) -> None:
+        """Every macro call, named by the last segment of its path."""
+        self._every_macro_call = target
+
+    def want_inner_docs(self) -> None:
+        """Every inner doc comment (`//!`, `/*!`), as a hit whose target is None."""
+        self._inner_docs = True
+
+    def targets(self) -> list[object]:
+        """Every target asked for (each once), for checks of the plan."""
+        found: dict[int, object] = {}
+        for word in self._words.values():
+            for target in (*word.by_parent_kind.values(), *(t for _, t in word.verified)):
+                found[id(target)] = target
+        for target in (self._declaration_lists, self._every_macro_call, self._inner_attributes):
+            if target is not None:
+                found[id(target)] = target
+        return list(found.values())
+
+    def seal(self) -> None:
+        """Build the byte search for everything wanted."""
+        needles = sorted(self._words)
+        if self._inner_docs:
+            needles.extend(_INNER_DOC_NEEDLES)
+        self._needles = tuple(needles)
+        self._bounded = tuple(
+            (needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES) for needle in needles
+        )
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick(
+                list(needles), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
+            )
+            if needles
+            else None
+        )
+
+    def find(self, root: Node, source: bytes) -> list[Hit]:
+        """Every wanted candidate of the file, in no particular order."""
+        found: list[Hit] = []
+        if self._automaton is not None:
+            self._find_words(root, source, found)
+        if self._inner_attributes is not None:
+            found.extend(self._at_marks(root, source, _INNER_ATTRIBUTE, self._inner_attributes))
+        if self._every_macro_call is not None:
+            target = self._every_macro_call
+            for hit in _MACRO_BANG.finditer(source):
+                start = hit.start()
+                bang = root.descendant_for_byte_range(start, start + 1)
+                named = macro_name(bang) if bang is not None else None
+                if named is not None:
+                    found.append((named[0], target, named[1]))
+        return found
+
+    def _find_words(self, root: Node, source: bytes, found: list[Hit]) -> None:
+        assert self._automaton is not None
+        needles = self._needles
+        bounded = self._bounded
+        words = self._words
+        word_bytes = _WORD_BYTES
+        size = len(source)
+        declaration_lists = self._declaration_lists
+        for index, start, end in self._automaton.find_matches_as_indexes(source):
+            needle = needles[index]
+            word = words.get(needle)
+            if word is None:  # an inner doc comment mark
+                self._inner_doc(root, start, end, found)
+                continue
+            left, right = bounded[index]
+            if (left and start and source[start - 1] in word_bytes) or (
+                right and end < size and source[end] in word_bytes
+            ):
+                continue
+            token = root.descendant_for_byte_range(start, end)
+            # A word in a comment or string lands on a longer token: no candidate.
+            if token is None or token.start_byte != start or token.end_byte != end:
+                continue
+            parent = token.parent
+            if parent is None:
+                continue
+            if word.by_parent_kind or word.bodies:
+                kind = parent.type
+                if needle == _EXTERN and kind == "extern_modifier":
+                    parent = parent.parent
+                    kind = parent.type if parent is not None else ""
+                target = word.by_parent_kind.get(kind)
+                if target is not None and parent is not None:
+                    found.append((parent, target, needle))
+                if word.bodies and kind in _BODY_OF and parent is not None:
+                    body = parent.child_by_field_name("body")
+                    if body is not None and body.type == "declaration_list":
+                        found.append((body, declaration_lists, needle))
+            for verify, target in word.verified:
+                node = verify(token)
+                if node is not None:
+                    found.append((node, target, needle))
+
+    def _inner_doc(self, root: Node, start: int, end: int, found: list[Hit]) -> None:
+        # The smallest node holding all of `//!` is the comment (`//` alone is its token).
+        comment = root.descendant_for_byte_range(start, end)
+        if (
+            comment is not None
+            and comment.start_byte == start
+            and comment.type in ("line_comment", "block_comment")
+            and comment.child_by_field_name("inner") is not None
+        ):
+            found.append((comment, None, b""))
+
+    @staticmethod
+    def _at_marks(
+        root: Node, source: bytes, regex: re.Pattern[bytes], target: object
+    ) -> Iterable[Hit]:
+        for hit in regex.finditer(source):
+            start = hit.start()
+            mark = root.descendant_for_byte_range(start, start + 1)
+            parent = mark.parent if mark is not None else None
+            if parent is not None and parent.type == "inner_attribute_item":
+                yield (parent, target, b"")

@@ -1,0 +1,173 @@
+"""The word finder finds exactly what the gate patterns it replaces would match."""
+
+from __future__ import annotations
+
+import tree_sitter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rustpro.engine import finder
+from rustpro.engine.gates import _GATE_PATTERNS, _NAME_FILTER
+from rustpro.rules.patterns import Channel
+from rustpro.syntax.parser import compile_query, parse
+
+NAMES = ("read", "Arc", "test", "unwrap", "cfg", "spawn", "fs", "assert_eq")
+NAMED = {
+    Channel.METHOD_CALL: finder.method_call,
+    Channel.FUNCTION_CALL: finder.function_call,
+    Channel.QUALIFIED_CALL: finder.qualified_call,
+    Channel.MACRO_CALL: finder.macro_call,
+    Channel.ATTRIBUTE: finder.attribute,
+}
+KINDS = (*finder.KIND_KEYWORDS, "declaration_list", "inner_attribute_item")
+
+Found = set[tuple[str, int, int, str, bytes]]
+
+
+def _by_words(source: bytes) -> Found:
+    words = finder.WordFinder()
+    for kind in KINDS:
+        words.want_kind(kind, kind)
+    for channel, check in NAMED.items():
+        for spelling in NAMES:
+            words.want_name(spelling, check, channel.value)
+    words.want_every_macro_call("every macro call")
+    words.want_inner_docs()
+    words.seal()
+    tree = parse(source)
+    found: Found = set()
+    for node, target, word in words.find(tree.root_node, source):
+        label = "inner doc" if target is None else str(target)
+        # Kinds are found by keywords, which the query does not capture as a name.
+        name = b"" if target in KINDS or target is None else word
+        found.add((label, node.start_byte, node.end_byte, node.type, name))
+    return found
+
+
+def _by_query(source: bytes) -> Found:
+    names = " ".join(f'"{name}"' for name in NAMES)
+    pieces = [f"({kind}) @gate.node" for kind in KINDS]
+    labels: list[str] = list(KINDS)
+    for channel in NAMED:
+        pieces.append(
+            _GATE_PATTERNS[channel].replace(_NAME_FILTER, f"(#any-of? @gate.name {names})")
+        )
+        labels.append(channel.value)
+    pieces.append(_GATE_PATTERNS[Channel.MACRO_CALL].replace(_NAME_FILTER, ""))
+    labels.append("every macro call")
+    pieces.append("(line_comment inner: (inner_doc_comment_marker)) @gate.node")
+    pieces.append("(block_comment inner: (inner_doc_comment_marker)) @gate.node")
+    labels += ["inner doc", "inner doc"]
+    tree = parse(source)
+    found: Found = set()
+    query = tree_sitter.QueryCursor(compile_query("\n".join(pieces)))
+    for index, captures in query.matches(tree.root_node):
+        node = captures["gate.node"][0]
+        named = captures.get("gate.name")
+        name = named[0].text or b"" if named else b""
+        found.add((labels[index], node.start_byte, node.end_byte, node.type, name))
+    return found
+
+
+TRICKY = b"""\
+//! Crate docs. fn in docs: fn fake() {}
+/*! block inner doc */
+///! an outer doc, not inner
+// fn commented() { x.unwrap() }
+#![allow(dead_code)]
+# ! [ cfg_attr(test, allow(x)) ]
+#!/not/a/shebang
+use std::fs;
+pub use self::inner::Thing;
+extern crate alloc;
+extern "C" { fn c_fn(x: i32); static C: i32; }
+unsafe extern "C" fn callback() {}
+const fn five() -> u8 { 5 }
+const K: *const u8 = core::ptr::null();
+static S: &'static str = "fn static struct";
+struct S2 { read: u8 }
+union U { a: u8 }
+enum E { A }
+type T = fn(u8) -> u8;
+trait Tr { type Item; const N: usize; fn req(&self); fn pro(&self) {} }
+unsafe trait Marker {}
+unsafe impl Marker for S2 {}
+impl<T> Tr for Vec<T> where for<'a> &'a T: Copy { type Item = T; const N: usize = 1; }
+mod m { mod n; pub mod o {} }
+mod file_mod;
+macro_rules! mac { ($e:expr) => { fn in_macro() { $e.unwrap() } }; }
+#[test] fn t() { assert_eq!(1, 1); }
+#[tokio::test] async fn t2() {}
+# [ test ] fn t3() {}
+#[cfg(test)] mod tests { #[test] fn t() {} }
+#[doc = "test"] fn d() {}
+#[::core::prelude::v1::test] fn t4() {}
+fn calls(x: Option<u8>, p: &str) {
+    x.unwrap();
+    x . unwrap ();
+    x.unwrap::<>();
+    read(p);
+    fs::read(p);
+    std::fs::read::<&str>(p);
+    read::<&str>(p);
+    Arc::new(1);
+    std::sync::Arc::new(1);
+    a::Arc::new(1);
+    Arc::<u8>::new(1);
+    let read = 1;
+    let s = "x.unwrap() read(p) Arc::new(1)";
+    let r = r#"fn raw() {}"#;
+    format!("{}", x.unwrap());
+    assert_eq!(1, 1);
+    std::assert_eq!(1, 1);
+    assert_eq ! (1, 1);
+    vec![1]; m!{ }; self::m!(); a != b; !(a);
+    for i in 0..3 { unsafe { read(p) } }
+    'l: for _ in x {}
+    let f = |x: u8| x.spawn();
+    r#fn(); r#read(p);
+    x.0.unwrap();
+    x /* c */ . /* c */ unwrap();
+    spawn/* c */(async {});
+}
+"""
+
+
+def test_tricky_source_finds_what_the_gate_patterns_match() -> None:
+    words, query = _by_words(TRICKY), _by_query(TRICKY)
+    assert words == query
+    # The sample exercises every route (else the comparison proves less than it seems).
+    expected = {*KINDS, *(channel.value for channel in NAMED), "every macro call", "inner doc"}
+    assert {label for label, *_ in query} == expected
+
+
+_LINES = TRICKY.splitlines(keepends=True)
+_BODY_START = _LINES.index(b"fn calls(x: Option<u8>, p: &str) {\n")
+ITEMS = _LINES[:_BODY_START]
+STATEMENTS = _LINES[_BODY_START + 1 : -1]
+MARKS = [b"{", b"}", b"(", b")", b"!", b"#", b"[", b"]", b"::", b".", b" ", b"/*", b"*/", b'"']
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(ITEMS), max_size=12),
+    st.lists(st.sampled_from(STATEMENTS), max_size=12),
+)
+def test_any_mix_of_items_and_statements_finds_what_the_gate_patterns_match(
+    items: list[bytes], statements: list[bytes]
+) -> None:
+    source = b"".join(items) + b"fn f(x: Option<u8>, p: &str) {\n" + b"".join(statements) + b"}\n"
+    assert _by_words(source) == _by_query(source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_LINES + MARKS), min_size=1, max_size=25))
+def test_broken_mixes_never_raise_and_agree_when_the_tree_has_no_errors(
+    parts: list[bytes],
+) -> None:
+    source = b"".join(parts)
+    found = _by_words(source)
+    # Error recovery can invent a zero-width keyword (a MISSING `fn`) that no byte search
+    # finds; on trees without errors the two must agree exactly.
+    if not parse(source).root_node.has_error:
+        assert found == _by_query(source)
