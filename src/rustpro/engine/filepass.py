@@ -164,6 +164,7 @@ class _RuleRunner:
         self.ctx = ctx
         self.result = result
         self.has_test_ranges = has_test_ranges
+        self.file_holds: dict[tuple[bytes, ...], bool] = {}
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
         # Which scopes see code outside / inside test regions of this file, indexed like
@@ -206,6 +207,8 @@ class _RuleRunner:
                 sub.direct or in_test or scope != _TESTS or not may_hold_tests
             ):
                 continue
+            if sub.file_needs and not self._file_holds(sub.file_needs):
+                continue
             if sub.needs:
                 if start < 0:
                     start, end = node.start_byte, node.end_byte
@@ -234,6 +237,14 @@ class _RuleRunner:
             sub = owners[pattern_index]
             if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)
+
+    def _file_holds(self, needles: tuple[bytes, ...]) -> bool:
+        """Whether the file holds one of `needles` (asked once per file and tuple)."""
+        found = self.file_holds.get(needles)
+        if found is None:
+            source = self.ctx.source
+            found = self.file_holds[needles] = any(needle in source for needle in needles)
+        return found
 
     def _check(self, rule: FileRule, captures: dict[str, list[Node]], anchor: Node) -> None:
         try:

@@ -132,10 +132,9 @@ def _as_name(identifier: Node) -> Node:
     return identifier
 
 
-def macro_name(bang: Node) -> tuple[Node, bytes] | None:
-    """The macro call a `!` token belongs to and its name's bytes (last path segment)."""
-    call = bang.parent
-    if call is None or call.type != "macro_invocation":
+def macro_name(call: Node) -> tuple[Node, bytes] | None:
+    """A macro call and its name's bytes (last path segment); None for any other node."""
+    if call.type != "macro_invocation":
         return None
     macro: Node | None = call.child(0)
     if macro is not None and macro.type == "scoped_identifier":
@@ -247,8 +246,9 @@ class WordFinder:
             target = self._every_macro_call
             for hit in _MACRO_BANG.finditer(source):
                 start = hit.start()
-                bang = root.descendant_for_byte_range(start, start + 1)
-                named = macro_name(bang) if bang is not None else None
+                # `!` is an unnamed token: the smallest named node holding it is its parent.
+                call = root.named_descendant_for_byte_range(start, start + 1)
+                named = macro_name(call) if call is not None else None
                 if named is not None:
                     found.append((named[0], target, named[1]))
         return found
@@ -260,7 +260,6 @@ class WordFinder:
         words = self._words
         word_bytes = _WORD_BYTES
         size = len(source)
-        declaration_lists = self._declaration_lists
         for index, start, end in self._automaton.find_matches_as_indexes(source):
             needle = needles[index]
             word = words.get(needle)
@@ -272,29 +271,41 @@ class WordFinder:
                 right and end < size and source[end] in word_bytes
             ):
                 continue
+            if word.by_parent_kind or word.bodies:
+                self._keyword(root, word, needle, start, end, found)
+            if not word.verified:
+                continue
             token = root.descendant_for_byte_range(start, end)
             # A word in a comment or string lands on a longer token: no candidate.
             if token is None or token.start_byte != start or token.end_byte != end:
                 continue
-            parent = token.parent
-            if parent is None:
-                continue
-            if word.by_parent_kind or word.bodies:
-                kind = parent.type
-                if needle == _EXTERN and kind == "extern_modifier":
-                    parent = parent.parent
-                    kind = parent.type if parent is not None else ""
-                target = word.by_parent_kind.get(kind)
-                if target is not None and parent is not None:
-                    found.append((parent, target, needle))
-                if word.bodies and kind in _BODY_OF and parent is not None:
-                    body = parent.child_by_field_name("body")
-                    if body is not None and body.type == "declaration_list":
-                        found.append((body, declaration_lists, needle))
             for verify, target in word.verified:
                 node = verify(token)
                 if node is not None:
                     found.append((node, target, needle))
+
+    def _keyword(
+        self, root: Node, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
+    ) -> None:
+        # A keyword is an unnamed token, so the smallest *named* node holding it is the node
+        # it is a direct child of (one call; asking a node for its parent walks down from the
+        # root). Keyword-like bytes in a comment, string or token tree land on that node.
+        item = root.named_descendant_for_byte_range(start, end)
+        if item is None:
+            return
+        kind = item.type
+        if needle == _EXTERN and kind == "extern_modifier":
+            parent = item.parent
+            if parent is None:
+                return
+            item, kind = parent, parent.type
+        target = word.by_parent_kind.get(kind)
+        if target is not None:
+            found.append((item, target, needle))
+        if word.bodies and kind in _BODY_OF:
+            body = item.child_by_field_name("body")
+            if body is not None and body.type == "declaration_list":
+                found.append((body, self._declaration_lists, needle))
 
     def _inner_doc(self, root: Node, start: int, end: int, found: list[Hit]) -> None:
         # The smallest node holding all of `//!` is the comment (`//` alone is its token).
@@ -313,7 +324,6 @@ class WordFinder:
     ) -> Iterable[Hit]:
         for hit in regex.finditer(source):
             start = hit.start()
-            mark = root.descendant_for_byte_range(start, start + 1)
-            parent = mark.parent if mark is not None else None
-            if parent is not None and parent.type == "inner_attribute_item":
-                yield (parent, target, b"")
+            item = root.named_descendant_for_byte_range(start, start + 1)  # `#` is unnamed
+            if item is not None and item.type == "inner_attribute_item":
+                yield (item, target, b"")

@@ -13,7 +13,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import tree_sitter
 from tree_sitter import Node
@@ -91,6 +91,7 @@ class Subscription:
     # cheaper to look up than an enum member (whose hash is Python code).
     scope: int
     needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
+    file_needs: tuple[bytes, ...]  # ... and one of these in the file
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it; the others run together (`SubQuery`).
     own: tree_sitter.QueryCursor | None = None
@@ -122,13 +123,19 @@ class GateRoute:
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
     sub_query: SubQuery | None
+    # `subscribers` of the names met so far, when `filters` make them costly to work out.
+    known: dict[bytes, tuple[Subscription, ...]] = field(default_factory=dict)
 
     def subscribers(self, name: bytes) -> tuple[Subscription, ...]:
         """The subscriptions a candidate called `name` is for."""
-        found = self.by_name.get(name, self.everyone)
-        if self.filters:
+        if not self.filters:
+            return self.by_name.get(name, self.everyone)
+        found = self.known.get(name)
+        if found is None:
+            found = self.by_name.get(name, self.everyone)
             text = name.decode(errors="replace")
             found += tuple(s for s in self.filters if s.on.wants(text) and s not in found)
+            self.known[name] = found
         return found
 
 
@@ -293,7 +300,9 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
             own = None if direct or not pattern.needs else _own_cursor(rule, pattern.query)
-            sub = Subscription(rule, pattern.on, direct, scope_index(rule), pattern.needs, own)
+            sub = Subscription(
+                rule, pattern.on, direct, scope_index(rule), pattern.needs, pattern.file_needs, own
+            )
             found.append((sub, pattern))
     return found
 

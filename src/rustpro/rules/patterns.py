@@ -73,7 +73,8 @@ class Pattern:
     the pattern runs rooted at the candidate (it must start with the candidate's node kind:
     `call_expression` for call channels, `macro_invocation`, `token_tree` for macro
     arguments, one of `kinds`), and each of its matches goes to `check`. `needs` lets the
-    engine skip candidates whose text cannot match without running the pattern.
+    engine skip candidates whose text cannot match without running the pattern;
+    `file_needs` skips every candidate of a file that holds none of its byte strings.
     """
 
     on: On
@@ -81,6 +82,9 @@ class Pattern:
     # A cheap pre-test: the pattern can only match a candidate whose source holds one of
     # these byte strings (`(b"unsafe",)` for `unsafe impl`); others skip the query.
     needs: tuple[bytes, ...] = ()
+    # The same, asked once per file of the whole file's bytes: for a rule that can only
+    # fire in a file that spells a word somewhere (an import, a crate name).
+    file_needs: tuple[bytes, ...] = ()
 
 
 def nodes(*kinds: str) -> On:

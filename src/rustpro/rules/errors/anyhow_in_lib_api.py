@@ -90,6 +90,8 @@ class AnyhowInLibApi(FileRule):
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
             needs=_CATCH_ALL_NAME_BYTES,
+            # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
+            file_needs=_CATCH_ALL_SPELLINGS,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -98,6 +100,8 @@ class AnyhowInLibApi(FileRule):
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
             needs=_CATCH_ALL_NAME_BYTES,
+            # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
+            file_needs=_CATCH_ALL_SPELLINGS,
         ),
     )
 
