@@ -199,9 +199,6 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
     gate_routes = [r for r in plan.routes if isinstance(r, gates.GateRoute)]
     if plan.root_route is not None:
         gate_routes.append(plan.root_route)
-    # Macro-argument channels are served by scans of macro calls, not by gate patterns.
-    if plan.scan is not None:
-        gate_routes += list({id(route): route for _, route in plan.scan.searches}.values())
     gate_routes += [search.route for search in plan.texts]
     # Most gates are found by words (`finder.WordFinder`), not by the file query.
     gate_routes += [t for t in plan.words.targets() if isinstance(t, gates.GateRoute)]

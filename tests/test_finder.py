@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,7 +38,8 @@ def _by_words(source: bytes) -> Found:
     words.seal()
     tree = parse(source)
     found: Found = set()
-    for node, target, word in words.find(tree.root_node, source):
+    hits, _ = words.find(tree.root_node, source)
+    for node, target, word in hits:
         label = "inner doc" if target is None else str(target)
         # Kinds are found by keywords, which the query does not capture as a name.
         name = b"" if target in KINDS or target is None else word
@@ -129,6 +132,11 @@ fn calls(x: Option<u8>, p: &str) {
     x.0.unwrap();
     x /* c */ . /* c */ unwrap();
     spawn/* c */(async {});
+    m!(x . unwrap (), Err(e), y.unwrap_err, panic !("no"), read);
+    m!("x.unwrap() Err", // x.unwrap()
+       [z.
+        unwrap()]);
+    m!(x.unwrapped(), my_Err, panic_now!(), .panic);
 }
 """
 
@@ -139,6 +147,59 @@ def test_tricky_source_finds_what_the_gate_patterns_match() -> None:
     # The sample exercises every route (else the comparison proves less than it seems).
     expected = {*KINDS, *(channel.value for channel in NAMED), "every macro call", "inner doc"}
     assert {label for label, *_ in query} == expected
+
+
+TREE_NAMES = {
+    finder.TokenShape.METHOD: ("unwrap", "unwrap_err", "panic"),
+    finder.TokenShape.MACRO: ("panic", "read"),
+    finder.TokenShape.IDENT: ("Err", "read"),
+}
+# How the names were found before the word finder: a regex per shape over the bytes.
+TREE_REGEX = {
+    finder.TokenShape.METHOD: rb"\.\s*(?P<name>{names})\b",
+    finder.TokenShape.MACRO: rb"(?P<name>{names})\s*!",
+    finder.TokenShape.IDENT: rb"(?P<name>{names})\b",
+}
+
+TreeFound = set[tuple[str, int, int, bytes]]
+
+
+def _trees_by_words(source: bytes) -> TreeFound:
+    words = finder.WordFinder()
+    for shape, names in TREE_NAMES.items():
+        for name in names:
+            words.want_in_token_trees(name, shape, shape.value)
+    words.seal()
+    _, trees = words.find(parse(source).root_node, source)
+    return {
+        (str(target), tree.start_byte, tree.end_byte, name)
+        for tree, target, names in trees
+        for name in names
+    }
+
+
+def _trees_by_regex(source: bytes) -> TreeFound:
+    root = parse(source).root_node
+    found: TreeFound = set()
+    for shape, names in TREE_NAMES.items():
+        regex = TREE_REGEX[shape].replace(b"{names}", "|".join(names).encode())
+        for hit in re.finditer(regex, source):
+            start = hit.start("name")
+            if start and source[start - 1] in b"_0123456789" + bytes(range(65, 91)) + bytes(
+                range(97, 123)
+            ):
+                continue
+            token = root.descendant_for_byte_range(start, start + 1)
+            tree = token.parent if token is not None and token.type == "identifier" else None
+            if tree is not None and tree.type == "token_tree":
+                found.add((shape.value, tree.start_byte, tree.end_byte, hit.group("name")))
+    return found
+
+
+def test_names_in_token_trees_are_found_as_the_byte_regexes_found_them() -> None:
+    found = _trees_by_words(TRICKY)
+    assert found == _trees_by_regex(TRICKY)
+    assert {shape for shape, *_ in found} == {shape.value for shape in TREE_NAMES}
 
 
 _LINES = TRICKY.splitlines(keepends=True)
@@ -158,6 +219,7 @@ def test_any_mix_of_items_and_statements_finds_what_the_gate_patterns_match(
 ) -> None:
     source = b"".join(items) + b"fn f(x: Option<u8>, p: &str) {\n" + b"".join(statements) + b"}\n"
     assert _by_words(source) == _by_query(source)
+    assert _trees_by_words(source) == _trees_by_regex(source)
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,5 +231,6 @@ def test_broken_mixes_never_raise_and_agree_when_the_tree_has_no_errors(
     found = _by_words(source)
     # Error recovery can invent a zero-width keyword (a MISSING `fn`) that no byte search
     # finds; on trees without errors the two must agree exactly.
+    assert _trees_by_words(source) == _trees_by_regex(source)
     if not parse(source).root_node.has_error:
         assert found == _by_query(source)

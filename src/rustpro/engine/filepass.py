@@ -70,7 +70,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     if file_plan.root_route is not None:
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     # The gates found by words, in document order (the engine's records first, as always).
-    hits = file_plan.words.find(root, source)
+    hits, trees = file_plan.words.find(root, source)
     hits.sort(key=_start_byte)
     for node, target, name in hits:
         if target is None:
@@ -84,8 +84,12 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
             candidates.append((node, route, subs))
     if file_plan.query is not None:
         _run_file_query(file_plan, ctx, file_structure, test_ranges, candidates, whole_file)
-    if file_plan.scan is not None:
-        candidates.extend(file_plan.scan.token_trees(root, source))
+    for token_tree, target, names in trees:  # macro arguments holding wanted names
+        route = cast(GateRoute, target)
+        wanted: tuple[Subscription, ...] = ()
+        for name in names:
+            wanted += tuple(s for s in route.by_name.get(name, ()) if s not in wanted)
+        candidates.append((token_tree, route, wanted))
     for search in file_plan.texts:
         candidates.extend(search.candidates(root, source))
     structure.record_macro_mods(ctx, file_structure)

@@ -13,9 +13,10 @@ on other tokens and are dropped, so the candidates are those the gate patterns m
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick_rs
 from tree_sitter import Node
@@ -56,6 +57,15 @@ _INNER_DOC_NEEDLES = (b"//!", b"/*!")
 _WORD_BYTES = items.IDENTIFIER_BYTES | frozenset(range(0x80, 0x100))
 
 Verify = Callable[[Node], Node | None]  # the candidate a word's token stands for, if any
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes regex
+
+
+class TokenShape(enum.Enum):
+    """How a name is written inside a macro's token tree (macro arguments are unparsed)."""
+
+    METHOD = "method"  # `.name`, spaces allowed after the dot
+    MACRO = "macro"  # `name!`, spaces allowed before the bang
+    IDENT = "ident"  # the name alone
 
 
 def method_call(token: Node) -> Node | None:
@@ -147,6 +157,61 @@ def macro_name(call: Node) -> tuple[Node, bytes] | None:
 # A candidate found by a word: the node, the caller's route for it, and the word (a plain
 # tuple: there are thousands per file).
 Hit = tuple[Node, object, bytes]
+# A token tree holding wanted names: the tree, the route, and each name found in it.
+TreeHit = tuple[Node, object, list[bytes]]
+
+
+def _tree_start(hit: TreeHit) -> int:
+    return hit[0].start_byte
+
+
+def _in_token_tree(
+    root: Node,
+    source: bytes,
+    word: _Word,
+    needle: bytes,
+    start: int,
+    end: int,
+    trees: dict[tuple[int, int], TreeHit],
+) -> None:
+    """Record the token tree holding the identifier `needle` at `start`, in the shapes asked."""
+    tree: Node | None = None
+    for shape, target in word.in_token_trees:
+        if shape is TokenShape.METHOD and _before(source, start) != ord("."):
+            continue
+        if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
+            continue
+        if tree is None:
+            token = root.named_descendant_for_byte_range(start, end)
+            if token is None or token.type != "identifier" or token.start_byte != start:
+                return
+            # The smallest named node holding the byte before the identifier too is its
+            # parent (a token tree begins with its bracket): no walk down from the root.
+            tree = root.named_descendant_for_byte_range(start - 1, end)
+            if tree is None or tree.type != "token_tree":
+                return
+        key = (tree.id, id(target))
+        known = trees.get(key)
+        if known is None:
+            trees[key] = (tree, target, [needle])
+        elif needle not in known[2]:
+            known[2].append(needle)
+
+
+def _before(source: bytes, start: int) -> int:
+    """The byte before `start`, whitespace skipped (-1 at the start of the file)."""
+    index = start - 1
+    while index >= 0 and source[index] in _SPACE:
+        index -= 1
+    return source[index] if index >= 0 else -1
+
+
+def _after(source: bytes, end: int) -> int:
+    """The byte at `end`, whitespace skipped (-1 at the end of the file)."""
+    size = len(source)
+    while end < size and source[end] in _SPACE:
+        end += 1
+    return source[end] if end < size else -1
 
 
 @dataclass(slots=True)
@@ -156,6 +221,8 @@ class _Word:
     by_parent_kind: dict[str, object]  # keyword: the route of each node kind it begins
     bodies: bool  # keyword of a kind whose body is a wanted `declaration_list`
     verified: list[tuple[Verify, object]]  # name: each channel's check and route
+    # Name: as an identifier token of a macro's token tree, in each shape and route.
+    in_token_trees: list[tuple[TokenShape, object]] = field(default_factory=list)
 
 
 class WordFinder:
@@ -199,6 +266,12 @@ class WordFinder:
         """Every `verify(token)` of an identifier token spelled `name`."""
         self._word(name.encode()).verified.append((verify, target))
 
+    def want_in_token_trees(self, name: str, shape: TokenShape, target: object) -> None:
+        """Every token tree (macro arguments, `macro_rules!` bodies) holding the identifier
+        `name` written in `shape`; `find_token_trees` hands them over, each tree once per
+        target with every name found in it."""
+        self._word(name.encode()).in_token_trees.append((shape, target))
+
     def want_every_macro_call(self, target: object) -> None:
         """Every macro call, named by the last segment of its path."""
         self._every_macro_call = target
@@ -211,7 +284,11 @@ class WordFinder:
         """Every target asked for (each once), for checks of the plan."""
         found: dict[int, object] = {}
         for word in self._words.values():
-            for target in (*word.by_parent_kind.values(), *(t for _, t in word.verified)):
+            for target in (
+                *word.by_parent_kind.values(),
+                *(t for _, t in word.verified),
+                *(t for _, t in word.in_token_trees),
+            ):
                 found[id(target)] = target
         for target in (self._declaration_lists, self._every_macro_call, self._inner_attributes):
             if target is not None:
@@ -235,11 +312,13 @@ class WordFinder:
             else None
         )
 
-    def find(self, root: Node, source: bytes) -> list[Hit]:
-        """Every wanted candidate of the file, in no particular order."""
+    def find(self, root: Node, source: bytes) -> tuple[list[Hit], list[TreeHit]]:
+        """Every wanted candidate of the file, in no particular order; and the token trees
+        holding wanted names, in document order."""
         found: list[Hit] = []
+        trees: dict[tuple[int, int], TreeHit] = {}
         if self._automaton is not None:
-            self._find_words(root, source, found)
+            self._find_words(root, source, found, trees)
         if self._inner_attributes is not None:
             found.extend(self._at_marks(root, source, _INNER_ATTRIBUTE, self._inner_attributes))
         if self._every_macro_call is not None:
@@ -251,9 +330,15 @@ class WordFinder:
                 named = macro_name(call) if call is not None else None
                 if named is not None:
                     found.append((named[0], target, named[1]))
-        return found
+        return found, sorted(trees.values(), key=_tree_start)
 
-    def _find_words(self, root: Node, source: bytes, found: list[Hit]) -> None:
+    def _find_words(
+        self,
+        root: Node,
+        source: bytes,
+        found: list[Hit],
+        trees: dict[tuple[int, int], TreeHit],
+    ) -> None:
         assert self._automaton is not None
         needles = self._needles
         bounded = self._bounded
@@ -273,6 +358,8 @@ class WordFinder:
                 continue
             if word.by_parent_kind or word.bodies:
                 self._keyword(root, word, needle, start, end, found)
+            if word.in_token_trees:
+                _in_token_tree(root, source, word, needle, start, end, trees)
             if not word.verified:
                 continue
             token = root.descendant_for_byte_range(start, end)

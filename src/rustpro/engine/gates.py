@@ -53,22 +53,13 @@ _GATE_PATTERNS: dict[Channel, str] = {
 }
 
 
-# Macro arguments are unparsed token trees: rather than a gate pattern tried on each of the
-# ~15k token trees of a big crate (a third of the file query's cost), the file's bytes are
-# searched for the names (regexes that start with a literal, which `re` finds fast), and only
-# the token trees that hold a hit run the channel's patterns.
-_SCANNED = (Channel.MACRO_ARG_METHOD, Channel.MACRO_ARG_MACRO, Channel.MACRO_ARG_IDENT)
-
-
-def _name_searches(channel: Channel, names: list[bytes]) -> list[re.Pattern[bytes]]:
-    """Regexes whose group `name` is a name of `channel` as its token would be written."""
-    if channel is Channel.MACRO_ARG_METHOD:
-        alternatives = b"|".join(re.escape(name) for name in names)
-        return [re.compile(rb"\.\s*(?P<name>" + alternatives + rb")\b")]
-    # One regex per name: an alternation of names has no literal prefix and is searched
-    # byte by byte, ten times slower. A word character before the name is checked apart.
-    suffix = rb"\s*!" if channel is Channel.MACRO_ARG_MACRO else rb"\b"
-    return [re.compile(rb"(?P<name>" + re.escape(name) + rb")" + suffix) for name in names]
+# Macro arguments are unparsed token trees: the word finder finds the names in them, and only
+# the token trees holding one run the channel's patterns.
+_TOKEN_SHAPES = {
+    Channel.MACRO_ARG_METHOD: finder.TokenShape.METHOD,
+    Channel.MACRO_ARG_MACRO: finder.TokenShape.MACRO,
+    Channel.MACRO_ARG_IDENT: finder.TokenShape.IDENT,
+}
 
 
 SCOPES = (Scope.PRODUCTION, Scope.TESTS, Scope.ALL)
@@ -140,44 +131,6 @@ class GateRoute:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class TokenTreeScan:
-    """Finds the token trees (macro arguments, `macro_rules!` bodies) holding a name of a
-    macro-argument channel."""
-
-    searches: tuple[tuple[re.Pattern[bytes], GateRoute], ...]
-
-    def token_trees(
-        self, root: Node, source: bytes
-    ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
-        """Each token tree holding a name, once per channel, with its subscribers.
-
-        A hit in ordinary code, a string or a comment is not an identifier token of a token
-        tree, and is dropped.
-        """
-        found: dict[tuple[int, int], tuple[Node, GateRoute, tuple[Subscription, ...]]] = {}
-        for search, route in self.searches:
-            for hit in search.finditer(source):
-                start = hit.start("name")
-                if start and source[start - 1] in items.IDENTIFIER_BYTES:
-                    continue
-                subs = route.by_name.get(hit.group("name"))
-                token = root.descendant_for_byte_range(start, start + 1) if subs else None
-                if subs is None or token is None or token.type != "identifier":
-                    continue
-                tree = token.parent
-                if tree is None or tree.type != "token_tree":
-                    continue
-                key = (tree.id, id(route))
-                known = found.get(key)
-                if known is None:
-                    found[key] = (tree, route, subs)
-                else:
-                    merged = known[2] + tuple(s for s in subs if s not in known[2])
-                    found[key] = (tree, route, merged)
-        return sorted(found.values(), key=lambda entry: entry[0].start_byte)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
 class TextSearch:
     """The nodes of one kind found at the hits of one regular expression."""
 
@@ -213,7 +166,6 @@ class Plan:
     routes: tuple[Route, ...]
     # The file's root is always the one `source_file`: handed over without a gate pattern.
     root_route: GateRoute | None
-    scan: TokenTreeScan | None  # macro arguments
     texts: tuple[TextSearch, ...]
     words: finder.WordFinder  # the gates found by words rather than by the query
 
@@ -394,19 +346,18 @@ def _text_searches(
     )
 
 
-def _token_tree_scan(
+def _token_tree_names(
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
-) -> TokenTreeScan | None:
-    """The byte searches for the names of every macro-argument channel (taken from `groups`)."""
-    searches: list[tuple[re.Pattern[bytes], GateRoute]] = []
-    for channel in _SCANNED:
+    words: finder.WordFinder,
+) -> None:
+    """Hand the names of every macro-argument channel to `words` (taken from `groups`)."""
+    for channel, shape in _TOKEN_SHAPES.items():
         group = groups.pop((channel, ""), None)
         if group is None:
             continue
         route = _gate_route(channel, group)
-        for search in _name_searches(channel, sorted(route.by_name)):
-            searches.append((search, route))
-    return TokenTreeScan(tuple(searches)) if searches else None
+        for name in sorted(route.by_name):
+            words.want_in_token_trees(name.decode(), shape, route)
 
 
 def plan(production: bool = True) -> Plan:
@@ -447,9 +398,9 @@ def _plan(production: bool) -> Plan:
         keys: Iterable[str] = sub.on.kinds if by_kind else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
-    scan = _token_tree_scan(groups)
-    texts = _text_searches(groups)
     words = finder.WordFinder()
+    _token_tree_names(groups, words)
+    texts = _text_searches(groups)
     words.want_inner_docs()  # the engine's own: `structure.record_inner_doc`
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
@@ -470,7 +421,7 @@ def _plan(production: bool) -> Plan:
     query = compile_query("\n".join(pieces)) if pieces else None
     if query is not None and query.pattern_count != len(routes):  # pragma: no cover
         raise RuntimeError("the file query's pattern count does not match its parts")
-    return Plan(query, tuple(routes), root_route, scan, texts, words)
+    return Plan(query, tuple(routes), root_route, texts, words)
 
 
 # How the word finder checks the token of a name, per named channel.
