@@ -155,6 +155,7 @@ TREE_NAMES = {
     finder.TokenShape.IDENT: ("Err", "read"),
 }
 # How the names were found before the word finder: a regex per shape over the bytes.
+# (That search also took `r#read` for `read`; no pattern could match it by name.)
 TREE_REGEX = {
     finder.TokenShape.METHOD: rb"\.\s*(?P<name>{names})\b",
     finder.TokenShape.MACRO: rb"(?P<name>{names})\s*!",
@@ -190,7 +191,11 @@ def _trees_by_regex(source: bytes) -> TreeFound:
             ):
                 continue
             token = root.descendant_for_byte_range(start, start + 1)
-            tree = token.parent if token is not None and token.type == "identifier" else None
+            # An identifier that begins at the name (not `r#read` holding `read`): the only
+            # kind the rules' token-tree patterns can match by name.
+            if token is None or token.type != "identifier" or token.start_byte != start:
+                continue
+            tree = token.parent
             if tree is not None and tree.type == "token_tree":
                 found.add((shape.value, tree.start_byte, tree.end_byte, hit.group("name")))
     return found
