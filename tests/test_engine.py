@@ -4,15 +4,20 @@ results; the cache lives outside the audited tree."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tree_sitter import Node
 
 import rustpro.engine.parallel as parallel
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.engine.cache import ResultCache
+from rustpro.engine.context import FileContext
 from rustpro.engine.filepass import FileResult, analyze_source
 from rustpro.model import Role
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.patterns import Pattern, nodes
 from tests.cli_support import tree_state
 from tests.support import make_crate
 
@@ -231,3 +236,55 @@ def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:
 
     with pytest.raises(TypeError, match="BadQuery"):
         gates.split_patterns([rules[0], BadQuery(), rules[1]])  # type: ignore[list-item]
+
+
+@pytest.fixture
+def one_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[FileRule], None]]:
+    """Run the file pass with a single (unregistered) rule; the real plan comes back after."""
+    from rustpro.engine import filepass, gates
+
+    def use(rule: FileRule) -> None:
+        monkeypatch.setattr(gates, "file_rules", lambda: (rule,))
+        monkeypatch.setattr(filepass, "file_rules", lambda: (rule,))
+        for cached in (gates._plan, gates.rule_patterns, filepass._finishing_rules):
+            cached.cache_clear()
+
+    yield use
+    monkeypatch.undo()
+    for cached in (gates._plan, gates.rule_patterns, filepass._finishing_rules):
+        cached.cache_clear()
+
+
+class _NameRecorder(FileRule):
+    """Records the name of every candidate handed to it."""
+
+    abstract = True  # a test double: not registered, not in the catalog
+    name = "test-recorder"
+    scope = Scope.ALL
+    patterns = (
+        Pattern(nodes("function_item"), needs=(b"marker",), needs_before_body=True),
+        Pattern(nodes("struct_item"), file_needs=(b"filemark",)),
+    )
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        self.seen.append(ctx.text(captures["match"][0].child_by_field_name("name")))
+
+
+def test_byte_pre_tests_skip_what_cannot_match(one_rule: Callable[[FileRule], None]) -> None:
+    rule = _NameRecorder()
+    one_rule(rule)
+    source = b"""\
+fn marked_in_signature(marker: u8) {}
+fn marked_in_body() { let marker = 1; }
+fn unmarked() {}
+struct S;
+"""
+    analyze_source(source, "src/lib.rs", Role.PRODUCTION)
+    # `needs_before_body`: a needle in the body does not count; `file_needs`: none in the file.
+    assert rule.seen == ["marked_in_signature"]
+    rule.seen.clear()
+    analyze_source(source + b"// filemark\n", "src/lib.rs", Role.PRODUCTION)
+    assert rule.seen == ["marked_in_signature", "S"]

@@ -199,7 +199,7 @@ class _RuleRunner:
         # starts inside them; other candidates (functions, impls, modules) may hold one.
         may_hold_tests = route.channel is Channel.KIND
         source = self.ctx.source
-        start = end = -1  # read from the node only when a byte pre-test needs them
+        start = end = head_end = -1  # read from the node only when a byte pre-test needs them
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
         for sub in subs:
@@ -216,8 +216,14 @@ class _RuleRunner:
             if sub.needs:
                 if start < 0:
                     start, end = node.start_byte, node.end_byte
+                stop = end
+                if sub.needs_before_body:
+                    if head_end < 0:
+                        body = node.child_by_field_name("body")
+                        head_end = body.start_byte if body is not None else end
+                    stop = head_end
                 for needle in sub.needs:
-                    if source.find(needle, start, end) >= 0:
+                    if source.find(needle, start, stop) >= 0:
                         break
                 else:
                     continue

@@ -82,6 +82,7 @@ class Subscription:
     # cheaper to look up than an enum member (whose hash is Python code).
     scope: int
     needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
+    needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it; the others run together (`SubQuery`).
@@ -253,7 +254,14 @@ def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
             direct = not pattern.query.strip()
             own = None if direct or not pattern.needs else _own_cursor(rule, pattern.query)
             sub = Subscription(
-                rule, pattern.on, direct, scope_index(rule), pattern.needs, pattern.file_needs, own
+                rule,
+                pattern.on,
+                direct,
+                scope_index(rule),
+                pattern.needs,
+                pattern.needs_before_body,
+                pattern.file_needs,
+                own,
             )
             found.append((sub, pattern))
     return found

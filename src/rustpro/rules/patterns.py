@@ -82,6 +82,9 @@ class Pattern:
     # A cheap pre-test: the pattern can only match a candidate whose source holds one of
     # these byte strings (`(b"unsafe",)` for `unsafe impl`); others skip the query.
     needs: tuple[bytes, ...] = ()
+    # Search `needs` only before the candidate's `body` (a function's signature, an impl's
+    # header), for patterns that look nowhere else: a body is most of a function's bytes.
+    needs_before_body: bool = False
     # The same, asked once per file of the whole file's bytes: for a rule that can only
     # fire in a file that spells a word somewhere (an import, a crate name).
     file_needs: tuple[bytes, ...] = ()

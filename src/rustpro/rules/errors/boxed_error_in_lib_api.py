@@ -71,6 +71,7 @@ class BoxedErrorInLibApi(FileRule):
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
             """,
             needs=(b"Box",),
+            needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -79,6 +80,7 @@ class BoxedErrorInLibApi(FileRule):
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
             """,
             needs=(b"Box",),
+            needs_before_body=True,
         ),
     )
 

@@ -67,6 +67,7 @@ class StringError(FileRule):
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
             """,
             needs=(b"String", b"str"),
+            needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -75,6 +76,7 @@ class StringError(FileRule):
               name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
             """,
             needs=(b"String", b"str"),
+            needs_before_body=True,
         ),
     )
 

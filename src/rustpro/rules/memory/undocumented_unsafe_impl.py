@@ -57,7 +57,12 @@ class UndocumentedUnsafeImpl(FileRule):
     name = "undocumented-unsafe-impl"
     clippy_twins = ("undocumented_unsafe_blocks",)
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(nodes("impl_item"), '(impl_item "unsafe" @keyword) @match', needs=(b"unsafe",)),
+        Pattern(
+            nodes("impl_item"),
+            '(impl_item "unsafe" @keyword) @match',
+            needs=(b"unsafe",),
+            needs_before_body=True,
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

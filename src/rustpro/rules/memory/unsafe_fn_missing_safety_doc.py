@@ -61,14 +61,19 @@ class UnsafeFnMissingSafetyDoc(FileRule):
             nodes("function_item"),
             '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
             needs=(b"unsafe",),
+            needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
             '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
             needs=(b"unsafe",),
+            needs_before_body=True,
         ),
         Pattern(
-            nodes("trait_item"), '(trait_item "unsafe" name: (_) @name) @match', needs=(b"unsafe",)
+            nodes("trait_item"),
+            '(trait_item "unsafe" name: (_) @name) @match',
+            needs=(b"unsafe",),
+            needs_before_body=True,
         ),
     )
 

@@ -77,6 +77,7 @@ class RefVecParam(FileRule):
         Pattern(
             nodes("function_item", "function_signature_item"),
             needs=(b"Vec", b"String", b"PathBuf", b"Box"),
+            needs_before_body=True,
         ),
     )
 

@@ -53,9 +53,14 @@ class BoolParams(FileRule):
 
     name = "bool-params"
     clippy_twins = ("fn_params_excessive_bools",)
-    # A function whose text never spells `bool` takes no `bool` parameter: the engine skips it.
+    # A function whose signature never spells `bool` takes no `bool` parameter: the engine
+    # skips it without reading the body.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(nodes("function_item", "function_signature_item"), needs=(b"bool",)),
+        Pattern(
+            nodes("function_item", "function_signature_item"),
+            needs=(b"bool",),
+            needs_before_body=True,
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
