@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import ClassVar
 
+import ahocorasick_rs
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
@@ -39,6 +40,13 @@ _EVIDENCE_NEEDLES = (
     b"signal",
     b"CancellationToken",
     b"SignalKind",
+)
+# One searcher per needle: alone, a needle is found by a vectorised substring search, about
+# seven times faster than `bytes.find`; an automaton of several needles whose first bytes are
+# common letters scans byte by byte, no faster than `bytes.find`. Each reports the needle's
+# hits like a `find` loop that resumes after each hit (non-overlapping, left to right).
+_EVIDENCE_SEARCHES = tuple(
+    ahocorasick_rs.BytesAhoCorasick([needle]) for needle in _EVIDENCE_NEEDLES
 )
 _EVIDENCE_NAMES = frozenset({"ctrl_c", "signal", "signal_hook", "CancellationToken", "SignalKind"})
 _NAME_KINDS = frozenset({"identifier", "field_identifier", "type_identifier"})
@@ -212,15 +220,13 @@ def _shutdown_handling(ctx: FileContext) -> str | None:
     Only identifiers count: a needle inside a comment or string lands on a non-name node.
     """
     root = ctx.tree.root_node
-    for needle in _EVIDENCE_NEEDLES:
-        start = ctx.source.find(needle)
-        while start != -1:
-            node = root.descendant_for_byte_range(start, start + len(needle))
+    for search in _EVIDENCE_SEARCHES:  # needle by needle, each hit in order: the first wins
+        for _, start, end in search.find_matches_as_indexes(ctx.source):
+            node = root.descendant_for_byte_range(start, end)
             if node is not None and node.type in _NAME_KINDS:
                 name = ctx.text(node)
                 if _shows_shutdown(name) and not ctx.in_test_region(node):
                     return name
-            start = ctx.source.find(needle, start + len(needle))
     return None
 
 
