@@ -90,6 +90,7 @@ class AnyhowInLibApi(FileRule):
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
             needs=_CATCH_ALL_NAME_BYTES,
+            needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
         ),
@@ -100,6 +101,7 @@ class AnyhowInLibApi(FileRule):
               name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
             """,
             needs=_CATCH_ALL_NAME_BYTES,
+            needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
         ),

@@ -91,7 +91,7 @@ class NoErrorPathTests(FileRule, CrateRule):
     scope: ClassVar[Scope] = Scope.ALL
     patterns: ClassVar[tuple[Pattern, ...]] = (
         # Functions returning `Result`: `check` reads the return type (`_result_path`).
-        Pattern(nodes("function_item"), needs=(b"Result",)),
+        Pattern(nodes("function_item"), needs=(b"Result",), needs_before_body=True),
         Pattern(
             text_matches(rb"Err\b", "tuple_struct_pattern"),
             '((tuple_struct_pattern type: (identifier) @match) (#eq? @match "Err"))',
