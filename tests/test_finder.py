@@ -7,6 +7,7 @@ import re
 import tree_sitter
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tree_sitter import Node
 
 from rustpro.engine import finder
 from rustpro.engine.gates import _GATE_PATTERNS, _NAME_FILTER
@@ -34,7 +35,7 @@ def _by_words(source: bytes) -> Found:
         for spelling in NAMES:
             words.want_name(spelling, check, channel.value)
     words.want_every_macro_call("every macro call")
-    words.want_inner_docs()
+    words.want_file_docs()
     words.seal()
     tree = parse(source)
     found: Found = set()
@@ -64,11 +65,19 @@ def _by_query(source: bytes) -> Found:
     tree = parse(source)
     found: Found = set()
     query = tree_sitter.QueryCursor(compile_query("\n".join(pieces)))
+    file_docs: list[Node] = []  # the word finder hands over the first only
     for index, captures in query.matches(tree.root_node):
         node = captures["gate.node"][0]
+        if labels[index] == "inner doc":
+            if node.parent == tree.root_node:  # the file's own docs (also under a broken root)
+                file_docs.append(node)
+            continue
         named = captures.get("gate.name")
         name = named[0].text or b"" if named else b""
         found.add((labels[index], node.start_byte, node.end_byte, node.type, name))
+    if file_docs:
+        first = min(file_docs, key=lambda doc: doc.start_byte)
+        found.add(("inner doc", first.start_byte, first.end_byte, first.type, b""))
     return found
 
 
@@ -96,7 +105,7 @@ trait Tr { type Item; const N: usize; fn req(&self); fn pro(&self) {} }
 unsafe trait Marker {}
 unsafe impl Marker for S2 {}
 impl<T> Tr for Vec<T> where for<'a> &'a T: Copy { type Item = T; const N: usize = 1; }
-mod m { mod n; pub mod o {} }
+mod m { /*! inline module docs */ mod n; pub mod o {} }
 mod file_mod;
 macro_rules! mac { ($e:expr) => { fn in_macro() { $e.unwrap() } }; }
 #[test] fn t() { assert_eq!(1, 1); }

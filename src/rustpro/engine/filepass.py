@@ -73,8 +73,8 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     hits, trees = file_plan.words.find(root, source)
     hits.sort(key=_start_byte)
     for node, target, name in hits:
-        if target is None:
-            structure.record_inner_doc(node, ctx, file_structure)
+        if target is None:  # the file's own inner docs
+            file_structure.has_inner_docs = True
             continue
         route = cast(GateRoute, target)
         if route.engine or name in route.engine_names:

@@ -229,7 +229,7 @@ class WordFinder:
     """The candidates of a file plan that are found by words and marks, built once per plan.
 
     Ask with `want_kind`, `want_name`, `want_declaration_lists`, `want_every_macro_call`,
-    `want_inner_attributes`, `want_inner_docs`, then `seal()`; `find` returns the hits of a file.
+    `want_inner_attributes`, `want_file_docs`, then `seal()`; `find` returns the hits of a file.
     """
 
     def __init__(self) -> None:
@@ -276,8 +276,10 @@ class WordFinder:
         """Every macro call, named by the last segment of its path."""
         self._every_macro_call = target
 
-    def want_inner_docs(self) -> None:
-        """Every inner doc comment (`//!`, `/*!`), as a hit whose target is None."""
+    def want_file_docs(self) -> None:
+        """The file's first inner doc comment (`//!`, `/*!`) at the top level, as a hit whose
+        target is None: whether the file documents its module (inner docs of inline modules
+        are not asked for, and one is as good as many)."""
         self._inner_docs = True
 
     def targets(self) -> list[object]:
@@ -345,11 +347,12 @@ class WordFinder:
         words = self._words
         word_bytes = _WORD_BYTES
         size = len(source)
+        file_docs = False
         for index, start, end in self._automaton.find_matches_as_indexes(source):
             needle = needles[index]
             word = words.get(needle)
             if word is None:  # an inner doc comment mark
-                self._inner_doc(root, start, end, found)
+                file_docs = file_docs or self._file_doc(root, start, end, found)
                 continue
             left, right = bounded[index]
             if (left and start and source[start - 1] in word_bytes) or (
@@ -394,16 +397,21 @@ class WordFinder:
             if body is not None and body.type == "declaration_list":
                 found.append((body, self._declaration_lists, needle))
 
-    def _inner_doc(self, root: Node, start: int, end: int, found: list[Hit]) -> None:
+    @staticmethod
+    def _file_doc(root: Node, start: int, end: int, found: list[Hit]) -> bool:
+        """Hand over the inner doc comment starting at `start` if it documents the file."""
         # The smallest node holding all of `//!` is the comment (`//` alone is its token).
         comment = root.descendant_for_byte_range(start, end)
         if (
-            comment is not None
-            and comment.start_byte == start
-            and comment.type in ("line_comment", "block_comment")
-            and comment.child_by_field_name("inner") is not None
+            comment is None
+            or comment.start_byte != start
+            or comment.type not in ("line_comment", "block_comment")
+            or comment.child_by_field_name("inner") is None
+            or comment.parent != root
         ):
-            found.append((comment, None, b""))
+            return False
+        found.append((comment, None, b""))
+        return True
 
     @staticmethod
     def _at_marks(

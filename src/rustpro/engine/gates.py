@@ -409,7 +409,7 @@ def _plan(production: bool) -> Plan:
     words = finder.WordFinder()
     _token_tree_names(groups, words)
     texts = _text_searches(groups)
-    words.want_inner_docs()  # the engine's own: `structure.record_inner_doc`
+    words.want_file_docs()  # the engine's own: `FileStructure.has_inner_docs`
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":

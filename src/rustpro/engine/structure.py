@@ -92,12 +92,6 @@ _SUPPRESSION = re.compile(
 )
 
 
-def record_inner_doc(comment: Node, ctx: FileContext, out: FileStructure) -> None:
-    """Fold one inner doc comment (`//!`, `/*!`) into `out`."""
-    if comment.parent == ctx.tree.root_node:
-        out.has_inner_docs = True
-
-
 # `mod x;` inside a macro call's tokens: found by its bytes, then matched on its token tree
 # (a token-tree pattern in the file query is tried on every token of every macro call).
 _MACRO_MOD_TEXT = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
