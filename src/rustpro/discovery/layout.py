@@ -274,14 +274,6 @@ def _auto_dir(directory: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _role_for(relative: Path, targets: list[Target], crate_root: Path, path: Path) -> Role:
-    for target in targets:
-        if target.root == path:
-            return _TARGET_ROLES.get(target.kind, Role.PRODUCTION)
-    first = relative.parts[0] if relative.parts else ""
-    return _DIR_ROLES.get(first, Role.PRODUCTION)
-
-
 _TARGET_ROLES = {
     "test": Role.TEST,
     "bench": Role.BENCH,
@@ -294,13 +286,35 @@ _DIR_ROLES = {"tests": Role.TEST, "benches": Role.BENCH, "examples": Role.EXAMPL
 def _source_files(
     crate_root: Path, audit_root: Path, targets: list[Target]
 ) -> Iterator[SourceEntry]:
-    for path in sorted(_walk_rs(crate_root)):
-        relative = path.relative_to(crate_root)
-        yield SourceEntry(
-            path=path,
-            relpath=_rel(path, audit_root),
-            role=_role_for(relative, targets, crate_root, path),
-        )
+    # Paths are compared as text (they are all built from `crate_root`, so equal paths are
+    # equal strings): pathlib's `relative_to` and `==` per file and target cost more than
+    # reading the files' names.
+    target_roles: dict[str, Role] = {}
+    for target in targets:  # the first target naming a file decides its role
+        target_roles.setdefault(str(target.root), _TARGET_ROLES.get(target.kind, Role.PRODUCTION))
+    crate_text, audit_text = str(crate_root), str(audit_root)
+    for path in sorted(_walk_rs(crate_root), key=_path_parts):
+        text = str(path)
+        role = target_roles.get(text)
+        if role is None:
+            top_dir = _relative_text(text, crate_text).split("/", 1)[0]
+            role = _DIR_ROLES.get(top_dir, Role.PRODUCTION)
+        yield SourceEntry(path=path, relpath=_relative_text(text, audit_text), role=role)
+
+
+def _path_parts(path: Path) -> tuple[str, ...]:
+    """The sort key pathlib uses: names compared part by part (`a/b.rs` before `a.rs`...)."""
+    return path.parts
+
+
+def _relative_text(text: str, root_text: str) -> str:
+    """`text` relative to `root_text`, in `/` form (both absolute paths as strings)."""
+    if text == root_text:
+        return "."
+    prefix = root_text if root_text.endswith("/") else root_text + "/"
+    if text.startswith(prefix):
+        return text[len(prefix) :]
+    return _rel(Path(text), Path(root_text))
 
 
 def _walk_rs(crate_root: Path) -> Iterator[Path]:
