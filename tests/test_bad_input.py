@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -209,14 +209,14 @@ def test_permission_denied_file(
     root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod secret;\n"})
     secret = root / "src" / "secret.rs"
     secret.write_text("pub fn s() { None::<u8>.unwrap(); }\n")
-    real_read_bytes: Callable[[Path], bytes] = Path.read_bytes
+    real_open: Callable[..., IO[Any]] = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def open_file(self: Path, *args: Any, **kwargs: Any) -> IO[Any]:
         if self.name == "secret.rs":
             raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_file)
     run = run_cli(["audit", "--static", "--no-cache", "--select", UNWRAP, str(root)], capsys)
     assert run.code == 1
     assert "src/lib.rs:4:" in run.stdout

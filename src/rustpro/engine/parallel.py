@@ -80,14 +80,9 @@ def analyze_files(
     workers: int | None = None,
 ) -> list[FileResult]:
     """Results for every job, in job order."""
-    total = 0
-    for job in jobs:
-        try:
-            total += job.path.stat().st_size
-        except OSError:
-            continue
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or total < PARALLEL_MIN_BYTES or len(jobs) < 2:
+    # Sizes are asked only when more than one worker could run.
+    if count <= 1 or len(jobs) < 2 or _total_size(jobs) < PARALLEL_MIN_BYTES:
         with _without_cycle_collection():
             return [analyze_file(job, max_bytes, cache) for job in jobs]
     # Big files first spread the load evenly; results are put back in job order afterwards.
@@ -108,6 +103,10 @@ def analyze_files(
             for index, result in zip(chunk, future.result(), strict=True):
                 results[index] = result
     return [r for r in results if r is not None]
+
+
+def _total_size(jobs: Sequence[FileJob]) -> int:
+    return sum(_size(job.path) for job in jobs)
 
 
 def _size(path: Path) -> int:
