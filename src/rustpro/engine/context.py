@@ -90,6 +90,8 @@ class FileContext:
     facts: dict[str, list[str]] = field(default_factory=dict)
     _test_starts: list[int] = field(default_factory=list)
     _file_doc_hidden: bool | None = None  # `#![doc(hidden)]` at the top, once read
+    _error_free: bool | None = None  # no ERROR or MISSING node in the tree, once read
+    _trait_bounds: list[int] | None = None  # where traits start and end, once found
     # Public gates by (start, end, kind) of the item: several rules ask about one item.
     _gates: dict[tuple[int, int, int], PublicGate | None] = field(default_factory=dict)
     # Module chains by (start, end, kind) of the container: every item of an impl shares one.
@@ -200,6 +202,32 @@ class FileContext:
         """A related location at `node`, for multi-site findings."""
         line, column = self.lines.position(node.start_byte)
         return Location(self.relpath, line, column, message)
+
+    def error_free(self) -> bool:
+        """Whether the tree has no ERROR or MISSING node (asked once per file).
+
+        Questions answered from the bytes (`may_be_public`) rely on the grammar's shapes,
+        which only an error-free tree is sure to keep.
+        """
+        if self._error_free is None:
+            self._error_free = not self.tree.root_node.has_error
+        return self._error_free
+
+    def may_be_public(self, item: Node) -> bool:
+        """False when the bytes alone prove `public_gate(item)` is None; True otherwise.
+
+        A cheap first question for rules that look at many items: an item that does not
+        start with `pub` is not plainly `pub`, and outside a trait it needs to be. Only
+        `ITEM_KINDS` in error-free trees are judged (their visibility comes first).
+        """
+        if item.kind_id not in items.ITEM_KIND_IDS or not self.error_free():
+            return True
+        start = item.start_byte
+        if self.source.startswith(b"pub", start):
+            return True
+        if self._trait_bounds is None:
+            self._trait_bounds = items.trait_bounds(self.tree.root_node, self.source)
+        return bisect.bisect_right(self._trait_bounds, start) % 2 == 1  # inside a trait
 
     def public_gate(self, item: Node) -> PublicGate | None:
         """The gate that makes a finding on `item` stand only when the item is public API.

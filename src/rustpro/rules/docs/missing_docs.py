@@ -90,8 +90,8 @@ class MissingDocs(FileRule):
                     ctx.add_fact(INNER_DOCS_FACT, ctx.relpath)
                     break
             return
-        # Cheapest questions first: most items have docs, or are not public API at all.
-        if items.has_docs(item):
+        # Cheapest questions first: most items are private, or have docs.
+        if not ctx.may_be_public(item) or items.has_docs(item):
             return
         public = ctx.public_gate(item)
         if public is None or public.name == "_":  # `const _: () = ..;` has no name to document
