@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -126,14 +127,16 @@ def _allows_missing_docs(node: Node) -> bool:
     )
 
 
-def _inner_docs_and_attributes(root: Node) -> list[Node]:
-    """The file's top-level inner doc comments (`//!`, `/*! */`) and inner attributes."""
-    found: list[Node] = []
+def _inner_docs_and_attributes(root: Node) -> Iterator[Node]:
+    """The file's top-level inner doc comments (`//!`, `/*! */`) and inner attributes.
+
+    One at a time: `check` stops at the first that counts, usually the file's first line,
+    and a file's top level can hold thousands of `///` lines.
+    """
     for child in root.children:
         kind = child.type
         if kind == "inner_attribute_item" or (
             kind in ("line_comment", "block_comment")
             and child.child_by_field_name("inner") is not None
         ):
-            found.append(child)
-    return found
+            yield child
