@@ -242,8 +242,9 @@ class FileContext:
 
     def _public_gate(self, item: Node) -> PublicGate | None:
         # Every `return None` below is independent of the others, so the cheap questions that
-        # turn most items away (test code, visibility) come before reading any attribute.
-        if self.is_test_code(item):
+        # turn most items away (visibility from the bytes, test code) come before reading any
+        # attribute.
+        if not self.may_be_public(item) or self.is_test_code(item):
             return None
         container = item.parent
         holder = None  # the impl or trait whose body holds `item`
