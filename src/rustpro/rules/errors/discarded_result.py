@@ -16,7 +16,6 @@ from rustpro.rules.errors.write_targets import (
 )
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes, text_matches
-from rustpro.rules.signature import return_type_source
 from rustpro.rules.support import STD_FS_FUNCTIONS
 from rustpro.syntax import items
 
@@ -89,9 +88,6 @@ _STD_NON_RESULT_METHODS = frozenset(
 _INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
 
 
-_FUNCTION_KINDS = ("function_item", "function_signature_item")
-
-
 class DiscardedResult(FileRule):
     """Flags `let _ = ..;` that throws away a `Result` the call is known to return.
 
@@ -162,15 +158,17 @@ class DiscardedResult(FileRule):
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        item = captures["match"][0]
-        if "value" not in captures and item.type in _FUNCTION_KINDS:
-            name = item.child_by_field_name("name")
+        # Which pattern matched, by its captures: the `let` and `impl` queries capture more
+        # than the candidate (`match`) the function pattern hands over alone.
+        if "value" not in captures:
+            if "write_body" in captures:
+                if is_infallible_write_impl(captures["write_body"][0]):
+                    ctx.add_fact(_INFALLIBLE_WRITE, items.type_name(captures["write_type"][0]))
+                return
+            function = captures["match"][0]
+            name = function.child_by_field_name("name")
             if name is not None and name.type == "identifier":
-                _record_function(item, name, ctx)
-            return
-        if "write_body" in captures:
-            if is_infallible_write_impl(captures["write_body"][0]):
-                ctx.add_fact(_INFALLIBLE_WRITE, items.type_name(captures["write_type"][0]))
+                _record_function(function, name, ctx)
             return
         value = captures["value"][0]
         awaited = value.type == "await_expression"
@@ -269,14 +267,18 @@ class DiscardedResult(FileRule):
 
 def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
     """Record whether calling fn `name` yields a `Result` (after `.await` for async fns)."""
+    source = ctx.source
     name = ctx.text(name_node)
     # First looks at the bytes: a return type that does not spell `Result` cannot end in it,
     # and `async` can only be written before the name.
-    returns_result = b"Result" in return_type_source(function, ctx.source) and is_result_type(
-        return_type(function)
+    returns = return_type(function)
+    returns_result = (
+        returns is not None
+        and source.find(b"Result", returns.start_byte, returns.end_byte) >= 0
+        and is_result_type(returns, source)
     )
-    header = ctx.source[function.start_byte : name_node.start_byte]
-    if b"async" in header and items.is_async_fn(function):
+    header_has_async = source.find(b"async", function.start_byte, name_node.start_byte) >= 0
+    if header_has_async and items.is_async_fn(function):
         ctx.add_fact(_ASYNC_RESULT if returns_result else _ASYNC_OTHER, name)
         ctx.add_fact(_OTHER, name)  # called without `.await` it yields a future
     else:
