@@ -77,9 +77,16 @@ def is_extern_abi(function: Node) -> bool:
     return modifiers is not None and any(c.type == "extern_modifier" for c in modifiers.children)
 
 
-def returns_result(function: Node) -> bool:
-    """True when the declared return type's head is `Result` (`io::Result<T>`, `fmt::Result`)."""
+def returns_result(function: Node, source: bytes) -> bool:
+    """True when the declared return type's head is `Result` (`io::Result<T>`, `fmt::Result`).
+
+    `source` is the bytes the tree was parsed from: a return type that does not spell
+    `Result` is turned away by them without reading its syntax.
+    """
     return_type = function.child_by_field_name("return_type")
-    if return_type is None:
+    if (
+        return_type is None
+        or source.find(b"Result", return_type.start_byte, return_type.end_byte) < 0
+    ):
         return False
     return items.type_name(return_type) == "Result"
