@@ -168,21 +168,39 @@ def _record_mentions(container: Node, ctx: FileContext) -> None:
     or an item body (`impl`, `trait`, inline `mod`) pass as direct arguments."""
     at_root = container.type == "source_file"
     source = ctx.source
-    for child in container.named_children:
-        if at_root and child.type == "expression_statement":
-            child = child.named_children[0] if child.named_child_count else child
-        # Only the gate's type names matter (they end in `Error`): a byte test skips the
-        # rest of the macro calls without walking their tokens.
-        if (
-            child.type != "macro_invocation"
-            or b"Error" not in source[child.start_byte : child.end_byte]
-        ):
+    # Only the gate's type names matter (they end in `Error`), so only the children whose
+    # bytes spell it are read: each hit leads to the child holding it, and the search goes on
+    # after that child. Most bodies have no such child, and none needs its list of children.
+    start, end = container.start_byte, container.end_byte
+    hit = source.find(b"Error", start, end)
+    while hit >= 0:
+        child = container.first_named_child_for_byte(hit)  # the first one ending after `hit`
+        if child is None:
+            return
+        if child.start_byte > hit:  # between children (in a token of the container itself)
+            hit = source.find(b"Error", hit + 1, end)
             continue
-        for tokens in child.named_children:
-            if tokens.type != "token_tree":
-                continue
-            for token in tokens.named_children:
-                if token.type == "identifier":
-                    name = ctx.text(token)
-                    if name.endswith("Error"):
-                        ctx.add_fact(_MACRO_FACT, name)
+        _record_macro_mentions(child, at_root, ctx)
+        hit = source.find(b"Error", child.end_byte, end)
+
+
+def _record_macro_mentions(child: Node, at_root: bool, ctx: FileContext) -> None:
+    """Record the `..Error` names a child's macro call passes as direct arguments (at the
+    file's top level the call may be wrapped in an expression statement)."""
+    if at_root and child.type == "expression_statement":
+        child = child.named_children[0] if child.named_child_count else child
+    source = ctx.source
+    # The hit may lie outside the call of a statement (in a comment before its `;`).
+    if (
+        child.type != "macro_invocation"
+        or b"Error" not in source[child.start_byte : child.end_byte]
+    ):
+        return
+    for tokens in child.named_children:
+        if tokens.type != "token_tree":
+            continue
+        for token in tokens.named_children:
+            if token.type == "identifier":
+                name = ctx.text(token)
+                if name.endswith("Error"):
+                    ctx.add_fact(_MACRO_FACT, name)
