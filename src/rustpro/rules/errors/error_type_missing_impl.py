@@ -70,32 +70,33 @@ class ErrorTypeMissingImpl(FileRule):
     """
 
     name = "error-type-missing-impl"
+    # Every pattern hands its candidate over whole: `check` reads the one or two fields it
+    # needs itself, cheaper than a query rooted at each struct, enum and impl. A type or
+    # trait name holding `Error` puts the word in the item's bytes.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            nodes("struct_item"),
-            '(struct_item name: (type_identifier) @name (#match? @name "Error$")) @match',
-        ),
-        Pattern(
-            nodes("enum_item"),
-            '(enum_item name: (type_identifier) @name (#match? @name "Error$")) @match',
-        ),
-        Pattern(
-            nodes("impl_item"),
-            '(impl_item trait: (_) @trait type: (_) @type (#match? @trait "Error")) @match',
-            needs=(b"Error",),
-        ),
+        Pattern(nodes("struct_item", "enum_item"), needs=(b"Error",)),
+        Pattern(nodes("impl_item"), needs=(b"Error",)),
         # Item-level macro calls that mention an error type (`impl_error!(MyError)`): the
         # rule reads the children of each module and item body itself (`_record_mentions`).
         Pattern(nodes("source_file", "declaration_list")),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        if "trait" in captures:
-            ctx.add_fact(_IMPL_FACT, items.type_name(captures["type"][0]))
-        elif "name" not in captures:
-            _record_mentions(captures["match"][0], ctx)
+        item = captures["match"][0]
+        kind = item.type
+        if kind == "impl_item":
+            _record_error_impl(item, ctx)
+        elif kind in ("source_file", "declaration_list"):
+            _record_mentions(item, ctx)
         else:
-            self._check_type(captures["match"][0], captures["name"][0], ctx)
+            name = item.child_by_field_name("name")
+            # A type named `..Error` (a `$name` of a macro body is no type of its own).
+            if (
+                name is not None
+                and name.type == "type_identifier"
+                and ctx.source[name.start_byte : name.end_byte].endswith(b"Error")
+            ):
+                self._check_type(item, name, ctx)
 
     def _check_type(self, item: Node, name: Node, ctx: FileContext) -> None:
         if ctx.text(name) in _ADAPTER_NAMES or is_generated_file(ctx.tree.root_node):
@@ -123,6 +124,16 @@ class ErrorTypeMissingImpl(FileRule):
             "implement `Display` and `std::error::Error`, or derive `thiserror::Error`",
             gate=gate,
         )
+
+
+def _record_error_impl(impl: Node, ctx: FileContext) -> None:
+    """Record the type of `impl ..Error.. for T` (a trait path or argument naming `Error`)."""
+    trait = impl.child_by_field_name("trait")
+    if trait is None or ctx.source.find(b"Error", trait.start_byte, trait.end_byte) < 0:
+        return
+    implementing = impl.child_by_field_name("type")
+    if implementing is not None:
+        ctx.add_fact(_IMPL_FACT, items.type_name(implementing))
 
 
 def _derives_error(attr: Node) -> bool:
