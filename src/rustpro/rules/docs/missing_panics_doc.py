@@ -97,22 +97,23 @@ class MissingPanicsDoc(FileRule):
         function = _owning_function(site)
         if function is None:
             return
-        if items.has_doc_section(items.doc_text(function), "Panics"):
+        # Whether a function deserves a finding does not depend on the site: it is judged
+        # once, at its first panic site (the one a finding names), and later sites add nothing.
+        judged = ctx.scratch(self)
+        if function.start_byte in judged:
             return
-        name_node = function.child_by_field_name("name") or function
-        # One finding per function: later panic sites of a reported function add nothing.
-        reported = ctx.scratch(self)
-        if name_node.start_byte in reported:
-            return
+        judged.add(function.start_byte)
+        # Both questions are free of side effects; most functions are not public API, and
+        # that answer is often known already (other rules ask it), while docs must be read.
         gate = ctx.public_gate(function)
-        if gate is None:
+        if gate is None or items.has_doc_section(items.doc_text(function), "Panics"):
             return
-        reported.add(name_node.start_byte)
+        name_node = function.child_by_field_name("name")
         line = ctx.lines.line_of(site.start_byte)
         ctx.report(
             self,
-            name_node,
-            f"`{items.item_name(function)}` can panic ({what} on line {line}) "
+            name_node or function,
+            f"`{ctx.text(name_node)}` can panic ({what} on line {line}) "
             "but its docs have no `# Panics`",
             "add a `# Panics` section that says when it panics, or return an error instead",
             gate=gate,
