@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import Parameter, is_extern_abi, parameters, parameters_source
 from rustpro.syntax import items
 
@@ -54,12 +55,19 @@ class PrimitiveIdParams(FileRule):
     """
 
     name = "primitive-id-params"
-    node_kinds: ClassVar[tuple[str, ...]] = ("function_item", "function_signature_item")
+    # An id's lowered name holds `id`, from ASCII `i`/`I` then `d`/`D` (of other letters only
+    # `İ` lowers to an `i`, and it lowers to `i` + U+0307): a function whose bytes spell none
+    # of these has no id parameter, and most functions are skipped without reading a node.
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            nodes("function_item", "function_signature_item"),
+            needs=(b"id", b"Id", b"ID", b"iD"),
+        ),
+    )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
-        # An id's lowered name holds `id`, from ASCII `i`/`I` then `d`/`D` (of other letters
-        # only `İ` lowers to an `i`, and it lowers to `i` + U+0307): bytes without it have none.
+        # The same test on the parameters alone (the body may spell `id` in other words).
         if b"id" not in parameters_source(function, ctx.source).lower():
             return
         by_type: dict[str, list[Parameter]] = {}
