@@ -77,8 +77,9 @@ class ErrorTypeMissingImpl(FileRule):
         Pattern(nodes("struct_item", "enum_item"), needs=(b"Error",)),
         Pattern(nodes("impl_item"), needs=(b"Error",)),
         # Item-level macro calls that mention an error type (`impl_error!(MyError)`): the
-        # rule reads the children of each module and item body itself (`_record_mentions`).
-        Pattern(nodes("source_file", "declaration_list")),
+        # rule reads the children of each module and item body itself (`_record_mentions`);
+        # a body that never spells `Error` has none to read.
+        Pattern(nodes("source_file", "declaration_list"), needs=(b"Error",)),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
