@@ -55,9 +55,13 @@ class MissingErrorsDoc(FileRule):
 
     name = "missing-errors-doc"
     clippy_twins = ("missing_errors_doc",)
-    # A function whose text never spells `Result` cannot return one: the engine skips it.
+    # A function whose signature never spells `Result` cannot return one: the engine skips it.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(nodes("function_item", "function_signature_item"), needs=(b"Result",)),
+        Pattern(
+            nodes("function_item", "function_signature_item"),
+            needs=(b"Result",),
+            needs_before_body=True,
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

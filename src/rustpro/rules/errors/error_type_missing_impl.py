@@ -72,10 +72,10 @@ class ErrorTypeMissingImpl(FileRule):
     name = "error-type-missing-impl"
     # Every pattern hands its candidate over whole: `check` reads the one or two fields it
     # needs itself, cheaper than a query rooted at each struct, enum and impl. A type or
-    # trait name holding `Error` puts the word in the item's bytes.
+    # trait name holding `Error` puts the word in the item's header, before its body.
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(nodes("struct_item", "enum_item"), needs=(b"Error",)),
-        Pattern(nodes("impl_item"), needs=(b"Error",)),
+        Pattern(nodes("struct_item", "enum_item"), needs=(b"Error",), needs_before_body=True),
+        Pattern(nodes("impl_item"), needs=(b"Error",), needs_before_body=True),
         # Item-level macro calls that mention an error type (`impl_error!(MyError)`): the
         # rule reads the children of each module and item body itself (`_record_mentions`);
         # a body that never spells `Error` has none to read.

@@ -56,18 +56,19 @@ class PrimitiveIdParams(FileRule):
 
     name = "primitive-id-params"
     # An id's lowered name holds `id`, from ASCII `i`/`I` then `d`/`D` (of other letters only
-    # `İ` lowers to an `i`, and it lowers to `i` + U+0307): a function whose bytes spell none
-    # of these has no id parameter, and most functions are skipped without reading a node.
+    # `İ` lowers to an `i`, and it lowers to `i` + U+0307): a function whose signature spells
+    # none of these has no id parameter, and most are skipped without reading a node.
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             nodes("function_item", "function_signature_item"),
             needs=(b"id", b"Id", b"ID", b"iD"),
+            needs_before_body=True,  # parameters come before the body
         ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         function = captures["match"][0]
-        # The same test on the parameters alone (the body may spell `id` in other words).
+        # The same test on the parameters alone (its name or return type may spell `id`).
         if b"id" not in parameters_source(function, ctx.source).lower():
             return
         by_type: dict[str, list[Parameter]] = {}
