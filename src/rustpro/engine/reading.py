@@ -17,16 +17,17 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or `SourceSkipped` with a one-line reason."""
     try:
         with path.open("rb") as file:
-            # One byte over the limit tells an oversized file without a `stat` per file.
-            data = file.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                size = os.fstat(file.fileno()).st_size
-                raise SourceSkipped(
-                    f"skipped: {size / 1_048_576:.1f} MiB is over the "
-                    f"{max_bytes / 1_048_576:.0f} MiB limit (generated code?)"
-                )
+            size = os.fstat(file.fileno()).st_size
+            if size <= max_bytes:
+                data = file.read()
+                size = len(data)  # it may have grown since
     except OSError as err:
         raise SourceSkipped(f"cannot read: {err.strerror or err}") from None
+    if size > max_bytes:
+        raise SourceSkipped(
+            f"skipped: {size / 1_048_576:.1f} MiB is over the {max_bytes / 1_048_576:.0f} MiB "
+            "limit (generated code?)"
+        )
     # ASCII is valid UTF-8: most files need no decoding to be checked.
     if not data.isascii():
         try:
