@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import tree_sitter
 from hypothesis import given, settings
@@ -248,3 +249,31 @@ def test_broken_mixes_never_raise_and_agree_when_the_tree_has_no_errors(
     assert _trees_by_words(source) == _trees_by_regex(source)
     if not parse(source).root_node.has_error:
         assert found == _by_query(source)
+
+
+def _macro_calls(source: bytes, named: Callable[[bytes], bool]) -> set[tuple[int, bytes]]:
+    words = finder.WordFinder()
+    words.want_every_macro_call("every macro call", named)
+    words.seal()
+    hits, _ = words.find(parse(source).root_node, source)
+    return {(node.start_byte, name) for node, _, name in hits}
+
+
+MACROS = """\
+fn f() {
+    format!("{}", 1); assert!(true); std::assert_eq!(1, 1); assert_eq ! (1, 1);
+    assert_eq /* why */ !(1, 1); r#assert!(x); self::m!(); a != b; !(a); return !(b);
+    vec![1]; m!{}; \u00e9assert!(1);
+}
+""".encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([*STATEMENTS, MACROS]), max_size=10))
+def test_macro_calls_dropped_by_name_are_those_the_tree_names_so(parts: list[bytes]) -> None:
+    # The name read from the bytes before `!` decides only when it is what the tree says.
+    source = b"fn g() {\n" + b"".join(parts) + b"}\n" + MACROS
+    every = _macro_calls(source, lambda name: True)
+    assert _macro_calls(source, lambda name: name.startswith(b"assert")) == {
+        (start, name) for start, name in every if name.startswith(b"assert")
+    }

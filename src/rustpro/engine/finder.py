@@ -198,6 +198,26 @@ def _in_token_tree(
             known[2].append(needle)
 
 
+_NAME_START_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+
+
+def _name_before(source: bytes, bang: int) -> bytes | None:
+    """The plain ASCII identifier written right before `bang` (spaces allowed), or None when
+    the bytes there are anything else (a comment, `r#name`, a non-ASCII name): the tree must
+    say what the macro is called then."""
+    end = bang
+    while end and source[end - 1] in _SPACE:
+        end -= 1
+    start = end
+    while start and source[start - 1] in items.IDENTIFIER_BYTES:
+        start -= 1
+    if start == end or source[start] not in _NAME_START_BYTES:
+        return None
+    if start and (source[start - 1] == ord("#") or source[start - 1] >= 0x80):
+        return None
+    return source[start:end]
+
+
 def _before(source: bytes, start: int) -> int:
     """The byte before `start`, whitespace skipped (-1 at the start of the file)."""
     index = start - 1
@@ -236,6 +256,7 @@ class WordFinder:
         self._words: dict[bytes, _Word] = {}
         self._declaration_lists: object | None = None
         self._every_macro_call: object | None = None
+        self._macro_named: Callable[[bytes], bool] = bool
         self._inner_attributes: object | None = None
         self._inner_docs = False
         self._needles: tuple[bytes, ...] = ()
@@ -272,9 +293,16 @@ class WordFinder:
         target with every name found in it."""
         self._word(name.encode()).in_token_trees.append((shape, target))
 
-    def want_every_macro_call(self, target: object) -> None:
-        """Every macro call, named by the last segment of its path."""
+    def want_every_macro_call(
+        self, target: object, named: Callable[[bytes], bool] = lambda name: True
+    ) -> None:
+        """Every macro call, named by the last segment of its path, whose name `named` takes.
+
+        Most macro calls (`format!`, `vec!`) are for nobody: their name is read from the
+        bytes before the `!` and they are dropped before the tree is asked.
+        """
         self._every_macro_call = target
+        self._macro_named = named
 
     def want_file_docs(self) -> None:
         """The file's first inner doc comment (`//!`, `/*!`) at the top level, as a hit whose
@@ -324,13 +352,16 @@ class WordFinder:
         if self._inner_attributes is not None:
             found.extend(self._at_marks(root, source, _INNER_ATTRIBUTE, self._inner_attributes))
         if self._every_macro_call is not None:
-            target = self._every_macro_call
+            target, named_ok = self._every_macro_call, self._macro_named
             for hit in _MACRO_BANG.finditer(source):
                 start = hit.start()
+                spelled = _name_before(source, start)
+                if spelled is not None and not named_ok(spelled):
+                    continue
                 # `!` is an unnamed token: the smallest named node holding it is its parent.
                 call = root.named_descendant_for_byte_range(start, start + 1)
                 named = macro_name(call) if call is not None else None
-                if named is not None:
+                if named is not None and (spelled is not None or named_ok(named[1])):
                     found.append((named[0], target, named[1]))
         return found, sorted(trees.values(), key=_tree_start)
 

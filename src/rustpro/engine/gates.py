@@ -454,7 +454,7 @@ def _found_by_words(
     if route.everyone or route.filters:  # candidates of any name
         if channel is not Channel.MACRO_CALL:
             return False
-        words.want_every_macro_call(route)
+        words.want_every_macro_call(route, lambda name: bool(route.subscribers(name)))
         return True
     check = _NAME_CHECKS.get(channel)
     if check is None:

@@ -120,7 +120,9 @@ def record_node(
     """Fold one node of `ENGINE_KINDS` or an attribute of `ENGINE_ATTRIBUTES` into `out`."""
     kind = node.type
     if kind == "attribute_item":
-        if items.is_test_attribute(node) or items.is_cfg_test(node):
+        # Most `#[cfg(..)]`s are about features: no `test` in their bytes, no reading them.
+        may_be_cfg_test = ctx.source.find(b"test", node.start_byte, node.end_byte) >= 0
+        if items.is_test_attribute(node) or (may_be_cfg_test and items.is_cfg_test(node)):
             target = _attributed_node(node)
             if target is not None:
                 test_ranges.append((node.start_byte, target.end_byte))
