@@ -277,3 +277,33 @@ def test_macro_calls_dropped_by_name_are_those_the_tree_names_so(parts: list[byt
     assert _macro_calls(source, lambda name: name.startswith(b"assert")) == {
         (start, name) for start, name in every if name.startswith(b"assert")
     }
+
+
+def test_method_names_after_comments_and_line_breaks_are_still_found() -> None:
+    # A name wanted only after `.` is ruled out by the bytes before it, but only on its own
+    # line and without a comment in between.
+    source = b"""\
+fn f(x: Option<u8>) {
+    x.
+        // a comment between the dot and the name
+        unwrap();
+    x./* here too */unwrap();
+    x . unwrap();
+    let unwrap = 1; let r: &'static u8 = &unwrap; m!(x.unwrap(), unwrap);
+}
+"""
+    words = finder.WordFinder()
+    words.want_name("unwrap", finder.method_call, "method")
+    words.want_in_token_trees("unwrap", finder.TokenShape.METHOD, "in macro")
+    words.seal()
+    hits, trees = words.find(parse(source).root_node, source)
+    names = b'"unwrap"'
+    pattern = _GATE_PATTERNS[Channel.METHOD_CALL].replace(
+        _NAME_FILTER, f"(#any-of? @gate.name {names.decode()})"
+    )
+    query = tree_sitter.QueryCursor(compile_query(pattern))
+    matches = query.matches(parse(source).root_node)
+    expected = {captures["gate.node"][0].start_byte for _, captures in matches}
+    assert {node.start_byte for node, *_ in hits} == expected
+    assert len(expected) == 3
+    assert len(trees) == 1

@@ -55,9 +55,13 @@ _INNER_ATTRIBUTE = re.compile(rb"#(?=" + _GAP + rb"!" + _GAP + rb"\[)")
 _MACRO_BANG = re.compile(rb"!(?=" + _GAP + rb"[(\[{])")
 _INNER_DOC_NEEDLES = (b"//!", b"/*!")
 _WORD_BYTES = items.IDENTIFIER_BYTES | frozenset(range(0x80, 0x100))
+# Bytes that, right before a word, make it part of another token: a longer name, or the
+# `'` of a lifetime or label (`'static` is no `static` item).
+_LEFT_BLOCKERS = _WORD_BYTES | frozenset(b"'")
 
 Verify = Callable[[Node], Node | None]  # the candidate a word's token stands for, if any
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes regex
+_DOT_OR_UNSURE = frozenset(b"./\n\r\x0b\x0c")  # see `_may_follow_dot`
 
 
 class TokenShape(enum.Enum):
@@ -218,6 +222,16 @@ def _name_before(source: bytes, bang: int) -> bytes | None:
     return source[start:end]
 
 
+def _may_follow_dot(source: bytes, start: int) -> bool:
+    """False when the bytes prove no `.` comes before `start` (other than spaces): the last
+    byte before it on the same line is something else. A comment may sit between a `.` and
+    a method name, so a block comment's end or a line break leaves the question open."""
+    index = start - 1
+    while index >= 0 and source[index] in b" \t":
+        index -= 1
+    return index < 0 or source[index] in _DOT_OR_UNSURE
+
+
 def _before(source: bytes, start: int) -> int:
     """The byte before `start`, whitespace skipped (-1 at the start of the file)."""
     index = start - 1
@@ -243,6 +257,17 @@ class _Word:
     verified: list[tuple[Verify, object]]  # name: each channel's check and route
     # Name: as an identifier token of a macro's token tree, in each shape and route.
     in_token_trees: list[tuple[TokenShape, object]] = field(default_factory=list)
+    # Wanted only as a method name (`.name`): set by `seal`.
+    method_only: bool = False
+
+    def only_after_dot(self) -> bool:
+        """Whether every use of this word needs a `.` before it."""
+        return (
+            not self.by_parent_kind
+            and not self.bodies
+            and all(verify is method_call for verify, _ in self.verified)
+            and all(shape is TokenShape.METHOD for shape, _ in self.in_token_trees)
+        )
 
 
 class WordFinder:
@@ -327,6 +352,8 @@ class WordFinder:
 
     def seal(self) -> None:
         """Build the byte search for everything wanted."""
+        for word in self._words.values():
+            word.method_only = word.only_after_dot()
         needles = sorted(self._words)
         if self._inner_docs:
             needles.extend(_INNER_DOC_NEEDLES)
@@ -376,7 +403,7 @@ class WordFinder:
         needles = self._needles
         bounded = self._bounded
         words = self._words
-        word_bytes = _WORD_BYTES
+        word_bytes, left_blockers = _WORD_BYTES, _LEFT_BLOCKERS
         size = len(source)
         file_docs = False
         for index, start, end in self._automaton.find_matches_as_indexes(source):
@@ -386,9 +413,11 @@ class WordFinder:
                 file_docs = file_docs or self._file_doc(root, start, end, found)
                 continue
             left, right = bounded[index]
-            if (left and start and source[start - 1] in word_bytes) or (
+            if (left and start and source[start - 1] in left_blockers) or (
                 right and end < size and source[end] in word_bytes
             ):
+                continue
+            if word.method_only and not _may_follow_dot(source, start):
                 continue
             if word.by_parent_kind or word.bodies:
                 self._keyword(root, word, needle, start, end, found)
