@@ -293,18 +293,17 @@ def _source_files(
     for target in targets:  # the first target naming a file decides its role
         target_roles.setdefault(str(target.root), _TARGET_ROLES.get(target.kind, Role.PRODUCTION))
     crate_text, audit_text = str(crate_root), str(audit_root)
-    for path in sorted(_walk_rs(crate_root), key=_path_parts):
-        text = str(path)
+    for text in sorted(_walk_rs(crate_text), key=_path_parts):
         role = target_roles.get(text)
         if role is None:
             top_dir = _relative_text(text, crate_text).split("/", 1)[0]
             role = _DIR_ROLES.get(top_dir, Role.PRODUCTION)
-        yield SourceEntry(path=path, relpath=_relative_text(text, audit_text), role=role)
+        yield SourceEntry(path=Path(text), relpath=_relative_text(text, audit_text), role=role)
 
 
-def _path_parts(path: Path) -> tuple[str, ...]:
-    """The sort key pathlib uses: names compared part by part (`a/b.rs` before `a.rs`...)."""
-    return path.parts
+def _path_parts(text: str) -> list[str]:
+    """The order pathlib sorts paths in: name by name (`a/b.rs` before `a.rs`)."""
+    return text.split(os.sep)
 
 
 def _relative_text(text: str, root_text: str) -> str:
@@ -317,10 +316,11 @@ def _relative_text(text: str, root_text: str) -> str:
     return _rel(Path(text), Path(root_text))
 
 
-def _walk_rs(crate_root: Path) -> Iterator[Path]:
+def _walk_rs(crate_root: str) -> Iterator[str]:
     """Every `.rs` file of this package, skipping build output, hidden and nested packages.
 
-    Directory symlinks are not followed, so a symlink loop cannot trap the walk.
+    Directory symlinks are not followed, so a symlink loop cannot trap the walk. Paths stay
+    strings (`os.scandir` joins them): a `Path` per file and directory costs more than the walk.
     """
     stack = [crate_root]
     while stack:
@@ -337,10 +337,9 @@ def _walk_rs(crate_root: Path) -> Iterator[Path]:
                 if entry.is_dir(follow_symlinks=False):
                     if name in SKIPPED_DIRS:
                         continue
-                    sub = Path(entry.path)
-                    if (sub / "Cargo.toml").is_file():
+                    if os.path.isfile(os.path.join(entry.path, "Cargo.toml")):
                         continue  # another package: audited as its own member, if at all
-                    stack.append(sub)
+                    stack.append(entry.path)
                 elif name.endswith(".rs"):
                     try:
                         is_directory = entry.is_dir()
@@ -348,6 +347,6 @@ def _walk_rs(crate_root: Path) -> Iterator[Path]:
                         # A file symlink loop: keep it, so reading it reports why on stderr.
                         is_directory = False
                     if not is_directory:
-                        yield Path(entry.path)
+                        yield entry.path
             except OSError:
                 continue
