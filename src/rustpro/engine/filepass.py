@@ -169,6 +169,9 @@ class _RuleRunner:
         self.result = result
         self.has_test_ranges = has_test_ranges
         self.file_holds: dict[tuple[bytes, ...], bool] = {}
+        self.relevant_subs: dict[
+            tuple[int, bool], tuple[Sequence[Subscription], Sequence[Subscription]]
+        ] = {}
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
         # Which scopes see code outside / inside test regions of this file, indexed like
@@ -194,25 +197,14 @@ class _RuleRunner:
     def candidate(self, node: Node, route: GateRoute, subs: Sequence[Subscription]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
-        wanted = self.inside if in_test else self.outside
-        # Calls, macro calls, attributes and token trees hold no items, so no test region
-        # starts inside them; other candidates (functions, impls, modules) may hold one.
-        may_hold_tests = route.channel is Channel.KIND
+        subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
+        if not subs:
+            return
         source = self.ctx.source
         start = end = head_end = -1  # read from the node only when a byte pre-test needs them
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
         for sub in subs:
-            scope = sub.scope
-            # A match inside the candidate is in a test region when the candidate is
-            # (regions are whole items), so a scope that skips the candidate skips them
-            # too; only a test-only pattern on an item outside tests may still match inside.
-            if not wanted[scope] and (
-                sub.direct or in_test or scope != _TESTS or not may_hold_tests
-            ):
-                continue
-            if sub.file_needs and not self._file_holds(sub.file_needs):
-                continue
             if sub.needs:
                 if start < 0:
                     start, end = node.start_byte, node.end_byte
@@ -247,6 +239,33 @@ class _RuleRunner:
             sub = owners[pattern_index]
             if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)
+
+    def _relevant(
+        self, subs: Sequence[Subscription], in_test: bool, may_hold_tests: bool
+    ) -> Sequence[Subscription]:
+        """The subscriptions of `subs` whose scope and file pre-test let them see a candidate
+        in (or outside) a test region, worked out once per file for each `subs`."""
+        key = (id(subs), in_test)
+        known = self.relevant_subs.get(key)
+        if known is not None and known[0] is subs:  # the same object (an id can be reused)
+            return known[1]
+        wanted = self.inside if in_test else self.outside
+        relevant = tuple(
+            sub
+            for sub in subs
+            # A match inside the candidate is in a test region when the candidate is
+            # (regions are whole items), so a scope that skips the candidate skips them
+            # too; only a test-only pattern on an item outside tests may still match
+            # inside. Calls, macro calls, attributes and token trees hold no items, so no
+            # test region starts inside them; other candidates (functions, impls) may.
+            if (
+                wanted[sub.scope]
+                or not (sub.direct or in_test or sub.scope != _TESTS or not may_hold_tests)
+            )
+            and (not sub.file_needs or self._file_holds(sub.file_needs))
+        )
+        self.relevant_subs[key] = (subs, relevant)  # holding `subs` keeps its id unique
+        return relevant
 
     def _file_holds(self, needles: tuple[bytes, ...]) -> bool:
         """Whether the file holds one of `needles` (asked once per file and tuple)."""
