@@ -288,3 +288,21 @@ struct S;
     rule.seen.clear()
     analyze_source(source + b"// filemark\n", "src/lib.rs", Role.PRODUCTION)
     assert rule.seen == ["marked_in_signature", "S"]
+
+
+class _Broken(_NameRecorder):
+    """Fails on every candidate, as a rule with a bug would."""
+
+    abstract = True
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        raise ValueError("boom")
+
+
+def test_a_failing_rule_is_reported_and_does_not_stop_the_file(
+    one_rule: Callable[[FileRule], None],
+) -> None:
+    one_rule(_Broken())
+    source = b"fn ok() {}\nfn marker(marker: u8) {}\n"
+    result = analyze_source(source, "src/lib.rs", Role.PRODUCTION)
+    assert result.rule_errors == ["src/lib.rs:2: rule test-recorder failed: ValueError('boom')"]

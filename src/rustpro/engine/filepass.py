@@ -224,7 +224,10 @@ class _RuleRunner:
                 continue
             if captures is None:
                 captures = {"match": [node]}
-            self._check(sub.rule, captures, node)
+            try:  # `_check` written out: this is the engine's most frequent call
+                sub.rule.check(captures, self.ctx)
+            except Exception as err:  # a rule bug must not sink the whole audit
+                self._failed(sub.rule, node, err)
         together = False
         for sub in queried:
             if sub.own is None:
@@ -279,10 +282,13 @@ class _RuleRunner:
         try:
             rule.check(captures, self.ctx)
         except Exception as err:  # a rule bug must not sink the whole audit
-            line = self.ctx.lines.line_of(anchor.start_byte)
-            self.result.rule_errors.append(
-                f"{self.ctx.relpath}:{line}: rule {rule.name} failed: {err!r}"
-            )
+            self._failed(rule, anchor, err)
+
+    def _failed(self, rule: FileRule, anchor: Node, err: Exception) -> None:
+        line = self.ctx.lines.line_of(anchor.start_byte)
+        self.result.rule_errors.append(
+            f"{self.ctx.relpath}:{line}: rule {rule.name} failed: {err!r}"
+        )
 
 
 def _first_error_line(root: Node, lines: LineIndex) -> int:
