@@ -307,3 +307,9 @@ fn f(x: Option<u8>) {
     assert {node.start_byte for node, *_ in hits} == expected
     assert len(expected) == 3
     assert len(trees) == 1
+
+
+def test_every_kind_the_finder_knows_has_kind_ids() -> None:
+    # Keywords are matched by `kind_id`: a misspelt kind would silently find nothing.
+    assert all(finder.kind_ids(kind) for kind in (*KINDS, "foreign_mod_item", "extern_modifier"))
+    assert len(finder.kind_ids("token_tree")) == 2  # an alias gives it a second id

@@ -22,6 +22,7 @@ import ahocorasick_rs
 from tree_sitter import Node
 
 from rustpro.syntax import items
+from rustpro.syntax.parser import RUST
 
 # The keyword each node kind has as a direct child, always present: searching for the
 # keyword finds every node of the kind.
@@ -58,6 +59,26 @@ _WORD_BYTES = items.IDENTIFIER_BYTES | frozenset(range(0x80, 0x100))
 # Bytes that, right before a word, make it part of another token: a longer name, or the
 # `'` of a lifetime or label (`'static` is no `static` item).
 _LEFT_BLOCKERS = _WORD_BYTES | frozenset(b"'")
+
+
+def kind_ids(kind: str) -> frozenset[int]:
+    """Every `Node.kind_id` a named node of `kind` can have (aliases give some kinds two)."""
+    return _NAMED_KIND_IDS.get(kind, frozenset())
+
+
+def _named_kind_ids() -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for kind_id in range(RUST.node_kind_count):
+        if RUST.node_kind_is_named(kind_id):
+            name = RUST.node_kind_for_id(kind_id)
+            if name is not None:
+                found.setdefault(name, set()).add(kind_id)
+    return {name: frozenset(ids) for name, ids in found.items()}
+
+
+_NAMED_KIND_IDS = _named_kind_ids()
+_BODY_OF_IDS = frozenset().union(*(kind_ids(kind) for kind in _BODY_OF))
+_EXTERN_MODIFIER_IDS = kind_ids("extern_modifier")
 
 Verify = Callable[[Node], Node | None]  # the candidate a word's token stands for, if any
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes regex
@@ -259,6 +280,8 @@ class _Word:
     in_token_trees: list[tuple[TokenShape, object]] = field(default_factory=list)
     # Wanted only as a method name (`.name`): set by `seal`.
     method_only: bool = False
+    # `by_parent_kind` by every `Node.kind_id` of each kind: set by `seal`.
+    by_parent_kind_id: dict[int, object] = field(default_factory=dict)
 
     def only_after_dot(self) -> bool:
         """Whether every use of this word needs a `.` before it."""
@@ -354,6 +377,11 @@ class WordFinder:
         """Build the byte search for everything wanted."""
         for word in self._words.values():
             word.method_only = word.only_after_dot()
+            word.by_parent_kind_id = {
+                kind_id: target
+                for kind, target in word.by_parent_kind.items()
+                for kind_id in kind_ids(kind)
+            }
         needles = sorted(self._words)
         if self._inner_docs:
             needles.extend(_INNER_DOC_NEEDLES)
@@ -443,16 +471,16 @@ class WordFinder:
         item = root.named_descendant_for_byte_range(start, end)
         if item is None:
             return
-        kind = item.type
-        if needle == _EXTERN and kind == "extern_modifier":
+        kind = item.kind_id  # an int: `type` builds a new string each time
+        if needle == _EXTERN and kind in _EXTERN_MODIFIER_IDS:
             parent = item.parent
             if parent is None:
                 return
-            item, kind = parent, parent.type
-        target = word.by_parent_kind.get(kind)
+            item, kind = parent, parent.kind_id
+        target = word.by_parent_kind_id.get(kind)
         if target is not None:
             found.append((item, target, needle))
-        if word.bodies and kind in _BODY_OF:
+        if word.bodies and kind in _BODY_OF_IDS:
             body = item.child_by_field_name("body")
             if body is not None and body.type == "declaration_list":
                 found.append((body, self._declaration_lists, needle))
