@@ -13,7 +13,7 @@ from tree_sitter import Node
 from rustpro.engine import finder
 from rustpro.engine.gates import _GATE_PATTERNS, _NAME_FILTER
 from rustpro.rules.patterns import Channel
-from rustpro.syntax.parser import compile_query, parse
+from rustpro.syntax.parser import compile_query, kind_ids, parse
 
 NAMES = ("read", "Arc", "test", "unwrap", "cfg", "spawn", "fs", "assert_eq")
 NAMED = {
@@ -311,5 +311,5 @@ fn f(x: Option<u8>) {
 
 def test_every_kind_the_finder_knows_has_kind_ids() -> None:
     # Keywords are matched by `kind_id`: a misspelt kind would silently find nothing.
-    assert all(finder.kind_ids(kind) for kind in (*KINDS, "foreign_mod_item", "extern_modifier"))
-    assert len(finder.kind_ids("token_tree")) == 2  # an alias gives it a second id
+    assert all(kind_ids(kind) for kind in (*KINDS, "foreign_mod_item", "extern_modifier"))
+    assert len(kind_ids("token_tree")) == 2  # an alias gives it a second id

@@ -22,7 +22,7 @@ import ahocorasick_rs
 from tree_sitter import Node
 
 from rustpro.syntax import items
-from rustpro.syntax.parser import RUST
+from rustpro.syntax.parser import kind_ids
 
 # The keyword each node kind has as a direct child, always present: searching for the
 # keyword finds every node of the kind.
@@ -61,22 +61,6 @@ _WORD_BYTES = items.IDENTIFIER_BYTES | frozenset(range(0x80, 0x100))
 _LEFT_BLOCKERS = _WORD_BYTES | frozenset(b"'")
 
 
-def kind_ids(kind: str) -> frozenset[int]:
-    """Every `Node.kind_id` a named node of `kind` can have (aliases give some kinds two)."""
-    return _NAMED_KIND_IDS.get(kind, frozenset())
-
-
-def _named_kind_ids() -> dict[str, frozenset[int]]:
-    found: dict[str, set[int]] = {}
-    for kind_id in range(RUST.node_kind_count):
-        if RUST.node_kind_is_named(kind_id):
-            name = RUST.node_kind_for_id(kind_id)
-            if name is not None:
-                found.setdefault(name, set()).add(kind_id)
-    return {name: frozenset(ids) for name, ids in found.items()}
-
-
-_NAMED_KIND_IDS = _named_kind_ids()
 _BODY_OF_IDS = frozenset().union(*(kind_ids(kind) for kind in _BODY_OF))
 _EXTERN_MODIFIER_IDS = kind_ids("extern_modifier")
 

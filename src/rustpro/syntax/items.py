@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from rustpro.syntax.parser import RUST
+from rustpro.syntax.parser import kind_ids
 
 # Bytes that can continue an identifier: a byte search hit preceded by one is inside a
 # longer word (`my_panic!` is not `panic!`).
@@ -37,7 +37,7 @@ ITEM_KINDS = frozenset(
     }
 )
 # `ITEM_KINDS` as `Node.kind_id`s, which cost a third of reading `Node.type`.
-ITEM_KIND_IDS = frozenset(RUST.id_for_node_kind(kind, True) for kind in ITEM_KINDS)
+ITEM_KIND_IDS = frozenset().union(*(kind_ids(kind) for kind in ITEM_KINDS))
 _TRIVIA = frozenset({"line_comment", "block_comment"})
 # Children after which an item can no longer have a visibility modifier.
 _BEFORE_VISIBILITY_ENDS = frozenset({"identifier", "type_identifier", "fn", "struct", "enum"})

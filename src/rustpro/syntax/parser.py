@@ -40,3 +40,22 @@ def rooted_cursor(query: tree_sitter.Query) -> tree_sitter.QueryCursor:
 def node_kind_exists(kind: str) -> bool:
     """True when `kind` is a named node kind of the Rust grammar."""
     return RUST.id_for_node_kind(kind, True) is not None
+
+
+def kind_ids(kind: str) -> frozenset[int]:
+    """Every `Node.kind_id` a named node of `kind` can have (aliases give some kinds two).
+
+    Comparing ids is cheaper than reading `Node.type`, which builds a new string each time.
+    """
+    return _named_kind_ids().get(kind, frozenset())
+
+
+@functools.cache
+def _named_kind_ids() -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for kind_id in range(RUST.node_kind_count):
+        if RUST.node_kind_is_named(kind_id):
+            name = RUST.node_kind_for_id(kind_id)
+            if name is not None:
+                found.setdefault(name, set()).add(kind_id)
+    return {name: frozenset(ids) for name, ids in found.items()}
