@@ -306,3 +306,32 @@ def test_a_failing_rule_is_reported_and_does_not_stop_the_file(
     source = b"fn ok() {}\nfn marker(marker: u8) {}\n"
     result = analyze_source(source, "src/lib.rs", Role.PRODUCTION)
     assert result.rule_errors == ["src/lib.rs:2: rule test-recorder failed: ValueError('boom')"]
+
+
+class _KindRecorder(FileRule):
+    """Records the kind of every match, from a kind no word finds and a whole-file query."""
+
+    abstract = True  # a test double: not registered, not in the catalog
+    name = "test-kinds"
+    scope = Scope.ALL
+    query = "(return_expression) @match"
+    patterns = (Pattern(nodes("closure_expression")),)
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        self.seen.append(captures["match"][0].type)
+
+
+def test_kinds_without_a_keyword_and_whole_file_queries_use_the_file_query(
+    one_rule: Callable[[FileRule], None],
+) -> None:
+    from rustpro.engine import gates
+
+    rule = _KindRecorder()
+    one_rule(rule)
+    assert gates.plan().query is not None  # the fallback is in use
+    source = b"fn f() -> u8 { let g = |x: u8| x; return g(1); }\n"
+    analyze_source(source, "src/lib.rs", Role.PRODUCTION)
+    assert sorted(rule.seen) == ["closure_expression", "return_expression"]

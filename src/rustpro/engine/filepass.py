@@ -1,4 +1,4 @@
-"""The per-file pass: read once, parse once, run one file query, dispatch its candidates.
+"""The per-file pass: parse once, find the gates' candidates by their words, dispatch them.
 
 This is what worker processes run. Its result (`FileResult`) is plain data so it can be
 pickled back to the parent and cached by content hash.
@@ -16,6 +16,7 @@ from tree_sitter import Node
 
 from rustpro.engine import gates, structure
 from rustpro.engine.context import Candidate, FileContext
+from rustpro.engine.finder import Hit
 from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
@@ -69,8 +70,11 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
     if file_plan.root_route is not None:
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
-    # The gates found by words, in document order (the engine's records first, as always).
+    # The gates' candidates (found by words, and by the file query for what words cannot
+    # find), in document order; the engine records its own kinds from them before rules run.
     hits, trees = file_plan.words.find(root, source)
+    if file_plan.query is not None:
+        hits += _run_file_query(file_plan, ctx, whole_file)
     hits.sort(key=_start_byte)
     for node, target, name in hits:
         if target is None:  # the file's own inner docs
@@ -82,8 +86,6 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         subs = route.subscribers(name) if route.named else route.everyone
         if subs:
             candidates.append((node, route, subs))
-    if file_plan.query is not None:
-        _run_file_query(file_plan, ctx, file_structure, test_ranges, candidates, whole_file)
     for token_tree, target, names in trees:  # macro arguments holding wanted names
         route = cast(GateRoute, target)
         wanted: tuple[Subscription, ...] = ()
@@ -115,44 +117,36 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
 _TESTS = gates.TESTS
 
 
-def _start_byte(hit: tuple[Node, object, bytes]) -> int:
+def _start_byte(hit: Hit) -> int:
     return hit[0].start_byte
 
 
 def _run_file_query(
     file_plan: gates.Plan,
     ctx: FileContext,
-    file_structure: FileStructure,
-    test_ranges: list[tuple[int, int]],
-    candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]],
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]],
-) -> None:
-    """The gates and whole-file patterns that words cannot find: one query over the tree."""
+) -> list[Hit]:
+    """The gates and whole-file patterns that words cannot find: one query over the tree.
+
+    Gate matches come back as hits like the word finder's (the name's bytes, or none);
+    whole-file matches go to `whole_file`.
+    """
     assert file_plan.query is not None
     routes = file_plan.routes
     source = ctx.source
+    hits: list[Hit] = []
     for pattern_index, captures in tree_sitter.QueryCursor(file_plan.query).matches(
         ctx.tree.root_node
     ):
         route = routes[pattern_index]
         if type(route) is GateRoute:
-            node = captures["gate.node"][0]
-            if not route.named:
-                if route.engine:
-                    structure.record_node(node, ctx, file_structure, test_ranges)
-                if route.everyone:
-                    candidates.append((node, route, route.everyone))
-                continue
-            name_node = captures["gate.name"][0]
-            name = source[name_node.start_byte : name_node.end_byte]
-            if name in route.engine_names:
-                structure.record_node(node, ctx, file_structure, test_ranges)
-            subs = route.subscribers(name)
-            if subs:
-                candidates.append((node, route, subs))
+            named = captures.get("gate.name")
+            name = source[named[0].start_byte : named[0].end_byte] if named else b""
+            hits.append((captures["gate.node"][0], route, name))
         else:
             assert isinstance(route, WholeFileRoute)
             whole_file.append((route.rules, captures))
+    return hits
 
 
 @functools.cache
