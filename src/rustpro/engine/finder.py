@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
@@ -151,8 +151,8 @@ def _as_name(identifier: Node) -> Node:
     return identifier
 
 
-def macro_name(call: Node) -> tuple[Node, bytes] | None:
-    """A macro call and its name's bytes (last path segment); None for any other node."""
+def _macro_last_name(call: Node) -> bytes | None:
+    """The bytes of a macro call's name (its path's last segment); None for other nodes."""
     if call.type != "macro_invocation":
         return None
     macro: Node | None = call.child(0)
@@ -160,7 +160,7 @@ def macro_name(call: Node) -> tuple[Node, bytes] | None:
         macro = macro.child_by_field_name("name")
     if macro is None or macro.type != "identifier":
         return None
-    return call, macro.text or b""
+    return macro.text or b""
 
 
 # A candidate found by a word: the node, the caller's route for it, and the word (a plain
@@ -208,6 +208,15 @@ def _in_token_tree(
 
 
 _NAME_START_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+
+
+def _inner_attributes(root: Node, source: bytes, target: object) -> Iterator[Hit]:
+    """Every inner attribute (`#![..]`), found by its `#`."""
+    for hit in _INNER_ATTRIBUTE.finditer(source):
+        start = hit.start()
+        item = root.named_descendant_for_byte_range(start, start + 1)  # `#` is unnamed
+        if item is not None and item.type == "inner_attribute_item":
+            yield (item, target, b"")
 
 
 def _name_before(source: bytes, bang: int) -> bytes | None:
@@ -280,8 +289,9 @@ class _Word:
 class WordFinder:
     """The candidates of a file plan that are found by words and marks, built once per plan.
 
-    Ask with `want_kind`, `want_name`, `want_declaration_lists`, `want_every_macro_call`,
-    `want_inner_attributes`, `want_file_docs`, then `seal()`; `find` returns the hits of a file.
+    Ask with `want_kind` (also `declaration_list` and `inner_attribute_item`), `want_name`,
+    `want_in_token_trees`, `want_every_macro_call` and `want_file_docs`, then `seal()`;
+    `find` returns the hits of a file.
     """
 
     def __init__(self) -> None:
@@ -321,8 +331,8 @@ class WordFinder:
 
     def want_in_token_trees(self, name: str, shape: TokenShape, target: object) -> None:
         """Every token tree (macro arguments, `macro_rules!` bodies) holding the identifier
-        `name` written in `shape`; `find_token_trees` hands them over, each tree once per
-        target with every name found in it."""
+        `name` written in `shape`; `find` hands them over apart from the other hits, each
+        tree once per target with every name found in it."""
         self._word(name.encode()).in_token_trees.append((shape, target))
 
     def want_every_macro_call(
@@ -389,7 +399,7 @@ class WordFinder:
         if self._automaton is not None:
             self._find_words(root, source, found, trees)
         if self._inner_attributes is not None:
-            found.extend(self._at_marks(root, source, _INNER_ATTRIBUTE, self._inner_attributes))
+            found.extend(_inner_attributes(root, source, self._inner_attributes))
         if self._every_macro_call is not None:
             target, named_ok = self._every_macro_call, self._macro_named
             for hit in _MACRO_BANG.finditer(source):
@@ -399,9 +409,11 @@ class WordFinder:
                     continue
                 # `!` is an unnamed token: the smallest named node holding it is its parent.
                 call = root.named_descendant_for_byte_range(start, start + 1)
-                named = macro_name(call) if call is not None else None
-                if named is not None and (spelled is not None or named_ok(named[1])):
-                    found.append((named[0], target, named[1]))
+                name = _macro_last_name(call) if call is not None else None
+                if call is None or name is None:
+                    continue
+                if spelled is not None or named_ok(name):  # a spelled name was asked above
+                    found.append((call, target, name))
         return found, sorted(trees.values(), key=_tree_start)
 
     def _find_words(
@@ -484,13 +496,3 @@ class WordFinder:
             return False
         found.append((comment, None, b""))
         return True
-
-    @staticmethod
-    def _at_marks(
-        root: Node, source: bytes, regex: re.Pattern[bytes], target: object
-    ) -> Iterable[Hit]:
-        for hit in regex.finditer(source):
-            start = hit.start()
-            item = root.named_descendant_for_byte_range(start, start + 1)  # `#` is unnamed
-            if item is not None and item.type == "inner_attribute_item":
-                yield (item, target, b"")

@@ -1,10 +1,11 @@
-"""The file pass's query plan: one cheap query over the file, then rule patterns on candidates.
+"""The file pass's plan: how each file's candidates are found, and where each goes.
 
-The file query holds the engine's own structure patterns, the rules' whole-file patterns, and
-one *gate* pattern per channel of `rustpro.rules.patterns` (every method call named `unwrap`,
-`lock`, ...; every `function_item`; ...), filtered in C by the union of the names the rules
-ask for. A rule's gated pattern then runs only on its candidates, rooted there: a few
-microseconds each, instead of the cost of one more pattern on every node of every file.
+Each channel of `rustpro.rules.patterns` has a *gate* (every method call named `unwrap`,
+`lock`, ...; every `function_item`; ...): the word finder (`finder.WordFinder`) finds its
+candidates by the words that begin or name them, and what no word can find (a node kind
+without a keyword, a rule's whole-file query) falls back to one tree-sitter query per file.
+A rule's gated pattern then runs only on its candidates, rooted there: a few microseconds
+each, instead of the cost of one more pattern on every node of every file.
 """
 
 from __future__ import annotations
