@@ -275,7 +275,7 @@ def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
     returns_result = (
         returns is not None
         and source.find(b"Result", returns.start_byte, returns.end_byte) >= 0
-        and is_result_type(returns, source)
+        and is_result_type(returns)
     )
     header_has_async = source.find(b"async", function.start_byte, name_node.start_byte) >= 0
     if header_has_async and items.is_async_fn(function):

@@ -42,29 +42,11 @@ def type_arguments(type_node: Node | None) -> list[Node]:
     return [c for c in arguments.named_children if c.type not in _NOT_TYPES]
 
 
-def is_result_type(type_node: Node | None, source: bytes) -> bool:
+def is_result_type(type_node: Node | None) -> bool:
     """True for any type whose path ends in `Result`: `Result<T>`, `io::Result<T>`, `fmt::Result`,
-    `anyhow::Result<T>`, a crate's own `ParseResult<T>`.
-
-    The answer of `type_path(type_node)[-1].endswith("Result")`, read from `source` (the bytes
-    the tree was parsed from) without building the path: it is asked of every function whose
-    return type spells `Result`. ASCII `Result` ends the bytes exactly when it ends their text.
-    """
-    head = type_node
-    if head is not None and head.type == "generic_type":
-        head = head.child_by_field_name("type")
-    if head is None:
-        return False
-    kind = head.type
-    if kind == "type_identifier":  # one segment, never spaces or `::`
-        return source[head.start_byte : head.end_byte].endswith(b"Result")
-    if kind != "scoped_type_identifier":
-        return False
-    path = source[head.start_byte : head.end_byte].replace(b" ", b"")
-    last = path.rpartition(b"::")[2]
-    if not last:  # `a::` of broken code: `type_path` drops empty segments
-        last = next((segment for segment in reversed(path.split(b"::")) if segment), b"")
-    return last.endswith(b"Result")
+    `anyhow::Result<T>`, a crate's own `ParseResult<T>`."""
+    path = type_path(type_node)
+    return bool(path) and path[-1].endswith("Result")
 
 
 def std_result_error(type_node: Node | None) -> Node | None:
