@@ -121,8 +121,10 @@ def record_node(
     kind = node.type
     if kind == "attribute_item":
         # Most `#[cfg(..)]`s are about features: no `test` in their bytes, no reading them.
-        may_be_cfg_test = ctx.source.find(b"test", node.start_byte, node.end_byte) >= 0
-        if items.is_test_attribute(node) or (may_be_cfg_test and items.is_cfg_test(node)):
+        if items.is_test_attribute(node) or (
+            ctx.source.find(b"test", node.start_byte, node.end_byte) >= 0
+            and items.is_cfg_test(node)
+        ):
             target = _attributed_node(node)
             if target is not None:
                 test_ranges.append((node.start_byte, target.end_byte))
