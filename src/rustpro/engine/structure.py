@@ -93,7 +93,7 @@ _SUPPRESSION = re.compile(
 
 
 # `mod x;` inside a macro call's tokens: found by its bytes, then matched on its token tree
-# (a token-tree pattern in the file query is tried on every token of every macro call).
+# (a token-tree pattern in a file query would be tried on every token of every macro call).
 _MACRO_MOD_TEXT = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
 _MACRO_MOD_QUERY = '(token_tree "mod" @mod . (identifier) @name . ";")'
 

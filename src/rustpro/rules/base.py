@@ -1,9 +1,9 @@
 """What a rule is: a small class with catalog metadata, docs, and patterns or a crate check.
 
-The engine, never the rule, walks trees: one query per file, in C, finds the candidates of
-every rule's gated patterns (`rustpro.rules.patterns`: the method calls named `unwrap`, every
-`function_item`, ...), and each rule pattern then runs only on its candidates. Adding a rule
-adds names to a gate, not a pass over the tree.
+The engine, never the rule, finds where to look: one byte search per file for the words that
+begin or name the candidates of every rule's gated patterns (`rustpro.rules.patterns`: the
+method calls named `unwrap`, every `function_item`, ...), and each rule pattern then runs
+only on its candidates. Adding a rule adds words to that search, not a pass over the tree.
 
 A rule's docstring is its documentation, in the sections clippy and ruff use:
 `## What it does`, `## Why is this bad?`, `## Example`, `## Use instead`, `## References`.

@@ -3,8 +3,9 @@
 A whole-file query pattern costs something on every node of every file, whether it matches or
 not, and most rule patterns are about a handful of names (`.unwrap()`, `spawn(..)`, `panic!`).
 So a rule names the nodes its pattern is about (`method_calls("unwrap")`), the engine finds
-those candidates for all rules in one cheap pass (one query pattern per channel, filtered by
-the union of the names), and runs the rule's pattern only on each candidate, rooted there.
+those candidates for all rules in one cheap pass (a byte search for the words that begin or
+name them, checked against the tree: `rustpro.engine.finder`), and runs the rule's pattern
+only on each candidate, rooted there.
 The rule's `check` receives the same captures as if the pattern had run over the whole file.
 """
 
