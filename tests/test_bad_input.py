@@ -182,7 +182,7 @@ def test_huge_generated_file_is_skipped(tmp_path: Path, isolated_cache: Path) ->
 
 
 def test_symlink_loops(tmp_path: Path, isolated_cache: Path) -> None:
-    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod a;\n"})
     os.symlink("..", root / "src" / "up")  # a directory loop
     os.symlink("b.rs", root / "src" / "a.rs")  # a file loop
     os.symlink("a.rs", root / "src" / "b.rs")

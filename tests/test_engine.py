@@ -155,21 +155,17 @@ def test_two_workers_give_the_same_results(tmp_path: Path, monkeypatch: pytest.M
 
 def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int | None] = []
-    real = parallel.analyze_files
 
-    def spy(
-        jobs: list[parallel.FileJob],
-        *,
-        max_bytes: int,
-        cache: ResultCache | None,
-        workers: int | None = None,
-    ) -> list[FileResult]:
-        seen.append(workers)
-        return real(jobs, max_bytes=max_bytes, cache=cache, workers=workers)
+    class Spy(parallel.FileAnalyzer):
+        def __init__(
+            self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+        ) -> None:
+            seen.append(workers)
+            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers)
 
     import rustpro.engine.audit as audit_module
 
-    monkeypatch.setattr(audit_module, "analyze_files", spy)
+    monkeypatch.setattr(audit_module, "FileAnalyzer", Spy)
     from rustpro.cli import main
 
     with pytest.raises(SystemExit):
