@@ -174,10 +174,9 @@ def record_node(
             ctx.file_allows.update(items.lint_names(node))
             out.root_allows.extend(items.lint_names(node))
     elif kind == "mod_item":
-        if node.child_by_field_name("body") is not None:
-            if items.item_name(node) in TEST_SUPPORT_MODULES:
-                test_ranges.append((node.start_byte, node.end_byte))
-        else:
+        if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
+            test_ranges.append((node.start_byte, node.end_byte))
+        if node.child_by_field_name("body") is None:
             _record_mod(node, out)
     elif kind == "use_declaration":
         _record_use(node, out)  # only a plainly `pub` use re-exports anything
