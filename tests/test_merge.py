@@ -8,7 +8,6 @@ from rustpro.engine.merge import merge_overlapping
 from rustpro.model import Checkpoint, Finding, Location, Severity
 from tests.support import audit, make_crate
 
-
 PORT = """\
 //! Ports.
 pub fn port(t: &str) -> Result<u16, std::num::ParseIntError> {
