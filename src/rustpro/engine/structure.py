@@ -177,7 +177,7 @@ def record_node(
         if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
             test_ranges.append((node.start_byte, node.end_byte))
         if node.child_by_field_name("body") is None:
-            _record_mod(node, out)
+            record_mod_declaration(node, out)
     elif kind == "use_declaration":
         _record_use(node, out)  # only a plainly `pub` use re-exports anything
     elif kind in _PUB_TYPES and items.visibility(node):
@@ -212,7 +212,8 @@ def _inline_chain(node: Node) -> tuple[tuple[str, ...], bool, bool]:
     return tuple(chain), chain_pub, hidden
 
 
-def _record_mod(node: Node, out: FileStructure) -> None:
+def record_mod_declaration(node: Node, out: FileStructure) -> None:
+    """Fold one `mod name;` declaration (a `mod_item` without a body) into `out.mod_decls`."""
     chain, chain_pub, hidden = _inline_chain(node)
     attrs = items.attributes_of(node)
     path_attr: str | None = None
