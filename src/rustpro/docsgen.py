@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rustpro.catalog import spec
+from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, spec
 from rustpro.model import Checkpoint
 from rustpro.rules.base import BaseRule
 from rustpro.rules.registry import all_rules, rule_class
@@ -27,6 +27,29 @@ def summary(rule: type[BaseRule]) -> str:
     return first[0].strip() if first and first[0].strip() else rule.spec.fires_on
 
 
+_AUDIENCE_TEXT = {
+    "public-api": "published libraries only (their public API is for outside users)",
+    "published": "published libraries and applications",
+    "production": "the production code of published libraries, applications and internal "
+    "libraries (not test support, examples, benchmarks or tools)",
+    "all-code": "every package, test support, examples and tools included",
+}
+
+
+def audience_text(audience: str) -> str:
+    """Which packages an audience covers, in words (see `rustpro.discovery.roles`)."""
+    return _AUDIENCE_TEXT[audience]
+
+
+def group_text(group: str) -> str:
+    """What a rule group means for whether the rule runs."""
+    if group == DEFAULT_GROUP:
+        return "It runs by default."
+    return (
+        f"It runs only when selected (`--select {group}`, or by its name): {GROUP_MEANINGS[group]}."
+    )
+
+
 def rule_markdown(rule: type[BaseRule]) -> str:
     """The full Markdown page of one rule: metadata, then its doc sections."""
     entry = rule.spec
@@ -34,7 +57,9 @@ def rule_markdown(rule: type[BaseRule]) -> str:
         f"# {rule.name}",
         "",
         f"**Checkpoint:** {entry.checkpoint.value} ({entry.checkpoint.heading}) · "
-        f"**Severity:** {entry.severity.value}",
+        f"**Severity:** {entry.severity.value} · **Group:** {entry.group}",
+        "",
+        f"Applies to {audience_text(entry.audience)}. {group_text(entry.group)}",
         "",
         f"{summary(rule)}",
         "",
@@ -99,7 +124,9 @@ def index_markdown(rules: Sequence[type[BaseRule]]) -> str:
         "# rustpro rules",
         "",
         f"{len(rules)} rules, grouped by the checkpoint they score. "
-        "`rustpro explain NAME` shows the same page in the terminal.",
+        "`rustpro explain NAME` shows the same page in the terminal. Rules of the `default` "
+        "group run unless told otherwise; `pedantic` and `restriction` rules run when "
+        "selected (`--select pedantic`).",
     ]
     for checkpoint in Checkpoint:
         members = [r for r in rules if r.spec.checkpoint is checkpoint]
@@ -109,12 +136,15 @@ def index_markdown(rules: Sequence[type[BaseRule]]) -> str:
             "",
             f"## {checkpoint.value}: {checkpoint.heading}",
             "",
-            "| rule | severity | summary |",
-            "|---|---|---|",
+            "| rule | severity | group | summary |",
+            "|---|---|---|---|",
         ]
         for rule in members:
             cell = summary(rule).replace("|", "\\|")
-            parts.append(f"| [{rule.name}]({rule.name}.md) | {rule.spec.severity.value} | {cell} |")
+            parts.append(
+                f"| [{rule.name}]({rule.name}.md) | {rule.spec.severity.value} | "
+                f"{rule.spec.group} | {cell} |"
+            )
     return "\n".join(parts) + "\n"
 
 

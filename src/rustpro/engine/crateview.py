@@ -291,6 +291,14 @@ class WorkspaceView:
             )
         ]
 
+    def dependencies_of(self, name: str) -> list[CrateView]:
+        """The audited packages that package `name` depends on (normal dependencies)."""
+        crate = self._by_name.get(name)
+        if crate is None:
+            return []
+        wanted = {dep.package for dep in crate.manifest.dependencies() if dep.kind == "normal"}
+        return [view for view in self.crates if view.name in wanted and view.name != name]
+
     def with_role(self, roles: frozenset[PackageRole]) -> list[CrateView]:
         """The packages whose role is one of `roles`."""
         return [view for view in self.crates if view.layout.role.role in roles]

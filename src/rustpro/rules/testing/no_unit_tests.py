@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
+from rustpro.discovery.roles import PackageRole
 from rustpro.engine.context import FileContext
 from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
@@ -34,7 +35,9 @@ class NoUnitTests(FileRule, CrateRule):
     sources (library, binaries, `tests/`, test modules) holds a `#[test]` function, no
     doc comment shows an asserting example (a doctest), and no sibling package that depends
     on it has tests (a workspace's `tests/integration` package, the facade crate that tests
-    a proc-macro crate). `#[tokio::test]`-style attributes, `#[rstest]`, `#[test_case(..)]`,
+    a proc-macro crate). An application whose workspace libraries (the ones it depends on)
+    have tests is a thin binary over tested code and is left alone too.
+    `#[tokio::test]`-style attributes, `#[rstest]`, `#[test_case(..)]`,
     `#[quickcheck]`, `#[proptest]`, `#[wasm_bindgen_test]`, `proptest! { .. }` /
     `quickcheck! { .. }` blocks, `#[test]` functions written by a `macro_rules!` macro and
     `[[test]]` targets with `harness = false` count as tests; `#[bench]` functions do not.
@@ -115,6 +118,10 @@ class NoUnitTests(FileRule, CrateRule):
             return []
         if any(is_tested(sibling) for sibling in _dependents(crate)):
             return []
+        if crate.layout.role.role is PackageRole.APPLICATION and any(
+            is_tested(library) for library in _libraries_of(crate)
+        ):
+            return []  # a thin binary over tested workspace libraries
         return [
             crate.finding(
                 self,
@@ -145,6 +152,10 @@ def is_tested(crate: CrateView) -> bool:
 
 def _dependents(crate: CrateView) -> list[CrateView]:
     return crate.workspace.dependents(crate.name) if crate.workspace is not None else []
+
+
+def _libraries_of(crate: CrateView) -> list[CrateView]:
+    return crate.workspace.dependencies_of(crate.name) if crate.workspace is not None else []
 
 
 def _is_test_attribute_tokens(tokens: Node) -> bool:
