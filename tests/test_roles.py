@@ -260,3 +260,27 @@ def test_an_unknown_metadata_role_is_an_error(tmp_path: Path) -> None:
     workspace = discover(tmp_path)
     with pytest.raises(ConfigError, match="must be one of"):
         load_config(workspace.root, workspace.manifest)
+
+
+def test_unpublished_binaries_beside_a_published_product_are_tools(tmp_path: Path) -> None:
+    _workspace(
+        tmp_path,
+        {
+            "app": (_manifest("runner"), BIN),
+            "crates/compare": (_manifest("compare-output", "publish = false\n"), BIN),
+        },
+    )
+    assert _role(tmp_path, "runner")[0] is PackageRole.APPLICATION
+    role, evidence = _role(tmp_path, "compare-output")
+    assert role is PackageRole.TOOL and "`runner`" in evidence
+
+
+def test_an_unpublished_application_alone_stays_an_application(tmp_path: Path) -> None:
+    _workspace(
+        tmp_path,
+        {
+            "server": (_manifest("server", "publish = false\n"), {**LIB, **BIN}),
+            "macros": (_manifest("macros", "publish = false\n"), LIB),
+        },
+    )
+    assert _role(tmp_path, "server")[0] is PackageRole.APPLICATION

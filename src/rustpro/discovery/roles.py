@@ -21,7 +21,9 @@ The decision, first match wins:
 5. a library released in lockstep with an application of the same workspace (its `version`
    inherited from `[workspace.package]` like the application's) that the application
    depends on: *internal*;
-6. any other library: a *published library*.
+6. any other library: a *published library*;
+7. last, an unpublished (`publish = false`) binary-only package in a workspace that
+   publishes its product is a maintainer *tool*.
 
 A library that lints its docs for readers (`missing_docs` at warn or deny, own or inherited)
 stays a published library in step 4, and one that does so or builds docs.rs pages
@@ -145,7 +147,37 @@ def decide_roles(
         if package.name in decided:
             continue
         decided[package.name] = _library_role(package, applications, packages)
+    _unpublished_binaries_beside_a_product(packages, decided, overrides)
     return decided
+
+
+def _unpublished_binaries_beside_a_product(
+    packages: list[PackageFacts], decided: dict[str, RoleDecision], overrides: Mapping[str, str]
+) -> None:
+    """An unpublished binary-only package in a workspace that publishes its product (a
+    library or an application) is the maintainers' tool (`mdbook-compare`,
+    `action-versions`), not a second product."""
+    products = [
+        p.name
+        for p in packages
+        if decided[p.name].role in (PackageRole.LIBRARY, PackageRole.APPLICATION)
+        and _unpublished_reason(p) is None
+    ]
+    if not products:
+        return
+    for package in packages:
+        declared = _declared(package, overrides) is not None
+        if (
+            declared
+            or decided[package.name].role is not PackageRole.APPLICATION
+            or package.has_lib
+            or not (package.publish is False or package.publish == [])
+        ):
+            continue
+        decided[package.name] = RoleDecision(
+            PackageRole.TOOL,
+            f"an unpublished binary beside the published `{products[0]}`",
+        )
 
 
 _PENDING = RoleDecision(PackageRole.LIBRARY, "")
