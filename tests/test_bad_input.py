@@ -84,8 +84,25 @@ def test_file_that_is_not_a_manifest(tmp_path: Path, isolated_cache: Path) -> No
         ('[dependencies]\nserde = "1"\n', "neither [package] nor [workspace]"),
         (b'[package]\nname = "\xff"\n', "not valid UTF-8"),
         ('[workspace]\nmembers = "crates/*"\n', "`workspace.members` must be an array"),
+        ("package = 5\n", "`package` must be a table, not an integer"),
+        ("workspace = 5\n", "`workspace` must be a table, not an integer"),
+        ("[workspace]\nmembers = [1]\n", "`workspace.members` must be an array of paths"),
+        ('[package]\nversion = "1.0.0"\n', "`package.name` must be a non-empty string"),
+        ('[workspace]\nmembers = ["crates/*"]\n', "nothing to audit"),
+        ("[workspace]\nmembers = []\n", "nothing to audit"),
     ],
-    ids=["toml-syntax", "no-package", "not-utf8", "members-not-array"],
+    ids=[
+        "toml-syntax",
+        "no-package",
+        "not-utf8",
+        "members-not-array",
+        "package-not-table",
+        "workspace-not-table",
+        "member-not-string",
+        "package-without-name",
+        "glob-matches-nothing",
+        "no-members",
+    ],
 )
 def test_malformed_manifest(
     tmp_path: Path, isolated_cache: Path, manifest: str | bytes, expected: str
@@ -257,3 +274,33 @@ def test_internal_error_is_one_line(
     assert run.code == 2
     assert_one_line_error(run)
     assert "internal error: ValueError: boom" in run.stderr
+
+
+# ----- nothing outside the audited root is read ------------------------------------------------
+def test_members_outside_the_root_are_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    make_crate(tmp_path / "outside", {"src/lib.rs": GOOD_LIB})
+    root = tmp_path / "ws"
+    make_crate(root / "inside", {"src/lib.rs": GOOD_LIB})
+    (root / "Cargo.toml").write_text(
+        f'[workspace]\nmembers = ["inside", "../outside", "{tmp_path / "outside"}"]\n'
+    )
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["inside/src/lib.rs"]
+    assert_one_line_error(run)
+    assert "is outside the audited root" in run.stderr
+
+
+def test_a_symlinked_source_outside_the_root_is_never_printed(
+    tmp_path: Path, isolated_cache: Path
+) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n" + GOOD_LIB)
+    root = make_crate(tmp_path / "c", {"src/main.rs": "fn main() {}\nmod util;\n"})
+    os.symlink(secret, root / "src" / "lib.rs")
+    os.symlink(secret, root / "src" / "util.rs")
+    run = _audit_process(root, isolated_cache, "--format", "text", "--fail-on", "none")
+    assert run.code == 0
+    assert "SECRET-HASH" not in run.stdout + run.stderr
+    assert "src/lib.rs: skipped: it resolves to" in run.stderr
+    assert "src/util.rs: skipped: it resolves to" in run.stderr

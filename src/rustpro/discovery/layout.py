@@ -112,6 +112,11 @@ def discover(path: Path) -> Workspace:
                 warnings.append(f"skipping workspace member {_rel(member_dir, root)}: no [package]")
                 continue
             crates.append(_crate(member, member_dir, root, inherited))
+    if not crates:
+        detail = f" ({'; '.join(warnings)})" if warnings else ""
+        raise AuditPathError(
+            f"{path}: nothing to audit: the workspace has no readable package{detail}", path
+        )
     for crate in crates:
         crate.files = _printable_files(crate.files, warnings)
     workspace = Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)
@@ -165,20 +170,25 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _member_dirs(root: Path, workspace: dict[str, Any], warnings: list[str]) -> list[Path]:
-    for key in ("members", "exclude"):
-        # Cargo rejects `members = "crates/*"`; iterating the string would glob each letter.
-        if not isinstance(workspace.get(key, []), list):
-            raise ManifestError(f"`workspace.{key}` must be an array of paths", root / "Cargo.toml")
-    members = [m for m in workspace.get("members", []) if isinstance(m, str)]
-    excluded = {(root / e).resolve() for e in workspace.get("exclude", []) if isinstance(e, str)}
+    # `read_manifest` checked that members and exclude are arrays of strings.
+    members: list[str] = workspace.get("members", [])
+    excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
     found: list[Path] = []
     for pattern in members:
         matches = sorted(glob.glob(str(root / pattern)))
-        if not matches and not glob.has_magic(pattern):
-            warnings.append(f"workspace member `{pattern}` does not exist")
+        if not matches:
+            what = "matches nothing" if glob.has_magic(pattern) else "does not exist"
+            warnings.append(f"workspace member `{pattern}` {what}")
         for match in matches:
             candidate = Path(match).resolve()
             if candidate in excluded or candidate in found:
+                continue
+            if candidate != root and root not in candidate.parents:
+                # Cargo refuses members outside the workspace root; rustpro never reads there.
+                warnings.append(
+                    f"skipping workspace member `{pattern}`: {candidate} is outside the "
+                    "audited root"
+                )
                 continue
             if not (candidate / "Cargo.toml").is_file():
                 if not glob.has_magic(pattern):
