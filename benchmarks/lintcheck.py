@@ -11,7 +11,8 @@ The corpus is `benchmarks/lintcheck/corpus.toml` (see benchmarks/lintcheck_corpu
 labels `benchmarks/lintcheck/labels.jsonl` (benchmarks/lintcheck_data.py). A finding is known
 by its fingerprint (rustpro.fingerprint), which survives line shifts. `report --update`
 rewrites `last-run.json`, `src/rustpro/precision.json` and the rule pages under docs/rules/.
-tests/test_lintcheck.py fails when a labelled FP fires again or a labelled TP is gone.
+tests/test_lintcheck.py fails when a fixed FP (labelled fp, absent from the committed last run)
+fires again or a labelled TP is gone; `report --update` refuses to commit such a run.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from benchmarks.lintcheck_data import (
     Label,
     Observation,
     RuleDiff,
+    RunFingerprints,
     check_reason,
     diff_runs,
     load_labels,
@@ -49,6 +51,7 @@ from benchmarks.lintcheck_data import (
     precision_summary,
     regressions,
     run_fingerprints,
+    run_keys,
     save_labels,
     save_last_run,
 )
@@ -71,6 +74,11 @@ def load_and_run(
             raise SystemExit(f"no crate {crate!r} in the corpus")
     roots = prepare_corpus(units)
     return units, run_corpus(units, roots, jobs=jobs, use_cache=use_cache), roots
+
+
+def corpus_names() -> set[str]:
+    """The names of every crate (unit) of the corpus: what labels may refer to."""
+    return {unit.name for unit in load_corpus()}
 
 
 def observations_of(runs: list[UnitRun]) -> list[Observation]:
@@ -180,27 +188,27 @@ def report_command(args: argparse.Namespace) -> int:
     print("\n".join(rule_table(observations, labels)))
     print("\n## findings per kloc\n")
     print("\n".join(role_table(runs)))
+    last = load_last_run()
     print("\n## diff against the last committed run\n")
-    print("\n".join(diff_report(diff_runs(load_last_run(), current))))
-    found = regressions(labels, {obs.key for obs in observations}, {u.name for u in units})
+    print("\n".join(diff_report(diff_runs(last, current))))
+    found = regressions(labels, run_keys(current), run_keys(last), {u.name for u in units})
     if found:
         print("\n## labels contradicted by this run\n")
         print("\n".join(found.lines()))
+        if args.update:
+            print("\nnot updated: fix the rule, or change or delete these labels first")
+        return 1
     if args.update:
         _update(labels, current)
-    return 1 if found else 0
+    return 0
 
 
-def _update(labels: list[Label], current: dict[str, dict[str, dict[str, str]]]) -> None:
+def _update(labels: list[Label], current: RunFingerprints) -> None:
     save_last_run(current)
-    previous = (
-        precision.parse(precision.path().read_text(encoding="utf-8"))
-        if (precision.path().is_file())
-        else {}
-    )
-    summary = precision_summary(labels, current, previous)
-    precision.path().write_text(precision.dumps(summary), encoding="utf-8")
-    precision.measured.cache_clear()
+    target = precision.path()
+    previous = precision.parse(target.read_text(encoding="utf-8")) if target.is_file() else {}
+    target.write_text(precision.dumps(precision_summary(labels, current, previous)), "utf-8")
+    precision.measured.cache_clear()  # the rule pages below must see the new file
     changed = docsgen.write_pages(DOCS_DIR)
     print(f"\nupdated last-run.json, precision.json and {len(changed)} rule pages")
 
@@ -210,8 +218,8 @@ def _update(labels: list[Label], current: dict[str, dict[str, dict[str, str]]]) 
 
 def show_command(args: argparse.Namespace) -> int:
     """Print findings with their code and fingerprint, for labelling."""
-    units, runs, roots = load_and_run(args.crate, jobs=args.jobs)
-    labels = {label.key: label for label in load_labels(crates={u.name for u in units})}
+    _, runs, roots = load_and_run(args.crate, jobs=args.jobs)
+    labels = {label.key: label for label in load_labels(crates=corpus_names())}
     chosen = [
         obs
         for obs in observations_of(runs)
@@ -251,14 +259,19 @@ def label_command(args: argparse.Namespace) -> int:
         check_reason(args.reason)
     except DataError as err:
         raise SystemExit(str(err)) from None
-    units, runs, _ = load_and_run(args.crate, jobs=args.jobs)
+    _, runs, _ = load_and_run(args.crate, jobs=args.jobs)
     matches = [obs for obs in observations_of(runs) if obs.fingerprint == args.fingerprint]
     if not matches:
         raise SystemExit(f"no current finding has fingerprint {args.fingerprint}")
     if len({obs.crate for obs in matches}) > 1:
         crates = ", ".join(sorted({obs.crate for obs in matches}))
         raise SystemExit(f"fingerprint {args.fingerprint} is in several crates ({crates}): --crate")
-    labels = load_labels(crates={u.name for u in load_corpus()})
+    if matches[0].key not in run_keys(load_last_run()):
+        raise SystemExit(
+            "that finding is not in last-run.json yet: run `report --update` first, so a "
+            "labelled FP that fires now is an open FP rather than one that came back"
+        )
+    labels = load_labels(crates=corpus_names())
     new = Label.of(matches[0], args.verdict, args.reason.strip())
     replaced = [x for x in labels if x.key == new.key]
     save_labels([x for x in labels if x.key != new.key] + [new])

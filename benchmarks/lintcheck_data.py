@@ -218,7 +218,7 @@ def diff_runs(before: RunFingerprints, after: RunFingerprints) -> list[RuleDiff]
 
 @dataclass(frozen=True, slots=True)
 class Regressions:
-    """Labels the current run contradicts: a labelled FP fires again, a labelled TP is gone."""
+    """Labels the current run contradicts: a fixed FP fires again, a labelled TP is gone."""
 
     fp_back: list[Label]
     tp_gone: list[Label]
@@ -233,13 +233,28 @@ class Regressions:
         ]
 
 
-def regressions(labels: list[Label], current: set[FindingKey], crates: set[str]) -> Regressions:
-    """The labels of `crates` (the units that were run) that `current` contradicts."""
+def regressions(
+    labels: list[Label], current: set[FindingKey], last: set[FindingKey], crates: set[str]
+) -> Regressions:
+    """The labels of `crates` (the units that were run) that the current run contradicts.
+
+    A labelled FP that still fired in the last committed run is an open FP: it counts against
+    the rule's precision but fails nothing. Once a run without it is committed, it is fixed,
+    and firing again is a regression. A labelled TP must always fire. Accepting either change
+    means editing its label, so it shows in review.
+    """
     relevant = [label for label in labels if label.crate in crates]
     return Regressions(
-        fp_back=[x for x in relevant if x.verdict == "fp" and x.key in current],
+        fp_back=[
+            x for x in relevant if x.verdict == "fp" and x.key in current and x.key not in last
+        ],
         tp_gone=[x for x in relevant if x.verdict == "tp" and x.key not in current],
     )
+
+
+def run_keys(run: RunFingerprints) -> set[FindingKey]:
+    """Every finding of a run, by key."""
+    return {(crate, p) for crate, rules in run.items() for prints in rules.values() for p in prints}
 
 
 def precision_summary(

@@ -24,7 +24,7 @@ from rustpro.engine.cache import engine_fingerprint
 from rustpro.fingerprint import fingerprint_findings, source_reader
 
 # Bump when what a cached unit run holds changes.
-RUN_FORMAT = 1
+RUN_FORMAT = 2
 
 
 @dataclass(slots=True)
@@ -50,9 +50,10 @@ def package_roles(result: AuditResult, workspace: Workspace) -> dict[str, str]:
     """PACKAGE ROLES: the role of each package of an audit, by its directory ("" at the root).
 
     This is the one place lintcheck decides roles. Until the engine reports package roles in
-    `AuditResult`, they come from the manifest's targets: "proc-macro", "binary" (the package
-    has a bin target: an application), else "library". Point this at the engine's field once
-    it exists; the report groups findings per kloc by whatever it returns.
+    `AuditResult`, they come from the manifest's targets: "proc-macro", "binary" (bin targets
+    and no lib: an application), else "library" (a lib target, with or without binaries).
+    Point this at the engine's field once it exists; the report groups findings per kloc by
+    whatever it returns.
     """
     del result  # the engine's roles will come from here
     return {_package_dir(crate, workspace): _role_from_targets(crate) for crate in workspace.crates}
@@ -61,7 +62,7 @@ def package_roles(result: AuditResult, workspace: Workspace) -> dict[str, str]:
 def _role_from_targets(crate: CrateLayout) -> str:
     if crate.proc_macro:
         return "proc-macro"
-    if crate.targets_of("bin"):
+    if crate.lib is None and crate.targets_of("bin"):
         return "binary"
     return "library"
 

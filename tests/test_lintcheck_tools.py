@@ -288,10 +288,13 @@ def test_diff_and_regressions_name_the_findings() -> None:
     assert diff.gone == [(gone.key, "src/lib.rs:5")]
     assert diff_runs(after, after) == []
     labels = [_label(kept, "fp"), _label(gone, "tp"), _label(new, "debatable")]
-    found = regressions(labels, {kept.key, new.key}, crates={"a", "b"})
+    # `kept` was fixed (absent from the last run) and fires again; `gone` is a TP that went.
+    found = regressions(labels, {kept.key, new.key}, {gone.key}, crates={"a", "b"})
     assert found.fp_back == [labels[0]] and found.tp_gone == [labels[1]]
     assert "labelled FP fires again: a static-mut src/lib.rs:1" in found.lines()[0]
-    assert not regressions(labels, {kept.key}, crates={"b"})  # crate a was not run
+    # An open FP (still in the last run) is no regression; nor are crates that were not run.
+    assert not regressions(labels[:1], {kept.key}, {kept.key}, crates={"a"})
+    assert not regressions(labels, {kept.key}, set(), crates={"b"})
 
 
 def test_precision_counts_labelled_findings_that_still_fire() -> None:
@@ -310,6 +313,8 @@ def test_precision_counts_labelled_findings_that_still_fire() -> None:
 
 def test_precision_sentence_on_rule_pages() -> None:
     assert precision.describe(None) == "not yet measured."
+    silent = RulePrecision(fired=0, labelled=0, tp=0, fp=0, debatable=0, date="2026-12-04")
+    assert "does not fire" in precision.describe(silent)
     unlabelled = RulePrecision(fired=4, labelled=0, tp=0, fp=0, debatable=0, date="2026-12-04")
     assert "none labelled" in precision.describe(unlabelled)
     debatable = RulePrecision(fired=4, labelled=2, tp=0, fp=0, debatable=2, date="2026-12-04")

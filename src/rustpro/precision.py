@@ -75,6 +75,8 @@ def describe(entry: RulePrecision | None) -> str:
     if entry is None:
         return "not yet measured."
     corpus = "the lintcheck corpus of real crates"
+    if entry.fired == 0 and entry.labelled == 0:
+        return f"not yet measured (it does not fire on {corpus})."
     if entry.labelled == 0:
         fired = f"{entry.fired} finding{'s' if entry.fired != 1 else ''}"
         return f"not yet measured ({fired} on {corpus}, none labelled yet)."
