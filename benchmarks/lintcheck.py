@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import sys
 import time
 from collections import Counter, defaultdict
@@ -176,7 +177,7 @@ def report_command(args: argparse.Namespace) -> int:
     print(
         f"lintcheck: {len(units)} crates ({packages} packages), {lines / 1000:.0f} kloc, "
         f"{len(observations)} findings, {len(labels)} labels; "
-        f"{seconds:.1f} s (audits {sum(r.seconds for r in runs):.1f} s of CPU)"
+        f"{seconds:.1f} s (the crates' audits took {sum(r.seconds for r in runs):.1f} s in all)"
     )
     troubles = [f"{r.crate}: {w}" for r in runs for w in r.warnings]
     broken = sum(len(r.parse_errors) for r in runs)
@@ -235,6 +236,8 @@ def show_command(args: argparse.Namespace) -> int:
         print(f"   fingerprint {obs.fingerprint}  role {obs.role}  ({verdict})")
         print(f"   {obs.message}")
         print("\n".join(context_lines(roots[obs.crate] / obs.path, obs.line, args.context)))
+        # Fingerprints are unique per crate only, so the hint names the crate.
+        print(f'   label --crate {obs.crate} {obs.fingerprint} tp|fp|debatable "reason"')
         print()
     print(f"{len(chosen)} findings shown")
     return 0
@@ -294,7 +297,10 @@ def fetch_command(_: argparse.Namespace) -> int:
         for name, root in roots.items()
     }
     for unit in units:
-        print(f"{unit.name:20} {len(unit.packages):2} packages {sizes[unit.name] / 1e6:6.2f} MB")
+        print(
+            f"{unit.name:20} {unit.category:14} {len(unit.packages):2} packages "
+            f"{sizes[unit.name] / 1e6:6.2f} MB"
+        )
     print(
         f"{len(units)} crates, {sum(len(u.packages) for u in units)} packages, "
         f"{sum(sizes.values()) / 1e6:.1f} MB unpacked, {time.perf_counter() - started:.1f} s"
@@ -353,4 +359,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `show ... | head` ends quietly
     sys.exit(main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -180,7 +181,7 @@ def fetch_bytes(url: str) -> bytes:
         if err.code in (404, 410):
             raise CorpusError(f"{url}: not found (HTTP {err.code}); is the pin right?") from None
         raise CorpusUnavailable(f"{url}: HTTP {err.code}") from None
-    except (urllib.error.URLError, OSError) as err:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
         raise CorpusUnavailable(f"{url}: {getattr(err, 'reason', err)}") from None
 
 
@@ -256,9 +257,7 @@ def _checked_members(
             raise CorpusError(f"{archive}: {member.name!r} lies outside {top}/")
         if not (member.isreg() or member.isdir()):
             raise CorpusError(f"{archive}: {member.name!r} is not a regular file or directory")
-        relative = PurePosixPath(*name.parts[1:])
-        if any(part in ("", ".") for part in relative.parts):
-            raise CorpusError(f"{archive}: {member.name!r} has an empty path component")
+        relative = PurePosixPath(*name.parts[1:])  # PurePosixPath already dropped "." and ""
         total += member.size
         if total > MAX_UNPACKED_BYTES:
             raise CorpusError(f"{archive}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
@@ -267,16 +266,19 @@ def _checked_members(
     return kept
 
 
-def index_entry(name: str, version: str) -> dict[str, object]:
-    """The sparse-index record of one published version (its `cksum` is the `.crate` sha256)."""
+def index_path(name: str) -> str:
+    """Where the sparse index keeps a crate's records: `1/a`, `3/s/syn`, `se/rd/serde`."""
     lowered = name.lower()
     if len(lowered) <= 2:
-        path = f"{len(lowered)}/{lowered}"
-    elif len(lowered) == 3:
-        path = f"3/{lowered[0]}/{lowered}"
-    else:
-        path = f"{lowered[:2]}/{lowered[2:4]}/{lowered}"
-    text = fetch_bytes(INDEX_URL.format(path=path)).decode("utf-8")
+        return f"{len(lowered)}/{lowered}"
+    if len(lowered) == 3:
+        return f"3/{lowered[0]}/{lowered}"
+    return f"{lowered[:2]}/{lowered[2:4]}/{lowered}"
+
+
+def index_entry(name: str, version: str) -> dict[str, object]:
+    """The sparse-index record of one published version (its `cksum` is the `.crate` sha256)."""
+    text = fetch_bytes(INDEX_URL.format(path=index_path(name))).decode("utf-8")
     for line in text.splitlines():
         record = json.loads(line) if line.strip() else {}
         if isinstance(record, dict) and record.get("vers") == version:

@@ -215,6 +215,25 @@ def test_a_family_becomes_a_workspace_of_unmodified_packages(
     assert not (root / "marker").exists() and not (root / "fam" / "src").exists()
 
 
+def test_pin_takes_the_checksum_from_the_sparse_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [
+        {"name": "abc", "vers": v, "cksum": c * 64, "yanked": v == "0.2.0"}
+        for v, c in [("0.1.0", "a"), ("0.2.0", "b")]
+    ]
+    index = "\n".join(json.dumps(r) for r in records) + "\n"
+    asked = _serve(monkeypatch, {"https://index.crates.io/3/a/abc": index.encode()})
+    assert lintcheck_corpus.pin_line("abc", "0.1.0") == (
+        '  { name = "abc", version = "0.1.0", sha256 = "' + "a" * 64 + '" },'
+    )
+    assert asked == ["https://index.crates.io/3/a/abc"]
+    with pytest.raises(CorpusError, match="yanked"):
+        lintcheck_corpus.pin_line("abc", "0.2.0")
+    with pytest.raises(CorpusError, match=r"not in the crates\.io index"):
+        lintcheck_corpus.pin_line("abc", "9.9.9")
+    paths = [lintcheck_corpus.index_path(n) for n in ("a", "ab", "Syn", "serde")]
+    assert paths == ["1/a", "2/ab", "3/s/syn", "se/rd/serde"]
+
+
 def test_unreachable_network_is_unavailable_not_an_error() -> None:
     with pytest.raises(lintcheck_corpus.CorpusUnavailable):
         lintcheck_corpus.fetch_bytes("http://127.0.0.1:9/nothing-listens-here")
