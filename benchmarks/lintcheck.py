@@ -58,6 +58,7 @@ from benchmarks.lintcheck_data import (
 )
 from benchmarks.lintcheck_run import UnitRun, run_corpus
 from rustpro import docsgen, precision
+from rustpro.catalog import DEFAULT_GROUP, catalog
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS_DIR = REPO / "docs" / "rules"
@@ -91,27 +92,35 @@ def observations_of(runs: list[UnitRun]) -> list[Observation]:
 
 
 def rule_table(observations: list[Observation], labels: list[Label]) -> list[str]:
-    """Per rule: fired, labelled, verdicts, precision, debatable share, labels still wanted."""
+    """Per rule: group, fired, labelled, verdicts, precision, debatable share, and the labels
+    the campaign still wants (default-group rules only)."""
     verdict_of = {label.key: label.verdict for label in labels}
     fired: Counter[str] = Counter(obs.rule for obs in observations)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for obs in observations:
         if obs.key in verdict_of:
             counts[obs.rule][verdict_of[obs.key]] += 1
-    header = f"{'rule':34} {'fired':>6} {'lab':>4} {'TP':>4} {'FP':>4} {'deb':>4} {'prec':>6}"
-    lines = [header + f" {'deb%':>5} {'want':>5}"]
+    header = f"{'rule':34} {'group':11} {'fired':>6} {'lab':>4} {'TP':>4} {'FP':>4} {'deb':>4}"
+    lines = [header + f" {'prec':>6} {'deb%':>5} {'want':>5}"]
     for rule in sorted(fired, key=lambda r: (-fired[r], r)):
         tally = counts[rule]
         labelled = sum(tally.values())
         judged = tally["tp"] + tally["fp"]
         prec = f"{tally['tp'] / judged:.0%}" if judged else "-"
         deb = f"{tally['debatable'] / labelled:.0%}" if labelled else "-"
-        want = max(0, min(LABELS_WANTED_PER_RULE, fired[rule]) - labelled)
+        group = _group(rule)
+        wanted = min(LABELS_WANTED_PER_RULE, fired[rule]) if group == DEFAULT_GROUP else 0
+        want = max(0, wanted - labelled)
         lines.append(
-            f"{rule:34} {fired[rule]:6} {labelled:4} {tally['tp']:4} {tally['fp']:4} "
+            f"{rule:34} {group:11} {fired[rule]:6} {labelled:4} {tally['tp']:4} {tally['fp']:4} "
             f"{tally['debatable']:4} {prec:>6} {deb:>5} {want or '':>5}"
         )
     return lines
+
+
+def _group(rule: str) -> str:
+    entry = catalog().get(rule)
+    return entry.group if entry is not None else "-"
 
 
 def role_table(runs: list[UnitRun]) -> list[str]:

@@ -18,13 +18,14 @@ from pathlib import Path
 
 from benchmarks.lintcheck_corpus import Unit, cache_dir
 from benchmarks.lintcheck_data import Observation
+from rustpro.config import ALL_RULES
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.engine.cache import engine_fingerprint
 from rustpro.fingerprint import fingerprint_findings, source_reader
 
 # Bump when what a cached unit run holds changes.
-RUN_FORMAT = 2
+RUN_FORMAT = 4
 
 
 @dataclass(slots=True)
@@ -46,25 +47,17 @@ class UnitRun:
         return sum(lines for _, _, lines in self.packages.values())
 
 
-def package_roles(result: AuditResult, workspace: Workspace) -> dict[str, str]:
+def package_roles(result: AuditResult) -> dict[str, str]:
     """PACKAGE ROLES: the role of each package of an audit, by its directory ("" at the root).
 
-    This is the one place lintcheck decides roles. Until the engine reports package roles in
-    `AuditResult`, they come from the manifest's targets: "proc-macro", "binary" (bin targets
-    and no lib: an application), else "library" (a lib target, with or without binaries).
-    Point this at the engine's field once it exists; the report groups findings per kloc by
-    whatever it returns.
+    This is the one place lintcheck decides roles: the engine's (`AuditResult.packages`:
+    library, application, internal, test-support, example, bench, tool). The report groups
+    findings per kloc by whatever this returns.
     """
-    del result  # the engine's roles will come from here
-    return {_package_dir(crate, workspace): _role_from_targets(crate) for crate in workspace.crates}
-
-
-def _role_from_targets(crate: CrateLayout) -> str:
-    if crate.proc_macro:
-        return "proc-macro"
-    if crate.lib is None and crate.targets_of("bin"):
-        return "binary"
-    return "library"
+    return {
+        ("" if package.path == "." else package.path): package.role.value
+        for package in result.packages
+    }
 
 
 def _package_dir(crate: CrateLayout, workspace: Workspace) -> str:
@@ -73,7 +66,8 @@ def _package_dir(crate: CrateLayout, workspace: Workspace) -> str:
 
 
 def _count_lines(crate: CrateLayout) -> int:
-    # Counted as the engine counts a file's lines (newlines + 1).
+    # Every .rs file of the package, compiled or not (the engine reports lines per audit, not
+    # per package), counted as the engine counts a file's lines (newlines + 1).
     total = 0
     for entry in crate.files:
         try:
@@ -88,13 +82,16 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
     started = time.perf_counter()
     # No result cache: it is keyed by rustpro's code like the unit runs, so it could only
     # serve a unit whose run is cached already, and writing it doubles a cold run's time.
-    result = run_audit(root, AuditOptions(static=True, use_cache=False, workers=1))
+    # Every group, not only the default one: opt-in rules get their precision measured too.
+    options = AuditOptions(static=True, use_cache=False, workers=1, select=(ALL_RULES,))
+    result = run_audit(root, options)
     workspace = discover(root)
-    roles = package_roles(result, workspace)
+    roles = package_roles(result)
     packages: dict[str, tuple[str, str, int]] = {}
     for crate in workspace.crates:
         directory = _package_dir(crate, workspace)
-        packages[directory] = (crate.name, roles[directory], _count_lines(crate))
+        role = roles.get(directory, "unknown")
+        packages[directory] = (crate.name, role, _count_lines(crate))
     prints = fingerprint_findings(result.findings, source_reader(result.root))
     observations = [
         Observation(

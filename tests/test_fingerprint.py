@@ -137,7 +137,8 @@ def test_real_audit_fingerprints_survive_a_line_shift(tmp_path: Path) -> None:
         "pub fn second(v: Option<u8>) -> u8 {\n    v.unwrap()\n}\n"
     )
     root = make_crate(tmp_path / "crate", {"src/lib.rs": lib})
-    options = AuditOptions(static=True, use_cache=False, workers=1)
+    # Every group: the manifest-level rule checked below is opt-in.
+    options = AuditOptions(static=True, use_cache=False, workers=1, select=("all",))
 
     def audit() -> dict[str, tuple[str, int]]:
         result = run_audit(root, options)
