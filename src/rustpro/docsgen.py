@@ -3,7 +3,9 @@
 The pages under `docs/rules/` are generated from the rule classes' docstrings, the same text
 `rustpro explain` shows, so the website and the terminal can never disagree. A test compares
 the committed pages with a fresh rendering and fails when they are stale; regenerate with
-`make docs` (`python -m rustpro.docsgen docs/rules`).
+`make docs` (`python -m rustpro.docsgen docs/rules`). Each page also shows the rule's precision
+as measured on the lintcheck corpus (`rustpro/precision.json`, written by
+`benchmarks/lintcheck.py report --update`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, spec
 from rustpro.model import Checkpoint
+from rustpro.precision import describe, measured
 from rustpro.rules.base import BaseRule
 from rustpro.rules.registry import all_rules, rule_class
 
@@ -68,6 +71,7 @@ def rule_markdown(rule: type[BaseRule]) -> str:
     if rule.clippy_twins:
         twins = ", ".join(f"`clippy::{t}`" for t in rule.clippy_twins)
         head += ["", f"Clippy twin: {twins} (an `#[allow]` of it also silences this rule)."]
+    head += ["", f"**Measured precision:** {describe(measured().get(rule.name))}"]
     body = [f"## {name}\n\n{text.strip()}" for name, text in rule.docs.sections.items()]
     body.append(silencing_markdown(rule))
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
