@@ -112,11 +112,6 @@ def discover(path: Path) -> Workspace:
                 warnings.append(f"skipping workspace member {_rel(member_dir, root)}: no [package]")
                 continue
             crates.append(_crate(member, member_dir, root, inherited))
-    if not crates:
-        detail = f" ({'; '.join(warnings)})" if warnings else ""
-        raise AuditPathError(
-            f"{path}: nothing to audit: the workspace has no readable package{detail}", path
-        )
     for crate in crates:
         crate.files = _printable_files(crate.files, warnings)
     workspace = Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)

@@ -23,6 +23,7 @@ from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
+from rustpro.errors import AuditPathError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import Scope
 from rustpro.rules.registry import crate_rules, file_rules, rule_class, workspace_rules
@@ -107,6 +108,12 @@ def run_audit(
     options = options or AuditOptions()
     started = time.perf_counter()
     workspace = discover(path)
+    if not workspace.crates:
+        # A score of 100 for no code at all would pass a gate it never checked.
+        detail = f" ({'; '.join(workspace.warnings)})" if workspace.warnings else ""
+        raise AuditPathError(
+            f"{path}: nothing to audit: the workspace has no readable package{detail}", path
+        )
     config = load_config(workspace.root, workspace.manifest).with_overrides(
         select=options.select, ignore=options.ignore, fail_on=options.fail_on
     )
