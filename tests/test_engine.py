@@ -128,7 +128,7 @@ def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
     key = ResultCache.key(b"fn f() {}", "src/lib.rs", Role.PRODUCTION)
     cache.put(key, analyze_source(b"fn f() {}", "src/lib.rs", Role.PRODUCTION))
     assert cache.get(key) is not None
-    (cache.root / key[:2] / key).write_bytes(b"not a pickle")
+    (cache.root / key[:2] / key).write_bytes(b"not json")
     assert cache.get(key) is None
     assert cache.get("0" * 64) is None
 
