@@ -7,10 +7,11 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
+from rustpro.engine import reading
 from tests.cli_support import (
     CliRun,
     assert_one_line_error,
@@ -226,14 +227,14 @@ def test_permission_denied_file(
     root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod secret;\n"})
     secret = root / "src" / "secret.rs"
     secret.write_text("pub fn s() { None::<u8>.unwrap(); }\n")
-    real_open: Callable[..., IO[Any]] = Path.open
+    real_open: Callable[[Path], int] = reading._open_source
 
-    def open_file(self: Path, *args: Any, **kwargs: Any) -> IO[Any]:
-        if self.name == "secret.rs":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def open_file(path: Path) -> int:
+        if path.name == "secret.rs":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", open_file)
+    monkeypatch.setattr(reading, "_open_source", open_file)
     run = run_cli(["audit", "--static", "--no-cache", "--select", UNWRAP, str(root)], capsys)
     assert run.code == 1
     assert "src/lib.rs:4:" in run.stdout
@@ -304,3 +305,28 @@ def test_a_symlinked_source_outside_the_root_is_never_printed(
     assert "SECRET-HASH" not in run.stdout + run.stderr
     assert "src/lib.rs: skipped: it resolves to" in run.stderr
     assert "src/util.rs: skipped: it resolves to" in run.stderr
+
+
+# ----- only regular files are read; reading never blocks and never runs away -------------------
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_and_devices_are_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod pipe;\nmod zero;\n"})
+    os.mkfifo(root / "src" / "pipe.rs")  # opening it for reading would wait for a writer
+    os.symlink("/dev/zero", root / "src" / "zero.rs")  # size 0 to fstat, endless to read
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/pipe.rs: skipped: not a regular file (a FIFO)" in run.stderr
+    # /dev/zero lies outside the audited root, which is checked first.
+    assert "src/zero.rs: skipped" in run.stderr
+
+
+def test_read_source_rejects_devices_and_bounds_what_it_reads(tmp_path: Path) -> None:
+    with pytest.raises(reading.SourceSkipped, match="not a regular file"):
+        reading.read_source(Path("/dev/zero"), max_bytes=1024)
+    big = tmp_path / "big.rs"
+    big.write_bytes(b"x" * 5000)
+    with pytest.raises(reading.SourceSkipped, match="over the"):
+        reading.read_source(big, max_bytes=4096)
+    assert reading.read_source(big, max_bytes=5000) == b"x" * 5000
