@@ -543,7 +543,10 @@ def _through_one_connection(call: Node) -> bool:
         if value.type not in ("identifier", "field_identifier"):
             continue
         name = items.text(value)
-        if any(word in _CONNECTION_WORDS for word in name.lower().split("_")):
+        words = name.lower().split("_")
+        if "pool" in words:
+            continue  # `connection_pool` hands out a connection per call
+        if any(word in _CONNECTION_WORDS for word in words):
             return True
         if value.type != "identifier" or function is None:
             continue
