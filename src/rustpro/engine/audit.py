@@ -161,6 +161,9 @@ def run_audit(
     comments: dict[str, list[SuppressionComment]] = {
         r.relpath: r.structure.suppressions for r in results if r.structure.suppressions
     }
+    # Generated files are nobody's to fix, whichever pass found something in them.
+    generated = {r.relpath for r in results if r.structure.generated}
+    findings = [f for f in findings if f.source != "rustpro" or f.path not in generated]
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
     findings = merge_overlapping([f for f in findings if config.keeps(f)])
     findings.sort(key=Finding.sort_key)
@@ -196,7 +199,7 @@ def run_audit(
             )
             for index, crate in enumerate(workspace.crates)
         ],
-        generated_files=sorted(r.relpath for r in results if r.structure.generated),
+        generated_files=sorted(generated),
         docs_only_modules=tree.docs_only,
     )
 
