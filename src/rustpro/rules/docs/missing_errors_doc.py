@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -12,16 +13,71 @@ from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
 
+# Headings that introduce the errors section.
+_HEADINGS = ("Errors", "Error", "Failure", "Failures")
+# A fenced code block (an unclosed one runs to the end, as rustdoc reads it): examples are no
+# description of the function's failures, however many `Err(..)` and `?` they hold.
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1|\Z)", re.DOTALL | re.MULTILINE)
+# Prose that says when the function fails, without a heading, or hands its contract to another
+# item that does. Each alternative names the function's own failure, not one it merely
+# mentions ("an attempt to read that fails with `WouldBlock`" says nothing about when this
+# function fails).
+_FAILURE_PROSE = re.compile(
+    "|".join(
+        (
+            # `Err`, `Err(..)`: "returns `Err` if ..", "`Err(RecvError::Closed)` is returned"
+            r"\bErr\b",
+            # "Fails outside ..", at the start of a sentence
+            r"(?:^|[.!?:;]\s+)Fails\b",
+            # "will fail", "may fail", "cannot fail", "building the endpoint will fail"
+            r"\b(?i:will|may|might|can|could|would|should|must|to|never|cannot|can't|won't"
+            r"|will not|does not|doesn't)\s+(?:\w+\s+)?(?i:fail)\b",
+            # "fails if ..", "fail when ..", but not "(an attempt) that fails with .."
+            r"(?<!that )(?<!which )\b(?i:fails?)\s+(?i:if|when|unless|whenever|on|for|outside"
+            r"|before|after|with|because|in case)\b",
+            # "If this fails, ..", "the call fails"
+            r"\b(?:this|it|the call|this call|the function|this function|the method"
+            r"|this method)\s+fails\b",
+            # "on failure", "in case of an error"
+            r"\b(?i:on|upon|in case of|in the event of)\s+(?:an?\s+)?(?i:failure|error)\b",
+            # "returns an error", "returns a [`SendError`]", "return the `WouldBlock` error"
+            r"\b(?i:returns?|returned|returning|yields?|produces?|gives?)\s+(?:back\s+)?"
+            r"(?:an?\s+|the\s+)?(?:\S+\s+){0,3}?\S*(?i:errors?)\b",
+            # "An error is returned", "If some `DecodeError` occurs, it will be returned"
+            r"(?i:errors?)\b[^.]{0,40}?\b(?i:is|are|will be|gets?)\s+returned",
+            # "Errors if ..", "This errors in case ..", "or an error if .."
+            r"(?:(?:^|[.!?:;]\s+)Errors?|\b(?:[Tt]his|[Ii]t|function|method|call)\s+errors"
+            r"|\b(?:an?|the)\s+error)\s+(?i:if|when|unless|on|with|in case|out)\b",
+            # "Succeeds only if the two halves belong together"
+            r"\b(?i:succeeds only|only succeeds)\s+(?i:if|when)\b",
+            # The contract of another item, errors included: "This is an async version of
+            # [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]", "identical to
+            # [`Self::spawn`] except ..", "equivalent to `ready(Interest::READABLE)`"
+            r"\b(?i:equivalent(?:\s+of|\s+to)?|(?:async|blocking|non-blocking)\s+version\s+of"
+            r"|(?:the\s+)?same\s+as|identical\s+to)\s+(?:the\s+)?(?:\[`|`)",
+            # "if an error occurs"
+            r"\b(?i:an?|the|any)\s+(?:\w+\s+)?\S*(?i:errors?)\s+(?i:occurs?|happens?"
+            r"|is\s+encountered|is\s+raised)",
+        )
+    ),
+    re.MULTILINE,
+)
+
 
 class MissingErrorsDoc(FileRule):
-    """Flags public functions returning `Result` whose docs have no `# Errors` section.
+    """Flags public functions returning `Result` whose docs never say when they fail.
 
     ## What it does
     Finds public API functions, methods of public types and trait methods whose declared return
     type is a `Result` (`Result<T, E>`, `io::Result<T>`, a crate's own `Result` alias) and whose
-    docs lack an `# Errors` heading (`# Error` is accepted too). Undocumented functions are
-    reported too: they lack the section as well. Trait impl members are skipped (the trait
-    documents them).
+    docs neither have an `# Errors` heading (`# Error` and `# Failures` are accepted too) nor
+    state in prose when the function fails: "Returns an error if ..", "Fails outside ..",
+    "`Err(WouldBlock)` is returned when ..", "or building the endpoint will fail", "Succeeds
+    only if ..". Docs that hand the contract to another item ("This is an async version of
+    [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]") count as well. Code examples
+    are not read: their `Err(..)` and `?` say nothing about the function's own failures.
+    Undocumented functions are reported too: they lack the section as well. Trait impl members
+    are skipped (the trait documents them).
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -85,8 +141,12 @@ class MissingErrorsDoc(FileRule):
 
 
 def _documents_errors(docs: str | None) -> bool:
-    """Whether the docs have an `# Errors` heading (or `# Error`, a common spelling of it)."""
-    # A heading is a line that starts with `#`: most docs hold none, and need no line split.
-    if docs is None or "#" not in docs:
+    """Whether the docs say when the function fails: under an `# Errors` heading (also
+    `# Error`, `# Failures`), or in prose outside code examples ("Returns an error if ..",
+    "Fails outside ..", "`Err(WouldBlock)` is returned when ..")."""
+    if docs is None:
         return False
-    return items.has_doc_section(docs, "Errors") or items.has_doc_section(docs, "Error")
+    # A heading is a line that starts with `#`: most docs hold none, and need no line split.
+    if "#" in docs and any(items.has_doc_section(docs, heading) for heading in _HEADINGS):
+        return True
+    return _FAILURE_PROSE.search(_FENCE.sub("", docs)) is not None
