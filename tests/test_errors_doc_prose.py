@@ -9,12 +9,12 @@ from rustpro.rules.docs.missing_errors_doc import _documents_errors
 
 # Doc prose without fences, headings or backticks of its own.
 PROSE = st.text(
-    alphabet=st.characters(blacklist_characters="`~#", blacklist_categories=("Cs",)),
+    alphabet=st.characters(exclude_characters="`~#", exclude_categories=["Cs"]),
     max_size=300,
 )
 # Code that spells every failure phrase the prose check knows.
 EXAMPLE_CODE = (
-    "match f() {\n    Err(e) => println!(\"fails if it returns an error: {e}\"),\n"
+    'match f() {\n    Err(e) => println!("fails if it returns an error: {e}"),\n'
     "    Ok(_) => {} // an error is returned on failure; errors if bad\n}"
 )
 
