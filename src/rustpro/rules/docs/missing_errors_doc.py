@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
@@ -77,7 +78,8 @@ class MissingErrorsDoc(FileRule):
     [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]") count as well. Code examples
     are not read: their `Err(..)` and `?` say nothing about the function's own failures.
     Undocumented functions are reported too: they lack the section as well. Trait impl members
-    are skipped (the trait documents them).
+    are skipped (the trait documents them), and so are methods returning
+    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens).
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -128,6 +130,8 @@ class MissingErrorsDoc(FileRule):
         gate = ctx.public_gate(function)
         if gate is None or not returns_result(function, ctx.source):
             return
+        if _implementor_defines_errors(function):
+            return
         if _documents_errors(items.doc_text(function)):
             return
         name = function.child_by_field_name("name")
@@ -138,6 +142,13 @@ class MissingErrorsDoc(FileRule):
             "add an `# Errors` section that says when and why it fails",
             gate=gate,
         )
+
+
+def _implementor_defines_errors(function: Node) -> bool:
+    """`Result<T, Self::Error>`: the error type is the implementor's choice (a codec's
+    `encode`), and so is when it is returned; the trait cannot say."""
+    path = type_path(std_result_error(return_type(function)))
+    return len(path) >= 2 and path[0] == "Self"
 
 
 def _documents_errors(docs: str | None) -> bool:
