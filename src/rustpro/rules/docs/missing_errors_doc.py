@@ -14,6 +14,7 @@ from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
 
+_COMMENTS = frozenset({"line_comment", "block_comment"})
 # Headings that introduce the errors section.
 _HEADINGS = ("Errors", "Error", "Failure", "Failures")
 # A fenced code block (an unclosed one runs to the end, as rustdoc reads it): examples are no
@@ -79,7 +80,9 @@ class MissingErrorsDoc(FileRule):
     are not read: their `Err(..)` and `?` say nothing about the function's own failures.
     Undocumented functions are reported too: they lack the section as well. Trait impl members
     are skipped (the trait documents them), and so are methods returning
-    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens).
+    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens) and
+    thin wrappers whose whole body calls the same-named method of a field
+    (`self.inner.local_addr()`: the errors are the field's).
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -130,7 +133,7 @@ class MissingErrorsDoc(FileRule):
         gate = ctx.public_gate(function)
         if gate is None or not returns_result(function, ctx.source):
             return
-        if _implementor_defines_errors(function):
+        if _implementor_defines_errors(function) or _forwards_to_field(function):
             return
         if _documents_errors(items.doc_text(function)):
             return
@@ -149,6 +152,33 @@ def _implementor_defines_errors(function: Node) -> bool:
     `encode`), and so is when it is returned; the trait cannot say."""
     path = type_path(std_result_error(return_type(function)))
     return len(path) >= 2 and path[0] == "Self"
+
+
+def _forwards_to_field(function: Node) -> bool:
+    """A wrapper whose whole body calls the same-named method of one of its fields:
+    `fn local_addr(&self) -> io::Result<SocketAddr> { self.inner.local_addr() }`. Its errors
+    are the field's, documented with the field's type."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    statements = [c for c in body.named_children if c.type not in _COMMENTS]
+    if len(statements) != 1:
+        return False
+    call = statements[0]
+    if call.type == "await_expression" and call.named_children:
+        call = call.named_children[0]
+    method = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if method is None or method.type != "field_expression":
+        return False
+    name = method.child_by_field_name("field")
+    if name is None or items.text(name) != items.item_name(function):
+        return False
+    receiver = method.child_by_field_name("value")
+    if receiver is None or receiver.type != "field_expression":
+        return False  # `self.inner.x()`, not `self.x()` or `other.x()`
+    while receiver is not None and receiver.type == "field_expression":
+        receiver = receiver.child_by_field_name("value")  # `self.inner`, `self.0.io`
+    return receiver is not None and receiver.type == "self"
 
 
 def _documents_errors(docs: str | None) -> bool:
