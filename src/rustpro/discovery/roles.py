@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,7 @@ def decide_roles(
         if decision is not None:
             decided[package.name] = decision
     applications = [
-        p for p in packages if decided.get(p.name, _PENDING).role is PackageRole.APPLICATION
+        p for p in packages if p.name in decided and decided[p.name].role is PackageRole.APPLICATION
     ]
     for package in packages:
         if package.name in decided:
@@ -178,9 +178,6 @@ def _unpublished_binaries_beside_a_product(
             PackageRole.TOOL,
             f"an unpublished binary beside the published `{products[0]}`",
         )
-
-
-_PENDING = RoleDecision(PackageRole.LIBRARY, "")
 
 
 def _declared(package: PackageFacts, overrides: Mapping[str, str]) -> RoleDecision | None:
@@ -381,11 +378,3 @@ def package_facts(
         missing_docs_linted=missing_docs_linted(manifest, inherited.lints),
         docs_rs_metadata=bool(manifest.section("package", "metadata", "docs", "rs")),
     )
-
-
-def role_counts(decisions: Iterable[RoleDecision]) -> dict[PackageRole, int]:
-    """How many packages have each role."""
-    counts: dict[PackageRole, int] = {}
-    for decision in decisions:
-        counts[decision.role] = counts.get(decision.role, 0) + 1
-    return counts

@@ -121,20 +121,7 @@ class CrateView:
         column: int = 1,
     ) -> Finding:
         """A crate-level finding, at the manifest (and key line) unless told otherwise."""
-        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
-        at_line = line or 1
-        return Finding(
-            rule=rule.name,
-            checkpoint=rule.checkpoint,
-            severity=rule.severity,
-            path=path or self.manifest_relpath,
-            line=at_line,
-            column=column,
-            end_line=at_line,
-            end_column=column,
-            message=message,
-            help=hint,
-        )
+        return point_finding(rule, message, help, path or self.manifest_relpath, line, column)
 
     # ----- gates -------------------------------------------------------------------------
     def stands(self, candidate: Candidate) -> bool:
@@ -307,21 +294,34 @@ class WorkspaceView:
         self, rule: BaseRule, message: str, help: str | None = None, *, line: int | None = None
     ) -> Finding:
         """A workspace-level finding at the root manifest."""
-        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
-        at_line = line or 1
         try:
             path = self.layout.manifest.path.relative_to(self.root).as_posix()
         except ValueError:
             path = self.layout.manifest.path.as_posix()
-        return Finding(
-            rule=rule.name,
-            checkpoint=rule.checkpoint,
-            severity=rule.severity,
-            path=path,
-            line=at_line,
-            column=1,
-            end_line=at_line,
-            end_column=1,
-            message=message,
-            help=hint,
-        )
+        return point_finding(rule, message, help, path, line)
+
+
+def point_finding(
+    rule: BaseRule,
+    message: str,
+    help: str | None,
+    path: str,
+    line: int | None,
+    column: int = 1,
+) -> Finding:
+    """A finding of `rule` at one point (a manifest key, a crate root), its help ending in
+    the rule's pointer to `rustpro explain`."""
+    hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
+    at_line = line or 1
+    return Finding(
+        rule=rule.name,
+        checkpoint=rule.checkpoint,
+        severity=rule.severity,
+        path=path,
+        line=at_line,
+        column=column,
+        end_line=at_line,
+        end_column=column,
+        message=message,
+        help=hint,
+    )
