@@ -26,8 +26,8 @@ class Superseded:
 
     replacement: str
     reason: str
-    # The replacement is in std from this Rust version (the message names it); the rule stays
-    # silent when the crate's MSRV is older, or when the crate is `no_std`.
+    # The replacement is in std from this Rust version; the rule stays silent when the
+    # crate's MSRV is older, or when the crate is `no_std`.
     std_since: tuple[int, int] | None = None
     # Used for this, the crate is doing something std cannot (no_std, spin locks).
     no_std_features: tuple[str, ...] = ()
@@ -37,13 +37,13 @@ class Superseded:
 # database (the id is in `reason`). `serde_yaml` is archived but has no advisory: left out.
 SUPERSEDED: dict[str, Superseded] = {
     "lazy_static": Superseded(
-        "`std::sync::LazyLock`",
+        "`std::sync::LazyLock` (Rust 1.80)",
         "superseded by the standard library",
         std_since=(1, 80),
         no_std_features=("spin_no_std",),
     ),
     "once_cell": Superseded(
-        "`std::sync::OnceLock` / `std::sync::LazyLock`",
+        "`std::sync::OnceLock` / `std::sync::LazyLock` (Rust 1.80)",
         "superseded by the standard library",
         std_since=(1, 80),
         no_std_features=("race", "critical-section", "alloc"),
@@ -279,7 +279,11 @@ def _replacement(
         return None
     if msrv is not None and msrv < std_needed:
         return None
-    return f"{entry.replacement} (Rust {std_needed[0]}.{std_needed[1]})"
+    if std_needed != entry.std_since:
+        return (
+            f"{entry.replacement}, from Rust {std_needed[0]}.{std_needed[1]} for the APIs used here"
+        )
+    return entry.replacement
 
 
 def _parse_msrv(text: str | None) -> tuple[int, int] | None:
