@@ -14,10 +14,11 @@ from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 # Prose that states a contract without the heading: "This function is unsafe as ..", "calling
-# it with .. is undefined behaviour", "the caller must ensure ..", ".. the contract that ..".
+# it with .. is undefined behaviour", "the caller must ensure ..", ".. the contract that ..",
+# "it is up to the caller to ensure ..", "the user is responsible for ensuring ..".
 _CONTRACT_PROSE = re.compile(
     r"\bunsafe (?:because|as|since|if|when|unless)\b|undefined behaviou?r|\bcontract\b"
-    r"|\bcallers? must\b"
+    r"|\bcallers? must\b|\bup to the (?:caller|user)\b|\b(?:caller|user) is responsible\b"
     r"|\bmust (?:ensure|guarantee|uphold)\b",
     re.IGNORECASE,
 )
@@ -28,15 +29,16 @@ _URL_ITEM = re.compile(r"(?:#(?:ty)?method\.|/fn\.)([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class UnsafeFnMissingSafetyDoc(FileRule):
-    """Flags public `unsafe fn`s and unsafe traits whose docs have no `# Safety` section.
+    """Flags public `unsafe fn`s and unsafe traits whose docs state no safety contract.
 
     ## What it does
     Finds `unsafe fn`s (free functions, inherent methods, trait methods) and `unsafe trait`s
     that are public API of the library and whose doc comment states no contract: no
     `# Safety` heading (any level), no prose that states it without the heading ("This
-    function is unsafe as ..", "undefined behaviour", "the caller must ensure ..", "the
-    contract"), and no link to an item of the same name elsewhere, the item it mirrors
-    (`See [`std::os::fd::FromRawFd::from_raw_fd`](..)`), whose docs state it. Private items,
+    function is unsafe as ..", "undefined behaviour", "the caller must ensure ..", "it is up
+    to the caller ..", "the contract"), and no link to an item of the same name elsewhere,
+    the item it mirrors (`See [`std::os::fd::FromRawFd::from_raw_fd`](..)`), whose docs state
+    it. Private items,
     `pub(crate)` items, `#[doc(hidden)]` items and methods of trait impls (documented by their
     trait) are left alone, as are docs pulled in with `#[doc = include_str!(..)]`, which cannot
     be read here.
