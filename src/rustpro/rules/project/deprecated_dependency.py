@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
-from rustpro.discovery.manifest import Dependency, Manifest
+from rustpro.discovery.manifest import Dependency, Manifest, package_value
 from rustpro.engine.context import FileContext
 from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
@@ -129,7 +129,9 @@ class DeprecatedDependency(FileRule, CrateRule):
     `rustc-serialize`, `json`, `yaml-rust`, `term_size`, `mach`, `stdweb` and `cpuid-bool`.
     `lazy_static` and `once_cell` are reported only when std can replace them: the crate is not
     `no_std`, uses no no_std feature (`spin_no_std`, `race`, `critical-section`, `alloc`), and
-    its `rust-version` is 1.80 or newer (or not declared), and its sources call no `once_cell`
+    its `rust-version` is 1.80 or newer (or not declared; but a published package on edition
+    2015 or 2018 with no `rust-version` is taken to support that edition's first toolchain),
+    and its sources call no `once_cell`
     API that std lacks: `get_or_try_init`, `try_insert`, `Lazy::into_value` and the `race`
     module have no stable std twin, and `Lazy::get`/`get_mut`/`force_mut` (Rust 1.94) or
     `OnceCell::wait` (Rust 1.86) raise the version std must have. `atty` is replaced by
@@ -185,7 +187,7 @@ class DeprecatedDependency(FileRule, CrateRule):
             ctx.add_fact(_ONCE_CELL_API_FACT, api)
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
-        msrv = _parse_msrv(crate.layout.rust_version)
+        msrv = _msrv(crate)
         no_std = _is_no_std(crate)
         once_cell_apis = {api for _, api in crate.facts(_ONCE_CELL_API_FACT)}
         findings: list[Finding] = []
@@ -284,6 +286,26 @@ def _replacement(
             f"{entry.replacement}, from Rust {std_needed[0]}.{std_needed[1]} for the APIs used here"
         )
     return entry.replacement
+
+
+# The first Rust release of each edition older than 2021. A published package that declares
+# no `rust-version` and still sits on one of them has kept old toolchains working for its
+# users: its MSRV is taken to be the edition's first release, not the newest Rust.
+_OLD_EDITION_RUST = {"2015": (1, 0), "2018": (1, 31)}
+
+
+def _msrv(crate: CrateView) -> tuple[int, int] | None:
+    """The package's minimum Rust version: declared, implied by an old edition, or None."""
+    declared = _parse_msrv(crate.layout.rust_version)
+    if declared is not None or not _published(crate):
+        return declared  # an application builds with whatever toolchain its team uses
+    return _OLD_EDITION_RUST.get(crate.layout.edition or "2015")
+
+
+def _published(crate: CrateView) -> bool:
+    """False for `publish = false` (or `publish = []`): no one else builds the package."""
+    publish = package_value(crate.manifest, "publish", crate.layout.inherited)
+    return publish is None or bool(publish)
 
 
 def _parse_msrv(text: str | None) -> tuple[int, int] | None:
