@@ -18,7 +18,10 @@ class StaticMut(FileRule):
 
     ## What it does
     Finds `static mut` declarations in production code. Statics declared inside `extern`
-    blocks are left alone: a foreign mutable global can only be declared that way.
+    blocks are left alone: a foreign mutable global can only be declared that way. So are
+    statics exported as linker symbols (`#[no_mangle]`, `#[unsafe(no_mangle)]`,
+    `#[export_name = ..]`, `#[link_section = ..]`): foreign code (C, JavaScript glue, a
+    boot loader) reads and writes them, and their type is that interface.
 
     ## Why is this bad?
     Every access to a `static mut` is `unsafe`, and any two accesses from different threads
@@ -66,6 +69,8 @@ class StaticMut(FileRule):
         item = captures["match"][0]
         if items.enclosing(item, ("foreign_mod_item",)) is not None:
             return  # `extern { static mut errno: c_int; }` has no safe spelling
+        if _exported_symbol(item):
+            return  # its layout and mutability are an interface that foreign code writes to
         name = items.item_name(item)
         ctx.report(
             self,
@@ -74,3 +79,18 @@ class StaticMut(FileRule):
             "use an atomic, a `Mutex`, or `OnceLock`/`LazyLock` (or a `thread_local!` cell)",
             end=item.child_by_field_name("name") or captures["mut"][0],
         )
+
+
+# Attributes that export a static as a linker symbol (`#[unsafe(no_mangle)]` in edition 2024).
+_EXPORTING = frozenset({"no_mangle", "export_name", "link_section"})
+
+
+def _exported_symbol(item: Node) -> bool:
+    """True for `#[no_mangle]`, `#[export_name = ..]` or `#[link_section = ..]` statics."""
+    for attr in items.attributes_of(item):
+        path = items.attribute_path(attr)
+        if path == "unsafe":  # `#[unsafe(no_mangle)]`
+            path = items.attribute_arguments(attr).strip("() ").split("=", 1)[0].strip()
+        if path in _EXPORTING:
+            return True
+    return False

@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import in_derived_code, is_generated_file
 from rustpro.rules.memory.safety_comments import (
+    argues_soundness,
     holding_statement,
-    safety_comment_above,
-    safety_comment_opening,
-    safety_comment_trailing,
+    justification_above,
+    justification_in_chain,
+    justification_opening,
+    justification_trailing,
 )
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
 
 
 class UndocumentedUnsafeBlock(FileRule):
-    """Flags `unsafe { }` blocks that no `// SAFETY:` comment justifies.
+    """Flags `unsafe { }` blocks that no comment justifies.
 
     ## What it does
     Finds `unsafe` blocks, including `let x = unsafe { .. };` and blocks inside `unsafe fn`s,
-    with no comment containing `SAFETY:` (any case) on the lines right above the statement
-    that holds the block (or right above the block itself, or the arm/argument it is part of),
-    at the start of the block, or after the statement on the block's first line. Blocks in
+    with no justifying comment on the lines right above the statement that holds the block
+    (or right above the block itself, the arm/argument it is part of, or the `.method(` of a
+    chain it is an argument of), at the start of the block, or after the statement on the
+    block's first line. A comment justifies when it holds `SAFETY:` (any case), or argues
+    soundness in other words ("safe due to `#[repr(transparent)]`", "the pointer is not null
+    because .."); one that says FIXME, TODO or "unsound" does not. Statements with `unsafe`
+    blocks on consecutive lines are one run, justified by the comment above the first (a blank
+    line or a statement without `unsafe` ends the run). The block of a thin
+    `unsafe fn` wrapper (the whole body, or one call to the function of the same name it
+    forwards to) is justified by the wrapper's docs when they state the contract. Blocks in
     items marked `#[automatically_derived]` were written by a derive macro and are left alone.
 
     ## Why is this bad?
@@ -76,13 +87,86 @@ class UndocumentedUnsafeBlock(FileRule):
 
 
 def _documented(block: Node) -> bool:
-    """True when some accepted place near the block holds a `SAFETY:` comment."""
-    if safety_comment_opening(_inner_block(block)):
+    """True when some accepted place near the block holds a justifying comment."""
+    if justification_opening(_inner_block(block)):
         return True
     chain = holding_statement(block)
-    if any(safety_comment_above(node) for node in chain):
+    if any(justification_above(node) or justification_in_chain(node) for node in chain):
         return True
-    return safety_comment_trailing(chain[-1], block.start_point.row)
+    if justification_trailing(chain[-1], block.start_point.row):
+        return True
+    if _continues_justified_run(chain[-1]):
+        return True
+    return _forwards_documented_contract(block, chain)
+
+
+def _continues_justified_run(statement: Node) -> bool:
+    """True when `statement` continues a run of unsafe statements whose first is justified.
+
+    `// SAFETY: the header pointer is valid.` over `let p = unsafe { header(raw) };` directly
+    followed by `let id = unsafe { p.as_ref() };`: statements on consecutive lines, each with
+    an `unsafe` block, are one step of reasoning, as a run of `unsafe impl`s is. A blank line
+    or a statement without `unsafe` ends the run.
+    """
+    current = statement
+    previous = current.prev_named_sibling
+    while (
+        previous is not None
+        and previous.end_point.row + 1 == current.start_point.row
+        and _holds_unsafe_block(previous)
+    ):
+        if justification_above(previous) or justification_trailing(
+            previous, previous.start_point.row
+        ):
+            return True
+        current, previous = previous, previous.prev_named_sibling
+    return False
+
+
+def _holds_unsafe_block(statement: Node) -> bool:
+    cursor = QueryCursor(compile_query("(unsafe_block) @block"))
+    return bool(cursor.captures(statement))
+
+
+def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
+    """True for the block of a thin `unsafe fn` wrapper whose docs state the contract.
+
+    `/// # Safety ..` over `unsafe fn to_static(self) -> Id { unsafe { transmute(self) } }`,
+    or `unsafe fn from_raw_handle(h) { let p = unsafe { Pipe::from_raw_handle(h) }; .. }`:
+    the block is the function's whole body, or it only calls the function of the same name
+    the wrapper forwards to. The caller's promise is the argument, and the docs state it.
+    """
+    function = items.enclosing(block, ("function_item", "closure_expression"))
+    if function is None or function.type != "function_item" or not items.is_unsafe_fn(function):
+        return False
+    body = function.child_by_field_name("body")
+    whole_body = body is not None and chain[-1].parent == body and _statements(body) == 1
+    if not whole_body and not _calls_same_name(block, items.item_name(function)):
+        return False
+    docs = items.doc_text(function)
+    return docs is not None and argues_soundness(docs)
+
+
+def _calls_same_name(block: Node, name: str) -> bool:
+    """True when the block holds one call, to a function or method called `name`."""
+    inner = _inner_block(block)
+    if inner is None or _statements(inner) != 1:
+        return False
+    call = next(c for c in inner.named_children if not c.type.endswith("comment"))
+    if call.type == "expression_statement" and call.named_child_count == 1:
+        call = call.named_children[0]
+    if call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False
+    called = function.child_by_field_name("name") or function.child_by_field_name("field")
+    return items.text(called if called is not None else function) == name
+
+
+def _statements(block: Node) -> int:
+    """How many statements (and tail expression) a block holds, comments aside."""
+    return sum(not c.type.endswith("comment") for c in block.named_children)
 
 
 def _inner_block(unsafe_block: Node) -> Node | None:

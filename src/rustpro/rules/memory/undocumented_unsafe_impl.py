@@ -10,24 +10,27 @@ from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import in_derived_code, is_generated_file
 from rustpro.rules.memory.safety_comments import (
-    safety_comment_above,
-    safety_comment_opening,
-    safety_comment_trailing,
+    justification_above,
+    justification_opening,
+    justification_trailing,
 )
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
 
 class UndocumentedUnsafeImpl(FileRule):
-    """Flags `unsafe impl` blocks that no `// SAFETY:` comment justifies.
+    """Flags `unsafe impl` blocks that no comment justifies.
 
     ## What it does
     Finds `unsafe impl Send for T`, `unsafe impl Sync for T` and implementations of any other
-    unsafe trait with no comment containing `SAFETY:` (any case) or a `# Safety` heading
-    right above the `impl` (attributes may sit between), at the start of its body, or after
-    it on the same line. A run of `unsafe impl`s on consecutive lines (`Send` then `Sync`
-    for the same type) shares the comment above the first. Impls in items marked
-    `#[automatically_derived]` were written by a derive macro and are left alone.
+    unsafe trait with no justifying comment right above the `impl` (attributes may sit
+    between), at the start of its body, or after it on the same line. A comment justifies
+    when it holds `SAFETY:` (any case) or a `# Safety` heading, or argues soundness in other
+    words ("as long as T: Send, it's fine to share ..", "guarded by the lock", "the pointer is
+    owned"); one that says FIXME, TODO or "unsound" does not. A run of `unsafe impl`s on
+    consecutive lines (`Send` then `Sync` for the same type) shares the comment above the
+    first. Impls in items marked `#[automatically_derived]` were written by a derive macro
+    and are left alone.
 
     ## Why is this bad?
     Implementing an unsafe trait asserts something the compiler could not prove: that the type
@@ -70,9 +73,9 @@ class UndocumentedUnsafeImpl(FileRule):
             return  # bindings and other generated code are nobody's to fix
         impl = captures["match"][0]
         if (
-            safety_comment_above(_group_head(impl))
-            or safety_comment_opening(impl.child_by_field_name("body"))
-            or safety_comment_trailing(impl, impl.start_point.row)
+            justification_above(_group_head(impl), about_threads=True)
+            or justification_opening(impl.child_by_field_name("body"), about_threads=True)
+            or justification_trailing(impl, impl.start_point.row, about_threads=True)
         ):
             return
         if in_derived_code(impl):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node
@@ -12,16 +13,35 @@ from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.syntax import items
 
+# Prose that states a contract without the heading: "This function is unsafe as ..", "calling
+# it with .. is undefined behaviour", "the caller must ensure ..", ".. the contract that ..",
+# "it is up to the caller to ensure ..", "the user is responsible for ensuring ..".
+_CONTRACT_PROSE = re.compile(
+    r"\bunsafe (?:because|as|since|if|when|unless)\b|undefined behaviou?r|\bcontract\b"
+    r"|\bcallers? must\b|\bup to the (?:caller|user)\b|\b(?:caller|user) is responsible\b"
+    r"|\bmust (?:ensure|guarantee|uphold)\b",
+    re.IGNORECASE,
+)
+# A Markdown link `[label](target)` or `[label]`: the label names an item, the target may be a
+# rustdoc URL (`trait.FromRawHandle.html#tymethod.from_raw_handle`, `fn.read.html`).
+_LINK = re.compile(r"\[([^\]]+)\](?:\(([^)]*)\))?")
+_URL_ITEM = re.compile(r"(?:#(?:ty)?method\.|/fn\.)([A-Za-z_][A-Za-z0-9_]*)")
+
 
 class UnsafeFnMissingSafetyDoc(FileRule):
-    """Flags public `unsafe fn`s and unsafe traits whose docs have no `# Safety` section.
+    """Flags public `unsafe fn`s and unsafe traits whose docs state no safety contract.
 
     ## What it does
     Finds `unsafe fn`s (free functions, inherent methods, trait methods) and `unsafe trait`s
-    that are public API of the library and whose doc comment has no `# Safety` heading (any
-    level). Private items, `pub(crate)` items, `#[doc(hidden)]` items and methods of trait
-    impls (documented by their trait) are left alone, as are docs pulled in with
-    `#[doc = include_str!(..)]`, which cannot be read here.
+    that are public API of the library and whose doc comment states no contract: no
+    `# Safety` heading (any level), no prose that states it without the heading ("This
+    function is unsafe as ..", "undefined behaviour", "the caller must ensure ..", "it is up
+    to the caller ..", "the contract"), and no link to an item of the same name elsewhere,
+    the item it mirrors (`See [`std::os::fd::FromRawFd::from_raw_fd`](..)`), whose docs state
+    it. Private items,
+    `pub(crate)` items, `#[doc(hidden)]` items and methods of trait impls (documented by their
+    trait) are left alone, as are docs pulled in with `#[doc = include_str!(..)]`, which cannot
+    be read here.
 
     ## Why is this bad?
     Calling an `unsafe fn` or implementing an `unsafe trait` is only sound when the caller
@@ -83,12 +103,12 @@ class UnsafeFnMissingSafetyDoc(FileRule):
         item = captures["match"][0]
         if _has_unreadable_docs(item):
             return
-        if items.has_doc_section(items.doc_text(item), "Safety"):
+        name = captures["name"][0]
+        if _states_contract(items.doc_text(item), ctx.text(name)):
             return
         gate = ctx.public_gate(item)
         if gate is None:
             return
-        name = captures["name"][0]
         what = "unsafe trait" if item.type == "trait_item" else "unsafe fn"
         ctx.report(
             self,
@@ -107,5 +127,32 @@ def _has_unreadable_docs(item: Node) -> bool:
         attribute = next((c for c in attr.named_children if c.type == "attribute"), None)
         value = attribute.child_by_field_name("value") if attribute is not None else None
         if value is not None and value.type == "macro_invocation":
+            return True
+    return False
+
+
+def _states_contract(docs: str | None, name: str) -> bool:
+    """True when the docs say what callers must uphold, or point to the item that does.
+
+    A `# Safety` section; prose that states the contract without the heading ("This function
+    is unsafe as the handle must be owned .."); or a link to an item of the same name
+    elsewhere, the item this one mirrors (`See [`std::os::fd::FromRawFd::from_raw_fd`](..)`),
+    whose docs state the contract.
+    """
+    if not docs:
+        return False
+    if items.has_doc_section(docs, "Safety") or _CONTRACT_PROSE.search(docs):
+        return True
+    return _links_same_named_item(docs, name)
+
+
+def _links_same_named_item(docs: str, name: str) -> bool:
+    """True when a link in `docs` names another path's item called `name`."""
+    for match in _LINK.finditer(docs):
+        label = match.group(1).strip("` ")
+        if "::" in label and label.rsplit("::", 1)[-1].removesuffix("()") == name:
+            return True
+        target = match.group(2) or ""
+        if any(found == name for found in _URL_ITEM.findall(target)):
             return True
     return False

@@ -9,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.concurrency import aliases_at, path_segments, resolve
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import (
     in_trait_impl,
@@ -22,6 +23,12 @@ from rustpro.syntax.parser import compile_query
 # Owned type behind `&` -> what to borrow instead.
 _BETTER = {"Vec": "&[T]", "String": "&str", "PathBuf": "&Path", "Box": "&T"}
 _OWNED_NAMES = re.compile("|".join(_BETTER).encode())  # one scan of a signature's bytes
+# Crates whose `String`/`Vec`/`PathBuf`/`Box` are the std types (`alloc::vec::Vec` is std's).
+_STD_ROOTS = frozenset({"std", "alloc", "core"})
+# Items that declare a type name and so shadow the prelude's in their module.
+_TYPE_DECLARATIONS = frozenset(
+    {"struct_item", "enum_item", "union_item", "type_item", "trait_item"}
+)
 # Uses that need the owned type itself: its capacity (slices have none), a pointer cast to a
 # `repr(transparent)` wrapper, or storing it in a struct field declared with that type.
 _OWNED_TYPE_USES = """
@@ -44,6 +51,10 @@ class RefVecParam(FileRule):
     and so are trait impl members and `extern "C"` functions whose signatures are dictated
     elsewhere, and parameters the body needs as the owned type: it reads their `.capacity()`,
     casts them to a pointer, or stores them in a struct field.
+
+    Only std's types count: a bare name the module does not shadow with a type of its own or an
+    import from elsewhere, or a path from `std`/`alloc`. A parser's `&ast::String` node, a local
+    `struct String` or `use crate::tokens::Vec` is not std's and is left alone.
 
     ## Why is this bad?
     `&Vec<T>` can do nothing `&[T]` cannot, but it forces every caller to own a `Vec`: a slice,
@@ -95,6 +106,8 @@ class RefVecParam(FileRule):
         for param, owned in borrowed:
             if owned is None or _needs_owned_type(function, param.name):
                 continue
+            if not _names_std_type(param.type, ctx):
+                continue  # `&ast::String`, a local `struct String`, `use crate::x::Vec`
             shown = items.text(param.type)
             ctx.report(
                 self,
@@ -127,6 +140,45 @@ def _borrowed_owned_type(type_node: Node) -> str | None:
     if name in ("String", "PathBuf") and not generic:
         return name
     return None
+
+
+def _names_std_type(type_node: Node, ctx: FileContext) -> bool:
+    """True when the borrowed type is std's own, not a type of the same name.
+
+    A bare name is std's unless the module (or a block around the function) declares a type of
+    that name or imports one from elsewhere; a path is std's when it starts at `std`/`alloc`,
+    directly or through an import (`use std::path; &path::PathBuf`). Glob imports are taken to
+    leave the prelude's names alone: what they bring in cannot be told from this file.
+    """
+    segments = path_segments(type_node.child_by_field_name("type"))  # generics dropped
+    if not segments:
+        return False
+    aliases = aliases_at(type_node, ctx)
+    if len(segments) == 1:
+        name = segments[0]
+        if name in aliases:
+            imported = aliases[name]
+            return bool(imported) and imported[0] in _STD_ROOTS
+        return not _declared_nearby(type_node, name)
+    full = resolve(segments, aliases)
+    return full[0] in _STD_ROOTS
+
+
+def _declared_nearby(node: Node, name: str) -> bool:
+    """True when a block or the module around `node` declares a type called `name`."""
+    for scope in items.ancestors(node):
+        if scope.type not in ("block", "declaration_list", "source_file"):
+            continue
+        if scope.type == "declaration_list" and (
+            scope.parent is None or scope.parent.type != "mod_item"
+        ):
+            continue  # an impl or trait body declares no types of its own
+        for child in scope.named_children:
+            if child.type in _TYPE_DECLARATIONS and items.item_name(child) == name:
+                return True
+        if scope.type != "block":
+            return False  # the module ends the search: outer modules' names are not in scope
+    return False
 
 
 def _needs_owned_type(function: Node, name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node, QueryCursor
@@ -39,13 +40,34 @@ _SIZED_TYPES = frozenset(
     {"Vec", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "BinaryHeap", "IndexMap"}
 )
 # What can leave a loop body early or skip the push: any of these makes the count unknown.
+# An `.await` makes each iteration wait on I/O, next to which a few reallocations are noise.
 _BODY_QUERY = """
 (identifier) @name
 (continue_expression) @exit
 (break_expression) @exit
 (return_expression) @exit
 (try_expression) @exit
+(await_expression) @awaits
 """
+# Methods that add elements: called after the loop, the vector ends longer than the loop.
+_GROWING_METHODS = frozenset(
+    {
+        "push",
+        "extend",
+        "extend_from_slice",
+        "extend_from_within",
+        "append",
+        "insert",
+        "resize",
+        "resize_with",
+        "splice",
+    }
+)
+# The first push allocates room for 4 elements of up to 1 KiB (std's minimum non-zero
+# capacity): a loop of that few items never reallocates, so there is nothing to save.
+_NO_REALLOCATION_LENGTH = 4
+_DECIMAL_LITERAL = re.compile(r"([0-9][0-9_]*)(?:[iu](?:8|16|32|64|128|size))?")
+_IDENTIFIER_QUERY = "(identifier) @name"
 
 
 class VecPushWithoutCapacity(FileRule):
@@ -57,7 +79,12 @@ class VecPushWithoutCapacity(FileRule):
     range `a..b`) whose body pushes exactly one element onto `v` as a plain statement, with no
     `continue`, `break`, `return` or `?` and no other mention of `v`. Conditional pushes,
     `while`/`loop` loops and iterators such as `.filter(..)`, `.lines()` or `.chars()` are left
-    alone, because their element count is not known in advance.
+    alone, because their element count is not known in advance. So is a vector that keeps
+    growing after the loop (a later `push`/`extend`/`append`/`insert`, a push in a second loop,
+    or a `&mut v` handed on): the loop's length is not the vector's. Loops over at most four
+    literal items (`[a, b]`, `0..4`) are skipped, since the first push already allocates room
+    for them, and so are loops that `.await` in every iteration, whose I/O dwarfs a few
+    reallocations.
 
     ## Why is this bad?
     A vector that grows one push at a time reallocates and copies its contents about
@@ -121,7 +148,9 @@ class VecPushWithoutCapacity(FileRule):
         body = loop.child_by_field_name("body")
         if iterable is None or body is None or not _sized(iterable, loop):
             return
-        if not _pushes_once_per_iteration(body, name):
+        if _at_most_a_few(iterable):
+            return
+        if not _pushes_once_per_iteration(body, name) or _grows_after(loop, name):
             return
         ctx.report(
             self,
@@ -139,6 +168,88 @@ def _next_loop(declaration: Node) -> Node | None:
     if statement is not None and statement.type == "expression_statement":
         statement = statement.named_children[0] if statement.named_children else None
     return statement if statement is not None and statement.type == "for_expression" else None
+
+
+def _grows_after(loop: Node, name: str) -> bool:
+    """True when code after the loop may add to `name`: then the loop does not size it.
+
+    A growing method called on it (`v.push(..)`, `v.extend(..)`, also in a later loop or
+    branch) or a `&mut v` handed to other code counts.
+    """
+    statement = loop
+    if loop.parent is not None and loop.parent.type == "expression_statement":
+        statement = loop.parent
+    cursor = QueryCursor(compile_query(_IDENTIFIER_QUERY))
+    later = statement.next_named_sibling
+    while later is not None:
+        for identifier in cursor.captures(later).get("name", []):
+            if items.text(identifier) == name and _may_grow(identifier):
+                return True
+        later = later.next_named_sibling
+    return False
+
+
+def _may_grow(identifier: Node) -> bool:
+    """True when this use of a vector may add elements to it."""
+    parent = identifier.parent
+    if parent is None:
+        return False
+    if parent.type == "reference_expression":
+        return any(c.type == "mutable_specifier" for c in parent.children)
+    if parent.type != "field_expression" or parent.child_by_field_name("value") != identifier:
+        return False
+    call = parent.parent
+    return (
+        call is not None
+        and call.type == "call_expression"
+        and items.text(parent.child_by_field_name("field")) in _GROWING_METHODS
+    )
+
+
+def _at_most_a_few(iterable: Node) -> bool:
+    """True for `[a, b]`, `[x; 3]` or `0..4`: too few items for the vector to reallocate."""
+    node = _iterated_base(iterable)
+    if node is None:
+        return False
+    if node.type == "array_expression":
+        length = node.child_by_field_name("length")
+        if length is None:
+            return node.named_child_count <= _NO_REALLOCATION_LENGTH
+        repeats = _integer(length)
+        return repeats is not None and repeats <= _NO_REALLOCATION_LENGTH
+    if node.type == "range_expression" and len(node.named_children) == 2:
+        low, high = (_integer(n) for n in node.named_children)
+        if low is None or high is None:
+            return False
+        inclusive = any(c.type == "..=" for c in node.children)
+        return high - low + (1 if inclusive else 0) <= _NO_REALLOCATION_LENGTH
+    return False
+
+
+def _iterated_base(iterable: Node) -> Node | None:
+    """What `iterable` iterates over once references and `.iter().map(..)` are peeled off."""
+    node: Node | None = iterable
+    while node is not None:
+        if node.type in ("reference_expression", "parenthesized_expression"):
+            node = node.child_by_field_name("value") or (
+                node.named_children[0] if node.named_children else None
+            )
+        elif node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is None or function.type != "field_expression":
+                return None
+            node = function.child_by_field_name("value")
+        else:
+            return node
+    return None
+
+
+def _integer(node: Node) -> int | None:
+    """The value of a decimal integer literal (`3`, `3usize`, `1_000`), else None."""
+    if node.type != "integer_literal":
+        return None
+    decimal = _DECIMAL_LITERAL.fullmatch(items.text(node))
+    return int(decimal.group(1).replace("_", "")) if decimal else None
 
 
 def _sized(iterable: Node, loop: Node) -> bool:
@@ -197,7 +308,7 @@ def _pushes_once_per_iteration(body: Node, name: str) -> bool:
     if direct.count(name) != 1:
         return False
     captures = QueryCursor(compile_query(_BODY_QUERY)).captures(body)
-    if captures.get("exit"):
+    if captures.get("exit") or captures.get("awaits"):
         return False
     mentions = [n for n in captures.get("name", []) if items.text(n) == name]
     return len(mentions) == 1  # only the receiver of that one push

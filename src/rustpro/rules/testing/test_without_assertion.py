@@ -47,6 +47,11 @@ _EVIDENCE_QUERY = r"""
 (function_item type_parameters: (type_parameters)) @types
 (function_item parameters: (parameters (parameter type: (abstract_type)))) @types
 (function_item parameters: (parameters (parameter type: (bounded_type (abstract_type))))) @types
+(function_item parameters: (parameters (parameter type: [
+  (dynamic_type)
+  (reference_type type: (dynamic_type))
+  (generic_type type_arguments: (type_arguments (dynamic_type)))]))) @types
+(inner_attribute_item) @lint
 (impl_item) @types
 (trait_item) @types
 (struct_item) @types
@@ -57,6 +62,22 @@ _EVIDENCE_QUERY = r"""
 [(line_comment) (block_comment)] @comment
 """
 
+# Inner lint attributes that make the compiler fail on a lint: a test holding one checks that
+# its code compiles lint-free (`#![deny(clippy::semicolon_if_nothing_returned)]`).
+_LINT_LEVELS = frozenset({"deny", "forbid"})
+
+# What shows that a test looked at a value without checking it: a binding never read, or a
+# value printed for a person to look at. `let _ = f()` is not among them: it is the idiom of
+# a test that only runs code (a fuzz input, a compile check, a call that must not panic).
+_DROPS_QUERY = r"""
+(let_declaration pattern: (identifier) @pattern) @binding
+(macro_invocation macro: (identifier) @print (token_tree) @arguments
+  (#any-of? @print "println" "print" "eprintln" "eprint" "dbg"))
+(identifier) @name
+"""
+_PRINT_MACROS = frozenset({"println", "print", "eprintln", "eprint", "dbg"})
+# `{x}`, `{}`, `{:?}` in a format string: it prints a value (`{{` is a literal brace).
+_FORMATS_A_VALUE = re.compile(r"\{(?!\{)")
 # How deep below a function body a glance searches (see `_judge`): its statements and their
 # expressions, where most calls to helpers are.
 _GLANCE_DEPTH = 2
@@ -130,11 +151,19 @@ class _Checker:
 
 
 class TestWithoutAssertion(FileRule):
-    """Flags `#[test]` functions that check nothing.
+    """Flags `#[test]` functions that look at a value but check nothing.
 
     ## What it does
-    Finds `#[test]`, `#[tokio::test]` and other `#[..::test]` functions whose body has no
-    assertion: no assert-family macro (any macro whose name contains `assert`, such as
+    Finds `#[test]`, `#[tokio::test]` and other `#[..::test]` functions that compute a value
+    and never check it: they print it (`println!("{x:?}")`, `dbg!(x)`), bind it and never read
+    the binding (`let parsed = parse(..);`), or do so through a helper of the same file; an
+    empty test is reported too. A test that only runs code (`pause();`,
+    `block_in_place(|| {})`, `resolve(fixture);`, `let _ = run(fuzz_input);`) is left alone:
+    finishing without a panic is its check, and a `Result` dropped in statement position
+    already gets rustc's `unused_must_use` warning.
+
+    Such a test is reported when its body has no assertion: no assert-family macro (any
+    macro whose name contains `assert`, such as
     `assert_eq!`, `prop_assert!`, `insta::assert_snapshot!`, or starts with `check`, `verify`
     or `expect`), no `?`, no `unwrap`/`expect`, no `panic!`/`unreachable!`, no `.*assert*()`
     method (assert_cmd, expect-test, clap's `debug_assert`), no mockall `.expect_*()`, no
@@ -153,7 +182,9 @@ class TestWithoutAssertion(FileRule):
 
     Compile-time checks count as assertions: `assert_send::<T>()` with no arguments, a generic
     or `impl Trait`-taking `fn`, an `impl`, `trait`, `struct` or `enum` declared in the body
-    (derive and trait-resolution tests), and `let _: T = value;`. A test returning `Result`
+    (derive and trait-resolution tests), a nested `fn` taking a `dyn Trait` (a
+    dyn-compatibility check), `#![deny(..)]`/`#![forbid(..)]` in the body (a lint check of the
+    code's expansion), and `let _: T = value;`. A test returning `Result`
     whose last expression is not `Ok(())` asserts through its return value. Left alone on
     purpose: tests whose name or comment says that finishing *is* the check
     (`does_not_panic`, `no_deadlock`, `smoke`, `compiles`, `issue_123`, "regression test for
@@ -161,8 +192,9 @@ class TestWithoutAssertion(FileRule):
     placeholders. `#[bench]` functions are not tests.
 
     ## Why is this bad?
-    A test without an assertion passes whenever the code does not panic: it raises coverage
-    numbers while checking nothing, and it keeps passing when the result becomes wrong.
+    A test that prints or binds a result without asserting on it passes whenever the code does
+    not panic: someone meant to check the value, the test raises coverage numbers while
+    checking nothing, and it keeps passing when the result becomes wrong.
 
     ## Example
     ```rust
@@ -174,7 +206,8 @@ class TestWithoutAssertion(FileRule):
     mod tests {
         #[test]
         fn doubles() {
-            let _ = super::double(2);
+            let doubled = super::double(2);
+            println!("{doubled}");
         }
     }
     ```
@@ -269,9 +302,12 @@ class TestWithoutAssertion(FileRule):
         for name in sorted(asserting):
             _record_asserting(ctx, name)
         local = {c.label: c.evidence.helpers for c in checkers}
+        by_label = {c.label: c for c in checkers}
         for checker in checkers:
             if checker.is_test and checker.label not in asserting:
-                self._report(checker, _reachable_helpers(checker, local), ctx)
+                helpers = _reachable_helpers(checker, local)
+                if _looks_at_a_value(checker, helpers, by_label):
+                    self._report(checker, helpers, ctx)
 
     # ----- collecting ----------------------------------------------------------------------
     def _file_state(self, ctx: FileContext) -> _FileState:
@@ -641,6 +677,80 @@ def _comments_above(function: Node) -> str:
     return "\n".join(texts)
 
 
+def _looks_at_a_value(test: _Checker, helpers: set[str], by_label: dict[str, _Checker]) -> bool:
+    """True when the test (or a helper of this file it reaches) binds a value it never
+    reads or prints one instead of checking it, or when its body is empty.
+
+    A test that only calls code for its effect (`block_in_place(|| {})`, `time::pause()`,
+    `resolve(fixture)`) checks that the code finishes without a panic: that is its check, and
+    the rule leaves it alone. A value dropped in statement position (`f();`) or on purpose
+    (`let _ = f();`) counts as such a call: the idiom of fuzz regressions and no-panic
+    sweeps, and a dropped `Result` in statement position already gets rustc's
+    `unused_must_use` warning.
+    """
+    body = _body_of(test)
+    if body is None:
+        return False
+    if not any(not c.type.endswith("comment") for c in body.named_children):
+        return True  # an empty test passes whatever the code does
+    if _drops_a_value(body):
+        return True
+    for name in helpers:
+        helper = by_label.get(name)
+        if helper is None or helper.is_test:
+            continue
+        node = helper.name.parent
+        if node is not None and node.type == "macro_definition":
+            if _PRINT_MACROS & set(_token_words(node)):
+                return True
+        else:
+            helper_body = _body_of(helper)
+            if helper_body is not None and _drops_a_value(helper_body):
+                return True
+    return False
+
+
+def _body_of(checker: _Checker) -> Node | None:
+    function = checker.name.parent
+    if function is None or function.type != "function_item":
+        return None
+    body = function.child_by_field_name("body")
+    return body if body is not None and body.type == "block" else None
+
+
+def _drops_a_value(body: Node) -> bool:
+    """True when `body` binds a value it never reads (`let parsed = parse(..);`) or prints
+    one (`println!("{x}")`, `dbg!(x)`)."""
+    cursor = tree_sitter.QueryCursor(compile_query(_DROPS_QUERY))
+    names: list[Node] = []
+    bindings: list[tuple[Node, int]] = []  # the bound name, the end of its `let`
+    for _, captures in cursor.matches(body):
+        if "print" in captures:
+            if _prints_a_value(captures["print"][0], captures["arguments"][0]):
+                return True
+        elif "binding" in captures:
+            bindings.append((captures["pattern"][0], captures["binding"][0].end_byte))
+        elif "name" in captures:
+            names.append(captures["name"][0])
+    for pattern, end in bindings:
+        label = items.text(pattern)
+        if label.startswith("_"):
+            continue  # `let _guard = ..`: kept alive on purpose
+        if not any(n.start_byte >= end and items.text(n) == label for n in names):
+            return True  # `let parsed = parse(..);` and never a look at `parsed`
+    return False
+
+
+def _prints_a_value(macro: Node, arguments: Node) -> bool:
+    """`println!("{x}")`, `println!("{}", x)`, `dbg!(x)`; not `println!("starting")`."""
+    if items.text(macro) == "dbg":
+        return arguments.named_child_count > 0
+    parts = arguments.named_children
+    if not parts:
+        return False
+    return len(parts) > 1 or bool(_FORMATS_A_VALUE.search(items.text(parts[0])))
+
+
 def _record_asserting(ctx: FileContext, name: str) -> None:
     if not name:
         return
@@ -663,6 +773,9 @@ def _evidence(body: Node, *, in_test: bool, depth: int | None = None) -> _Eviden
     for _, captures in cursor.matches(body):
         if "try" in captures or "types" in captures:
             found.checks = in_test
+        elif "lint" in captures:
+            # `#![deny(clippy::..)]` in a test: the check is that the code compiles lint-free.
+            found.checks = in_test and items.attribute_path(captures["lint"][0]) in _LINT_LEVELS
         elif "comment" in captures:
             # "// validate we do not underflow": the author says finishing is the check.
             found.checks = in_test and bool(
