@@ -7,17 +7,15 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.macro_bodies import in_macro_rules_body
+from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls
-from rustpro.rules.support import in_assert_macro
 from rustpro.syntax import items
 
 _STD_PATHS = frozenset({"std", "core", "::std", "::core"})
-# A panic evaluated while compiling (a `const` initialiser) is a build error, not a crash.
-_CONST_CONTEXTS = frozenset({"const_item", "static_item", "const_block"})
-_STOP = frozenset({"function_item", "closure_expression"}) | _CONST_CONTEXTS
 _MESSAGES = {
     "panic": ("`panic!` in production code", "return an error the caller can handle"),
     "todo": ("`todo!` left in production code", "finish the code path or return an error"),
@@ -95,14 +93,30 @@ class PanicInProduction(FileRule):
         if "path" in captures and ctx.text(captures["path"][0]) not in _STD_PATHS:
             return  # `log::todo!` or a crate's own macro of the same name
         in_tokens = name.parent is not None and name.parent.type == "token_tree"
-        if in_tokens and (not _std_macro_tokens(name) or in_assert_macro(name)):
+        if in_tokens and not _std_macro_tokens(name):
             return
-        if _in_compile_time(name) or in_macro_rules_body(name):
-            return
-        message, help = _MESSAGES[ctx.text(name)]
         match = captures["match"][0]
+        site = match if match.type == "macro_invocation" else name
+        scope = panic_sites.scope_of(ctx, site)
+        # A panic in a `const` initialiser is a build error, not a crash; `static` and
+        # `lazy_static!` initialisers run once, on first use, and fail the same way each time.
+        if scope.static_init or scope.template or scope.assertion:
+            return
+        macro = ctx.text(name)
+        judgement = panic_sites.judge_panic(ctx, site, macro, _message(match, name))
+        if judgement.verdict is Verdict.ACCEPTED:
+            return
+        message, help = _MESSAGES[macro]
+        reason = f" ({judgement.reason})" if judgement.reason else ""
         start = match if match.type == "macro_invocation" else _path_start(name)
-        ctx.report(self, start, message, help, end=name)
+        ctx.report(
+            self,
+            start,
+            message + reason,
+            help,
+            end=name,
+            severity=Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE,
+        )
 
 
 def _std_macro_tokens(name: Node) -> bool:
@@ -122,7 +136,14 @@ def _path_start(name: Node) -> Node:
     return name
 
 
-def _in_compile_time(node: Node) -> bool:
-    """True inside a `const`/`static` initialiser or a `const { }` block."""
-    holder = items.enclosing(node, _STOP)
-    return holder is not None and holder.type in _CONST_CONTEXTS
+def _message(match: Node, name: Node) -> str:
+    """The text of the macro's first argument when it is a string literal, else ""."""
+    if match.type == "macro_invocation":
+        tokens = next((c for c in match.named_children if c.type == "token_tree"), None)
+    else:  # `name ! ( .. )` inside another macro's tokens
+        bang = name.next_sibling
+        tokens = bang.next_sibling if bang is not None else None
+    if tokens is None or tokens.type != "token_tree":
+        return ""
+    first = next((c for c in tokens.named_children if not c.is_extra), None)
+    return panic_sites.message_text(first)

@@ -7,11 +7,11 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
-from rustpro.rules.support import in_assert_macro
-
-_METHODS = ("unwrap", "unwrap_err")
 
 
 class UnwrapInProduction(FileRule):
@@ -72,17 +72,27 @@ class UnwrapInProduction(FileRule):
         args = captures["args"][0]
         if args.named_child_count:  # `.unwrap(x)` is some other type's method
             return
-        if (
-            method.parent is not None
-            and method.parent.type == "token_tree"
-            and in_assert_macro(method)
-        ):
+        if args.type == "token_tree":  # inside another macro's arguments
+            site = method
+            operation = panic_sites.token_operation(method)
+        else:
+            site = captures["match"][0]
+            function = site.child_by_field_name("function")
+            value = function.child_by_field_name("value") if function is not None else None
+            operation = panic_sites.operation_of(value)
+        scope = panic_sites.scope_of(ctx, site)
+        if scope.assertion or scope.template:
+            return  # a test's assertion, or a macro template that may run only in tests
+        judgement = panic_sites.judge_unwrap(ctx, site, operation)
+        if judgement.verdict is Verdict.ACCEPTED:
             return
         name = ctx.text(method)
+        reason = f" ({judgement.reason})" if judgement.reason else ""
         ctx.report(
             self,
             method,
-            f"`.{name}()` panics on `None`/`Err` in production code",
+            f"`.{name}()` panics on `None`/`Err` in production code{reason}",
             "propagate with `?` or handle the error",
             end=args,
+            severity=Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE,
         )
