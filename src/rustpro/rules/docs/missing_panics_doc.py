@@ -170,7 +170,9 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
             operation = panic_sites.operation_of(value)
             message_node = args.named_children[0] if args.named_child_count else None
         message = panic_sites.message_text(message_node)
-        judgement = panic_sites.judge_unwrap(ctx, site, operation, message)
+        judgement = panic_sites.judge_unwrap(
+            ctx, site, operation, message, method=captures["method"][0]
+        )
     if judgement.verdict is Verdict.ACCEPTED:
         return False
     return judgement.reason not in _NOT_CALLERS_DOING

@@ -110,7 +110,7 @@ class ExpectInProduction(FileRule):
         if scope.assertion or scope.template:
             return  # a test's assertion, or a macro template that may run only in tests
         judgement = panic_sites.judge_unwrap(
-            ctx, site, operation, panic_sites.message_text(message)
+            ctx, site, operation, panic_sites.message_text(message), method=method
         )
         if judgement.verdict is Verdict.ACCEPTED:
             return

@@ -34,6 +34,7 @@ from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
 _SCOPES = "panic-sites/scope"
+_AROUND = "panic-sites/around"
 _FUNCTIONS = "panic-sites/function"
 _GUARDS = "panic-sites/guards"
 _HELPERS = "panic-sites/helper"
@@ -85,14 +86,32 @@ _FILE_SCOPE = Scope(None, None, None, None, False, False, False)
 
 
 def scope_of(ctx: FileContext, node: Node) -> Scope:
-    """The frame `node` sits in (not counting `node` itself)."""
-    parent = node.parent
-    return _FILE_SCOPE if parent is None else _scope_inside(ctx, parent)
+    """The frame `node` sits in (not counting `node` itself).
+
+    Known frames are kept per node, both the frame inside a node and the frame around it:
+    a method chain nests each call in the next, and the frame around `x.unwrap()` is also
+    the one around `x`, so a chain's calls are answered without asking for their parents
+    (each such question descends from the root in tree-sitter).
+    """
+    around: dict[int, Scope] = ctx.memo(_AROUND)
+    scope = around.get(node.id)
+    if scope is None:
+        parent = node.parent
+        scope = _FILE_SCOPE if parent is None else _scope_inside(ctx, parent)
+        around[node.id] = scope
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        value = function.child_by_field_name("value") if function is not None else None
+        if function is not None and value is not None and function.type == "field_expression":
+            around[function.id] = scope
+            around[value.id] = scope
+    return scope
 
 
 def _scope_inside(ctx: FileContext, node: Node) -> Scope:
     """The frame that holds `node`'s children, from the nearest ancestor already known."""
     memo: dict[int, Scope] = ctx.memo(_SCOPES)
+    around: dict[int, Scope] = ctx.memo(_AROUND)
     path: list[Node] = []
     current: Node | None = node
     scope = _FILE_SCOPE
@@ -104,6 +123,7 @@ def _scope_inside(ctx: FileContext, node: Node) -> Scope:
         path.append(current)
         current = current.parent
     for step in reversed(path):
+        around.setdefault(step.id, scope)
         scope = _enter(scope, step)
         memo[step.id] = scope
     return scope
@@ -489,11 +509,18 @@ def _need(operation: Operation) -> Need | None:
     return None
 
 
+_KEY_COPIES = (".clone()", ".to_owned()", ".to_string()", ".into()")
+
+
 def _key_text(node: Node) -> str:
-    """A key's text without a leading `&` (`map.get(&k)` and `map.insert(k, ..)` agree)."""
+    """A key's text without a leading `&` or a trailing copy (`map.get(&k)` and
+    `map.insert(k.clone(), ..)` name the same key)."""
     while node.type == "reference_expression" and node.named_child_count:
         node = node.named_children[-1]
-    return _normal(node)
+    text = _normal(node)
+    for copy in _KEY_COPIES:
+        text = text.removesuffix(copy)
+    return text
 
 
 def guarded(ctx: FileContext, site: Node, operation: Operation) -> bool:
@@ -517,7 +544,9 @@ def guarded(ctx: FileContext, site: Node, operation: Operation) -> bool:
         block = scope.node
         if block.type == "block":
             for fact, after in _facts_around(ctx, block, site.start_byte):
-                if _proves(fact, need, block, after, end, operation.call):
+                # In a loop the site's own `pop()` runs again: it counts against the guard.
+                own = operation.call if end == site.start_byte else None
+                if _proves(fact, need, block, after, end, own):
                     return True
             parent = block.parent
             if parent is not None and parent.type in _LOOPS:
@@ -631,7 +660,7 @@ def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
         right = node.child_by_field_name("right")
         symbol = items.text(operator)
         if left is not None and right is not None and symbol in ("&&", "||"):
-            if (symbol == "&&") != negated:
+            if (symbol == "&&") == negated:
                 return []  # a true `||` or a false `&&` proves no single part
             return _condition_facts(left, negated) + _condition_facts(right, negated)
         if left is not None and right is not None:
@@ -739,7 +768,9 @@ _CHANGES_QUERY = """
 """
 
 
-def _proves(fact: Fact, need: Need, block: Node, start: int, end: int, accessor: Node) -> bool:
+def _proves(
+    fact: Fact, need: Need, block: Node, start: int, end: int, accessor: Node | None
+) -> bool:
     """True when `fact`, holding from byte `start`, still proves `need` at the site.
 
     What happens between `start` and `end` (the site, or the end of a loop around it) may
@@ -757,7 +788,7 @@ def _proves(fact: Fact, need: Need, block: Node, start: int, end: int, accessor:
         allowed = fact.count - 1  # items the guard proved beyond the one this site needs
     used = 0
     for call, subject, method in _changes(block, start, end):
-        if call.id == accessor.id or _normal(subject) != need.subject:
+        if (accessor is not None and call.id == accessor.id) or _normal(subject) != need.subject:
             continue  # the site's own `pop()` is not a change before it
         if method is None or method in _EMPTYING:
             return False  # assigned to, or emptied
@@ -785,14 +816,17 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
 # ---------------------------------------------------------------------------------------------
 # Messages: an `expect` or `panic!` message that states an invariant is prose, read as such.
 
-# "should never happen", "cannot fail", "checked above", "this is a bug", "unexpected state":
-# the author says why the value is there or that the program itself is wrong, not what the
-# caller or the environment did. "must" and "only" are left out: "you must install a provider
-# first" and "only on the runtime's thread" are preconditions a caller can break.
+# "should never happen", "cannot fail", "checked above", "this is a bug", "unexpected state",
+# "can only be None in a destructor": the author says why the value is there or that the
+# program itself is wrong, not what the caller or the environment did. "must", "only" and
+# "expected" alone are left out: "you must install a provider first", "only on the runtime's
+# thread" are preconditions a caller can break, and "invalid header, expected base64"
+# describes bad input.
 _INVARIANT = re.compile(
     r"\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
     r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"
-    r"is set|are set|at least|fits?|expected|unexpected|didn't expect|inconsistent|"
+    r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|"
+    r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
     r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
     r"(fail|happen|overflow|panic|be (none|null|empty|zero|negative|err)))\b",
     re.IGNORECASE,
@@ -809,33 +843,38 @@ _SURE_INVARIANT = re.compile(
     r"\b(bug|never|always|unreachable|impossible|infallible|invariants?|guaranteed?)\b",
     re.IGNORECASE,
 )
-# How far up from a site a comment is looked for: a statement rarely nests deeper, and a long
-# method chain must not cost a walk per call.
-_COMMENT_LEVELS = 6
+# How many comment lines above a site are read: a justification sits right there.
+_COMMENT_LINES = 4
 
 
-def comment_near(site: Node) -> str:
-    """The comments right before the statement that holds `site`, and one trailing it on the
-    same line (`.expect("..") // checked above`): where authors justify a panic."""
+def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> str:
+    """The comment lines right above the line where `site` (or its `method`, for a chain
+    split over lines) starts, and a comment trailing the line it ends on
+    (`.expect("..") // checked above`): where authors justify a panic.
+
+    Read from the bytes, line by line, so a long chain of calls costs no walk up the tree.
+    """
+    source = ctx.source
     texts: list[str] = []
-    node: Node | None = site
-    for _ in range(_COMMENT_LEVELS):
-        if node is None or node.type in ("block", "function_item", "source_file"):
-            break
-        before = node.prev_sibling
-        while before is not None and before.type in ("line_comment", "block_comment"):
-            texts.append(items.text(before))
-            before = before.prev_sibling
-        after = node.next_sibling
-        if after is not None and after.type == ",":
-            after = after.next_sibling
-        if (
-            after is not None
-            and after.type in ("line_comment", "block_comment")
-            and after.start_point[0] == node.end_point[0]
-        ):
-            texts.append(items.text(after))
-        node = node.parent
+    for start in {site.start_byte, method.start_byte if method is not None else site.start_byte}:
+        line_start = source.rfind(b"\n", 0, start) + 1
+        for _ in range(_COMMENT_LINES):
+            if line_start == 0:
+                break
+            previous = source.rfind(b"\n", 0, line_start - 1) + 1
+            text = source[previous : line_start - 1].strip()
+            if not text.startswith(b"//") or text.startswith((b"///", b"//!")):
+                break
+            texts.append(text.decode("utf-8", errors="replace"))
+            line_start = previous
+    line_end = source.find(b"\n", site.end_byte)
+    rest = source[site.end_byte : line_end if line_end >= 0 else len(source)]
+    slashes = rest.find(b"//")
+    if slashes >= 0:
+        at = site.end_byte + slashes
+        comment = ctx.tree.root_node.descendant_for_byte_range(at, at + 2)
+        if comment is not None and comment.type == "line_comment":
+            texts.append(rest[slashes:].decode("utf-8", errors="replace"))
     return "\n".join(texts)
 
 
@@ -866,10 +905,14 @@ INVARIANT_COMMENT = "a comment states an invariant"
 
 
 def judge_unwrap(
-    ctx: FileContext, site: Node, operation: Operation | None, message: str = ""
+    ctx: FileContext,
+    site: Node,
+    operation: Operation | None,
+    message: str = "",
+    method: Node | None = None,
 ) -> Judgement:
     """How a reviewer weighs `.unwrap()`/`.expect(message)` at `site` (the call or, in macro
-    tokens, the method name) on the value of `operation`."""
+    tokens, the method name) on the value of `operation`; `method` is the `unwrap` name."""
     scope = scope_of(ctx, site)
     if scope.static_init:
         return Judgement(Verdict.ACCEPTED, "in a static initialiser")
@@ -884,7 +927,7 @@ def judge_unwrap(
         return Judgement(Verdict.NOTE, LOCK_POISONING)
     if message and states_invariant(message):
         return Judgement(Verdict.NOTE, INVARIANT)
-    if states_invariant(comment_near(site)):
+    if states_invariant(comment_near(ctx, site, method)):
         return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
     if operation is None:
         return Judgement(Verdict.NOTE)
@@ -931,7 +974,7 @@ def judge_panic(ctx: FileContext, site: Node, name: str, message: str) -> Judgem
     addressed = bool(message) and _ADDRESSES_USER.search(message) is not None
     if _SURE_INVARIANT.search(message) or (not addressed and states_invariant(message)):
         return Judgement(Verdict.NOTE, INVARIANT)
-    if states_invariant(comment_near(site)):
+    if states_invariant(comment_near(ctx, site)):
         return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
     in_err_arm = _arm_pattern(site) == "Err"
     if _catch_all_arm(site):
@@ -1003,6 +1046,8 @@ def _on_parameter(ctx: FileContext, scope: Scope, operation: Operation) -> bool:
     return bool(root) and root in function_facts(ctx, scope.function).parameters
 
 
+# How far into an input expression its variable is looked for.
+_ROOT_STEPS = 12
 _PATH_STEPS = {
     "field_expression": "value",
     "index_expression": None,
@@ -1016,7 +1061,7 @@ _PATH_STEPS = {
 
 def _root_name(node: Node | None) -> str:
     """The variable an expression starts from: `text` in `&text.trim()[1..]`."""
-    for _ in range(_COMMENT_LEVELS * 2):  # receivers are short; chains need no deep walk
+    for _ in range(_ROOT_STEPS):  # an input expression is short; a chain needs no deep walk
         if node is None:
             return ""
         kind = node.type

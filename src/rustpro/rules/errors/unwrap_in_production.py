@@ -83,7 +83,7 @@ class UnwrapInProduction(FileRule):
         scope = panic_sites.scope_of(ctx, site)
         if scope.assertion or scope.template:
             return  # a test's assertion, or a macro template that may run only in tests
-        judgement = panic_sites.judge_unwrap(ctx, site, operation)
+        judgement = panic_sites.judge_unwrap(ctx, site, operation, method=method)
         if judgement.verdict is Verdict.ACCEPTED:
             return
         name = ctx.text(method)
