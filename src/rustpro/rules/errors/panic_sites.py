@@ -109,24 +109,58 @@ def scope_of(ctx: FileContext, node: Node) -> Scope:
 
 
 def _scope_inside(ctx: FileContext, node: Node) -> Scope:
-    """The frame that holds `node`'s children, from the nearest ancestor already known."""
+    """The frame that holds `node`'s children, from the nearest ancestor already known.
+
+    A few steps up usually meet a known frame. When they do not (the first site of a file,
+    or the innermost call of a deep chain), the path is taken from the root down instead:
+    `Node.parent` costs a descent from the root each time, so a long climb is quadratic.
+    """
     memo: dict[int, Scope] = ctx.memo(_SCOPES)
-    around: dict[int, Scope] = ctx.memo(_AROUND)
     path: list[Node] = []
     current: Node | None = node
     scope = _FILE_SCOPE
-    while current is not None:
+    for _ in range(_CLIMB):
+        if current is None:
+            break
         known = memo.get(current.id)
         if known is not None:
             scope = known
             break
         path.append(current)
         current = current.parent
+    else:
+        path = _path_from_root(ctx.tree.root_node, node)
+        start = 0
+        for index in range(len(path) - 1, -1, -1):
+            known = memo.get(path[index].id)
+            if known is not None:
+                scope, start = known, index + 1
+                break
+        path = path[start:]
+        path.reverse()
+    around: dict[int, Scope] = ctx.memo(_AROUND)
     for step in reversed(path):
         around.setdefault(step.id, scope)
         scope = _enter(scope, step)
         memo[step.id] = scope
     return scope
+
+
+# Parents asked for before the path to a node is taken from the root down instead.
+_CLIMB = 24
+
+
+def _path_from_root(root: Node, node: Node) -> list[Node]:
+    """`root`, its child holding `node`, and so on down to `node` itself."""
+    path = [root]
+    current = root
+    while current.id != node.id:
+        child = current.child_with_descendant(node)
+        if child is None:
+            break
+        path.append(child)
+        current = child
+    return path
 
 
 def _enter(scope: Scope, node: Node) -> Scope:
