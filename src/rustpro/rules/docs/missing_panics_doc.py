@@ -29,10 +29,17 @@ class MissingPanicsDoc(FileRule):
     ## What it does
     Finds public API functions and methods whose own body calls `.unwrap()`, `.expect(..)`,
     `panic!`, `assert!`, `assert_eq!` or `assert_ne!`, and whose docs lack a `# Panics`
-    heading. Only the function's own body counts: calls inside closures and nested functions
-    run only if something calls them, so they are not attributed to the outer function.
-    `debug_assert!` (gone in release builds) and `unreachable!` are not counted, and trait impl
-    members are skipped.
+    heading. Only the function's own body counts: calls inside closures, async blocks and
+    nested functions run only if something calls or awaits them, so they are not attributed
+    to the outer function. `debug_assert!` (gone in release builds) and `unreachable!` are
+    not counted, and trait impl members are skipped.
+
+    Panics no caller can bring about are not counted either, since documenting them would
+    not help anyone avoid them: `unwrap`/`expect` on values built from literals, or proven by
+    a guard in the same function (the shapes of `unwrap-in-production`), lock poisoning, and
+    `expect`/`panic!` whose message or neighbouring comment states an invariant
+    (`expect("`inner` can only be None in a destructor")`). `assert!` always counts: it
+    states a precondition the caller must meet.
 
     ## Why is this bad?
     A panic is an outcome the signature does not show. Callers who cannot see when a function

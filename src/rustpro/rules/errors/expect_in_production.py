@@ -32,20 +32,32 @@ _MESSAGE_MACROS = frozenset({"format", "concat", "stringify", "env", "include_st
 
 
 class ExpectInProduction(FileRule):
-    """Flags `.expect(..)` and `.expect_err(..)` in production code.
+    """Flags `.expect(..)` and `.expect_err(..)` in production code, loudest where input fails.
 
     ## What it does
     Finds `.expect("message")` calls in library and binary sources, including calls written
     inside macro arguments such as `format!("{}", x.expect("x"))`. Test code, examples,
     benches, build scripts, `assert!`-family macros and `macro_rules!` bodies (templates that
-    may only be used in tests) are left alone, and so are calls whose
-    argument cannot be a message (`parser.expect(Token::Comma)`, `self.expect(b'{')`): those
+    may only be used in tests) are left alone, and so are calls whose argument cannot be a
+    message (`parser.expect(Token::Comma)`, `p.expect(T![,])`, `self.expect(b'{')`): those
     are some other type's method.
+
+    Each call is weighed like `.unwrap()` (see `unwrap-in-production` for the shapes):
+    a **warning** for a failure of runtime data or I/O the caller could have been told about
+    (a parse, decode or file operation in a function that returns `Result`/`Option` or on
+    a parameter of a function other modules call; an awaited call such as
+    `user.save(&db).await.expect("Error saving")`); a **note** for the rest, and always when
+    the message or a comment at the call states an invariant ("should never fail",
+    "checked above", "always set by `new`", "this is a bug", "can only be None in a
+    destructor"); **not reported** for `const`/`static` initialisers, values built from
+    literals, documented `# Panics`, the `Index` and `poll` contracts (also a message such as
+    "polled after completion"), and calls a guard proves. "must", "only" and "expected"
+    alone do not make an invariant: "invalid header, expected base64" describes bad input.
 
     ## Why is this bad?
     `expect` is `unwrap` with a better message: it still turns a `None` or an `Err` into a
-    panic. Sometimes that is the right call (a broken invariant), which is why this is only a
-    note, but each one deserves a look: can the caller be told instead?
+    panic. For a broken invariant that is the right call, which is why those are notes. When
+    the failure comes from input, a file or the network, the caller should get an error.
 
     ## Example
     ```rust

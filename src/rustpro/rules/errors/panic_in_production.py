@@ -33,8 +33,23 @@ class PanicInProduction(FileRule):
     Finds `panic!`, `todo!` and `unimplemented!` (also spelled `std::panic!` or
     `core::panic!`) in library and binary sources, including inside other macros' arguments.
     `unreachable!` and the `assert!` family are fine: they state invariants. Test code,
-    examples, benches, build scripts, `macro_rules!` bodies and `const` initialisers (where a
-    panic is a compile error) are left alone.
+    examples, benches, build scripts, `macro_rules!` bodies, `const`/`static` initialisers
+    (also `LazyLock` closures and `lazy_static!` bodies) are left alone.
+
+    - **warning**: `todo!` and `unimplemented!` (placeholders); a `panic!` where the caller
+      could have been told: the function returns `Result`/`Option` (or is a private helper
+      that only such functions in the file use) *and* the panic either handles an error in
+      hand (`Err(e) => panic!(..)`) or its message tells the user what to fix ("you must
+      install a provider", "please set X"). `x.unwrap_or_else(|e| panic!(..))` is weighed
+      like `x.expect(..)`.
+    - **note**: other panics, including the catch-all arm of a `match`
+      (`_ => panic!(..)`, often over a `#[non_exhaustive]` or foreign enum) and messages or
+      comments that state an invariant ("this is a bug", "should never happen",
+      "unexpected state"). A plain `panic!` in a function that returns `Result` is a note
+      that says so: measured on real crates those were internal assertions.
+    - **not reported**: a panic documented in the function's `# Panics` section, one in
+      `Index::index`, and a message about being polled or called after completion (the
+      `Future::poll` contract).
 
     ## Why is this bad?
     A panic unwinds (or aborts) the thread: in a library it takes the decision away from the
@@ -43,18 +58,18 @@ class PanicInProduction(FileRule):
 
     ## Example
     ```rust
-    pub fn ratio(a: u32, b: u32) -> u32 {
-        if b == 0 {
-            panic!("division by zero");
+    pub fn load(path: &str) -> Result<String, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(text),
+            Err(e) => panic!("cannot read {path}: {e}"),
         }
-        a / b
     }
     ```
 
     ## Use instead
     ```rust
-    pub fn ratio(a: u32, b: u32) -> Option<u32> {
-        a.checked_div(b)
+    pub fn load(path: &str) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
     }
     ```
 
