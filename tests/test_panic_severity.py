@@ -40,7 +40,7 @@ CASES = [
     ),
     (
         "awaited I/O",
-        "pub async fn get(db: &Db) -> u8 {\n    db.load(1).await.expect(\"Error loading\")\n}\n"
+        'pub async fn get(db: &Db) -> u8 {\n    db.load(1).await.expect("Error loading")\n}\n'
         "pub struct Db;\nimpl Db { pub async fn load(&self, _: u8) -> Result<u8, ()> { Ok(1) } }\n",
         "expect-in-production",
         Severity.WARNING,
@@ -61,23 +61,31 @@ CASES = [
     ),
     (
         "lock poisoning",
-        "pub fn read(m: &std::sync::Mutex<u8>) -> Result<u8, ()> {\n    Ok(*m.lock().unwrap())\n}\n",
+        "pub fn read(m: &std::sync::Mutex<u8>) -> Result<u8, ()> {\n"
+        "    Ok(*m.lock().unwrap())\n}\n",
         "unwrap-in-production",
         Severity.NOTE,
     ),
     (
         "decode with an invariant message",
         "pub fn text(b: &[u8]) -> Option<&str> {\n"
-        "    Some(std::str::from_utf8(b).expect(\"always UTF-8: built from chars\"))\n}\n",
+        '    Some(std::str::from_utf8(b).expect("always UTF-8: built from chars"))\n}\n',
         "expect-in-production",
         Severity.NOTE,
     ),
     (
         "decode of the caller's bytes",
         "pub fn text(b: &[u8]) -> Option<&str> {\n"
-        "    Some(std::str::from_utf8(b).expect(\"Invalid header, expected UTF-8\"))\n}\n",
+        '    Some(std::str::from_utf8(b).expect("Invalid header, expected UTF-8"))\n}\n',
         "expect-in-production",
         Severity.WARNING,
+    ),
+    (
+        "parse in a Result function with a trailing comment stating an invariant",
+        "pub fn id(s: &str) -> Result<u32, ()> {\n"
+        '    Ok(s.parse().expect("bad id")) // cannot fail: digits only\n}\n',
+        "expect-in-production",
+        Severity.NOTE,
     ),
     (
         "todo",
@@ -89,14 +97,14 @@ CASES = [
         "panic on an error in hand in a function that returns Result",
         "pub fn load(p: &str) -> Result<String, String> {\n"
         "    match std::fs::read_to_string(p) {\n        Ok(t) => Ok(t),\n"
-        "        Err(e) => panic!(\"cannot read: {e}\"),\n    }\n}\n",
+        '        Err(e) => panic!("cannot read: {e}"),\n    }\n}\n',
         "panic-in-production",
         Severity.WARNING,
     ),
     (
         "plain panic in a function that returns Result",
         "pub fn check(n: u8) -> Result<u8, String> {\n"
-        "    if n == 3 {\n        panic!(\"three is reserved\");\n    }\n    Ok(n)\n}\n",
+        '    if n == 3 {\n        panic!("three is reserved");\n    }\n    Ok(n)\n}\n',
         "panic-in-production",
         Severity.NOTE,
     ),
@@ -104,14 +112,14 @@ CASES = [
         "panic whose message tells the user what to fix, in a Result function",
         "pub fn build(p: Option<u8>) -> Result<u8, String> {\n"
         "    match p {\n        Some(p) => Ok(p),\n"
-        "        None => panic!(\"no provider: you must install one first\"),\n    }\n}\n",
+        '        None => panic!("no provider: you must install one first"),\n    }\n}\n',
         "panic-in-production",
         Severity.WARNING,
     ),
     (
         "panic in the catch-all arm",
-        "pub fn name(n: u8) -> &'static str {\n    match n {\n        0 => \"zero\",\n"
-        "        _ => panic!(\"no name for {n}\"),\n    }\n}\n",
+        'pub fn name(n: u8) -> &\'static str {\n    match n {\n        0 => "zero",\n'
+        '        _ => panic!("no name for {n}"),\n    }\n}\n',
         "panic-in-production",
         Severity.NOTE,
     ),

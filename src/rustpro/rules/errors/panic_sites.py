@@ -906,7 +906,7 @@ def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> st
     slashes = rest.find(b"//")
     if slashes >= 0:
         at = site.end_byte + slashes
-        comment = ctx.tree.root_node.descendant_for_byte_range(at, at + 2)
+        comment = ctx.tree.root_node.named_descendant_for_byte_range(at, at + 2)
         if comment is not None and comment.type == "line_comment":
             texts.append(rest[slashes:].decode("utf-8", errors="replace"))
     return "\n".join(texts)
