@@ -158,8 +158,10 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
     """False for panics no caller can bring about, which docs would not help them avoid.
 
     Those are the panics the panic rules accept (built from literals, proven by a guard, a
-    trait's contract), lock poisoning, and `expect`/`panic!` whose message states an
-    invariant. `assert!` always counts: it states a precondition the caller must meet.
+    trait's contract), lock poisoning, `expect`/`panic!` whose message states an invariant,
+    and `unwrap`/`expect` that the panic rules rate a note (an invariant) on values that
+    none of the function's parameters feed. `assert!` always counts: it states a
+    precondition the caller must meet.
     """
     if "macro" in captures:
         macro = items.text(captures["macro"][0]).replace(" ", "").rsplit("::", 1)[-1]
@@ -180,6 +182,10 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
         judgement = panic_sites.judge_unwrap(
             ctx, site, operation, message, method=captures["method"][0]
         )
+        if judgement.verdict is Verdict.NOTE and not panic_sites.uses_parameter(
+            ctx, site, operation
+        ):
+            return False  # an invariant of the function's own state, not the caller's input
     if judgement.verdict is Verdict.ACCEPTED:
         return False
     return judgement.reason not in _NOT_CALLERS_DOING

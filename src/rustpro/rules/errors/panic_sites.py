@@ -362,6 +362,15 @@ _RUNTIME_FUNCTIONS = _words(
     "create_dir create_dir_all remove_file remove_dir remove_dir_all rename copy "
     "metadata canonicalize connect bind var var_os current_dir current_exe"
 )
+# The I/O among them, which fails whatever its arguments.
+_IO_OPERATIONS = _words(
+    "read read_to_string read_dir write open create create_new create_dir create_dir_all "
+    "remove_file remove_dir remove_dir_all rename copy metadata canonicalize connect bind "
+    "accept var var_os current_dir current_exe read_to_end read_exact read_line write_all "
+    "flush output status wait_with_output lock"
+)
+# Names of constructors, parsers and conversions: on literals they fail on every run or never.
+_CONSTRUCTOR = re.compile(r"new|parse\w*|from\w*|try_\w+|with_\w+|compile|build|decode\w*")
 # ... and methods by these (`s.parse()`, `path.to_str()`, `file.read_to_end(&mut buf)`).
 _RUNTIME_METHODS = _words(
     "parse decode decode_utf8 to_str into_string as_str as_object as_object_mut "
@@ -459,13 +468,27 @@ def token_operation(method: Node) -> Operation | None:
 
 def _built_from_literals(operation: Operation) -> bool:
     """`Regex::new("..")`, `"..".parse()`, `NonZeroU8::new(3)`: the same on every run, so the
-    first test or start-up shows a failure."""
-    if operation.call is None or operation.arguments is None:
+    first test or start-up shows a failure.
+
+    Only for constructors, parsers and conversions by their names (`new`, `parse`, `from_*`,
+    `try_*`, `with_*`, `compile`, `build`), and not for I/O, whose outcome literals do not
+    fix (`TcpListener::bind("0.0.0.0:80")` fails when the port is taken), and not for a
+    method of a named constant: `LOCK.lock()` and `CACHE.read()` are statics at run time,
+    only `"..".parse()` has a literal receiver.
+    """
+    if operation.call is None or operation.arguments is None or operation.awaited:
+        return False
+    if operation.name in _IO_OPERATIONS or not _CONSTRUCTOR.fullmatch(operation.name):
         return False
     values = [a for a in operation.arguments.named_children if not a.is_extra]
     if operation.receiver is None:
         return bool(values) and all(_constant(v) for v in values)
-    return _constant(operation.receiver) and all(_constant(v) for v in values)
+    receiver = operation.receiver
+    while receiver.type in ("reference_expression", "parenthesized_expression"):
+        if not receiver.named_child_count:
+            return False
+        receiver = receiver.named_children[-1]
+    return receiver.type in _LITERALS and all(_constant(v) for v in values)
 
 
 def _constant(node: Node) -> bool:
@@ -1082,6 +1105,41 @@ def _on_parameter(ctx: FileContext, scope: Scope, operation: Operation) -> bool:
 
 # How far into an input expression its variable is looked for.
 _ROOT_STEPS = 12
+
+
+def uses_parameter(ctx: FileContext, site: Node, operation: Operation | None) -> bool:
+    """True when a parameter of the function feeds the unwrapped operation: its receiver or
+    an argument spells one (`text.trim().parse()`, `ALERT_TYPES.get(&level)`; `self` is not a
+    parameter here). Bindings are not followed: `let node = build(name); node.child()`
+    reads back what this function built, an invariant of `build` rather than the caller's.
+    """
+    if operation is None or operation.call is None:
+        return operation is None  # unknown (macro tokens, a plain variable): count it
+    scope = scope_of(ctx, site)
+    if scope.function is None:
+        return False
+    parameters = function_facts(ctx, scope.function).parameters
+    inputs = [operation.receiver] if operation.receiver is not None else []
+    if operation.arguments is not None:
+        inputs.append(operation.arguments)
+    return bool(parameters) and any(_mentions(ctx, value, parameters) for value in inputs)
+
+
+def _mentions(ctx: FileContext, node: Node, names: frozenset[str]) -> bool:
+    """True when an identifier in `node` is one of `names` (a byte search, checked in the
+    tree at the first hit of each name, so a long chain costs no walk)."""
+    chunk = ctx.source[node.start_byte : node.end_byte]
+    for name in names:
+        hit = re.search(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b", chunk)
+        if hit is None:
+            continue
+        at = node.start_byte + hit.start()
+        found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
+        if found is not None and found.type == "identifier":
+            return True
+    return False
+
+
 _PATH_STEPS = {
     "field_expression": "value",
     "index_expression": None,
