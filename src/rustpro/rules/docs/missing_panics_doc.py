@@ -38,8 +38,13 @@ class MissingPanicsDoc(FileRule):
     not help anyone avoid them: `unwrap`/`expect` on values built from literals, or proven by
     a guard in the same function (the shapes of `unwrap-in-production`), lock poisoning, and
     `expect`/`panic!` whose message or neighbouring comment states an invariant
-    (`expect("`inner` can only be None in a destructor")`). `assert!` always counts: it
-    states a precondition the caller must meet.
+    (`expect("`inner` can only be None in a destructor")`). So are invariants of the
+    function's own state: an `unwrap` or `expect` that the panic rules rate a note (a lookup,
+    a getter, an iterator step) on a value no parameter feeds (`let node = build(name);
+    node.child().unwrap()` reads back what the function built), the catch-all arm of a
+    `match` on such a value (`match self.kind() { .., _ => panic!(..) }`), and anything
+    under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states a
+    precondition the caller must meet.
 
     ## Why is this bad?
     A panic is an outcome the signature does not show. Callers who cannot see when a function
@@ -159,17 +164,24 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
 
     Those are the panics the panic rules accept (built from literals, proven by a guard, a
     trait's contract), lock poisoning, `expect`/`panic!` whose message states an invariant,
-    and `unwrap`/`expect` that the panic rules rate a note (an invariant) on values that
-    none of the function's parameters feed. `assert!` always counts: it states a
-    precondition the caller must meet.
+    `unwrap`/`expect` that the panic rules rate a note (an invariant) on values that none of
+    the function's parameters feed, the catch-all arm of a `match` on such a value, and
+    anything under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states
+    a precondition the caller must meet.
     """
+    if panic_sites.debug_only(ctx, site):
+        return False  # `if cfg!(debug_assertions) { assert!(..) }` is a debug assertion
     if "macro" in captures:
         macro = items.text(captures["macro"][0]).replace(" ", "").rsplit("::", 1)[-1]
         if macro != "panic":
             return True
         judgement = panic_sites.judge_panic(ctx, site, macro, _panic_message(site))
+        subject = panic_sites.catch_all_subject(site)
+        if subject is not None and not panic_sites.mentions_parameter(ctx, site, subject):
+            return False  # `match self.kind() { .., _ => panic!(..) }`: the value's own state
     else:
         args = captures["args"][0]
+        value: Node | None = None
         if args.type == "token_tree":
             operation = panic_sites.token_operation(captures["method"][0])
             message_node = next((c for c in args.named_children if not c.is_extra), None)
@@ -180,7 +192,7 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
             message_node = args.named_children[0] if args.named_child_count else None
         message = panic_sites.message_text(message_node)
         judgement = panic_sites.judge_unwrap(
-            ctx, site, operation, message, method=captures["method"][0]
+            ctx, site, operation, message, method=captures["method"][0], value=value
         )
         if judgement.verdict is Verdict.NOTE and not panic_sites.uses_parameter(
             ctx, site, operation

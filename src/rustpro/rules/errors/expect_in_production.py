@@ -106,6 +106,7 @@ class ExpectInProduction(FileRule):
         args = captures["args"][0]
         if captures["receiver"][0].type == "self":
             return  # `self.expect(..)`: a method of the type being written, e.g. a parser
+        value: Node | None = None
         if args.type == "token_tree":  # inside another macro's arguments
             if not _message_tokens(args):
                 return
@@ -117,12 +118,13 @@ class ExpectInProduction(FileRule):
             if message is None:
                 return
             site = captures["match"][0]
-            operation = panic_sites.operation_of(captures["receiver"][0])
+            value = captures["receiver"][0]
+            operation = panic_sites.operation_of(value)
         scope = panic_sites.scope_of(ctx, site)
         if scope.assertion or scope.template:
             return  # a test's assertion, or a macro template that may run only in tests
         judgement = panic_sites.judge_unwrap(
-            ctx, site, operation, panic_sites.message_text(message), method=method
+            ctx, site, operation, panic_sites.message_text(message), method=method, value=value
         )
         if judgement.verdict is Verdict.ACCEPTED:
             return

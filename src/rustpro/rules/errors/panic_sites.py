@@ -531,6 +531,7 @@ class Fact:
     subject: str
     count: int = 0
     key: str = ""
+    present: bool = False  # `subject` itself is `Some`/`Ok`
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +541,7 @@ class Need:
     subject: str
     key: str
     consumes: bool
+    present: bool = False  # `subject.unwrap()` itself: needs `subject` to be `Some`/`Ok`
 
 
 def _need(operation: Operation) -> Need | None:
@@ -580,7 +582,9 @@ def _key_text(node: Node) -> str:
     return text
 
 
-def guarded(ctx: FileContext, site: Node, operation: Operation) -> bool:
+def guarded(
+    ctx: FileContext, site: Node, operation: Operation | None, value: Node | None = None
+) -> bool:
     """True when a guard in the same function proves the accessor before `.unwrap()` succeeds.
 
     The guards: an `if` around the site whose condition proves it (`!v.is_empty()`,
@@ -591,8 +595,16 @@ def guarded(ctx: FileContext, site: Node, operation: Operation) -> bool:
     site (the whole loop, when the site is in a loop after the guard) empties the value,
     removes the key, assigns to it, or uses up more items than the guard proved.
     """
-    need = _need(operation)
-    if need is None or operation.call is None:
+    need: Need | None
+    if operation is not None:
+        need = _need(operation)
+        accessor = operation.call
+    elif value is not None and value.type in ("identifier", "field_expression"):
+        need = Need(_normal(value), "", False, present=True)  # `x.unwrap()` after `x.is_some()`
+        accessor = None
+    else:
+        return False
+    if need is None or (operation is not None and accessor is None):
         return False
     scope = scope_of(ctx, site)
     closure, function = scope.closure, scope.function
@@ -602,7 +614,7 @@ def guarded(ctx: FileContext, site: Node, operation: Operation) -> bool:
         if block.type == "block":
             for fact, after in _facts_around(ctx, block, site.start_byte):
                 # In a loop the site's own `pop()` runs again: it counts against the guard.
-                own = operation.call if end == site.start_byte else None
+                own = accessor if end == site.start_byte else None
                 if _proves(fact, need, block, after, end, own):
                     return True
             parent = block.parent
@@ -730,11 +742,16 @@ def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
     subject = _normal(operation.receiver)
     if operation.name == "is_empty" and not arguments and negated:
         return [Fact(subject, count=1)]
+    if not arguments and operation.name in (_ABSENT if negated else _PRESENT):
+        return [Fact(subject, present=True)]
     if operation.name == "contains_key" and len(arguments) == 1 and not negated:
         return [Fact(subject, key=_key_text(arguments[0]))]
     return []
 
 
+# `x.is_some()` / `x.is_ok()` proves `x.unwrap()`; so does leaving when `x.is_none()`.
+_PRESENT = frozenset({"is_some", "is_ok"})
+_ABSENT = frozenset({"is_none", "is_err"})
 _FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
 
@@ -835,20 +852,24 @@ def _proves(
     """
     if fact.subject != need.subject:
         return False
-    if need.key:
+    if need.present:
+        if not fact.present:
+            return False
+        allowed = 0
+    elif need.key:
         if fact.key != need.key:
             return False
         allowed = 0  # one removal of the key voids the proof
     else:
-        if fact.key or fact.count < 1:
+        if fact.key or fact.present or fact.count < 1:
             return False
         allowed = fact.count - 1  # items the guard proved beyond the one this site needs
     used = 0
     for call, subject, method in _changes(block, start, end):
         if (accessor is not None and call.id == accessor.id) or _normal(subject) != need.subject:
             continue  # the site's own `pop()` is not a change before it
-        if method is None or method in _EMPTYING:
-            return False  # assigned to, or emptied
+        if method is None or method in _EMPTYING or (need.present and method == "replace"):
+            return False  # assigned to, emptied, or its value taken
         if method in _NONEMPTY_CONSUMERS or method in _KEY_CONSUMERS:
             used += 1
             if used > allowed:
@@ -882,7 +903,7 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
 _INVARIANT = re.compile(
     r"\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
     r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"
-    r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|"
+    r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|implies|"
     r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
     r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
     r"(fail|happen|overflow|panic|be (none|null|empty|zero|negative|err)))\b",
@@ -967,6 +988,7 @@ def judge_unwrap(
     operation: Operation | None,
     message: str = "",
     method: Node | None = None,
+    value: Node | None = None,
 ) -> Judgement:
     """How a reviewer weighs `.unwrap()`/`.expect(message)` at `site` (the call or, in macro
     tokens, the method name) on the value of `operation`; `method` is the `unwrap` name."""
@@ -978,7 +1000,7 @@ def judge_unwrap(
         return accepted
     if operation is not None and _built_from_literals(operation):
         return Judgement(Verdict.ACCEPTED, "built from literals")
-    if operation is not None and guarded(ctx, site, operation):
+    if (operation is not None or value is not None) and guarded(ctx, site, operation, value):
         return Judgement(Verdict.ACCEPTED, "proven by a guard")
     if operation is not None and _is_lock(operation):
         return Judgement(Verdict.NOTE, LOCK_POISONING)
@@ -1123,6 +1145,48 @@ def uses_parameter(ctx: FileContext, site: Node, operation: Operation | None) ->
     if operation.arguments is not None:
         inputs.append(operation.arguments)
     return bool(parameters) and any(_mentions(ctx, value, parameters) for value in inputs)
+
+
+def mentions_parameter(ctx: FileContext, site: Node, node: Node) -> bool:
+    """True when `node` spells a parameter of the function that holds `site`."""
+    function = scope_of(ctx, site).function
+    if function is None:
+        return False
+    parameters = function_facts(ctx, function).parameters
+    return bool(parameters) and _mentions(ctx, node, parameters)
+
+
+def catch_all_subject(site: Node) -> Node | None:
+    """The value matched by the `match` whose catch-all arm is `site` (None otherwise)."""
+    if not _catch_all_arm(site):
+        return None
+    pattern = _arm_of(site)
+    arm = pattern.parent if pattern is not None else None
+    body = arm.parent if arm is not None else None
+    match = body.parent if body is not None else None
+    if match is None or match.type != "match_expression":
+        return None
+    return match.child_by_field_name("value")
+
+
+def debug_only(ctx: FileContext, site: Node) -> bool:
+    """True inside `if cfg!(debug_assertions) { .. }`: gone from release builds."""
+    scope = scope_of(ctx, site)
+    function = scope.function
+    while scope.node is not None and scope.function is function:
+        block = scope.node
+        if block.type == "block":
+            parent = block.parent
+            condition = parent.child_by_field_name("condition") if parent is not None else None
+            if (
+                parent is not None
+                and parent.type == "if_expression"
+                and condition is not None
+                and "".join(items.text(condition).split()) == "cfg!(debug_assertions)"
+            ):
+                return True
+        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+    return False
 
 
 def _mentions(ctx: FileContext, node: Node, names: frozenset[str]) -> bool:

@@ -112,6 +112,7 @@ class UnwrapInProduction(FileRule):
         args = captures["args"][0]
         if args.named_child_count:  # `.unwrap(x)` is some other type's method
             return
+        value: Node | None = None
         if args.type == "token_tree":  # inside another macro's arguments
             site = method
             operation = panic_sites.token_operation(method)
@@ -123,7 +124,7 @@ class UnwrapInProduction(FileRule):
         scope = panic_sites.scope_of(ctx, site)
         if scope.assertion or scope.template:
             return  # a test's assertion, or a macro template that may run only in tests
-        judgement = panic_sites.judge_unwrap(ctx, site, operation, method=method)
+        judgement = panic_sites.judge_unwrap(ctx, site, operation, method=method, value=value)
         if judgement.verdict is Verdict.ACCEPTED:
             return
         name = ctx.text(method)
