@@ -7,9 +7,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The lintcheck test's diff against the committed last run, printed by conftest.py at the end.
+LINTCHECK_DIFF = pytest.StashKey[list[str]]()
 
 DEFAULT_MANIFEST = """\
 [package]

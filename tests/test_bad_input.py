@@ -7,10 +7,11 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
+from rustpro.engine import reading
 from tests.cli_support import (
     CliRun,
     assert_one_line_error,
@@ -84,8 +85,25 @@ def test_file_that_is_not_a_manifest(tmp_path: Path, isolated_cache: Path) -> No
         ('[dependencies]\nserde = "1"\n', "neither [package] nor [workspace]"),
         (b'[package]\nname = "\xff"\n', "not valid UTF-8"),
         ('[workspace]\nmembers = "crates/*"\n', "`workspace.members` must be an array"),
+        ("package = 5\n", "`package` must be a table, not an integer"),
+        ("workspace = 5\n", "`workspace` must be a table, not an integer"),
+        ("[workspace]\nmembers = [1]\n", "`workspace.members` must be an array of paths"),
+        ('[package]\nversion = "1.0.0"\n', "`package.name` must be a non-empty string"),
+        ('[workspace]\nmembers = ["crates/*"]\n', "nothing to audit"),
+        ("[workspace]\nmembers = []\n", "nothing to audit"),
     ],
-    ids=["toml-syntax", "no-package", "not-utf8", "members-not-array"],
+    ids=[
+        "toml-syntax",
+        "no-package",
+        "not-utf8",
+        "members-not-array",
+        "package-not-table",
+        "workspace-not-table",
+        "member-not-string",
+        "package-without-name",
+        "glob-matches-nothing",
+        "no-members",
+    ],
 )
 def test_malformed_manifest(
     tmp_path: Path, isolated_cache: Path, manifest: str | bytes, expected: str
@@ -182,7 +200,7 @@ def test_huge_generated_file_is_skipped(tmp_path: Path, isolated_cache: Path) ->
 
 
 def test_symlink_loops(tmp_path: Path, isolated_cache: Path) -> None:
-    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod a;\n"})
     os.symlink("..", root / "src" / "up")  # a directory loop
     os.symlink("b.rs", root / "src" / "a.rs")  # a file loop
     os.symlink("a.rs", root / "src" / "b.rs")
@@ -209,14 +227,14 @@ def test_permission_denied_file(
     root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod secret;\n"})
     secret = root / "src" / "secret.rs"
     secret.write_text("pub fn s() { None::<u8>.unwrap(); }\n")
-    real_open: Callable[..., IO[Any]] = Path.open
+    real_open: Callable[[Path], int] = reading._open_source
 
-    def open_file(self: Path, *args: Any, **kwargs: Any) -> IO[Any]:
-        if self.name == "secret.rs":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def open_file(path: Path) -> int:
+        if path.name == "secret.rs":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", open_file)
+    monkeypatch.setattr(reading, "_open_source", open_file)
     run = run_cli(["audit", "--static", "--no-cache", "--select", UNWRAP, str(root)], capsys)
     assert run.code == 1
     assert "src/lib.rs:4:" in run.stdout
@@ -257,3 +275,58 @@ def test_internal_error_is_one_line(
     assert run.code == 2
     assert_one_line_error(run)
     assert "internal error: ValueError: boom" in run.stderr
+
+
+# ----- nothing outside the audited root is read ------------------------------------------------
+def test_members_outside_the_root_are_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    make_crate(tmp_path / "outside", {"src/lib.rs": GOOD_LIB})
+    root = tmp_path / "ws"
+    make_crate(root / "inside", {"src/lib.rs": GOOD_LIB})
+    (root / "Cargo.toml").write_text(
+        f'[workspace]\nmembers = ["inside", "../outside", "{tmp_path / "outside"}"]\n'
+    )
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["inside/src/lib.rs"]
+    assert_one_line_error(run)
+    assert "is outside the audited root" in run.stderr
+
+
+def test_a_symlinked_source_outside_the_root_is_never_printed(
+    tmp_path: Path, isolated_cache: Path
+) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n" + GOOD_LIB)
+    root = make_crate(tmp_path / "c", {"src/main.rs": "fn main() {}\nmod util;\n"})
+    os.symlink(secret, root / "src" / "lib.rs")
+    os.symlink(secret, root / "src" / "util.rs")
+    run = _audit_process(root, isolated_cache, "--format", "text", "--fail-on", "none")
+    assert run.code == 0
+    assert "SECRET-HASH" not in run.stdout + run.stderr
+    assert "src/lib.rs: skipped: it resolves to" in run.stderr
+    assert "src/util.rs: skipped: it resolves to" in run.stderr
+
+
+# ----- only regular files are read; reading never blocks and never runs away -------------------
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_and_devices_are_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod pipe;\nmod zero;\n"})
+    os.mkfifo(root / "src" / "pipe.rs")  # opening it for reading would wait for a writer
+    os.symlink("/dev/zero", root / "src" / "zero.rs")  # size 0 to fstat, endless to read
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert "src/pipe.rs: skipped: not a regular file (a FIFO)" in run.stderr
+    # /dev/zero lies outside the audited root, which is checked first.
+    assert "src/zero.rs: skipped" in run.stderr
+
+
+def test_read_source_rejects_devices_and_bounds_what_it_reads(tmp_path: Path) -> None:
+    with pytest.raises(reading.SourceSkipped, match="not a regular file"):
+        reading.read_source(Path("/dev/zero"), max_bytes=1024)
+    big = tmp_path / "big.rs"
+    big.write_bytes(b"x" * 5000)
+    with pytest.raises(reading.SourceSkipped, match="over the"):
+        reading.read_source(big, max_bytes=4096)
+    assert reading.read_source(big, max_bytes=5000) == b"x" * 5000

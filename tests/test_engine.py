@@ -128,7 +128,7 @@ def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
     key = ResultCache.key(b"fn f() {}", "src/lib.rs", Role.PRODUCTION)
     cache.put(key, analyze_source(b"fn f() {}", "src/lib.rs", Role.PRODUCTION))
     assert cache.get(key) is not None
-    (cache.root / key[:2] / key).write_bytes(b"not a pickle")
+    (cache.root / key[:2] / key).write_bytes(b"not json")
     assert cache.get(key) is None
     assert cache.get("0" * 64) is None
 
@@ -155,21 +155,17 @@ def test_two_workers_give_the_same_results(tmp_path: Path, monkeypatch: pytest.M
 
 def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int | None] = []
-    real = parallel.analyze_files
 
-    def spy(
-        jobs: list[parallel.FileJob],
-        *,
-        max_bytes: int,
-        cache: ResultCache | None,
-        workers: int | None = None,
-    ) -> list[FileResult]:
-        seen.append(workers)
-        return real(jobs, max_bytes=max_bytes, cache=cache, workers=workers)
+    class Spy(parallel.FileAnalyzer):
+        def __init__(
+            self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+        ) -> None:
+            seen.append(workers)
+            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers)
 
     import rustpro.engine.audit as audit_module
 
-    monkeypatch.setattr(audit_module, "analyze_files", spy)
+    monkeypatch.setattr(audit_module, "FileAnalyzer", Spy)
     from rustpro.cli import main
 
     with pytest.raises(SystemExit):

@@ -67,10 +67,16 @@ def test_rules_filters(capsys: pytest.CaptureFixture[str]) -> None:
         if r.spec.checkpoint.value == "errors" and r.spec.severity.value == "warning"
     }
     assert {row["name"] for row in rows} == expected
-    assert all(
-        set(row) == {"name", "checkpoint", "severity", "summary", "fires_on", "clippy_twins"}
-        for row in rows
-    )
+    keys = {"name", "checkpoint", "severity", "summary", "fires_on", "clippy_twins"}
+    assert all(set(row) == keys | {"group", "audience", "roles"} for row in rows)
+
+
+def test_rules_filter_by_group(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(["rules", "--group", "pedantic", "--format", "json"], capsys)
+    assert run.code == 0
+    rows = json.loads(run.stdout)
+    assert rows and {row["group"] for row in rows} == {"pedantic"}
+    assert {row["name"] for row in rows} == {r.name for r in RULES if r.spec.group == "pedantic"}
 
 
 def test_rules_rejects_unknown_checkpoint(capsys: pytest.CaptureFixture[str]) -> None:

@@ -233,8 +233,12 @@ def test_any_mix_of_items_and_statements_finds_what_the_gate_patterns_match(
     items: list[bytes], statements: list[bytes]
 ) -> None:
     source = b"".join(items) + b"fn f(x: Option<u8>, p: &str) {\n" + b"".join(statements) + b"}\n"
-    assert _by_words(source) == _by_query(source)
     assert _trees_by_words(source) == _trees_by_regex(source)
+    # Some item lines do not parse in every order (`#!/not/a/shebang` after an item): error
+    # recovery may then invent nodes no word names (a `macro_rules` read as a macro call),
+    # so the exact agreement is promised for trees without errors, as for broken mixes.
+    if not parse(source).root_node.has_error:
+        assert _by_words(source) == _by_query(source)
 
 
 @settings(max_examples=200, deadline=None)

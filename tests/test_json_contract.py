@@ -147,7 +147,9 @@ def test_schema_is_not_vacuous(tmp_path: Path) -> None:
 
 
 def test_json_from_the_cli_with_warnings_on_stderr(tmp_path: Path, isolated_cache: Path) -> None:
-    root = make_crate(tmp_path / "c", {"src/lib.rs": BUSY_LIB, "src/net.rs": BUSY_NET})
+    root = make_crate(
+        tmp_path / "c", {"src/lib.rs": BUSY_LIB + "mod bad;\n", "src/net.rs": BUSY_NET}
+    )
     (root / "src" / "bad.rs").write_bytes(b"\xff\xfe")
     run = run_cli_process(
         ["audit", "--static", "--format", "json", str(root)],

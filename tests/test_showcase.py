@@ -21,7 +21,7 @@ CANNOT_FIRE_HERE = {"no-unit-tests", "no-integration-tests"}
 
 def test_showcase_shows_most_rules() -> None:
     before = tree_state(SHOWCASE)
-    result = audit(SHOWCASE)
+    result = audit(SHOWCASE, select=("all",))
     assert tree_state(SHOWCASE) == before
     assert result.warnings == []
     assert result.parse_errors == []

@@ -1,7 +1,10 @@
-"""The rule catalog: every rule name rustpro knows, with its checkpoint and severity.
+"""The rule catalog: every rule name rustpro knows, with its checkpoint, severity, audience
+and group.
 
 The catalog is data (`catalog.toml`, mirroring shared/spec/RULES.md) so that a rule class,
-a suppression comment or a config file naming an unknown rule is caught in one place.
+a suppression comment or a config file naming an unknown rule is caught in one place, and so
+that which packages a rule applies to (its audience) and whether it runs by default (its
+group) are decided in one place for every rule.
 """
 
 from __future__ import annotations
@@ -12,8 +15,30 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from rustpro.discovery.roles import (
+    EVERY_ROLE,
+    PRODUCT_ROLES,
+    PUBLISHED_LIBRARY,
+    PackageRole,
+)
 from rustpro.errors import UnknownRuleError
 from rustpro.model import Checkpoint, Severity
+
+# Which package roles each audience covers (see `rustpro.discovery.roles`).
+AUDIENCES: dict[str, frozenset[PackageRole]] = {
+    "public-api": PUBLISHED_LIBRARY,
+    "published": frozenset({PackageRole.LIBRARY, PackageRole.APPLICATION}),
+    "production": PRODUCT_ROLES,
+    "all-code": EVERY_ROLE,
+}
+DEFAULT_GROUP = "default"
+# Opt-in groups, like clippy's: selected by name (`--select pedantic`).
+GROUPS = (DEFAULT_GROUP, "pedantic", "restriction")
+GROUP_MEANINGS = {
+    DEFAULT_GROUP: "runs unless told otherwise: measured precise on real crates",
+    "pedantic": "opt-in: often right, but noisy on real code; select it for a stricter review",
+    "restriction": "opt-in: forbids things that are fine in most code; for teams that want it",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +49,13 @@ class RuleSpec:
     checkpoint: Checkpoint
     severity: Severity
     fires_on: str
+    audience: str = "production"
+    group: str = DEFAULT_GROUP
+
+    @property
+    def roles(self) -> frozenset[PackageRole]:
+        """The package roles this rule applies to."""
+        return AUDIENCES[self.audience]
 
 
 @functools.cache
@@ -31,15 +63,26 @@ def catalog() -> dict[str, RuleSpec]:
     """All catalog entries by rule name, in catalog order."""
     text = resources.files("rustpro").joinpath("catalog.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    return {
-        name: RuleSpec(
+    entries: dict[str, RuleSpec] = {}
+    for name, entry in data.items():
+        audience = entry.get("audience", "production")
+        group = entry.get("group", DEFAULT_GROUP)
+        if audience not in AUDIENCES or group not in GROUPS:
+            raise ValueError(f"catalog entry `{name}`: unknown audience or group")
+        entries[name] = RuleSpec(
             name=name,
             checkpoint=Checkpoint(entry["checkpoint"]),
             severity=Severity(entry["severity"]),
             fires_on=entry["fires-on"],
+            audience=audience,
+            group=group,
         )
-        for name, entry in data.items()
-    }
+    return entries
+
+
+def rules_in_group(group: str) -> frozenset[str]:
+    """The names of the catalog rules in `group`."""
+    return frozenset(name for name, entry in catalog().items() if entry.group == group)
 
 
 def spec(name: str) -> RuleSpec:

@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from rustpro import __version__
+from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError
@@ -102,13 +103,16 @@ def cli() -> None:
     "--select",
     multiple=True,
     metavar="RULES",
-    help="Only these rules or checkpoints (comma-separated, repeatable).",
+    help=(
+        "Only these rules, checkpoints or groups (default, pedantic, restriction, all; "
+        "comma-separated, repeatable) [default: the default group]."
+    ),
 )
 @click.option(
     "--ignore",
     multiple=True,
     metavar="RULES",
-    help="Never these rules or checkpoints (comma-separated, repeatable).",
+    help="Never these rules, checkpoints or groups (comma-separated, repeatable).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @jobs_option
@@ -227,6 +231,13 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
     type=click.Choice([s.value for s in Severity]),
     help="Only rules of this severity (repeatable).",
 )
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    type=click.Choice(GROUPS),
+    help="Only rules of this group (repeatable).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--write-docs",
@@ -243,11 +254,12 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
 def rules_command(
     checkpoints: tuple[str, ...],
     severities: tuple[str, ...],
+    groups: tuple[str, ...],
     fmt: str,
     write_docs: Path | None,
     check_docs: Path | None,
 ) -> None:
-    """List every rule: name, checkpoint, severity and a one-line summary."""
+    """List every rule: name, checkpoint, severity, group and a one-line summary."""
     from rustpro import docsgen
     from rustpro.rulelist import render_rule_json, render_rule_table, select_rules
 
@@ -260,7 +272,9 @@ def rules_command(
         for name in stale:
             click.echo(f"stale: {check_docs / name} (run `make docs`)")
         sys.exit(1 if stale else 0)
-    chosen = select_rules({Checkpoint(c) for c in checkpoints}, {Severity(s) for s in severities})
+    chosen = select_rules(
+        {Checkpoint(c) for c in checkpoints}, {Severity(s) for s in severities}, set(groups)
+    )
     click.echo(render_rule_json(chosen) if fmt == "json" else render_rule_table(chosen), nl=False)
 
 

@@ -1,7 +1,10 @@
 """rustpro's configuration: `rustpro.toml`, or `[workspace|package.metadata.rustpro]`.
 
-    select = ["errors", "missing-docs"]      # only these rules or checkpoints (default: all)
+    select = ["errors", "missing-docs"]      # only these rules, checkpoints or groups
+                                              # (default: the rules of the "default" group)
     ignore = ["no-benchmarks", "types"]      # never these
+    [roles]                                   # correct a package's inferred role
+    "my-internal-crate" = "internal"
     fail-on = "warning"                       # error | warning | note | none
     [per-path-ignores]
     "src/generated/**" = ["missing-docs"]
@@ -17,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rustpro.catalog import catalog, suggest
+from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog, suggest
 from rustpro.discovery.manifest import Manifest
+from rustpro.discovery.roles import PackageRole
 from rustpro.errors import ConfigError
 from rustpro.model import Checkpoint, Finding, Severity
 
@@ -35,6 +39,8 @@ class AuditConfig:
     fail_on: str = "warning"
     source: str = "defaults"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Package name -> declared role (`rustpro.discovery.roles.PackageRole` values).
+    roles: tuple[tuple[str, str], ...] = ()
 
     def with_overrides(
         self,
@@ -54,8 +60,13 @@ class AuditConfig:
         )
 
     def keeps(self, finding: Finding) -> bool:
-        """True when the finding is selected, not ignored, and not ignored for its path."""
-        if self.select and not _matches(finding, self.select):
+        """True when the finding is selected, not ignored, and not ignored for its path.
+
+        Without `select`, rustpro's own rules of the default group are selected (and every
+        tool's findings). A checkpoint selects its rules of the default group and of any
+        group also selected; a group or `all` selects its rules wherever they are.
+        """
+        if not _selected(finding, self.select):
             return False
         if _matches(finding, self.ignore):
             return False
@@ -70,9 +81,34 @@ class AuditConfig:
         return None if self.fail_on == "none" else Severity(self.fail_on)
 
 
+ALL_RULES = "all"
+
+
+def _group_of(finding: Finding) -> str | None:
+    """The catalog group of a rustpro finding; None for tools' findings."""
+    if finding.source != "rustpro":
+        return None
+    entry = catalog().get(finding.rule)
+    return entry.group if entry is not None else DEFAULT_GROUP
+
+
+def _selected(finding: Finding, select: tuple[str, ...]) -> bool:
+    group = _group_of(finding)
+    if not select:
+        return group is None or group == DEFAULT_GROUP
+    if ALL_RULES in select or (group is not None and group in select):
+        return True
+    if finding.checkpoint.value in select and (group is None or group == DEFAULT_GROUP):
+        return True
+    return _matches(finding, tuple(s for s in select if s != finding.checkpoint.value))
+
+
 def _matches(finding: Finding, selectors: tuple[str, ...]) -> bool:
+    group = _group_of(finding)
     for selector in selectors:
-        if selector in (finding.rule, finding.checkpoint.value, finding.source):
+        if selector in (finding.rule, finding.checkpoint.value, finding.source, ALL_RULES):
+            return True
+        if group is not None and selector == group:
             return True
         if selector.endswith("::*") and finding.rule.startswith(selector[:-1]):
             return True
@@ -89,8 +125,10 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 def validate_selector(name: str, where: str) -> None:
-    """Raise `ConfigError` unless `name` is a rule, a checkpoint or a tool prefix."""
+    """Raise `ConfigError` unless `name` is a rule, a checkpoint, a group or a tool prefix."""
     if name in catalog() or name in {c.value for c in Checkpoint}:
+        return
+    if name in GROUPS or name == ALL_RULES:
         return
     if "::" in name or name in ("clippy", "rustc", "rustfmt", "rustdoc", "cargo-test"):
         return  # tool findings (`clippy::unwrap_used`) are named by the tools
@@ -122,10 +160,14 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
 
 
 def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
-    known = {"select", "ignore", "per-path-ignores", "fail-on"}
+    # `role` belongs to `[package.metadata.rustpro]`: the package's own role, read by
+    # `rustpro.discovery.roles`; checked here so that a typo is an error, not a silent no-op.
+    known = {"select", "ignore", "per-path-ignores", "fail-on", "roles", "role"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    if "role" in table:
+        _roles({"role": table["role"]}, where)
     select = _strings(table.get("select", []), "select", where)
     ignore = _strings(table.get("ignore", []), "ignore", where)
     per_path_raw = table.get("per-path-ignores", {})
@@ -141,5 +183,22 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
     for name in (*select, *ignore, *(n for _, names in per_path for n in names)):
         validate_selector(name, where)
     return AuditConfig(
-        select=select, ignore=ignore, per_path_ignores=per_path, fail_on=str(fail_on), source=where
+        select=select,
+        ignore=ignore,
+        per_path_ignores=per_path,
+        fail_on=str(fail_on),
+        source=where,
+        roles=_roles(table.get("roles", {}), where),
     )
+
+
+def _roles(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `roles` must be a table of package = role")
+    known = [role.value for role in PackageRole]
+    for package, role in value.items():
+        if role not in known:
+            raise ConfigError(
+                f"{where}: `roles.{package}` must be one of {', '.join(known)}, not {role!r}"
+            )
+    return tuple(sorted(value.items()))

@@ -3,7 +3,9 @@
 The pages under `docs/rules/` are generated from the rule classes' docstrings, the same text
 `rustpro explain` shows, so the website and the terminal can never disagree. A test compares
 the committed pages with a fresh rendering and fails when they are stale; regenerate with
-`make docs` (`python -m rustpro.docsgen docs/rules`).
+`make docs` (`python -m rustpro.docsgen docs/rules`). Each page also shows the rule's precision
+as measured on the lintcheck corpus (`rustpro/precision.json`, written by
+`benchmarks/lintcheck.py report --update`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rustpro.catalog import spec
+from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, spec
 from rustpro.model import Checkpoint
+from rustpro.precision import describe, measured
 from rustpro.rules.base import BaseRule
 from rustpro.rules.registry import all_rules, rule_class
 
@@ -27,6 +30,29 @@ def summary(rule: type[BaseRule]) -> str:
     return first[0].strip() if first and first[0].strip() else rule.spec.fires_on
 
 
+_AUDIENCE_TEXT = {
+    "public-api": "published libraries only (their public API is for outside users)",
+    "published": "published libraries and applications",
+    "production": "the production code of published libraries, applications and internal "
+    "libraries (not test support, examples, benchmarks or tools)",
+    "all-code": "every package, test support, examples and tools included",
+}
+
+
+def audience_text(audience: str) -> str:
+    """Which packages an audience covers, in words (see `rustpro.discovery.roles`)."""
+    return _AUDIENCE_TEXT[audience]
+
+
+def group_text(group: str) -> str:
+    """What a rule group means for whether the rule runs."""
+    if group == DEFAULT_GROUP:
+        return "It runs by default."
+    return (
+        f"It runs only when selected (`--select {group}`, or by its name): {GROUP_MEANINGS[group]}."
+    )
+
+
 def rule_markdown(rule: type[BaseRule]) -> str:
     """The full Markdown page of one rule: metadata, then its doc sections."""
     entry = rule.spec
@@ -34,7 +60,9 @@ def rule_markdown(rule: type[BaseRule]) -> str:
         f"# {rule.name}",
         "",
         f"**Checkpoint:** {entry.checkpoint.value} ({entry.checkpoint.heading}) · "
-        f"**Severity:** {entry.severity.value}",
+        f"**Severity:** {entry.severity.value} · **Group:** {entry.group}",
+        "",
+        f"Applies to {audience_text(entry.audience)}. {group_text(entry.group)}",
         "",
         f"{summary(rule)}",
         "",
@@ -43,6 +71,7 @@ def rule_markdown(rule: type[BaseRule]) -> str:
     if rule.clippy_twins:
         twins = ", ".join(f"`clippy::{t}`" for t in rule.clippy_twins)
         head += ["", f"Clippy twin: {twins} (an `#[allow]` of it also silences this rule)."]
+    head += ["", f"**Measured precision:** {describe(measured().get(rule.name))}"]
     body = [f"## {name}\n\n{text.strip()}" for name, text in rule.docs.sections.items()]
     body.append(silencing_markdown(rule))
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
@@ -99,7 +128,9 @@ def index_markdown(rules: Sequence[type[BaseRule]]) -> str:
         "# rustpro rules",
         "",
         f"{len(rules)} rules, grouped by the checkpoint they score. "
-        "`rustpro explain NAME` shows the same page in the terminal.",
+        "`rustpro explain NAME` shows the same page in the terminal. Rules of the `default` "
+        "group run unless told otherwise; `pedantic` and `restriction` rules run when "
+        "selected (`--select pedantic`).",
     ]
     for checkpoint in Checkpoint:
         members = [r for r in rules if r.spec.checkpoint is checkpoint]
@@ -109,12 +140,15 @@ def index_markdown(rules: Sequence[type[BaseRule]]) -> str:
             "",
             f"## {checkpoint.value}: {checkpoint.heading}",
             "",
-            "| rule | severity | summary |",
-            "|---|---|---|",
+            "| rule | severity | group | summary |",
+            "|---|---|---|---|",
         ]
         for rule in members:
             cell = summary(rule).replace("|", "\\|")
-            parts.append(f"| [{rule.name}]({rule.name}.md) | {rule.spec.severity.value} | {cell} |")
+            parts.append(
+                f"| [{rule.name}]({rule.name}.md) | {rule.spec.severity.value} | "
+                f"{rule.spec.group} | {cell} |"
+            )
     return "\n".join(parts) + "\n"
 
 

@@ -1,7 +1,8 @@
 """The vocabulary every stage shares: checkpoints, severities, findings and file roles.
 
 Everything here is a frozen dataclass or an enum so that results can cross process
-boundaries (pickle) and be cached without defensive copies.
+boundaries (pickle, between worker processes) and be cached (JSON, `engine.codec`) without
+defensive copies.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def test_broken_manifest_is_one_line_exit_2(
 
 
 def test_unreadable_source_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_crate(tmp_path / "c", {"src/lib.rs": "pub fn f() {}\n"})
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "pub fn f() {}\nmod bad;\n"})
     (root / "src" / "bad.rs").write_bytes(b"fn \xff() {}\n")
     run = run_cli(["profile", str(root)], capsys)
     assert run.code == 0

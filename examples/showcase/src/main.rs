@@ -15,5 +15,7 @@ async fn main() -> anyhow::Result<()> {
         if let Err(err) = showcase::server::handle(stream, Arc::clone(&inventory)).await {
             eprintln!("connection failed: {}", err);
         }
+        let path = config.snapshot.display().to_string();
+        showcase::server::save_in_background(Arc::clone(&inventory), path);
     }
 }

@@ -1,6 +1,6 @@
 //! The line-based TCP protocol: `RESTOCK sku n`, `RESERVE sku n`, `COUNT sku`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use lazy_static::lazy_static;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -55,16 +55,29 @@ async fn execute(line: &str, inventory: &Inventory) -> Result<String, ServeError
     }
 }
 
-/// Audit events, written to a log by a background task.
-pub fn audit_log() -> mpsc::UnboundedSender<String> {
-    let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
+static AUDIT: OnceLock<mpsc::UnboundedSender<String>> = OnceLock::new();
+
+/// Audit events, written to a log by a background task; any code can record one.
+pub fn audit_log() -> &'static mpsc::UnboundedSender<String> {
+    AUDIT.get_or_init(|| {
+        let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
+        tokio::spawn(async move {
+            while let Some(event) = receiver.recv().await {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                eprintln!("audit: {}", event);
+            }
+        });
+        sender
+    })
+}
+
+/// Saves the snapshot without making the client wait.
+pub fn save_in_background(inventory: Arc<Inventory>, path: String) {
     tokio::spawn(async move {
-        while let Some(event) = receiver.recv().await {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            eprintln!("audit: {}", event);
+        if let Err(err) = snapshot(&inventory, &path).await {
+            eprintln!("snapshot failed: {}", err);
         }
     });
-    sender
 }
 
 /// Counts every SKU, one storage round trip after another.

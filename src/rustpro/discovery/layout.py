@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rustpro.discovery.manifest import InheritedKeys, Manifest, package_value, read_manifest
+from rustpro.discovery.roles import PackageRole, RoleDecision, decide_roles, package_facts
 from rustpro.errors import AuditPathError, ManifestError
 from rustpro.model import Role
 
@@ -35,6 +36,9 @@ class SourceEntry:
     role: Role
 
 
+_UNDECIDED = RoleDecision(PackageRole.LIBRARY, "not decided")
+
+
 @dataclass(slots=True)
 class CrateLayout:
     """One package: its manifest facts, targets and the source files under it."""
@@ -48,6 +52,8 @@ class CrateLayout:
     files: list[SourceEntry]
     proc_macro: bool = False
     inherited: InheritedKeys = field(default_factory=InheritedKeys)
+    # What the package is for (see `rustpro.discovery.roles`), decided for the whole workspace.
+    role: RoleDecision = field(default_factory=lambda: _UNDECIDED)
 
     @property
     def lib(self) -> Target | None:
@@ -108,7 +114,29 @@ def discover(path: Path) -> Workspace:
             crates.append(_crate(member, member_dir, root, inherited))
     for crate in crates:
         crate.files = _printable_files(crate.files, warnings)
-    return Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)
+    workspace = Workspace(root=root, manifest=manifest, crates=crates, warnings=warnings)
+    assign_roles(workspace)
+    return workspace
+
+
+def assign_roles(workspace: Workspace, overrides: dict[str, str] | None = None) -> None:
+    """Decide every package's role (`rustpro.discovery.roles`); `overrides` maps package
+    names to roles the user declared."""
+    facts = [
+        package_facts(
+            crate.name,
+            crate.root,
+            crate.manifest,
+            crate.inherited,
+            has_lib=crate.lib is not None,
+            has_bins=bool(crate.targets_of("bin")),
+            proc_macro=crate.proc_macro,
+        )
+        for crate in workspace.crates
+    ]
+    decisions = decide_roles(facts, workspace.root, overrides)
+    for crate in workspace.crates:
+        crate.role = decisions[crate.name]
 
 
 def _printable_files(files: list[SourceEntry], warnings: list[str]) -> list[SourceEntry]:
@@ -137,20 +165,25 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _member_dirs(root: Path, workspace: dict[str, Any], warnings: list[str]) -> list[Path]:
-    for key in ("members", "exclude"):
-        # Cargo rejects `members = "crates/*"`; iterating the string would glob each letter.
-        if not isinstance(workspace.get(key, []), list):
-            raise ManifestError(f"`workspace.{key}` must be an array of paths", root / "Cargo.toml")
-    members = [m for m in workspace.get("members", []) if isinstance(m, str)]
-    excluded = {(root / e).resolve() for e in workspace.get("exclude", []) if isinstance(e, str)}
+    # `read_manifest` checked that members and exclude are arrays of strings.
+    members: list[str] = workspace.get("members", [])
+    excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
     found: list[Path] = []
     for pattern in members:
         matches = sorted(glob.glob(str(root / pattern)))
-        if not matches and not glob.has_magic(pattern):
-            warnings.append(f"workspace member `{pattern}` does not exist")
+        if not matches:
+            what = "matches nothing" if glob.has_magic(pattern) else "does not exist"
+            warnings.append(f"workspace member `{pattern}` {what}")
         for match in matches:
             candidate = Path(match).resolve()
             if candidate in excluded or candidate in found:
+                continue
+            if candidate != root and root not in candidate.parents:
+                # Cargo refuses members outside the workspace root; rustpro never reads there.
+                warnings.append(
+                    f"skipping workspace member `{pattern}`: {candidate} is outside the "
+                    "audited root"
+                )
                 continue
             if not (candidate / "Cargo.toml").is_file():
                 if not glob.has_magic(pattern):

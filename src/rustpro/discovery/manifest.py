@@ -134,7 +134,32 @@ def read_manifest(path: Path) -> Manifest:
         raise ManifestError(f"malformed TOML: {message}", path, line) from None
     if "package" not in data and "workspace" not in data:
         raise ManifestError("neither [package] nor [workspace] is declared", path)
+    _check_shape(data, path)
     return Manifest(path=path, text=text, data=data)
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    """Reject what cargo rejects before it reads anything else: tables that are not tables,
+    a package without a name, workspace paths that are not strings."""
+    for key in ("package", "workspace", "lib", "dependencies", "dev-dependencies", "lints"):
+        if key in data and not isinstance(data[key], dict):
+            raise ManifestError(f"`{key}` must be a table, not {_kind(data[key])}", path)
+    package = data.get("package")
+    if package is not None:
+        name = package.get("name")
+        if not isinstance(name, str) or not name:
+            raise ManifestError("`package.name` must be a non-empty string", path)
+    workspace = data.get("workspace")
+    if workspace is not None:
+        for key in ("members", "exclude", "default-members"):
+            value = workspace.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ManifestError(f"`workspace.{key}` must be an array of paths", path)
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    return names.get(type(value), "an array" if isinstance(value, list) else "a value")
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

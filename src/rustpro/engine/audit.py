@@ -10,18 +10,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rustpro import __version__
+from rustpro.catalog import catalog
 from rustpro.config import AuditConfig, load_config
-from rustpro.discovery.layout import Workspace, discover
+from rustpro.discovery.layout import Workspace, assign_roles, discover
+from rustpro.discovery.roles import EVERY_ROLE, PackageRole
 from rustpro.engine.cache import ResultCache
-from rustpro.engine.crateview import CrateView
+from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.engine.filepass import FileResult
-from rustpro.engine.parallel import FileJob, analyze_files
+from rustpro.engine.merge import merge_overlapping
+from rustpro.engine.modtree import ModuleTreeWalk, TreeOutcome
+from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
+from rustpro.errors import AuditPathError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import Scope
-from rustpro.rules.registry import crate_rules, file_rules, rule_class
+from rustpro.rules.registry import crate_rules, file_rules, rule_class, workspace_rules
 from rustpro.scoring import score_checkpoints
 
 
@@ -56,6 +61,25 @@ class AuditResult:
     warnings: list[str] = field(default_factory=list)
     suppressed: int = 0
     tool_version: str = __version__
+    packages: list[PackageSummary] = field(default_factory=list)
+    generated_files: list[str] = field(default_factory=list)  # relpaths, skipped by every rule
+    docs_only_modules: int = 0  # `#[cfg(docsrs)] mod x;` shims, not audited
+
+    @property
+    def not_compiled(self) -> int:
+        """`.rs` files under the packages that no target compiles (data, not code)."""
+        return sum(p.not_compiled for p in self.packages)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSummary:
+    """One audited package: where it is, the role rustpro decided for it, and why."""
+
+    name: str
+    path: str  # the package directory relative to the audit root ("." for the root)
+    role: PackageRole
+    evidence: str
+    not_compiled: int = 0
 
 
 @dataclass(slots=True)
@@ -84,32 +108,45 @@ def run_audit(
     options = options or AuditOptions()
     started = time.perf_counter()
     workspace = discover(path)
-    # Full mode's cargo steps run while the static pass below reads the sources.
-    pending = _InBackground(extra, workspace) if extra is not None else None
+    if not workspace.crates:
+        # A score of 100 for no code at all would pass a gate it never checked.
+        detail = f" ({'; '.join(workspace.warnings)})" if workspace.warnings else ""
+        raise AuditPathError(
+            f"{path}: nothing to audit: the workspace has no readable package{detail}", path
+        )
     config = load_config(workspace.root, workspace.manifest).with_overrides(
         select=options.select, ignore=options.ignore, fail_on=options.fail_on
     )
-    jobs = [
-        FileJob(entry.path, entry.relpath, entry.role)
-        for crate in workspace.crates
-        for entry in crate.files
-    ]
+    if config.roles:
+        assign_roles(workspace, dict(config.roles))
+    # Full mode's cargo steps run while the static pass below reads the sources.
+    pending = _InBackground(extra, workspace) if extra is not None else None
     cache = ResultCache() if options.use_cache else None
-    results = analyze_files(
-        jobs, max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
-    )
-    by_path = {r.relpath: r for r in results}
+    per_crate, tree = _analyse_compiled(workspace, options, cache)
+    results = [result for crate_results in per_crate for result in crate_results]
     findings: list[Finding] = []
-    warnings = list(workspace.warnings)
-    for crate in workspace.crates:
-        crate_results = [by_path[e.relpath] for e in crate.files if e.relpath in by_path]
-        view = CrateView(crate, crate_results, workspace.root)
-        findings.extend(_file_findings(view, crate_results))
+    warnings = [*workspace.warnings, *tree.warnings]
+    views = [
+        CrateView(crate, per_crate[index], workspace.root, tree.modules[index])
+        for index, crate in enumerate(workspace.crates)
+    ]
+    whole = WorkspaceView(workspace, views)
+    for view in views:
+        view.workspace = whole
+        role = view.layout.role.role
+        findings.extend(_file_findings(view, view.results, role))
         for rule in crate_rules():
+            if role not in rule.spec.roles:
+                continue
             try:
                 findings.extend(rule.check_crate(view))
             except Exception as err:  # a rule bug must not sink the whole audit
-                warnings.append(f"rule {rule.name} failed on crate {crate.name}: {err!r}")
+                warnings.append(f"rule {rule.name} failed on crate {view.name}: {err!r}")
+    for workspace_rule in workspace_rules():
+        try:
+            findings.extend(workspace_rule.check_workspace(whole))
+        except Exception as err:  # a rule bug must not sink the whole audit
+            warnings.append(f"rule {workspace_rule.name} failed on the workspace: {err!r}")
     evidence: dict[Checkpoint, list[str]] = {}
     if pending is not None:
         outcome = pending.result()
@@ -124,9 +161,13 @@ def run_audit(
     comments: dict[str, list[SuppressionComment]] = {
         r.relpath: r.structure.suppressions for r in results if r.structure.suppressions
     }
+    # Generated files are nobody's to fix, whichever pass found something in them.
+    generated = {r.relpath for r in results if r.structure.generated}
+    findings = [f for f in findings if f.source != "rustpro" or f.path not in generated]
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
-    findings = sorted((f for f in findings if config.keeps(f)), key=Finding.sort_key)
-    lines = sum(r.lines for r in results)
+    findings = merge_overlapping([f for f in findings if config.keeps(f)])
+    findings.sort(key=Finding.sort_key)
+    lines = sum(r.lines for r in results if not r.structure.generated)
     checkpoints = score_checkpoints(findings, lines)
     for checkpoint, notes in evidence.items():
         checkpoints[checkpoint].evidence.extend(notes)
@@ -148,7 +189,47 @@ def run_audit(
         skipped_files=[f"{r.relpath}: {r.skipped}" for r in results if r.skipped],
         warnings=warnings,
         suppressed=suppressed,
+        packages=[
+            PackageSummary(
+                name=crate.name,
+                path=_relative_dir(crate.root, workspace.root),
+                role=crate.role.role,
+                evidence=crate.role.evidence,
+                not_compiled=tree.not_compiled[index],
+            )
+            for index, crate in enumerate(workspace.crates)
+        ],
+        generated_files=sorted(generated),
+        docs_only_modules=tree.docs_only,
     )
+
+
+def _analyse_compiled(
+    workspace: Workspace, options: AuditOptions, cache: ResultCache | None
+) -> tuple[list[list[FileResult]], TreeOutcome]:
+    """Analyse the files the module tree reaches, wave by wave; results per crate."""
+    walk = ModuleTreeWalk(workspace.crates, workspace.root)
+    per_crate: list[list[FileResult]] = [[] for _ in workspace.crates]
+    with FileAnalyzer(
+        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
+    ) as analyzer:
+        wave = walk.roots()
+        while wave:
+            analysed = analyzer.analyze([FileJob(f.path, f.relpath, f.role) for f in wave])
+            for compiled, result in zip(wave, analysed, strict=True):
+                per_crate[compiled.crate].append(result)
+            wave = walk.children(
+                (f, r.structure if r.skipped is None else None)
+                for f, r in zip(wave, analysed, strict=True)
+            )
+    return per_crate, walk.finish()
+
+
+def _relative_dir(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
 
 
 class _InBackground:
@@ -180,7 +261,7 @@ class _InBackground:
         return self._outcome
 
 
-def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:
+def _file_findings(view: CrateView, results: list[FileResult], role: PackageRole) -> list[Finding]:
     kept: list[Finding] = []
     for result in results:
         # `#[cfg(test)] mod tests;` makes a whole file test-only, which only the crate pass
@@ -190,13 +271,22 @@ def _file_findings(view: CrateView, results: list[FileResult]) -> list[Finding]:
         # in this file too, which its own file pass cannot see.
         allowed = view.allowed_lints(result.relpath)
         for candidate in result.candidates:
-            if test_only and _production_rule(candidate.finding.rule):
+            rule = candidate.finding.rule
+            if role not in _rule_roles(rule):
+                continue  # the rule is not for this kind of package (its audience)
+            if test_only and _production_rule(rule):
                 continue
-            if allowed and _allowed_lints(candidate.finding.rule) & allowed:
+            if allowed and _allowed_lints(rule) & allowed:
                 continue
             if view.stands(candidate):
                 kept.append(candidate.finding)
     return kept
+
+
+@functools.cache
+def _rule_roles(rule_name: str) -> frozenset[PackageRole]:
+    entry = catalog().get(rule_name)
+    return entry.roles if entry is not None else EVERY_ROLE
 
 
 @functools.cache

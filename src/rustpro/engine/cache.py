@@ -1,19 +1,31 @@
-"""File results cached by content hash, outside the audited tree (the user cache dir)."""
+"""File results cached by content hash, outside the audited tree (the user cache dir).
+
+Entries are JSON decoded against `FileResult`'s declared shape (`engine.codec`): a cache
+restored from somewhere else (a CI cache, a shared directory) can hold wrong data, never
+code, and any entry that is unreadable, truncated or of the wrong shape is a miss.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from pathlib import Path
 
 import platformdirs
 
 import rustpro
+from rustpro.engine.codec import CodecError, decode, encode, register_tagged
+from rustpro.engine.context import AllGates, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
 from rustpro.model import Role
+
+# The gates meet in unions (`Gate`), so their encoding names them.
+register_tagged(PublicGate, FactGate, AllGates)
+# Entries bigger than this are not read back (no real file's analysis comes near it).
+_MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
 def cache_root() -> Path:
@@ -35,7 +47,7 @@ def engine_fingerprint() -> str:
 
 
 class ResultCache:
-    """A directory of pickled `FileResult`s keyed by (content, path, role, engine)."""
+    """A directory of JSON-encoded `FileResult`s keyed by (content, path, role, engine)."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or cache_root()) / "files" / engine_fingerprint()
@@ -48,22 +60,34 @@ class ResultCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> FileResult | None:
-        """The cached result, or None when absent or unreadable."""
+        """The cached result, or None when absent, unreadable or not a valid entry."""
         try:
             with open(self.root / key[:2] / key, "rb") as handle:
-                value = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                raw = handle.read(_MAX_ENTRY_BYTES + 1)
+        except OSError:
             return None
-        return value if isinstance(value, FileResult) else None
+        if len(raw) > _MAX_ENTRY_BYTES:
+            return None
+        try:
+            return decode(FileResult, json.loads(raw))
+        except (ValueError, RecursionError):  # JSON syntax, UTF-8 and `CodecError`
+            return None
 
     def put(self, key: str, result: FileResult) -> None:
         """Store a result atomically; a cache that cannot be written is silently skipped."""
         directory = self.root / key[:2]
         try:
+            data = json.dumps(encode(result), separators=(",", ":")).encode()
+        except (CodecError, ValueError):
+            return
+        try:
             directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, directory / key)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, directory / key)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
         except OSError:
             return

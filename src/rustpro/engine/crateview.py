@@ -6,39 +6,40 @@ the file passes stand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from rustpro.discovery.layout import CrateLayout, SourceEntry
+from rustpro.discovery.layout import CrateLayout, Workspace
 from rustpro.discovery.manifest import Manifest
+from rustpro.discovery.roles import PackageRole
 from rustpro.engine.context import AllGates, Candidate, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
+from rustpro.engine.modtree import ModuleInfo, walk_analysed
 from rustpro.model import Finding, Role
 from rustpro.rules.base import BaseRule
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleInfo:
-    """Where a file sits in a target's module tree."""
-
-    module: tuple[str, ...]
-    target_kind: str
-    public: bool  # reachable from the library root through `pub mod` all the way
-    test_only: bool  # declared under `#[cfg(test)]`
-    # Lints allowed for the whole file by its ancestors (declarations and their files' `#![allow]`).
-    allows: frozenset[str] = frozenset()
 
 
 class CrateView:
     """What crate rules and gate resolution see of one crate."""
 
-    def __init__(self, layout: CrateLayout, results: list[FileResult], audit_root: Path) -> None:
+    def __init__(
+        self,
+        layout: CrateLayout,
+        results: list[FileResult],
+        audit_root: Path,
+        modules: dict[str, ModuleInfo] | None = None,
+    ) -> None:
+        """`modules` is the crate's module tree as the audit walked it; without it, the tree
+        is walked again over `results`."""
         self.layout = layout
         self.results = results
         self.audit_root = audit_root
         self._by_relpath = {r.relpath: r for r in results}
-        self.modules: dict[str, ModuleInfo] = {}
-        self._resolve_module_tree()
+        if modules is None:
+            structures = {r.relpath: r.structure for r in results if r.skipped is None}
+            modules = walk_analysed([layout], audit_root, structures).modules[0]
+        self.modules = modules
+        # The whole audit's view, set once every crate has one (sibling questions).
+        self.workspace: WorkspaceView | None = None
         self._exposed_modules: set[tuple[str, ...]] = set()
         self._reexported: set[tuple[tuple[str, ...], str]] = set()
         self._resolve_reexports()
@@ -120,20 +121,7 @@ class CrateView:
         column: int = 1,
     ) -> Finding:
         """A crate-level finding, at the manifest (and key line) unless told otherwise."""
-        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
-        at_line = line or 1
-        return Finding(
-            rule=rule.name,
-            checkpoint=rule.checkpoint,
-            severity=rule.severity,
-            path=path or self.manifest_relpath,
-            line=at_line,
-            column=column,
-            end_line=at_line,
-            end_column=column,
-            message=message,
-            help=hint,
-        )
+        return point_finding(rule, message, help, path or self.manifest_relpath, line, column)
 
     # ----- gates -------------------------------------------------------------------------
     def stands(self, candidate: Candidate) -> bool:
@@ -191,57 +179,6 @@ class CrateView:
         return names
 
     # ----- module tree ---------------------------------------------------------------------
-    def _resolve_module_tree(self) -> None:
-        entries: dict[Path, SourceEntry] = {e.path: e for e in self.layout.files}
-        for target in self.layout.targets:
-            root_entry = entries.get(target.root)
-            if root_entry is None or root_entry.relpath in self.modules:
-                continue
-            lib = target.kind == "lib"
-            self.modules[root_entry.relpath] = ModuleInfo((), target.kind, lib, False)
-            stack: list[tuple[SourceEntry, bool]] = [(root_entry, True)]
-            while stack:
-                entry, is_mod_rs = stack.pop()
-                self._declare_children(entry, is_mod_rs, entries, stack)
-
-    def _declare_children(
-        self,
-        entry: SourceEntry,
-        is_mod_rs: bool,
-        entries: dict[Path, SourceEntry],
-        stack: list[tuple[SourceEntry, bool]],
-    ) -> None:
-        result = self._by_relpath.get(entry.relpath)
-        parent = self.modules[entry.relpath]
-        if result is None:
-            return
-        children_dir = entry.path.parent if is_mod_rs else entry.path.parent / entry.path.stem
-        inherited = parent.allows | frozenset(result.structure.root_allows)
-        for decl in result.structure.mod_decls:
-            file_name = decl.name.removeprefix("r#")  # `mod r#async;` lives in `async.rs`
-            base = children_dir.joinpath(*decl.chain)
-            if decl.path_attr:
-                anchor = entry.path.parent if not decl.chain else base
-                candidates = [(anchor / decl.path_attr, True)]
-            else:
-                candidates = [
-                    (base / f"{file_name}.rs", False),
-                    (base / file_name / "mod.rs", True),
-                ]
-            for candidate, child_is_mod_rs in candidates:
-                child = entries.get(candidate) or entries.get(_normalise(candidate))
-                if child is None or child.relpath in self.modules:
-                    continue
-                self.modules[child.relpath] = ModuleInfo(
-                    module=(*parent.module, *decl.chain, decl.name),
-                    target_kind=parent.target_kind,
-                    public=parent.public and decl.is_pub and not decl.doc_hidden,
-                    test_only=parent.test_only or decl.test_only,
-                    allows=inherited | frozenset(decl.allows),
-                )
-                stack.append((child, child_is_mod_rs))
-                break
-
     def _resolve_reexports(self) -> None:
         known_modules = {info.module for info in self.modules.values() if info.target_kind == "lib"}
         public_modules = {
@@ -308,8 +245,83 @@ def _resolve_path(
     return (*base, *segments[:-1]), segments[-1]
 
 
-def _normalise(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except OSError:
-        return path
+class WorkspaceView:
+    """What workspace rules see: every audited package, and how they depend on each other."""
+
+    def __init__(self, workspace: Workspace, crates: list[CrateView]) -> None:
+        self.layout = workspace
+        self.crates = crates
+        self._by_name = {view.name: view for view in crates}
+
+    @property
+    def root(self) -> Path:
+        """The audited root directory."""
+        return self.layout.root
+
+    @property
+    def manifest(self) -> Manifest:
+        """The root manifest (a package's own, or the workspace's)."""
+        return self.layout.manifest
+
+    def crate(self, name: str) -> CrateView | None:
+        """The audited package called `name`, if any."""
+        return self._by_name.get(name)
+
+    def dependents(self, name: str, kinds: tuple[str, ...] = ("normal", "dev")) -> list[CrateView]:
+        """The audited packages that depend on package `name` with one of `kinds`."""
+        return [
+            view
+            for view in self.crates
+            if view.name != name
+            and any(
+                dep.package == name and dep.kind in kinds for dep in view.manifest.dependencies()
+            )
+        ]
+
+    def dependencies_of(self, name: str) -> list[CrateView]:
+        """The audited packages that package `name` depends on (normal dependencies)."""
+        crate = self._by_name.get(name)
+        if crate is None:
+            return []
+        wanted = {dep.package for dep in crate.manifest.dependencies() if dep.kind == "normal"}
+        return [view for view in self.crates if view.name in wanted and view.name != name]
+
+    def with_role(self, roles: frozenset[PackageRole]) -> list[CrateView]:
+        """The packages whose role is one of `roles`."""
+        return [view for view in self.crates if view.layout.role.role in roles]
+
+    def finding(
+        self, rule: BaseRule, message: str, help: str | None = None, *, line: int | None = None
+    ) -> Finding:
+        """A workspace-level finding at the root manifest."""
+        try:
+            path = self.layout.manifest.path.relative_to(self.root).as_posix()
+        except ValueError:
+            path = self.layout.manifest.path.as_posix()
+        return point_finding(rule, message, help, path, line)
+
+
+def point_finding(
+    rule: BaseRule,
+    message: str,
+    help: str | None,
+    path: str,
+    line: int | None,
+    column: int = 1,
+) -> Finding:
+    """A finding of `rule` at one point (a manifest key, a crate root), its help ending in
+    the rule's pointer to `rustpro explain`."""
+    hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
+    at_line = line or 1
+    return Finding(
+        rule=rule.name,
+        checkpoint=rule.checkpoint,
+        severity=rule.severity,
+        path=path,
+        line=at_line,
+        column=column,
+        end_line=at_line,
+        end_column=column,
+        message=message,
+        help=hint,
+    )

@@ -21,6 +21,7 @@ from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
 from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.generated_code import is_generated_file, is_generated_path
 from rustpro.rules.patterns import Channel
 from rustpro.rules.registry import file_rules
 from rustpro.syntax.parser import parse
@@ -95,7 +96,15 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     for search in file_plan.texts:
         candidates.extend(search.candidates(root, source))
     structure.record_macro_mods(ctx, file_structure)
+    structure.record_includes(ctx, file_structure)
+    result.structure = file_structure
+    # Generated files are nobody's to fix: the engine records their module structure (the
+    # module tree runs through them) and no rule looks at them.
+    if is_generated_path(relpath) or is_generated_file(root):
+        file_structure.generated = True
+        return result
     structure.record_suppressions(ctx, file_structure)
+    structure.record_test_support_functions(ctx, test_ranges)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))
     for rules, captures in whole_file:
@@ -109,7 +118,6 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
             result.rule_errors.append(f"{relpath}: rule {rule.name} failed: {err!r}")
     result.candidates = ctx.candidates
     result.facts = ctx.facts
-    result.structure = file_structure
     result.file_test_only = ctx.file_test_only
     return result
 

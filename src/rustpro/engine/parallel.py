@@ -80,29 +80,70 @@ def analyze_files(
     workers: int | None = None,
 ) -> list[FileResult]:
     """Results for every job, in job order."""
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    # Sizes are asked only when more than one worker could run.
-    if count <= 1 or len(jobs) < 2 or _total_size(jobs) < PARALLEL_MIN_BYTES:
-        with _without_cycle_collection():
-            return [analyze_file(job, max_bytes, cache) for job in jobs]
-    # Big files first spread the load evenly; results are put back in job order afterwards.
-    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
-    chunks: list[list[int]] = [[] for _ in range(count * 4)]
-    for position, index in enumerate(order):
-        chunks[position % len(chunks)].append(index)
-    cache_dir = cache.root.parent.parent if cache is not None else None
-    results: list[FileResult | None] = [None] * len(jobs)
-    prepare()  # forked workers inherit the loaded rules and the compiled query
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    with FileAnalyzer(max_bytes=max_bytes, cache=cache, workers=workers) as analyzer:
+        return analyzer.analyze(jobs)
+
+
+class FileAnalyzer:
+    """Analyses batches of files (the module tree's waves) with one pool of workers.
+
+    The pool starts with the first batch big enough to pay for it and serves every later
+    batch; small batches run in this process.
+    """
+
+    def __init__(
+        self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.cache = cache
+        self.count = workers if workers is not None else (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> FileAnalyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def analyze(self, jobs: Sequence[FileJob]) -> list[FileResult]:
+        """Results for every job, in job order."""
+        # Sizes are asked only when more than one worker could run.
+        if (
+            self.count <= 1
+            or len(jobs) < 2
+            or (self._pool is None and _total_size(jobs) < PARALLEL_MIN_BYTES)
+        ):
+            with _without_cycle_collection():
+                return [analyze_file(job, self.max_bytes, self.cache) for job in jobs]
+        # Big files first spread the load evenly; results are put back in job order afterwards.
+        order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
+        chunks: list[list[int]] = [[] for _ in range(min(self.count * 4, len(jobs)))]
+        for position, index in enumerate(order):
+            chunks[position % len(chunks)].append(index)
+        cache_dir = self.cache.root.parent.parent if self.cache is not None else None
+        results: list[FileResult | None] = [None] * len(jobs)
+        if self._pool is None:
+            prepare()  # forked workers inherit the loaded rules and the compiled query
+            self._pool = ProcessPoolExecutor(max_workers=self.count)
+        pool = self._pool
         futures = [
-            (chunk, pool.submit(_analyze_chunk, [jobs[i] for i in chunk], max_bytes, cache_dir))
+            (
+                chunk,
+                pool.submit(_analyze_chunk, [jobs[i] for i in chunk], self.max_bytes, cache_dir),
+            )
             for chunk in chunks
             if chunk
         ]
         for chunk, future in futures:
             for index, result in zip(chunk, future.result(), strict=True):
                 results[index] = result
-    return [r for r in results if r is not None]
+        return [r for r in results if r is not None]
 
 
 def _total_size(jobs: Sequence[FileJob]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 # Generated files (bindings, tables) can be huge; rustc handles them but a reviewer does not.
@@ -14,15 +15,28 @@ class SourceSkipped(Exception):
 
 
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, or `SourceSkipped` with a one-line reason."""
+    """The file's bytes, or `SourceSkipped` with a one-line reason.
+
+    Only regular files are read. The open never blocks (a FIFO would wait for a writer) and
+    the size limit holds for the bytes actually read, not only for what `fstat` claims (a
+    device reports size 0 and never ends).
+    """
     try:
-        with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size <= max_bytes:
-                data = file.read()
-                size = len(data)  # it may have grown since
+        descriptor = _open_source(path)
     except OSError as err:
         raise SourceSkipped(f"cannot read: {err.strerror or err}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceSkipped(f"skipped: not a regular file ({_file_kind(status.st_mode)})")
+        size = status.st_size
+        if size <= max_bytes:
+            data = _read_at_most(descriptor, max_bytes + 1)
+            size = len(data)  # it may have grown since
+    except OSError as err:
+        raise SourceSkipped(f"cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(descriptor)
     if size > max_bytes:
         raise SourceSkipped(
             f"skipped: {size / 1_048_576:.1f} MiB is over the {max_bytes / 1_048_576:.0f} MiB "
@@ -37,3 +51,33 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
                 f"not valid UTF-8 (byte {err.start}); rustc rejects it too"
             ) from None
     return data
+
+
+def _open_source(path: Path) -> int:
+    """A read-only descriptor of `path`, opened without blocking on FIFOs or devices."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.open(path, flags)
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = os.read(descriptor, min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a file"

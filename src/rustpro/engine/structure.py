@@ -16,6 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext, PublicGate
 from rustpro.syntax import items
+from rustpro.syntax.cfg import CfgOnly, cfg_only
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
 # Nodes the engine records from the gates (`record_node`), shared with the rules that ask for
@@ -33,6 +34,26 @@ ENGINE_KINDS = (
 # Attributes by the last segment of their path: `#[test]`, `#[tokio::test]`, `#[cfg(..)]`.
 ENGINE_ATTRIBUTES = ("test", "bench", "cfg")
 _PUB_TYPES = frozenset({"struct_item", "enum_item", "union_item", "trait_item", "type_item"})
+# Modules whose name says they hold test support (helpers, mocks, fixtures), compiled or not
+# under `cfg(test)`: reviewers read them as test code.
+TEST_SUPPORT_MODULES = frozenset(
+    {
+        "test_utils",
+        "test_util",
+        "testutil",
+        "testutils",
+        "test_helpers",
+        "test_helper",
+        "test_support",
+        "testing",
+        "test_fixtures",
+        "fixtures",
+        "mock",
+        "mocks",
+    }
+)
+# Bytes a cfg predicate must spell to limit code to tests or docs (see `rustpro.syntax.cfg`).
+_CFG_LIMIT_WORDS = re.compile(rb"test|loom|fuzz|miri|kani|shuttle|doc|mock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +64,16 @@ class ModDecl:
     chain: tuple[str, ...]  # inline modules around the declaration
     is_pub: bool  # the declaration and its inline chain are all plainly `pub`
     path_attr: str | None
+    # Compiled only for tests (`#[cfg(test)]`, a test-support cfg, a `test_utils` module...).
     test_only: bool
     doc_hidden: bool
     # Lints `#[allow]`ed / `#[expect]`ed on the declaration or its inline modules: they hold
     # in the whole module file.
     allows: tuple[str, ...] = ()
+    # Compiled only for rustdoc (`#[cfg(docsrs)]`): a documentation shim, not code.
+    docs_only: bool = False
+    # `#[cfg_attr(.., path = "..")]` alternatives, tried when there is no plain `#[path]`.
+    conditional_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +111,10 @@ class FileStructure:
     suppressions: list[SuppressionComment] = field(default_factory=list)
     # Lint names of `#![allow(..)]` / `#![expect(..)]` at the top of the file (not nested).
     root_allows: list[str] = field(default_factory=list)
+    # `include!("file.rs")` at module level: the included file is part of this module.
+    includes: list[str] = field(default_factory=list)
+    # The file says it is generated (a banner, its name or directory): no rule looks at it.
+    generated: bool = False
 
 
 _SUPPRESSION = re.compile(
@@ -120,21 +150,23 @@ def record_node(
     """Fold one node of `ENGINE_KINDS` or an attribute of `ENGINE_ATTRIBUTES` into `out`."""
     kind = node.type
     if kind == "attribute_item":
-        # Most `#[cfg(..)]`s are about features: no `test` in their bytes, no reading them.
-        if items.is_test_attribute(node) or (
-            ctx.source.find(b"test", node.start_byte, node.end_byte) >= 0
-            and items.is_cfg_test(node)
+        # Most `#[cfg(..)]`s are about features: no test or docs word in their bytes, no
+        # reading them. Test-only and docs-only items are both outside production code.
+        is_test = items.is_test_attribute(node)
+        if is_test or (
+            _CFG_LIMIT_WORDS.search(ctx.source, node.start_byte, node.end_byte) is not None
+            and items.cfg_limit(node) is not None
         ):
             target = _attributed_node(node)
             if target is not None:
                 test_ranges.append((node.start_byte, target.end_byte))
-                if items.is_test_attribute(node) and target.type == "function_item":
+                if is_test and target.type == "function_item":
                     out.test_fns += 1
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
         at_root = node.parent == ctx.tree.root_node
-        if path == "cfg" and items.cfg_means_test(args) and at_root:
+        if path == "cfg" and cfg_only(args) is not None and at_root:
             ctx.file_test_only = True
         if path == "doc" and not args.startswith("(") and at_root:
             out.has_inner_docs = True
@@ -142,7 +174,10 @@ def record_node(
             ctx.file_allows.update(items.lint_names(node))
             out.root_allows.extend(items.lint_names(node))
     elif kind == "mod_item":
-        _record_mod(node, out)
+        if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
+            test_ranges.append((node.start_byte, node.end_byte))
+        if node.child_by_field_name("body") is None:
+            record_mod_declaration(node, out)
     elif kind == "use_declaration":
         _record_use(node, out)  # only a plainly `pub` use re-exports anything
     elif kind in _PUB_TYPES and items.visibility(node):
@@ -177,26 +212,46 @@ def _inline_chain(node: Node) -> tuple[tuple[str, ...], bool, bool]:
     return tuple(chain), chain_pub, hidden
 
 
-def _record_mod(node: Node, out: FileStructure) -> None:
-    if node.child_by_field_name("body") is not None:
-        return
+def record_mod_declaration(node: Node, out: FileStructure) -> None:
+    """Fold one `mod name;` declaration (a `mod_item` without a body) into `out.mod_decls`."""
     chain, chain_pub, hidden = _inline_chain(node)
     attrs = items.attributes_of(node)
     path_attr: str | None = None
+    conditional: list[str] = []
+    limits: set[CfgOnly] = set()
     for attr in attrs:
-        if items.attribute_path(attr) == "path":
+        path = items.attribute_path(attr)
+        if path == "path":
             path_attr = items.attribute_arguments(attr).strip().strip('"')
+        elif path == "cfg_attr":
+            conditional.extend(_cfg_attr_paths(items.attribute_arguments(attr)))
+        elif path == "cfg":
+            limit = items.cfg_limit(attr)
+            if limit is not None:
+                limits.add(limit)
+    name = items.item_name(node)
     out.mod_decls.append(
         ModDecl(
-            name=items.item_name(node),
+            name=name,
             chain=chain,
             is_pub=chain_pub and items.is_plain_pub(node),
             path_attr=path_attr,
-            test_only=any(items.is_cfg_test(a) for a in attrs),
+            test_only=CfgOnly.TEST in limits or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
             allows=_allowed_on(node),
+            docs_only=limits == {CfgOnly.DOCS},
+            conditional_paths=tuple(conditional),
         )
     )
+
+
+_CFG_ATTR_PATH = re.compile(r',\s*path\s*=\s*"([^"]+)"\s*\)?\s*$')
+
+
+def _cfg_attr_paths(arguments: str) -> list[str]:
+    """`(unix, path = "unix.rs")` -> ["unix.rs"]: the file a `cfg_attr` may point `mod` at."""
+    found = _CFG_ATTR_PATH.search(arguments.strip().removesuffix(")"))
+    return [found.group(1)] if found else []
 
 
 def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
@@ -216,7 +271,8 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
         is_pub = False
     if before is not None and before.type == "pub":
         before = before.prev_sibling
-    test_only = False
+    test_only = items.text(name).removeprefix("r#") in TEST_SUPPORT_MODULES
+    docs_only = False
     path_attr: str | None = None
     while (
         before is not None
@@ -225,7 +281,9 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
     ):
         attribute = items.text(before).replace(" ", "")
         if attribute.startswith("[cfg("):
-            test_only = test_only or items.cfg_means_test(attribute[len("[cfg") : -1])
+            limit = cfg_only(attribute[len("[cfg") : -1])
+            test_only = test_only or limit is CfgOnly.TEST
+            docs_only = docs_only or limit is CfgOnly.DOCS
         hidden = hidden or attribute == "[doc(hidden)]"
         if attribute.startswith("[path="):
             path_attr = attribute[len("[path=") : -1].strip('"')
@@ -238,8 +296,48 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
             path_attr=path_attr,
             test_only=test_only,
             doc_hidden=hidden,
+            docs_only=docs_only and not test_only,
         )
     )
+
+
+# `include!("x.rs")`: the literal path of an included file. `include!(concat!(env!("OUT_DIR"),
+# ..))` names a build output, which is not in the tree.
+_INCLUDE_TEXT = re.compile(rb"\binclude\s*!")
+
+
+def record_includes(ctx: FileContext, out: FileStructure) -> None:
+    """Fold every module-level `include!("path")` of the file into `out.includes`."""
+    if b"include" not in ctx.source:
+        return
+    root = ctx.tree.root_node
+    for call in items.nodes_at(root, ctx.source, _INCLUDE_TEXT, "macro_invocation"):
+        if items.macro_name(call) not in ("include", "std::include", "core::include"):
+            continue
+        if any(p.type in ("function_item", "block") for p in items.ancestors(call)):
+            continue  # an expression include (a table, a body) declares no module items
+        arguments = next((c for c in call.named_children if c.type == "token_tree"), None)
+        literal = arguments.named_child(0) if arguments is not None else None
+        if literal is None or literal.type != "string_literal" or arguments is None:
+            continue
+        if arguments.named_child_count != 1:
+            continue
+        path = items.text(literal)[1:-1]
+        if path.endswith(".rs"):
+            out.includes.append(path)
+
+
+# Functions whose name says they exist for tests (`new_for_tests`, `build_pool_for_testing`).
+_TEST_SUPPORT_FN = re.compile(rb"\bfn\s+\w*_for_test(?:s|ing)?\b")
+
+
+def record_test_support_functions(ctx: FileContext, test_ranges: list[tuple[int, int]]) -> None:
+    """Add the byte ranges of test-support functions (`*_for_tests`) to `test_ranges`."""
+    if b"_for_test" not in ctx.source:
+        return
+    root = ctx.tree.root_node
+    for function in items.nodes_at(root, ctx.source, _TEST_SUPPORT_FN, "function_item"):
+        test_ranges.append((function.start_byte, function.end_byte))
 
 
 def _allowed_on(node: Node) -> tuple[str, ...]:
@@ -256,7 +354,9 @@ def _record_use(node: Node, out: FileStructure) -> None:
     if not items.is_plain_pub(node):
         return
     chain, chain_pub, hidden = _inline_chain(node)
-    if hidden:
+    # `#[doc(hidden)] pub use ..` re-exports for the crate's own macros or binaries, not
+    # for users: what it names is no public API.
+    if hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(node)):
         return
     argument = node.child_by_field_name("argument")
     if argument is None:

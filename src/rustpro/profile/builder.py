@@ -15,6 +15,7 @@ from pathlib import Path
 from rustpro import __version__
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
 from rustpro.discovery.manifest import Manifest, read_manifest
+from rustpro.engine.modtree import CompiledFile, ModuleTreeWalk
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
 from rustpro.errors import ManifestError
 from rustpro.model import Role
@@ -36,12 +37,11 @@ def build_profile(
     """Profile the crate or workspace at `path`; raises `RustproError` when it cannot."""
     started = time.perf_counter()
     workspace = discover(path)
-    jobs = [(e.path, e.relpath, e.role) for c in workspace.crates for e in c.files]
-    facts = {f.relpath: f for f in _collect_all(jobs, max_file_bytes, workers)}
+    per_crate = _collect_compiled(workspace, max_file_bytes, workers)
+    facts = {f.relpath: f for files in per_crate for f in files}
     subjects: list[Subject] = []
     profiles_from = _enclosing_workspace_manifest(workspace)
-    for crate in workspace.crates:
-        files = [facts[e.relpath] for e in crate.files if e.relpath in facts]
+    for crate, files in zip(workspace.crates, per_crate, strict=True):
         _mark_module_files(crate, files, workspace)
         subjects.append(crate_subject(crate, files, workspace, profiles_from))
     whole = _workspace_subject(workspace, subjects)
@@ -107,17 +107,52 @@ def _collect_chunk(jobs: Sequence[_Job], max_bytes: int) -> list[FileFacts]:
     return [_collect_one(job, max_bytes) for job in jobs]
 
 
-def _collect_all(jobs: list[_Job], max_bytes: int, workers: int | None) -> list[FileFacts]:
-    total = sum(_size(job[0]) for job in jobs)
+def _collect_compiled(
+    workspace: Workspace, max_bytes: int, workers: int | None
+) -> list[list[FileFacts]]:
+    """The facts of every file the module tree reaches (`engine.modtree`), per crate: like
+    the audit, the profile reads only compiled code, one wave of the tree at a time."""
+    walk = ModuleTreeWalk(workspace.crates, workspace.root)
+    per_crate: list[list[FileFacts]] = [[] for _ in workspace.crates]
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or total < _PARALLEL_MIN_BYTES or len(jobs) < 2:
-        return _collect_chunk(jobs, max_bytes)
-    chunks = [jobs[i :: count * 4] for i in range(count * 4)]
-    results: list[FileFacts] = []
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        for chunk_result in pool.map(_collect_chunk, chunks, [max_bytes] * len(chunks)):
-            results.extend(chunk_result)
-    return results
+    pool: ProcessPoolExecutor | None = None
+    try:
+        wave = walk.roots()
+        while wave:
+            # The profile tells unit from integration tests by the target a file belongs to
+            # (`#[cfg(test)] mod tests;` files are moved to the tests area afterwards).
+            jobs = [(f.path, f.relpath, _target_role(f)) for f in wave]
+            if (
+                pool is None
+                and count > 1
+                and len(jobs) > 1
+                and sum(_size(job[0]) for job in jobs) >= _PARALLEL_MIN_BYTES
+            ):
+                pool = ProcessPoolExecutor(max_workers=count)
+            if pool is None or len(jobs) < 2:
+                collected = _collect_chunk(jobs, max_bytes)
+            else:
+                chunks = [jobs[i :: count * 4] for i in range(min(count * 4, len(jobs)))]
+                by_path: dict[str, FileFacts] = {}
+                for part in pool.map(_collect_chunk, chunks, [max_bytes] * len(chunks)):
+                    by_path.update((f.relpath, f) for f in part)
+                collected = [by_path[job[1]] for job in jobs]
+            for compiled, found in zip(wave, collected, strict=True):
+                per_crate[compiled.crate].append(found)
+            wave = walk.children(
+                (f, found.structure if found.skipped is None else None)
+                for f, found in zip(wave, collected, strict=True)
+            )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return per_crate
+
+
+def _target_role(compiled: CompiledFile) -> Role:
+    if compiled.info.target_kind in ("lib", "bin"):
+        return Role.PRODUCTION
+    return compiled.role
 
 
 def _size(path: Path) -> int:

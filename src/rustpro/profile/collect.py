@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import tree_sitter
 from tree_sitter import Node
 
+from rustpro.engine.context import FileContext
+from rustpro.engine.structure import record_includes, record_macro_mods
 from rustpro.model import Role
 from rustpro.profile.benches import collect_bench_calls
 from rustpro.profile.patterns import PATTERNS, on_test_attribute
@@ -62,6 +64,9 @@ def collect(source: bytes, relpath: str, role: Role) -> FileFacts:
             rest.append((handler, captures))
     for handler, captures in rest:
         handler(scan, captures)
+    context = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
+    record_macro_mods(context, facts.structure)
+    record_includes(context, facts.structure)
     _count_doc_tests(scan)
     facts.test_lines = _covered_lines(scan)
     if role is Role.BENCH:

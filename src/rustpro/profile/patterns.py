@@ -11,6 +11,7 @@ import re
 
 from tree_sitter import Node
 
+from rustpro.engine.structure import record_mod_declaration
 from rustpro.model import Role
 from rustpro.profile import knowledge
 from rustpro.profile.msrv_table import MACRO_FEATURES, features_of, words
@@ -475,7 +476,13 @@ def _msrv_syntax(key: str) -> Handler:
 
 # --- the combined query -----------------------------------------------------------------
 
+
+def _on_mod_declaration(scan: FileScan, c: dict[str, list[Node]]) -> None:
+    record_mod_declaration(first(c, "decl.mod"), scan.facts.structure)
+
+
 PATTERNS: tuple[tuple[str, Handler], ...] = (
+    ("(mod_item !body) @decl.mod", _on_mod_declaration),
     (
         r"""(attribute_item (attribute [(identifier) (scoped_identifier)] @_tp
              (#match? @_tp "^(test|bench|cfg|[A-Za-z_:]+::test)$"))) @test.attr""",

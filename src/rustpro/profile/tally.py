@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rustpro.engine.structure import FileStructure
+
 # Enough places to check a claim by hand without flooding the report.
 SAMPLES_PER_FACT = 3
 
@@ -87,6 +89,8 @@ class FileFacts:
     static_refs: list[NamedPlace] = field(default_factory=list)  # `&NAME` / `&mut NAME`
     test_mods: list[str] = field(default_factory=list)  # `#[cfg(test)] mod NAME;`
     cfg_gated_mods: list[str] = field(default_factory=list)  # `#[cfg(custom)] mod NAME;`
+    # `mod name;` declarations and `include!`s: the module tree runs through them.
+    structure: FileStructure = field(default_factory=FileStructure)
     parse_error_line: int | None = None
     skipped: str | None = None
 

@@ -71,7 +71,20 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             "skipped_files": len(result.skipped_files),
             "crates": result.crates,
             "fail_on": result.config.fail_on,
+            "not_compiled": result.not_compiled,
+            "generated_files": len(result.generated_files),
+            "docs_only_modules": result.docs_only_modules,
         },
+        "packages": [
+            {
+                "name": package.name,
+                "path": package.path,
+                "role": package.role.value,
+                "evidence": package.evidence,
+                "not_compiled": package.not_compiled,
+            }
+            for package in result.packages
+        ],
     }
 
 

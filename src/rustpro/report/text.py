@@ -121,6 +121,48 @@ def checkpoint_table(result: AuditResult) -> Table:
     return table
 
 
+# Up to this many packages are listed one per line; more are grouped by role and evidence.
+_PACKAGES_LISTED = 8
+_NAMES_SHOWN = 6
+
+
+def package_lines(result: AuditResult) -> list[Text]:
+    """What rustpro decided each package is for, and why (rules apply by role)."""
+    packages = result.packages
+    if not packages:
+        return []
+    if len(packages) <= _PACKAGES_LISTED:
+        lines = [Text("Packages:", style="bold")]
+        for package in packages:
+            lines.append(
+                Text(
+                    f"  {package.name} ({package.path}): {package.role.description}, "
+                    f"{package.evidence}"
+                )
+            )
+        return [*lines, Text("")]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for package in packages:
+        groups.setdefault((package.role.description, package.evidence), []).append(package.name)
+    lines = [Text(f"Packages ({len(packages)}):", style="bold")]
+    for (description, evidence), names in groups.items():
+        shown = ", ".join(names[:_NAMES_SHOWN])
+        more = f" and {len(names) - _NAMES_SHOWN} more" if len(names) > _NAMES_SHOWN else ""
+        lines.append(Text(f"  {description} ×{len(names)} ({evidence}): {shown}{more}"))
+    return [*lines, Text("")]
+
+
+def _left_out(result: AuditResult) -> str:
+    parts = []
+    if result.not_compiled:
+        parts.append(f"{result.not_compiled} .rs file(s) no target compiles (data, not code)")
+    if result.generated_files:
+        parts.append(f"{len(result.generated_files)} generated file(s)")
+    if result.docs_only_modules:
+        parts.append(f"{result.docs_only_modules} docs-only module(s) (`cfg(docsrs)`)")
+    return "; ".join(parts)
+
+
 def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
     """The whole report as terminal text (ANSI styles only when `color`)."""
     buffer = io.StringIO()
@@ -140,6 +182,8 @@ def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
         console.print()
     console.print(checkpoint_table(result))
     console.print()
+    for line in package_lines(result):
+        console.print(line)
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
     summary = (
         f"{result.files} files, {result.lines} lines, {len(result.crates)} crate(s): "
@@ -156,6 +200,9 @@ def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
         )
     if result.skipped_files:
         console.print(f"{len(result.skipped_files)} file(s) skipped (see stderr)")
+    left_out = _left_out(result)
+    if left_out:
+        console.print(f"Not audited: {left_out}")
     threshold = result.config.fail_threshold
     verdict = "FAIL" if failing(result.findings, threshold) else "PASS"
     console.print(

@@ -28,7 +28,7 @@ from rustpro.syntax.parser import node_kind_exists
 
 if TYPE_CHECKING:
     from rustpro.engine.context import FileContext
-    from rustpro.engine.crateview import CrateView
+    from rustpro.engine.crateview import CrateView, WorkspaceView
     from rustpro.model import Finding
 
 
@@ -211,6 +211,21 @@ class CrateRule(BaseRule):
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         """Findings for the crate as a whole."""
+        raise NotImplementedError
+
+
+class WorkspaceRule(BaseRule):
+    """A rule that judges the audited workspace as a whole (once, not once per member)."""
+
+    abstract: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        if "abstract" not in cls.__dict__:
+            cls.abstract = False
+        super().__init_subclass__(**kwargs)
+
+    def check_workspace(self, workspace: WorkspaceView) -> Iterable[Finding]:
+        """Findings for the workspace (or the single package) as a whole."""
         raise NotImplementedError
 
 

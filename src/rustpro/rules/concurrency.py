@@ -181,20 +181,26 @@ def resolved_callee(call: Node, ctx: FileContext) -> tuple[str, ...] | None:
     return resolve(segments, aliases_at(call, ctx))
 
 
-def method_name(call: Node) -> str:
-    """The method of a method call `x.name(..)` ("" for other calls)."""
+def _method_field(call: Node) -> Node | None:
+    # `x.name(..)` or, with a turbofish, `x.name::<T>(..)` (a generic_function around it).
     function = call.child_by_field_name("function")
+    if function is not None and function.type == "generic_function":
+        function = function.child_by_field_name("function")
     if function is None or function.type != "field_expression":
-        return ""
-    return items.text(function.child_by_field_name("field"))
+        return None
+    return function
+
+
+def method_name(call: Node) -> str:
+    """The method of a method call `x.name(..)` or `x.name::<T>(..)` ("" for other calls)."""
+    function = _method_field(call)
+    return items.text(function.child_by_field_name("field")) if function is not None else ""
 
 
 def method_receiver(call: Node) -> Node | None:
-    """The receiver `x` of a method call `x.name(..)`."""
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "field_expression":
-        return None
-    return function.child_by_field_name("value")
+    """The receiver `x` of a method call `x.name(..)` or `x.name::<T>(..)`."""
+    function = _method_field(call)
+    return function.child_by_field_name("value") if function is not None else None
 
 
 def argument_count(call: Node) -> int:

@@ -17,3 +17,9 @@ def package_line(manifest: Manifest) -> int:
 def key_or_package_line(manifest: Manifest, key: str) -> int:
     """The line of `key` in `[package]` (also `key.workspace = true`), else the header line."""
     return manifest.key_line("package", key) or package_line(manifest)
+
+
+def root_line(manifest: Manifest) -> int:
+    """The line workspace-wide findings point at in the root manifest: its `[package]`
+    header, else its `[workspace]` header (1 when neither can be found)."""
+    return manifest.table_line("package") or manifest.table_line("workspace") or 1

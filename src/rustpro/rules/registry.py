@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 
 import rustpro.rules
-from rustpro.rules.base import BaseRule, CrateRule, FileRule, registered_rules
+from rustpro.rules.base import BaseRule, CrateRule, FileRule, WorkspaceRule, registered_rules
 
 
 @functools.cache
@@ -38,3 +38,9 @@ def crate_rules() -> tuple[CrateRule, ...]:
 def rule_class(name: str) -> type[BaseRule] | None:
     """The class implementing rule `name`, if any."""
     return next((cls for cls in _load_all() if cls.name == name), None)
+
+
+@functools.cache
+def workspace_rules() -> tuple[WorkspaceRule, ...]:
+    """One instance of every workspace rule."""
+    return tuple(cls() for cls in _load_all() if issubclass(cls, WorkspaceRule))

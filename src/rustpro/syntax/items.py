@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from rustpro.syntax.cfg import CfgOnly, cfg_only
 from rustpro.syntax.parser import kind_ids
 
 # Bytes that can continue an identifier: a byte search hit preceded by one is inside a
@@ -103,20 +104,21 @@ def is_test_attribute(attr_item: Node) -> bool:
 
 
 def is_cfg_test(attr_item: Node) -> bool:
-    """`#[cfg(test)]` or `#[cfg(all(test, ..))]`: the item exists only in test builds."""
+    """`#[cfg(test)]`, `#[cfg(all(test, ..))]`, `#[cfg(any(test, feature = "test-util"))]`:
+    the item exists only where tests or test tooling build it (see `rustpro.syntax.cfg`)."""
     return attribute_path(attr_item) == "cfg" and cfg_means_test(attribute_arguments(attr_item))
 
 
 def cfg_means_test(args: str) -> bool:
-    """True for cfg arguments `(test)` or `(all(.., test, ..))`, spaces allowed."""
-    args = args.replace(" ", "")
-    return args == "(test)" or (args.startswith("(all(") and _has_word(args[5:], "test"))
+    """True for cfg arguments `(..)` that hold only in test builds."""
+    return cfg_only(args) is CfgOnly.TEST
 
 
-def _has_word(haystack: str, word: str) -> bool:
-    for sep in "(),":
-        haystack = haystack.replace(sep, " ")
-    return word in haystack.split()
+def cfg_limit(attr_item: Node) -> CfgOnly | None:
+    """What a `#[cfg(..)]` attribute limits its item to (tests, docs), None for other attributes."""
+    if attribute_path(attr_item) != "cfg":
+        return None
+    return cfg_only(attribute_arguments(attr_item))
 
 
 def lint_names(attr_item: Node) -> list[str]:

@@ -73,6 +73,20 @@ def answer(subject: Subject) -> Answer:
     )
     if subject.is_workspace:
         summary += f", {plural(len(subject.crates), 'member crate')}"
+    roles = [
+        {"name": c.name, "role": c.role.role.value, "evidence": c.role.evidence}
+        for c in subject.crates
+    ]
+    summary += "; " + _roles_summary(subject)
+    for crate in subject.crates:
+        line = crate.manifest.table_line("package") or 1
+        evidence.append(
+            Evidence(
+                subject.manifest_path(crate.manifest),
+                line,
+                f"`{crate.name}` is {_a(crate.role.role.description)}: {crate.role.evidence}",
+            )
+        )
     if superseded:
         summary += "; superseded: " + ", ".join(
             f"{s['name']} → {s['replacement']}"
@@ -88,7 +102,23 @@ def answer(subject: Subject) -> Answer:
         "dependency_counts": kinds,
         "superseded": superseded,
         "members": [c.name for c in subject.crates] if subject.is_workspace else [],
+        "roles": roles,
     }
     return Answer(
         0, "crate", "What is this crate?", summary, Confidence.DECLARED, facts, tuple(evidence)
     )
+
+
+def _roles_summary(subject: Subject) -> str:
+    """`role: application (binaries)`, or for a workspace `roles: 2 published library, ...`."""
+    if not subject.is_workspace:
+        role = subject.crates[0].role
+        return f"role: {role.role.description} ({role.evidence})"
+    counts: dict[str, int] = {}
+    for crate in subject.crates:
+        counts[crate.role.role.description] = counts.get(crate.role.role.description, 0) + 1
+    return "roles: " + ", ".join(f"{what} ×{count}" for what, count in counts.items())
+
+
+def _a(description: str) -> str:
+    return ("an " if description[0] in "aeiou" else "a ") + description

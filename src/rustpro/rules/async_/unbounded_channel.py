@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.concurrency import resolved_callee
+from rustpro.rules.concurrency import method_name, method_receiver, path_segments, resolved_callee
 from rustpro.rules.patterns import Pattern, function_calls
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
 
 _UNBOUNDED = frozenset(
     {
@@ -19,39 +22,70 @@ _UNBOUNDED = frozenset(
         ("async_channel", "unbounded"),
     }
 )
+# `static`s are named in SCREAMING_SNAKE_CASE (rustc's `non_upper_case_globals`).
+_GLOBAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Methods that put a value into a global cell: `CELL.set(tx)`, `CELL.get_or_init(|| tx)`.
+_CELL_STORES = frozenset({"set", "get_or_init", "get_or_try_init", "call_once", "replace"})
+_IDENTIFIERS = compile_query("(identifier) @id")
+_CALLS = compile_query("(call_expression) @call")
 
 
 class UnboundedChannel(FileRule):
-    """Flags channels created without a capacity.
+    """Flags a process-wide channel created without a capacity.
 
     ## What it does
     Finds calls to tokio's `mpsc::unbounded_channel()`, `crossbeam_channel::unbounded()`,
-    `flume::unbounded()` and `async_channel::unbounded()`, also when the constructor or its
-    module was brought in with `use`. Bounded constructors (`mpsc::channel(n)`,
-    `bounded(n)`) are fine.
+    `flume::unbounded()` and `async_channel::unbounded()` (also when the constructor or its
+    module was brought in with `use`) whose channel is global: created in a `static`'s
+    initializer (`static QUEUE: LazyLock<..> = LazyLock::new(|| unbounded_channel())`), or
+    with an end stored into a `static` cell (`SENDER.set(tx)`, `SENDER.get_or_init(..)`).
+    Any code in the program can then queue into it, typically every request handler.
+
+    Unbounded channels with a known set of producers are left alone: an actor's mailbox, a
+    worker pool's job queue, a per-request reply stream, a test script. Whether those can
+    overflow depends on how fast their producers run, which the code does not show; most
+    are deliberate (a synchronous `send` from sync code, for one). Bounded constructors
+    (`mpsc::channel(n)`, `bounded(n)`) are fine.
 
     ## Why is this bad?
     An unbounded channel has no backpressure: when the consumer falls behind, messages pile
     up in memory until the process is killed, and the producer never learns it should slow
-    down. A bound turns that overload into a visible wait or a `try_send` error.
+    down. A global queue fed from request handling is where that happens: the producers are
+    as many as the clients. A bound turns that overload into a visible wait or a `try_send`
+    error.
 
     ## Example
     ```rust
+    use std::sync::LazyLock;
     use tokio::sync::mpsc;
 
-    pub fn events() -> (mpsc::UnboundedSender<String>, mpsc::UnboundedReceiver<String>) {
-        mpsc::unbounded_channel()
+    pub struct Outbox {
+        pub sender: mpsc::UnboundedSender<String>,
     }
+
+    pub static OUTBOX: LazyLock<Outbox> = LazyLock::new(|| {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        drop(receiver);
+        Outbox { sender }
+    });
     ```
 
     ## Use instead
     ```rust
+    use std::sync::LazyLock;
     use tokio::sync::mpsc;
 
-    pub fn events() -> (mpsc::Sender<String>, mpsc::Receiver<String>) {
-        mpsc::channel(1024)
+    pub struct Outbox {
+        pub sender: mpsc::Sender<String>,
     }
+
+    pub static OUTBOX: LazyLock<Outbox> = LazyLock::new(|| {
+        let (sender, receiver) = mpsc::channel(1024);
+        drop(receiver);
+        Outbox { sender }
+    });
     ```
+    or, better, own the channel in the application state and pass its sender where needed.
 
     ## References
     - tokio docs, `tokio::sync::mpsc` ("bounded channels provide backpressure")
@@ -79,11 +113,16 @@ class UnboundedChannel(FileRule):
         path = resolved_callee(call, ctx)
         if path is None or not _is_unbounded_constructor(path):
             return
+        holder = _global_holder(call)
+        if holder is None:
+            return
         ctx.report(
             self,
             call,
-            f"`{'::'.join(path)}()` creates a channel without backpressure",
-            "use a bounded channel sized for the expected backlog",
+            f"`{'::'.join(path)}()` creates a channel without backpressure, held by `{holder}`:"
+            " any code in the program can queue into it faster than it is drained",
+            "use a bounded channel sized for the expected backlog, and let producers wait or"
+            " shed load when it is full",
         )
 
 
@@ -92,3 +131,54 @@ def _is_unbounded_constructor(path: tuple[str, ...]) -> bool:
         return True
     # Only tokio spells it `unbounded_channel`; its `mpsc` module may be re-exported.
     return len(path) >= 2 and path[-1] == "unbounded_channel" and path[-2] == "mpsc"
+
+
+def _global_holder(constructor: Node) -> str | None:
+    """The `static` that holds the channel (or one of its ends), if one does."""
+    for parent in items.ancestors(constructor):
+        if parent.type == "static_item":
+            return items.item_name(parent)
+        if parent.type == "call_expression" and method_name(parent) in _CELL_STORES:
+            cell = _global_cell(parent)
+            if cell is not None:
+                return cell  # `SENDER.get_or_init(|| unbounded_channel().0)`
+        if parent.type == "function_item":
+            return _end_stored_in_global(constructor, parent)
+    return None
+
+
+def _global_cell(call: Node) -> str | None:
+    """`CELL` for `CELL.set(..)` or `crate::CELL.get_or_init(..)`."""
+    receiver = method_receiver(call)
+    segments = path_segments(receiver)
+    if segments is None or not _GLOBAL_NAME.match(segments[-1]):
+        return None
+    return "::".join(segments)
+
+
+def _end_stored_in_global(constructor: Node, function: Node) -> str | None:
+    """`let (tx, rx) = unbounded(); .. GLOBAL.set(tx)`: an end goes into a global cell."""
+    declaration = constructor.parent
+    if declaration is None or declaration.type != "let_declaration":
+        return None
+    pattern = declaration.child_by_field_name("pattern")
+    if pattern is None:
+        return None
+    ends = {items.text(c["id"][0]) for _, c in QueryCursor(_IDENTIFIERS).matches(pattern)}
+    body = function.child_by_field_name("body")
+    if body is None or not ends:
+        return None
+    cursor = QueryCursor(_CALLS)
+    cursor.set_byte_range(declaration.end_byte, body.end_byte)
+    for _, captures in cursor.matches(body):
+        store = captures["call"][0]
+        if store.start_byte < declaration.end_byte or method_name(store) not in _CELL_STORES:
+            continue
+        cell = _global_cell(store)
+        arguments = store.child_by_field_name("arguments")
+        if cell is None or arguments is None:
+            continue
+        passed = {items.text(c["id"][0]) for _, c in QueryCursor(_IDENTIFIERS).matches(arguments)}
+        if passed & ends:
+            return cell
+    return None

@@ -2,26 +2,87 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
 
+_COMMENTS = frozenset({"line_comment", "block_comment"})
+# Headings that introduce the errors section.
+_HEADINGS = ("Errors", "Error", "Failure", "Failures")
+# A fenced code block (an unclosed one runs to the end, as rustdoc reads it): examples are no
+# description of the function's failures, however many `Err(..)` and `?` they hold.
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1|\Z)", re.DOTALL | re.MULTILINE)
+# Prose that says when the function fails, without a heading, or hands its contract to another
+# item that does. Each alternative names the function's own failure, not one it merely
+# mentions ("an attempt to read that fails with `WouldBlock`" says nothing about when this
+# function fails).
+_FAILURE_PROSE = re.compile(
+    "|".join(
+        (
+            # `Err`, `Err(..)`: "returns `Err` if ..", "`Err(RecvError::Closed)` is returned"
+            r"\bErr\b",
+            # "Fails outside ..", at the start of a sentence
+            r"(?:^|[.!?:;]\s+)Fails\b",
+            # "will fail", "may fail", "cannot fail", "building the endpoint will fail"
+            r"\b(?i:will|may|might|can|could|would|should|must|to|never|cannot|can't|won't"
+            r"|will not|does not|doesn't)\s+(?:\w+\s+)?(?i:fail)\b",
+            # "fails if ..", "fail when ..", but not "(an attempt) that fails with .."
+            r"(?<!that )(?<!which )\b(?i:fails?)\s+(?i:if|when|unless|whenever|on|for|outside"
+            r"|before|after|with|because|in case)\b",
+            # "If this fails, ..", "the call fails"
+            r"\b(?:this|it|the call|this call|the function|this function|the method"
+            r"|this method)\s+fails\b",
+            # "on failure", "in case of an error"
+            r"\b(?i:on|upon|in case of|in the event of)\s+(?:an?\s+)?(?i:failure|error)\b",
+            # "returns an error", "returns a [`SendError`]", "return the `WouldBlock` error"
+            r"\b(?i:returns?|returned|returning|yields?|produces?|gives?)\s+(?:back\s+)?"
+            r"(?:an?\s+|the\s+)?(?:\S+\s+){0,3}?\S*(?i:errors?)\b",
+            # "An error is returned", "If some `DecodeError` occurs, it will be returned"
+            r"(?i:errors?)\b[^.]{0,40}?\b(?i:is|are|will be|gets?)\s+returned",
+            # "Errors if ..", "This errors in case ..", "or an error if .."
+            r"(?:(?:^|[.!?:;]\s+)Errors?|\b(?:[Tt]his|[Ii]t|function|method|call)\s+errors"
+            r"|\b(?:an?|the)\s+error)\s+(?i:if|when|unless|on|with|in case|out)\b",
+            # "Succeeds only if the two halves belong together"
+            r"\b(?i:succeeds only|only succeeds)\s+(?i:if|when)\b",
+            # The contract of another item, errors included: "This is an async version of
+            # [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]", "identical to
+            # [`Self::spawn`] except ..", "equivalent to `ready(Interest::READABLE)`"
+            r"\b(?i:equivalent(?:\s+of|\s+to)?|(?:async|blocking|non-blocking)\s+version\s+of"
+            r"|(?:the\s+)?same\s+as|identical\s+to)\s+(?:the\s+)?(?:\[`|`)",
+            # "if an error occurs"
+            r"\b(?i:an?|the|any)\s+(?:\w+\s+)?\S*(?i:errors?)\s+(?i:occurs?|happens?"
+            r"|is\s+encountered|is\s+raised)",
+        )
+    ),
+    re.MULTILINE,
+)
+
 
 class MissingErrorsDoc(FileRule):
-    """Flags public functions returning `Result` whose docs have no `# Errors` section.
+    """Flags public functions returning `Result` whose docs never say when they fail.
 
     ## What it does
     Finds public API functions, methods of public types and trait methods whose declared return
     type is a `Result` (`Result<T, E>`, `io::Result<T>`, a crate's own `Result` alias) and whose
-    docs lack an `# Errors` heading (`# Error` is accepted too). Undocumented functions are
-    reported too: they lack the section as well. Trait impl members are skipped (the trait
-    documents them).
+    docs neither have an `# Errors` heading (`# Error` and `# Failures` are accepted too) nor
+    state in prose when the function fails: "Returns an error if ..", "Fails outside ..",
+    "`Err(WouldBlock)` is returned when ..", "or building the endpoint will fail", "Succeeds
+    only if ..". Docs that hand the contract to another item ("This is an async version of
+    [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]") count as well. Code examples
+    are not read: their `Err(..)` and `?` say nothing about the function's own failures.
+    Undocumented functions are reported too: they lack the section as well. Trait impl members
+    are skipped (the trait documents them), and so are methods returning
+    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens) and
+    thin wrappers whose whole body calls the same-named method of a field
+    (`self.inner.local_addr()`: the errors are the field's).
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -72,6 +133,8 @@ class MissingErrorsDoc(FileRule):
         gate = ctx.public_gate(function)
         if gate is None or not returns_result(function, ctx.source):
             return
+        if _implementor_defines_errors(function) or _forwards_to_field(function):
+            return
         if _documents_errors(items.doc_text(function)):
             return
         name = function.child_by_field_name("name")
@@ -84,9 +147,47 @@ class MissingErrorsDoc(FileRule):
         )
 
 
-def _documents_errors(docs: str | None) -> bool:
-    """Whether the docs have an `# Errors` heading (or `# Error`, a common spelling of it)."""
-    # A heading is a line that starts with `#`: most docs hold none, and need no line split.
-    if docs is None or "#" not in docs:
+def _implementor_defines_errors(function: Node) -> bool:
+    """`Result<T, Self::Error>`: the error type is the implementor's choice (a codec's
+    `encode`), and so is when it is returned; the trait cannot say."""
+    path = type_path(std_result_error(return_type(function)))
+    return len(path) >= 2 and path[0] == "Self"
+
+
+def _forwards_to_field(function: Node) -> bool:
+    """A wrapper whose whole body calls the same-named method of one of its fields:
+    `fn local_addr(&self) -> io::Result<SocketAddr> { self.inner.local_addr() }`. Its errors
+    are the field's, documented with the field's type."""
+    body = function.child_by_field_name("body")
+    if body is None:
         return False
-    return items.has_doc_section(docs, "Errors") or items.has_doc_section(docs, "Error")
+    statements = [c for c in body.named_children if c.type not in _COMMENTS]
+    if len(statements) != 1:
+        return False
+    call = statements[0]
+    if call.type == "await_expression" and call.named_children:
+        call = call.named_children[0]
+    method = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if method is None or method.type != "field_expression":
+        return False
+    name = method.child_by_field_name("field")
+    if name is None or items.text(name) != items.item_name(function):
+        return False
+    receiver = method.child_by_field_name("value")
+    if receiver is None or receiver.type != "field_expression":
+        return False  # `self.inner.x()`, not `self.x()` or `other.x()`
+    while receiver is not None and receiver.type == "field_expression":
+        receiver = receiver.child_by_field_name("value")  # `self.inner`, `self.0.io`
+    return receiver is not None and receiver.type == "self"
+
+
+def _documents_errors(docs: str | None) -> bool:
+    """Whether the docs say when the function fails: under an `# Errors` heading (also
+    `# Error`, `# Failures`), or in prose outside code examples ("Returns an error if ..",
+    "Fails outside ..", "`Err(WouldBlock)` is returned when ..")."""
+    if docs is None:
+        return False
+    # A heading is a line that starts with `#`: most docs hold none, and need no line split.
+    if "#" in docs and any(items.has_doc_section(docs, heading) for heading in _HEADINGS):
+        return True
+    return _FAILURE_PROSE.search(_FENCE.sub("", docs)) is not None

@@ -8,7 +8,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.signatures import dyn_error_box, return_type, std_result_error
+from rustpro.rules.errors.signatures import (
+    dyn_error_box,
+    return_type,
+    returns_own_input,
+    std_result_error,
+)
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
 
@@ -20,7 +25,10 @@ class BoxedErrorInLibApi(FileRule):
     Finds functions, methods and trait methods that are public API of the library and whose
     declared return type is `Result<T, Box<dyn Error>>`, with any extra bounds
     (`Box<dyn std::error::Error + Send + Sync + 'static>`). Binaries are left alone: for
-    `main` and application code a boxed error is a fine choice.
+    `main` and application code a boxed error is a fine choice. So is a function that only
+    hands a boxed error it was given back to the caller (`fn try_from_error(err: Box<dyn
+    Error>) -> Result<Status, Box<dyn Error>>` returning `Err(err)` when no status fits): the
+    type is the caller's, not one the function chose.
 
     ## Why is this bad?
     A boxed trait object erases the error's type: callers cannot `match` on what went wrong
@@ -89,7 +97,7 @@ class BoxedErrorInLibApi(FileRule):
             return  # bindings and other generated code are nobody's to fix
         function = captures["match"][0]
         error = std_result_error(return_type(function))
-        if error is None or not dyn_error_box(error):
+        if error is None or not dyn_error_box(error) or returns_own_input(function, dyn_error_box):
             return
         gate = ctx.public_gate(function)
         if gate is None:

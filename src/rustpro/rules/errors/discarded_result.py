@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.signatures import is_result_type, return_type
+from rustpro.rules.errors.signatures import is_result_type, return_type, std_result_error
 from rustpro.rules.errors.write_targets import (
+    WriteTarget,
     is_infallible_write_impl,
     receiver_target,
     write_target,
@@ -25,8 +27,18 @@ _OTHER = "discarded-result:fn-other"
 _ASYNC_RESULT = "discarded-result:async-fn-result"
 _ASYNC_OTHER = "discarded-result:async-fn-other"
 
-_FS_FUNCTIONS = STD_FS_FUNCTIONS
-# std I/O and channel methods that return `Result`, with their argument counts.
+# Setting up a handle: when it fails, the code after it runs on a handle configured otherwise
+# than it assumes (a socket without its timeout blocks forever, a key file stays readable), in
+# any function, whether or not it could propagate the error.
+_SETUP_CALLS = frozenset(
+    {"set_read_timeout", "set_write_timeout", "set_nonblocking", "set_permissions"}
+)
+# Removing a file or directory is cleanup: its usual failure (already gone) is the state
+# wanted, and a leftover is no reason to fail; `let _ = fs::remove_file(..)` is that idiom.
+_CLEANUP_FUNCTIONS = frozenset({"remove_file", "remove_dir", "remove_dir_all"})
+_FS_FUNCTIONS = STD_FS_FUNCTIONS - _CLEANUP_FUNCTIONS
+# std I/O methods that return `Result`, with their argument counts: reading and writing
+# (`io::Read`, `io::Write`, `io::Seek`) and setting up files and sockets.
 _KNOWN_METHODS = {
     "write_all": 1,
     "write_fmt": 1,
@@ -35,18 +47,31 @@ _KNOWN_METHODS = {
     "read_to_string": 1,
     "read_line": 1,
     "flush": 0,
+    "seek": 1,
+    "rewind": 0,
     "sync_all": 0,
     "sync_data": 0,
     "set_len": 1,
-    "send": 1,
+    "set_permissions": 1,
+    "set_modified": 1,
+    "set_times": 1,
+    "set_read_timeout": 1,
+    "set_write_timeout": 1,
+    "set_nonblocking": 1,
+    "set_nodelay": 1,
+    "set_ttl": 1,
+    "set_broadcast": 1,
 }
 _WRITE_MACROS = frozenset({"write", "writeln"})
 _WRITE_METHODS = frozenset({"write_all", "write_fmt", "flush"})
-# Methods of std types that return something other than a `Result` and are often dropped on
-# purpose (`let _ = map.insert(k, v);`), or whose `Err` is an answer rather than a failure
-# (`compare_exchange`, `fetch_update`, `binary_search`): a crate's own method of the same name
-# returning `Result` must not make every such call look like a discarded error.
-_STD_NON_RESULT_METHODS = frozenset(
+# Methods of std types whose result is often dropped on purpose: most return something other
+# than a `Result` (`let _ = map.insert(k, v);`), and a channel's `send` fails only when the
+# receiving side is gone, handing the value back (`changed`: no sender is left), which for the
+# caller is an answer ("nobody listens any more"), not a failure: `let _ = tx.send(..)` is the
+# idiom for "deliver if anyone still listens". A crate's own method of the same name returning
+# `Result` must not make every such call look like a discarded error; `self.insert(..)` and
+# `self.send(..)` still are one.
+_STD_METHOD_NAMES = frozenset(
     {
         "insert",
         "remove",
@@ -76,6 +101,18 @@ _STD_NON_RESULT_METHODS = frozenset(
         "abort",
         "into_raw",
         "from_raw",
+        "send",
+        "try_send",
+        "blocking_send",
+        "send_timeout",
+        "unbounded_send",
+        "changed",
+    }
+)
+# Calls whose `Err` is an answer rather than a failure, whoever defines them: a lost race
+# (`compare_exchange`, `fetch_update`), a position (`binary_search`), a caught panic.
+_ANSWER_METHODS = frozenset(
+    {
         "compare_exchange",
         "compare_exchange_weak",
         "fetch_update",
@@ -85,35 +122,63 @@ _STD_NON_RESULT_METHODS = frozenset(
         "catch_unwind",
     }
 )
+# The process's own terminal: a failed write there has nowhere better to be reported.
+_STD_STREAMS = frozenset({"stdout", "stderr"})
+# A comment that says why the result does not matter, as the rule's help asks for.
+_JUSTIFIED = re.compile(
+    r"\bignor|best[- ]effort|\bnot (?:fatal|critical|important)\b|\bharmless\b"
+    r"|\b(?:do not|don'?t|does not|doesn'?t|no one|nobody|nothing to)\s+(?:care|matter)"
+    r"|\b(?:errors?|failures?) (?:is|are) (?:not|never|fine|ok|expected)\b"
+    r"|\b(?:deliberate|intentional)|\bon purpose\b",
+    re.IGNORECASE,
+)
 _INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
+_WRITE_IMPL = "discarded-result:write-impl"  # types with an `impl ..Write for T` of the crate
 
 
 class DiscardedResult(FileRule):
-    """Flags `let _ = ..;` that throws away a `Result` the call is known to return.
+    """Flags `let _ = ..;` that throws away a `Result` the function could have propagated.
 
     ## What it does
-    Finds `let _ = <call>;` (also with `.await`) where the call is known to return a
-    `Result`: `std::fs` functions, `io::copy`, I/O methods such as `.write_all(..)`,
-    `.flush()`, `.read_line(..)`, channel `.send(..)`, the `write!`/`writeln!` macros, and the
-    crate's own functions and methods whose declared return type is a `Result` (`Result<..>`,
-    `io::Result<..>`, `fmt::Result`, any path ending in `Result`). `let _guard = ..` and
-    `let _x = ..` bind a value and are left alone, and so are: writes into in-memory buffers
-    that cannot fail (a `String`, a `Vec<u8>`, a crate type whose `fmt::Write::write_str`
-    always returns `Ok(())`), names the crate also declares with a non-`Result` return type,
-    and calls whose `Err` is an answer rather than a failure (`compare_exchange`,
-    `catch_unwind`).
+    Finds `let _ = <call>;` and `_ = <call>;` (also with `.await`) inside a function that
+    returns a `Result` itself, where the call is known to return a `Result`: `std::fs`
+    functions, `io::copy`, I/O methods such as `.write_all(..)`, `.flush()`, `.read_line(..)`,
+    `.seek(..)`, `.set_nodelay(..)`, the `write!`/`writeln!` macros, and the crate's own
+    functions and methods whose declared return type is a `Result` (`Result<..>`,
+    `io::Result<..>`, `fmt::Result`, any path ending in `Result`). There a `?` would have
+    passed the error on. Setting up a handle (`.set_read_timeout(..)`,
+    `.set_write_timeout(..)`, `.set_nonblocking(..)`, `set_permissions(..)`) is reported in any
+    function: when it silently fails, the code after it runs on a handle configured otherwise
+    than it assumes.
+
+    Left alone: `let _guard = ..` and `let _x = ..` (they bind a value); discards in functions
+    that return no `Result`, or inside a closure or an async block (no `?` reaches the
+    function's `Result`; what to do instead is a design call); `Drop::drop`; a discard whose
+    comment (just above or at the end of the line) says why it does not matter
+    ("best-effort", "ignore", "not fatal"); writes that cannot fail or have nowhere to report
+    to: into a `String`, a `Vec<u8>`, a crate type whose `fmt::Write::write_str` always returns
+    `Ok(())`, a writer built in the same function over such a buffer (an encoder around
+    `&mut buf`), a buffer built in the function while only `fmt::Write` is in scope, or the
+    process's own stdout and stderr; removing files and directories (cleanup: already gone is
+    the state wanted); a channel's `.send(..)` and `.changed()` (the other side is gone: an
+    answer, not a failure); calls whose `Err` is an answer (`compare_exchange`,
+    `fetch_update`, `binary_search`, `catch_unwind`); the crate's functions returning
+    `Result<_, ()>` (the error says nothing to handle) or an associated type named `Result`
+    (`V::Result`); and names the crate also declares with a non-`Result` return type.
 
     ## Why is this bad?
     `let _ =` silences the `unused_must_use` warning without handling anything: a failed
-    write, a full disk or a closed channel disappears without a trace. If ignoring the error
-    is really right, that decision deserves a comment and a log line, not silence.
+    write, a full disk or a timeout that did not take disappears without a trace, in a
+    function that could have reported it with one `?`. If ignoring the error is really
+    right, that decision deserves a comment, not silence.
 
     ## Example
     ```rust
     use std::io::Write;
 
-    pub fn save(out: &mut std::fs::File, text: &str) {
+    pub fn save(out: &mut std::fs::File, text: &str) -> std::io::Result<()> {
         let _ = out.write_all(text.as_bytes());
+        out.flush()
     }
     ```
 
@@ -122,7 +187,8 @@ class DiscardedResult(FileRule):
     use std::io::Write;
 
     pub fn save(out: &mut std::fs::File, text: &str) -> std::io::Result<()> {
-        out.write_all(text.as_bytes())
+        out.write_all(text.as_bytes())?;
+        out.flush()
     }
     ```
 
@@ -140,57 +206,54 @@ class DiscardedResult(FileRule):
             text_matches(rb"let\s+_\s*[=:]", "let_declaration"),
             '(let_declaration pattern: "_" value: (_) @value) @match',
         ),
+        # `_ = ..;`, the assignment form (Rust 2021) of the same discard; `_ =>` and `_ ==`
+        # are no assignments.
+        Pattern(
+            text_matches(rb"_\s*=[^=>]", "assignment_expression"),
+            '(assignment_expression left: (identifier) @left (#eq? @left "_") right: (_) @value)'
+            " @match",
+        ),
         # Every function, handed over whole: what calling it yields (`_record_function`).
         Pattern(nodes("function_item", "function_signature_item")),
-        Pattern(
-            nodes("impl_item"),
-            """
-            (impl_item
-              trait: (_) @write_trait (#match? @write_trait "Write$")
-              type: (_) @write_type
-              body: (declaration_list
-                (function_item
-                  name: (identifier) @write_fn (#eq? @write_fn "write_str")
-                  body: (block) @write_body))) @match
-            """,
-            needs=(b"write_str",),
-        ),
+        # Every `impl ..Write for T`: which types the crate writes into, and whether
+        # their `write_str` can fail (`_record_write_impl`).
+        Pattern(nodes("impl_item"), needs=(b"Write",), needs_before_body=True),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
-        # Which pattern matched, by its captures: the `let` and `impl` queries capture more
-        # than the candidate (`match`) the function pattern hands over alone.
+        # Which pattern matched, by its captures and kind: only the discard queries capture
+        # a `value`; the other patterns hand their candidate over alone.
         if "value" not in captures:
-            if "write_body" in captures:
-                if is_infallible_write_impl(captures["write_body"][0]):
-                    ctx.add_fact(_INFALLIBLE_WRITE, items.type_name(captures["write_type"][0]))
+            item = captures["match"][0]
+            if item.type == "impl_item":
+                _record_write_impl(item, ctx)
                 return
-            function = captures["match"][0]
-            name = function.child_by_field_name("name")
+            name = item.child_by_field_name("name")
             if name is not None and name.type == "identifier":
-                _record_function(function, name, ctx)
+                _record_function(item, name, ctx)
             return
+        statement = captures["match"][0]
+        if _in_drop(statement):
+            return  # `Drop::drop` has no caller to hand an error to
+        if _justified(statement, ctx):
+            return  # the author already said why the result does not matter
         value = captures["value"][0]
         awaited = value.type == "await_expression"
         call = value.named_children[0] if awaited and value.named_children else value
         if call.type == "macro_invocation":
-            self._check_write_macro(call, ctx)
+            self._check_write_macro(statement, call, ctx)
         elif call.type == "call_expression":
-            self._check_call(call, awaited, ctx)
+            self._check_call(statement, call, awaited, ctx)
 
-    def _check_write_macro(self, macro: Node, ctx: FileContext) -> None:
+    def _check_write_macro(self, statement: Node, macro: Node, ctx: FileContext) -> None:
         name = items.macro_name(macro).rsplit("::", 1)[-1]
         if name not in _WRITE_MACROS:
             return
-        target = write_target(macro)
-        if target.infallible:
-            return
-        gate = None
-        if target.type_name is not None:  # a crate's own buffer type may never fail
-            gate = FactGate(_INFALLIBLE_WRITE, target.type_name, absent=True)
-        self._report(macro, f"`{name}!`", ctx, gate)
+        gates = _write_gates(write_target(macro))
+        if gates is not None:
+            self._report(statement, f"`{name}!`", ctx, gates)
 
-    def _check_call(self, call: Node, awaited: bool, ctx: FileContext) -> None:
+    def _check_call(self, statement: Node, call: Node, awaited: bool, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")
         if function is not None and function.type == "generic_function":
             function = function.child_by_field_name("function")  # `parse::<T>(..)`
@@ -199,70 +262,212 @@ class DiscardedResult(FileRule):
         if function is None:
             return
         if function.type == "field_expression":
-            self._check_method_call(call, function, argc, awaited, ctx)
+            self._check_method_call(statement, function, argc, awaited, ctx)
         elif function.type == "identifier":
             name = ctx.text(function)
-            if name not in _STD_NON_RESULT_METHODS:
-                self._report_local(call, f"`{name}(..)`", name, awaited, ctx)
+            if name not in _STD_METHOD_NAMES and name not in _ANSWER_METHODS:
+                self._report_local(statement, f"`{name}(..)`", name, awaited, ctx)
         elif function.type == "scoped_identifier":
-            self._check_path_call(call, function, awaited, ctx)
+            self._check_path_call(statement, function, awaited, ctx)
 
     def _check_method_call(
-        self, call: Node, function: Node, argc: int, awaited: bool, ctx: FileContext
+        self, statement: Node, function: Node, argc: int, awaited: bool, ctx: FileContext
     ) -> None:
-        """`receiver.method(..)`: a known std I/O or channel method, or a crate-local one."""
+        """`receiver.method(..)`: a known std I/O method, or a crate-local one."""
         method = ctx.text(function.child_by_field_name("field"))
         receiver = function.child_by_field_name("value")
-        if receiver is None:
+        if receiver is None or method in _ANSWER_METHODS:
             return
         shown = f"`.{method}()`" if argc == 0 else f"`.{method}(..)`"
         if _KNOWN_METHODS.get(method) == argc:
-            if method in _WRITE_METHODS and receiver_target(receiver).infallible:
-                return  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
             other = _ASYNC_OTHER if awaited else _OTHER
-            self._report(call, shown, ctx, FactGate(other, method, absent=True))
-        elif receiver.type == "self" or method not in _STD_NON_RESULT_METHODS:
-            self._report_local(call, shown, method, awaited, ctx)
+            gates: tuple[FactGate, ...] = (FactGate(other, method, absent=True),)
+            if method in _WRITE_METHODS:  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
+                target_gates = _write_gates(receiver_target(receiver))
+                if target_gates is None:
+                    return
+                gates += target_gates
+            self._report(statement, shown, ctx, gates, setup=method in _SETUP_CALLS)
+        elif receiver.type == "self" or method not in _STD_METHOD_NAMES:
+            self._report_local(statement, shown, method, awaited, ctx)
 
-    def _check_path_call(self, call: Node, function: Node, awaited: bool, ctx: FileContext) -> None:
+    def _check_path_call(
+        self, statement: Node, function: Node, awaited: bool, ctx: FileContext
+    ) -> None:
         """`fs::remove_file(..)`, `io::copy(..)`, or a crate-local `module::function(..)`."""
         path = ctx.text(function).replace(" ", "").split("::")
         shown = f"`{'::'.join(path)}(..)`"
+        if path[-1] in _ANSWER_METHODS or (
+            len(path) >= 2 and path[-2] == "fs" and path[-1] in _CLEANUP_FUNCTIONS
+        ):
+            return
         known_std = len(path) >= 2 and (
             (path[-2] == "fs" and path[-1] in _FS_FUNCTIONS)
             or (path[-2] == "io" and path[-1] == "copy")
         )
         if known_std:
             other = _ASYNC_OTHER if awaited else _OTHER
-            self._report(call, shown, ctx, FactGate(other, path[-1], absent=True))
-        elif path[0] in ("self", "Self", "crate", "super") or (
-            path[-1] not in _STD_NON_RESULT_METHODS
-        ):
-            self._report_local(call, shown, path[-1], awaited, ctx)
+            gates = (FactGate(other, path[-1], absent=True),)
+            self._report(statement, shown, ctx, gates, setup=path[-1] in _SETUP_CALLS)
+        elif path[0] in ("self", "Self", "crate", "super") or (path[-1] not in _STD_METHOD_NAMES):
+            self._report_local(statement, shown, path[-1], awaited, ctx)
 
     def _report_local(
-        self, call: Node, shown: str, name: str, awaited: bool, ctx: FileContext
+        self, statement: Node, shown: str, name: str, awaited: bool, ctx: FileContext
     ) -> None:
         """Report a call of a crate-local fn, standing only if that name returns `Result`."""
         result, other = (_ASYNC_RESULT, _ASYNC_OTHER) if awaited else (_RESULT, _OTHER)
-        gate = AllGates((FactGate(result, name), FactGate(other, name, absent=True)))
-        self._report(call, shown, ctx, gate)
+        self._report(
+            statement, shown, ctx, (FactGate(result, name), FactGate(other, name, absent=True))
+        )
 
     def _report(
-        self, call: Node, shown: str, ctx: FileContext, gate: FactGate | AllGates | None
+        self,
+        statement: Node,
+        shown: str,
+        ctx: FileContext,
+        gates: tuple[FactGate, ...],
+        *,
+        setup: bool = False,
     ) -> None:
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
-        statement = call.parent
-        while statement is not None and statement.type != "let_declaration":
-            statement = statement.parent
+        if not setup and not _can_propagate(statement):
+            return  # no `?` to use: what to do instead is a design call, not an oversight
+        form = "let _ =" if statement.type == "let_declaration" else "_ ="
+        gate: FactGate | AllGates | None = None
+        if len(gates) == 1:
+            gate = gates[0]
+        elif gates:
+            gate = AllGates(gates)
         ctx.report(
             self,
-            statement or call,
-            f"`let _ =` discards the `Result` of {shown}: a failure here goes unnoticed",
-            "propagate it with `?`, handle it, or log it; if it truly cannot matter, say why",
+            statement,
+            f"`{form}` discards the `Result` of {shown}: a failure here goes unnoticed",
+            "propagate it with `?` or handle it; if it truly cannot matter, say why in a comment",
             gate=gate,
         )
+
+
+def _write_gates(target: WriteTarget) -> tuple[FactGate, ...] | None:
+    """What must hold for a discarded write into `target` to be reported; None: never.
+
+    A buffer cannot fail; a type of the crate's own can, unless its `write_str` cannot; a
+    writer built here over memory only fails through a fallible `Write` impl of the crate's.
+    """
+    if target.infallible or target.std_stream:
+        return None
+    name = target.type_name
+    if name is None:
+        return ()
+    never_fails = FactGate(_INFALLIBLE_WRITE, name, absent=True)
+    if target.in_memory:
+        return (FactGate(_WRITE_IMPL, name), never_fails)
+    return (never_fails,)
+
+
+def _can_propagate(statement: Node) -> bool:
+    """True when `?` could pass the error on: the function around the statement returns a
+    `Result` (with an error that says something), and no closure or async block lies between
+    them."""
+    for parent in items.ancestors(statement):
+        kind = parent.type
+        if kind in ("closure_expression", "async_block"):
+            return False
+        if kind == "function_item":
+            returns = return_type(parent)
+            return (
+                is_result_type(returns)
+                and returns is not None
+                and not _unit_error(returns)
+                and not _associated_type(returns, parent)
+            )
+    return False
+
+
+def _in_drop(statement: Node) -> bool:
+    """True inside `fn drop` of an `impl Drop for T` (closures in it included)."""
+    function = items.enclosing(statement, ("function_item",))
+    if function is None or items.item_name(function) != "drop":
+        return False
+    body = function.parent
+    impl = body.parent if body is not None and body.type == "declaration_list" else None
+    if impl is None or impl.type != "impl_item":
+        return False
+    trait = impl.child_by_field_name("trait")
+    return trait is not None and items.type_name(trait) == "Drop"
+
+
+def _associated_type(returns: Node, function: Node) -> bool:
+    """`V::Result`, `Self::Result`: an associated type named `Result`, which may be anything
+    (a visitor's `()`, a `ControlFlow`), not `std::result::Result`."""
+    head = returns.child_by_field_name("path") if returns.type == "scoped_type_identifier" else None
+    if head is None or head.type not in ("identifier", "self", "type_identifier"):
+        return False
+    name = items.text(head)
+    if name == "Self":
+        return True
+    impl = items.enclosing(function, ("impl_item", "trait_item"))
+    owners = (function, impl) if impl is not None else (function,)
+    return any(name in _type_parameters(owner) for owner in owners)
+
+
+def _type_parameters(item: Node) -> set[str]:
+    parameters = item.child_by_field_name("type_parameters")
+    if parameters is None:
+        return set()
+    names = (p.child_by_field_name("name") for p in parameters.named_children)
+    return {items.text(name) for name in names if name is not None}
+
+
+def _justified(statement: Node, ctx: FileContext) -> bool:
+    """True when a comment on the statement's line or just above it says why the result
+    does not matter (`// best-effort: ..`, `// ignore errors, the peer may be gone`)."""
+    holder = statement  # `let _ = ..;`, or the `expression_statement` around `_ = ..;`
+    if statement.type == "assignment_expression" and statement.parent is not None:
+        holder = statement.parent
+    note: list[str] = []
+    row = holder.start_point.row
+    sibling = holder.prev_sibling
+    while sibling is not None and sibling.type in ("line_comment", "block_comment"):
+        if sibling.end_point.row < row - 1 or _trails_code(sibling):
+            break  # after a blank line, or behind code: that comment is about something else
+        note.append(ctx.text(sibling))
+        row = sibling.start_point.row
+        sibling = sibling.prev_sibling
+    after = holder.next_sibling
+    same_line = after is not None and after.start_point.row == holder.end_point.row
+    if after is not None and after.type == "line_comment" and same_line:
+        note.append(ctx.text(after))
+    return bool(note) and _JUSTIFIED.search(" ".join(note)) is not None
+
+
+def _trails_code(comment: Node) -> bool:
+    """True for a comment written after code on the same line (`x(); // note`)."""
+    before = comment.prev_sibling
+    return before is not None and before.end_point.row == comment.start_point.row
+
+
+def _unit_error(returns: Node) -> bool:
+    """`Result<T, ()>`: the error says only "it did not work", like a `bool` (the callee
+    reported whatever there was to report); discarding it loses nothing to handle."""
+    error = std_result_error(returns)
+    return error is not None and error.type == "unit_type"
+
+
+def _record_write_impl(impl: Node, ctx: FileContext) -> None:
+    """Record the `T` of `impl ..Write for T`, and whether its `write_str` cannot fail."""
+    trait = impl.child_by_field_name("trait")
+    if trait is None or not items.type_name(trait).endswith("Write"):
+        return
+    type_name = items.type_name(impl.child_by_field_name("type"))
+    ctx.add_fact(_WRITE_IMPL, type_name)
+    body = impl.child_by_field_name("body")
+    for function in body.named_children if body is not None else []:
+        if function.type == "function_item" and items.item_name(function) == "write_str":
+            block = function.child_by_field_name("body")
+            if block is not None and is_infallible_write_impl(block):
+                ctx.add_fact(_INFALLIBLE_WRITE, type_name)
 
 
 def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
@@ -276,6 +481,8 @@ def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
         returns is not None
         and source.find(b"Result", returns.start_byte, returns.end_byte) >= 0
         and is_result_type(returns)
+        and not _unit_error(returns)
+        and not _associated_type(returns, function)
     )
     header_has_async = source.find(b"async", function.start_byte, name_node.start_byte) >= 0
     if header_has_async and items.is_async_fn(function):

@@ -8,12 +8,21 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.signatures import type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Pattern, method_calls, nodes, text_matches
 from rustpro.syntax import items
 
 _IMPL_FACT = "error-type-missing-impl:error-impl"  # type names with `impl ..Error for T`
 _MACRO_FACT = "error-type-missing-impl:macro-mention"  # names an item-level macro mentions
+# Type names the crate uses as an error: the `E` of a `Result<T, E>`, the value of an
+# `Err(..)` or of the error adapters (`.map_err(E::Io)`, `.ok_or(E::Missing)`), an associated
+# `type Error = E;`, the default `E` of a `type Result<T, E = E0>` alias.
+_USED_FACT = "error-type-missing-impl:used-as-error"
+_ERROR_ADAPTERS = ("map_err", "ok_or", "ok_or_else")
+# How many steps into `Err(..)`'s argument the error's type is looked for
+# (`Err(ParseError::new(at).into())`: call, method, call, path).
+_ERR_DEPTH = 4
 _ERROR_DERIVES = frozenset({"Error", "Snafu"})  # thiserror, derive_more, snafu
 # `HandleError<S, F>`, `MapError<..>`: names of adapters that act on errors, not of errors.
 _ADAPTER_NAMES = frozenset(
@@ -22,16 +31,21 @@ _ADAPTER_NAMES = frozenset(
 
 
 class ErrorTypeMissingImpl(FileRule):
-    """Flags public `*Error` types that do not implement `std::error::Error`.
+    """Flags public `*Error` types used as errors that do not implement `std::error::Error`.
 
     ## What it does
     Finds structs and enums that are public API of the library, whose name ends in `Error`,
-    and for which the crate has no `impl Error for T` (any path: `std::error::Error`,
+    that the crate uses as an error somewhere (the `E` of a `Result<T, E>`, the value of an
+    `Err(..)`, `.map_err(..)`, `.ok_or(..)` or `.ok_or_else(..)`, an associated
+    `type Error = E;`, the default `E` of a `type Result<T, E = E0>` alias), and for which the
+    crate has no `impl Error for T` (any path: `std::error::Error`,
     `core::error::Error`, an alias such as `StdError` or `ErrorTrait`) and no `#[derive(Error)]` /
     `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
     names (`impl_error!(MyError);`) are assumed to get their impl from it, and adapters named
     for what they do to errors (`HandleError<S, F>`, `MapError<..>`) and `#[repr(C)]` mirrors of
-    C structs are not error types.
+    C structs are not error types. A type only named like an error and never used as one (a
+    middleware `RecoverError<S>`, a type folder `ReplaceInferWithError`) is left alone, and so
+    is one used as an error only by other crates of the workspace.
 
     ## Why is this bad?
     An error type that is not a `std::error::Error` cannot be boxed into
@@ -43,6 +57,10 @@ class ErrorTypeMissingImpl(FileRule):
     #[derive(Debug)]
     pub enum ConfigError {
         Missing(String),
+    }
+
+    pub fn get(key: &str) -> Result<String, ConfigError> {
+        Err(ConfigError::Missing(key.to_owned()))
     }
     ```
 
@@ -62,6 +80,10 @@ class ErrorTypeMissingImpl(FileRule):
     }
 
     impl std::error::Error for ConfigError {}
+
+    pub fn get(key: &str) -> Result<String, ConfigError> {
+        Err(ConfigError::Missing(key.to_owned()))
+    }
     ```
 
     ## References
@@ -80,12 +102,29 @@ class ErrorTypeMissingImpl(FileRule):
         # rule reads the children of each module and item body itself (`_record_mentions`);
         # a body that never spells `Error` has none to read.
         Pattern(nodes("source_file", "declaration_list"), needs=(b"Error",)),
+        # Where the crate uses a type as an error (`_record_error_use`): found by their bytes,
+        # rarer than the nodes of their kinds.
+        Pattern(
+            text_matches(rb"Result\s*<", "generic_type"),
+            "(generic_type type: (_) @result_type) @match",
+        ),
+        Pattern(
+            text_matches(rb"Err\s*\(", "call_expression"),
+            '(call_expression function: (identifier) @err (#eq? @err "Err")) @match',
+        ),
+        Pattern(
+            text_matches(rb"type\s+\w*(?:Error|Result)\b", "type_item"),
+            "(type_item name: (_) @alias_name) @match",
+        ),
+        Pattern(method_calls(*_ERROR_ADAPTERS), needs=(b"Error",)),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         item = captures["match"][0]
         kind = item.type
-        if kind == "impl_item":
+        if kind in ("generic_type", "call_expression", "type_item"):
+            _record_error_use(item, ctx)
+        elif kind == "impl_item":
             _record_error_impl(item, ctx)
         elif kind in ("source_file", "declaration_list"):
             _record_mentions(item, ctx)
@@ -112,6 +151,7 @@ class ErrorTypeMissingImpl(FileRule):
         gate = AllGates(
             (
                 public,
+                FactGate(_USED_FACT, type_name),
                 FactGate(_IMPL_FACT, type_name, absent=True),
                 FactGate(_MACRO_FACT, type_name, absent=True),
             )
@@ -216,3 +256,74 @@ def _record_macro_mentions(child: Node, at_root: bool, ctx: FileContext) -> None
                 name = ctx.text(token)
                 if name.endswith("Error"):
                     ctx.add_fact(_MACRO_FACT, name)
+
+
+def _record_error_use(node: Node, ctx: FileContext) -> None:
+    """Record the `..Error` type a `Result<T, E>`, an `Err(..)` or a `type Error = E;` /
+    `type Result<T, E = E0> = ..;` uses as an error."""
+    kind = node.type
+    if kind == "generic_type":
+        path = type_path(node)
+        types = type_arguments(node)
+        if path and path[-1].endswith("Result") and len(types) == 2:
+            _add_error_name(items.type_name(types[1]), ctx)
+    elif kind == "call_expression":
+        arguments = node.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        value = values[0] if values else None
+        if value is not None and value.type == "closure_expression":
+            value = value.child_by_field_name("body")  # `.map_err(|e| ParseError::Io(e))`
+        if value is not None:
+            for name in _constructed_names(value, _ERR_DEPTH):
+                _add_error_name(_resolve_self(name, node), ctx)
+    else:
+        alias = items.item_name(node)
+        if alias == "Error":  # `type Error = ParseError;` of a `FromStr`/`TryFrom` impl
+            _add_error_name(items.type_name(node.child_by_field_name("type")), ctx)
+        elif alias.endswith("Result"):  # `type Result<T, E = Error> = ..`: the default
+            for parameter in _type_parameters(node):
+                default = parameter.child_by_field_name("default_type")
+                _add_error_name(items.type_name(default), ctx)
+
+
+def _add_error_name(name: str, ctx: FileContext) -> None:
+    # Only names the rule checks (`..Error`) matter to its gate.
+    if name.endswith("Error"):
+        ctx.add_fact(_USED_FACT, name)
+
+
+def _constructed_names(value: Node, depth: int) -> list[str]:
+    """The path segments that may name the type of `value`: `ParseError` and `Bad` of
+    `ParseError::Bad(..)`, `Self` of `Self::Bad`, `IoError` of `IoError { .. }` or
+    `IoError::new(..).into()`."""
+    if depth == 0:
+        return []
+    kind = value.type
+    if kind in ("identifier", "scoped_identifier", "scoped_type_identifier", "type_identifier"):
+        return [s for s in items.text(value).replace(" ", "").split("::") if s]
+    if kind == "block" and value.named_children:  # `|e| { .. ParseError::Io(e) }`
+        return _constructed_names(value.named_children[-1], depth - 1)
+    if kind == "struct_expression":
+        return _constructed_names(value.child_by_field_name("name") or value, depth - 1)
+    if kind == "generic_function":
+        return _constructed_names(value.child_by_field_name("function") or value, depth - 1)
+    if kind == "call_expression":
+        function = value.child_by_field_name("function")
+        if function is not None and function.type == "field_expression":
+            receiver = function.child_by_field_name("value")  # `ParseError::new(..).into()`
+            return _constructed_names(receiver, depth - 1) if receiver is not None else []
+        return _constructed_names(function, depth - 1) if function is not None else []
+    return []
+
+
+def _resolve_self(name: str, node: Node) -> str:
+    """`Self` of `Err(Self::Bad)` is the type of the impl around it."""
+    if name != "Self":
+        return name
+    impl = items.enclosing(node, ("impl_item",))
+    return items.type_name(impl.child_by_field_name("type")) if impl is not None else name
+
+
+def _type_parameters(item: Node) -> list[Node]:
+    parameters = item.child_by_field_name("type_parameters")
+    return [] if parameters is None else list(parameters.named_children)

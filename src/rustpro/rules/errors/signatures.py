@@ -6,11 +6,23 @@ Several error rules read the same few shapes (`Result<T, E>`, `io::Result<T>`,
 
 from __future__ import annotations
 
-from tree_sitter import Node
+from collections.abc import Callable
+
+from tree_sitter import Node, QueryCursor
 
 from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
 
 _NOT_TYPES = frozenset({"lifetime", "line_comment", "block_comment", "type_binding"})
+# Where a function's errors come from besides a literal `Err(..)`: `?` and the adapters that
+# turn other values into errors. Any of them in the body means an error of its own making.
+_ERROR_SOURCES = """
+(call_expression function: (identifier) @err (#eq? @err "Err") arguments: (arguments) @args)
+(try_expression) @other
+(call_expression
+  function: (field_expression field: (field_identifier) @other
+    (#match? @other "^(map_err|ok_or|ok_or_else|or_else)$")))
+"""
 
 
 def return_type(function: Node) -> Node | None:
@@ -77,3 +89,34 @@ def dyn_error_box(type_node: Node | None) -> bool:
     trait = next((c for c in inner.named_children if c.type != "dyn"), None)
     trait_path = type_path(trait)
     return bool(trait_path) and trait_path[-1] == "Error"
+
+
+def returns_own_input(function: Node, error_like: Callable[[Node | None], bool]) -> bool:
+    """True when every error the function makes is one of its own parameters handed back.
+
+    `fn new(name: &str) -> Result<Name, &str> { .. Err(name) }` returns ownership of the
+    caller's input when it cannot use it (`try_from_error(err: Box<dyn Error>)` gives the
+    error back when no status fits): that is no stringly-typed or boxed error of its own. It
+    holds when the body has at least one `Err(p)`, every `Err(..)` wraps a parameter `p`
+    whose type is `error_like` too, and no `?`, `map_err`, `ok_or`, .. makes errors besides.
+    """
+    body = function.child_by_field_name("body")
+    parameters = function.child_by_field_name("parameters")
+    if body is None or parameters is None:
+        return False
+    inputs = {
+        items.text(parameter.child_by_field_name("pattern")).removeprefix("mut ").strip()
+        for parameter in parameters.named_children
+        if parameter.type == "parameter" and error_like(parameter.child_by_field_name("type"))
+    }
+    if not inputs:
+        return False
+    handed_back = 0
+    for _, captures in QueryCursor(compile_query(_ERROR_SOURCES)).matches(body):
+        if "other" in captures:
+            return False
+        arguments = [a for a in captures["args"][0].named_children if a.type not in _NOT_TYPES]
+        if len(arguments) != 1 or items.text(arguments[0]) not in inputs:
+            return False
+        handed_back += 1
+    return handed_back > 0

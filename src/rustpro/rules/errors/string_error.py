@@ -8,7 +8,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
+from rustpro.rules.errors.signatures import (
+    return_type,
+    returns_own_input,
+    std_result_error,
+    type_path,
+)
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
 
@@ -21,6 +26,10 @@ class StringError(FileRule):
     ## What it does
     Finds functions, methods and trait methods that are public API of the library and whose
     declared return type is `Result<T, String>` or `Result<T, &str>` (any lifetime).
+    A function that only ever hands back one of its own `String`/`&str` parameters as the
+    error (`fn new(name: &str) -> Result<Name, &str> { .. Err(name) }`: every `Err(..)`
+    wraps such a parameter, and no `?`, `map_err` or `ok_or` makes other errors) is left
+    alone: it returns ownership of the caller's input, not a message.
 
     ## Why is this bad?
     A string is an error a program cannot act on: callers can only print it or compare text,
@@ -85,7 +94,7 @@ class StringError(FileRule):
             return  # bindings and other generated code are nobody's to fix
         function = captures["match"][0]
         error = std_result_error(return_type(function))
-        if error is None or not _is_string(error):
+        if error is None or not _is_string(error) or returns_own_input(function, _is_string):
             return
         gate = ctx.public_gate(function)
         if gate is None:
@@ -99,8 +108,10 @@ class StringError(FileRule):
         )
 
 
-def _is_string(error: Node) -> bool:
+def _is_string(error: Node | None) -> bool:
     """True for `String` (any std path) and `&str` (any lifetime)."""
+    if error is None:
+        return False
     if type_path(error) in _STRING_PATHS:
         return True
     if error.type != "reference_type":

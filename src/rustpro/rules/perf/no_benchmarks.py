@@ -5,23 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rustpro.engine.crateview import CrateView
+from rustpro.discovery.roles import PackageRole
+from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.model import Finding
-from rustpro.rules.base import CrateRule
+from rustpro.rules.base import WorkspaceRule
+from rustpro.rules.manifest_anchor import root_line
 
 # Benchmark harnesses: depending on one (as a dev-dependency) means benchmarks exist somewhere.
 _HARNESSES = frozenset({"criterion", "divan", "iai", "iai-callgrind", "codspeed-criterion-compat"})
 
 
-class NoBenchmarks(CrateRule):
-    """Flags a library crate with no benchmarks.
+class NoBenchmarks(WorkspaceRule):
+    """Flags a project with libraries and no benchmarks anywhere.
 
     ## What it does
-    Reports a library crate (at the `[package]` line of its Cargo.toml) that has no bench
-    target (`benches/*.rs` or a `[[bench]]` table) and no benchmark harness among its
-    dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`). Binary-only crates,
-    proc-macro crates and members of a workspace whose `[workspace.dependencies]` declares a
-    harness (the benchmarks then live in a sibling crate) are left alone.
+    Reports, once per audited workspace (or single package) with a published library, that
+    no package has a bench target (`benches/*.rs` or a `[[bench]]` table), a benchmark
+    harness among its dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`), a
+    harness in `[workspace.dependencies]`, or a role as a benchmark package (`benches`,
+    `*-bench`). Benchmarking is a practice of the project, so the finding sits at the root
+    manifest. Workspaces of applications, internal, test, example and tool packages alone
+    are left alone.
 
     ## Why is this bad?
     Without a benchmark, performance is anecdote: a change that halves throughput passes review
@@ -31,7 +35,7 @@ class NoBenchmarks(CrateRule):
     ## Example
     ```toml
     [package]
-    name = "example"
+    name = "geometry"
     version = "0.1.0"
     edition = "2021"
     ```
@@ -39,7 +43,7 @@ class NoBenchmarks(CrateRule):
     ## Use instead
     ```toml
     [package]
-    name = "example"
+    name = "geometry"
     version = "0.1.0"
     edition = "2021"
 
@@ -59,26 +63,36 @@ class NoBenchmarks(CrateRule):
 
     name = "no-benchmarks"
 
-    def check_crate(self, crate: CrateView) -> Iterable[Finding]:
-        if not crate.is_library or crate.layout.proc_macro or crate.manifest.package is None:
+    def check_workspace(self, workspace: WorkspaceView) -> Iterable[Finding]:
+        libraries = [
+            c
+            for c in workspace.with_role(self.spec.roles)
+            if c.is_library and not c.layout.proc_macro
+        ]
+        if not libraries or any(_benchmarks(crate) for crate in workspace.crates):
             return []
-        if crate.layout.targets_of("bench"):
-            return []
-        if any(
-            dep.kind == "dev" and (dep.package in _HARNESSES or dep.name in _HARNESSES)
-            for dep in crate.manifest.dependencies()
-        ):
-            return []
-        if _workspace_has_harness(crate.layout.inherited.dependencies):
-            return []  # benchmarks live in a sibling crate (`benches/` member, `clap_bench`)
+        names = ", ".join(f"`{c.name}`" for c in libraries[:3])
+        more = f" and {len(libraries) - 3} more" if len(libraries) > 3 else ""
         return [
-            crate.finding(
+            workspace.finding(
                 self,
-                f"library crate `{crate.name}` has no benchmarks",
+                f"no benchmarks for the libraries of this project ({names}{more})",
                 "add a `benches/` target (criterion or divan) for the hot paths",
-                line=crate.manifest.table_line("package"),
+                line=root_line(workspace.manifest),
             )
         ]
+
+
+def _benchmarks(crate: CrateView) -> bool:
+    """Whether the package benchmarks something (targets, a harness, or its role)."""
+    if crate.layout.targets_of("bench") or crate.layout.role.role is PackageRole.BENCH:
+        return True
+    if any(
+        dep.kind == "dev" and (dep.package in _HARNESSES or dep.name in _HARNESSES)
+        for dep in crate.manifest.dependencies()
+    ):
+        return True
+    return _workspace_has_harness(crate.layout.inherited.dependencies)
 
 
 def _workspace_has_harness(dependencies: dict[str, Any]) -> bool:

@@ -8,15 +8,19 @@ from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
 from rustpro.rules.base import CrateRule
 from rustpro.rules.manifest_anchor import package_line
+from rustpro.rules.testing.no_unit_tests import is_tested
 
 
 class NoIntegrationTests(CrateRule):
     """Flags a library crate with no integration tests.
 
     ## What it does
-    Fires once per library crate that has no integration-test target: no `tests/*.rs`, no
-    `tests/NAME/main.rs` and no `[[test]]` table in Cargo.toml. Binary-only crates are left
-    alone. The finding points at the `[package]` header of the crate's Cargo.toml.
+    Fires once per published library that has no integration-test target (no `tests/*.rs`,
+    no `tests/NAME/main.rs`, no `[[test]]` table in Cargo.toml) and that no sibling
+    package with tests depends on: a workspace's own test package (`tests/integration`)
+    uses the library from outside, exactly as integration tests do. Applications,
+    internal, test, example and tool packages are left alone. The finding points at the
+    `[package]` header of the crate's Cargo.toml.
 
     ## Why is this bad?
     Unit tests see the crate from the inside and can lean on private items. Integration tests
@@ -53,6 +57,9 @@ class NoIntegrationTests(CrateRule):
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         if not crate.is_library or crate.layout.targets_of("test"):
+            return []
+        siblings = crate.workspace.dependents(crate.name) if crate.workspace else []
+        if any(is_tested(sibling) for sibling in siblings):
             return []
         return [
             crate.finding(

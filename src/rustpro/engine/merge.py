@@ -1,0 +1,106 @@
+"""One finding per problem: where two rules report the same thing, keep one that says both.
+
+Rules are written one problem at a time, so an undocumented public function that returns
+`Result` is both `missing-docs` and `missing-errors-doc`, and an `.unwrap()` in a public
+function without `# Panics` docs is both `unwrap-in-production` and `missing-panics-doc`. A
+reviewer says each once. This runs after suppressions and the configuration's selection, so a
+finding that was silenced or not selected never absorbs another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rustpro.model import Finding, Location, Severity
+
+# Doc-section rules that an undocumented item's `missing-docs` finding already covers.
+_SECTION_RULES = {"missing-errors-doc": "`# Errors`", "missing-panics-doc": "`# Panics`"}
+# Rules whose finding sits on a panic site that `missing-panics-doc` points at.
+_PANIC_RULES = frozenset({"unwrap-in-production", "expect-in-production", "panic-in-production"})
+
+
+def merge_overlapping(findings: list[Finding]) -> list[Finding]:
+    """`findings` with each overlapping pair folded into one finding that names both."""
+    findings = _fold_sections_into_missing_docs(findings)
+    findings = _fold_panics_doc_into_panic_sites(findings)
+    return _drop_restated_crate_findings(findings)
+
+
+def _fold_sections_into_missing_docs(findings: list[Finding]) -> list[Finding]:
+    undocumented = {
+        _place(f): index for index, f in enumerate(findings) if f.rule == "missing-docs"
+    }
+    if not undocumented:
+        return findings
+    sections: dict[int, list[str]] = {}
+    dropped: set[int] = set()
+    for index, finding in enumerate(findings):
+        section = _SECTION_RULES.get(finding.rule)
+        target = undocumented.get(_place(finding)) if section is not None else None
+        if section is not None and target is not None:
+            sections.setdefault(target, []).append(section)
+            dropped.add(index)
+    merged: list[Finding] = []
+    for index, finding in enumerate(findings):
+        if index in dropped:
+            continue
+        wanted = sections.get(index)
+        if wanted:
+            finding = replace(
+                finding,
+                message=f"{finding.message}; its docs will need {' and '.join(sorted(wanted))}",
+                severity=_worst(finding, *(f for f in findings if _place(f) == _place(finding))),
+            )
+        merged.append(finding)
+    return merged
+
+
+def _fold_panics_doc_into_panic_sites(findings: list[Finding]) -> list[Finding]:
+    sites = {(f.path, f.line): index for index, f in enumerate(findings) if f.rule in _PANIC_RULES}
+    if not sites:
+        return findings
+    notes: dict[int, Finding] = {}
+    dropped: set[int] = set()
+    for index, finding in enumerate(findings):
+        if finding.rule != "missing-panics-doc":
+            continue
+        for place in finding.related:
+            target = sites.get((place.path, place.line))
+            if target is not None and target not in notes:
+                notes[target] = finding
+                dropped.add(index)
+                break
+    merged: list[Finding] = []
+    for index, finding in enumerate(findings):
+        if index in dropped:
+            continue
+        doc = notes.get(index)
+        if doc is not None:
+            finding = replace(
+                finding,
+                message=f"{finding.message}; {doc.message}",
+                severity=_worst(finding, doc),
+                related=(*finding.related, _as_related(doc)),
+            )
+        merged.append(finding)
+    return merged
+
+
+def _drop_restated_crate_findings(findings: list[Finding]) -> list[Finding]:
+    """`no-error-path-tests` says nothing `no-unit-tests` has not said for the same crate."""
+    untested = {f.path for f in findings if f.rule == "no-unit-tests"}
+    if not untested:
+        return findings
+    return [f for f in findings if not (f.rule == "no-error-path-tests" and f.path in untested)]
+
+
+def _place(finding: Finding) -> tuple[str, int, int]:
+    return (finding.path, finding.line, finding.column)
+
+
+def _worst(*findings: Finding) -> Severity:
+    return max((f.severity for f in findings), key=lambda s: s.rank)
+
+
+def _as_related(finding: Finding) -> Location:
+    return Location(finding.path, finding.line, finding.column, f"also [{finding.rule}]")

@@ -1,0 +1,146 @@
+"""What a `#[cfg(..)]` predicate says about when code is compiled: only for tests, only for docs.
+
+A cfg predicate is a tiny language of its own (`all(..)`, `any(..)`, `not(..)`, `name`,
+`key = "value"`), written in an attribute's token tree. Reviewers judge code by the builds
+it is part of: `#[cfg(any(test, feature = "test-util"))]` helpers are test support, a
+`#[cfg(docsrs)]` module is a documentation shim, and neither is production code.
+
+The answer is one of `TEST` (compiled only where tests or test tooling run), `DOCS`
+(compiled only for rustdoc) or `None` (may be in a normal build). It errs towards `None`:
+`not(..)` and unknown predicates never make code test- or docs-only.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+
+
+class CfgOnly(enum.Enum):
+    """The kind of build a cfg predicate limits code to."""
+
+    TEST = "test"
+    DOCS = "docs"
+
+
+# Bare cfg names set only by test tooling: the test harness, loom model checking, fuzzers.
+_TEST_NAMES = frozenset({"test", "loom", "fuzzing", "miri", "kani", "shuttle"})
+_DOCS_NAMES = frozenset({"docsrs", "doc"})
+# A feature whose name says it exists for tests (`test-util`, `testing`, `mock`, `fuzz`).
+_TEST_FEATURE = re.compile(r"(^|[-_])(test|tests|testing|test[-_]?util[s]?|mocks?|fuzz\w*)($|[-_])")
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[(),=]))'
+)
+
+
+def cfg_only(arguments: str) -> CfgOnly | None:
+    """What `#[cfg(ARGS)]` limits code to; `arguments` is the parenthesised text `(..)`."""
+    return _cfg_only(arguments.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _cfg_only(arguments: str) -> CfgOnly | None:
+    tokens = _tokens(arguments)
+    if tokens is None or len(tokens) < 2 or tokens[0] != "(" or tokens[-1] != ")":
+        return None
+    parser = _Parser(tokens[1:-1])
+    kinds = parser.predicate()
+    if kinds is None or not parser.at_end():
+        return None
+    return _one(kinds)
+
+
+def _one(kinds: frozenset[CfgOnly]) -> CfgOnly | None:
+    # A predicate limited to both (`all(test, docsrs)`) is never in a normal build; report
+    # it as test code, which production rules skip just the same.
+    if CfgOnly.TEST in kinds:
+        return CfgOnly.TEST
+    return CfgOnly.DOCS if CfgOnly.DOCS in kinds else None
+
+
+def _tokens(text: str) -> list[str] | None:
+    tokens: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            if text[position:].strip():
+                return None  # something cfg syntax does not have
+            break
+        tokens.append(match.group(match.lastgroup or "punct"))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over the tokens of one predicate.
+
+    Each predicate evaluates to the set of build kinds it is limited to: empty for a
+    predicate that holds in normal builds (or may), `{TEST}` for one that holds only in test
+    builds, and so on. None means the text is not a predicate.
+    """
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def at_end(self) -> bool:
+        return self.position == len(self.tokens)
+
+    def _next(self) -> str | None:
+        if self.position >= len(self.tokens):
+            return None
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def predicate(self) -> frozenset[CfgOnly] | None:
+        word = self._next()
+        if word is None or not (word[0].isalpha() or word[0] == "_"):
+            return None
+        if self._peek() == "(" and word in ("all", "any", "not"):
+            self._next()
+            parts: list[frozenset[CfgOnly]] = []
+            while self._peek() != ")":
+                part = self.predicate()
+                if part is None:
+                    return None
+                parts.append(part)
+                if self._peek() == ",":
+                    self._next()
+                elif self._peek() != ")":
+                    return None
+            self._next()
+            return _combine(word, parts)
+        if self._peek() == "=":
+            self._next()
+            value = self._next()
+            if value is None or not value.startswith('"'):
+                return None
+            if word == "feature" and _TEST_FEATURE.search(value[1:-1].lower()):
+                return frozenset({CfgOnly.TEST})
+            return frozenset()
+        if word in _TEST_NAMES:
+            return frozenset({CfgOnly.TEST})
+        if word in _DOCS_NAMES:
+            return frozenset({CfgOnly.DOCS})
+        return frozenset()
+
+
+def _combine(operator: str, parts: list[frozenset[CfgOnly]]) -> frozenset[CfgOnly]:
+    if operator == "all":  # limited by any one conjunct
+        return frozenset().union(*parts)
+    if operator == "any":  # limited only when every alternative is, to one kind
+        if not parts or any(not part for part in parts):
+            return frozenset()
+        common = frozenset.intersection(*parts)
+        if common:
+            return common
+        # `any(test, docsrs)`: never in a normal build, though for two kinds.
+        return frozenset({CfgOnly.TEST})
+    return frozenset()  # `not(..)`: holds in some normal build
