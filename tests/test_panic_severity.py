@@ -88,6 +88,14 @@ CASES = [
         Severity.NOTE,
     ),
     (
+        "file read in a crate-root main",
+        "fn main() -> Result<(), String> {\n"
+        "    let t = std::fs::read_to_string(std::env::args().nth(1).unwrap_or_default());\n"
+        '    println!("{}", t.unwrap());\n    Ok(())\n}\n',
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
         "todo",
         "pub fn later() -> u8 {\n    todo!()\n}\n",
         "panic-in-production",

@@ -980,6 +980,7 @@ def message_text(node: Node | None) -> str:
 LOCK_POISONING = "fails only if another thread panicked while holding the lock"
 INVARIANT = "the message states an invariant"
 INVARIANT_COMMENT = "a comment states an invariant"
+IN_MAIN = "in `main`, where a failure ends the program either way"
 
 
 def judge_unwrap(
@@ -1010,6 +1011,8 @@ def judge_unwrap(
         return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
     if operation is None:
         return Judgement(Verdict.NOTE)
+    if _in_main(scope):
+        return Judgement(Verdict.NOTE, IN_MAIN)
     if operation.awaited and operation.name not in _NOT_IO:
         return Judgement(Verdict.WARNING, f"`{operation.name}(..).await` is I/O that can fail")
     if _runtime_operation(operation):
@@ -1100,6 +1103,19 @@ def _accepted_by_function(
     if facts.contract == "poll" and operation is not None and operation.name == "take":
         return Judgement(Verdict.ACCEPTED, "the `poll` contract")
     return None
+
+
+def _in_main(scope: Scope) -> bool:
+    """True directly in a top-level `fn main` (not in a closure or task it spawns)."""
+    function = scope.function
+    if function is None or scope.closure is not None:
+        return False
+    parent = function.parent
+    return (
+        items.item_name(function) == "main"
+        and parent is not None
+        and (parent.type == "source_file")
+    )
 
 
 def _own_error_channel(ctx: FileContext, scope: Scope) -> str:

@@ -33,15 +33,20 @@ class UnwrapInProduction(FileRule):
       except channel operations and joined tasks, which fail on the program's own state.
     - **note**: everything else: lookups and iterator steps (`get`, `next`, `first`,
       `parent`), checked arithmetic and conversions of in-memory values, a runtime operation
-      in a private function without an error channel, lock poisoning (`m.lock().unwrap()`
-      fails only after another thread panicked holding the lock), and a call whose
-      neighbouring comment states an invariant (`// cannot fail: checked above`).
+      in a private function without an error channel, anything directly in a crate-root
+      `fn main` (a startup failure ends the program either way), lock poisoning
+      (`m.lock().unwrap()` fails only after another thread panicked holding the lock), and a
+      call whose neighbouring comment states an invariant (`// cannot fail: checked above`).
     - **not reported**, because the panic is accepted practice:
       - inside a `const`/`static` initialiser (also a `LazyLock::new(|| ..)` closure, a
         `lazy_static!` or `thread_local!` body): it fails the same way on first use;
       - on a value built from literals and constants (`"8080".parse()`,
         `Regex::new(r"..")`, `NonZeroU8::new(3)`, `u32::from_str_radix(HEX, 16)`): the
-        first run shows the failure;
+        first run shows the failure. Only constructors, parsers and conversions by their
+        names (`new`, `parse*`, `from*`, `try_*`, `with_*`, `compile`, `build`, `decode*`)
+        count, never known I/O or a method of a named static (`LOCK.lock()`); a constructor
+        that does I/O on a literal (`TempDir::with_prefix("x")`) is taken for one that does
+        not;
       - in a function whose docs have a `# Panics` section;
       - where a trait's contract says to panic: `Index::index`, and `.take().unwrap()` in
         `Future::poll`/`Stream::poll_next` (polled after completion);
