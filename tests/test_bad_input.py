@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 UNWRAP = "unwrap-in-production"
 # A production unwrap the audit must still find next to the bad file.
-GOOD_LIB = "//! Still audited.\n\npub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+GOOD_LIB = "//! Still audited.\n\npub fn f(text: &str) -> u8 {\n    text.parse().unwrap()\n}\n"
 
 
 def _audit_process(root: Path, cache: Path, *flags: str) -> CliRun:

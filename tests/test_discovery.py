@@ -199,7 +199,7 @@ MODULE_TREE = {
     "src/private.rs": "pub struct Exported;\npub struct NotExported;\n",
     "src/nested/deep.rs": "pub struct Deep;\n",
     "src/platform/linux.rs": "pub struct Linux;\n",
-    "src/tests.rs": "pub fn helper() -> u8 { Some(1).unwrap() }\n",
+    "src/tests.rs": "pub fn helper(text: &str) -> u8 { text.parse().unwrap() }\n",
     "src/hidden.rs": "pub struct Hidden;\n",
     "src/internal.rs": "pub struct Internal;\n",
     "src/orphan.rs": "pub struct Orphan;\n",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from tree_sitter import Node, Tree
 
-from rustpro.model import Finding, Location, Role
+from rustpro.model import Finding, Location, Role, Severity
 from rustpro.rules.base import BaseRule
 from rustpro.syntax import items
 from rustpro.syntax.positions import LineIndex
@@ -101,6 +102,9 @@ class FileContext:
     _mentions: dict[str, bool] = field(default_factory=dict)  # see `mentions`
     # Per-rule memory for this file only (`scratch(rule)`), e.g. what a rule already reported.
     _scratch: dict[str, set[int]] = field(default_factory=dict)
+    # Memos for this file only (`memo(owner)`): answers several sites or rules share, such as
+    # which function a node belongs to, worked out once per node instead of once per site.
+    _memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -142,6 +146,17 @@ class FileContext:
             found = self._scratch[rule.name] = set()
         return found
 
+    def memo(self, owner: str) -> dict[Any, Any]:
+        """A dict that helpers named `owner` may fill while this file is analysed.
+
+        Unlike `scratch`, it is keyed by the helper rather than by a rule, so rules that ask
+        the same question (where is this panic site?) share the answers.
+        """
+        found = self._memos.get(owner)
+        if found is None:
+            found = self._memos[owner] = {}
+        return found
+
     def text(self, node: Node | None) -> str:
         """The source text of a node."""
         if node is None:
@@ -174,8 +189,13 @@ class FileContext:
         end: Node | None = None,
         gate: Gate | None = None,
         related: tuple[Location, ...] = (),
+        severity: Severity | None = None,
     ) -> None:
-        """Record a finding of `rule` spanning `node` (through `end`, when given)."""
+        """Record a finding of `rule` spanning `node` (through `end`, when given).
+
+        `severity` overrides the catalog's for this finding, for rules whose findings differ
+        in how sure or serious they are (the catalog holds the highest).
+        """
         if self._allowed_by_clippy(rule, node):
             return
         last = end if end is not None else node
@@ -186,7 +206,7 @@ class FileContext:
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
-            severity=rule.severity,
+            severity=severity if severity is not None else rule.severity,
             path=self.relpath,
             line=line,
             column=column,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from tree_sitter import Node
-
-from rustpro.syntax import items
-
 # The free functions of `std::fs`: all of them block on the file system and return
 # `io::Result`, which is why both blocking-in-async and discarded-result know them.
 STD_FS_FUNCTIONS = frozenset(
@@ -44,15 +40,3 @@ ASSERT_MACROS = frozenset(
         "debug_assert_matches",
     }
 )
-
-
-def in_assert_macro(node: Node) -> bool:
-    """True when `node` sits in the arguments of an `assert!`-family macro."""
-    for parent in items.ancestors(node):
-        if parent.type == "macro_invocation":
-            name = items.macro_name(parent).rsplit("::", 1)[-1]
-            if name in ASSERT_MACROS or name.startswith("prop_assert"):
-                return True
-        elif parent.type in ("function_item", "closure_expression"):
-            return False
-    return False

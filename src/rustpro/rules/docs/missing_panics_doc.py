@@ -8,6 +8,8 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.patterns import Pattern, macro_arg_methods, macro_calls, method_calls
 from rustpro.syntax import items
 
@@ -15,6 +17,10 @@ from rustpro.syntax import items
 # claims cannot happen, so only these count as documented-worthy panics (as in clippy).
 _PANIC_MACROS = frozenset({"panic", "assert", "assert_eq", "assert_ne"})
 _STD_PREFIXES = ("", "std::", "core::")
+# Panics no caller can bring about: docs would not help anyone avoid them.
+_NOT_CALLERS_DOING = frozenset(
+    {panic_sites.LOCK_POISONING, panic_sites.INVARIANT, panic_sites.INVARIANT_COMMENT}
+)
 
 
 class MissingPanicsDoc(FileRule):
@@ -23,10 +29,22 @@ class MissingPanicsDoc(FileRule):
     ## What it does
     Finds public API functions and methods whose own body calls `.unwrap()`, `.expect(..)`,
     `panic!`, `assert!`, `assert_eq!` or `assert_ne!`, and whose docs lack a `# Panics`
-    heading. Only the function's own body counts: calls inside closures and nested functions
-    run only if something calls them, so they are not attributed to the outer function.
-    `debug_assert!` (gone in release builds) and `unreachable!` are not counted, and trait impl
-    members are skipped.
+    heading. Only the function's own body counts: calls inside closures, async blocks and
+    nested functions run only if something calls or awaits them, so they are not attributed
+    to the outer function. `debug_assert!` (gone in release builds) and `unreachable!` are
+    not counted, and trait impl members are skipped.
+
+    Panics no caller can bring about are not counted either, since documenting them would
+    not help anyone avoid them: `unwrap`/`expect` on values built from literals, or proven by
+    a guard in the same function (the shapes of `unwrap-in-production`), lock poisoning, and
+    `expect`/`panic!` whose message or neighbouring comment states an invariant
+    (`expect("`inner` can only be None in a destructor")`). So are invariants of the
+    function's own state: an `unwrap` or `expect` that the panic rules rate a note (a lookup,
+    a getter, an iterator step) on a value no parameter feeds (`let node = build(name);
+    node.child().unwrap()` reads back what the function built), the catch-all arm of a
+    `match` on such a value (`match self.kind() { .., _ => panic!(..) }`), and anything
+    under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states a
+    precondition the caller must meet.
 
     ## Why is this bad?
     A panic is an outcome the signature does not show. Callers who cannot see when a function
@@ -94,13 +112,14 @@ class MissingPanicsDoc(FileRule):
         what = _panic_site(captures)
         if what is None:
             return
-        function = _owning_function(site)
-        if function is None:
-            return
+        scope = panic_sites.scope_of(ctx, site)
+        function = scope.function
+        if function is None or scope.closure is not None or scope.template:
+            return  # closures and async blocks run when called or awaited, not here
         # Whether a function deserves a finding does not depend on the site: it is judged
         # once, at its first panic site (the one a finding names), and later sites add nothing.
         judged = ctx.scratch(self)
-        if function.start_byte in judged:
+        if function.start_byte in judged or not _documentable(ctx, captures, site):
             return
         judged.add(function.start_byte)
         # Both questions are free of side effects; most functions are not public API, and
@@ -140,11 +159,51 @@ def _panic_site(captures: dict[str, list[Node]]) -> str | None:
     return f"`.{method}()`"
 
 
-def _owning_function(site: Node) -> Node | None:
-    """The function whose own body holds `site`; None inside closures or outside functions."""
-    for parent in items.ancestors(site):
-        if parent.type == "closure_expression":
-            return None
-        if parent.type == "function_item":
-            return parent
-    return None
+def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node) -> bool:
+    """False for panics no caller can bring about, which docs would not help them avoid.
+
+    Those are the panics the panic rules accept (built from literals, proven by a guard, a
+    trait's contract), lock poisoning, `expect`/`panic!` whose message states an invariant,
+    `unwrap`/`expect` that the panic rules rate a note (an invariant) on values that none of
+    the function's parameters feed, the catch-all arm of a `match` on such a value, and
+    anything under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states
+    a precondition the caller must meet.
+    """
+    if panic_sites.debug_only(ctx, site):
+        return False  # `if cfg!(debug_assertions) { assert!(..) }` is a debug assertion
+    if "macro" in captures:
+        macro = items.text(captures["macro"][0]).replace(" ", "").rsplit("::", 1)[-1]
+        if macro != "panic":
+            return True
+        judgement = panic_sites.judge_panic(ctx, site, macro, _panic_message(site))
+        subject = panic_sites.catch_all_subject(site)
+        if subject is not None and not panic_sites.mentions_parameter(ctx, site, subject):
+            return False  # `match self.kind() { .., _ => panic!(..) }`: the value's own state
+    else:
+        args = captures["args"][0]
+        value: Node | None = None
+        if args.type == "token_tree":
+            operation = panic_sites.token_operation(captures["method"][0])
+            message_node = next((c for c in args.named_children if not c.is_extra), None)
+        else:
+            function = site.child_by_field_name("function")
+            value = function.child_by_field_name("value") if function is not None else None
+            operation = panic_sites.operation_of(value)
+            message_node = args.named_children[0] if args.named_child_count else None
+        message = panic_sites.message_text(message_node)
+        judgement = panic_sites.judge_unwrap(
+            ctx, site, operation, message, method=captures["method"][0], value=value
+        )
+        if judgement.verdict is Verdict.NOTE and not panic_sites.uses_parameter(
+            ctx, site, operation
+        ):
+            return False  # an invariant of the function's own state, not the caller's input
+    if judgement.verdict is Verdict.ACCEPTED:
+        return False
+    return judgement.reason not in _NOT_CALLERS_DOING
+
+
+def _panic_message(invocation: Node) -> str:
+    tokens = next((c for c in invocation.named_children if c.type == "token_tree"), None)
+    first = next((c for c in tokens.named_children if not c.is_extra), None) if tokens else None
+    return panic_sites.message_text(first)

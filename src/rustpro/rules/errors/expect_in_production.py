@@ -7,41 +7,57 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.macro_bodies import in_macro_rules_body
+from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
-from rustpro.rules.support import in_assert_macro
+from rustpro.syntax import items
 
 # `Option::expect` / `Result::expect` take a `&str`: arguments of these kinds can be one.
 _MESSAGE_KINDS = frozenset(
     {
         "string_literal",
         "raw_string_literal",
-        "macro_invocation",
         "reference_expression",
         "identifier",
         "field_expression",
     }
 )
 _STRING_TOKENS = frozenset({"string_literal", "raw_string_literal"})
+# Macros that expand to a `&str` or `String`; `T![,]` and other macros are some other value,
+# so `p.expect(T![,])` is a parser's method, not `Option::expect`.
+_MESSAGE_MACROS = frozenset({"format", "concat", "stringify", "env", "include_str", "formatcp"})
 
 
 class ExpectInProduction(FileRule):
-    """Flags `.expect(..)` and `.expect_err(..)` in production code.
+    """Flags `.expect(..)` and `.expect_err(..)` in production code, loudest where input fails.
 
     ## What it does
     Finds `.expect("message")` calls in library and binary sources, including calls written
     inside macro arguments such as `format!("{}", x.expect("x"))`. Test code, examples,
     benches, build scripts, `assert!`-family macros and `macro_rules!` bodies (templates that
-    may only be used in tests) are left alone, and so are calls whose
-    argument cannot be a message (`parser.expect(Token::Comma)`, `self.expect(b'{')`): those
+    may only be used in tests) are left alone, and so are calls whose argument cannot be a
+    message (`parser.expect(Token::Comma)`, `p.expect(T![,])`, `self.expect(b'{')`): those
     are some other type's method.
+
+    Each call is weighed like `.unwrap()` (see `unwrap-in-production` for the shapes):
+    a **warning** for a failure of runtime data or I/O the caller could have been told about
+    (a parse, decode or file operation in a function that returns `Result`/`Option` or on
+    a parameter of a function other modules call; an awaited call such as
+    `user.save(&db).await.expect("Error saving")`); a **note** for the rest, and always when
+    the message or a comment at the call states an invariant ("should never fail",
+    "checked above", "always set by `new`", "this is a bug", "can only be None in a
+    destructor"); **not reported** for `const`/`static` initialisers, values built from
+    literals, documented `# Panics`, the `Index` and `poll` contracts (also a message such as
+    "polled after completion"), and calls a guard proves. "must", "only" and "expected"
+    alone do not make an invariant: "invalid header, expected base64" describes bad input.
 
     ## Why is this bad?
     `expect` is `unwrap` with a better message: it still turns a `None` or an `Err` into a
-    panic. Sometimes that is the right call (a broken invariant), which is why this is only a
-    note, but each one deserves a look: can the caller be told instead?
+    panic. For a broken invariant that is the right call, which is why those are notes. When
+    the failure comes from input, a file or the network, the caller should get an error.
 
     ## Example
     ```rust
@@ -90,33 +106,56 @@ class ExpectInProduction(FileRule):
         args = captures["args"][0]
         if captures["receiver"][0].type == "self":
             return  # `self.expect(..)`: a method of the type being written, e.g. a parser
+        value: Node | None = None
         if args.type == "token_tree":  # inside another macro's arguments
-            if not _message_tokens(args) or in_assert_macro(method):
+            if not _message_tokens(args):
                 return
-            if in_macro_rules_body(method):
+            site = method
+            operation = panic_sites.token_operation(method)
+            message = next((c for c in args.named_children if not c.is_extra), None)
+        else:
+            message = _message_argument(args)
+            if message is None:
                 return
-        elif not _message_argument(args):
+            site = captures["match"][0]
+            value = captures["receiver"][0]
+            operation = panic_sites.operation_of(value)
+        scope = panic_sites.scope_of(ctx, site)
+        if scope.assertion or scope.template:
+            return  # a test's assertion, or a macro template that may run only in tests
+        judgement = panic_sites.judge_unwrap(
+            ctx, site, operation, panic_sites.message_text(message), method=method, value=value
+        )
+        if judgement.verdict is Verdict.ACCEPTED:
             return
         name = ctx.text(method)
+        reason = f" ({judgement.reason})" if judgement.reason else ""
         ctx.report(
             self,
             method,
-            f"`.{name}(..)` panics on `None`/`Err` in production code",
+            f"`.{name}(..)` panics on `None`/`Err` in production code{reason}",
             "propagate with `?` or handle the error; keep `expect` only for broken invariants",
             end=args,
+            severity=Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE,
         )
 
 
-def _message_argument(args: Node) -> bool:
-    """True when a call's arguments are one expression that can be a `&str` message."""
+def _message_argument(args: Node) -> Node | None:
+    """The argument of a call when it is one expression that can be a `&str` message."""
     values = [c for c in args.named_children if c.type not in ("line_comment", "block_comment")]
     if len(values) != 1:
-        return False
+        return None
     value = values[0]
     if value.type == "call_expression":  # `msg.as_str()`, not `Token::new(..)`
         function = value.child_by_field_name("function")
-        return function is not None and function.type == "field_expression"
-    return value.type in _MESSAGE_KINDS
+        return value if function is not None and function.type == "field_expression" else None
+    if value.type == "macro_invocation":
+        return value if _message_macro(items.macro_name(value)) else None
+    return value if value.type in _MESSAGE_KINDS else None
+
+
+def _message_macro(name: str) -> bool:
+    return name.rsplit("::", 1)[-1] in _MESSAGE_MACROS
 
 
 def _message_tokens(args: Node) -> bool:
@@ -128,6 +167,8 @@ def _message_tokens(args: Node) -> bool:
     if first.type in _STRING_TOKENS or first.type == "&":
         return True
     if first.type == "identifier":
-        # `msg` alone, or a macro call such as `format!(..)`
-        return len(tokens) == 1 or tokens[1].type == "!"
+        # `msg` alone, or a message macro call such as `format!(..)`
+        if len(tokens) == 1:
+            return True
+        return tokens[1].type == "!" and _message_macro(items.text(first))
     return False

@@ -7,17 +7,15 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.macro_bodies import in_macro_rules_body
+from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls
-from rustpro.rules.support import in_assert_macro
 from rustpro.syntax import items
 
 _STD_PATHS = frozenset({"std", "core", "::std", "::core"})
-# A panic evaluated while compiling (a `const` initialiser) is a build error, not a crash.
-_CONST_CONTEXTS = frozenset({"const_item", "static_item", "const_block"})
-_STOP = frozenset({"function_item", "closure_expression"}) | _CONST_CONTEXTS
 _MESSAGES = {
     "panic": ("`panic!` in production code", "return an error the caller can handle"),
     "todo": ("`todo!` left in production code", "finish the code path or return an error"),
@@ -35,8 +33,23 @@ class PanicInProduction(FileRule):
     Finds `panic!`, `todo!` and `unimplemented!` (also spelled `std::panic!` or
     `core::panic!`) in library and binary sources, including inside other macros' arguments.
     `unreachable!` and the `assert!` family are fine: they state invariants. Test code,
-    examples, benches, build scripts, `macro_rules!` bodies and `const` initialisers (where a
-    panic is a compile error) are left alone.
+    examples, benches, build scripts, `macro_rules!` bodies, `const`/`static` initialisers
+    (also `LazyLock` closures and `lazy_static!` bodies) are left alone.
+
+    - **warning**: `todo!` and `unimplemented!` (placeholders); a `panic!` where the caller
+      could have been told: the function returns `Result`/`Option` (or is a private helper
+      that only such functions in the file use) *and* the panic either handles an error in
+      hand (`Err(e) => panic!(..)`) or its message tells the user what to fix ("you must
+      install a provider", "please set X"). `x.unwrap_or_else(|e| panic!(..))` is weighed
+      like `x.expect(..)`.
+    - **note**: other panics, including the catch-all arm of a `match`
+      (`_ => panic!(..)`, often over a `#[non_exhaustive]` or foreign enum) and messages or
+      comments that state an invariant ("this is a bug", "should never happen",
+      "unexpected state"). A plain `panic!` in a function that returns `Result` is a note
+      that says so: measured on real crates those were internal assertions.
+    - **not reported**: a panic documented in the function's `# Panics` section, one in
+      `Index::index`, and a message about being polled or called after completion (the
+      `Future::poll` contract).
 
     ## Why is this bad?
     A panic unwinds (or aborts) the thread: in a library it takes the decision away from the
@@ -45,18 +58,18 @@ class PanicInProduction(FileRule):
 
     ## Example
     ```rust
-    pub fn ratio(a: u32, b: u32) -> u32 {
-        if b == 0 {
-            panic!("division by zero");
+    pub fn load(path: &str) -> Result<String, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(text),
+            Err(e) => panic!("cannot read {path}: {e}"),
         }
-        a / b
     }
     ```
 
     ## Use instead
     ```rust
-    pub fn ratio(a: u32, b: u32) -> Option<u32> {
-        a.checked_div(b)
+    pub fn load(path: &str) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
     }
     ```
 
@@ -95,14 +108,30 @@ class PanicInProduction(FileRule):
         if "path" in captures and ctx.text(captures["path"][0]) not in _STD_PATHS:
             return  # `log::todo!` or a crate's own macro of the same name
         in_tokens = name.parent is not None and name.parent.type == "token_tree"
-        if in_tokens and (not _std_macro_tokens(name) or in_assert_macro(name)):
+        if in_tokens and not _std_macro_tokens(name):
             return
-        if _in_compile_time(name) or in_macro_rules_body(name):
-            return
-        message, help = _MESSAGES[ctx.text(name)]
         match = captures["match"][0]
+        site = match if match.type == "macro_invocation" else name
+        scope = panic_sites.scope_of(ctx, site)
+        # A panic in a `const` initialiser is a build error, not a crash; `static` and
+        # `lazy_static!` initialisers run once, on first use, and fail the same way each time.
+        if scope.static_init or scope.template or scope.assertion:
+            return
+        macro = ctx.text(name)
+        judgement = panic_sites.judge_panic(ctx, site, macro, _message(match, name))
+        if judgement.verdict is Verdict.ACCEPTED:
+            return
+        message, help = _MESSAGES[macro]
+        reason = f" ({judgement.reason})" if judgement.reason else ""
         start = match if match.type == "macro_invocation" else _path_start(name)
-        ctx.report(self, start, message, help, end=name)
+        ctx.report(
+            self,
+            start,
+            message + reason,
+            help,
+            end=name,
+            severity=Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE,
+        )
 
 
 def _std_macro_tokens(name: Node) -> bool:
@@ -122,7 +151,14 @@ def _path_start(name: Node) -> Node:
     return name
 
 
-def _in_compile_time(node: Node) -> bool:
-    """True inside a `const`/`static` initialiser or a `const { }` block."""
-    holder = items.enclosing(node, _STOP)
-    return holder is not None and holder.type in _CONST_CONTEXTS
+def _message(match: Node, name: Node) -> str:
+    """The text of the macro's first argument when it is a string literal, else ""."""
+    if match.type == "macro_invocation":
+        tokens = next((c for c in match.named_children if c.type == "token_tree"), None)
+    else:  # `name ! ( .. )` inside another macro's tokens
+        bang = name.next_sibling
+        tokens = bang.next_sibling if bang is not None else None
+    if tokens is None or tokens.type != "token_tree":
+        return ""
+    first = next((c for c in tokens.named_children if not c.is_extra), None)
+    return panic_sites.message_text(first)

@@ -1,0 +1,1339 @@
+"""Where a panic site sits and how a reviewer would weigh it; shared by the panic rules.
+
+unwrap-in-production, expect-in-production, panic-in-production and missing-panics-doc all
+ask the same questions about a site: which function owns it, is it inside a `static`
+initialiser or a `macro_rules!` template, does the function document its panics, does a
+trait's contract demand the panic, does a guard just before prove it cannot happen, and is it
+the failure of an operation over runtime data or a broken invariant?
+
+The answer has three outcomes (`Verdict`): ACCEPTED (a reviewer would accept the panic: not
+reported), NOTE (an invariant: worth a look, not a fix) and WARNING (a panic on input or I/O
+that the caller or the environment controls, or one that bypasses the function's own error
+channel). The rules' docs spell out the shapes.
+
+Every question is answered once per node or function and kept in `ctx.memo`: the rules see
+every `.unwrap()` of a file, and walking a site's ancestors for each of them is quadratic in
+a long method chain (2,000 chained `.unwrap()`s nest 2,000 calls deep), all the more since
+tree-sitter finds a node's parent by descending from the root.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+from tree_sitter import Node
+
+from rustpro.engine.context import FileContext
+from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
+from rustpro.rules.signature import impl_of
+from rustpro.rules.support import ASSERT_MACROS
+from rustpro.syntax import items
+from rustpro.syntax.parser import compile_query
+
+_SCOPES = "panic-sites/scope"
+_AROUND = "panic-sites/around"
+_FUNCTIONS = "panic-sites/function"
+_GUARDS = "panic-sites/guards"
+_HELPERS = "panic-sites/helper"
+
+
+class Verdict(enum.Enum):
+    """How a reviewer weighs a panic site."""
+
+    ACCEPTED = "accepted"  # the panic is the right call here: not reported
+    NOTE = "note"  # an internal invariant: worth a look
+    WARNING = "warning"  # runtime input, I/O or the function's own error channel: fix it
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A verdict and the reason, a clause the rules put in their message."""
+
+    verdict: Verdict
+    reason: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Scopes: what encloses a node, memoised per node.
+
+_STATIC_KINDS = frozenset({"const_item", "static_item", "const_block"})
+_CLOSURE_KINDS = frozenset({"closure_expression", "async_block"})
+# Macros whose body declares statics initialised on first use.
+_STATIC_MACROS = frozenset({"lazy_static", "thread_local"})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Scope:
+    """The frame around a node: its function, closure, block and the contexts it is in.
+
+    `outer` links to the enclosing frame, so a walk over blocks hops frame to frame instead
+    of node to node.
+    """
+
+    node: Node | None  # the frame: a function, closure, block, static, macro call; None: file
+    outer: Scope | None
+    function: Node | None  # the nearest `fn` item
+    closure: Node | None  # the nearest closure or async block inside `function`
+    static_init: bool  # a `const`/`static` initialiser, `const { }` or `lazy_static!` body
+    template: bool  # a `macro_rules!` body: a template, not code that runs
+    assertion: bool  # the arguments of an `assert!`-family macro
+
+
+_FILE_SCOPE = Scope(None, None, None, None, False, False, False)
+
+
+def scope_of(ctx: FileContext, node: Node) -> Scope:
+    """The frame `node` sits in (not counting `node` itself).
+
+    Known frames are kept per node, both the frame inside a node and the frame around it:
+    a method chain nests each call in the next, and the frame around `x.unwrap()` is also
+    the one around `x`, so a chain's calls are answered without asking for their parents
+    (each such question descends from the root in tree-sitter).
+    """
+    around: dict[int, Scope] = ctx.memo(_AROUND)
+    scope = around.get(node.id)
+    if scope is None:
+        parent = node.parent
+        scope = _FILE_SCOPE if parent is None else _scope_inside(ctx, parent)
+        around[node.id] = scope
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        value = function.child_by_field_name("value") if function is not None else None
+        if function is not None and value is not None and function.type == "field_expression":
+            around[function.id] = scope
+            around[value.id] = scope
+    return scope
+
+
+def _scope_inside(ctx: FileContext, node: Node) -> Scope:
+    """The frame that holds `node`'s children, from the nearest ancestor already known.
+
+    A few steps up usually meet a known frame. When they do not (the first site of a file,
+    or the innermost call of a deep chain), the path is taken from the root down instead:
+    `Node.parent` costs a descent from the root each time, so a long climb is quadratic.
+    """
+    memo: dict[int, Scope] = ctx.memo(_SCOPES)
+    path: list[Node] = []
+    current: Node | None = node
+    scope = _FILE_SCOPE
+    for _ in range(_CLIMB):
+        if current is None:
+            break
+        known = memo.get(current.id)
+        if known is not None:
+            scope = known
+            break
+        path.append(current)
+        current = current.parent
+    else:
+        path = _path_from_root(ctx.tree.root_node, node)
+        start = 0
+        for index in range(len(path) - 1, -1, -1):
+            known = memo.get(path[index].id)
+            if known is not None:
+                scope, start = known, index + 1
+                break
+        path = path[start:]
+        path.reverse()
+    around: dict[int, Scope] = ctx.memo(_AROUND)
+    for step in reversed(path):
+        around.setdefault(step.id, scope)
+        scope = _enter(scope, step)
+        memo[step.id] = scope
+    return scope
+
+
+# Parents asked for before the path to a node is taken from the root down instead.
+_CLIMB = 24
+
+
+def _path_from_root(root: Node, node: Node) -> list[Node]:
+    """`root`, its child holding `node`, and so on down to `node` itself."""
+    path = [root]
+    current = root
+    while current.id != node.id:
+        child = current.child_with_descendant(node)
+        if child is None:
+            break
+        path.append(child)
+        current = child
+    return path
+
+
+def _enter(scope: Scope, node: Node) -> Scope:
+    """The frame inside `node`, given the frame around it."""
+    kind = node.type
+    if kind == "function_item":
+        return Scope(node, scope, node, None, False, scope.template, False)
+    if kind in _CLOSURE_KINDS:
+        return Scope(node, scope, scope.function, node, scope.static_init, scope.template, False)
+    if kind == "block":
+        return Scope(
+            node,
+            scope,
+            scope.function,
+            scope.closure,
+            scope.static_init,
+            scope.template,
+            scope.assertion,
+        )
+    if kind in _STATIC_KINDS:
+        return _flagged(scope, node, static_init=True)
+    if kind == "macro_definition":
+        return _flagged(scope, node, template=True)
+    if kind == "macro_invocation":
+        name = items.macro_name(node).rsplit("::", 1)[-1]
+        if name in ASSERT_MACROS or name.startswith("prop_assert"):
+            return _flagged(scope, node, assertion=True)
+        if name in _STATIC_MACROS:
+            return _flagged(scope, node, static_init=True)
+        return scope
+    if kind == "token_tree" and _follows_macro_rules(node):
+        return _flagged(scope, node, template=True)
+    return scope
+
+
+def _flagged(
+    scope: Scope,
+    node: Node,
+    *,
+    static_init: bool = False,
+    template: bool = False,
+    assertion: bool = False,
+) -> Scope:
+    return Scope(
+        node,
+        scope,
+        scope.function,
+        scope.closure,
+        scope.static_init or static_init,
+        scope.template or template,
+        scope.assertion or assertion,
+    )
+
+
+def _follows_macro_rules(tokens: Node) -> bool:
+    """True for the `{ .. }` of the tokens `macro_rules ! name { .. }` inside another macro."""
+    name = tokens.prev_sibling
+    bang = name.prev_sibling if name is not None else None
+    keyword = bang.prev_sibling if bang is not None else None
+    return (
+        keyword is not None
+        and bang is not None
+        and bang.type == "!"
+        and keyword.type == "identifier"
+        and keyword.text == b"macro_rules"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions: their error channel, panic docs and trait contract, once per function.
+
+# Methods whose trait makes a panic part of the contract: `Index::index` panics on a missing
+# key by definition; `Future::poll` may panic when polled after it completed.
+_INDEX_METHODS = {"Index": "index", "IndexMut": "index_mut"}
+_POLL_METHODS = {"Future": "poll", "Stream": "poll_next"}
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFacts:
+    """What a function's signature, docs and impl say about panics in it."""
+
+    error_channel: str  # "Result" or "Option" when the caller could be told; "" otherwise
+    documents_panics: bool  # its docs have a `# Panics` section
+    contract: str  # "index" or "poll" when a trait's contract allows the panic; "" otherwise
+    private: bool  # no `pub` of any kind: only its own module calls it
+    parameters: frozenset[str]  # the names its parameters bind (not `self`)
+
+
+def function_facts(ctx: FileContext, function: Node) -> FunctionFacts:
+    """The facts of `function`, worked out once."""
+    memo: dict[int, FunctionFacts] = ctx.memo(_FUNCTIONS)
+    found = memo.get(function.id)
+    if found is None:
+        found = memo[function.id] = FunctionFacts(
+            _error_channel(function),
+            items.has_doc_section(items.doc_text(function), "Panics"),
+            _contract(function),
+            items.visibility(function) == "",
+            _parameter_names(function),
+        )
+    return found
+
+
+def _error_channel(function: Node) -> str:
+    """ "Result"/"Option" when the declared return type is one (also inside `Poll<..>`)."""
+    declared = return_type(function)
+    path = type_path(declared)
+    if path and path[-1] == "Poll":
+        arguments = type_arguments(declared)
+        declared = arguments[0] if arguments else None
+        path = type_path(declared)
+    if not path:
+        return ""
+    if path[-1].endswith("Result"):
+        return "Result"
+    return "Option" if path[-1] == "Option" else ""
+
+
+def _parameter_names(function: Node) -> frozenset[str]:
+    """Names bound by plain `name: Type` parameters (patterns such as `(a, b): T` are skipped)."""
+    parameters = function.child_by_field_name("parameters")
+    names: set[str] = set()
+    for parameter in parameters.named_children if parameters is not None else ():
+        pattern = parameter.child_by_field_name("pattern")
+        if parameter.type == "parameter" and pattern is not None:
+            if pattern.type == "mut_pattern" and pattern.named_child_count:
+                pattern = pattern.named_children[-1]
+            if pattern.type == "identifier":
+                names.add(items.text(pattern))
+    return frozenset(names)
+
+
+def _contract(function: Node) -> str:
+    impl = impl_of(function)
+    trait = impl.child_by_field_name("trait") if impl is not None else None
+    if trait is None:
+        return ""
+    trait_name = type_path(trait)[-1:] or ("",)
+    name = items.item_name(function)
+    if _INDEX_METHODS.get(trait_name[0]) == name:
+        return "index"
+    if _POLL_METHODS.get(trait_name[0]) == name:
+        return "poll"
+    return ""
+
+
+def feeds_error_channel(ctx: FileContext, function: Node) -> bool:
+    """True for a private helper whose every use in this file is in a function that returns
+    `Result`/`Option`: its panic is one its callers could have returned instead.
+
+    Uses in other files (child modules) are not seen: the helper then counts on this file's
+    callers alone.
+    """
+    memo: dict[int, bool] = ctx.memo(_HELPERS)
+    found = memo.get(function.id)
+    if found is None:
+        found = memo[function.id] = _feeds_error_channel(ctx, function)
+    return found
+
+
+def _feeds_error_channel(ctx: FileContext, function: Node) -> bool:
+    if not function_facts(ctx, function).private:
+        return False
+    name = items.item_name(function)
+    if not name:
+        return False
+    root = ctx.tree.root_node
+    callers = 0
+    for hit in re.finditer(rb"\b" + re.escape(name.encode()) + rb"\b", ctx.source):
+        start = hit.start()
+        if function.start_byte <= start < function.end_byte:
+            continue  # its own name, or recursion
+        use = root.descendant_for_byte_range(start, hit.end())
+        if use is None or use.type != "identifier":
+            continue  # in a comment or string, or part of a path we cannot follow
+        caller = scope_of(ctx, use).function
+        if caller is None or not function_facts(ctx, caller).error_channel:
+            return False
+        callers += 1
+    return callers > 0
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of names written as one string of words (long lists stay readable)."""
+    return frozenset(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Receivers: what the value an `unwrap`/`expect` is called on came from.
+
+# Operations that fail on what they are given at run time: parsing, decoding and text
+# conversion of input, file system, network, process and environment access, and the typed
+# accessors of dynamic values (`serde_json::Value::as_object`). Known by the name of the call:
+# free functions and associated functions (`fs::read_to_string(p)`, `u8::from_str_radix(s,
+# 16)`) by these names ...
+_RUNTIME_FUNCTIONS = _words(
+    "from_str from_str_radix from_slice from_reader from_value from_utf8 from_utf16 "
+    "from_hex decode read read_to_string read_dir write open create create_new "
+    "create_dir create_dir_all remove_file remove_dir remove_dir_all rename copy "
+    "metadata canonicalize connect bind var var_os current_dir current_exe"
+)
+# The I/O among them, which fails whatever its arguments.
+_IO_OPERATIONS = _words(
+    "read read_to_string read_dir write open create create_new create_dir create_dir_all "
+    "remove_file remove_dir remove_dir_all rename copy metadata canonicalize connect bind "
+    "accept var var_os current_dir current_exe read_to_end read_exact read_line write_all "
+    "flush output status wait_with_output lock"
+)
+# Names of constructors, parsers and conversions: on literals they fail on every run or never.
+_CONSTRUCTOR = re.compile(r"new|parse\w*|from\w*|try_\w+|with_\w+|compile|build|decode\w*")
+# ... and methods by these (`s.parse()`, `path.to_str()`, `file.read_to_end(&mut buf)`).
+_RUNTIME_METHODS = _words(
+    "parse decode decode_utf8 to_str into_string as_str as_object as_object_mut "
+    "as_array as_array_mut as_i64 as_u64 as_f64 as_bool read_to_string read_to_end "
+    "read_exact read_line write_all flush open metadata canonicalize connect accept "
+    "output status wait_with_output"
+)
+# Lookups, iterator steps, checked arithmetic and conversions of in-memory values: `None` or
+# `Err` here means the program's own state is not what the author assumed (an invariant), not
+# that input or the environment failed, even when the value was awaited.
+_IN_MEMORY = _words(
+    "as_ref as_mut as_deref as_deref_mut take replace first last first_mut last_mut "
+    "front back next next_back nth peek pop pop_front pop_back get get_mut "
+    "get_key_value remove parent file_name file_stem extension min max min_by_key "
+    "max_by_key min_by max_by find find_map position rposition split_once rsplit_once "
+    "strip_prefix strip_suffix upgrade downcast downcast_ref downcast_mut try_into "
+    "try_from checked_add checked_sub checked_mul checked_div checked_rem checked_pow "
+    "checked_neg checked_shl checked_shr unwrap_err cast current"
+)
+# `x.lock().unwrap()`: fails only when another thread panicked while holding the lock.
+_LOCKS = frozenset({"lock", "read", "write"})
+# Accessors that are `None` only on an empty collection (`first`) or a missing key (`get`),
+# the two facts a guard can prove; consuming ones use up what the guard proved.
+_NONEMPTY_ACCESSORS = frozenset(
+    {"first", "last", "first_mut", "last_mut", "front", "back", "split_first", "split_last"}
+)
+_NONEMPTY_CONSUMERS = frozenset({"pop", "pop_front", "pop_back"})
+_ITERATOR_STEPS = frozenset({"next", "max", "min", "next_back"})
+_ITERATORS = frozenset({"iter", "iter_mut", "chars", "bytes", "keys", "values"})
+_KEY_ACCESSORS = frozenset({"get", "get_mut"})
+_KEY_CONSUMERS = frozenset({"remove"})
+_LITERALS = _words(
+    "string_literal raw_string_literal char_literal integer_literal float_literal "
+    "boolean_literal negative_literal"
+)
+_CONSTANT_MACROS = frozenset({"concat", "env", "include_str", "include_bytes", "stringify"})
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# Awaited calls whose failure is the program's own state, not I/O: channel operations fail
+# when the other side is gone, a joined task when it panicked.
+_NOT_IO = _IN_MEMORY | _words(
+    "send recv send_timeout reserve closed changed acquire spawn spawn_blocking "
+    "spawn_local join join_next"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """The call whose `Option`/`Result` is unwrapped (`parse` in `s.parse().unwrap()`)."""
+
+    name: str
+    call: Node | None  # None for token trees, which are not parsed into calls
+    receiver: Node | None  # `s` of `s.parse()`; None for a path call `u8::from_str(s)`
+    arguments: Node | None
+    awaited: bool = False  # `op(..).await.unwrap()`
+
+
+def operation_of(value: Node | None) -> Operation | None:
+    """The call that produced `value` (seen through `.await` and parentheses)."""
+    awaited = False
+    while value is not None and value.type in ("await_expression", "parenthesized_expression"):
+        awaited = awaited or value.type == "await_expression"
+        value = value.named_children[0] if value.named_child_count else None
+    if value is None or value.type != "call_expression":
+        return None
+    function = value.child_by_field_name("function")
+    arguments = value.child_by_field_name("arguments")
+    if function is not None and function.type == "generic_function":
+        function = function.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "field_expression":
+        field = function.child_by_field_name("field")
+        receiver = function.child_by_field_name("value")
+        return Operation(items.text(field), value, receiver, arguments, awaited)
+    if function.type in ("identifier", "scoped_identifier"):
+        name = items.text(function).replace(" ", "").rsplit("::", 1)[-1]
+        return Operation(name, value, None, arguments, awaited)
+    return None
+
+
+def token_operation(method: Node) -> Operation | None:
+    """The same for `name(..) . unwrap ()` written inside another macro's token tree."""
+    dot = method.prev_sibling
+    arguments = dot.prev_sibling if dot is not None else None
+    name = arguments.prev_sibling if arguments is not None else None
+    if (
+        arguments is None
+        or arguments.type != "token_tree"
+        or name is None
+        or name.type != "identifier"
+    ):
+        return None
+    return Operation(items.text(name), None, None, None)
+
+
+def _built_from_literals(operation: Operation) -> bool:
+    """`Regex::new("..")`, `"..".parse()`, `NonZeroU8::new(3)`: the same on every run, so the
+    first test or start-up shows a failure.
+
+    Only for constructors, parsers and conversions by their names (`new`, `parse`, `from_*`,
+    `try_*`, `with_*`, `compile`, `build`), and not for I/O, whose outcome literals do not
+    fix (`TcpListener::bind("0.0.0.0:80")` fails when the port is taken), and not for a
+    method of a named constant: `LOCK.lock()` and `CACHE.read()` are statics at run time,
+    only `"..".parse()` has a literal receiver.
+    """
+    if operation.call is None or operation.arguments is None or operation.awaited:
+        return False
+    if operation.name in _IO_OPERATIONS or not _CONSTRUCTOR.fullmatch(operation.name):
+        return False
+    values = [a for a in operation.arguments.named_children if not a.is_extra]
+    if operation.receiver is None:
+        return bool(values) and all(_constant(v) for v in values)
+    receiver = operation.receiver
+    while receiver.type in ("reference_expression", "parenthesized_expression"):
+        if not receiver.named_child_count:
+            return False
+        receiver = receiver.named_children[-1]
+    return receiver.type in _LITERALS and all(_constant(v) for v in values)
+
+
+def _constant(node: Node) -> bool:
+    """A literal, a `CONSTANT`, or an expression of them (`&"x"`, `60 * 60`, `concat!(..)`)."""
+    kind = node.type
+    if kind in _LITERALS:
+        return True
+    if kind in ("identifier", "scoped_identifier", "field_identifier"):
+        last = items.text(node).rsplit("::", 1)[-1].strip()
+        return _CONSTANT_NAME.fullmatch(last) is not None
+    if kind == "macro_invocation":
+        return items.macro_name(node).rsplit("::", 1)[-1] in _CONSTANT_MACROS
+    if kind in (
+        "reference_expression",
+        "unary_expression",
+        "binary_expression",
+        "type_cast_expression",
+        "parenthesized_expression",
+    ):
+        operands = [
+            c for c in node.named_children if not c.is_extra and not c.type.endswith("type")
+        ]
+        return bool(operands) and all(_constant(c) for c in operands)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards: a check earlier in the same function that proves the value is there.
+
+
+def _normal(node: Node | None) -> str:
+    """A node's text without whitespace, to compare receivers (`self . items` = `self.items`)."""
+    return "".join(items.text(node).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What a guard proves: `subject` holds at least `count` items, or has key `key`."""
+
+    subject: str
+    count: int = 0
+    key: str = ""
+    present: bool = False  # `subject` itself is `Some`/`Ok`
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What an accessor needs proven, and whether it uses up an item (`pop`) itself."""
+
+    subject: str
+    key: str
+    consumes: bool
+    present: bool = False  # `subject.unwrap()` itself: needs `subject` to be `Some`/`Ok`
+
+
+def _need(operation: Operation) -> Need | None:
+    """What `operation` (the accessor before `.unwrap()`) needs proven, if it is an accessor."""
+    receiver = operation.receiver
+    if receiver is None or operation.arguments is None:
+        return None
+    name = operation.name
+    arguments = [a for a in operation.arguments.named_children if not a.is_extra]
+    if name in _NONEMPTY_ACCESSORS or name in _NONEMPTY_CONSUMERS:
+        return Need(_normal(receiver), "", name in _NONEMPTY_CONSUMERS) if not arguments else None
+    if name in _ITERATOR_STEPS and not arguments:
+        inner = operation_of(receiver)
+        if inner is not None and inner.name in _ITERATORS and inner.receiver is not None:
+            return Need(_normal(inner.receiver), "", False)
+        return None
+    if name in _KEY_ACCESSORS or name in _KEY_CONSUMERS:
+        if len(arguments) != 1:
+            return None
+        key = _key_text(arguments[0])
+        if name == "get" and key == "0":
+            return Need(_normal(receiver), "", False)  # `v.get(0)`: the first item
+        return Need(_normal(receiver), key, name in _KEY_CONSUMERS)
+    return None
+
+
+_KEY_COPIES = (".clone()", ".to_owned()", ".to_string()", ".into()")
+
+
+def _key_text(node: Node) -> str:
+    """A key's text without a leading `&` or a trailing copy (`map.get(&k)` and
+    `map.insert(k.clone(), ..)` name the same key)."""
+    while node.type == "reference_expression" and node.named_child_count:
+        node = node.named_children[-1]
+    text = _normal(node)
+    for copy in _KEY_COPIES:
+        text = text.removesuffix(copy)
+    return text
+
+
+def guarded(
+    ctx: FileContext, site: Node, operation: Operation | None, value: Node | None = None
+) -> bool:
+    """True when a guard in the same function proves the accessor before `.unwrap()` succeeds.
+
+    The guards: an `if` around the site whose condition proves it (`!v.is_empty()`,
+    `v.len() > n`, `m.contains_key(k)`), the `else` of one that disproves it, or a statement
+    before the site in an enclosing block: `if v.is_empty() { return }` (or `continue`,
+    `break`, a panic), `assert!(!v.is_empty())`, `m.insert(k, ..)`. Only the same receiver
+    text counts, never across a closure, and a guard is void if anything between it and the
+    site (the whole loop, when the site is in a loop after the guard) empties the value,
+    removes the key, assigns to it, or uses up more items than the guard proved.
+    """
+    need: Need | None
+    if operation is not None:
+        need = _need(operation)
+        accessor = operation.call
+    elif value is not None and value.type in ("identifier", "field_expression"):
+        need = Need(_normal(value), "", False, present=True)  # `x.unwrap()` after `x.is_some()`
+        accessor = None
+    else:
+        return False
+    if need is None or (operation is not None and accessor is None):
+        return False
+    scope = scope_of(ctx, site)
+    closure, function = scope.closure, scope.function
+    end = site.start_byte
+    while scope.node is not None and scope.closure is closure and scope.function is function:
+        block = scope.node
+        if block.type == "block":
+            for fact, after in _facts_around(ctx, block, site.start_byte):
+                # In a loop the site's own `pop()` runs again: it counts against the guard.
+                own = accessor if end == site.start_byte else None
+                if _proves(fact, need, block, after, end, own):
+                    return True
+            parent = block.parent
+            if parent is not None and parent.type in _LOOPS:
+                # Guards outside the loop hold on the first pass only: every change anywhere
+                # in the loop counts against them.
+                end = max(end, parent.end_byte)
+        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+    return False
+
+
+_LOOPS = frozenset({"loop_expression", "while_expression", "for_expression"})
+
+
+def _facts_around(ctx: FileContext, block: Node, before: int) -> list[tuple[Fact, int]]:
+    """Facts that hold at byte `before` in `block`, each with the byte from which it holds."""
+    found = [(fact, end) for fact, end in _block_facts(ctx, block) if end <= before]
+    parent = block.parent
+    if parent is not None and parent.type == "if_expression":
+        condition = parent.child_by_field_name("condition")
+        if condition is not None:
+            negated = block.id != _consequence_id(parent)
+            found += [(f, block.start_byte) for f in _condition_facts(condition, negated)]
+    elif parent is not None and parent.type == "else_clause":
+        holder = parent.parent
+        condition = holder.child_by_field_name("condition") if holder is not None else None
+        if condition is not None:
+            found += [(f, block.start_byte) for f in _condition_facts(condition, True)]
+    return found
+
+
+def _consequence_id(if_expression: Node) -> int:
+    consequence = if_expression.child_by_field_name("consequence")
+    return consequence.id if consequence is not None else -1
+
+
+def _block_facts(ctx: FileContext, block: Node) -> list[tuple[Fact, int]]:
+    """The guard statements of a block and where each ends, worked out once per block."""
+    memo: dict[int, list[tuple[Fact, int]]] = ctx.memo(_GUARDS)
+    found = memo.get(block.id)
+    if found is None:
+        found = memo[block.id] = [
+            (fact, statement.end_byte)
+            for statement in block.named_children
+            for fact in _statement_facts(statement)
+        ]
+    return found
+
+
+def _statement_facts(statement: Node) -> list[Fact]:
+    expression = statement
+    if expression.type == "expression_statement" and expression.named_child_count:
+        expression = expression.named_children[0]
+    kind = expression.type
+    if kind == "if_expression" and expression.child_by_field_name("alternative") is None:
+        condition = expression.child_by_field_name("condition")
+        consequence = expression.child_by_field_name("consequence")
+        if condition is not None and consequence is not None and _diverges(consequence):
+            return _condition_facts(condition, True)
+        return []
+    if kind == "macro_invocation":
+        return _assertion_facts(expression)
+    if kind == "call_expression":
+        operation = operation_of(expression)
+        if operation is not None and operation.receiver is not None:
+            return _insert_facts(operation)
+    return []
+
+
+def _insert_facts(operation: Operation) -> list[Fact]:
+    """`m.insert(k, v)` and `m.entry(k).or_insert(..)`: `m` has key `k` from here on."""
+    if operation.name.startswith("or_"):
+        entry = operation_of(operation.receiver)
+        if entry is None or entry.name != "entry":
+            return []
+        operation = entry
+    if operation.name not in ("insert", "entry") or operation.arguments is None:
+        return []
+    arguments = [a for a in operation.arguments.named_children if not a.is_extra]
+    if not arguments or operation.receiver is None:
+        return []
+    return [Fact(_normal(operation.receiver), key=_key_text(arguments[0]))]
+
+
+def _diverges(block: Node) -> bool:
+    """True when a block ends in `return`, `break`, `continue` or a panic."""
+    last = next((c for c in reversed(block.named_children) if not c.is_extra), None)
+    if last is not None and last.type == "expression_statement" and last.named_child_count:
+        last = last.named_children[0]
+    if last is None:
+        return False
+    if last.type in ("return_expression", "break_expression", "continue_expression"):
+        return True
+    if last.type == "macro_invocation":
+        name = items.macro_name(last).rsplit("::", 1)[-1]
+        return name in ("panic", "unreachable", "bail", "todo", "unimplemented")
+    return False
+
+
+def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
+    """Facts a condition proves when true, or when false (`negated`).
+
+    A true `a && b` proves both; a false `a || b` proves neither holds.
+    """
+    node = _strip_parentheses(condition)
+    if node.type == "unary_expression" and items.text(node).startswith("!"):
+        inner = node.named_children[0] if node.named_child_count else None
+        return _condition_facts(inner, not negated) if inner is not None else []
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        symbol = items.text(operator)
+        if left is not None and right is not None and symbol in ("&&", "||"):
+            if (symbol == "&&") == negated:
+                return []  # a true `||` or a false `&&` proves no single part
+            return _condition_facts(left, negated) + _condition_facts(right, negated)
+        if left is not None and right is not None:
+            return _length_facts(left, symbol, right, negated)
+        return []
+    operation = operation_of(node)
+    if operation is None or operation.receiver is None or operation.arguments is None:
+        return []
+    arguments = [a for a in operation.arguments.named_children if not a.is_extra]
+    subject = _normal(operation.receiver)
+    if operation.name == "is_empty" and not arguments and negated:
+        return [Fact(subject, count=1)]
+    if not arguments and operation.name in (_ABSENT if negated else _PRESENT):
+        return [Fact(subject, present=True)]
+    if operation.name == "contains_key" and len(arguments) == 1 and not negated:
+        return [Fact(subject, key=_key_text(arguments[0]))]
+    return []
+
+
+# `x.is_some()` / `x.is_ok()` proves `x.unwrap()`; so does leaving when `x.is_none()`.
+_PRESENT = frozenset({"is_some", "is_ok"})
+_ABSENT = frozenset({"is_none", "is_err"})
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+_NEGATED = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
+
+
+def _length_facts(left: Node, symbol: str, right: Node, negated: bool) -> list[Fact]:
+    """`v.len() > 0`, `v.len() >= n`, `v.len() == n` (either side, either polarity)."""
+    if symbol not in _FLIPPED:
+        return []
+    subject = _length_of(left)
+    bound = right
+    if subject is None:
+        subject, bound, symbol = _length_of(right), left, _FLIPPED[symbol]
+    if subject is None or bound.type != "integer_literal":
+        return []
+    number = _integer(items.text(bound))
+    if number is None:
+        return []
+    if negated:
+        symbol = _NEGATED[symbol]
+    least = {">": number + 1, ">=": number, "==": number}.get(symbol, 0)
+    return [Fact(subject, count=least)] if least > 0 else []
+
+
+def _length_of(node: Node) -> str | None:
+    operation = operation_of(node)
+    if (
+        operation is None
+        or operation.name != "len"
+        or operation.receiver is None
+        or operation.arguments is None
+        or operation.arguments.named_child_count
+    ):
+        return None
+    return _normal(operation.receiver)
+
+
+def _integer(text: str) -> int | None:
+    digits = text.replace("_", "")
+    for suffix in ("usize", "u64", "u32", "u16", "u8", "i64", "i32"):
+        digits = digits.removesuffix(suffix)
+    return int(digits) if digits.isdigit() else None
+
+
+def _assertion_facts(invocation: Node) -> list[Fact]:
+    """`assert!(!v.is_empty())`, `assert!(v.len() > 1)`, `assert_eq!(v.len(), 2)`.
+
+    Macro arguments are tokens; they are read only in these three small shapes.
+    """
+    name = items.macro_name(invocation).rsplit("::", 1)[-1]
+    tokens = next((c for c in invocation.named_children if c.type == "token_tree"), None)
+    if tokens is None or name not in ("assert", "assert_eq", "assert_ne"):
+        return []
+    text = _normal(tokens)[1:-1]
+    subject = r"([A-Za-z_][A-Za-z0-9_.]*)"
+    if name == "assert":
+        match = re.fullmatch(r"!" + subject + r"\.is_empty\(\)(,.*)?", text)
+        if match:
+            return [Fact(match.group(1), count=1)]
+        match = re.fullmatch(subject + r"\.len\(\)(>=|>|==)(\d+)(,.*)?", text)
+        if match:
+            number = int(match.group(3)) + (1 if match.group(2) == ">" else 0)
+            return [Fact(match.group(1), count=number)] if number > 0 else []
+        return []
+    match = re.fullmatch(subject + r"\.len\(\),(\d+)(,.*)?", text)
+    if match is None:
+        return []
+    number = int(match.group(2))
+    if name == "assert_eq" and number > 0:
+        return [Fact(match.group(1), count=number)]
+    if name == "assert_ne" and number == 0:
+        return [Fact(match.group(1), count=1)]
+    return []
+
+
+def _strip_parentheses(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count:
+        node = node.named_children[0]
+    return node
+
+
+# Calls that empty a collection or drop keys, wholesale or one at a time.
+_EMPTYING = frozenset({"clear", "truncate", "drain", "retain", "split_off", "take"})
+_CHANGES_QUERY = """
+(call_expression
+  function: (field_expression value: (_) @subject field: (field_identifier) @method)) @call
+(assignment_expression left: (_) @subject) @call
+(compound_assignment_expr left: (_) @subject) @call
+"""
+
+
+def _proves(
+    fact: Fact, need: Need, block: Node, start: int, end: int, accessor: Node | None
+) -> bool:
+    """True when `fact`, holding from byte `start`, still proves `need` at the site.
+
+    What happens between `start` and `end` (the site, or the end of a loop around it) may
+    take the proof away: it is read from the syntax of that stretch of `block` only.
+    """
+    if fact.subject != need.subject:
+        return False
+    if need.present:
+        if not fact.present:
+            return False
+        allowed = 0
+    elif need.key:
+        if fact.key != need.key:
+            return False
+        allowed = 0  # one removal of the key voids the proof
+    else:
+        if fact.key or fact.present or fact.count < 1:
+            return False
+        allowed = fact.count - 1  # items the guard proved beyond the one this site needs
+    used = 0
+    for call, subject, method in _changes(block, start, end):
+        if (accessor is not None and call.id == accessor.id) or _normal(subject) != need.subject:
+            continue  # the site's own `pop()` is not a change before it
+        if method is None or method in _EMPTYING or (need.present and method == "replace"):
+            return False  # assigned to, emptied, or its value taken
+        if method in _NONEMPTY_CONSUMERS or method in _KEY_CONSUMERS:
+            used += 1
+            if used > allowed:
+                return False
+    return True
+
+
+def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | None]]:
+    """Method calls and assignments in `block` between two bytes: (node, subject, method)."""
+    query = compile_query(_CHANGES_QUERY)
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_byte_range(start, end)
+    found: list[tuple[Node, Node, str | None]] = []
+    for _, captures in cursor.matches(block):
+        call = captures["call"][0]
+        subject = captures["subject"][0]
+        method = captures.get("method")
+        found.append((call, subject, items.text(method[0]) if method else None))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages: an `expect` or `panic!` message that states an invariant is prose, read as such.
+
+# "should never happen", "cannot fail", "checked above", "this is a bug", "unexpected state",
+# "can only be None in a destructor": the author says why the value is there or that the
+# program itself is wrong, not what the caller or the environment did. "must", "only" and
+# "expected" alone are left out: "you must install a provider first", "only on the runtime's
+# thread" are preconditions a caller can break, and "invalid header, expected base64"
+# describes bad input.
+_INVARIANT = re.compile(
+    r"\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
+    r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"
+    r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|implies|"
+    r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
+    r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
+    r"(fail|happen|overflow|panic|be (none|null|empty|zero|negative|err)))\b",
+    re.IGNORECASE,
+)
+# "polled after completion", "called after complete", "polled more than once": the contract
+# of `Future::poll` and friends, which may panic when misused so.
+_POLL_CONTRACT = re.compile(
+    r"\b(polled|called|resumed)\b.*\b(after|more than once|twice|again)\b", re.IGNORECASE
+)
+
+
+# Words that say the program itself is wrong if this runs, whoever the message addresses.
+_SURE_INVARIANT = re.compile(
+    r"\b(bug|never|always|unreachable|impossible|infallible|invariants?|guaranteed?)\b",
+    re.IGNORECASE,
+)
+# How many comment lines above a site are read: a justification sits right there.
+_COMMENT_LINES = 4
+
+
+def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> str:
+    """The comment lines right above the line where `site` (or its `method`, for a chain
+    split over lines) starts, and a comment trailing the line it ends on
+    (`.expect("..") // checked above`): where authors justify a panic.
+
+    Read from the bytes, line by line, so a long chain of calls costs no walk up the tree.
+    """
+    source = ctx.source
+    texts: list[str] = []
+    for start in {site.start_byte, method.start_byte if method is not None else site.start_byte}:
+        line_start = source.rfind(b"\n", 0, start) + 1
+        for _ in range(_COMMENT_LINES):
+            if line_start == 0:
+                break
+            previous = source.rfind(b"\n", 0, line_start - 1) + 1
+            text = source[previous : line_start - 1].strip()
+            if not text.startswith(b"//") or text.startswith((b"///", b"//!")):
+                break
+            texts.append(text.decode("utf-8", errors="replace"))
+            line_start = previous
+    line_end = source.find(b"\n", site.end_byte)
+    rest = source[site.end_byte : line_end if line_end >= 0 else len(source)]
+    slashes = rest.find(b"//")
+    if slashes >= 0:
+        at = site.end_byte + slashes
+        comment = ctx.tree.root_node.named_descendant_for_byte_range(at, at + 2)
+        if comment is not None and comment.type == "line_comment":
+            texts.append(rest[slashes:].decode("utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+def states_invariant(message: str) -> bool:
+    """True when a panic message states an invariant rather than describing a failure."""
+    return _INVARIANT.search(message) is not None
+
+
+def message_text(node: Node | None) -> str:
+    """The text of a string literal message (`"a \\"b\\""` -> `a "b"`); "" for anything else."""
+    if node is None or node.type not in ("string_literal", "raw_string_literal"):
+        return ""
+    return "".join(
+        items.text(c)
+        for c in node.named_children
+        if c.type in ("string_content", "escape_sequence")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Judgements.
+
+# The reasons of the two NOTE verdicts that no caller can bring about, which missing-panics-doc
+# does not ask to document.
+LOCK_POISONING = "fails only if another thread panicked while holding the lock"
+INVARIANT = "the message states an invariant"
+INVARIANT_COMMENT = "a comment states an invariant"
+IN_MAIN = "in `main`, where a failure ends the program either way"
+
+
+def judge_unwrap(
+    ctx: FileContext,
+    site: Node,
+    operation: Operation | None,
+    message: str = "",
+    method: Node | None = None,
+    value: Node | None = None,
+) -> Judgement:
+    """How a reviewer weighs `.unwrap()`/`.expect(message)` at `site` (the call or, in macro
+    tokens, the method name) on the value of `operation`; `method` is the `unwrap` name."""
+    scope = scope_of(ctx, site)
+    if scope.static_init:
+        return Judgement(Verdict.ACCEPTED, "in a static initialiser")
+    accepted = _accepted_by_function(ctx, scope, operation, message)
+    if accepted is not None:
+        return accepted
+    if operation is not None and _built_from_literals(operation):
+        return Judgement(Verdict.ACCEPTED, "built from literals")
+    if (operation is not None or value is not None) and guarded(ctx, site, operation, value):
+        return Judgement(Verdict.ACCEPTED, "proven by a guard")
+    if operation is not None and _is_lock(operation):
+        return Judgement(Verdict.NOTE, LOCK_POISONING)
+    if message and states_invariant(message):
+        return Judgement(Verdict.NOTE, INVARIANT)
+    if states_invariant(comment_near(ctx, site, method)):
+        return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
+    if operation is None:
+        return Judgement(Verdict.NOTE)
+    if _in_main(scope):
+        return Judgement(Verdict.NOTE, IN_MAIN)
+    if operation.awaited and operation.name not in _NOT_IO:
+        return Judgement(Verdict.WARNING, f"`{operation.name}(..).await` is I/O that can fail")
+    if _runtime_operation(operation):
+        channel = _own_error_channel(ctx, scope)
+        if channel:
+            return Judgement(
+                Verdict.WARNING,
+                f"`{operation.name}` can fail on runtime input and the function returns "
+                f"`{channel}`",
+            )
+        if _on_parameter(ctx, scope, operation):
+            return Judgement(
+                Verdict.WARNING, f"`{operation.name}` can fail on what the caller passes in"
+            )
+        return Judgement(Verdict.NOTE, f"`{operation.name}` can fail on runtime input")
+    return Judgement(Verdict.NOTE)
+
+
+def _runtime_operation(operation: Operation) -> bool:
+    """True for a call that parses, decodes or does I/O (see `_RUNTIME_FUNCTIONS`)."""
+    if operation.call is None:  # in macro tokens: the name alone
+        return operation.name in _RUNTIME_METHODS or operation.name in _RUNTIME_FUNCTIONS
+    if operation.receiver is None:
+        return operation.name in _RUNTIME_FUNCTIONS
+    return operation.name in _RUNTIME_METHODS
+
+
+def judge_panic(ctx: FileContext, site: Node, name: str, message: str) -> Judgement:
+    """How a reviewer weighs `name!(message)` (`panic`, `todo`, `unimplemented`) at `site`."""
+    scope = scope_of(ctx, site)
+    fallback = _fallback_of(site, scope)
+    if fallback is not None:  # `x.unwrap_or_else(|e| panic!(..))` is `x.expect(..)`
+        unwrapped = judge_unwrap(ctx, fallback, operation_of(_receiver(fallback)), message)
+        if name == "panic" or unwrapped.verdict is Verdict.ACCEPTED:
+            return unwrapped
+    accepted = _accepted_by_function(ctx, scope, None, message)
+    if accepted is not None:
+        return accepted
+    if name != "panic":
+        return Judgement(Verdict.WARNING, "a placeholder for unwritten code")
+    addressed = bool(message) and _ADDRESSES_USER.search(message) is not None
+    if _SURE_INVARIANT.search(message) or (not addressed and states_invariant(message)):
+        return Judgement(Verdict.NOTE, INVARIANT)
+    if states_invariant(comment_near(ctx, site)):
+        return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
+    in_err_arm = _arm_pattern(site) == "Err"
+    if _catch_all_arm(site):
+        return Judgement(Verdict.NOTE, "the catch-all arm of a `match`")
+    channel = _channel_around(ctx, scope)
+    if channel and (in_err_arm or addressed):
+        what = "the error is in hand" if in_err_arm else "the message tells the user what to fix"
+        return Judgement(Verdict.WARNING, f"{what} and {channel}")
+    if channel:
+        return Judgement(Verdict.NOTE, f"{channel}: return an error if a caller can cause this")
+    return Judgement(Verdict.NOTE)
+
+
+# "you must install a provider", "please set X", "see https://..": a message written for the
+# user who misconfigured something, which an error would carry as well.
+_ADDRESSES_USER = re.compile(r"\b(you|your|please|make sure)\b|\bsee https?://", re.IGNORECASE)
+
+
+def _channel_around(ctx: FileContext, scope: Scope) -> str:
+    """How the caller could have been told: "the function returns `Result`", or "its callers
+    return `Result`/`Option`" for a private helper that only such functions use; "" if not."""
+    channel = _own_error_channel(ctx, scope)
+    if channel:
+        return f"the function returns `{channel}`"
+    helper = scope.function if scope.closure is None else None
+    if helper is not None and feeds_error_channel(ctx, helper):
+        return "its callers return `Result`/`Option`"
+    return ""
+
+
+def _accepted_by_function(
+    ctx: FileContext, scope: Scope, operation: Operation | None, message: str
+) -> Judgement | None:
+    """ACCEPTED when the owning function documents its panics or its trait demands this one."""
+    if message and _POLL_CONTRACT.search(message):
+        return Judgement(Verdict.ACCEPTED, "the `poll` contract")
+    if scope.function is None:
+        return None
+    facts = function_facts(ctx, scope.function)
+    if facts.documents_panics:
+        return Judgement(Verdict.ACCEPTED, "documented in `# Panics`")
+    if facts.contract == "index":
+        return Judgement(Verdict.ACCEPTED, "the `Index` contract")
+    if facts.contract == "poll" and operation is not None and operation.name == "take":
+        return Judgement(Verdict.ACCEPTED, "the `poll` contract")
+    return None
+
+
+def _in_main(scope: Scope) -> bool:
+    """True directly in a top-level `fn main` (not in a closure or task it spawns)."""
+    function = scope.function
+    if function is None or scope.closure is not None:
+        return False
+    parent = function.parent
+    return (
+        items.item_name(function) == "main"
+        and parent is not None
+        and (parent.type == "source_file")
+    )
+
+
+def _own_error_channel(ctx: FileContext, scope: Scope) -> str:
+    """The function's `Result`/`Option`, when the site could return through it with `?`
+    (not from inside a closure or async block, whose return is its own)."""
+    if scope.function is None or scope.closure is not None:
+        return ""
+    return function_facts(ctx, scope.function).error_channel
+
+
+def _on_parameter(ctx: FileContext, scope: Scope, operation: Operation) -> bool:
+    """True when the operation works on a parameter of a function other modules can call
+    (`text` in `text.trim().parse()`, `u8::from_str(&text)`): the caller controls whether it
+    fails. A private function's callers are its own module, which keeps its invariants."""
+    if scope.function is None or scope.closure is not None:
+        return False
+    if function_facts(ctx, scope.function).private:
+        return False
+    subject = operation.receiver
+    if subject is None and operation.arguments is not None:
+        subject = next((a for a in operation.arguments.named_children if not a.is_extra), None)
+    root = _root_name(subject)
+    return bool(root) and root in function_facts(ctx, scope.function).parameters
+
+
+# How far into an input expression its variable is looked for.
+_ROOT_STEPS = 12
+
+
+def uses_parameter(ctx: FileContext, site: Node, operation: Operation | None) -> bool:
+    """True when a parameter of the function feeds the unwrapped operation: its receiver or
+    an argument spells one (`text.trim().parse()`, `ALERT_TYPES.get(&level)`; `self` is not a
+    parameter here). Bindings are not followed: `let node = build(name); node.child()`
+    reads back what this function built, an invariant of `build` rather than the caller's.
+    """
+    if operation is None or operation.call is None:
+        return operation is None  # unknown (macro tokens, a plain variable): count it
+    scope = scope_of(ctx, site)
+    if scope.function is None:
+        return False
+    parameters = function_facts(ctx, scope.function).parameters
+    inputs = [operation.receiver] if operation.receiver is not None else []
+    if operation.arguments is not None:
+        inputs.append(operation.arguments)
+    return bool(parameters) and any(_mentions(ctx, value, parameters) for value in inputs)
+
+
+def mentions_parameter(ctx: FileContext, site: Node, node: Node) -> bool:
+    """True when `node` spells a parameter of the function that holds `site`."""
+    function = scope_of(ctx, site).function
+    if function is None:
+        return False
+    parameters = function_facts(ctx, function).parameters
+    return bool(parameters) and _mentions(ctx, node, parameters)
+
+
+def catch_all_subject(site: Node) -> Node | None:
+    """The value matched by the `match` whose catch-all arm is `site` (None otherwise)."""
+    if not _catch_all_arm(site):
+        return None
+    pattern = _arm_of(site)
+    arm = pattern.parent if pattern is not None else None
+    body = arm.parent if arm is not None else None
+    match = body.parent if body is not None else None
+    if match is None or match.type != "match_expression":
+        return None
+    return match.child_by_field_name("value")
+
+
+def debug_only(ctx: FileContext, site: Node) -> bool:
+    """True inside `if cfg!(debug_assertions) { .. }`: gone from release builds."""
+    scope = scope_of(ctx, site)
+    function = scope.function
+    while scope.node is not None and scope.function is function:
+        block = scope.node
+        if block.type == "block":
+            parent = block.parent
+            condition = parent.child_by_field_name("condition") if parent is not None else None
+            if (
+                parent is not None
+                and parent.type == "if_expression"
+                and condition is not None
+                and "".join(items.text(condition).split()) == "cfg!(debug_assertions)"
+            ):
+                return True
+        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+    return False
+
+
+def _mentions(ctx: FileContext, node: Node, names: frozenset[str]) -> bool:
+    """True when an identifier in `node` is one of `names` (a byte search, checked in the
+    tree at the first hit of each name, so a long chain costs no walk)."""
+    chunk = ctx.source[node.start_byte : node.end_byte]
+    for name in names:
+        hit = re.search(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b", chunk)
+        if hit is None:
+            continue
+        at = node.start_byte + hit.start()
+        found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
+        if found is not None and found.type == "identifier":
+            return True
+    return False
+
+
+_PATH_STEPS = {
+    "field_expression": "value",
+    "index_expression": None,
+    "reference_expression": "value",
+    "try_expression": None,
+    "await_expression": None,
+    "parenthesized_expression": None,
+    "type_cast_expression": "value",
+}
+
+
+def _root_name(node: Node | None) -> str:
+    """The variable an expression starts from: `text` in `&text.trim()[1..]`."""
+    for _ in range(_ROOT_STEPS):  # an input expression is short; a chain needs no deep walk
+        if node is None:
+            return ""
+        kind = node.type
+        if kind == "identifier":
+            return items.text(node)
+        if kind == "call_expression":
+            function = node.child_by_field_name("function")
+            node = function.child_by_field_name("value") if function is not None else None
+            if function is None or function.type != "field_expression":
+                return ""
+            continue
+        if kind not in _PATH_STEPS:
+            return ""
+        field = _PATH_STEPS[kind]
+        node = (
+            node.child_by_field_name(field)
+            if field
+            else (node.named_children[0] if node.named_child_count else None)
+        )
+    return ""
+
+
+def _is_lock(operation: Operation) -> bool:
+    arguments = operation.arguments
+    return (
+        operation.name in _LOCKS
+        and operation.receiver is not None
+        and arguments is not None
+        and not arguments.named_child_count
+    )
+
+
+def _receiver(call: Node) -> Node | None:
+    function = call.child_by_field_name("function")
+    return function.child_by_field_name("value") if function is not None else None
+
+
+def _fallback_of(site: Node, scope: Scope) -> Node | None:
+    """The `x.unwrap_or_else(..)` call whose closure's body is this panic, if any."""
+    closure = scope.closure
+    if closure is None or closure.type != "closure_expression":
+        return None
+    body = closure.child_by_field_name("body")
+    if body is None or not _is_body_of(site, body):
+        return None
+    arguments = closure.parent
+    call = arguments.parent if arguments is not None else None
+    if call is None or call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    field = function.child_by_field_name("field") if function is not None else None
+    if field is None or items.text(field) not in ("unwrap_or_else", "unwrap_or_else_default"):
+        return None
+    return call
+
+
+def _is_body_of(site: Node, body: Node) -> bool:
+    """True when `site` is the closure body, or its block's only expression."""
+    if site.id == body.id:
+        return True
+    if body.type != "block":
+        return False
+    values = [c for c in body.named_children if not c.is_extra]
+    if len(values) != 1:
+        return False
+    value = values[0]
+    if value.type == "expression_statement" and value.named_child_count:
+        value = value.named_children[0]
+    return value.id == site.id
+
+
+def _catch_all_arm(site: Node) -> bool:
+    """True for `_ => panic!(..)` or `other => panic!(..)`: the arm for what cannot occur."""
+    pattern = _arm_of(site)
+    if pattern is None or pattern.child_by_field_name("condition") is not None:
+        return False
+    value = pattern.named_children[0] if pattern.named_child_count else None
+    if value is None:
+        return items.text(pattern).strip() == "_"
+    return value.type == "identifier" and not items.text(value)[:1].isupper()
+
+
+def _arm_pattern(site: Node) -> str:
+    """The variant an arm whose body is `site` matches: "Err" for `Err(e) => panic!(..)`."""
+    pattern = _arm_of(site)
+    value = pattern.named_children[0] if pattern is not None and pattern.named_child_count else None
+    if value is None or value.type != "tuple_struct_pattern":
+        return ""
+    variant = value.child_by_field_name("type")
+    return items.text(variant).rsplit("::", 1)[-1].strip()
+
+
+def _arm_of(site: Node) -> Node | None:
+    """The pattern of the `match` arm whose body is `site` (or a block of only `site`)."""
+    arm = site.parent
+    if arm is not None and arm.type == "block":  # `_ => { panic!(..) }`
+        block = arm
+        arm = block.parent
+        if not _is_body_of(site, block):
+            return None
+    if arm is None or arm.type != "match_arm":
+        return None
+    return arm.child_by_field_name("pattern")

@@ -1,0 +1,166 @@
+"""The panic rules' severity split, and their cost on a long chain of calls.
+
+The fixtures say where the rules fire; these tests say how loudly: a warning for a panic on
+runtime input or I/O that the caller could have been told about, a note for invariants.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from rustpro.model import Severity
+from tests.support import audit, make_crate
+
+RULES = ("unwrap-in-production", "expect-in-production", "panic-in-production")
+
+CASES = [
+    # (name, body of src/lib.rs, rule, severity)
+    (
+        "parse of the caller's text",
+        "pub fn port(text: &str) -> u16 {\n    text.parse().unwrap()\n}\n",
+        "unwrap-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "parse in a function that returns Result",
+        "pub fn port(s: String) -> Result<u16, String> {\n"
+        "    let t = s.trim().to_owned();\n    Ok(t.parse().unwrap())\n}\n",
+        "unwrap-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "parse of runtime data in a private function without an error channel",
+        "fn port() -> u16 {\n    let t = std::env::args().count().to_string();\n"
+        "    t.parse().unwrap()\n}\npub fn p() -> u16 { port() }\n",
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "awaited I/O",
+        'pub async fn get(db: &Db) -> u8 {\n    db.load(1).await.expect("Error loading")\n}\n'
+        "pub struct Db;\nimpl Db { pub async fn load(&self, _: u8) -> Result<u8, ()> { Ok(1) } }\n",
+        "expect-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "awaited channel receive",
+        "pub async fn next(rx: &mut Rx) -> u8 {\n    rx.recv().await.unwrap()\n}\n"
+        "pub struct Rx;\nimpl Rx { pub async fn recv(&mut self) -> Option<u8> { None } }\n",
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "map lookup",
+        "pub fn get(m: &std::collections::HashMap<u8, u8>, k: u8) -> u8 {\n"
+        "    *m.get(&k).unwrap()\n}\n",
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "lock poisoning",
+        "pub fn read(m: &std::sync::Mutex<u8>) -> Result<u8, ()> {\n"
+        "    Ok(*m.lock().unwrap())\n}\n",
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "decode with an invariant message",
+        "pub fn text(b: &[u8]) -> Option<&str> {\n"
+        '    Some(std::str::from_utf8(b).expect("always UTF-8: built from chars"))\n}\n',
+        "expect-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "decode of the caller's bytes",
+        "pub fn text(b: &[u8]) -> Option<&str> {\n"
+        '    Some(std::str::from_utf8(b).expect("Invalid header, expected UTF-8"))\n}\n',
+        "expect-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "parse in a Result function with a trailing comment stating an invariant",
+        "pub fn id(s: &str) -> Result<u32, ()> {\n"
+        '    Ok(s.parse().expect("bad id")) // cannot fail: digits only\n}\n',
+        "expect-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "file read in a crate-root main",
+        "fn main() -> Result<(), String> {\n"
+        "    let t = std::fs::read_to_string(std::env::args().nth(1).unwrap_or_default());\n"
+        '    println!("{}", t.unwrap());\n    Ok(())\n}\n',
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "todo",
+        "pub fn later() -> u8 {\n    todo!()\n}\n",
+        "panic-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "panic on an error in hand in a function that returns Result",
+        "pub fn load(p: &str) -> Result<String, String> {\n"
+        "    match std::fs::read_to_string(p) {\n        Ok(t) => Ok(t),\n"
+        '        Err(e) => panic!("cannot read: {e}"),\n    }\n}\n',
+        "panic-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "plain panic in a function that returns Result",
+        "pub fn check(n: u8) -> Result<u8, String> {\n"
+        '    if n == 3 {\n        panic!("three is reserved");\n    }\n    Ok(n)\n}\n',
+        "panic-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "panic whose message tells the user what to fix, in a Result function",
+        "pub fn build(p: Option<u8>) -> Result<u8, String> {\n"
+        "    match p {\n        Some(p) => Ok(p),\n"
+        '        None => panic!("no provider: you must install one first"),\n    }\n}\n',
+        "panic-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "panic in the catch-all arm",
+        'pub fn name(n: u8) -> &\'static str {\n    match n {\n        0 => "zero",\n'
+        '        _ => panic!("no name for {n}"),\n    }\n}\n',
+        "panic-in-production",
+        Severity.NOTE,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "rule", "severity"), CASES, ids=[c[0] for c in CASES])
+def test_severity(tmp_path: Path, name: str, body: str, rule: str, severity: Severity) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Severity case.\n\n" + body})
+    findings = [f for f in audit(root, select=RULES).findings if f.rule == rule]
+    assert [f.severity for f in findings] == [severity], (name, findings)
+
+
+def _chain_crate(root: Path, calls: int) -> Path:
+    chain = "x" + ".unwrap()" * calls
+    body = f"/// Docs.\npub fn f(x: Option<u8>) -> u8 {{\n    {chain}\n}}\n"
+    return make_crate(root, {"src/lib.rs": "//! A long chain.\n\n" + body})
+
+
+def test_long_method_chain_costs_about_linear_time(tmp_path: Path) -> None:
+    # Each call of a chain nests in the next: asking every call for its function by walking
+    # up the tree was quadratic (2,000 calls took minutes). Four times the calls must cost
+    # well under sixteen times the time.
+    rules = ("missing-panics-doc", *RULES)
+    small = _chain_crate(tmp_path / "small", 300)
+    large = _chain_crate(tmp_path / "large", 1200)
+    audit(small, select=rules)  # warm up: compiled queries, imports
+    started = time.perf_counter()
+    small_findings = audit(small, select=rules).findings
+    small_time = time.perf_counter() - started
+    started = time.perf_counter()
+    large_findings = audit(large, select=rules).findings
+    large_time = time.perf_counter() - started
+    assert len([f for f in large_findings if f.rule == "unwrap-in-production"]) == 1200
+    assert len(small_findings) < len(large_findings)
+    assert large_time < 10 * max(small_time, 0.05), (small_time, large_time)
