@@ -106,3 +106,24 @@ def test_an_ignored_rule_absorbs_nothing(tmp_path: Path) -> None:
     )
     result = audit(root, select=("missing-errors-doc",))
     assert [f.rule for f in result.findings] == ["missing-errors-doc"]
+
+
+def test_an_unwrap_in_an_undocumented_panicking_function_is_reported_once(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "//! Ports.\n"
+        "/// Reads a port.\n"
+        "pub fn port(text: &str) -> u16 {\n"
+        "    text\n"
+        "        .trim()\n"
+        "        .parse()\n"
+        "        .unwrap()\n"
+        "}\n"
+    )
+    root = make_crate(tmp_path / "c", {"src/lib.rs": code})
+    result = audit(root, select=("unwrap-in-production", "missing-panics-doc"))
+    assert [(f.rule, f.line) for f in result.findings] == [("unwrap-in-production", 7)]
+    assert "no `# Panics`" in result.findings[0].message
+    alone = audit(root, select=("missing-panics-doc",))
+    assert [(f.rule, f.line) for f in alone.findings] == [("missing-panics-doc", 3)]

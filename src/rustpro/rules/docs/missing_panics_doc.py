@@ -128,7 +128,10 @@ class MissingPanicsDoc(FileRule):
         if gate is None or items.has_doc_section(items.doc_text(function), "Panics"):
             return
         name_node = function.child_by_field_name("name")
-        line = ctx.lines.line_of(site.start_byte)
+        # Where the panic rules report the same site (`.unwrap` at its method name): the
+        # engine folds this finding into theirs when both stand (`engine.merge`).
+        where = captures.get("method", captures.get("macro", [site]))[0]
+        line = ctx.lines.line_of(where.start_byte)
         ctx.report(
             self,
             name_node or function,
@@ -136,6 +139,7 @@ class MissingPanicsDoc(FileRule):
             "but its docs have no `# Panics`",
             "add a `# Panics` section that says when it panics, or return an error instead",
             gate=gate,
+            related=(ctx.location(where, "it panics here"),),
         )
 
 
