@@ -163,8 +163,8 @@ def test_syntax_errors_audit_the_rest_and_are_counted(tmp_path: Path, isolated_c
         "pub fn broken( {\n"
         "    let = ;\n"
         "}\n\n"
-        "pub fn after(x: Option<u8>) -> u8 {\n"
-        "    x.unwrap()\n"
+        "pub fn after(text: &str) -> u8 {\n"
+        "    text.parse().unwrap()\n"
         "}\n"
     )
     root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod broken;\n"})

@@ -160,7 +160,8 @@ def test_cargo_toml_path_is_accepted(capsys: pytest.CaptureFixture[str], dirty: 
 
 # ----- configuration files --------------------------------------------------------------------
 def _with_config(root: Path, *, rustpro_toml: str | None = None, metadata: str = "") -> Path:
-    files = {"src/lib.rs": DIRTY_LIB, "src/gen/tables.rs": "pub fn t() { None::<u8>.unwrap(); }\n"}
+    tables = "pub fn t(text: &str) -> u8 {\n    text.parse().unwrap()\n}\n"
+    files = {"src/lib.rs": DIRTY_LIB, "src/gen/tables.rs": tables}
     files["src/lib.rs"] += "pub mod gen { pub mod tables; }\n"
     if rustpro_toml is not None:
         files["rustpro.toml"] = rustpro_toml

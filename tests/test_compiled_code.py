@@ -8,7 +8,8 @@ from pathlib import Path
 from rustpro.engine.audit import AuditResult
 from tests.support import audit, make_crate
 
-UNWRAP = "pub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+# A warning-level unwrap: a parse of the caller's text.
+UNWRAP = "pub fn f(text: &str) -> u8 {\n    text.parse().unwrap()\n}\n"
 
 
 def _unwraps(result: AuditResult) -> list[str]:
@@ -115,10 +116,10 @@ def test_test_support_code_is_test_code(tmp_path: Path) -> None:
                 "//! Root.\npub mod test_utils;\n"
                 '#[cfg(any(test, feature = "test-util"))]\npub mod mock;\n'
                 "pub mod testing {\n"
-                "    pub fn f(x: Option<u8>) -> u8 {\n        x.unwrap()\n    }\n}\n"
-                "pub fn pool_for_tests(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+                "    pub fn f(t: &str) -> u8 {\n        t.parse().unwrap()\n    }\n}\n"
+                "pub fn pool_for_tests(t: &str) -> u8 {\n    t.parse().unwrap()\n}\n"
                 '#[cfg(any(test, feature = "testing"))]\n'
-                "pub fn helper(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n" + UNWRAP
+                "pub fn helper(t: &str) -> u8 {\n    t.parse().unwrap()\n}\n" + UNWRAP
             ),
             "src/test_utils.rs": UNWRAP,
             "src/mock.rs": UNWRAP,

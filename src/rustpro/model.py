@@ -101,6 +101,9 @@ class Finding:
     related: tuple[Location, ...] = ()
     # Other tools that reported the same thing at the same place (merged twins).
     also_reported_by: tuple[str, ...] = ()
+    # The rule that judged this site, when it is reported under another rule's name
+    # (`unwrap-in-production` for a `panic-on-invariant` finding): its suppressions hold.
+    origin: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by place, then rule, for stable reports."""

@@ -38,7 +38,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
 /// Loads the configuration from the environment's `SHOWCASE_CONFIG` file.
 pub fn from_env() -> anyhow::Result<Config> {
     let path = std::env::var("SHOWCASE_CONFIG")?;
-    let config = parse(&fs::read_to_string(path)?).map_err(anyhow::Error::msg)?;
+    let mut config = parse(&fs::read_to_string(path)?).map_err(anyhow::Error::msg)?;
+    if let Ok(workers) = std::env::var("SHOWCASE_WORKERS") {
+        config.workers = workers.parse().expect("SHOWCASE_WORKERS must be a number");
+    }
     Ok(config)
 }
 

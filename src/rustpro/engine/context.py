@@ -13,7 +13,7 @@ from typing import Any
 
 from tree_sitter import Node, Tree
 
-from rustpro.model import Finding, Location, Role, Severity
+from rustpro.model import Finding, Location, Role
 from rustpro.rules.base import BaseRule
 from rustpro.syntax import items
 from rustpro.syntax.positions import LineIndex
@@ -189,14 +189,15 @@ class FileContext:
         end: Node | None = None,
         gate: Gate | None = None,
         related: tuple[Location, ...] = (),
-        severity: Severity | None = None,
+        allowed_as: BaseRule | None = None,
     ) -> None:
         """Record a finding of `rule` spanning `node` (through `end`, when given).
 
-        `severity` overrides the catalog's for this finding, for rules whose findings differ
-        in how sure or serious they are (the catalog holds the highest).
+        `allowed_as` is the rule that decided the finding when it is reported under another
+        rule's name (`unwrap-in-production` for its `panic-on-invariant` sites): that rule's
+        clippy twins' `#[allow]`s and its suppression comments silence it.
         """
-        if self._allowed_by_clippy(rule, node):
+        if self._allowed_by_clippy(allowed_as or rule, node):
             return
         last = end if end is not None else node
         # Two positions rather than `lines.span`: the `Span` would be unpacked at once.
@@ -206,7 +207,7 @@ class FileContext:
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
-            severity=severity if severity is not None else rule.severity,
+            severity=rule.severity,
             path=self.relpath,
             line=line,
             column=column,
@@ -215,6 +216,7 @@ class FileContext:
             message=message,
             help=hint,
             related=related,
+            origin=allowed_as.name if allowed_as is not None else "",
         )
         self.candidates.append(Candidate(finding, gate))
 

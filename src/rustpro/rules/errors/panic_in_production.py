@@ -7,9 +7,9 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
-from rustpro.model import Severity
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_sites
+from rustpro.rules.errors.panic_on_invariant import INVARIANT_PANICS
 from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls
@@ -42,11 +42,12 @@ class PanicInProduction(FileRule):
       hand (`Err(e) => panic!(..)`) or its message tells the user what to fix ("you must
       install a provider", "please set X"). `x.unwrap_or_else(|e| panic!(..))` is weighed
       like `x.expect(..)`.
-    - **note**: other panics, including the catch-all arm of a `match`
+    - **an invariant, left to `panic-on-invariant`** (a pedantic note, reported only when
+      selected): other panics, including the catch-all arm of a `match`
       (`_ => panic!(..)`, often over a `#[non_exhaustive]` or foreign enum) and messages or
       comments that state an invariant ("this is a bug", "should never happen",
-      "unexpected state"). A plain `panic!` in a function that returns `Result` is a note
-      that says so: measured on real crates those were internal assertions.
+      "unexpected state"). A plain `panic!` in a function that returns `Result` is one too:
+      measured on real crates those were internal assertions.
     - **not reported**: a panic documented in the function's `# Panics` section, one in
       `Index::index`, and a message about being polled or called after completion (the
       `Future::poll` contract).
@@ -125,12 +126,12 @@ class PanicInProduction(FileRule):
         reason = f" ({judgement.reason})" if judgement.reason else ""
         start = match if match.type == "macro_invocation" else _path_start(name)
         ctx.report(
-            self,
+            self if judgement.verdict is Verdict.WARNING else INVARIANT_PANICS,
             start,
             message + reason,
             help,
             end=name,
-            severity=Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE,
+            allowed_as=self,
         )
 
 

@@ -900,8 +900,9 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
 # "expected" alone are left out: "you must install a provider first", "only on the runtime's
 # thread" are preconditions a caller can break, and "invalid header, expected base64"
 # describes bad input.
+# `(?<!-)`: a hyphenated name (a rule called `panic-on-invariant`) states nothing.
 _INVARIANT = re.compile(
-    r"\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
+    r"(?<!-)\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
     r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"
     r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|implies|"
     r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
@@ -996,9 +997,31 @@ def judge_unwrap(
     scope = scope_of(ctx, site)
     if scope.static_init:
         return Judgement(Verdict.ACCEPTED, "in a static initialiser")
-    accepted = _accepted_by_function(ctx, scope, operation, message)
+    accepted = _accepted_by_function(ctx, scope, operation, message, documented=False)
     if accepted is not None:
         return accepted
+    judgement = _judge_unwrap_site(ctx, scope, site, operation, message, method, value)
+    if judgement.verdict is Verdict.ACCEPTED or scope.function is None:
+        return judgement
+    if function_facts(ctx, scope.function).documents_panics and (
+        judgement.verdict is Verdict.NOTE or _panics_doc_names(ctx, scope.function, operation)
+    ):
+        # A `# Panics` section accepts invariants; a panic the input causes only when the
+        # section names what it is about (`Panics if `len` does not fit in a `c_int``).
+        return Judgement(Verdict.ACCEPTED, "documented in `# Panics`")
+    return judgement
+
+
+def _judge_unwrap_site(
+    ctx: FileContext,
+    scope: Scope,
+    site: Node,
+    operation: Operation | None,
+    message: str,
+    method: Node | None,
+    value: Node | None,
+) -> Judgement:
+    """`judge_unwrap` before the function's `# Panics` docs are read."""
     if operation is not None and _built_from_literals(operation):
         return Judgement(Verdict.ACCEPTED, "built from literals")
     if (operation is not None or value is not None) and guarded(ctx, site, operation, value):
@@ -1015,6 +1038,14 @@ def judge_unwrap(
         return Judgement(Verdict.NOTE, IN_MAIN)
     if operation.awaited and operation.name not in _NOT_IO:
         return Judgement(Verdict.WARNING, f"`{operation.name}(..).await` is I/O that can fail")
+    if operation.name in _CONVERSIONS and _on_parameter(ctx, scope, operation):
+        channel = _own_error_channel(ctx, scope)
+        if channel:  # `c_int::try_from(len).unwrap()` where `len` is the caller's
+            return Judgement(
+                Verdict.WARNING,
+                f"`{operation.name}` of the caller's value can fail and the function returns "
+                f"`{channel}`",
+            )
     if _runtime_operation(operation):
         channel = _own_error_channel(ctx, scope)
         if channel:
@@ -1088,21 +1119,51 @@ def _channel_around(ctx: FileContext, scope: Scope) -> str:
 
 
 def _accepted_by_function(
-    ctx: FileContext, scope: Scope, operation: Operation | None, message: str
+    ctx: FileContext,
+    scope: Scope,
+    operation: Operation | None,
+    message: str,
+    *,
+    documented: bool = True,
 ) -> Judgement | None:
-    """ACCEPTED when the owning function documents its panics or its trait demands this one."""
+    """ACCEPTED when the owning function documents its panics (unless `documented` is
+    False: the caller weighs the docs itself) or its trait demands this one."""
     if message and _POLL_CONTRACT.search(message):
         return Judgement(Verdict.ACCEPTED, "the `poll` contract")
     if scope.function is None:
         return None
     facts = function_facts(ctx, scope.function)
-    if facts.documents_panics:
+    if documented and facts.documents_panics:
         return Judgement(Verdict.ACCEPTED, "documented in `# Panics`")
     if facts.contract == "index":
         return Judgement(Verdict.ACCEPTED, "the `Index` contract")
     if facts.contract == "poll" and operation is not None and operation.name == "take":
         return Judgement(Verdict.ACCEPTED, "the `poll` contract")
     return None
+
+
+# Conversions that fail on out-of-range values (`u16::try_from(n)`, `n.try_into()`).
+_CONVERSIONS = frozenset({"try_from", "try_into"})
+# Prose words too common to tie a `# Panics` section to an operand.
+_COMMON_WORDS = _words(
+    "the and for not this that with when than are was its has have panics panic will been any all"
+)
+
+
+def _panics_doc_names(ctx: FileContext, function: Node, operation: Operation | None) -> bool:
+    """True when the function's `# Panics` section names an identifier the unwrapped
+    operation works on (`len` in `c_int::try_from(len)`), so it documents this panic."""
+    if operation is None:
+        return False
+    docs = items.doc_text(function) or ""
+    section = docs[docs.find("Panics") :] if "Panics" in docs else ""
+    words = frozenset(
+        w
+        for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", section)
+        if len(w) > 2 and w.lower() not in _COMMON_WORDS
+    )
+    operands = [n for n in (operation.receiver, operation.arguments) if n is not None]
+    return bool(words) and any(_mentions(ctx, operand, words) for operand in operands)
 
 
 def _in_main(scope: Scope) -> bool:
