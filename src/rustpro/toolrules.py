@@ -112,6 +112,8 @@ def tool_of(selector: str) -> str | None:
 def canonical(selector: str) -> str:
     """Lint selectors as reports spell them: `clippy::unwrap-used` -> `clippy::unwrap_used`."""
     tool, sep, name = selector.partition("::")
+    if selector in FIXED_RULES:
+        return selector  # `rustc::build-failed` is rustpro's name, not a lint's
     if sep and tool in _LINT_TOOLS and not _ERROR_CODE.fullmatch(name):
         return f"{tool}::{name.replace('-', '_')}"
     return selector
