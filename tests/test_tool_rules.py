@@ -200,6 +200,7 @@ def test_explain_a_clippy_lint_says_where_the_text_comes_from(
     assert "Using `.unwrap()` on `Result` or `Option`" in shipped.stdout
     assert "clippy is not installed here: this is the one-line description" in shipped.stdout
     assert f"rustpro's own rule `{UNWRAP}`" in shipped.stdout
+
     def clippy_explain(name: str) -> str | None:
         return "### What it does\nChecks unwraps.\n" if name == "unwrap_used" else None
 

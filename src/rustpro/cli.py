@@ -120,8 +120,9 @@ def cli() -> None:
     multiple=True,
     metavar="RULES",
     help=(
-        "Only these rules, checkpoints or groups (default, pedantic, restriction, all; "
-        "comma-separated, repeatable) [default: the default group]."
+        "Only these rules, checkpoints or groups (default, pedantic, restriction, all), or "
+        "tools' rules of full mode (clippy::NAME, rustc::E0308, rustfmt::diff); "
+        "comma-separated, repeatable [default: the default group]."
     ),
 )
 @click.option(
