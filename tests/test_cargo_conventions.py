@@ -279,6 +279,14 @@ def test_named_files_of_two_members(workspace: Path) -> None:
     assert _found(run) == [("crates/beta/src/lib.rs", UNWRAP)]  # gen/ is ignored by config
 
 
+def test_named_files_of_unrelated_crates(workspace: Path, tmp_path: Path) -> None:
+    elsewhere = _write(tmp_path / "other", {"Cargo.toml": _package("other"), "src/lib.rs": ""})
+    run = _audit_in(workspace, "crates/beta/src/lib.rs", str(elsewhere / "src" / "lib.rs"))
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "not files of one crate or workspace" in run.stderr
+
+
 def test_named_files_scope_full_mode_to_their_packages(workspace: Path) -> None:
     seen: list[tuple[str, ...]] = []
 

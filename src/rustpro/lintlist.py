@@ -256,7 +256,14 @@ def read_installed() -> LintList:
 
 
 def _output(command: list[str]) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=TOOL_TIMEOUT, check=True)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT,
+        check=True,
+        cwd=neutral_directory(),
+    )
     return done.stdout
 
 
@@ -277,8 +284,7 @@ def installed_knows(tool: str, name: str) -> bool:
 
 def clippy_explain(name: str) -> str | None:
     """`cargo clippy --explain NAME`, or None when cargo or clippy is missing or does not
-    know the lint. Run from the home directory: no project's cargo configuration or
-    toolchain file has a say in it."""
+    know the lint. Run from `neutral_directory()`."""
     cargo = os.environ.get("CARGO", "cargo")
     if shutil.which(cargo) is None:
         return None
@@ -289,7 +295,7 @@ def clippy_explain(name: str) -> str | None:
             text=True,
             timeout=TOOL_TIMEOUT,
             check=False,
-            cwd=_neutral_directory(),
+            cwd=neutral_directory(),
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -298,7 +304,9 @@ def clippy_explain(name: str) -> str | None:
     return done.stdout
 
 
-def _neutral_directory() -> Path:
+def neutral_directory() -> Path:
+    """Where rustpro runs toolchain commands that concern no project: the home directory, so
+    that no project's `rust-toolchain.toml` or `.cargo/config.toml` has a say."""
     home = Path.home()
     return home if home.is_dir() else Path("/")
 

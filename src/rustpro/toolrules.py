@@ -16,7 +16,14 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from rustpro.lintlist import TOOL_TIMEOUT, Lint, clippy_explain, installed_knows, shipped
+from rustpro.lintlist import (
+    TOOL_TIMEOUT,
+    Lint,
+    clippy_explain,
+    installed_knows,
+    neutral_directory,
+    shipped,
+)
 from rustpro.model import Checkpoint, Severity
 
 # The tools whose findings full mode folds in; each is also a selector for all its findings.
@@ -217,6 +224,7 @@ def _rustc_explain(code: str) -> str | None:
             text=True,
             timeout=TOOL_TIMEOUT,
             check=False,
+            cwd=neutral_directory(),
         )
     except (OSError, subprocess.SubprocessError):
         return None

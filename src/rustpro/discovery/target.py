@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rustpro.discovery.layout import find_manifest
 from rustpro.errors import AuditPathError, UsageError
 
 
@@ -45,7 +46,17 @@ def locate(paths: Sequence[Path], manifest_path: Path | None = None) -> AuditTar
         return AuditTarget(manifest_path, tuple(sources))
     # The crate (or workspace) around all of them: cargo's search from their common directory.
     directories = [str(source.absolute().parent) for source in sources]
-    return AuditTarget(Path(os.path.commonpath(directories)), tuple(sources))
+    common = Path(os.path.commonpath(directories))
+    if len(sources) > 1:
+        try:
+            find_manifest(common)
+        except AuditPathError:
+            raise AuditPathError(
+                f"{', '.join(map(str, sources))}: not files of one crate or workspace "
+                f"(no Cargo.toml in {common} or above it)",
+                common,
+            ) from None
+    return AuditTarget(common, tuple(sources))
 
 
 def _check_manifest_path(path: Path) -> None:
