@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean docs
+.PHONY: test demo lint typecheck unit bench clean docs lint-list
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ demo: $(STAMP)
 # Rule pages under docs/rules/ come from the rule docstrings; a test fails when they are stale.
 docs: $(STAMP)
 	$(BIN)/python -m rustpro.docsgen docs/rules
+
+# The clippy/rustc/rustdoc lint list rustpro ships (src/rustpro/toollints.json), read from
+# the installed toolchain's `-W help`; rerun after a toolchain update and commit the diff.
+lint-list: $(STAMP)
+	$(BIN)/python -m rustpro.lintlist
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py

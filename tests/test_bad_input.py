@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,10 +75,12 @@ def test_directory_without_manifest(tmp_path: Path, isolated_cache: Path) -> Non
 
 
 def test_file_that_is_not_a_manifest(tmp_path: Path, isolated_cache: Path) -> None:
-    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
-    run = run_cli_process(["audit", "--static", str(root / "src" / "lib.rs")])
+    # A .rs file is audited in its crate's context (tests/test_cargo_conventions.py).
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB, "README.md": "# c\n"})
+    run = run_cli_process(["audit", "--static", str(root / "README.md")])
     assert run.code == 2
     assert_one_line_error(run)
+    assert "expected a directory, a Cargo.toml or .rs files" in run.stderr
 
 
 @pytest.mark.parametrize(
@@ -240,6 +245,152 @@ def test_permission_denied_file(
     assert "src/lib.rs:4:" in run.stdout
     assert_one_line_error(run)
     assert "src/secret.rs: cannot read: Permission denied" in run.stderr
+
+
+def _deny_directory(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
+    """Make `directory` behave as after `chmod 000` for a user who does not own it: it can
+    be stat'ed but not listed, and nothing under it can be stat'ed or opened. Tests run as
+    root, which chmod does not stop, so the denial is simulated."""
+    denied = str(directory)
+
+    def under(path: object) -> bool:
+        if isinstance(path, int):
+            return False
+        text = os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
+        return text.startswith(denied + os.sep)
+
+    def refuse(path: object) -> PermissionError:
+        return PermissionError(13, "Permission denied", os.fsdecode(os.fspath(path)))  # type: ignore[call-overload]
+
+    def guarded(real: Callable[..., Any], *, listing: bool) -> Callable[..., Any]:
+        def call(path: Any = ".", *args: Any, **kwargs: Any) -> Any:
+            if under(path) or (listing and not isinstance(path, int) and os.fspath(path) == denied):
+                raise refuse(path)
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "stat", guarded(os.stat, listing=False))
+    monkeypatch.setattr(os, "lstat", guarded(os.lstat, listing=False))
+    monkeypatch.setattr(os, "scandir", guarded(os.scandir, listing=True))
+    monkeypatch.setattr(os, "listdir", guarded(os.listdir, listing=True))
+    monkeypatch.setattr(reading, "_open_source", guarded(reading._open_source, listing=False))
+
+
+def test_unreadable_directories_are_warnings_and_the_rest_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11 §6: `chmod 000` on a module directory or on tests/ used to drop their files
+    # without a word; now each is one warning line, and the rest is audited.
+    root = make_crate(
+        tmp_path / "c",
+        {
+            "src/lib.rs": GOOD_LIB + "mod inner;\n",
+            "src/inner/mod.rs": "pub fn g() { None::<u8>.unwrap(); }\n",
+            "tests/it.rs": "#[test]\nfn t() {}\n",
+        },
+    )
+    _deny_directory(monkeypatch, root / "src" / "inner")
+    _deny_directory(monkeypatch, root / "tests")
+    run = run_cli(
+        ["audit", "--static", "--no-cache", "-j", "1", "--select", UNWRAP, str(root)], capsys
+    )
+    assert run.code == 1
+    assert "src/lib.rs:4:" in run.stdout
+    assert_one_line_error(run)
+    assert "src/inner/: cannot read the directory: Permission denied" in run.stderr
+    assert "tests/: cannot read the directory: Permission denied" in run.stderr
+
+
+def test_an_unreadable_src_is_nothing_to_audit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11 §6: `chmod 000 src` as a non-root user was `internal error: PermissionError`.
+    # Nothing readable is left, and a gate that read nothing must not pass: exit 2.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB, "src/main.rs": "fn main() {}\n"})
+    _deny_directory(monkeypatch, root / "src")
+    run = run_cli(["audit", "--static", "--no-cache", "-j", "1", str(root)], capsys)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "internal error" not in run.stderr
+    assert "nothing to audit: no source file could be read (src/ cannot be read)" in run.stderr
+    assert run.stdout == ""
+    profiled = run_cli(["profile", str(root)], capsys)  # profile answers with what it has
+    assert profiled.code == 0, profiled.stderr
+    assert "src/: cannot read the directory: Permission denied" in profiled.stdout
+
+
+def _unprivileged_python_works() -> bool:
+    """Whether `unshare -U` can run this Python as an unprivileged user (not in every
+    container): there, chmod 000 holds even for root's files."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    try:
+        done = subprocess.run(
+            ["unshare", "-U", sys.executable, "-c", "import rustpro"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _unprivileged_python_works(), reason="needs `unshare -U` (user namespaces)")
+def test_chmod_000_for_real_in_a_user_namespace(tmp_path: Path, isolated_cache: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod inner;\n"})
+    make_crate(root, {"src/inner/mod.rs": "pub fn g() {}\n"})
+    os.chmod(isolated_cache, 0o777)
+    os.chmod(root / "src" / "inner", 0)
+    try:
+        command = ["unshare", "-U", sys.executable, "-m", "rustpro", "audit", "--static"]
+        partly = subprocess.run(
+            [*command, "--select", UNWRAP, str(root)], capture_output=True, text=True, timeout=120
+        )
+        assert partly.returncode == 1, partly.stderr
+        assert "src/inner/: cannot read the directory: Permission denied" in partly.stderr
+        os.chmod(root / "src", 0)
+        nothing = subprocess.run([*command, str(root)], capture_output=True, text=True, timeout=120)
+        assert nothing.returncode == 2
+        assert "nothing to audit" in nothing.stderr and "Traceback" not in nothing.stderr
+    finally:
+        os.chmod(root / "src", 0o755)
+        os.chmod(root / "src" / "inner", 0o755)
+
+
+LONG = "n" * 300  # over the 255 bytes a file name may have
+
+
+def test_paths_over_255_bytes_on_the_command_line(tmp_path: Path, isolated_cache: Path) -> None:
+    # Issue 11 §6: a path over 255 bytes was `internal error: OSError: File name too long`.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB})
+    for args in (
+        ["audit", "--static", str(root / LONG)],
+        ["audit", "--static", str(root / "src" / f"{LONG}.rs")],
+        ["audit", "--static", "--manifest-path", str(root / LONG / "Cargo.toml")],
+        ["profile", str(root / LONG)],
+    ):
+        run = run_cli_process(args)
+        assert run.code == 2, args
+        assert_one_line_error(run)
+        assert "File name too long" in run.stderr
+        assert "internal error" not in run.stderr
+
+
+def test_paths_over_255_bytes_inside_the_crate(tmp_path: Path, isolated_cache: Path) -> None:
+    lib = GOOD_LIB + f'mod {LONG};\n#[path = "{LONG}.rs"]\nmod long_path;\n'
+    manifest = (
+        '[package]\nname = "c"\nversion = "0.1.0"\nedition = "2021"\n'
+        f'[[bin]]\nname = "b"\npath = "src/{LONG}.rs"\n[[test]]\nname = "t"\npath = "{LONG}/t.rs"\n'
+    )
+    make_crate(tmp_path / "ws" / "c", {"src/lib.rs": lib}, manifest)
+    (tmp_path / "ws" / "Cargo.toml").write_text(f'[workspace]\nmembers = ["c", "{LONG}"]\n')
+    run = _audit_process(tmp_path / "ws", isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["c/src/lib.rs"]
+    assert_one_line_error(run)
+    assert "internal error" not in run.stderr
 
 
 def test_missing_module_file_and_odd_paths(tmp_path: Path, isolated_cache: Path) -> None:

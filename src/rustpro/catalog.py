@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -95,4 +97,22 @@ def spec(name: str) -> RuleSpec:
 
 def suggest(name: str) -> list[str]:
     """Up to three known rule names closest to `name`."""
-    return difflib.get_close_matches(name, list(catalog()), n=3, cutoff=0.5)
+    return closest(name, catalog())
+
+
+def closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Up to `n` of `candidates` that `name` may have meant, best first: names that begin
+    with `name` as a word (`unwrap` -> `unwrap-in-production`, `clippy::unwrap_used`), then
+    close spellings (`unwrap-in-prod`), then names that have `name` as a later word."""
+    pool = list(candidates)
+    wanted = name.replace("-", "_")
+    word = re.compile(rf"(?:^|[-_:]){re.escape(wanted)}(?:$|[-_:])")
+    worded = [c for c in pool if len(name) >= 3 and word.search(c.replace("-", "_"))]
+    # A tool's prefix (`clippy::`) is not part of the name a user has in mind.
+    leading = [c for c in worded if c.rpartition("::")[2].replace("-", "_").startswith(wanted)]
+    ranked = [
+        *sorted(leading, key=lambda c: (len(c), c)),
+        *difflib.get_close_matches(name, pool, n=n, cutoff=0.5),
+        *sorted(worded, key=lambda c: (len(c), c)),
+    ]
+    return list(dict.fromkeys(ranked))[:n]

@@ -71,7 +71,23 @@ def cli() -> None:
 
 
 @cli.command(epilog=TRUST_NOTE)
-@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.argument(
+    "paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path, readable=False)
+)
+@click.option(
+    "--manifest-path",
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
+    default=None,
+    help="The Cargo.toml of the crate or workspace to audit (instead of PATH).",
+)
+@click.option(
+    "-p",
+    "--package",
+    "packages",
+    multiple=True,
+    metavar="NAME",
+    help="Only this workspace member (repeatable; the rest of the workspace is still read).",
+)
 @click.option(
     "--static",
     "static_only",
@@ -104,8 +120,9 @@ def cli() -> None:
     multiple=True,
     metavar="RULES",
     help=(
-        "Only these rules, checkpoints or groups (default, pedantic, restriction, all; "
-        "comma-separated, repeatable) [default: the default group]."
+        "Only these rules, checkpoints or groups (default, pedantic, restriction, all), or "
+        "tools' rules of full mode (clippy::NAME, rustc::E0308, rustfmt::diff); "
+        "comma-separated, repeatable [default: the default group]."
     ),
 )
 @click.option(
@@ -139,7 +156,9 @@ def cli() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
-    path: Path,
+    paths: tuple[Path, ...],
+    manifest_path: Path | None,
+    packages: tuple[str, ...],
     static_only: bool,
     fmt: str,
     color: str,
@@ -154,11 +173,20 @@ def audit(
     step_timeout: float | None,
     quiet: bool,
 ) -> None:
-    """Audit the crate or workspace at PATH and report findings by checkpoint.
+    """Audit a crate or workspace and report findings by checkpoint.
+
+    PATH is a crate or workspace directory, or its Cargo.toml; without PATH, the current
+    directory. A directory without a Cargo.toml means the nearest one above it, as for cargo:
+    a workspace member is audited with the workspace's configuration. PATH may also be one
+    or more .rs files: their crate is analysed whole and only findings in those files are
+    reported.
 
     Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
     could not run.
     """
+    from rustpro.discovery.target import locate
+
+    target = locate(paths, manifest_path)
     options = AuditOptions(
         static=static_only,
         max_file_bytes=max_file_size * 1024 * 1024,
@@ -167,9 +195,11 @@ def audit(
         select=_split(select),
         ignore=_split(ignore),
         fail_on=fail_on,
+        packages=_split(packages),
+        files=target.files,
     )
     full_mode = FullModeFlags(skip_steps, target_dir, step_timeout, progress=not quiet)
-    result = _run(path, options, full_mode)
+    result = _run(target.path, options, full_mode)
     if not quiet:
         for message in (*result.warnings, *result.skipped_files):
             _warn(message)
@@ -306,7 +336,7 @@ def explain(rule: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.argument("path", type=click.Path(path_type=Path, readable=False), default=Path("."))
 @click.option(
     "--format",
     "fmt",

@@ -9,7 +9,10 @@
     [per-path-ignores]
     "src/generated/**" = ["missing-docs"]
 
-Command-line flags override the file.
+Command-line flags override the file. For a member of a workspace audited on its own, the
+nearest `rustpro.toml` between the member and the workspace root applies, else the member's
+own `[package.metadata.rustpro]` (when it says more than its `role`), else the workspace
+root's configuration: auditing a member gives it the verdict the whole workspace gives it.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog, suggest
+from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog, closest
 from rustpro.discovery.manifest import Manifest
 from rustpro.discovery.roles import PackageRole
 from rustpro.errors import ConfigError
 from rustpro.model import Checkpoint, Finding, Severity
+from rustpro.toolrules import TOOL_SOURCES, canonical, in_group, known_tool_rule, tool_of
 
 FAIL_ON_CHOICES = ("error", "warning", "note", "none")
 
@@ -41,6 +45,10 @@ class AuditConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     # Package name -> declared role (`rustpro.discovery.roles.PackageRole` values).
     roles: tuple[tuple[str, str], ...] = ()
+    # The audited root as seen from the directory the configuration lives in (`crates/a/`
+    # for a member audited with its workspace's file): `per-path-ignores` patterns are
+    # written relative to that directory.
+    path_prefix: str = ""
 
     def with_overrides(
         self,
@@ -50,8 +58,10 @@ class AuditConfig:
         fail_on: str | None = None,
     ) -> AuditConfig:
         """The command line's words win over the file's."""
-        for name in (*select, *ignore):
-            validate_selector(name, "command line")
+        select, ignore = _canonical(select), _canonical(ignore)
+        for flag, names in (("--select", select), ("--ignore", ignore)):
+            for name in names:
+                validate_selector(name, f"command line: {flag}")
         return replace(
             self,
             select=select or self.select,
@@ -71,7 +81,8 @@ class AuditConfig:
         if _matches(finding, self.ignore):
             return False
         for pattern, names in self.per_path_ignores:
-            if _path_matches(finding.path, pattern) and _matches(finding, names):
+            path = self.path_prefix + finding.path
+            if _path_matches(path, pattern) and _matches(finding, names):
                 return False
         return True
 
@@ -112,7 +123,13 @@ def _matches(finding: Finding, selectors: tuple[str, ...]) -> bool:
             return True
         if selector.endswith("::*") and finding.rule.startswith(selector[:-1]):
             return True
+        if group is None and "::" in selector and in_group(finding.rule, selector):
+            return True  # a tool's lint group: `clippy::pedantic`
     return False
+
+
+def _canonical(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(canonical(name) for name in names)
 
 
 def _path_matches(path: str, pattern: str) -> bool:
@@ -125,32 +142,85 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 def validate_selector(name: str, where: str) -> None:
-    """Raise `ConfigError` unless `name` is a rule, a checkpoint, a group or a tool prefix."""
-    if name in catalog() or name in {c.value for c in Checkpoint}:
+    """Raise `ConfigError` unless `name` is a rule, a checkpoint, a group, a tool, or a rule
+    of a tool: `clippy::NAME` must be a clippy lint (the shipped list, else the installed
+    clippy), `rustc::E0308` an error code or a rustc lint, and so on."""
+    if name in catalog() or name in _CHECKPOINTS or name in GROUPS or name == ALL_RULES:
         return
-    if name in GROUPS or name == ALL_RULES:
-        return
-    if "::" in name or name in ("clippy", "rustc", "rustfmt", "rustdoc", "cargo-test"):
-        return  # tool findings (`clippy::unwrap_used`) are named by the tools
-    hint = suggest(name)
+    if name in TOOL_SOURCES:
+        return  # every finding of that tool
+    tool = tool_of(name)
+    if tool is not None:
+        if known_tool_rule(name):
+            return
+        from rustpro.toolrules import tool_rule_names
+
+        names = [n for n in tool_rule_names() if n.startswith(f"{tool}::")]
+        hint = closest(name, names)
+        extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
+        raise ConfigError(f"{where}: unknown {tool} rule `{name}`{extra}")
+    if "::" in name:
+        tools = ", ".join(TOOL_SOURCES)
+        raise ConfigError(
+            f"{where}: unknown tool in `{name}` (tool findings are named {tools}::NAME)"
+        )
+    hint = closest(name, [*catalog(), *_CHECKPOINTS, *GROUPS, ALL_RULES, *TOOL_SOURCES])
     extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
     raise ConfigError(f"{where}: unknown rule or checkpoint `{name}`{extra}")
 
 
-def load_config(root: Path, manifest: Manifest) -> AuditConfig:
-    """The configuration for an audit root: `rustpro.toml` first, then Cargo metadata."""
-    file = root / "rustpro.toml"
-    if file.is_file():
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-            raise ConfigError(f"cannot read configuration: {err}", file) from None
-        return _from_table(data, str(file))
+_CHECKPOINTS = tuple(c.value for c in Checkpoint)
+
+
+def load_config(
+    root: Path, manifest: Manifest, enclosing: tuple[Path, Manifest] | None = None
+) -> AuditConfig:
+    """The configuration for an audit root: `rustpro.toml` first, then Cargo metadata.
+
+    `enclosing` is the workspace (root directory and manifest) the audited package is a
+    member of: its configuration applies when the member has none of its own.
+    """
+    if enclosing is None:
+        return _file_config(root) or _manifest_config(manifest) or AuditConfig()
+    workspace_root, workspace_manifest = enclosing
+    own = _file_config(root) or _manifest_config(manifest, role_is_config=False)
+    if own is not None:
+        return own
+    for directory in root.parents:
+        if directory == workspace_root:
+            break
+        found = _file_config(directory)
+        if found is not None:
+            return replace(found, path_prefix=_prefix(root, directory))
+    shared = _file_config(workspace_root) or _manifest_config(workspace_manifest)
+    if shared is None:
+        return AuditConfig()
+    return replace(shared, path_prefix=_prefix(root, workspace_root))
+
+
+def _prefix(root: Path, base: Path) -> str:
+    return f"{root.relative_to(base).as_posix()}/"
+
+
+def _file_config(directory: Path) -> AuditConfig | None:
+    file = directory / "rustpro.toml"
+    try:
+        if not file.is_file():
+            return None
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"cannot read configuration: {err}", file) from None
+    return _from_table(data, str(file))
+
+
+def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> AuditConfig | None:
     for keys in (("workspace", "metadata", "rustpro"), ("package", "metadata", "rustpro")):
         table = manifest.section(*keys)
-        if table:
+        # A member's `role` alone is a fact about the member, not a configuration that
+        # would replace the workspace's.
+        if table and (role_is_config or set(table) - {"role"}):
             return _from_table(table, f"{manifest.path} [{'.'.join(keys)}]")
-    return AuditConfig()
+    return None
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -168,13 +238,13 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     if "role" in table:
         _roles({"role": table["role"]}, where)
-    select = _strings(table.get("select", []), "select", where)
-    ignore = _strings(table.get("ignore", []), "ignore", where)
+    select = _canonical(_strings(table.get("select", []), "select", where))
+    ignore = _canonical(_strings(table.get("ignore", []), "ignore", where))
     per_path_raw = table.get("per-path-ignores", {})
     if not isinstance(per_path_raw, dict):
         raise ConfigError(f"{where}: `per-path-ignores` must be a table of glob = [rules]")
     per_path = tuple(
-        (pattern, _strings(names, f"per-path-ignores.{pattern}", where))
+        (pattern, _canonical(_strings(names, f"per-path-ignores.{pattern}", where)))
         for pattern, names in per_path_raw.items()
     )
     fail_on = table.get("fail-on", "warning")

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, spec
+from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, catalog, closest, spec
+from rustpro.errors import UnknownRuleError
 from rustpro.model import Checkpoint
 from rustpro.precision import describe, measured
 from rustpro.rules.base import BaseRule
@@ -108,8 +109,12 @@ def silencing_markdown(rule: type[BaseRule]) -> str:
 
 
 def explain_markdown(name: str) -> str:
-    """The page `rustpro explain NAME` renders; raises `UnknownRuleError` for unknown names."""
-    entry = spec(name)  # unknown names fail here, with suggestions
+    """The page `rustpro explain NAME` renders: a rustpro rule, or a tool's rule as reports
+    show it (`clippy::unwrap_used`, `rustfmt::diff`); raises `UnknownRuleError` with the
+    closest names for unknown ones."""
+    if name not in catalog():
+        return _tool_page(name)
+    entry = spec(name)
     rule = rule_class(name)
     if rule is None:
         return (
@@ -118,6 +123,19 @@ def explain_markdown(name: str) -> str:
             "This rule is in the catalog but not implemented in this build of rustpro.\n"
         )
     return rule_markdown(rule)
+
+
+def _tool_page(name: str) -> str:
+    from rustpro.toolrules import explain_tool_markdown, tool_of, tool_rule_names
+
+    page = explain_tool_markdown(name) if tool_of(name) is not None else None
+    if page is not None:
+        return page
+    # rustpro's own rules first: `unwrap` more likely means `unwrap-in-production`.
+    hint = closest(name, catalog())
+    if len(hint) < 3:
+        hint += [n for n in closest(name, tool_rule_names()) if n not in hint][: 3 - len(hint)]
+    raise UnknownRuleError(name, hint)
 
 
 def index_markdown(rules: Sequence[type[BaseRule]]) -> str:

@@ -23,11 +23,12 @@ from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
-from rustpro.errors import AuditPathError
+from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import Scope
-from rustpro.rules.registry import crate_rules, file_rules, rule_class, workspace_rules
+from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
 from rustpro.scoring import score_checkpoints
+from rustpro.toolrules import NEEDS, tool_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,11 @@ class AuditOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    # `-p NAME`: report on these packages only (the rest of the workspace is still read).
+    packages: tuple[str, ...] = ()
+    # Source files named on the command line: report findings in these files only (their
+    # crates are still analysed whole: the module tree and the public API need them).
+    files: tuple[Path, ...] = ()
 
 
 @dataclass(slots=True)
@@ -107,25 +113,37 @@ def run_audit(
     """Audit the crate or workspace at `path`; raises `RustproError` when it cannot run."""
     options = options or AuditOptions()
     started = time.perf_counter()
-    workspace = discover(path)
+    workspace = discover(path, options.packages)
     if not workspace.crates:
         # A score of 100 for no code at all would pass a gate it never checked.
         detail = f" ({'; '.join(workspace.warnings)})" if workspace.warnings else ""
         raise AuditPathError(
             f"{path}: nothing to audit: the workspace has no readable package{detail}", path
         )
-    config = load_config(workspace.root, workspace.manifest).with_overrides(
-        select=options.select, ignore=options.ignore, fail_on=options.fail_on
-    )
+    enclosing = workspace.enclosing
+    config = load_config(
+        workspace.root,
+        workspace.manifest,
+        (enclosing.root, enclosing.manifest) if enclosing is not None else None,
+    ).with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
     if config.roles:
         assign_roles(workspace, dict(config.roles))
-    # Full mode's cargo steps run while the static pass below reads the sources.
-    pending = _InBackground(extra, workspace) if extra is not None else None
+    warnings = _static_blind_spots(config) if options.static else []
+    scope = _Scope.of(workspace, options.files)
+    # Full mode's cargo steps run while the static pass below reads the sources; named files
+    # are checked first (the module tree says whether they are compiled at all).
+    pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
     cache = ResultCache() if options.use_cache else None
     per_crate, tree = _analyse_compiled(workspace, options, cache)
-    results = [result for crate_results in per_crate for result in crate_results]
+    warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
+    if extra is not None and pending is None:
+        # cargo builds the packages the named files belong to, not the whole workspace.
+        workspace.selected = tuple(workspace.crates[i].name for i in sorted(scope.crates))
+        pending = _InBackground(extra, workspace)
+    reported = [index in scope.crates for index in range(len(workspace.crates))]
+    results = [r for index, rs in enumerate(per_crate) if reported[index] for r in rs]
+    results = [r for r in results if scope.covers(r.relpath)]
     findings: list[Finding] = []
-    warnings = [*workspace.warnings, *tree.warnings]
     views = [
         CrateView(crate, per_crate[index], workspace.root, tree.modules[index])
         for index, crate in enumerate(workspace.crates)
@@ -133,6 +151,9 @@ def run_audit(
     whole = WorkspaceView(workspace, views)
     for view in views:
         view.workspace = whole
+    for index, view in enumerate(views):
+        if not reported[index]:
+            continue  # read for its facts only (`-p`): its findings would be dropped
         role = view.layout.role.role
         findings.extend(_file_findings(view, view.results, role))
         for rule in crate_rules():
@@ -165,7 +186,7 @@ def run_audit(
     generated = {r.relpath for r in results if r.structure.generated}
     findings = [f for f in findings if f.source != "rustpro" or f.path not in generated]
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
-    findings = merge_overlapping([f for f in findings if config.keeps(f)])
+    findings = merge_overlapping([f for f in findings if config.keeps(f) and scope.owns(f.path)])
     findings.sort(key=Finding.sort_key)
     lines = sum(r.lines for r in results if not r.structure.generated)
     checkpoints = score_checkpoints(findings, lines)
@@ -173,16 +194,18 @@ def run_audit(
         checkpoints[checkpoint].evidence.extend(notes)
     for result in results:
         warnings.extend(result.rule_errors)
+    files = sum(1 for r in results if r.skipped is None)
+    _check_something_was_read(path, files, results, workspace)
     return AuditResult(
         root=workspace.root,
         mode="static" if options.static else "full",
         findings=findings,
         checkpoints=checkpoints,
         config=config,
-        files=sum(1 for r in results if r.skipped is None),
+        files=files,
         lines=lines,
         seconds=time.perf_counter() - started,
-        crates=[c.name for c in workspace.crates],
+        crates=[c.name for index, c in enumerate(workspace.crates) if reported[index]],
         parse_errors=[
             f"{r.relpath}:{r.parse_error_line}" for r in results if r.parse_error_line is not None
         ],
@@ -195,13 +218,159 @@ def run_audit(
                 path=_relative_dir(crate.root, workspace.root),
                 role=crate.role.role,
                 evidence=crate.role.evidence,
-                not_compiled=tree.not_compiled[index],
+                not_compiled=tree.not_compiled[index] if not scope.files else 0,
             )
             for index, crate in enumerate(workspace.crates)
+            if reported[index]
         ],
-        generated_files=sorted(generated),
+        generated_files=sorted(g for g in generated if scope.covers(g)),
         docs_only_modules=tree.docs_only,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What an audit reports on: the packages `-p` selects (else all) and the source files
+    named on the command line (else all of them). The rest is read, never reported."""
+
+    crates: frozenset[int]  # indexes into `Workspace.crates`
+    # Each package's directory relative to the root, with a trailing `/` ("" for the root
+    # package), longest first: the first that prefixes a path owns it.
+    dirs: tuple[tuple[str, int], ...]
+    files: frozenset[str] = frozenset()  # relpaths; empty: every file
+    # No `-p` and no files: everything is reported, workspace-level findings included.
+    everything: bool = False
+
+    @classmethod
+    def of(cls, workspace: Workspace, files: tuple[Path, ...]) -> _Scope:
+        """The scope of `-p` (`workspace.selected`) and of the named `files`."""
+        dirs = sorted(
+            (
+                (_dir_prefix(crate.root, workspace.root), index)
+                for index, crate in enumerate(workspace.crates)
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+        selected = frozenset(
+            index
+            for index, crate in enumerate(workspace.crates)
+            if not workspace.selected or crate.name in workspace.selected
+        )
+        scope = cls(selected, tuple(dirs), everything=not workspace.selected and not files)
+        if not files:
+            return scope
+        relpaths = frozenset(_named_file(file, workspace.root) for file in files)
+        owners = {scope.owner(relpath) for relpath in relpaths}
+        outside = sorted(
+            relpath
+            for relpath in relpaths
+            if workspace.selected and scope.owner(relpath) not in selected
+        )
+        if outside:
+            raise UsageError(
+                f"{outside[0]} is not in the selected package(s) {', '.join(workspace.selected)}"
+            )
+        return cls(frozenset(i for i in owners if i is not None), tuple(dirs), relpaths)
+
+    def owner(self, path: str) -> int | None:
+        """The package a report path belongs to (None: the workspace's own manifest)."""
+        return next((index for prefix, index in self.dirs if path.startswith(prefix)), None)
+
+    def owns(self, path: str) -> bool:
+        """Whether a finding at report path `path` is reported."""
+        if self.files:
+            return path in self.files
+        return self.everything or self.owner(path) in self.crates
+
+    def covers(self, relpath: str) -> bool:
+        """Whether an analysed file counts in the report (files, lines, skipped files)."""
+        return not self.files or relpath in self.files
+
+    def uncompiled_files(self, tree: TreeOutcome, path: Path) -> list[str]:
+        """A warning per named file that no target compiles; an error when none is."""
+        compiled = {relpath for modules in tree.modules for relpath in modules}
+        missing = sorted(self.files - compiled)
+        if not missing or not self.files:
+            return []
+        why = (
+            "not compiled by any target (no `mod` declaration or target reaches it), so "
+            "rustpro does not audit it"
+        )
+        if len(missing) == len(self.files):
+            raise AuditPathError(f"nothing to audit: {missing[0]} is {why}", path)
+        return [f"{relpath}: {why}" for relpath in missing]
+
+
+def _dir_prefix(directory: Path, root: Path) -> str:
+    relative = _relative_dir(directory, root)
+    return "" if relative == "." else f"{relative}/"
+
+
+def _named_file(file: Path, root: Path) -> str:
+    """A file named on the command line as a report path (its directory resolved, its own
+    name kept: a symlinked file is audited where it is linked, as the module tree sees it)."""
+    try:
+        located = file.absolute().parent.resolve() / file.name
+        return located.relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"{file}: not inside the audited crate or workspace ({root})") from None
+    except OSError as err:
+        raise UsageError(f"{file}: {err.strerror or err}") from None
+
+
+def _static_blind_spots(config: AuditConfig) -> list[str]:
+    """Warnings for selected tool rules, which `--static` cannot report; a usage error when
+    nothing selected is left that it can."""
+    blind = [selector for selector in config.select if tool_of(selector) is not None]
+    if not blind:
+        return []
+    notes = {selector: _blind_note(selector) for selector in blind}
+    if len(blind) == len(config.select):
+        first = blind[0]
+        raise UsageError(
+            f"nothing selected that --static can report: `{first}` needs full mode "
+            f"({notes[first]}); drop --static, or select rustpro's rules"
+        )
+    return [f"`{s}` is selected, but --static cannot report it ({notes[s]})" for s in blind]
+
+
+def _blind_note(selector: str) -> str:
+    tool = tool_of(selector) or ""
+    note = NEEDS[tool]
+    lint = selector.partition("::")[2]
+    twins = sorted(
+        rule.name
+        for rule in all_rules()
+        if (tool == "clippy" and lint in rule.clippy_twins)
+        or (tool == "rustc" and lint in rule.rustc_twins)
+    )
+    if twins:
+        note += f"; rustpro's own twin `{twins[0]}` runs in --static"
+    return note
+
+
+def _check_something_was_read(
+    path: Path, files: int, results: list[FileResult], workspace: Workspace
+) -> None:
+    """An audit that could read no source file at all (permissions, unreadable directories)
+    passes no gate: exit 2. Files read and then skipped for what they hold (not UTF-8, over
+    the size limit) are the code's own verdict and leave a report."""
+    if files:
+        return
+    # `read_source` says "cannot read: ..." when the operating system refused.
+    reasons = [
+        f"{r.relpath}: {r.skipped}"
+        for r in results
+        if r.skipped is not None and r.skipped.startswith("cannot read")
+    ]
+    reasons += [f"{directory}/ cannot be read" for directory in workspace.unreadable]
+    if reasons:
+        shown = "; ".join(reasons[:3]) + (
+            f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+        )
+        raise AuditPathError(
+            f"{path}: nothing to audit: no source file could be read ({shown})", path
+        )
 
 
 def _analyse_compiled(

@@ -107,7 +107,8 @@ class CargoSession:
         self.paths = ReportPaths(self.root, self.root)
         self.cargo = os.environ.get("CARGO", "cargo")
         self.target_dir = (options.target_dir or default_target_dir(self.root)).resolve()
-        self.scope = ["--workspace"]
+        # `-p NAME` (or files named on the command line): only those packages are built.
+        self.scope = _package_args(workspace.selected) if workspace.selected else ["--workspace"]
         self.roles = {
             entry.relpath: entry.role for crate in workspace.crates for entry in crate.files
         }
@@ -116,8 +117,10 @@ class CargoSession:
         """Use cargo's workspace root for paths; when the audited crate is one member of a
         larger workspace, build only the audited packages, not all of its siblings."""
         self.paths = ReportPaths(self.root, cargo_root.resolve())
+        if self.workspace.selected:
+            packages = [name for name in packages if name in self.workspace.selected]
         if cargo_root.resolve() != self.root and packages:
-            self.scope = [arg for name in packages for arg in ("--package", name)]
+            self.scope = _package_args(packages)
 
     def role_of(self, relpath: str) -> Role | None:
         """The role discovery gave a file, when it knows the file."""
@@ -167,3 +170,7 @@ class CargoSession:
                 merge_stderr=merge_stderr,
                 on_line=on_line,
             )
+
+
+def _package_args(packages: Sequence[str]) -> list[str]:
+    return [arg for name in packages for arg in ("--package", name)]
