@@ -24,7 +24,7 @@ from tests.cli_support import assert_one_line_error, run_cli
 from tests.support import make_crate
 
 UNWRAP = "unwrap-in-production"
-DIRTY = "//! Crate docs.\n\npub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+DIRTY = "//! Crate docs.\n\npub fn f(x: &str) -> u8 {\n    x.parse().unwrap()\n}\n"
 
 
 @pytest.fixture(autouse=True)
