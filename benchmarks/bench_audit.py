@@ -30,7 +30,6 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.realcrates import CratesUnavailable, RealCrate, fetch_pinned_crates
-from rustpro.discovery.layout import discover
 from rustpro.engine.audit import AuditOptions, run_audit
 from rustpro.syntax.parser import parse
 
@@ -64,9 +63,10 @@ def _best_of(repeats: int, action: Callable[[], object], clock: Clock = time.pro
 
 
 def _load(crate: RealCrate) -> CrateSources:
-    workspace = discover(crate.root)
-    paths = [entry.path for layout in workspace.crates for entry in layout.files]
-    return CrateSources(crate, [p.read_bytes() for p in paths])
+    # The files the audit reads are the module tree's (no test data, no uncompiled files):
+    # the parse baseline parses exactly those.
+    result = run_audit(crate.root, AuditOptions(static=True, use_cache=False, workers=1))
+    return CrateSources(crate, [(result.root / p).read_bytes() for p in result.analysed_files])
 
 
 def _parse_all(crates: list[CrateSources]) -> None:

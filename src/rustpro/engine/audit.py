@@ -69,6 +69,8 @@ class AuditResult:
     tool_version: str = __version__
     packages: list[PackageSummary] = field(default_factory=list)
     generated_files: list[str] = field(default_factory=list)  # relpaths, skipped by every rule
+    # Relpaths of every file read and parsed: what the module tree reached, minus skipped files.
+    analysed_files: list[str] = field(default_factory=list)
     docs_only_modules: int = 0  # `#[cfg(docsrs)] mod x;` shims, not audited
 
     @property
@@ -224,6 +226,7 @@ def run_audit(
             if reported[index]
         ],
         generated_files=sorted(g for g in generated if scope.covers(g)),
+        analysed_files=[r.relpath for r in results if r.skipped is None],
         docs_only_modules=tree.docs_only,
     )
 
