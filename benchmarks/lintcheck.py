@@ -51,6 +51,7 @@ from benchmarks.lintcheck_data import (
     load_last_run,
     precision_summary,
     regressions,
+    row_rule,
     run_fingerprints,
     run_keys,
     save_labels,
@@ -95,11 +96,11 @@ def rule_table(observations: list[Observation], labels: list[Label]) -> list[str
     """Per rule: group, fired, labelled, verdicts, precision, debatable share, and the labels
     the campaign still wants (default-group rules only)."""
     verdict_of = {label.key: label.verdict for label in labels}
-    fired: Counter[str] = Counter(obs.rule for obs in observations)
+    fired: Counter[str] = Counter(obs.row for obs in observations)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for obs in observations:
         if obs.key in verdict_of:
-            counts[obs.rule][verdict_of[obs.key]] += 1
+            counts[obs.row][verdict_of[obs.key]] += 1
     header = f"{'rule':34} {'group':11} {'fired':>6} {'lab':>4} {'TP':>4} {'FP':>4} {'deb':>4}"
     lines = [header + f" {'prec':>6} {'deb%':>5} {'want':>5}"]
     for rule in sorted(fired, key=lambda r: (-fired[r], r)):
@@ -118,8 +119,11 @@ def rule_table(observations: list[Observation], labels: list[Label]) -> list[str
     return lines
 
 
-def _group(rule: str) -> str:
-    entry = catalog().get(rule)
+def _group(row: str) -> str:
+    """A row's group: the tier's (`rule [pedantic]`), else the rule's catalog group."""
+    if row not in catalog() and row_rule(row) != row:
+        return row[len(row_rule(row)) + 2 : -1]
+    entry = catalog().get(row)
     return entry.group if entry is not None else "-"
 
 

@@ -52,6 +52,13 @@ class Observation:
     message: str
     fingerprint: str
     role: str  # the role of the package holding the file
+    group: str = ""  # the finding's own opt-in group (a rule's pedantic tier), "" for none
+
+    @property
+    def row(self) -> str:
+        """The report row this finding counts in: its rule, or `rule [group]` for a
+        rule's opt-in tier (measured apart: only the rule's own group must meet the bar)."""
+        return tier_row(self.rule, self.group)
 
     @property
     def key(self) -> FindingKey:
@@ -162,11 +169,21 @@ def save_labels(labels: list[Label], path: Path = LABELS_FILE) -> None:
 RunFingerprints = dict[str, dict[str, dict[str, str]]]
 
 
+def tier_row(rule: str, group: str) -> str:
+    """`rule`, or `rule [group]` for the findings a rule puts in an opt-in group."""
+    return f"{rule} [{group}]" if group else rule
+
+
+def row_rule(row: str) -> str:
+    """The rule name of a report row (`unwrap-in-production [pedantic]` -> the rule)."""
+    return row.split(" [", 1)[0]
+
+
 def run_fingerprints(observations: list[Observation]) -> RunFingerprints:
-    """The run as the last-run file stores it."""
+    """The run as the last-run file stores it (keyed by report row, see `Observation.row`)."""
     tree: RunFingerprints = {}
     for obs in observations:
-        tree.setdefault(obs.crate, {}).setdefault(obs.rule, {})[obs.fingerprint] = obs.where
+        tree.setdefault(obs.crate, {}).setdefault(obs.row, {})[obs.fingerprint] = obs.where
     return tree
 
 
@@ -270,12 +287,15 @@ def precision_summary(
     """
     day = (today or datetime.date.today()).isoformat()
     by_rule = keys_by_rule(run)
+    row_of = {key: row for row, keys in by_rule.items() for key in keys}
     verdicts: dict[str, Counter[str]] = defaultdict(Counter)
     for label in labels:
-        if label.key in by_rule.get(label.rule, {}):
-            verdicts[label.rule][label.verdict] += 1
+        row = row_of.get(label.key)
+        if row is not None and row_rule(row) == label.rule:
+            verdicts[row][label.verdict] += 1
     summary: dict[str, RulePrecision] = {}
-    for rule in catalog():
+    tiers = sorted(row for row in by_rule if row not in catalog() and row_rule(row) in catalog())
+    for rule in (*catalog(), *tiers):
         counts = verdicts[rule]
         entry = RulePrecision(
             fired=len(by_rule.get(rule, {})),

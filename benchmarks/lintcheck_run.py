@@ -25,7 +25,7 @@ from rustpro.engine.cache import engine_fingerprint
 from rustpro.fingerprint import fingerprint_findings, source_reader
 
 # Bump when what a cached unit run holds changes.
-RUN_FORMAT = 4
+RUN_FORMAT = 5
 
 
 @dataclass(slots=True)
@@ -103,6 +103,7 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
             message=finding.message,
             fingerprint=print_,
             role=_role_of(finding.path, roles),
+            group=finding.group,
         )
         for finding, print_ in zip(result.findings, prints, strict=True)
     ]

@@ -150,7 +150,7 @@ def test_real_audit_fingerprints_survive_a_line_shift(tmp_path: Path) -> None:
     manifest = root / "Cargo.toml"
     manifest.write_text("# A comment moves every manifest line.\n" + manifest.read_text())
     after = audit()
-    unwraps = {p for p, (rule, _) in before.items() if rule == "panic-on-invariant"}
+    unwraps = {p for p, (rule, _) in before.items() if rule == "unwrap-in-production"}
     assert len(unwraps) == 2  # two identical `v.unwrap()` lines, two fingerprints
     assert unwraps <= set(after)
     assert all(after[p][1] == before[p][1] + 3 for p in unwraps)

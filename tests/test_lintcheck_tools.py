@@ -381,7 +381,7 @@ def test_audit_unit_fingerprints_findings_and_assigns_roles(tmp_path: Path) -> N
         "lib": "library",
         "app": "application",
     }
-    unwraps = {o.path: o for o in run.observations if o.rule == "panic-on-invariant"}
+    unwraps = {o.path: o for o in run.observations if o.rule == "unwrap-in-production"}
     assert unwraps["lib/src/lib.rs"].role == "library"
     assert all(len(o.fingerprint) == 16 for o in run.observations)
     assert run.lines == 4  # counted as the engine counts: newlines + 1 per file

@@ -1,8 +1,8 @@
-"""The panic rules' split, and their cost on a long chain of calls.
+"""The panic rules' severity split, and their cost on a long chain of calls.
 
-The fixtures say where the rules fire; these tests say how loudly: a warning of the rule for
-a panic on runtime input or I/O that the caller could have been told about, a note of the
-opt-in `panic-on-invariant` for invariants.
+The fixtures say where the rules fire; these tests say how loudly: a warning for a panic on
+runtime input or I/O that the caller could have been told about, a note in the opt-in
+`pedantic` group for invariants.
 """
 
 from __future__ import annotations
@@ -138,10 +138,12 @@ CASES = [
 @pytest.mark.parametrize(("name", "body", "rule", "severity"), CASES, ids=[c[0] for c in CASES])
 def test_severity(tmp_path: Path, name: str, body: str, rule: str, severity: Severity) -> None:
     root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Severity case.\n\n" + body})
-    # Invariant sites (notes) are reported as `panic-on-invariant`, in the pedantic group.
-    expected = rule if severity is Severity.WARNING else "panic-on-invariant"
-    found = audit(root, select=(*RULES, "panic-on-invariant")).findings
-    assert [(f.rule, f.severity) for f in found] == [(expected, severity)], name
+    found = audit(root, select=RULES).findings
+    assert [(f.rule, f.severity) for f in found] == [(rule, severity)], name
+    # Invariant sites (notes) sit in the opt-in `pedantic` group: not in a default audit.
+    default = [f for f in audit(root).findings if f.rule in RULES]
+    assert len(default) == (1 if severity is Severity.WARNING else 0), name
+    assert {f.group for f in found} == ({""} if severity is Severity.WARNING else {"pedantic"})
 
 
 def _chain_crate(root: Path, calls: int) -> Path:
@@ -154,7 +156,7 @@ def test_long_method_chain_costs_about_linear_time(tmp_path: Path) -> None:
     # Each call of a chain nests in the next: asking every call for its function by walking
     # up the tree was quadratic (2,000 calls took minutes). Four times the calls must cost
     # well under sixteen times the time.
-    rules = ("missing-panics-doc", "panic-on-invariant", *RULES)
+    rules = ("missing-panics-doc", *RULES)
     small = _chain_crate(tmp_path / "small", 300)
     large = _chain_crate(tmp_path / "large", 1200)
     audit(small, select=rules)  # warm up: compiled queries, imports
@@ -164,7 +166,7 @@ def test_long_method_chain_costs_about_linear_time(tmp_path: Path) -> None:
     started = time.perf_counter()
     large_findings = audit(large, select=rules).findings
     large_time = time.perf_counter() - started
-    assert len([f for f in large_findings if f.rule == "panic-on-invariant"]) == 1200
+    assert len([f for f in large_findings if f.rule == "unwrap-in-production"]) == 1200
     assert len(small_findings) < len(large_findings)
     assert large_time < 10 * max(small_time, 0.05), (small_time, large_time)
 
@@ -190,7 +192,7 @@ def test_a_panics_section_covers_the_panics_it_names(
     tmp_path: Path, docs: str, expected: list[str]
 ) -> None:
     root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Lengths.\n\n" + docs + _CONVERT})
-    found = audit(root, select=(*RULES, "panic-on-invariant")).findings
+    found = audit(root, select=RULES).findings
     assert [f.rule for f in found] == expected
 
 
@@ -203,5 +205,5 @@ def test_suppressing_the_rule_covers_its_invariant_sites(tmp_path: Path) -> None
         "}\n"
     )
     root = make_crate(tmp_path / "c", {"src/lib.rs": code})
-    result = audit(root, select=(*RULES, "panic-on-invariant"))
+    result = audit(root, select=RULES)
     assert result.findings == [] and result.suppressed == 1

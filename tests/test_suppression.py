@@ -11,19 +11,15 @@ from rustpro.rules.registry import rule_class
 from tests.support import audit, make_crate
 
 UNWRAP = "unwrap-in-production"
-# `x.unwrap()` on an `Option` parameter is an invariant site: the rule hands it to
-# `panic-on-invariant`, which its suppressions and clippy twins cover all the same.
-INVARIANT = "panic-on-invariant"
 
 
 def _audit_lib(tmp_path: Path, body: str, *rules: str) -> AuditResult:
     root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Suppressions.\n" + body})
-    return audit(root, select=rules or (UNWRAP, INVARIANT))
+    return audit(root, select=rules or (UNWRAP,))
 
 
 def _lines(result: AuditResult, rule: str = UNWRAP) -> list[int]:
-    rules = {rule, INVARIANT} if rule == UNWRAP else {rule}
-    return [f.line for f in result.findings if f.rule in rules]
+    return [f.line for f in result.findings if f.rule == rule]
 
 
 def test_comment_on_the_line_before(tmp_path: Path) -> None:
@@ -105,7 +101,7 @@ def test_suppression_is_per_file(tmp_path: Path) -> None:
     lib += "pub fn f(x: Option<u8>) -> u8 { x.unwrap() }\n"
     other = "pub fn f(x: Option<u8>) -> u8 { x.unwrap() }\n"
     root = make_crate(tmp_path / "c", {"src/lib.rs": lib, "src/other.rs": other})
-    result = audit(root, select=(UNWRAP, INVARIANT))
+    result = audit(root, select=(UNWRAP,))
     assert [(f.path, f.line) for f in result.findings] == [("src/other.rs", 1)]
 
 

@@ -96,9 +96,11 @@ ALL_RULES = "all"
 
 
 def _group_of(finding: Finding) -> str | None:
-    """The catalog group of a rustpro finding; None for tools' findings."""
+    """The group of a rustpro finding (its own, else its rule's); None for tools' findings."""
     if finding.source != "rustpro":
         return None
+    if finding.group:
+        return finding.group
     entry = catalog().get(finding.rule)
     return entry.group if entry is not None else DEFAULT_GROUP
 

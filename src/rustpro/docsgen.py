@@ -73,6 +73,9 @@ def rule_markdown(rule: type[BaseRule]) -> str:
         twins = ", ".join(f"`clippy::{t}`" for t in rule.clippy_twins)
         head += ["", f"Clippy twin: {twins} (an `#[allow]` of it also silences this rule)."]
     head += ["", f"**Measured precision:** {describe(measured().get(rule.name))}"]
+    tier = measured().get(f"{rule.name} [pedantic]")
+    if tier is not None:  # the rule's opt-in findings, measured apart
+        head += ["", f"**Its opt-in `pedantic` findings:** {describe(tier)}"]
     body = [f"## {name}\n\n{text.strip()}" for name, text in rule.docs.sections.items()]
     body.append(silencing_markdown(rule))
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"

@@ -101,9 +101,10 @@ class Finding:
     related: tuple[Location, ...] = ()
     # Other tools that reported the same thing at the same place (merged twins).
     also_reported_by: tuple[str, ...] = ()
-    # The rule that judged this site, when it is reported under another rule's name
-    # (`unwrap-in-production` for a `panic-on-invariant` finding): its suppressions hold.
-    origin: str = ""
+    # The rule group this finding belongs to when it is not its rule's (catalog) group: a
+    # rule's less certain findings can sit in an opt-in group (`pedantic`), reported when
+    # that group or the rule itself is selected. "" means the rule's group.
+    group: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by place, then rule, for stable reports."""

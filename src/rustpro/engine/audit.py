@@ -448,7 +448,7 @@ def _file_findings(view: CrateView, results: list[FileResult], role: PackageRole
                 continue  # the rule is not for this kind of package (its audience)
             if test_only and _production_rule(rule):
                 continue
-            if allowed and _allowed_lints(candidate.finding.origin or rule) & allowed:
+            if allowed and _allowed_lints(rule) & allowed:
                 continue
             if view.stands(candidate):
                 kept.append(candidate.finding)

@@ -13,7 +13,7 @@ from typing import Any
 
 from tree_sitter import Node, Tree
 
-from rustpro.model import Finding, Location, Role
+from rustpro.model import Finding, Location, Role, Severity
 from rustpro.rules.base import BaseRule
 from rustpro.syntax import items
 from rustpro.syntax.positions import LineIndex
@@ -189,15 +189,16 @@ class FileContext:
         end: Node | None = None,
         gate: Gate | None = None,
         related: tuple[Location, ...] = (),
-        allowed_as: BaseRule | None = None,
+        severity: Severity | None = None,
+        group: str = "",
     ) -> None:
         """Record a finding of `rule` spanning `node` (through `end`, when given).
 
-        `allowed_as` is the rule that decided the finding when it is reported under another
-        rule's name (`unwrap-in-production` for its `panic-on-invariant` sites): that rule's
-        clippy twins' `#[allow]`s and its suppression comments silence it.
+        A rule whose findings differ in how sure they are may give one a lower `severity`
+        than the catalog's and an opt-in `group` (`pedantic`): `unwrap-in-production` does
+        so for panics that rest on the program's own invariants.
         """
-        if self._allowed_by_clippy(allowed_as or rule, node):
+        if self._allowed_by_clippy(rule, node):
             return
         last = end if end is not None else node
         # Two positions rather than `lines.span`: the `Span` would be unpacked at once.
@@ -207,7 +208,7 @@ class FileContext:
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
-            severity=rule.severity,
+            severity=severity or rule.severity,
             path=self.relpath,
             line=line,
             column=column,
@@ -216,7 +217,7 @@ class FileContext:
             message=message,
             help=hint,
             related=related,
-            origin=allowed_as.name if allowed_as is not None else "",
+            group=group,
         )
         self.candidates.append(Candidate(finding, gate))
 

@@ -16,9 +16,7 @@ from rustpro.model import Finding, Location, Severity
 # Doc-section rules that an undocumented item's `missing-docs` finding already covers.
 _SECTION_RULES = {"missing-errors-doc": "`# Errors`", "missing-panics-doc": "`# Panics`"}
 # Rules whose finding sits on a panic site that `missing-panics-doc` points at.
-_PANIC_RULES = frozenset(
-    {"unwrap-in-production", "expect-in-production", "panic-in-production", "panic-on-invariant"}
-)
+_PANIC_RULES = frozenset({"unwrap-in-production", "expect-in-production", "panic-in-production"})
 
 
 def merge_overlapping(findings: list[Finding]) -> list[Finding]:

@@ -23,13 +23,11 @@ def apply_suppressions(
 
 
 def _silenced(finding: Finding, comments: Iterable[SuppressionComment]) -> bool:
-    # A site one rule judged and another reports is silenced in either name.
-    names = {finding.rule, finding.origin} if finding.origin else {finding.rule}
     for comment in comments:
         if not comment.well_formed:
             continue
-        if comment.first_line <= finding.line <= comment.last_line and not names.isdisjoint(
-            comment.rules
+        if comment.first_line <= finding.line <= comment.last_line and (
+            finding.rule in comment.rules
         ):
             return True
     return False

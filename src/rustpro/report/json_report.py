@@ -32,6 +32,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         ]
     if finding.also_reported_by:
         data["also_reported_by"] = list(finding.also_reported_by)
+    if finding.group:
+        data["group"] = finding.group  # an opt-in tier of its rule (`pedantic`)
     return data
 
 

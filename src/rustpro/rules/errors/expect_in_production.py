@@ -9,7 +9,6 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_sites
-from rustpro.rules.errors.panic_on_invariant import INVARIANT_PANICS
 from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
@@ -46,8 +45,8 @@ class ExpectInProduction(FileRule):
     a **warning** for a failure of runtime data or I/O the caller could have been told about
     (a parse, decode or file operation in a function that returns `Result`/`Option` or on
     a parameter of a function other modules call; an awaited call such as
-    `user.save(&db).await.expect("Error saving")`); an invariant, left to the opt-in
-    `panic-on-invariant` rule, for the rest, and always when
+    `user.save(&db).await.expect("Error saving")`); a **note in the opt-in `pedantic` group**
+    (reported with `--select pedantic` or this rule by name) for the rest, and always when
     the message or a comment at the call states an invariant ("should never fail",
     "checked above", "always set by `new`", "this is a bug", "can only be None in a
     destructor"); **not reported** for `const`/`static` initialisers, values built from
@@ -57,8 +56,8 @@ class ExpectInProduction(FileRule):
 
     ## Why is this bad?
     `expect` is `unwrap` with a better message: it still turns a `None` or an `Err` into a
-    panic. For a broken invariant that is the right call, which is why those are left to the
-    opt-in `panic-on-invariant`. When
+    panic. For a broken invariant that is the right call, which is why those are only notes
+    of the opt-in `pedantic` group. When
     the failure comes from input, a file or the network, the caller should get an error.
 
     ## Example
@@ -133,12 +132,15 @@ class ExpectInProduction(FileRule):
         name = ctx.text(method)
         reason = f" ({judgement.reason})" if judgement.reason else ""
         ctx.report(
-            self if judgement.verdict is Verdict.WARNING else INVARIANT_PANICS,
+            self,
             method,
             f"`.{name}(..)` panics on `None`/`Err` in production code{reason}",
             "propagate with `?` or handle the error; keep `expect` only for broken invariants",
             end=args,
-            allowed_as=self,
+            # Invariant sites are notes of the opt-in tier: shown with `--select pedantic`
+            # or this rule by name, not by default.
+            severity=panic_sites.tier_severity(judgement),
+            group=panic_sites.tier_group(judgement),
         )
 
 

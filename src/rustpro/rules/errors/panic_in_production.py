@@ -9,7 +9,6 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_sites
-from rustpro.rules.errors.panic_on_invariant import INVARIANT_PANICS
 from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls
@@ -42,8 +41,8 @@ class PanicInProduction(FileRule):
       hand (`Err(e) => panic!(..)`) or its message tells the user what to fix ("you must
       install a provider", "please set X"). `x.unwrap_or_else(|e| panic!(..))` is weighed
       like `x.expect(..)`.
-    - **an invariant, left to `panic-on-invariant`** (a pedantic note, reported only when
-      selected): other panics, including the catch-all arm of a `match`
+    - **note, in the opt-in `pedantic` group** (reported with `--select pedantic` or this
+      rule by name, not by default): other panics, including the catch-all arm of a `match`
       (`_ => panic!(..)`, often over a `#[non_exhaustive]` or foreign enum) and messages or
       comments that state an invariant ("this is a bug", "should never happen",
       "unexpected state"). A plain `panic!` in a function that returns `Result` is one too:
@@ -126,12 +125,15 @@ class PanicInProduction(FileRule):
         reason = f" ({judgement.reason})" if judgement.reason else ""
         start = match if match.type == "macro_invocation" else _path_start(name)
         ctx.report(
-            self if judgement.verdict is Verdict.WARNING else INVARIANT_PANICS,
+            self,
             start,
             message + reason,
             help,
             end=name,
-            allowed_as=self,
+            # Invariant sites are notes of the opt-in tier: shown with `--select pedantic`
+            # or this rule by name, not by default.
+            severity=panic_sites.tier_severity(judgement),
+            group=panic_sites.tier_group(judgement),
         )
 
 

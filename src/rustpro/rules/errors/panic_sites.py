@@ -27,6 +27,7 @@ import tree_sitter
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.signature import impl_of
 from rustpro.rules.support import ASSERT_MACROS
@@ -54,6 +55,21 @@ class Judgement:
 
     verdict: Verdict
     reason: str = ""
+
+
+# The opt-in group of the sites that rest on the program's own invariants (NOTE verdicts).
+INVARIANT_GROUP = "pedantic"
+
+
+def tier_severity(judgement: Judgement) -> Severity:
+    """The severity a judged site is reported with: a warning, or a note for an invariant."""
+    return Severity.WARNING if judgement.verdict is Verdict.WARNING else Severity.NOTE
+
+
+def tier_group(judgement: Judgement) -> str:
+    """The group a judged site is reported in: the rule's own, or the opt-in one for an
+    invariant ("" means the rule's group)."""
+    return "" if judgement.verdict is Verdict.WARNING else INVARIANT_GROUP
 
 
 # ---------------------------------------------------------------------------------------------
@@ -900,7 +916,7 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
 # "expected" alone are left out: "you must install a provider first", "only on the runtime's
 # thread" are preconditions a caller can break, and "invalid header, expected base64"
 # describes bad input.
-# `(?<!-)`: a hyphenated name (a rule called `panic-on-invariant`) states nothing.
+# `(?<!-)`: a word inside a hyphenated name (`foo-invariant`) states nothing.
 _INVARIANT = re.compile(
     r"(?<!-)\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
     r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"

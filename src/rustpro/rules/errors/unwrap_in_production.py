@@ -9,7 +9,6 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_sites
-from rustpro.rules.errors.panic_on_invariant import INVARIANT_PANICS
 from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.patterns import Pattern, macro_arg_methods, method_calls
 
@@ -31,8 +30,9 @@ class UnwrapInProduction(FileRule):
       `Result`/`Option`, or the operation works on a parameter of a function other modules
       can call. An awaited call (`db.load(id).await.unwrap()`) is I/O and a warning too,
       except channel operations and joined tasks, which fail on the program's own state.
-    - **an invariant, left to `panic-on-invariant`** (a pedantic note, reported only when
-      selected): everything else: lookups and iterator steps (`get`, `next`, `first`,
+    - **note, in the opt-in `pedantic` group** (reported with `--select pedantic` or
+      `--select unwrap-in-production`, not by default): everything else, the program's own
+      invariants: lookups and iterator steps (`get`, `next`, `first`,
       `parent`), checked arithmetic and conversions of in-memory values, a runtime operation
       in a private function without an error channel, anything directly in a crate-root
       `fn main` (a startup failure ends the program either way), lock poisoning
@@ -136,10 +136,13 @@ class UnwrapInProduction(FileRule):
         name = ctx.text(method)
         reason = f" ({judgement.reason})" if judgement.reason else ""
         ctx.report(
-            self if judgement.verdict is Verdict.WARNING else INVARIANT_PANICS,
+            self,
             method,
             f"`.{name}()` panics on `None`/`Err` in production code{reason}",
             "propagate with `?` or handle the error",
             end=args,
-            allowed_as=self,
+            # Invariant sites are notes of the opt-in tier: shown with `--select pedantic`
+            # or this rule by name, not by default.
+            severity=panic_sites.tier_severity(judgement),
+            group=panic_sites.tier_group(judgement),
         )
