@@ -39,7 +39,13 @@ def _role(root: Path, name: str | None = None) -> tuple[PackageRole, str]:
     [
         ("", LIB, PackageRole.LIBRARY),
         ("", BIN, PackageRole.APPLICATION),
-        ("", {**LIB, **BIN}, PackageRole.APPLICATION),
+        ("", {**LIB, **BIN}, PackageRole.LIBRARY),  # published with its binaries
+        ('[dependencies]\nclap = "4"\n', {**LIB, **BIN}, PackageRole.APPLICATION),
+        (
+            '[dependencies]\nclap = { version = "4", optional = true }\n',
+            {**LIB, **BIN},
+            PackageRole.LIBRARY,
+        ),
         ('[lints.rust]\nmissing_docs = "warn"\n', {**LIB, **BIN}, PackageRole.LIBRARY),
         ('[package.metadata.rustpro]\nrole = "library"\n', {**LIB, **BIN}, PackageRole.LIBRARY),
         ("publish = false\n", LIB, PackageRole.INTERNAL),
@@ -51,6 +57,12 @@ def _role(root: Path, name: str | None = None) -> tuple[PackageRole, str]:
             PackageRole.INTERNAL,
         ),
         ("[lib]\nproc-macro = true\n", LIB, PackageRole.LIBRARY),
+        ('categories = ["development-tools::testing"]\n', LIB, PackageRole.TEST_LIBRARY),
+        (
+            'publish = false\ncategories = ["development-tools::testing"]\n',
+            LIB,
+            PackageRole.TEST_SUPPORT,
+        ),
     ],
 )
 def test_single_package_roles(
@@ -86,10 +98,10 @@ def test_the_audited_directory_name_says_nothing(tmp_path: Path) -> None:
         ("widget-example", PackageRole.EXAMPLE),
         ("benches", PackageRole.BENCH),
         ("widget-bench", PackageRole.BENCH),
-        ("widget-test", PackageRole.TEST_SUPPORT),
-        ("tests-build", PackageRole.TEST_SUPPORT),
-        ("test-utils", PackageRole.TEST_SUPPORT),
-        ("widget_mocks", PackageRole.TEST_SUPPORT),
+        ("widget-test", PackageRole.TEST_LIBRARY),  # published: a test library
+        ("tests-build", PackageRole.TEST_LIBRARY),
+        ("test-utils", PackageRole.TEST_LIBRARY),
+        ("widget_mocks", PackageRole.TEST_LIBRARY),
         # Words inside other words, and whole-name-only tool words inside library names.
         ("cranelift-codegen", PackageRole.LIBRARY),
         ("proptest", PackageRole.LIBRARY),
@@ -284,3 +296,24 @@ def test_an_unpublished_application_alone_stays_an_application(tmp_path: Path) -
         },
     )
     assert _role(tmp_path, "server")[0] is PackageRole.APPLICATION
+
+
+def test_a_suite_of_programs_released_together(tmp_path: Path) -> None:
+    # `server` has a library and binaries, in lockstep with the main application: one more
+    # program of the suite; what only it uses is internal too.
+    _workspace(
+        tmp_path,
+        {
+            "cli": (_lockstep("suite"), BIN),
+            "server": (
+                _lockstep("suite-server", '[dependencies]\nsuite-db = { path = "../db" }\n'),
+                {**LIB, **BIN},
+            ),
+            "db": (_lockstep("suite-db"), LIB),
+        },
+    )
+    assert _role(tmp_path, "suite")[0] is PackageRole.APPLICATION
+    role, evidence = _role(tmp_path, "suite-server")
+    assert role is PackageRole.APPLICATION and "lockstep" in evidence
+    role, evidence = _role(tmp_path, "suite-db")
+    assert role is PackageRole.INTERNAL and "`suite-server`" in evidence

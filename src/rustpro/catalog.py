@@ -29,8 +29,12 @@ from rustpro.model import Checkpoint, Severity
 # Which package roles each audience covers (see `rustpro.discovery.roles`).
 AUDIENCES: dict[str, frozenset[PackageRole]] = {
     "public-api": PUBLISHED_LIBRARY,
-    "published": frozenset({PackageRole.LIBRARY, PackageRole.APPLICATION}),
+    # Published libraries' API, but not test libraries', whose panics are their purpose.
+    "library-api": frozenset({PackageRole.LIBRARY}),
+    "published": PUBLISHED_LIBRARY | {PackageRole.APPLICATION},
     "production": PRODUCT_ROLES,
+    # Everything the project ships or maintains as code of its own (project hygiene).
+    "maintained": PRODUCT_ROLES | {PackageRole.TEST_LIBRARY},
     "all-code": EVERY_ROLE,
 }
 DEFAULT_GROUP = "default"
@@ -51,7 +55,7 @@ class RuleSpec:
     checkpoint: Checkpoint
     severity: Severity
     fires_on: str
-    audience: str = "production"
+    audience: str = "maintained"
     group: str = DEFAULT_GROUP
 
     @property
@@ -67,7 +71,7 @@ def catalog() -> dict[str, RuleSpec]:
     data = tomllib.loads(text)
     entries: dict[str, RuleSpec] = {}
     for name, entry in data.items():
-        audience = entry.get("audience", "production")
+        audience = entry.get("audience", "maintained")
         group = entry.get("group", DEFAULT_GROUP)
         if audience not in AUDIENCES or group not in GROUPS:
             raise ValueError(f"catalog entry `{name}`: unknown audience or group")

@@ -32,8 +32,13 @@ def summary(rule: type[BaseRule]) -> str:
 
 
 _AUDIENCE_TEXT = {
-    "public-api": "published libraries only (their public API is for outside users)",
+    "public-api": "published libraries, test libraries included (their public API is for "
+    "outside users)",
+    "library-api": "published libraries only (their public API is for outside users; not "
+    "test libraries, whose panics are their purpose)",
     "published": "published libraries and applications",
+    "maintained": "the code a project ships or maintains: libraries, test libraries, "
+    "applications and internal libraries (not examples, benchmarks or tools)",
     "production": "the production code of published libraries, applications and internal "
     "libraries (not test support, examples, benchmarks or tools)",
     "all-code": "every package, test support, examples and tools included",

@@ -12,12 +12,15 @@ The decision, first match wins:
 2. what the package is by name, directory or manifest: a fuzz target package, an example,
    bench or tool package (`examples`, `benches`, `xtask`, `codegen`, `stress-test`,
    `interop`, ...), a test-support package (`*-test`, `test-utils`, `tests-*`, a package
-   under a `tests/` directory, or one its sibling packages use only as a dev-dependency);
+   under a `tests/` directory, the crates.io category `development-tools::testing`, or an
+   unpublished one its sibling packages use only as a dev-dependency); test support that
+   is a published library is a *test library* (public-API rules hold, panic rules not);
 3. not for outside users: `publish = false`, no `version`, version `0.0.0`, or a
-   description that says "internal": an *internal* library, or an *application* when it
-   only has binaries;
-4. binaries: an *application* (also when it has a library: that library serves the binary,
-   unless the package declares its docs public, see below);
+   description that says "internal": an *application* when it has binaries (and no sibling
+   depends on its library), else an *internal* library;
+4. binaries: an *application*; when the package also has a library, only if it is not
+   published (its library then serves its binaries) or it always depends on a command-line
+   parser (`clap`, ...), since a published package's library is published with them;
 5. a library released in lockstep with an application of the same workspace (its `version`
    inherited from `[workspace.package]` like the application's) that the application
    depends on: *internal*;
@@ -26,7 +29,7 @@ The decision, first match wins:
    publishes its product is a maintainer *tool*.
 
 A library that lints its docs for readers (`missing_docs` at warn or deny, own or inherited)
-stays a published library in step 4, and one that does so or builds docs.rs pages
+stays a library in step 4, and one that does so or builds docs.rs pages
 (`[package.metadata.docs.rs]`) in step 5. In step 4, a library its sibling packages depend
 on is a library, not the servant of its package's binary.
 """
@@ -50,6 +53,9 @@ class PackageRole(enum.StrEnum):
     APPLICATION = "application"  # binaries people run
     INTERNAL = "internal"  # a library only this workspace uses
     TEST_SUPPORT = "test-support"  # helpers, mocks, harnesses and test suites
+    # A published library for other crates' tests (assertions, snapshots, mocks): its API
+    # is for outside users, its panics are its users' test failures.
+    TEST_LIBRARY = "test-library"
     EXAMPLE = "example"
     BENCH = "bench"
     TOOL = "tool"  # maintainer tooling: xtask, codegen, fuzz targets, stress tests
@@ -65,6 +71,7 @@ _DESCRIPTIONS = {
     PackageRole.APPLICATION: "application",
     PackageRole.INTERNAL: "internal library",
     PackageRole.TEST_SUPPORT: "test support",
+    PackageRole.TEST_LIBRARY: "published test library",
     PackageRole.EXAMPLE: "examples",
     PackageRole.BENCH: "benchmarks",
     PackageRole.TOOL: "maintainer tool",
@@ -72,7 +79,7 @@ _DESCRIPTIONS = {
 
 # The roles whose code ships to users: production rules apply to them.
 PRODUCT_ROLES = frozenset({PackageRole.LIBRARY, PackageRole.APPLICATION, PackageRole.INTERNAL})
-PUBLISHED_LIBRARY = frozenset({PackageRole.LIBRARY})
+PUBLISHED_LIBRARY = frozenset({PackageRole.LIBRARY, PackageRole.TEST_LIBRARY})
 EVERY_ROLE = frozenset(PackageRole)
 
 
@@ -140,9 +147,11 @@ def decide_roles(
             decision = _by_audience(package, dev_only, depended_on)
         if decision is not None:
             decided[package.name] = decision
+    # Packages with binaries that ship as the workspace's programs: the applications decided
+    # so far and the published packages with a library and binaries still undecided.
     applications = [
         p for p in packages if p.name in decided and decided[p.name].role is PackageRole.APPLICATION
-    ]
+    ] + [p for p in packages if p.name not in decided and p.has_bins and not p.proc_macro]
     for package in packages:
         if package.name in decided:
             continue
@@ -206,13 +215,24 @@ def _by_kind(package: PackageFacts, workspace_root: Path) -> RoleDecision | None
         dep.package in _FUZZ_DEPENDENCIES for dep in manifest.dependencies() if dep.kind == "normal"
     ):
         return RoleDecision(PackageRole.TOOL, "a fuzz target package (cargo-fuzz)")
+    categories = (manifest.package or {}).get("categories")
+    if isinstance(categories, list) and "development-tools::testing" in categories:
+        # Assertion, snapshot and mock libraries: their panics are their tests' failures.
+        return _published_test_library(
+            RoleDecision(
+                PackageRole.TEST_SUPPORT, "crates.io category `development-tools::testing`"
+            ),
+            package,
+        )
     names = [("name", package.name)]
     if package.root != workspace_root:  # the audited directory's own name is arbitrary
         names.append(("directory", package.root.name))
     for label, text in names:
         found = _role_from_name(text)
         if found is not None:
-            return RoleDecision(found, f"package {label} `{text}`")
+            return _published_test_library(
+                RoleDecision(found, f"package {label} `{text}`"), package
+            )
     try:
         parents = package.root.relative_to(workspace_root).parts[:-1]
     except ValueError:
@@ -222,6 +242,19 @@ def _by_kind(package: PackageFacts, workspace_root: Path) -> RoleDecision | None
         if role is not None:
             return RoleDecision(role, f"lives under `{part}/` in the workspace")
     return None
+
+
+def _published_test_library(decision: RoleDecision, package: PackageFacts) -> RoleDecision:
+    """Test support that is a published library (`tokio-test`, `insta`) is a test library:
+    outside users call its API, so public-API rules hold; panic rules do not. (A package
+    under a workspace's `tests/` directory is that workspace's test suite, whatever it says.)"""
+    if (
+        decision.role is not PackageRole.TEST_SUPPORT
+        or not package.has_lib
+        or _unpublished_reason(package) is not None
+    ):
+        return decision
+    return RoleDecision(PackageRole.TEST_LIBRARY, f"{decision.evidence}, and published")
 
 
 def _role_from_name(text: str) -> PackageRole | None:
@@ -248,7 +281,7 @@ def _by_audience(
     binaries_first = (
         package.has_bins
         and not package.proc_macro
-        and not (package.has_lib and (package.name in depended_on or package.missing_docs_linted))
+        and not (package.has_lib and binaries_first_exception(package, depended_on))
     )
     if reason is not None:
         if package.name in dev_only:
@@ -258,10 +291,42 @@ def _by_audience(
         if binaries_first:
             return RoleDecision(PackageRole.APPLICATION, f"binaries, {reason}")
         return RoleDecision(PackageRole.INTERNAL, reason)
-    if binaries_first:
-        what = "binaries and a library that serves them" if package.has_lib else "binaries"
-        return RoleDecision(PackageRole.APPLICATION, what)
+    # A published package's library is published with its binaries: outside users may
+    # depend on it (`bat`), so it is a library, unless the package is built around a
+    # command-line parser it always needs: then the library is its program's (`just`).
+    if package.has_bins and not package.proc_macro:
+        if not package.has_lib:
+            return RoleDecision(PackageRole.APPLICATION, "binaries")
+        parser = _command_line_parser(package)
+        if parser is not None and not binaries_first_exception(package, depended_on):
+            return RoleDecision(
+                PackageRole.APPLICATION,
+                f"binaries, and a library that always depends on `{parser}`",
+            )
     return None
+
+
+# Command-line parsers: a package that always needs one is a program, whatever else it has.
+_CLI_PARSERS = frozenset(
+    {"clap", "structopt", "argh", "pico-args", "lexopt", "gumdrop", "bpaf", "clap_builder"}
+)
+
+
+def _command_line_parser(package: PackageFacts) -> str | None:
+    return next(
+        (
+            dep.package
+            for dep in package.manifest.dependencies()
+            if dep.kind == "normal" and not dep.optional and dep.package in _CLI_PARSERS
+        ),
+        None,
+    )
+
+
+def binaries_first_exception(package: PackageFacts, depended_on: set[str]) -> bool:
+    """A library that counts despite its package's binaries: siblings depend on it, or it
+    lints its docs for readers."""
+    return package.name in depended_on or package.missing_docs_linted
 
 
 def _unpublished_reason(package: PackageFacts) -> str | None:
@@ -284,15 +349,25 @@ def _library_role(
     documented = package.missing_docs_linted or package.docs_rs_metadata
     if package.version_inherited and not documented:
         users = _dependents(package.name, packages)
-        for application in applications:
-            if application.version_inherited and application.name in users:
+        lockstep = [a for a in applications if a.version_inherited and a.name != package.name]
+        for application in lockstep:
+            if application.name in users:
                 return RoleDecision(
                     PackageRole.INTERNAL,
                     f"released in lockstep with application `{application.name}`, which "
                     "depends on it",
                 )
+        if package.has_bins and lockstep:
+            # One more program of a suite released together (`atuin-server` beside `atuin`):
+            # its library serves its binaries.
+            return RoleDecision(
+                PackageRole.APPLICATION,
+                f"binaries, released in lockstep with application `{lockstep[0].name}`",
+            )
     if documented:
         return RoleDecision(PackageRole.LIBRARY, "a published library that builds docs for readers")
+    if package.has_bins:
+        return RoleDecision(PackageRole.LIBRARY, "a published library, with binaries beside it")
     return RoleDecision(PackageRole.LIBRARY, "a library published for outside users")
 
 
