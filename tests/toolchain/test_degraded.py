@@ -39,8 +39,9 @@ def test_missing_clippy_and_rustfmt_fall_back_and_skip(
     assert any(line.startswith("compiles: yes (cargo check") for line in memory)
     project = result.checkpoints[Checkpoint.PROJECT].evidence
     assert any(line.startswith("rustfmt: skipped (error: no such command") for line in project)
+    # Two unit tests and one doctest.
     assert any(
-        "2 passed, 0 failed" in line for line in result.checkpoints[Checkpoint.TESTING].evidence
+        "3 passed, 0 failed" in line for line in result.checkpoints[Checkpoint.TESTING].evidence
     )
 
 

@@ -22,7 +22,8 @@ def _tool_findings(result: AuditResult) -> list[Finding]:
 
 
 def _evidence(result: AuditResult, checkpoint: Checkpoint) -> str:
-    return " | ".join(result.checkpoints[checkpoint].evidence)
+    outcome = result.checkpoints[checkpoint]
+    return " | ".join([*outcome.evidence, *outcome.details])
 
 
 def test_clean_crate_passes_every_step(full_audit: FullAudit) -> None:

@@ -53,9 +53,11 @@ def test_non_twins_and_other_places_stay_apart() -> None:
     assert merged == [own, elsewhere, other_file, unrelated]
 
 
-def test_a_multi_line_tool_span_meets_the_static_line_and_raises_severity() -> None:
-    own = _finding("missing-errors-doc", 21, 8, checkpoint=Checkpoint.DOCS)
-    clippy = _finding("clippy::missing_errors_doc", 20, 1, end_line=22, severity=Severity.ERROR)
+def test_a_multi_line_tool_span_meets_the_static_line_and_keeps_rustpros_severity() -> None:
+    # The same code must get the same verdict from --static and full mode: clippy's level
+    # (rustpro's own -W flag, or the project's lint table) does not change the finding's.
+    own = _finding("missing-panics-doc", 21, 8, checkpoint=Checkpoint.DOCS, severity=Severity.NOTE)
+    clippy = _finding("clippy::missing_panics_doc", 20, 1, end_line=22, severity=Severity.WARNING)
     (merged,) = merge_twins([own], [clippy])
-    assert merged.severity is Severity.ERROR
-    assert merged.also_reported_by == ("clippy::missing_errors_doc",)
+    assert merged.severity is Severity.NOTE
+    assert merged.also_reported_by == ("clippy::missing_panics_doc",)

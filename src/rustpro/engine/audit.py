@@ -89,6 +89,8 @@ class ExtraResult:
     findings: list[Finding]
     evidence: dict[Checkpoint, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Finer evidence (per test binary, say): in the JSON report, not in the text table.
+    details: dict[Checkpoint, list[str]] = field(default_factory=dict)
     # Folds the stage's findings into the static ones (full mode merges clippy twins);
     # None appends them.
     combine: Callable[[list[Finding], list[Finding]], list[Finding]] | None = None
@@ -148,11 +150,13 @@ def run_audit(
         except Exception as err:  # a rule bug must not sink the whole audit
             warnings.append(f"rule {workspace_rule.name} failed on the workspace: {err!r}")
     evidence: dict[Checkpoint, list[str]] = {}
+    details: dict[Checkpoint, list[str]] = {}
     if pending is not None:
         outcome = pending.result()
         if isinstance(outcome, tuple):
             outcome = ExtraResult(outcome[0], outcome[1])
         evidence = outcome.evidence
+        details = outcome.details
         warnings.extend(outcome.warnings)
         if outcome.combine is not None:
             findings = outcome.combine(findings, outcome.findings)
@@ -171,6 +175,8 @@ def run_audit(
     checkpoints = score_checkpoints(findings, lines)
     for checkpoint, notes in evidence.items():
         checkpoints[checkpoint].evidence.extend(notes)
+    for checkpoint, notes in details.items():
+        checkpoints[checkpoint].details.extend(notes)
     for result in results:
         warnings.extend(result.rule_errors)
     return AuditResult(

@@ -73,9 +73,10 @@ def _nearest(finding: Finding, indexes: list[int], findings: list[Finding]) -> i
 
 
 def _absorb(own: Finding, twin: Finding) -> Finding:
-    """rustpro's finding, naming the twin's rule, at the more severe of the two severities."""
-    severity = twin.severity if twin.severity.rank > own.severity.rank else own.severity
+    """rustpro's finding, naming the twin's rule. Its severity stays rustpro's: the same
+    code must get the same verdict from `--static` and full mode (clippy's level is only
+    rustpro's `-W` flag or the project's lint table speaking)."""
     names = own.also_reported_by
     if twin.rule not in names:
         names = (*names, twin.rule)
-    return replace(own, severity=severity, also_reported_by=names)
+    return replace(own, also_reported_by=names)
