@@ -20,9 +20,7 @@ FullAudit = Callable[[str], AuditResult]
 
 
 @pytest.fixture(scope="session")
-def cargo_target_dir(
-    tmp_path_factory: pytest.TempPathFactory, cargo_cache_dir: Path
-) -> Path:
+def cargo_target_dir(tmp_path_factory: pytest.TempPathFactory, cargo_cache_dir: Path) -> Path:
     """The CARGO_TARGET_DIR every cargo run of the session shares (warm after the first)."""
     if shutil.which("cargo") is None:
         pytest.skip("cargo is not installed")

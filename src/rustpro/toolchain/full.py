@@ -23,6 +23,7 @@ from rustpro.discovery.layout import Workspace
 from rustpro.engine.audit import ExtraResult
 from rustpro.model import Checkpoint
 from rustpro.toolchain.clippy import run_clippy
+from rustpro.toolchain.lints import known_tool_rules, rule_checkpoint
 from rustpro.toolchain.metadata import run_metadata
 from rustpro.toolchain.progress import StepProgress
 from rustpro.toolchain.rustdoc import run_doc
@@ -30,6 +31,17 @@ from rustpro.toolchain.rustfmt import run_fmt
 from rustpro.toolchain.session import STEPS, CargoSession, FullModeOptions, StepReport
 from rustpro.toolchain.testing import run_tests
 from rustpro.toolchain.twins import merge_twins
+
+# Tool rules without a fixed name (a compile error's code, any other clippy lint): one
+# example each, for asking whether the selection keeps a checkpoint's tool findings.
+_OPEN_TOOL_RULES = (
+    ("rustc::error", Checkpoint.MEMORY),
+    ("rustc::warning", Checkpoint.PROJECT),
+    ("rustdoc::broken_intra_doc_links", Checkpoint.DOCS),
+    ("rustfmt::diff", Checkpoint.PROJECT),
+    ("cargo-test::failed", Checkpoint.TESTING),
+    ("cargo-test::timeout", Checkpoint.TESTING),
+)
 
 # The checkpoint whose evidence says what became of each step.
 STEP_CHECKPOINTS = {
@@ -71,8 +83,16 @@ class FullMode:
             evidence=report.evidence,
             warnings=report.warnings,
             details=report.details,
+            reportable=_reportable(),
+            checkpoint_of=rule_checkpoint,
             combine=merge_twins,
         )
+
+
+def _reportable() -> tuple[tuple[str, Checkpoint, str], ...]:
+    """Every tool rule full mode may report, as `(rule, checkpoint, source)`."""
+    rules = [*known_tool_rules().items(), *_OPEN_TOOL_RULES]
+    return tuple((rule, checkpoint, rule.split("::")[0]) for rule, checkpoint in rules)
 
 
 def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
