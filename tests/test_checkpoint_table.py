@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,9 @@ def test_checkpoints_whose_rules_are_not_selected_are_not_run(
         assert row[row.index("not") : row.index("not") + 4] == ["not", "run", "-", "0"], row
     assert f"score {_row(text, 'errors')[4]}/100" in text  # only the checkpoint that ran
     report = json.loads(
-        run_cli(["audit", "--static", "--format", "json", "--select", "errors", str(crate)], capsys)
-        .stdout
+        run_cli(
+            ["audit", "--static", "--format", "json", "--select", "errors", str(crate)], capsys
+        ).stdout
     )
     memory = report["checkpoints"]["memory"]
     assert (memory["status"], memory["reason"]) == ("skipped", NOT_RUN)
@@ -73,7 +75,7 @@ def test_a_failing_checkpoint_never_scores_100() -> None:
     results = score_checkpoints([warning], lines=200_000)
     assert (results[Checkpoint.ERRORS].status, results[Checkpoint.ERRORS].score) == ("fail", 99)
     assert overall_score(results) == 99
-    note = Finding(**{**_fields(warning), "severity": Severity.NOTE})
+    note = replace(warning, severity=Severity.NOTE)
     results = score_checkpoints([note], lines=200_000)
     assert (results[Checkpoint.ERRORS].status, results[Checkpoint.ERRORS].score) == ("pass", 100)
 
@@ -92,7 +94,3 @@ def test_full_mode_tool_rules_keep_their_checkpoints_running() -> None:
     assert Checkpoint.PROJECT not in idle_checkpoints(AuditConfig(select=(named,)).keeps, probes)
     # By default every checkpoint runs.
     assert idle_checkpoints(AuditConfig().keeps, reportable) == []
-
-
-def _fields(finding: Finding) -> dict[str, object]:
-    return {name: getattr(finding, name) for name in Finding.__dataclass_fields__}

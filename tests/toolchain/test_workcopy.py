@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from rustpro.toolchain.workcopy import WorkCopy, project_top, sync_work_copy
 from tests.cli_support import tree_state
 
@@ -122,4 +124,24 @@ def test_a_cache_inside_the_audited_tree_is_not_copied_into_itself(tmp_path: Pat
     copy = sync_work_copy(source, source, cache / "work", skip=cache)
     assert isinstance(copy, WorkCopy)
     assert not (copy.local(source) / ".cache" / "rustpro").exists()
+    assert (copy.local(source) / "src" / "lib.rs").is_file()
+
+
+def test_a_file_that_cannot_be_read_is_left_out_and_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, where chmod 000 does not stop reads: the denial is simulated.
+    source = _crate(tmp_path / "crate")
+    secret = _write(source / "src" / "secret.rs", "// root's\n")
+    real_open = os.open
+
+    def open_file(path: str, flags: int, *args: int) -> int:
+        if path == str(secret):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_file)
+    copy = sync_work_copy(source, source, tmp_path / "work", skip=None)
+    assert copy.unreadable == [f"{secret}: Permission denied"]
+    assert not (copy.local(secret)).exists()
     assert (copy.local(source) / "src" / "lib.rs").is_file()

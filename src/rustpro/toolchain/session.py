@@ -194,6 +194,12 @@ class CargoSession:
                 raise WorkDirError(
                     f"full mode cannot copy the project to {base}: {where}: {reason}"
                 ) from None
+        if work.unreadable:
+            self.report.warn(
+                f"{len(work.unreadable)} file(s) or directories could not be read into full "
+                f"mode's copy of the project, so cargo does not see them "
+                f"(first: {work.unreadable[0]})"
+            )
         self.work = work
         self.root = work.local(self.source_root)
         self.cargo_root = work.local(self.cargo_root)

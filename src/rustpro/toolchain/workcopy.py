@@ -28,9 +28,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,12 @@ _MAX_LINK_DEPTH = 8
 
 @dataclass(frozen=True, slots=True)
 class WorkCopy:
-    """Where the copy lives: `base` mirrors `/`."""
+    """Where the copy lives: `base` mirrors `/`. `unreadable` lists the files and
+    directories of the audited tree that could not be read (`path: reason`), so are missing
+    from the copy."""
 
     base: Path
+    unreadable: list[str] = field(default_factory=list)
 
     def local(self, path: Path) -> Path:
         """The copy of the absolute path `path`."""
@@ -70,10 +74,10 @@ def sync_work_copy(source: Path, project_top: Path, base: Path, skip: Path | Non
 
     `project_top` is `source` or an ancestor of it; `skip` a directory never copied (the
     cache itself, when it lies inside the audited tree). Raises `OSError` when the copy
-    cannot be written.
+    cannot be written; what cannot be read is left out and listed in `unreadable`.
     """
     copy = WorkCopy(base)
-    _sync_tree(source, copy.local(source), skip)
+    _sync_tree(source, copy.local(source), skip, copy.unreadable)
     _sync_ancestors(source, project_top, copy)
     _link_tool_config(project_top, copy)
     _link_outside_paths(source, project_top, copy)
@@ -101,26 +105,33 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _sync_tree(source: Path, target: Path, skip: Path | None) -> None:
+def _sync_tree(source: Path, target: Path, skip: Path | None, unreadable: list[str]) -> None:
     """Make `target` a copy of the directory `source` (see the module docstring)."""
     _ensure_directory(target)
     wanted: set[str] = set()
-    with os.scandir(source) as entries:
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name in _SKIPPED_DIRS or _is_cache(path) or path == skip:
-                    continue
-                wanted.add(entry.name)
-                _sync_tree(path, target / entry.name, skip)
-            elif entry.is_symlink():
-                wanted.add(entry.name)
-                _sync_link(target / entry.name, os.readlink(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                if entry.name in _SKIPPED_DIRS:  # a worktree's `.git` file
-                    continue
-                wanted.add(entry.name)
-                _sync_file(entry, target / entry.name)
+    try:
+        with os.scandir(source) as listing:
+            entries = list(listing)
+    except OSError as err:
+        unreadable.append(f"{source}: {err.strerror or err}")
+        entries = []
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in _SKIPPED_DIRS or _is_cache(path) or path == skip:
+                continue
+            wanted.add(entry.name)
+            _sync_tree(path, target / entry.name, skip, unreadable)
+        elif entry.is_symlink():
+            wanted.add(entry.name)
+            _sync_link(target / entry.name, os.readlink(entry.path))
+        elif entry.is_file(follow_symlinks=False):
+            if entry.name in _SKIPPED_DIRS:  # a worktree's `.git` file
+                continue
+            wanted.add(entry.name)
+            problem = _sync_file(entry, target / entry.name)
+            if problem is not None:
+                unreadable.append(problem)
     _remove_others(target, wanted)
 
 
@@ -239,21 +250,33 @@ def _ensure_directory(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
 
 
-def _sync_file(entry: os.DirEntry[str], target: Path) -> None:
-    """Copy a regular file unless the copy already has its size and modification time."""
+def _sync_file(entry: os.DirEntry[str], target: Path) -> str | None:
+    """Copy a regular file unless the copy already has its size and modification time.
+    Returns `path: reason` when the original cannot be read (then the copy has no such
+    file); raises `OSError` when the copy cannot be written."""
     info = entry.stat(follow_symlinks=False)
     with contextlib.suppress(FileNotFoundError):
         have = target.lstat()
-        if (
-            not target.is_symlink()
-            and target.is_file()
-            and (have.st_size, have.st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+        if stat.S_ISREG(have.st_mode) and (have.st_size, have.st_mtime_ns) == (
+            info.st_size,
+            info.st_mtime_ns,
         ):
-            return
+            return None
     _remove(target)
-    shutil.copyfile(entry.path, target, follow_symlinks=False)
+    try:
+        # Never blocks: a file swapped for a FIFO since it was listed is refused below.
+        descriptor = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as err:
+        return f"{entry.path}: {err.strerror or err}"
+    with os.fdopen(descriptor, "rb") as original:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return f"{entry.path}: not a regular file"
+        with open(target, "wb") as copied:
+            shutil.copyfileobj(original, copied)
     os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
-    os.chmod(target, info.st_mode & 0o7777)
+    # Permission bits only: a copy is never setuid.
+    os.chmod(target, stat.S_IMODE(info.st_mode) & 0o777)
+    return None
 
 
 def _sync_link(target: Path, points_to: str) -> None:
