@@ -57,26 +57,34 @@ class _LiveRun:
 
 
 class _Registry:
-    """The commands still running, and whether the audit is being stopped (then no new
-    command may start: a step thread must not start cargo after Ctrl-C killed the others)."""
+    """The commands still running, and how many times everything was stopped. A command
+    started for an audit begun before the last stop is refused: a step thread must not start
+    cargo after Ctrl-C killed the others (an audit begun later, in the same process, may)."""
 
     def __init__(self) -> None:
         # Re-entrant: `stop_all` may run on a thread interrupted while it held the lock.
         self.lock = threading.RLock()
         self.runs: set[_LiveRun] = set()
-        self.stopping = False
+        self.epoch = 0
 
 
 _REGISTRY = _Registry()
 
 
+def current_epoch() -> int:
+    """Changes with every `stop_all`; pass it to `run_tool` to refuse commands of an audit
+    that has been stopped."""
+    return _REGISTRY.epoch
+
+
 def stop_all() -> None:
-    """Kill every running command with everything it started, and refuse to start new ones.
+    """Kill every running command with everything it started, and refuse to start new ones
+    for the audits under way.
 
     The CLI calls this on Ctrl-C and SIGTERM; it also runs at interpreter exit (full mode
     runs in a background thread that would otherwise leave cargo behind)."""
     with _REGISTRY.lock:
-        _REGISTRY.stopping = True
+        _REGISTRY.epoch += 1
         runs = list(_REGISTRY.runs)
     for run in runs:
         kill_tree(run.pid, run.token)
@@ -119,11 +127,13 @@ def run_tool(
     env: Mapping[str, str],
     timeout: float,
     merge_stderr: bool = False,
+    epoch: int | None = None,
 ) -> ToolRun:
     """Run `args` in `cwd` and wait for it, for `timeout` seconds at most in all.
 
     Raises `ToolError` when it cannot start, `ToolTimeout` when it runs too long and
-    `ToolCancelled` when the audit is stopped; in every case, and when it ends normally,
+    `ToolCancelled` when everything is stopped while it runs, or was stopped since `epoch`
+    (`current_epoch()` when the audit began); in every case, and when it ends normally,
     nothing it started is left running. `merge_stderr` interleaves stderr into stdout in
     the order they were written (`cargo test` names each test binary on stderr and prints
     its results on stdout).
@@ -133,7 +143,9 @@ def run_tool(
     deadline = time.monotonic() + timeout
     token = secrets.token_hex(16)
     with _REGISTRY.lock:
-        if _REGISTRY.stopping:
+        if epoch is None:
+            epoch = _REGISTRY.epoch
+        if _REGISTRY.epoch != epoch:
             raise ToolCancelled(tool)
         process = _start(args, cwd, {**env, RUN_TOKEN_VAR: token}, merge_stderr, tool)
         live = _LiveRun(process.pid, token)
@@ -150,7 +162,7 @@ def run_tool(
     finally:
         with _REGISTRY.lock:
             _REGISTRY.runs.discard(live)
-    if _REGISTRY.stopping:
+    if _REGISTRY.epoch != epoch:
         raise ToolCancelled(tool)
     return ToolRun(
         args=tuple(args),

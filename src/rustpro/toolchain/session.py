@@ -16,7 +16,7 @@ from rustpro.errors import ToolError, WorkDirError
 from rustpro.model import Checkpoint, Finding, Role
 from rustpro.toolchain.paths import ReportPaths
 from rustpro.toolchain.progress import StepProgress
-from rustpro.toolchain.runner import ToolRun, run_tool
+from rustpro.toolchain.runner import ToolRun, current_epoch, run_tool
 from rustpro.toolchain.workcopy import WorkCopy, project_top, sync_work_copy
 
 STEPS = ("metadata", "clippy", "test", "fmt", "doc")
@@ -160,6 +160,8 @@ class CargoSession:
         self.work: WorkCopy | None = None
         self.paths = ReportPaths(self.root, self.root)
         self.cargo = os.environ.get("CARGO", "cargo")
+        # Once rustpro is stopped (Ctrl-C), no cargo command of this audit starts.
+        self.epoch = current_epoch()
         self.target_dir = options.target_dir or default_target_dir(self.source_root)
         self.scope = ["--workspace"]
         self.roles = {
@@ -287,4 +289,5 @@ class CargoSession:
                 env=env if env is not None else self.env(),
                 timeout=timeout if timeout is not None else self.options.timeout_for(step),
                 merge_stderr=merge_stderr,
+                epoch=self.epoch,
             )
