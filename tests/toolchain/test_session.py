@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 
 from rustpro.toolchain.session import DEFAULT_TIMEOUTS, FullModeOptions, default_target_dir
+from tests.cli_support import isolated_cache, run_cli
+from tests.support import make_crate
+
+__all__ = ["isolated_cache"]
 
 
 def test_target_dir_is_under_the_cache_and_keyed_by_workspace_path(
@@ -24,3 +28,26 @@ def test_timeouts_per_step_then_global_then_default() -> None:
     assert FullModeOptions().timeout_for("test") == DEFAULT_TIMEOUTS["test"]
     options = FullModeOptions(timeout=60.0, step_timeouts={"doc": 5.0})
     assert (options.timeout_for("clippy"), options.timeout_for("doc")) == (60.0, 5.0)
+
+
+def test_feature_flags_become_cargo_arguments() -> None:
+    assert FullModeOptions().feature_args() == []
+    options = FullModeOptions(features=("a", "b"), all_features=True, no_default_features=True)
+    assert options.feature_args() == [
+        "--features",
+        "a,b",
+        "--all-features",
+        "--no-default-features",
+    ]
+
+
+def test_feature_flags_with_static_are_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_cache: Path
+) -> None:
+    crate = make_crate(tmp_path / "c", {"src/lib.rs": "//! Docs.\n"})
+    args = ["audit", "--static", "--fail-on", "none", "--features", "a b", "--all-features"]
+    run = run_cli([*args, str(crate)], capsys)
+    assert run.code == 0
+    assert "rustpro: warning: --features, --all-features and --no-default-features only " in (
+        run.stderr
+    )
