@@ -119,16 +119,18 @@ def test_an_unwritable_build_directory_is_a_one_line_error(
     args = ["audit", "--quiet"]
     if blocked == "cache dir":
         env["RUSTPRO_CACHE_DIR"] = str(blocker / "cache")
-        hint = "set RUSTPRO_CACHE_DIR or --target-dir to a writable directory"
+        what = "copy of the project"
+        hint = "set RUSTPRO_CACHE_DIR to a writable directory, or use --static"
     else:
         args += ["--target-dir", str(blocker / "target")]
+        what = "build directory"
         hint = "choose another with --target-dir DIR"
     crate = cargo_crates / "clean"
     before = tree_state(crate)
     run = run_cli_process([*args, str(crate)], env=env)
     assert run.code == 2
     assert_one_line_error(run)
-    assert "rustpro: error: full mode cannot write its build directory" in run.stderr
+    assert f"rustpro: error: full mode cannot write its {what}" in run.stderr
     assert f"Not a directory; {hint}" in run.stderr
     assert run.stdout == ""
     assert tree_state(crate) == before

@@ -24,7 +24,13 @@ import pytest
 from rustpro.engine.audit import AuditOptions, run_audit
 from rustpro.model import Checkpoint, Severity
 from rustpro.toolchain.session import work_copy_dir
-from tests.cli_support import CliRun, assert_one_line_error, run_cli, tree_state
+from tests.cli_support import (
+    CliRun,
+    assert_one_line_error,
+    run_cli,
+    run_cli_process,
+    tree_state,
+)
 from tests.toolchain.conftest import FullAudit
 from tests.toolchain.process_support import carrying, in_session, wait_until_gone
 
@@ -38,9 +44,10 @@ def test_lines_that_look_like_cargo_headers_invent_no_failure(full_audit: FullAu
     testing = result.checkpoints[Checkpoint.TESTING]
     assert [f for f in result.findings if f.source == "cargo-test"] == []
     assert testing.status == "pass"
-    assert testing.evidence[0].startswith("5 passed, 0 failed, 0 ignored (2 test binaries, ")
+    assert testing.evidence[0].startswith("6 passed, 0 failed, 0 ignored (3 test binaries, ")
     assert testing.details == [
         "unittests src/lib.rs (fixture_unruly): 5 passed, 0 failed, 0 ignored",
+        "tests/tmpdir.rs (tmpdir): 1 passed, 0 failed, 0 ignored",
         "doctests fixture_unruly: 0 passed, 0 failed, 0 ignored",
     ]
 
@@ -81,8 +88,26 @@ def test_features_flags_reach_cargo(
     args += ["--skip", "doc", "--skip", "fmt", "--features", "extra"]
     shown = run_cli([*args, str(cargo_crates / "unruly")], capsys)
     evidence = json.loads(shown.stdout)["checkpoints"]["testing"]["evidence"]
-    # `runs_only_with_the_extra_feature` exists only with the feature: six tests, not five.
-    assert evidence[0].startswith("6 passed, 0 failed"), evidence
+    # `runs_only_with_the_extra_feature` exists only with the feature: seven tests, not six.
+    assert evidence[0].startswith("7 passed, 0 failed"), evidence
+
+
+def test_the_default_build_directory_sits_where_the_projects_would(
+    cargo_crates: Path, cargo_cache_dir: Path
+) -> None:
+    # No --target-dir: cargo builds in `target/` of rustpro's copy, so a test that looks for
+    # the workspace above `CARGO_TARGET_TMPDIR` (mdBook's test suite does) finds it.
+    crate = cargo_crates / "unruly"
+    run = run_cli_process(
+        ["audit", "--format", "json", "--quiet", "--skip", "doc", "--skip", "fmt", str(crate)],
+        env={"RUSTPRO_CACHE_DIR": str(cargo_cache_dir), "RUSTPRO_FIXTURE_TMPDIR": "1"},
+        timeout=600,
+    )
+    report = json.loads(run.stdout)
+    assert report["checkpoints"]["testing"]["evidence"][0].startswith("6 passed, 0 failed")
+    build = work_copy_dir(crate) / crate.resolve().relative_to("/") / "target"
+    assert (build / "CACHEDIR.TAG").is_file()
+    assert (build / "tmp").is_dir()
 
 
 # ---- processes -------------------------------------------------------------------------
@@ -141,7 +166,7 @@ def test_a_child_holding_stdout_does_not_outlast_the_step_timeout(
     elapsed = time.monotonic() - started
     # The children sleep 150 s; before, the run waited for them.
     assert elapsed < step_timeout + 25, err
-    assert "5 passed, 0 failed" in out
+    assert "6 passed, 0 failed" in out
     assert wait_until_gone(carrying(marker)) == []
     # Not a terminal: one line per step start and end, so a long run is visibly alive.
     for step in ("clippy: compiling", "cargo test: running", "cargo doc", "rustfmt --check"):

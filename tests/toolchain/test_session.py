@@ -6,22 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from rustpro.toolchain.session import DEFAULT_TIMEOUTS, FullModeOptions, default_target_dir
+from rustpro.toolchain.session import DEFAULT_TIMEOUTS, FullModeOptions, work_copy_dir
 from tests.cli_support import isolated_cache, run_cli
 from tests.support import make_crate
 
 __all__ = ["isolated_cache"]
 
 
-def test_target_dir_is_under_the_cache_and_keyed_by_workspace_path(
+def test_the_copy_is_under_the_cache_and_keyed_by_workspace_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
     first, second = tmp_path / "a" / "app", tmp_path / "b" / "app"
-    assert default_target_dir(first).parent == tmp_path / "cache" / "target"
-    assert default_target_dir(first).name.startswith("app-")
-    assert default_target_dir(first) == default_target_dir(first)
-    assert default_target_dir(first) != default_target_dir(second)
+    assert work_copy_dir(first).parent == tmp_path / "cache" / "work"
+    assert work_copy_dir(first).name.startswith("app-")
+    assert work_copy_dir(first) == work_copy_dir(first)
+    assert work_copy_dir(first) != work_copy_dir(second)
 
 
 def test_timeouts_per_step_then_global_then_default() -> None:

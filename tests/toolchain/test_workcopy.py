@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rustpro.toolchain.workcopy import WorkCopy, project_top, sync_work_copy
+from rustpro.toolchain.workcopy import WorkCopy, mark_cache, project_top, sync_work_copy
 from tests.cli_support import tree_state
 
 
@@ -145,3 +145,30 @@ def test_a_file_that_cannot_be_read_is_left_out_and_listed(
     assert copy.unreadable == [f"{secret}: Permission denied"]
     assert not (copy.local(secret)).exists()
     assert (copy.local(source) / "src" / "lib.rs").is_file()
+
+
+def test_cargos_build_directory_in_the_copy_is_kept_and_the_originals_never_linked(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(repo / "Cargo.toml", '[workspace]\nmembers = ["crates/*"]\n')
+    _write(repo / "target" / "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n")
+    member = _crate(repo / "crates" / "a")
+    base = tmp_path / "work"
+    build = WorkCopy(base).local(repo) / "target"
+    build.mkdir(parents=True)
+    mark_cache(build)
+    _write(build / "debug" / "built", "an artifact\n")
+    sync_work_copy(member, repo, base, skip=None, keep=build)
+    # Not replaced by a link to the project's own target/ (cargo would write through it).
+    assert not build.is_symlink()
+    assert (build / "debug" / "built").is_file()
+    # A standalone crate whose `target` is a link: the copy's build directory stays.
+    crate = _crate(tmp_path / "crate")
+    (crate / "target").symlink_to(tmp_path / "elsewhere")
+    keep = WorkCopy(base).local(crate) / "target"
+    keep.mkdir(parents=True)
+    mark_cache(keep)
+    sync_work_copy(crate, crate, base, skip=None, keep=keep)
+    assert keep.is_dir() and not keep.is_symlink()

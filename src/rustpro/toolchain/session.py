@@ -17,7 +17,7 @@ from rustpro.model import Checkpoint, Finding, Role
 from rustpro.toolchain.paths import ReportPaths
 from rustpro.toolchain.progress import StepProgress
 from rustpro.toolchain.runner import ToolRun, current_epoch, run_tool
-from rustpro.toolchain.workcopy import WorkCopy, project_top, sync_work_copy
+from rustpro.toolchain.workcopy import WorkCopy, mark_cache, project_top, sync_work_copy
 
 STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -72,12 +72,6 @@ class FullModeOptions:
         if step in self.step_timeouts:
             return self.step_timeouts[step]
         return self.timeout if self.timeout is not None else DEFAULT_TIMEOUTS[step]
-
-
-def default_target_dir(root: Path) -> Path:
-    """rustpro's own build directory for `root`: under the user cache dir, keyed by the
-    workspace path, so the project's `target/` is untouched and repeated audits are warm."""
-    return cache_root() / "target" / _key(root)
 
 
 def work_copy_dir(root: Path) -> Path:
@@ -162,34 +156,36 @@ class CargoSession:
         self.cargo = os.environ.get("CARGO", "cargo")
         # Once rustpro is stopped (Ctrl-C), no cargo command of this audit starts.
         self.epoch = current_epoch()
-        self.target_dir = options.target_dir or default_target_dir(self.source_root)
+        # cargo's build directory: `--target-dir`, else `target/` at cargo's workspace root
+        # in the copy (set by `prepare`), where the project's own would be.
+        self.target_dir: Path | None = options.target_dir
         self.scope = ["--workspace"]
         self.roles = {
             entry.relpath: entry.role for crate in workspace.crates for entry in crate.files
         }
 
     def prepare(self) -> None:
-        """Make the build directory and the copy of the tree that cargo runs in; raises
+        """Make the copy of the tree that cargo runs in and cargo's build directory; raises
         `WorkDirError` when either cannot be written."""
-        self.target_dir = writable_directory(
-            self.target_dir,
-            "build directory",
-            "choose another with --target-dir DIR"
-            if self.options.target_dir is not None
-            else "set RUSTPRO_CACHE_DIR or --target-dir to a writable directory",
-        )
+        if self.options.target_dir is not None:
+            self.target_dir = writable_directory(
+                self.options.target_dir, "build directory", "choose another with --target-dir DIR"
+            )
         self.cargo_root = self._locate_cargo_root()
         base = writable_directory(
             work_copy_dir(self.source_root),
             "copy of the project",
-            "set RUSTPRO_CACHE_DIR to a writable directory",
+            "set RUSTPRO_CACHE_DIR to a writable directory, or use --static",
         )
         top = project_top(self.source_root, self.cargo_root)
+        # The build directory sits where the project's own would: tests that find the
+        # workspace above `CARGO_TARGET_TMPDIR` (mdBook's) still do.
+        build = WorkCopy(base).local(self.cargo_root) / "target"
         # Never copy the cache into itself when it lies inside the audited tree.
         skip = cache_root().resolve()
         with self.progress.step("copying the project"):
             try:
-                work = sync_work_copy(self.source_root, top, base, skip)
+                work = sync_work_copy(self.source_root, top, base, skip, keep=build)
             except OSError as err:
                 where = err.filename or base
                 reason = err.strerror or type(err).__name__
@@ -206,6 +202,13 @@ class CargoSession:
         self.root = work.local(self.source_root)
         self.cargo_root = work.local(self.cargo_root)
         self.paths = ReportPaths(self.root, self.root)
+        if self.target_dir is None:
+            self.target_dir = writable_directory(
+                build,
+                "build directory",
+                "set RUSTPRO_CACHE_DIR or --target-dir to a writable directory",
+            )
+            mark_cache(self.target_dir)
 
     def _locate_cargo_root(self) -> Path:
         """The root of the cargo workspace the audited tree belongs to (`cargo
@@ -249,11 +252,9 @@ class CargoSession:
     def env(self, **extra: str) -> dict[str, str]:
         """The environment for cargo: the user's, with rustpro's target dir and plain output."""
         env = dict(os.environ)
-        env.update(
-            CARGO_TARGET_DIR=str(self.target_dir),
-            CARGO_TERM_COLOR="never",
-            CARGO_TERM_PROGRESS_WHEN="never",
-        )
+        env.update(CARGO_TERM_COLOR="never", CARGO_TERM_PROGRESS_WHEN="never")
+        if self.target_dir is not None:
+            env["CARGO_TARGET_DIR"] = str(self.target_dir)
         env.update(extra)
         return env
 
@@ -263,6 +264,8 @@ class CargoSession:
         for directory in (self.root, *self.root.parents):
             if (directory / "clippy.toml").is_file() or (directory / ".clippy.toml").is_file():
                 return None
+        if self.target_dir is None:
+            return None
         conf = self.target_dir / "rustpro-clippy-conf"
         conf.mkdir(parents=True, exist_ok=True)
         path = conf / "clippy.toml"

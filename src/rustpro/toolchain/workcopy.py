@@ -39,6 +39,7 @@ from typing import Any
 # into the real repository) and caches.
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".jj", ".svn"})
 _CACHE_TAG = "CACHEDIR.TAG"
+_CACHE_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 _VCS_MARKERS = (".git", ".hg", ".jj")
 # Files and directories above the project that configure cargo, rustup, rustfmt and clippy.
 _TOOL_CONFIG = (
@@ -69,16 +70,20 @@ class WorkCopy:
         return self.base / path.relative_to(path.anchor)
 
 
-def sync_work_copy(source: Path, project_top: Path, base: Path, skip: Path | None) -> WorkCopy:
+def sync_work_copy(
+    source: Path, project_top: Path, base: Path, skip: Path | None, keep: Path | None = None
+) -> WorkCopy:
     """Bring the copy of `source` under `base` up to date and return it.
 
-    `project_top` is `source` or an ancestor of it; `skip` a directory never copied (the
-    cache itself, when it lies inside the audited tree). Raises `OSError` when the copy
-    cannot be written; what cannot be read is left out and listed in `unreadable`.
+    `project_top` is `source` or an ancestor of it; `skip` a directory of the original never
+    copied (the cache itself, when it lies inside the audited tree); `keep` a path in the
+    copy never touched (cargo's build directory: whatever the original has there is not
+    copied). Raises `OSError` when the copy cannot be written; what cannot be read is left
+    out and listed in `unreadable`.
     """
     copy = WorkCopy(base)
-    _sync_tree(source, copy.local(source), skip, copy.unreadable)
-    _sync_ancestors(source, project_top, copy)
+    _sync_tree(source, copy.local(source), _Rules(skip, keep), copy.unreadable)
+    _sync_ancestors(source, project_top, copy, keep)
     _link_tool_config(project_top, copy)
     _link_outside_paths(source, project_top, copy)
     return copy
@@ -105,7 +110,25 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _sync_tree(source: Path, target: Path, skip: Path | None, unreadable: list[str]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """What the tree copy leaves alone: `skip` in the original, `keep` in the copy."""
+
+    skip: Path | None
+    keep: Path | None
+
+
+def mark_cache(directory: Path) -> None:
+    """Tag `directory` as a cache (https://bford.info/cachedir/), as cargo tags `target/`:
+    the copy's synchronisation keeps such directories instead of removing them."""
+    tag = directory / _CACHE_TAG
+    if not tag.is_file():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n# rustpro: cargo's build directory\n"
+        )
+
+
+def _sync_tree(source: Path, target: Path, rules: _Rules, unreadable: list[str]) -> None:
     """Make `target` a copy of the directory `source` (see the module docstring)."""
     _ensure_directory(target)
     wanted: set[str] = set()
@@ -117,11 +140,13 @@ def _sync_tree(source: Path, target: Path, skip: Path | None, unreadable: list[s
         entries = []
     for entry in entries:
         path = Path(entry.path)
+        if target / entry.name == rules.keep:
+            continue
         if entry.is_dir(follow_symlinks=False):
-            if entry.name in _SKIPPED_DIRS or _is_cache(path) or path == skip:
+            if entry.name in _SKIPPED_DIRS or _is_cache(path) or path == rules.skip:
                 continue
             wanted.add(entry.name)
-            _sync_tree(path, target / entry.name, skip, unreadable)
+            _sync_tree(path, target / entry.name, rules, unreadable)
         elif entry.is_symlink():
             wanted.add(entry.name)
             _sync_link(target / entry.name, os.readlink(entry.path))
@@ -135,9 +160,10 @@ def _sync_tree(source: Path, target: Path, skip: Path | None, unreadable: list[s
     _remove_others(target, wanted)
 
 
-def _sync_ancestors(source: Path, top: Path, copy: WorkCopy) -> None:
+def _sync_ancestors(source: Path, top: Path, copy: WorkCopy, keep: Path | None) -> None:
     """Each directory from `source`'s parent up to `top`: its files copied, its other
-    directories linked, and nothing else."""
+    directories linked (never its build directories: cargo would write through the link),
+    and nothing else."""
     child = source
     while child != top:
         directory = child.parent
@@ -147,6 +173,10 @@ def _sync_ancestors(source: Path, top: Path, copy: WorkCopy) -> None:
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.name == child.name or entry.name in _SKIPPED_DIRS:
+                    continue
+                if target / entry.name == keep:
+                    continue
+                if entry.is_dir(follow_symlinks=False) and _is_cache(Path(entry.path)):
                     continue
                 wanted.add(entry.name)
                 if entry.is_file(follow_symlinks=False):
@@ -288,13 +318,18 @@ def _sync_link(target: Path, points_to: str) -> None:
 
 
 def _remove_others(directory: Path, wanted: set[str]) -> None:
-    """Remove what the last run left in `directory` (test output, say). A `Cargo.lock`
-    cargo wrote beside a manifest that has none in the original is kept: without it every
-    audit would resolve the dependencies again."""
+    """Remove what the last run left in `directory` (test output, say). Kept: a `Cargo.lock`
+    cargo wrote beside a manifest that has none in the original (without it every audit
+    would resolve the dependencies again), and build directories tagged as caches."""
     if "Cargo.toml" in wanted:
         wanted = wanted | {"Cargo.lock"}
     with os.scandir(directory) as entries:
-        extra = [Path(entry.path) for entry in entries if entry.name not in wanted]
+        extra = [
+            Path(entry.path)
+            for entry in entries
+            if entry.name not in wanted
+            and not (entry.is_dir(follow_symlinks=False) and _is_cache(Path(entry.path)))
+        ]
     for path in extra:
         _remove(path)
 
