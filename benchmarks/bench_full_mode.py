@@ -5,7 +5,8 @@ Three sides run on the same copy of the same crate, each with its own fresh targ
 itself rebuilt, as after an edit):
 
     hand      cargo clippy --workspace --all-targets; cargo test --workspace --no-fail-fast
-    rustpro   rustpro audit CRATE            (also rustfmt --check, cargo doc, static rules)
+    rustpro   rustpro audit CRATE            (also rustfmt --check, cargo doc, static rules,
+                                             and the copy of the crate cargo runs in)
     same      rustpro audit --skip doc --skip fmt CRATE   (the same cargo work as by hand)
 
 Rounds rotate the order so that no side always gets the warmer page cache. Wall time on a

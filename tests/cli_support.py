@@ -49,7 +49,11 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> CliRun:
 
 
 def run_cli_process(
-    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+    args: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
 ) -> CliRun:
     """Run `python -m rustpro ARGS` as a real process (real stderr, real exit status)."""
     merged = {**os.environ, **(env or {})}
@@ -60,7 +64,7 @@ def run_cli_process(
         env=merged,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     return CliRun(done.returncode, done.stdout, done.stderr)

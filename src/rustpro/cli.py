@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 import click
@@ -24,10 +29,12 @@ FORMATS = ("text", "json")
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
 TRUST_NOTE = (
-    "Without --static, rustpro runs cargo (check, clippy, test, fmt, doc) on the project, "
-    "which executes its build scripts and proc macros: audit untrusted code with --static, "
-    "which executes nothing from the audited project."
+    "Without --static, rustpro runs cargo (check, clippy, test, fmt, doc) on a copy of the "
+    "project under its cache dir, which executes its build scripts, proc macros and tests: "
+    "audit untrusted code with --static, which executes nothing from the audited project."
 )
+# Exit status on Ctrl-C, as shells report a process killed by SIGINT.
+EXIT_INTERRUPTED = 130
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -154,6 +161,18 @@ def cli() -> None:
     metavar="SECONDS",
     help="Full mode: kill a cargo step after this long [default: per step, 2-30 min].",
 )
+@click.option(
+    "-F",
+    "--features",
+    "features",
+    multiple=True,
+    metavar="FEATURES",
+    help="Full mode: cargo features to enable (comma- or space-separated, repeatable).",
+)
+@click.option("--all-features", is_flag=True, help="Full mode: enable every feature.")
+@click.option(
+    "--no-default-features", is_flag=True, help="Full mode: do not enable the default feature."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
     paths: tuple[Path, ...],
@@ -171,6 +190,9 @@ def audit(
     skip_steps: tuple[str, ...],
     target_dir: Path | None,
     step_timeout: float | None,
+    features: tuple[str, ...],
+    all_features: bool,
+    no_default_features: bool,
     quiet: bool,
 ) -> None:
     """Audit a crate or workspace and report findings by checkpoint.
@@ -198,7 +220,17 @@ def audit(
         packages=_split(packages),
         files=target.files,
     )
-    full_mode = FullModeFlags(skip_steps, target_dir, step_timeout, progress=not quiet)
+    full_mode = FullModeFlags(
+        skip_steps,
+        target_dir,
+        step_timeout,
+        progress=not quiet,
+        features=tuple(name for value in features for name in value.replace(",", " ").split()),
+        all_features=all_features,
+        no_default_features=no_default_features,
+    )
+    if static_only and (full_mode.features or all_features or no_default_features):
+        _warn("--features, --all-features and --no-default-features only apply to full mode")
     result = _run(target.path, options, full_mode)
     if not quiet:
         for message in (*result.warnings, *result.skipped_files):
@@ -225,6 +257,9 @@ class FullModeFlags:
     target_dir: Path | None = None
     step_timeout: float | None = None
     progress: bool = True
+    features: tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
 
 
 def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) -> AuditResult:
@@ -241,6 +276,9 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
             target_dir=flags.target_dir,
             timeout=flags.step_timeout,
             progress=flags.progress,
+            features=flags.features,
+            all_features=flags.all_features,
+            no_default_features=flags.no_default_features,
         )
     )
     return run_audit(path, options, extra=hook)
@@ -371,24 +409,72 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
         click.echo(render_text(result), nl=False)
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (not an `Exception`, so no handler
+    meant for errors swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise _Terminated(signum)
+
+
+@contextmanager
+def _termination_unwinds() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise `_Terminated` in the main thread.
+    Python's default for them is to die on the spot: no `finally`, no `atexit`, and full
+    mode's cargo (in a session of its own) would keep running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_tools() -> None:
+    """Kill whatever cargo full mode started (only loaded when full mode ran)."""
+    runner = sys.modules.get("rustpro.toolchain.runner")
+    stop_all = getattr(runner, "stop_all", None)
+    if callable(stop_all):
+        stop_all()
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
     try:
-        cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
+        with _termination_unwinds():
+            cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as abort:
+        # click turns Ctrl-C inside a command into Abort: it is still an interruption.
+        if isinstance(abort.__cause__, KeyboardInterrupt):
+            _stop_tools()
+            click.echo("rustpro: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         click.echo("rustpro: aborted", err=True)
         sys.exit(EXIT_ERROR)
     except RustproError as err:
         click.echo(f"rustpro: error: {err}", err=True)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
+        _stop_tools()
         click.echo("rustpro: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated as stop:
+        _stop_tools()
+        click.echo(f"rustpro: stopped by {signal.Signals(stop.signum).name}", err=True)
+        sys.exit(128 + stop.signum)
     except RecursionError:
         click.echo("rustpro: internal error: input nested too deeply", err=True)
         sys.exit(EXIT_ERROR)

@@ -5,8 +5,10 @@
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
+    ├── WorkDirError             full mode cannot write its build directory or its copy
     ├── ToolError                an external tool failed to start or run (tool, returncode)
-    │   └── ToolTimeout          it ran past its timeout (tool, seconds)
+    │   ├── ToolTimeout          it ran past its timeout (tool, seconds)
+    │   └── ToolCancelled        the audit is being stopped (Ctrl-C, SIGTERM): no new tool runs
     └── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
 
 Library code raises only these; anything else reaching the CLI is a bug, and the CLI still
@@ -52,6 +54,11 @@ class ConfigError(RustproError):
         self.path = path
 
 
+class WorkDirError(RustproError):
+    """Full mode cannot create or write a directory it needs (its build directory, its copy
+    of the project): the audit cannot run as asked."""
+
+
 class ToolError(RustproError):
     """An external tool (cargo, clippy, rustfmt) could not run or failed unexpectedly."""
 
@@ -67,6 +74,13 @@ class ToolTimeout(ToolError):
     def __init__(self, tool: str, seconds: float) -> None:
         super().__init__(f"{tool} timed out after {seconds:.0f} s", tool)
         self.seconds = seconds
+
+
+class ToolCancelled(ToolError):
+    """A tool was not started, or its result dropped, because the audit is being stopped."""
+
+    def __init__(self, tool: str) -> None:
+        super().__init__(f"{tool} was stopped (the audit was interrupted)", tool)
 
 
 class UnknownRuleError(RustproError):

@@ -131,3 +131,6 @@ class CheckpointResult:
     findings: int = 0
     reason: str | None = None
     evidence: list[str] = field(default_factory=list)
+    # Finer evidence (one line per test binary): the JSON report lists it after `evidence`;
+    # the text table shows only `evidence`, one line per checkpoint.
+    details: list[str] = field(default_factory=list)

@@ -1,8 +1,15 @@
-"""Checkpoint scores: pass/fail, and a 0-100 score that falls with findings per 1000 lines."""
+"""Checkpoint scores: pass/fail, and a 0-100 score that falls with findings per 1000 lines.
+
+A checkpoint fails when it has an error or a warning. Its score halves with every
+`HALVING_DENSITY` weighted points per thousand lines; a failing checkpoint scores 99 at most,
+so "fail" never sits next to a perfect score (one warning in a large crate rounds to 100).
+A checkpoint none of whose rules is selected is not run: it is reported as skipped and left
+out of the overall score.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from rustpro.model import Checkpoint, CheckpointResult, Finding, Severity
 
@@ -10,12 +17,16 @@ from rustpro.model import Checkpoint, CheckpointResult, Finding, Severity
 WEIGHTS = {Severity.ERROR: 10.0, Severity.WARNING: 3.0, Severity.NOTE: 0.5}
 # Each this many weighted points per thousand lines halves the score.
 HALVING_DENSITY = 10.0
+# The best score of a checkpoint that fails.
+FAILING_CAP = 99
+NOT_RUN = "none of its rules is selected"
 
 
 def score_checkpoints(
-    findings: Iterable[Finding], lines: int
+    findings: Iterable[Finding], lines: int, not_run: Iterable[Checkpoint] = ()
 ) -> dict[Checkpoint, CheckpointResult]:
-    """One result per checkpoint, in checkpoint order."""
+    """One result per checkpoint, in checkpoint order; checkpoints in `not_run` that have
+    no finding are skipped with the reason."""
     results = {cp: CheckpointResult(cp) for cp in Checkpoint}
     weight = dict.fromkeys(Checkpoint, 0.0)
     for finding in findings:
@@ -28,10 +39,46 @@ def score_checkpoints(
     for checkpoint, result in results.items():
         density = weight[checkpoint] / kloc
         result.score = round(100 * 0.5 ** (density / HALVING_DENSITY))
+        if result.status == "fail":
+            result.score = min(result.score, FAILING_CAP)
+    for checkpoint in not_run:
+        result = results[checkpoint]
+        if result.findings == 0:
+            result.status, result.reason = "skipped", NOT_RUN
     return results
 
 
-def overall_score(results: dict[Checkpoint, CheckpointResult]) -> int:
+def idle_checkpoints(
+    keeps: Callable[[Finding], bool], reportable: Iterable[tuple[str, Checkpoint, str]]
+) -> list[Checkpoint]:
+    """The checkpoints for which `keeps` (the configuration's selection) keeps none of the
+    rules that could report into them. `reportable` lists each rule as `(rule, checkpoint,
+    source)`: rustpro's catalog, and in full mode the tools' rules."""
+    active: set[Checkpoint] = set()
+    for rule, checkpoint, source in reportable:
+        if checkpoint not in active and keeps(_probe(rule, checkpoint, source)):
+            active.add(checkpoint)
+    return [checkpoint for checkpoint in Checkpoint if checkpoint not in active]
+
+
+def _probe(rule: str, checkpoint: Checkpoint, source: str) -> Finding:
+    """A finding of `rule` nowhere in particular: what the selection is asked about."""
+    return Finding(
+        rule=rule,
+        checkpoint=checkpoint,
+        severity=Severity.WARNING,
+        path="",
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        message="",
+        help="",
+        source=source,
+    )
+
+
+def overall_score(results: Mapping[Checkpoint, CheckpointResult]) -> int:
     """The minimum of the scored checkpoints: one broken checkpoint is a broken crate."""
     scored = [r.score for r in results.values() if r.status != "skipped"]
     return min(scored) if scored else 100

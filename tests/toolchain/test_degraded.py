@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from rustpro.model import Checkpoint
 from rustpro.toolchain import full
-from tests.cli_support import run_cli, tree_state
+from tests.cli_support import assert_one_line_error, run_cli, run_cli_process, tree_state
 from tests.toolchain.conftest import audit_full, full_options
 
 pytestmark = pytest.mark.cargo
@@ -39,8 +40,9 @@ def test_missing_clippy_and_rustfmt_fall_back_and_skip(
     assert any(line.startswith("compiles: yes (cargo check") for line in memory)
     project = result.checkpoints[Checkpoint.PROJECT].evidence
     assert any(line.startswith("rustfmt: skipped (error: no such command") for line in project)
+    # Two unit tests and one doctest.
     assert any(
-        "2 passed, 0 failed" in line for line in result.checkpoints[Checkpoint.TESTING].evidence
+        "3 passed, 0 failed" in line for line in result.checkpoints[Checkpoint.TESTING].evidence
     )
 
 
@@ -104,3 +106,58 @@ def test_a_bug_in_a_step_beside_the_build_is_a_warning_not_a_traceback(
     monkeypatch.setattr(full, "run_fmt", broken_fmt)
     result = audit_full(cargo_crates / "clean", full_options(tmp_path / "target"))
     assert "the fmt step failed: RuntimeError: boom" in result.warnings
+
+
+@pytest.mark.parametrize("blocked", ["cache dir", "--target-dir"])
+def test_an_unwritable_build_directory_is_a_one_line_error(
+    cargo_crates: Path, tmp_path: Path, blocked: str
+) -> None:
+    # A path under a regular file cannot be created, even by root.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {"RUSTPRO_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["audit", "--quiet"]
+    if blocked == "cache dir":
+        env["RUSTPRO_CACHE_DIR"] = str(blocker / "cache")
+        what = "copy of the project"
+        hint = "set RUSTPRO_CACHE_DIR to a writable directory, or use --static"
+    else:
+        args += ["--target-dir", str(blocker / "target")]
+        what = "build directory"
+        hint = "choose another with --target-dir DIR"
+    crate = cargo_crates / "clean"
+    before = tree_state(crate)
+    run = run_cli_process([*args, str(crate)], env=env)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert f"rustpro: error: full mode cannot write its {what}" in run.stderr
+    assert f"Not a directory; {hint}" in run.stderr
+    assert run.stdout == ""
+    assert tree_state(crate) == before
+
+
+def test_a_copy_that_cannot_be_written_is_a_one_line_error(
+    cargo_crates: Path,
+    cargo_target_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Tests run as root, where a read-only directory is still writable: the denial is
+    # simulated where rustpro probes the directory for its copy of the project.
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*, dir: Path, prefix: str) -> tuple[int, str]:
+        if Path(dir).parent.name == "work":
+            raise PermissionError(13, "Permission denied", str(dir))
+        made: tuple[int, str] = real_mkstemp(dir=dir, prefix=prefix)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    args = ["audit", "--quiet", "--target-dir", str(cargo_target_dir)]
+    run = run_cli([*args, str(cargo_crates / "clean")], capsys)
+    assert run.code == 2
+    assert_one_line_error(run)
+    assert "full mode cannot write its copy of the project" in run.stderr
+    assert "Permission denied; set RUSTPRO_CACHE_DIR to a writable directory" in run.stderr

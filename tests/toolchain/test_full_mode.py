@@ -12,6 +12,7 @@ import pytest
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.report.json_report import report_to_dict
+from rustpro.report.text import render_text
 from tests.toolchain.conftest import FullAudit, audit_full, full_options
 
 pytestmark = pytest.mark.cargo
@@ -22,7 +23,8 @@ def _tool_findings(result: AuditResult) -> list[Finding]:
 
 
 def _evidence(result: AuditResult, checkpoint: Checkpoint) -> str:
-    return " | ".join(result.checkpoints[checkpoint].evidence)
+    outcome = result.checkpoints[checkpoint]
+    return " | ".join([*outcome.evidence, *outcome.details])
 
 
 def test_clean_crate_passes_every_step(full_audit: FullAudit) -> None:
@@ -159,3 +161,19 @@ def test_one_member_audited_alone_builds_only_itself(
     assert "cargo metadata: 1 package(s), 1 target(s) confirmed" in _evidence(
         result, Checkpoint.PROJECT
     )
+
+
+def test_text_table_shows_one_line_of_test_evidence_and_json_every_binary(
+    full_audit: FullAudit,
+) -> None:
+    result = full_audit("workspace")  # five test binaries
+    text = render_text(result, color=False)
+    table = text[text.index("\ncheckpoint ") :].splitlines()
+    start = next(i for i, line in enumerate(table) if line.startswith("testing "))
+    end = next(i for i, line in enumerate(table) if line.startswith("docs "))
+    testing_rows = table[start:end]
+    assert len(testing_rows) <= 2, testing_rows  # the summary line, wrapped at most once
+    assert "unittests" not in " ".join(testing_rows)
+    evidence = report_to_dict(result)["checkpoints"]["testing"]["evidence"]
+    assert evidence[0].startswith("0 passed, 3 failed, 0 ignored (5 test binaries")
+    assert "unittests src/lib.rs (ws_alpha): 0 passed, 1 failed, 0 ignored" in evidence

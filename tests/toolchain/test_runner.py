@@ -1,16 +1,20 @@
-"""The subprocess runner: output, timeouts that kill the whole process group, missing tools."""
+"""The subprocess runner: output, one deadline over everything, nothing left behind (its
+session, its process group and whatever carries its token are killed), missing tools."""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from rustpro.errors import ToolError, ToolTimeout
+from rustpro.errors import ToolCancelled, ToolError, ToolTimeout
+from rustpro.toolchain import runner
 from rustpro.toolchain.runner import run_tool
+from tests.toolchain.process_support import alive, wait_until_gone
 
 
 def test_output_and_status_are_captured(tmp_path: Path) -> None:
@@ -29,48 +33,6 @@ def test_merged_streams_keep_their_order(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, env=os.environ, timeout=30, merge_stderr=True
     )
     assert run.stdout.split() == ["err0", "out0", "err1", "out1", "err2", "out2"]
-
-
-def test_a_watcher_sees_each_line_while_the_command_runs(tmp_path: Path) -> None:
-    # The child waits for a file that only the watcher creates: the line must reach the
-    # watcher before the command ends.
-    go = tmp_path / "go"
-    code = (
-        "import pathlib, sys, time\nprint('built', file=sys.stderr, flush=True)\n"
-        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.01)\nprint('ran')"
-    )
-    seen: list[str] = []
-
-    def watch(line: str) -> None:
-        seen.append(line.strip())
-        go.touch()
-        raise RuntimeError("a watcher's bug loses nothing")
-
-    run = run_tool(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=os.environ,
-        timeout=30,
-        merge_stderr=True,
-        on_line=watch,
-    )
-    assert seen == ["built", "ran"]
-    assert run.stdout.split() == ["built", "ran"]
-
-
-def test_a_watched_command_that_times_out_is_killed(tmp_path: Path) -> None:
-    code = "import time; print('started', flush=True); time.sleep(60)"
-    started = time.perf_counter()
-    with pytest.raises(ToolTimeout):
-        run_tool(
-            [sys.executable, "-c", code],
-            cwd=tmp_path,
-            env=os.environ,
-            timeout=0.5,
-            merge_stderr=True,
-            on_line=lambda line: None,
-        )
-    assert time.perf_counter() - started < 10
 
 
 def test_timeout_kills_the_children_too(tmp_path: Path) -> None:
@@ -101,3 +63,85 @@ def test_missing_component_is_recognised(tmp_path: Path) -> None:
     code = "import sys; print('error: no such command: `clippy`', file=sys.stderr); sys.exit(101)"
     run = run_tool([sys.executable, "-c", code], cwd=tmp_path, env=os.environ, timeout=30)
     assert run.missing_component
+
+
+# A parent that starts three children holding its stdout (one in its own process group, one
+# in a session of its own, as `setsid` or a daemonising test would), writes their pids, and
+# exits at once.
+_LEAVES_CHILDREN = """
+import os, pathlib, subprocess, sys
+children = [
+    subprocess.Popen(["sleep", "60"]),
+    subprocess.Popen(["sleep", "61"], process_group=0),
+    subprocess.Popen(["sleep", "62"], start_new_session=True),
+]
+pathlib.Path(sys.argv[1]).write_text(" ".join(str(c.pid) for c in children))
+print("parent done", flush=True)
+"""
+
+
+def test_children_holding_stdout_do_not_hold_up_the_run_and_are_killed(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    started = time.perf_counter()
+    run = run_tool(
+        [sys.executable, "-c", _LEAVES_CHILDREN, str(pids)],
+        cwd=tmp_path,
+        env=os.environ,
+        timeout=50,
+    )
+    assert time.perf_counter() - started < 20  # not the 60 s the children would hold it
+    assert (run.returncode, run.stdout.strip()) == (0, "parent done")
+    children = [int(pid) for pid in pids.read_text().split()]
+    assert wait_until_gone(children) == []
+
+
+def test_a_timeout_kills_children_in_their_own_session_too(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    hang = _LEAVES_CHILDREN + "import time; time.sleep(60)\n"
+    started = time.perf_counter()
+    with pytest.raises(ToolTimeout):
+        run_tool(
+            [sys.executable, "-c", hang, str(pids)],
+            cwd=tmp_path,
+            env=os.environ,
+            timeout=3,
+            merge_stderr=True,
+        )
+    assert time.perf_counter() - started < 20
+    assert wait_until_gone([int(pid) for pid in pids.read_text().split()]) == []
+
+
+def test_stop_all_kills_what_runs_and_refuses_to_start_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "_REGISTRY", runner._Registry())
+    pid_file = tmp_path / "pid"
+    code = (
+        "import os, pathlib, sys, time\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)"
+    )
+    outcome: list[BaseException] = []
+
+    def run_in_background() -> None:
+        try:
+            run_tool([sys.executable, "-c", code], cwd=tmp_path, env=os.environ, timeout=50)
+        except ToolError as err:
+            outcome.append(err)
+
+    worker = threading.Thread(target=run_in_background)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    runner.stop_all()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert [type(err) for err in outcome] == [ToolCancelled]
+    assert not alive(pid)
+    # A command of the audit that was stopped is refused; a later audit may run commands.
+    with pytest.raises(ToolCancelled):
+        run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5, epoch=0)
+    after = run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5)
+    assert after.returncode == 0

@@ -45,5 +45,6 @@ def test_static_runs_no_build_script_and_full_mode_does(
 def test_help_states_the_trust_boundary(capsys: pytest.CaptureFixture[str]) -> None:
     shown = run_cli(["audit", "--help"], capsys)
     text = " ".join(shown.stdout.split())
-    assert "executes its build scripts and proc macros" in text
+    assert "executes its build scripts, proc macros and tests" in text
+    assert "on a copy of the project under its cache dir" in text
     assert "--skip" in text

@@ -27,7 +27,7 @@ from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import Scope
 from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
-from rustpro.scoring import score_checkpoints
+from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
 
 
@@ -97,6 +97,13 @@ class ExtraResult:
     findings: list[Finding]
     evidence: dict[Checkpoint, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Finer evidence (per test binary, say): in the JSON report, not in the text table.
+    details: dict[Checkpoint, list[str]] = field(default_factory=dict)
+    # The stage's rules as `(rule, checkpoint, source)`, so that a checkpoint whose rules
+    # are all deselected shows as not run; and the checkpoint of a tool rule named in
+    # `--select` (`clippy::zombie_processes`).
+    reportable: tuple[tuple[str, Checkpoint, str], ...] = ()
+    checkpoint_of: Callable[[str], Checkpoint] | None = None
     # Folds the stage's findings into the static ones (full mode merges clippy twins);
     # None appends them.
     combine: Callable[[list[Finding], list[Finding]], list[Finding]] | None = None
@@ -171,11 +178,15 @@ def run_audit(
         except Exception as err:  # a rule bug must not sink the whole audit
             warnings.append(f"rule {workspace_rule.name} failed on the workspace: {err!r}")
     evidence: dict[Checkpoint, list[str]] = {}
+    details: dict[Checkpoint, list[str]] = {}
+    reportable = [(spec.name, spec.checkpoint, "rustpro") for spec in catalog().values()]
     if pending is not None:
         outcome = pending.result()
         if isinstance(outcome, tuple):
             outcome = ExtraResult(outcome[0], outcome[1])
         evidence = outcome.evidence
+        details = outcome.details
+        reportable += _tool_rules(outcome, config)
         warnings.extend(outcome.warnings)
         if outcome.combine is not None:
             findings = outcome.combine(findings, outcome.findings)
@@ -191,9 +202,12 @@ def run_audit(
     findings = merge_overlapping([f for f in findings if config.keeps(f) and scope.owns(f.path)])
     findings.sort(key=Finding.sort_key)
     lines = sum(r.lines for r in results if not r.structure.generated)
-    checkpoints = score_checkpoints(findings, lines)
+    not_run = idle_checkpoints(config.keeps, reportable)
+    checkpoints = score_checkpoints(findings, lines, not_run)
     for checkpoint, notes in evidence.items():
         checkpoints[checkpoint].evidence.extend(notes)
+    for checkpoint, notes in details.items():
+        checkpoints[checkpoint].details.extend(notes)
     for result in results:
         warnings.extend(result.rule_errors)
     files = sum(1 for r in results if r.skipped is None)
@@ -395,6 +409,16 @@ def _analyse_compiled(
                 for f, r in zip(wave, analysed, strict=True)
             )
     return per_crate, walk.finish()
+
+
+def _tool_rules(outcome: ExtraResult, config: AuditConfig) -> list[tuple[str, Checkpoint, str]]:
+    """The rules a later stage can report, and the tool rules `select` names."""
+    rules = list(outcome.reportable)
+    if outcome.checkpoint_of is not None:
+        for selector in config.select:
+            if "::" in selector and not selector.endswith("::*"):
+                rules.append((selector, outcome.checkpoint_of(selector), selector.split("::")[0]))
+    return rules
 
 
 def _relative_dir(path: Path, root: Path) -> str:

@@ -48,8 +48,8 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
         }
         if outcome.reason:
             entry["reason"] = outcome.reason
-        if outcome.evidence:
-            entry["evidence"] = list(outcome.evidence)
+        if outcome.evidence or outcome.details:
+            entry["evidence"] = [*outcome.evidence, *outcome.details]
         checkpoints[checkpoint.value] = entry
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
     return {

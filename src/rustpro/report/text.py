@@ -20,6 +20,9 @@ _SEVERITY_STYLE = {
     Severity.NOTE: "bold cyan",
 }
 _STATUS_STYLE = {"pass": "green", "fail": "red", "skipped": "dim"}
+# A skipped checkpoint (its rules not selected, its tool not run) checked nothing: its score
+# means nothing either.
+_STATUS_LABEL = {"skipped": "not run"}
 
 
 class SourceLines:
@@ -100,7 +103,8 @@ def render_finding(finding: Finding, sources: SourceLines) -> list[Text]:
 
 
 def checkpoint_table(result: AuditResult) -> Table:
-    """The nine checkpoints with status, score, counts and evidence."""
+    """The nine checkpoints with status, score, counts and evidence (one line of evidence
+    per step; finer evidence, such as one line per test binary, is in the JSON report)."""
     table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
     table.add_column("checkpoint")
     table.add_column("status")
@@ -111,10 +115,14 @@ def checkpoint_table(result: AuditResult) -> Table:
         notes = "; ".join(outcome.evidence)
         if outcome.reason:
             notes = f"{outcome.reason}; {notes}" if notes else outcome.reason
+        skipped = outcome.status == "skipped"
         table.add_row(
             f"{checkpoint.value:<8} {checkpoint.heading}",
-            Text(outcome.status, style=_STATUS_STYLE.get(outcome.status, "")),
-            str(outcome.score),
+            Text(
+                _STATUS_LABEL.get(outcome.status, outcome.status),
+                style=_STATUS_STYLE.get(outcome.status, ""),
+            ),
+            "-" if skipped else str(outcome.score),
             str(outcome.findings),
             notes,
         )

@@ -26,7 +26,7 @@ def run_clippy(session: CargoSession, *, use_clippy: bool = True) -> bool | None
     Returns whether the project compiles, or None when that could not be found out.
     """
     tool = "clippy" if use_clippy else "cargo check"
-    args = ["clippy" if use_clippy else "check", *session.scope, "--all-targets"]
+    args = session.build_args("clippy" if use_clippy else "check", "--all-targets")
     args += ["--message-format=json"]
     env = session.env()
     if use_clippy:

@@ -1,27 +1,30 @@
 """Full mode: the toolchain steps in order, folded into the audit as findings and evidence.
 
-    clippy (does it compile?) -> test build -> test run
-                                            -> doc        (builds share the target dir lock)
-    fmt, metadata
+    copy the tree -> clippy (does it compile?) -> test build -> test run
+                                                             -> doc   (builds share the lock)
+                     fmt, metadata
 
-rustfmt and `cargo metadata` build nothing, so they run beside the others (metadata first
-only when the audited crate may belong to a larger workspace, whose answer sets the scope).
-cargo holds the build directory lock only while it builds, so `cargo doc` starts as soon as
-`cargo test` has built its binaries and runs beside the tests and doctests. Tests and docs are
-skipped when the project does not compile: their failures would only repeat the compile
-errors.
+cargo runs in a copy of the audited tree (`rustpro.toolchain.workcopy`), so nothing it, the
+build scripts or the tests write lands in the audited tree. rustfmt and `cargo metadata`
+build nothing, so they run beside the others (metadata first only when the audited crate
+belongs to a larger workspace, whose answer sets the scope). cargo holds the build directory
+lock only while it builds, so `cargo doc` starts as soon as `cargo test --no-run` has built
+the test binaries and runs beside the tests and doctests. Tests and docs are skipped when the
+project does not compile: their failures would only repeat the compile errors.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
-from threading import Lock, Thread
+from threading import Thread
 
 from rustpro.discovery.layout import Workspace
 from rustpro.engine.audit import ExtraResult
 from rustpro.model import Checkpoint
 from rustpro.toolchain.clippy import run_clippy
+from rustpro.toolchain.lints import known_tool_rules, rule_checkpoint
 from rustpro.toolchain.metadata import run_metadata
 from rustpro.toolchain.progress import StepProgress
 from rustpro.toolchain.rustdoc import run_doc
@@ -29,6 +32,17 @@ from rustpro.toolchain.rustfmt import run_fmt
 from rustpro.toolchain.session import STEPS, CargoSession, FullModeOptions, StepReport
 from rustpro.toolchain.testing import run_tests
 from rustpro.toolchain.twins import merge_twins
+
+# Tool rules without a fixed name (a compile error's code, any other clippy lint): one
+# example each, for asking whether the selection keeps a checkpoint's tool findings.
+_OPEN_TOOL_RULES = (
+    ("rustc::error", Checkpoint.MEMORY),
+    ("rustc::warning", Checkpoint.PROJECT),
+    ("rustdoc::broken_intra_doc_links", Checkpoint.DOCS),
+    ("rustfmt::diff", Checkpoint.PROJECT),
+    ("cargo-test::failed", Checkpoint.TESTING),
+    ("cargo-test::timeout", Checkpoint.TESTING),
+)
 
 # The checkpoint whose evidence says what became of each step.
 STEP_CHECKPOINTS = {
@@ -63,13 +77,37 @@ class FullMode:
                         report.note(STEP_CHECKPOINTS[step], f"{_label(step)}: skipped ({reason})")
                 report.warn(f"full mode needs cargo: {reason}; only the static audit ran")
             else:
+                session.prepare()
                 _run_steps(session, skip)
         return ExtraResult(
             findings=report.findings,
             evidence=report.evidence,
             warnings=report.warnings,
-            combine=merge_twins,
+            details=report.details,
+            reportable=_reportable(),
+            checkpoint_of=rule_checkpoint,
+            combine=functools.partial(merge_twins, project_lints=project_clippy_lints(workspace)),
         )
+
+
+def project_clippy_lints(workspace: Workspace) -> frozenset[str]:
+    """The clippy lints the project turns on itself (warn, deny or forbid in `[lints.clippy]`
+    of a member or `[workspace.lints.clippy]`), as `clippy::name`."""
+    tables = [crate.manifest.section("lints", "clippy") for crate in workspace.crates]
+    tables.append(workspace.manifest.section("workspace", "lints", "clippy"))
+    enabled: set[str] = set()
+    for table in tables:
+        for name, value in table.items():
+            level = value.get("level") if isinstance(value, dict) else value
+            if level in ("warn", "deny", "forbid"):
+                enabled.add(f"clippy::{name.replace('-', '_')}")
+    return frozenset(enabled)
+
+
+def _reportable() -> tuple[tuple[str, Checkpoint, str], ...]:
+    """Every tool rule full mode may report, as `(rule, checkpoint, source)`."""
+    rules = [*known_tool_rules().items(), *_OPEN_TOOL_RULES]
+    return tuple((rule, checkpoint, rule.split("::")[0]) for rule, checkpoint in rules)
 
 
 def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
@@ -77,7 +115,7 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
     if "fmt" not in skip:
         beside.append(_beside("fmt", run_fmt, session))
     if "metadata" not in skip:
-        if _inside_larger_workspace(session):
+        if session.in_larger_workspace:
             # cargo's answer decides which packages to build and where paths are anchored.
             run_metadata(session)
         else:
@@ -105,12 +143,11 @@ def _run_steps(session: CargoSession, skip: frozenset[str]) -> None:
         if "doc" in skip:
             run_tests(session)
             return
-        doc = _Deferred(_beside("doc", run_doc, session))
-        beside.append(doc.thread)
-        # Docs start once the test binaries are built (cargo then releases the build lock
-        # while the tests run), else when `cargo test` ends.
-        run_tests(session, on_line=doc.start_after_build)
-        doc.start()
+        doc = _beside("doc", run_doc, session)
+        beside.append(doc)
+        # Docs start once the test binaries are built: cargo then releases the build lock
+        # while the tests run.
+        run_tests(session, after_build=doc.start)
     finally:
         for thread in beside:
             if thread.ident is not None:  # the doc thread never starts if the tests raise
@@ -128,44 +165,6 @@ def _beside(step: str, run: Callable[[CargoSession], object], session: CargoSess
             session.report.warn(f"the {step} step failed: {type(err).__name__}: {err}")
 
     return Thread(target=guarded, name=f"rustpro-{step}")
-
-
-class _Deferred:
-    """A thread started once, by whichever comes first: `cargo test`'s end-of-build line
-    (seen from the output reader) or an explicit `start()`."""
-
-    def __init__(self, thread: Thread) -> None:
-        self.thread = thread
-        self._started = False
-        self._lock = Lock()
-
-    def start(self) -> None:
-        with self._lock:
-            if not self._started:
-                self._started = True
-                self.thread.start()
-
-    def start_after_build(self, line: str) -> None:
-        # cargo prints `Finished `test` profile ...` when the build is done, before it
-        # runs anything; `Running`/`Doc-tests` come later and cover builds that print no
-        # `Finished` line.
-        if line.lstrip().startswith(("Finished", "Running", "Doc-tests")):
-            self.start()
-
-
-def _inside_larger_workspace(session: CargoSession) -> bool:
-    """True when a `[workspace]` manifest above the audited root may own it (cargo would
-    then build that whole workspace and print paths relative to it)."""
-    if session.workspace.is_workspace:
-        return False
-    for directory in session.root.parents:
-        manifest = directory / "Cargo.toml"
-        try:
-            if manifest.is_file() and "[workspace" in manifest.read_text(encoding="utf-8"):
-                return True
-        except (OSError, UnicodeDecodeError):
-            continue
-    return False
 
 
 def _label(step: str) -> str:

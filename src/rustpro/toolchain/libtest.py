@@ -5,6 +5,12 @@ Cargo names each test binary on stderr (`Running unittests src/lib.rs (target/..
 `---- name stdout ----` blocks and one summary line:
 
     test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; ...
+
+Tests print too, past libtest's capture (a child process's output, a direct write to the
+real stdout), and a test that runs cargo prints `Running ...` lines of its own. So a header
+counts only when it names what this `cargo test` runs: an executable cargo reported building
+(`cargo test --no-run --message-format=json`), or a library with doctests, each once.
+Anything else is a test's output.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_RUNNING = re.compile(r"^\s*Running (.+?)(?: \((.+)\))?\s*$")
+_RUNNING = re.compile(r"^\s*Running (.+?) \((.+)\)\s*$")
 _DOCTESTS = re.compile(r"^\s*Doc-tests (\S+)\s*$")
 _SUMMARY = re.compile(
     r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; "
@@ -24,6 +30,27 @@ _DOCTEST_NAME = re.compile(r"^(.+?) - .*\(line (\d+)\)$")
 # Lines after a panic message that are libtest's or the runtime's, not the test's words.
 _PANIC_END = ("stack backtrace:", "note: run with", "note: Some details", "failures:")
 MESSAGE_LINES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedBinaries:
+    """What one `cargo test` runs: the file names of the test executables cargo built
+    (`fixture_clean-0123abcd`) and the crates whose doctests it runs (`fixture_clean`)."""
+
+    executables: frozenset[str]
+    doc_crates: frozenset[str]
+
+    def names_binary(self, artifact: str) -> bool:
+        """True when `artifact`, as cargo printed it, is one of the built executables."""
+        return _file_name(artifact) in self.executables
+
+    def names_doctests(self, crate: str) -> bool:
+        """True when `crate` is a library whose doctests this run includes."""
+        return crate.replace("-", "_") in self.doc_crates
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass(slots=True)
@@ -61,7 +88,7 @@ class TestBinary:
     def target_name(self) -> str | None:
         """The cargo target the binary was built from, as rustc names crates (`my_api`)."""
         if self.artifact is not None:
-            return self.artifact.replace("\\", "/").rsplit("/", 1)[-1].rsplit("-", 1)[0]
+            return _file_name(self.artifact).rsplit("-", 1)[0]
         kind, _, crate = self.name.partition(" ")
         return crate if kind == "doctests" else None
 
@@ -96,20 +123,19 @@ class TestRun:
         return sum(b.ignored for b in self.binaries)
 
 
-def parse_test_output(output: str) -> TestRun:
-    """Parse `cargo test` output with stderr merged into stdout."""
+def parse_test_output(output: str, expected: ExpectedBinaries) -> TestRun:
+    """Parse `cargo test` output with stderr merged into stdout; only headers that name an
+    `expected` binary, each the first time, start a binary."""
     run = TestRun()
     current: TestBinary | None = None
     failure: FailedTest | None = None
     in_panic = False
+    seen: set[str] = set()
     for raw in output.splitlines():
         line = raw.rstrip()
-        header = _RUNNING.match(line) or _DOCTESTS.match(line)
-        if header is not None and not line.startswith("test "):
-            if header.re is _DOCTESTS:
-                current = TestBinary(f"doctests {header.group(1)}")
-            else:
-                current = TestBinary(header.group(1), artifact=header.group(2))
+        binary = _header(line, expected, seen)
+        if binary is not None:
+            current = binary
             run.binaries.append(current)
             failure, in_panic = None, False
             continue
@@ -152,6 +178,27 @@ def parse_test_output(output: str) -> TestRun:
             elif len(failure.message) < MESSAGE_LINES:
                 failure.message.append(line.strip())
     return run
+
+
+def _header(line: str, expected: ExpectedBinaries, seen: set[str]) -> TestBinary | None:
+    """The binary a genuine cargo header line starts, or None for any other line."""
+    running = _RUNNING.match(line)
+    if running is not None:
+        name, artifact = running.group(1), running.group(2)
+        key = _file_name(artifact)
+        if not expected.names_binary(artifact) or key in seen:
+            return None
+        seen.add(key)
+        return TestBinary(name, artifact=artifact)
+    doctests = _DOCTESTS.match(line)
+    if doctests is not None:
+        crate = doctests.group(1)
+        key = f"doctests {crate}"
+        if not expected.names_doctests(crate) or key in seen:
+            return None
+        seen.add(key)
+        return TestBinary(key)
+    return None
 
 
 def _failure_named(binary: TestBinary, name: str) -> FailedTest:

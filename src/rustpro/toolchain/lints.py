@@ -94,6 +94,14 @@ def rule_checkpoint(rule: str) -> Checkpoint:
     return Checkpoint.PROJECT
 
 
+def known_tool_rules() -> dict[str, Checkpoint]:
+    """The tool rules mapped by name above (the profile's and the default lints'), with
+    their checkpoints."""
+    rules = {f"clippy::{name}": checkpoint for name, checkpoint in PROFILE.items()}
+    rules.update(_DEFAULT_LINTS)
+    return rules
+
+
 def warn_flags(configured: Iterable[str] = ()) -> list[str]:
     """`-W clippy::NAME` for each profile lint the project does not configure itself.
 

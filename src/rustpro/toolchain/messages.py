@@ -2,9 +2,10 @@
 
 Each stdout line is one JSON record. `compiler-message` records carry a rustc diagnostic
 (its `code` may be null; spans inside macro expansions lead back to the user's code through
-`expansion.span`); `build-finished` says whether the build succeeded. The same diagnostic
-arrives once per target that compiles the file (lib and lib test), so findings are
-deduplicated by rule, place and message.
+`expansion.span`); `compiler-artifact` records name what was built (a test executable has
+`profile.test` and an `executable` path); `build-finished` says whether the build
+succeeded. The same diagnostic arrives once per target that compiles the file (lib and lib
+test), so findings are deduplicated by rule, place and message.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class BuildStream:
     messages: tuple[CompilerMessage, ...]
     # None when cargo stopped before reporting (a manifest error, say).
     success: bool | None
+    # Absolute paths of the test executables built (`cargo test --no-run`).
+    test_executables: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -70,6 +73,7 @@ def parse_stream(stdout: str) -> BuildStream:
     (a build script may print to cargo's stdout)."""
     messages: list[CompilerMessage] = []
     success: bool | None = None
+    executables: list[str] = []
     for line in stdout.splitlines():
         if not line.startswith("{"):
             continue
@@ -82,9 +86,21 @@ def parse_stream(stdout: str) -> BuildStream:
         reason = record.get("reason")
         if reason == "compiler-message" and isinstance(record.get("message"), dict):
             messages.append(_message(record["message"]))
+        elif reason == "compiler-artifact":
+            executable = _test_executable(record)
+            if executable is not None:
+                executables.append(executable)
         elif reason == "build-finished":
             success = bool(record.get("success"))
-    return BuildStream(tuple(messages), success)
+    return BuildStream(tuple(messages), success, tuple(executables))
+
+
+def _test_executable(record: dict[str, Any]) -> str | None:
+    profile = record.get("profile")
+    executable = record.get("executable")
+    if isinstance(profile, dict) and profile.get("test") and isinstance(executable, str):
+        return executable
+    return None
 
 
 def _message(raw: dict[str, Any]) -> CompilerMessage:

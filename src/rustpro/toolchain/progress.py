@@ -1,13 +1,15 @@
-"""The spinner on stderr that shows which cargo step runs and for how long."""
+"""Progress of the cargo steps on stderr: a spinner on a terminal, plain lines elsewhere."""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,26 +17,38 @@ if TYPE_CHECKING:
 
 
 class StepProgress:
-    """A transient one-line spinner per step; silent when stderr is not a terminal or when
-    `enabled` is False (`--quiet`), so logs and CI output stay clean. rich is imported only
-    when the spinner may be shown: its import costs a tenth of a second before cargo starts."""
+    """Shows which step runs. On a terminal: a transient one-line spinner per step with its
+    elapsed time. Elsewhere (CI logs, a pipe): one line when a step starts and one when it
+    ends, so a long build is visibly alive. Nothing when `enabled` is False (`--quiet`).
+    rich is imported only for the spinner: its import costs a tenth of a second before cargo
+    starts."""
 
-    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
-        """`console` defaults to stderr; a console is shown only when it is a terminal."""
+    def __init__(
+        self, enabled: bool = True, console: Console | None = None, lines: TextIO | None = None
+    ) -> None:
+        """`console` (default: stderr) gets the spinner when it is a terminal; otherwise
+        `lines` (default: stderr) gets the plain lines."""
         self._progress: Progress | None = None
-        if not enabled or (console is None and not _stderr_may_be_terminal()):
+        self._lines: TextIO | None = None
+        self._lock = threading.Lock()
+        if not enabled:
+            return
+        if console is None and not _stderr_may_be_terminal():
+            self._lines = lines if lines is not None else sys.stderr
             return
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         console = console or Console(stderr=True)
+        if not console.is_terminal:
+            self._lines = lines if lines is not None else sys.stderr
+            return
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=not console.is_terminal,
         )
 
     def __enter__(self) -> StepProgress:
@@ -53,7 +67,11 @@ class StepProgress:
 
     @contextmanager
     def step(self, description: str) -> Iterator[None]:
-        """Show `description` with a spinner and elapsed time while the block runs."""
+        """Show `description` while the block runs."""
+        if self._lines is not None:
+            with self._logged(description):
+                yield
+            return
         progress = self._progress
         if progress is None:
             yield
@@ -63,6 +81,28 @@ class StepProgress:
             yield
         finally:
             progress.remove_task(task)
+
+    @contextmanager
+    def _logged(self, description: str) -> Iterator[None]:
+        self._say(f"{description} ...")
+        started = time.perf_counter()
+        outcome = "stopped"
+        try:
+            yield
+            outcome = "done"
+        finally:
+            self._say(f"{description}: {outcome} in {time.perf_counter() - started:.1f} s")
+
+    def _say(self, text: str) -> None:
+        stream = self._lines
+        if stream is None:
+            return
+        with self._lock:
+            try:
+                stream.write(f"rustpro: {text}\n")
+                stream.flush()
+            except (OSError, ValueError):  # a closed or broken stderr must not stop the audit
+                self._lines = None
 
 
 def _stderr_may_be_terminal() -> bool:

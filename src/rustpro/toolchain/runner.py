@@ -1,19 +1,29 @@
-"""Running one cargo command: captured output, a timeout, and no stray compiler processes."""
+"""Running one cargo command: captured output, one deadline over everything, nothing left behind.
+
+Each command starts a session of its own (so also a process group), and its environment
+carries a token no other process has. When the command ends, times out or the audit is
+stopped, everything it started is killed: its session, its process group, and any process
+that carries the token (a test's child that moved to a group or session of its own still
+inherits its parent's environment). Reading the output never waits past the deadline: a
+child that keeps the output pipe open after the command exited is killed, not waited for.
+"""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
 import os
+import secrets
+import selectors
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rustpro.errors import ToolError, ToolTimeout
+from rustpro.errors import ToolCancelled, ToolError, ToolTimeout
 
 # Phrases cargo and rustup print when a subcommand's component is not installed.
 _MISSING_COMPONENT = (
@@ -23,21 +33,64 @@ _MISSING_COMPONENT = (
     "is not available",
 )
 
+# The environment variable that marks every process a command starts.
+RUN_TOKEN_VAR = "RUSTPRO_RUN_TOKEN"
+# How often the reader looks at the clock and at the command's state.
+_POLL_SECONDS = 0.1
+# After the command exited and its leftovers were killed, how long its output may take to
+# end (EOF). Only a process rustpro cannot find still holds the pipe after that.
+_DRAIN_SECONDS = 5.0
+# How long to wait for a killed command's exit status (SIGKILL cannot be ignored; a process
+# stuck in the kernel can still take a moment).
+_REAP_SECONDS = 10.0
+_KILL_ROUNDS = 5
+_PROC = Path("/proc")
 
-# Process groups still running. Full mode runs in a background thread; when the user presses
-# Ctrl-C the main thread exits, and these must not outlive it (they are in their own process
-# group, so the terminal's SIGINT never reached them).
-_LIVE_GROUPS: set[int] = set()
-_LIVE_LOCK = threading.Lock()
+
+@dataclass(frozen=True, slots=True)
+class _LiveRun:
+    """A running command: its leader's pid (also its session and process group id) and the
+    token its processes carry."""
+
+    pid: int
+    token: str
 
 
-@atexit.register
-def _kill_live_groups() -> None:
-    with _LIVE_LOCK:
-        groups = list(_LIVE_GROUPS)
-    for group in groups:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
+class _Registry:
+    """The commands still running, and how many times everything was stopped. A command
+    started for an audit begun before the last stop is refused: a step thread must not start
+    cargo after Ctrl-C killed the others (an audit begun later, in the same process, may)."""
+
+    def __init__(self) -> None:
+        # Re-entrant: `stop_all` may run on a thread interrupted while it held the lock.
+        self.lock = threading.RLock()
+        self.runs: set[_LiveRun] = set()
+        self.epoch = 0
+
+
+_REGISTRY = _Registry()
+
+
+def current_epoch() -> int:
+    """Changes with every `stop_all`; pass it to `run_tool` to refuse commands of an audit
+    that has been stopped."""
+    return _REGISTRY.epoch
+
+
+def stop_all() -> None:
+    """Kill every running command with everything it started, and refuse to start new ones
+    for the audits under way.
+
+    The CLI calls this on Ctrl-C and SIGTERM; it also runs at interpreter exit (full mode
+    runs in a background thread that would otherwise leave cargo behind)."""
+    with _REGISTRY.lock:
+        _REGISTRY.epoch += 1
+        runs = list(_REGISTRY.runs)
+    for run in runs:
+        kill_tree(run.pid, run.token)
+
+
+atexit.register(stop_all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,83 +127,184 @@ def run_tool(
     env: Mapping[str, str],
     timeout: float,
     merge_stderr: bool = False,
-    on_line: Callable[[str], None] | None = None,
+    epoch: int | None = None,
 ) -> ToolRun:
-    """Run `args` in `cwd` and wait for it; raises `ToolError` when it cannot start and
-    `ToolTimeout` (after killing it and everything it spawned) when it runs too long.
+    """Run `args` in `cwd` and wait for it, for `timeout` seconds at most in all.
 
-    `merge_stderr` interleaves stderr into stdout in the order they were written; `cargo
-    test` needs it because the names of test binaries go to stderr and their results to
-    stdout. `on_line` (only with `merge_stderr`) sees each output line as it is printed, so
-    a caller can act on progress (full mode starts `cargo doc` once `cargo test` has built).
+    Raises `ToolError` when it cannot start, `ToolTimeout` when it runs too long and
+    `ToolCancelled` when everything is stopped while it runs, or was stopped since `epoch`
+    (`current_epoch()` when the audit began); in every case, and when it ends normally,
+    nothing it started is left running. `merge_stderr` interleaves stderr into stdout in
+    the order they were written (`cargo test` names each test binary on stderr and prints
+    its results on stdout).
     """
-    if on_line is not None and not merge_stderr:
-        raise ValueError("on_line needs merge_stderr (one stream to follow)")
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
+    deadline = time.monotonic() + timeout
+    token = secrets.token_hex(16)
+    with _REGISTRY.lock:
+        if epoch is None:
+            epoch = _REGISTRY.epoch
+        if _REGISTRY.epoch != epoch:
+            raise ToolCancelled(tool)
+        process = _start(args, cwd, {**env, RUN_TOKEN_VAR: token}, merge_stderr, tool)
+        live = _LiveRun(process.pid, token)
+        _REGISTRY.runs.add(live)
     try:
-        # Its own process group, so a timeout can kill rustc and test binaries too.
-        process = subprocess.Popen(
-            list(args),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
-            process_group=0,
-        )
-    except OSError as err:
-        raise ToolError(f"cannot run {args[0]}: {err.strerror or err}", tool) from None
-    with _LIVE_LOCK:
-        _LIVE_GROUPS.add(process.pid)
-    try:
-        if on_line is None:
-            stdout, stderr = process.communicate(timeout=timeout)
-        else:
-            stdout, stderr = _follow(process, timeout, on_line), None
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise ToolTimeout(tool, timeout) from None
-    except BaseException:  # Ctrl-C: leave no cargo running behind the user's back
-        _kill_group(process)
-        raise
+        try:
+            stdout, stderr = _collect(process, live, deadline)
+        except TimeoutError:
+            raise ToolTimeout(tool, timeout) from None
+        finally:
+            # Whatever happened (done, timed out, Ctrl-C): nothing of the command survives.
+            kill_tree(live.pid, live.token)
+            _reap(process)
     finally:
-        with _LIVE_LOCK:
-            _LIVE_GROUPS.discard(process.pid)
+        with _REGISTRY.lock:
+            _REGISTRY.runs.discard(live)
+    if _REGISTRY.epoch != epoch:
+        raise ToolCancelled(tool)
     return ToolRun(
         args=tuple(args),
-        returncode=process.returncode,
+        returncode=process.returncode if process.returncode is not None else -signal.SIGKILL,
         stdout=stdout.decode("utf-8", errors="replace"),
-        stderr=(stderr or b"").decode("utf-8", errors="replace"),
+        stderr=stderr.decode("utf-8", errors="replace"),
         seconds=time.perf_counter() - started,
     )
 
 
-def _follow(
-    process: subprocess.Popen[bytes], timeout: float, on_line: Callable[[str], None]
-) -> bytes:
-    """The process's (merged) output, read line by line and shown to `on_line` as it comes;
-    raises `subprocess.TimeoutExpired` like `communicate`."""
-    lines: list[bytes] = []
-    stream = process.stdout
-    assert stream is not None
+def _start(
+    args: Sequence[str], cwd: Path, env: dict[str, str], merge_stderr: bool, tool: str
+) -> subprocess.Popen[bytes]:
+    try:
+        # A session of its own (and so a process group): the terminal's Ctrl-C does not
+        # reach it, and everything it starts can be found and killed together.
+        return subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as err:
+        raise ToolError(f"cannot run {args[0]}: {err.strerror or err}", tool) from None
 
-    def pump() -> None:
-        for line in stream:
-            lines.append(line)
-            try:
-                on_line(line.decode("utf-8", errors="replace"))
-            except Exception:  # a watcher's bug must not lose the output
+
+def _collect(
+    process: subprocess.Popen[bytes], live: _LiveRun, deadline: float
+) -> tuple[bytes, bytes]:
+    """The command's stdout and stderr, read until both end, the command has exited and its
+    leftovers are gone; raises `TimeoutError` at the deadline."""
+    streams = {"stdout": process.stdout, "stderr": process.stderr}
+    chunks: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        for name, stream in streams.items():
+            if stream is not None:
+                selector.register(stream.fileno(), selectors.EVENT_READ, name)
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                raise TimeoutError
+            if exited_at is None and _has_exited(process):
+                exited_at = now
+                # The command is done: whatever it left running (a test's child holding
+                # stdout, say) is killed now rather than waited for.
+                kill_tree(live.pid, live.token)
+            if not selector.get_map():
+                if exited_at is not None:
+                    break
+                time.sleep(min(_POLL_SECONDS, deadline - now))
                 continue
+            if exited_at is not None and now - exited_at > _DRAIN_SECONDS:
+                break  # a process outside the command's session and environment holds it
+            for key, _ in selector.select(min(_POLL_SECONDS, deadline - now)):
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    chunks[key.data].append(chunk)
+                else:
+                    selector.unregister(key.fd)
+    return b"".join(chunks["stdout"]), b"".join(chunks["stderr"])
 
-    reader = threading.Thread(target=pump, name="rustpro-output", daemon=True)
-    reader.start()
-    process.wait(timeout=timeout)
-    reader.join()  # EOF once every process holding the pipe has exited
-    return b"".join(lines)
+
+def _has_exited(process: subprocess.Popen[bytes]) -> bool:
+    """True once the command's leader has exited. It is not reaped yet where the platform
+    allows (`WNOWAIT`), so its pid, session and group id cannot be reused by an unrelated
+    process before its leftovers are killed."""
+    if process.returncode is not None:
+        return True
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:  # pragma: no cover - not Linux
+        return process.poll() is not None
+    try:
+        state = waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return process.poll() is not None
+    return state is not None
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Collect the killed or finished command's exit status and close its pipes."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=_REAP_SECONDS)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def kill_tree(leader: int, token: str) -> None:
+    """SIGKILL the session and process group led by `leader` and every process that carries
+    `token` in its environment, in rounds, until none is left (a process may fork while the
+    previous round is killing its parent)."""
+    for _ in range(_KILL_ROUNDS):
+        with contextlib.suppress(OSError):
+            os.killpg(leader, signal.SIGKILL)
+        victims = [pid for pid in _processes_of(leader, token) if pid != os.getpid()]
+        for pid in victims:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if not victims:
+            return
+
+
+def _processes_of(leader: int, token: str) -> Iterator[int]:
+    """Live (not zombie) processes in `leader`'s session or group, or carrying `token`.
+    Empty where there is no /proc: the process group kill is all there is."""
+    marker = f"{RUN_TOKEN_VAR}={token}".encode()
+    try:
+        entries = list(_PROC.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        state = _stat(entry)
+        if state is None or state[0] == "Z":
+            continue
+        _, group, session = state
+        if leader in (group, session) or _carries(entry, marker):
+            yield int(entry.name)
+
+
+def _stat(entry: Path) -> tuple[str, int, int] | None:
+    """`(state, process group, session)` from /proc/PID/stat, None when it is gone."""
+    try:
+        text = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    # The command name (in parentheses) may hold spaces and parentheses: split after it.
+    fields = text[text.rfind(")") + 2 :].split()
+    try:
+        return fields[0], int(fields[2]), int(fields[3])
+    except (IndexError, ValueError):
+        return None
+
+
+def _carries(entry: Path, marker: bytes) -> bool:
+    try:
+        environ = (entry / "environ").read_bytes()
+    except OSError:  # another user's process, or gone
+        return False
+    return marker in environ.split(b"\0")

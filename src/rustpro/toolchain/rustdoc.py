@@ -11,7 +11,7 @@ from rustpro.toolchain.session import CargoSession
 def run_doc(session: CargoSession) -> None:
     """Build the audited crates' docs; record rustdoc's warnings (broken intra-doc links,
     invalid code blocks, unclosed HTML, and missing docs where the crate enables it)."""
-    args = ["doc", *session.scope, "--no-deps", "--message-format=json"]
+    args = session.build_args("doc", "--no-deps", "--message-format=json")
     try:
         run = session.run("doc", args, description="cargo doc")
     except ToolError as err:  # includes ToolTimeout

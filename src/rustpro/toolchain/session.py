@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rustpro.discovery.layout import Workspace
 from rustpro.engine.cache import cache_root
+from rustpro.errors import ToolError, WorkDirError
 from rustpro.model import Checkpoint, Finding, Role
 from rustpro.toolchain.paths import ReportPaths
 from rustpro.toolchain.progress import StepProgress
-from rustpro.toolchain.runner import ToolRun, run_tool
+from rustpro.toolchain.runner import ToolRun, current_epoch, run_tool
+from rustpro.toolchain.workcopy import WorkCopy, mark_cache, project_top, sync_work_copy
 
 STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -48,6 +51,21 @@ class FullModeOptions:
     progress: bool = True
     # Per-step timeouts that win over both `timeout` and the defaults.
     step_timeouts: Mapping[str, float] = field(default_factory=dict)
+    # cargo's feature flags, passed to every step that builds (clippy, test, doc).
+    features: tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+
+    def feature_args(self) -> list[str]:
+        """`--features a,b`, `--all-features`, `--no-default-features`, as asked."""
+        args: list[str] = []
+        if self.features:
+            args += ["--features", ",".join(self.features)]
+        if self.all_features:
+            args.append("--all-features")
+        if self.no_default_features:
+            args.append("--no-default-features")
+        return args
 
     def timeout_for(self, step: str) -> float:
         """Seconds `step` may run before it is killed."""
@@ -56,11 +74,28 @@ class FullModeOptions:
         return self.timeout if self.timeout is not None else DEFAULT_TIMEOUTS[step]
 
 
-def default_target_dir(root: Path) -> Path:
-    """rustpro's own build directory for `root`: under the user cache dir, keyed by the
-    workspace path, so the project's `target/` is untouched and repeated audits are warm."""
+def work_copy_dir(root: Path) -> Path:
+    """Where full mode keeps its copy of the tree at `root` (`rustpro.toolchain.workcopy`)."""
+    return cache_root() / "work" / _key(root)
+
+
+def _key(root: Path) -> str:
     digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return cache_root() / "target" / f"{root.name}-{digest}"
+    return f"{root.name}-{digest}"
+
+
+def writable_directory(path: Path, what: str, hint: str) -> Path:
+    """`path`, created when missing, once a file could be written in it; raises
+    `WorkDirError` (one line, with `hint`) otherwise."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        descriptor, probe = tempfile.mkstemp(dir=path, prefix=".rustpro-probe-")
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise WorkDirError(f"full mode cannot write its {what} {path}: {reason}; {hint}") from None
+    return path.resolve()
 
 
 @dataclass(slots=True)
@@ -69,6 +104,8 @@ class StepReport:
 
     findings: list[Finding] = field(default_factory=list)
     evidence: dict[Checkpoint, list[str]] = field(default_factory=dict)
+    # Finer evidence (one line per test binary): in the JSON report, not in the text table.
+    details: dict[Checkpoint, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,6 +119,11 @@ class StepReport:
         with self._lock:
             self.evidence.setdefault(checkpoint, []).append(text)
 
+    def detail(self, checkpoint: Checkpoint, text: str) -> None:
+        """Record one line of detailed evidence (shown in the JSON report only)."""
+        with self._lock:
+            self.details.setdefault(checkpoint, []).append(text)
+
     def warn(self, text: str) -> None:
         """Record a warning for stderr."""
         with self._lock:
@@ -89,8 +131,8 @@ class StepReport:
 
 
 class CargoSession:
-    """Runs cargo for one audited workspace: its own target dir, a scope that covers exactly
-    the audited crates, plain output, and the progress spinner."""
+    """Runs cargo for one audited workspace: in a copy of the tree, with its own target dir,
+    a scope that covers exactly the audited crates, plain output, and progress on stderr."""
 
     def __init__(
         self,
@@ -103,15 +145,95 @@ class CargoSession:
         self.options = options
         self.progress = progress
         self.report = report
-        self.root = workspace.root.resolve()
+        # The audited tree, and where cargo runs: the tree itself until `prepare` has
+        # made the copy.
+        self.source_root = workspace.root.resolve()
+        self.root = self.source_root
+        # cargo's workspace root for the audited tree (an ancestor when a member is audited).
+        self.cargo_root = self.source_root
+        self.work: WorkCopy | None = None
         self.paths = ReportPaths(self.root, self.root)
         self.cargo = os.environ.get("CARGO", "cargo")
-        self.target_dir = (options.target_dir or default_target_dir(self.root)).resolve()
+        # Once rustpro is stopped (Ctrl-C), no cargo command of this audit starts.
+        self.epoch = current_epoch()
+        # cargo's build directory: `--target-dir`, else `target/` at cargo's workspace root
+        # in the copy (set by `prepare`), where the project's own would be.
+        self.target_dir: Path | None = options.target_dir
         # `-p NAME` (or files named on the command line): only those packages are built.
         self.scope = _package_args(workspace.selected) if workspace.selected else ["--workspace"]
         self.roles = {
             entry.relpath: entry.role for crate in workspace.crates for entry in crate.files
         }
+
+    def prepare(self) -> None:
+        """Make the copy of the tree that cargo runs in and cargo's build directory; raises
+        `WorkDirError` when either cannot be written."""
+        if self.options.target_dir is not None:
+            self.target_dir = writable_directory(
+                self.options.target_dir, "build directory", "choose another with --target-dir DIR"
+            )
+        self.cargo_root = self._locate_cargo_root()
+        base = writable_directory(
+            work_copy_dir(self.source_root),
+            "copy of the project",
+            "set RUSTPRO_CACHE_DIR to a writable directory, or use --static",
+        )
+        top = project_top(self.source_root, self.cargo_root)
+        # The build directory sits where the project's own would: tests that find the
+        # workspace above `CARGO_TARGET_TMPDIR` (mdBook's) still do.
+        build = WorkCopy(base).local(self.cargo_root) / "target"
+        # Never copy the cache into itself when it lies inside the audited tree.
+        skip = cache_root().resolve()
+        with self.progress.step("copying the project"):
+            try:
+                work = sync_work_copy(self.source_root, top, base, skip, keep=build)
+            except OSError as err:
+                where = err.filename or base
+                reason = err.strerror or type(err).__name__
+                raise WorkDirError(
+                    f"full mode cannot copy the project to {base}: {where}: {reason}"
+                ) from None
+        if work.unreadable:
+            self.report.warn(
+                f"{len(work.unreadable)} file(s) or directories could not be read into full "
+                f"mode's copy of the project, so cargo does not see them "
+                f"(first: {work.unreadable[0]})"
+            )
+        self.work = work
+        self.root = work.local(self.source_root)
+        self.cargo_root = work.local(self.cargo_root)
+        self.paths = ReportPaths(self.root, self.root)
+        if self.target_dir is None:
+            self.target_dir = writable_directory(
+                build,
+                "build directory",
+                "set RUSTPRO_CACHE_DIR or --target-dir to a writable directory",
+            )
+            mark_cache(self.target_dir)
+
+    def _locate_cargo_root(self) -> Path:
+        """The root of the cargo workspace the audited tree belongs to (`cargo
+        locate-project --workspace` reads manifests only); the tree itself when cargo
+        cannot tell (the metadata step then says why)."""
+        args = ["locate-project", "--workspace", "--message-format", "plain"]
+        try:
+            run = self.run("metadata", args, description="cargo locate-project")
+        except ToolError:
+            return self.source_root
+        located = Path(run.stdout.strip()).parent if run.returncode == 0 else None
+        if located is None or not located.is_absolute():
+            return self.source_root
+        return located.resolve()
+
+    def local(self, path: Path) -> Path:
+        """Where cargo sees the audited file or directory `path`: its place in the copy."""
+        resolved = path.resolve()
+        return self.work.local(resolved) if self.work is not None else resolved
+
+    @property
+    def in_larger_workspace(self) -> bool:
+        """True when the audited tree is one member of a larger cargo workspace."""
+        return self.cargo_root != self.root
 
     def anchor_at(self, cargo_root: Path, packages: Sequence[str]) -> None:
         """Use cargo's workspace root for paths; when the audited crate is one member of a
@@ -122,6 +244,10 @@ class CargoSession:
         if cargo_root.resolve() != self.root and packages:
             self.scope = _package_args(packages)
 
+    def build_args(self, command: str, *extra: str) -> list[str]:
+        """`cargo COMMAND` over the audited packages with the requested features."""
+        return [command, *self.scope, *self.options.feature_args(), *extra]
+
     def role_of(self, relpath: str) -> Role | None:
         """The role discovery gave a file, when it knows the file."""
         return self.roles.get(relpath)
@@ -129,11 +255,9 @@ class CargoSession:
     def env(self, **extra: str) -> dict[str, str]:
         """The environment for cargo: the user's, with rustpro's target dir and plain output."""
         env = dict(os.environ)
-        env.update(
-            CARGO_TARGET_DIR=str(self.target_dir),
-            CARGO_TERM_COLOR="never",
-            CARGO_TERM_PROGRESS_WHEN="never",
-        )
+        env.update(CARGO_TERM_COLOR="never", CARGO_TERM_PROGRESS_WHEN="never")
+        if self.target_dir is not None:
+            env["CARGO_TARGET_DIR"] = str(self.target_dir)
         env.update(extra)
         return env
 
@@ -143,6 +267,8 @@ class CargoSession:
         for directory in (self.root, *self.root.parents):
             if (directory / "clippy.toml").is_file() or (directory / ".clippy.toml").is_file():
                 return None
+        if self.target_dir is None:
+            return None
         conf = self.target_dir / "rustpro-clippy-conf"
         conf.mkdir(parents=True, exist_ok=True)
         path = conf / "clippy.toml"
@@ -158,17 +284,18 @@ class CargoSession:
         description: str,
         env: Mapping[str, str] | None = None,
         merge_stderr: bool = False,
-        on_line: Callable[[str], None] | None = None,
+        timeout: float | None = None,
     ) -> ToolRun:
-        """Run `cargo ARGS` for `step` in the audited root with the step's timeout."""
+        """Run `cargo ARGS` for `step` where cargo runs (the copy), with the step's timeout
+        unless `timeout` says less is left."""
         with self.progress.step(description):
             return run_tool(
                 [self.cargo, *args],
                 cwd=self.root,
                 env=env if env is not None else self.env(),
-                timeout=self.options.timeout_for(step),
+                timeout=timeout if timeout is not None else self.options.timeout_for(step),
                 merge_stderr=merge_stderr,
-                on_line=on_line,
+                epoch=self.epoch,
             )
 
 

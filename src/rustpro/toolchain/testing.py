@@ -1,34 +1,62 @@
-"""The test step: `cargo test --no-fail-fast`, per-binary counts, one finding per failure."""
+"""The test step: `cargo test --no-run` (the build), then `cargo test --no-fail-fast`;
+per-binary counts, one finding per failure.
+
+Building first tells which test executables exist (cargo's JSON artifact records), so only
+cargo's own headers for those binaries are taken from the run's output, never a test's
+lines that look like them (`rustpro.toolchain.libtest`).
+"""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, Target
 from rustpro.errors import ToolError, ToolTimeout
 from rustpro.model import Checkpoint, Finding, Severity
-from rustpro.toolchain.libtest import FailedTest, TestBinary, TestRun, parse_test_output
+from rustpro.toolchain.libtest import (
+    ExpectedBinaries,
+    FailedTest,
+    TestBinary,
+    TestRun,
+    parse_test_output,
+)
+from rustpro.toolchain.messages import parse_stream
 from rustpro.toolchain.session import CargoSession
 
 FAILED_RULE = "cargo-test::failed"
 TIMEOUT_RULE = "cargo-test::timeout"
 
 
-def run_tests(session: CargoSession, *, on_line: Callable[[str], None] | None = None) -> None:
-    """Run every test binary and doctest of the audited crates; record counts and failures.
-
-    `on_line` sees cargo's output lines as they come (full mode watches for the end of the
-    build)."""
-    args = ["test", *session.scope, "--no-fail-fast"]
+def run_tests(session: CargoSession, *, after_build: Callable[[], None] | None = None) -> None:
+    """Build and run every test binary and doctest of the audited crates; record counts and
+    failures. `after_build` is called once the build is over, however it ended (full mode
+    starts `cargo doc` then: cargo's build lock is free while the tests run)."""
     # Short panic messages: the finding quotes the first lines, not a backtrace.
     env = session.env(RUST_BACKTRACE="0")
+    budget = session.options.timeout_for("test")
+    started = time.monotonic()
     try:
+        try:
+            expected = _build(session, env)
+        finally:
+            if after_build is not None:
+                after_build()
+        if expected is None:
+            return
+        left = max(budget - (time.monotonic() - started), 1.0)
         run = session.run(
-            "test", args, description="cargo test", env=env, merge_stderr=True, on_line=on_line
+            "test",
+            session.build_args("test", "--no-fail-fast"),
+            description="cargo test: running",
+            env=env,
+            merge_stderr=True,
+            timeout=left,
         )
-    except ToolTimeout as err:
+    except ToolTimeout:
+        err = ToolTimeout("cargo test", budget)
         session.report.note(Checkpoint.TESTING, f"tests: did not finish ({err})")
         session.report.add([_finding(TIMEOUT_RULE, "Cargo.toml", 1, 1, f"{err}", "")])
         return
@@ -36,24 +64,55 @@ def run_tests(session: CargoSession, *, on_line: Callable[[str], None] | None = 
         session.report.note(Checkpoint.TESTING, f"tests: not run ({err})")
         session.report.warn(str(err))
         return
-    tests = parse_test_output(run.stdout)
+    tests = parse_test_output(run.stdout, expected)
     if run.returncode != 0 and not tests.binaries:
-        reason = run.last_error_line() if run.stderr else _last_error(run.stdout)
+        reason = _last_error(run.stdout)
+        session.report.note(Checkpoint.TESTING, f"tests: did not run ({reason})")
+        session.report.add(
+            [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests did not run: {reason}", "")]
+        )
+        return
+    session.report.add(failure_findings(tests, session))
+    session.report.note(Checkpoint.TESTING, _summary(tests, time.monotonic() - started))
+    for binary in tests.binaries:
+        counts = f"{binary.passed} passed, {binary.failed} failed, {binary.ignored} ignored"
+        state = "" if binary.finished else ", crashed before its summary"
+        session.report.detail(Checkpoint.TESTING, f"{_label(binary)}: {counts}{state}")
+
+
+def _build(session: CargoSession, env: dict[str, str]) -> ExpectedBinaries | None:
+    """`cargo test --no-run`: the test executables it built, or None (recorded) when the
+    tests do not build."""
+    args = session.build_args("test", "--no-run", "--message-format=json")
+    run = session.run("test", args, description="cargo test: building", env=env)
+    stream = parse_stream(run.stdout)
+    if run.returncode != 0 or stream.success is False:
+        reason = run.last_error_line()
         session.report.note(Checkpoint.TESTING, f"tests: could not be built ({reason})")
         session.report.add(
             [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests do not build: {reason}", "")]
         )
-        return
-    session.report.add(failure_findings(tests, session))
-    session.report.note(
-        Checkpoint.TESTING,
-        f"{tests.passed} passed, {tests.failed} failed, {tests.ignored} ignored "
-        f"({len(tests.binaries)} test binaries, {run.seconds:.1f} s)",
+        return None
+    executables = frozenset(Path(path).name for path in stream.test_executables)
+    doc_crates = frozenset(
+        target.name.replace("-", "_")
+        for crate in session.workspace.crates
+        for target in crate.targets
+        if target.kind == "lib"
     )
-    for binary in tests.binaries:
-        counts = f"{binary.passed} passed, {binary.failed} failed, {binary.ignored} ignored"
-        state = "" if binary.finished else ", crashed before its summary"
-        session.report.note(Checkpoint.TESTING, f"{_label(binary)}: {counts}{state}")
+    return ExpectedBinaries(executables, doc_crates)
+
+
+def _summary(tests: TestRun, seconds: float) -> str:
+    """The one line the text report shows; per-binary lines are details (JSON)."""
+    crashed = sum(1 for binary in tests.binaries if not binary.finished)
+    binaries = f"{len(tests.binaries)} test binaries"
+    if crashed:
+        binaries += f", {crashed} crashed"
+    return (
+        f"{tests.passed} passed, {tests.failed} failed, {tests.ignored} ignored "
+        f"({binaries}, {seconds:.1f} s)"
+    )
 
 
 def _label(binary: TestBinary) -> str:
@@ -115,7 +174,7 @@ def _place(failure: FailedTest, binary: TestBinary, session: CargoSession) -> tu
 
 def _package_relative(printed: str, binary: TestBinary, session: CargoSession) -> str | None:
     """A doctest path: rustdoc prints it relative to the package whose library it tests."""
-    anchors = [crate.root.resolve() for crate in _crates_of(binary, session)]
+    anchors = [session.local(crate.root) for crate in _crates_of(binary, session)]
     return session.paths.relative(printed, *anchors)
 
 
@@ -126,7 +185,7 @@ def _source_path(binary: TestBinary, session: CargoSession) -> str | None:
         return None
     for target in _targets_of(binary, session):
         if target.root.as_posix().endswith(binary.source):
-            return session.paths.relative(str(target.root))
+            return session.paths.relative(str(session.local(target.root)))
     return session.paths.relative(binary.source)
 
 

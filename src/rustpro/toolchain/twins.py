@@ -5,6 +5,12 @@ report shows it once, under rustpro's rule (which suppressions and configuration
 the tool's rule in `also_reported_by`. The two spans rarely agree to the column (clippy marks
 the whole call, rustpro the method), so a pair is made of findings in the same file whose line
 ranges meet, nearest first.
+
+rustpro asks clippy for its twins' lints (its `-W` profile) to confirm its own findings, not to
+overrule them: a clippy twin with no rustpro finding at its place is a site rustpro judged
+acceptable (a literal, a guard, a documented panic) or outside the rule's audience (test
+code, an example package), and is left out, so `--static` and full mode give one verdict.
+Lints the project enables itself (`[lints.clippy]`) are its own policy and always stand.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import replace
 
 from rustpro.model import Finding
 from rustpro.rules.registry import all_rules
+from rustpro.toolrules import in_group
 
 
 @functools.cache
@@ -30,8 +37,14 @@ def twin_table() -> dict[str, frozenset[str]]:
     return {tool: frozenset(names) for tool, names in table.items()}
 
 
-def merge_twins(static: list[Finding], tool: list[Finding]) -> list[Finding]:
-    """`static` and `tool` findings as one list, each twin pair merged into the static one."""
+def merge_twins(
+    static: list[Finding], tool: list[Finding], project_lints: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """`static` and `tool` findings as one list, each twin pair merged into the static one.
+
+    A clippy finding of a twin lint with no static finding to merge into is dropped, unless
+    the project enables that lint itself (`project_lints`, clippy names such as
+    `clippy::unwrap_used`)."""
     merged = list(static)
     twins = twin_table()
     # Index static findings by (rustpro rule, path) so each tool finding looks at few.
@@ -49,7 +62,8 @@ def merge_twins(static: list[Finding], tool: list[Finding]) -> list[Finding]:
         free = [i for i in candidates if (i, finding.rule) not in paired]
         match = _nearest(finding, [i for i in free if _lines_meet(merged[i], finding)], merged)
         if match is None:
-            unmatched.append(finding)
+            if not _overruled(finding, twins, project_lints):
+                unmatched.append(finding)
             continue
         paired.add((match, finding.rule))
         merged[match] = _absorb(merged[match], finding)
@@ -73,9 +87,22 @@ def _nearest(finding: Finding, indexes: list[int], findings: list[Finding]) -> i
 
 
 def _absorb(own: Finding, twin: Finding) -> Finding:
-    """rustpro's finding, naming the twin's rule, at the more severe of the two severities."""
-    severity = twin.severity if twin.severity.rank > own.severity.rank else own.severity
+    """rustpro's finding, naming the twin's rule. Its severity stays rustpro's: the same
+    code must get the same verdict from `--static` and full mode (clippy's level is only
+    rustpro's `-W` flag or the project's lint table speaking)."""
     names = own.also_reported_by
     if twin.rule not in names:
         names = (*names, twin.rule)
-    return replace(own, severity=severity, also_reported_by=names)
+    return replace(own, also_reported_by=names)
+
+
+def _overruled(
+    finding: Finding, twins: dict[str, frozenset[str]], project_lints: frozenset[str]
+) -> bool:
+    """A clippy twin finding rustpro's own rule judged away (see the module docs)."""
+    if finding.source != "clippy" or finding.rule not in twins:
+        return False
+    # The project's own lint, by name or through a clippy group it enables (`pedantic`).
+    return finding.rule not in project_lints and not any(
+        in_group(finding.rule, lint) for lint in project_lints
+    )
