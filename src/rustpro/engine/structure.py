@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext, PublicGate
+from rustpro.engine.places import ModulePlace
 from rustpro.syntax import items
+from rustpro.syntax.ancestry import NodeFold
 from rustpro.syntax.cfg import CfgOnly, cfg_only
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
@@ -133,7 +135,7 @@ def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
     root = ctx.tree.root_node
     for tokens in items.nodes_at(root, ctx.source, _MACRO_MOD_TEXT, "token_tree"):
         for _, captures in _macro_mod_cursor().matches(tokens):
-            _record_macro_mod(captures["mod"][0], captures["name"][0], out)
+            _record_macro_mod(captures["mod"][0], captures["name"][0], out, ctx.places)
 
 
 @functools.cache
@@ -177,9 +179,9 @@ def record_node(
         if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
             test_ranges.append((node.start_byte, node.end_byte))
         if node.child_by_field_name("body") is None:
-            record_mod_declaration(node, out)
+            record_mod_declaration(node, out, ctx.places)
     elif kind == "use_declaration":
-        _record_use(node, out)  # only a plainly `pub` use re-exports anything
+        _record_use(node, out, ctx.places)  # only a plainly `pub` use re-exports anything
     elif kind in _PUB_TYPES and items.visibility(node):
         gate = ctx.public_gate(node)
         if gate is not None:
@@ -187,34 +189,22 @@ def record_node(
 
 
 def _attributed_node(attr: Node) -> Node | None:
-    sibling = attr.next_named_sibling
+    sibling = items.next_named(attr)
     while sibling is not None and sibling.type in (
         "attribute_item",
         "line_comment",
         "block_comment",
     ):
-        sibling = sibling.next_named_sibling
+        sibling = items.next_named(sibling)
     return sibling
 
 
-def _inline_chain(node: Node) -> tuple[tuple[str, ...], bool, bool]:
-    chain: list[str] = []
-    chain_pub = True
-    hidden = False
-    for parent in items.ancestors(node):
-        if parent.type == "mod_item":
-            chain.append(items.item_name(parent))
-            chain_pub = chain_pub and items.is_plain_pub(parent)
-            hidden = hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(parent))
-        elif parent.type in ("function_item", "block"):
-            return (), False, True  # inside a function body: never part of the module tree
-    chain.reverse()
-    return tuple(chain), chain_pub, hidden
-
-
-def record_mod_declaration(node: Node, out: FileStructure) -> None:
+def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[ModulePlace]) -> None:
     """Fold one `mod name;` declaration (a `mod_item` without a body) into `out.mod_decls`."""
-    chain, chain_pub, hidden = _inline_chain(node)
+    place = places.around(node)
+    if place.too_deep:
+        return  # the module file would sit more than `MAX_INLINE_MODULES` directories down
+    chain, chain_pub, hidden = _inline_chain(place)
     attrs = items.attributes_of(node)
     path_attr: str | None = None
     conditional: list[str] = []
@@ -238,7 +228,7 @@ def record_mod_declaration(node: Node, out: FileStructure) -> None:
             path_attr=path_attr,
             test_only=CfgOnly.TEST in limits or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
-            allows=_allowed_on(node),
+            allows=_allowed_on(node, place),
             docs_only=limits == {CfgOnly.DOCS},
             conditional_paths=tuple(conditional),
         )
@@ -254,31 +244,41 @@ def _cfg_attr_paths(arguments: str) -> list[str]:
     return [found.group(1)] if found else []
 
 
-def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
+def _inline_chain(place: ModulePlace) -> tuple[tuple[str, ...], bool, bool]:
+    """The inline modules around a module-level node, whether all are `pub`, whether one is
+    `#[doc(hidden)]`; inside a function body, `((), False, True)`: no module of the tree."""
+    if place.in_function:
+        return (), False, True
+    return place.chain, place.chain_pub, place.hidden
+
+
+def _record_macro_mod(
+    keyword: Node, name: Node, out: FileStructure, places: NodeFold[ModulePlace]
+) -> None:
     """`mod x;` written inside a macro call at module level (tokio's `cfg_rt! { pub mod rt; }`).
 
     Macro arguments are unparsed token trees, so visibility and attributes are read from the
     tokens before `mod`: `pub` (not `pub(crate)`), and `#[cfg(test)]`, `#[doc(hidden)]`,
     `#[path = ".."]` groups.
     """
-    if any(p.type in ("function_item", "block") for p in items.ancestors(keyword)):
+    place = places.around(keyword)
+    if place.in_function or place.too_deep:
         return  # a macro call inside a function body declares no module of the tree
-    chain, chain_pub, hidden = _inline_chain(keyword)
-    before = keyword.prev_sibling
+    chain, chain_pub, hidden = _inline_chain(place)
+    before = items.previous(keyword)
     is_pub = before is not None and before.type == "pub"
     if before is not None and before.type == "token_tree" and items.text(before).startswith("("):
-        before = before.prev_sibling  # `pub(crate)`: restricted, so not public
+        before = items.previous(before)  # `pub(crate)`: restricted, so not public
         is_pub = False
     if before is not None and before.type == "pub":
-        before = before.prev_sibling
+        before = items.previous(before)
     test_only = items.text(name).removeprefix("r#") in TEST_SUPPORT_MODULES
     docs_only = False
     path_attr: str | None = None
-    while (
-        before is not None
-        and before.type == "token_tree"
-        and (before.prev_sibling is not None and before.prev_sibling.type == "#")
-    ):
+    while before is not None and before.type == "token_tree":
+        hash_mark = items.previous(before)
+        if hash_mark is None or hash_mark.type != "#":
+            break
         attribute = items.text(before).replace(" ", "")
         if attribute.startswith("[cfg("):
             limit = cfg_only(attribute[len("[cfg") : -1])
@@ -287,7 +287,7 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
         hidden = hidden or attribute == "[doc(hidden)]"
         if attribute.startswith("[path="):
             path_attr = attribute[len("[path=") : -1].strip('"')
-        before = before.prev_sibling.prev_sibling
+        before = items.previous(hash_mark)
     out.mod_decls.append(
         ModDecl(
             name=items.text(name),
@@ -314,7 +314,7 @@ def record_includes(ctx: FileContext, out: FileStructure) -> None:
     for call in items.nodes_at(root, ctx.source, _INCLUDE_TEXT, "macro_invocation"):
         if items.macro_name(call) not in ("include", "std::include", "core::include"):
             continue
-        if any(p.type in ("function_item", "block") for p in items.ancestors(call)):
+        if ctx.places.around(call).in_function:
             continue  # an expression include (a table, a body) declares no module items
         arguments = next((c for c in call.named_children if c.type == "token_tree"), None)
         literal = arguments.named_child(0) if arguments is not None else None
@@ -340,20 +340,15 @@ def record_test_support_functions(ctx: FileContext, test_ranges: list[tuple[int,
         test_ranges.append((function.start_byte, function.end_byte))
 
 
-def _allowed_on(node: Node) -> tuple[str, ...]:
+def _allowed_on(node: Node, place: ModulePlace) -> tuple[str, ...]:
     """Lint names allowed on `node` and on the inline modules around it."""
-    lints: list[str] = []
-    for holder in (node, *(p for p in items.ancestors(node) if p.type == "mod_item")):
-        for attr in items.attributes_of(holder):
-            if items.attribute_path(attr) in ("allow", "expect"):
-                lints.extend(items.lint_names(attr))
-    return tuple(lints)
+    return (*items.allowed_lints(node), *place.module_allows)
 
 
-def _record_use(node: Node, out: FileStructure) -> None:
+def _record_use(node: Node, out: FileStructure, places: NodeFold[ModulePlace]) -> None:
     if not items.is_plain_pub(node):
         return
-    chain, chain_pub, hidden = _inline_chain(node)
+    chain, chain_pub, hidden = _inline_chain(places.around(node))
     # `#[doc(hidden)] pub use ..` re-exports for the crate's own macros or binaries, not
     # for users: what it names is no public API.
     if hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(node)):
@@ -423,9 +418,9 @@ def _record_suppression(node: Node, ctx: FileContext, out: FileStructure) -> Non
     if trailing:
         first, last = line, line
     else:
-        target = node.next_named_sibling
+        target = items.next_named(node)
         while target is not None and target.type in ("line_comment", "block_comment"):
-            target = target.next_named_sibling
+            target = items.next_named(target)
         if target is None:
             first, last = line + 1, line + 1
         else:

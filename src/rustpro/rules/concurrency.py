@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
-from rustpro.syntax import items
+from rustpro.syntax import ancestry, items
 from rustpro.syntax.parser import compile_query
 
 Aliases = dict[str, tuple[str, ...]]
@@ -142,28 +142,30 @@ def aliases_at(node: Node, ctx: FileContext) -> Aliases:
     An inline `mod` starts a fresh namespace (it does not see the file's imports); function
     bodies and blocks see their module's imports and add their own.
     """
-    scopes: list[Node] = []
-    in_inline_module = False
-    for parent in items.ancestors(node):
-        if parent.type == "block":
-            scopes.append(parent)
-        elif parent.type == "declaration_list" and _is_module_body(parent):
-            scopes.append(parent)
-            in_inline_module = True
-            break
-    base: Aliases = {} if in_inline_module else file_aliases(ctx)
-    local: Aliases | None = None
-    for scope in reversed(scopes):  # outermost first, so inner imports win
-        if not any(child.type == "use_declaration" for child in scope.named_children):
-            continue
-        if local is None:
-            local = dict(base)
-        _collect_uses(scope, local)
-    return base if local is None else local
+    # Folded from the root down, once per scope: climbing from every call, and reading
+    # every enclosing block's statements again, grew with the square of the nesting.
+    return ancestry.folded(node, _aliases_inside, file_aliases(ctx), around=True)
+
+
+def _aliases_inside(around: Aliases, node: Node) -> Aliases:
+    """The aliases visible inside `node`, given those visible around it."""
+    kind = node.type
+    if kind == "declaration_list" and _is_module_body(node):
+        base: Aliases = {}  # an inline module does not see the file's imports
+    elif kind == "block":
+        base = around
+    else:
+        return around
+    if not any(child.type == "use_declaration" for child in node.named_children):
+        return base
+    local = dict(base)  # inner imports win
+    _collect_uses(node, local)
+    return local
 
 
 def _is_module_body(declarations: Node) -> bool:
-    return declarations.parent is not None and declarations.parent.type == "mod_item"
+    parent = items.parent(declarations)
+    return parent is not None and parent.type == "mod_item"
 
 
 def resolve(segments: tuple[str, ...], aliases: Aliases) -> tuple[str, ...]:
@@ -231,14 +233,19 @@ def async_body(node: Node) -> Node | None:
     None when a sync fn or sync closure lies in between: code there does not run as part
     of the future (or cannot hold anything across its awaits).
     """
-    for parent in items.ancestors(node):
-        if parent.type == "function_item":
-            return _body_of(parent) if items.is_async_fn(parent) else None
-        if parent.type == "async_block":
-            return _body_of(parent)
-        if parent.type == "closure_expression":
-            return _body_of(parent) if _is_async_closure(parent) else None
-    return None
+    return ancestry.folded(node, _async_body_inside, None, around=True)
+
+
+def _async_body_inside(around: Node | None, node: Node) -> Node | None:
+    """The async body code inside `node` runs in directly (see `async_body`)."""
+    kind = node.type
+    if kind == "function_item":
+        return _body_of(node) if items.is_async_fn(node) else None
+    if kind == "async_block":
+        return _body_of(node)
+    if kind == "closure_expression":
+        return _body_of(node) if _is_async_closure(node) else None
+    return around
 
 
 def executing_async_body(node: Node) -> Node | None:
@@ -248,35 +255,36 @@ def executing_async_body(node: Node) -> Node | None:
     the executor thread; any other sync closure (given to `spawn_blocking`, a thread, stored
     for later) may run elsewhere, so code inside it is not counted as async.
     """
-    for parent in items.ancestors(node):
-        if parent.type == "function_item":
-            return _body_of(parent) if items.is_async_fn(parent) else None
-        if parent.type == "async_block":
-            return _body_of(parent)
-        if parent.type == "closure_expression":
-            if _is_async_closure(parent):
-                return _body_of(parent)
-            if not _runs_inline(parent):
-                return None
-    return None
+    return ancestry.folded(node, _executing_body_inside, None, around=True)
+
+
+def _executing_body_inside(around: Node | None, node: Node) -> Node | None:
+    """The async body code inside `node` executes in (see `executing_async_body`)."""
+    if node.type == "closure_expression" and not _is_async_closure(node):
+        return around if _runs_inline(node) else None
+    return _async_body_inside(around, node)
 
 
 def _runs_inline(closure: Node) -> bool:
-    arguments = closure.parent
+    arguments = items.parent(closure)
     if arguments is None or arguments.type != "arguments":
         return False
-    call = arguments.parent
+    call = items.parent(arguments)
     return call is not None and method_name(call) in INLINE_COMBINATORS
 
 
 def same_body(node: Node, body: Node) -> bool:
     """True when `node` runs in `body` itself, not in a nested closure, async block or fn."""
-    for parent in items.ancestors(node):
-        if parent == body:
-            return True
-        if parent.type in _BODY_BOUNDARIES:
-            return False
-    return False
+    # `body` is the body of a boundary (a fn, closure or async block): `node` runs in it
+    # when that boundary is the nearest one around `node` and `node` lies in the body.
+    boundary = items.enclosing(node, _BODY_BOUNDARIES)
+    return (
+        boundary is not None
+        and boundary == items.parent(body)
+        and body.start_byte <= node.start_byte
+        and node.end_byte <= body.end_byte
+        and node != body
+    )
 
 
 # ----- lock guards ---------------------------------------------------------------------------
