@@ -167,7 +167,7 @@ def record_node(
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
-        at_root = node.parent == ctx.tree.root_node
+        at_root = items.parent(node) == ctx.tree.root_node
         if path == "cfg" and cfg_only(args) is not None and at_root:
             ctx.file_test_only = True
         if path == "doc" and not args.startswith("(") and at_root:
@@ -399,7 +399,7 @@ def record_suppressions(ctx: FileContext, out: FileStructure) -> None:
         start = found.start()
         node = root.descendant_for_byte_range(start, start + 2)
         while node is not None and node.type != "line_comment" and node.start_byte == start:
-            node = node.parent
+            node = items.parent(node)
         # Only a comment that starts right here: not `// rustpro:` inside a string or `///`.
         if node is not None and node.type == "line_comment" and node.start_byte == start:
             _record_suppression(node, ctx, out)

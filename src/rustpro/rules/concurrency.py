@@ -6,6 +6,8 @@ the file's top-level `use` items) so rules can call it per match without a full-
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
@@ -319,11 +321,11 @@ def lock_call(call: Node, plain_rwlocks: bool = False) -> LockCall | None:
         return None
     outer = call
     style = "bare"
-    parent = call.parent
+    parent = items.parent(call)
     if parent is not None and parent.type == "await_expression":
         style, outer = "await", parent
     elif parent is not None and parent.type == "field_expression":
-        unwrap_call = parent.parent
+        unwrap_call = items.parent(parent)
         if (
             unwrap_call is not None
             and unwrap_call.type == "call_expression"
@@ -354,13 +356,64 @@ class GuardBinding:
     held_until: int  # byte offset where the guard goes away (drop, move into a call, scope end)
 
 
-# A guard passed by value to a call (`drop(guard)`, `consume(guard)`) is moved away there.
-_MOVES_QUERY = "(call_expression arguments: (arguments (identifier) @arg))"
+# ----- nodes by position ----------------------------------------------------------------------
+# Guard rules ask what happens while a guard is held: which locks are taken, where it is moved,
+# which awaits follow. Each question scanned the rest of the guard's block, so guards nested
+# in guards grew with the square of the nesting; during a file pass the file's nodes of each
+# kind are listed once instead, by position, and each question is a search.
+NodeIndex = tuple[list[int], list[Node]]  # start bytes (sorted) and the nodes there
+
+
+def node_index(scope: Node, key: str, collect: Callable[[Node], Iterable[Node]]) -> NodeIndex:
+    """The nodes `collect` finds, by start byte: of the whole file during a file pass (built
+    once per `key`), else of `scope`."""
+    tree = ancestry.current()
+    memo: dict[str, NodeIndex] = tree.memo("node_index") if tree is not None else {}
+    index = memo.get(key)
+    if index is None:
+        found = sorted(collect(tree.root if tree is not None else scope), key=_start)
+        index = memo[key] = ([node.start_byte for node in found], found)
+    return index
+
+
+def between(index: NodeIndex, start: int, end: int) -> list[Node]:
+    """The nodes of `index` that start in `[start, end)`, in document order."""
+    starts, nodes = index
+    return nodes[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+_ARGUMENT_LISTS = compile_query("(arguments) @arguments")
+
+
+def _argument_names(root: Node) -> Iterator[Node]:
+    """Every identifier passed as a call argument (`drop(guard)`, `consume(guard)`).
+
+    The argument lists are matched alone and their children read here: a pattern naming the
+    identifier inside would wait on every argument, and calls nested in arguments nest it.
+    """
+    for arguments in QueryCursor(_ARGUMENT_LISTS).captures(root).get("arguments", []):
+        for argument in arguments.named_children:
+            if argument.type == "identifier":
+                yield argument
+
+
+_METHOD_CALLS = compile_query("(call_expression function: (field_expression)) @call")
+
+
+def lock_calls(root: Node) -> Iterator[Node]:
+    """Every `x.lock()`, `x.read()`, `x.write()` call (any arguments), for `node_index`."""
+    for call in QueryCursor(_METHOD_CALLS).captures(root).get("call", []):
+        if method_name(call) in _LOCK_METHODS:
+            yield call
 
 
 def guard_binding(lock: LockCall) -> GuardBinding | None:
     """The variable binding that keeps `lock`'s guard alive, when the guard is bound at all."""
-    declaration = lock.outer.parent
+    declaration = items.parent(lock.outer)
     if declaration is None or declaration.type != "let_declaration":
         return None
     if declaration.child_by_field_name("value") != lock.outer:
@@ -370,7 +423,7 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
     pattern = declaration.child_by_field_name("pattern")
     if pattern is None or pattern.type != "identifier":
         return None  # `let _ = ..` drops at once; destructuring is too rare to guess at
-    scope = declaration.parent
+    scope = items.parent(declaration)
     if scope is None or scope.type != "block":
         return None
     name = items.text(pattern)
@@ -380,11 +433,9 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
 def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
     # The earliest `drop(name)` (or other by-value pass) after the binding, anywhere in the
     # scope: a drop in one branch is taken as a drop, so the rules err towards silence.
-    cursor = QueryCursor(compile_query(_MOVES_QUERY))
-    cursor.set_byte_range(declaration.end_byte, scope.end_byte)
-    for _, captures in cursor.matches(scope):
-        argument = captures["arg"][0]
-        if argument.start_byte >= declaration.end_byte and items.text(argument) == name:
+    moves = node_index(scope, "argument names", _argument_names)
+    for argument in between(moves, declaration.end_byte, scope.end_byte):
+        if items.text(argument) == name:
             return argument.start_byte
     return scope.end_byte
 

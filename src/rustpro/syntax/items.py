@@ -422,13 +422,20 @@ def nodes_at(
     or longer words land elsewhere and are checked by whoever matches the node next.
     """
     found: dict[int, Node] = {}
+    ancestry = _ancestry.current()
+    if ancestry is not None and ancestry.root.id != root.id:
+        ancestry = None  # another tree than the file pass's
     for hit in regex.finditer(source):
         start = hit.start()
-        node: Node | None = root.descendant_for_byte_range(start, start + 1)
+        node: Node | None = (
+            root.descendant_for_byte_range(start, start + 1)
+            if ancestry is None
+            else ancestry.node_at(start, start + 1)
+        )
         for _ in range(climb + 1):
             if node is None or node.type == kind:
                 break
-            node = node.parent
+            node = parent(node)
         if node is not None and node.type == kind and node.id not in found:
             found[node.id] = node
     return list(found.values())
