@@ -211,7 +211,8 @@ class FileContext:
         # Two positions rather than `lines.span`: the `Span` would be unpacked at once.
         line, column = self.lines.position(node.start_byte)
         end_line, end_column = self.lines.position(last.end_byte)
-        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
+        message = _bounded(message)
+        hint = _bounded(f"{help}; {rule.help_suffix}" if help else rule.help_suffix)
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
@@ -316,6 +317,15 @@ class FileContext:
         if self._lints_around is None:
             self._lints_around = NodeFold(self.ancestry, frozenset(), _with_allowed_lints)
         return bool(wanted & self._lints_around.around(node))
+
+
+# Messages quote code (a receiver, a callee); a quote of a hostile expression (a chain of
+# thousands of calls) would make every finding as long as the file.
+_MAX_MESSAGE = 400
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
 # What can carry `#[allow(..)]` / `#[expect(..)]` for the code inside it.

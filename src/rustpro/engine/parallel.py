@@ -15,6 +15,8 @@ from rustpro.engine.filepass import FileResult, analyze_source, prepare
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
 
+# Why a file whose nesting defeats the analysis (Python's recursion limit) is skipped.
+NESTED_TOO_DEEPLY = "skipped: nested too deeply to analyse"
 # Below this much source, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -39,7 +41,10 @@ def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> Fil
         cached = cache.get(key)
         if cached is not None:
             return cached
-    result = analyze_source(source, job.relpath, job.role)
+    try:
+        result = analyze_source(source, job.relpath, job.role)
+    except RecursionError:  # no traceback, and no end to the audit, for one hostile file
+        return FileResult(relpath=job.relpath, role=job.role, skipped=NESTED_TOO_DEEPLY)
     if cache is not None and not result.rule_errors:
         cache.put(key, result)
     return result

@@ -361,28 +361,40 @@ def _record_use(node: Node, out: FileStructure, places: NodeFold[ModulePlace]) -
 
 
 def _flatten_use(node: Node, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
-    kind = node.type
-    if kind in ("identifier", "self", "crate", "super", "metavariable"):
-        return [(*prefix, items.text(node))]
-    if kind == "scoped_identifier":
-        return [(*prefix, *items.text(node).replace(" ", "").split("::"))]
-    if kind == "use_as_clause":
-        return _flatten_use(node.child_by_field_name("path") or node, prefix)
-    if kind == "use_wildcard":
-        head = node.named_children
-        wild = tuple(items.text(head[0]).replace(" ", "").split("::")) if head else ()
-        return [(*prefix, *wild, "*")]
-    if kind == "scoped_use_list":
-        path_node = node.child_by_field_name("path")
-        base = tuple(items.text(path_node).replace(" ", "").split("::")) if path_node else ()
-        list_node = node.child_by_field_name("list")
-        return _flatten_use(list_node, (*prefix, *base)) if list_node else []
-    if kind == "use_list":
-        found: list[tuple[str, ...]] = []
-        for child in node.named_children:
-            found.extend(_flatten_use(child, prefix))
-        return found
-    return []
+    """Every path a use tree names, each as its segments (`a::{b, c::*}` -> a::b, a::c::*).
+
+    With an explicit stack rather than recursion: a use tree can nest as deep as its text
+    is long, and Python's recursion limit is no bound on input.
+    """
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[Node, tuple[str, ...]]] = [(node, prefix)]
+    while pending:
+        current, base = pending.pop()
+        kind = current.type
+        if kind in ("identifier", "self", "crate", "super", "metavariable"):
+            found.append((*base, items.text(current)))
+        elif kind == "scoped_identifier":
+            found.append((*base, *items.text(current).replace(" ", "").split("::")))
+        elif kind == "use_as_clause":
+            path = current.child_by_field_name("path")
+            if path is not None:
+                pending.append((path, base))
+        elif kind == "use_wildcard":
+            head = current.named_children
+            wild = tuple(items.text(head[0]).replace(" ", "").split("::")) if head else ()
+            found.append((*base, *wild, "*"))
+        elif kind == "scoped_use_list":
+            path_node = current.child_by_field_name("path")
+            segments = (
+                tuple(items.text(path_node).replace(" ", "").split("::")) if path_node else ()
+            )
+            list_node = current.child_by_field_name("list")
+            if list_node is not None:
+                pending.append((list_node, (*base, *segments)))
+        elif kind == "use_list":
+            # Reversed onto the stack, so the paths come out in the order written.
+            pending.extend((child, base) for child in reversed(current.named_children))
+    return found
 
 
 # Suppression comments are rare: a byte scan finds them, where a query pattern would test every

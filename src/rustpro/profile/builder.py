@@ -16,6 +16,7 @@ from rustpro import __version__
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
 from rustpro.discovery.manifest import Manifest, read_manifest
 from rustpro.engine.modtree import CompiledFile, ModuleTreeWalk
+from rustpro.engine.parallel import NESTED_TOO_DEEPLY
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
 from rustpro.errors import ManifestError
 from rustpro.model import Role
@@ -100,7 +101,10 @@ def _collect_one(job: _Job, max_bytes: int) -> FileFacts:
         source = read_source(path, max_bytes)
     except SourceSkipped as skipped:
         return FileFacts(relpath=relpath, role=role.value, skipped=str(skipped))
-    return collect(source, relpath, role)
+    try:
+        return collect(source, relpath, role)
+    except RecursionError:  # no traceback, and no end to the profile, for one hostile file
+        return FileFacts(relpath=relpath, role=role.value, skipped=NESTED_TOO_DEEPLY)
 
 
 def _collect_chunk(jobs: Sequence[_Job], max_bytes: int) -> list[FileFacts]:
