@@ -18,6 +18,7 @@ from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
+from rustpro.stopping import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, terminate_as_exception
 
 FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -374,21 +375,22 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
     try:
-        cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
+        with terminate_as_exception():
+            cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("rustpro: aborted", err=True)
-        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, click.exceptions.Abort):  # click turns Ctrl-C into Abort
+        click.echo("rustpro: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("rustpro: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
     except RustproError as err:
         click.echo(f"rustpro: error: {err}", err=True)
         sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        click.echo("rustpro: interrupted", err=True)
-        sys.exit(130)
     except RecursionError:
         click.echo("rustpro: internal error: input nested too deeply", err=True)
         sys.exit(EXIT_ERROR)

@@ -14,6 +14,7 @@ from rustpro.engine.cache import ResultCache
 from rustpro.engine.filepass import FileResult, analyze_source, prepare
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
+from rustpro.stopping import close_pool, start_pool
 
 # Why a file whose nesting defeats the analysis (Python's recursion limit) is skipped.
 NESTED_TOO_DEEPLY = "skipped: nested too deeply to analyse"
@@ -107,14 +108,15 @@ class FileAnalyzer:
     def __enter__(self) -> FileAnalyzer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Leaving with an exception (Ctrl-C, SIGTERM, an error): the workers stop at once.
+        self.close(interrupted=exc_type is not None)
 
-    def close(self) -> None:
-        """Stop the workers, if any were started."""
+    def close(self, *, interrupted: bool = False) -> None:
+        """Stop the workers, if any were started: when their work is done, or at once."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            close_pool(pool, interrupted=interrupted)
 
     def analyze(self, jobs: Sequence[FileJob]) -> list[FileResult]:
         """Results for every job, in job order."""
@@ -135,7 +137,7 @@ class FileAnalyzer:
         results: list[FileResult | None] = [None] * len(jobs)
         if self._pool is None:
             prepare()  # forked workers inherit the loaded rules and the compiled query
-            self._pool = ProcessPoolExecutor(max_workers=self.count)
+            self._pool = start_pool(self.count)
         pool = self._pool
         futures = [
             (

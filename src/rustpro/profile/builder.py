@@ -25,6 +25,7 @@ from rustpro.profile.model import Profile, SubjectProfile
 from rustpro.profile.questions import answer_all
 from rustpro.profile.subject import Subject, crate_subject, workspace_subject
 from rustpro.profile.tally import FileFacts
+from rustpro.stopping import close_pool, start_pool
 
 # Below this much source, starting worker processes costs more than it saves.
 _PARALLEL_MIN_BYTES = 1024 * 1024
@@ -120,6 +121,7 @@ def _collect_compiled(
     per_crate: list[list[FileFacts]] = [[] for _ in workspace.crates]
     count = workers if workers is not None else (os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
+    finished = False
     try:
         wave = walk.roots()
         while wave:
@@ -132,7 +134,7 @@ def _collect_compiled(
                 and len(jobs) > 1
                 and sum(_size(job[0]) for job in jobs) >= _PARALLEL_MIN_BYTES
             ):
-                pool = ProcessPoolExecutor(max_workers=count)
+                pool = start_pool(count)
             if pool is None or len(jobs) < 2:
                 collected = _collect_chunk(jobs, max_bytes)
             else:
@@ -147,9 +149,11 @@ def _collect_compiled(
                 (f, found.structure if found.skipped is None else None)
                 for f, found in zip(wave, collected, strict=True)
             )
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Interrupted (Ctrl-C, SIGTERM, an error): the workers stop at once.
+            close_pool(pool, interrupted=not finished)
     return per_crate
 
 

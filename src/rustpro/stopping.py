@@ -1,0 +1,113 @@
+"""Stopping early: SIGTERM and Ctrl-C end rustpro and its worker processes together.
+
+Left to their defaults, SIGTERM killed rustpro at once (no cleanup: pool workers went on
+reading files for minutes) and Ctrl-C in a terminal reached every worker too, each printing
+a traceback. So while a command runs, SIGTERM raises `Terminated` in the main thread as
+SIGINT raises `KeyboardInterrupt`; workers ignore both and are stopped by the parent
+(`stop_workers`), which then exits 143 or 130 (128 + the signal) with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from types import FrameType
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+
+# prctl(2): have the kernel send this signal to a worker when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so that the guards that keep
+    one rule's bug from sinking an audit (`except Exception`) let it through."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def terminate_as_exception() -> Iterator[None]:
+    """While active, SIGTERM raises `Terminated` in the main thread (so `with` blocks and
+    `finally` clauses run, and the workers are stopped) instead of killing the process."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes that leave stopping to the parent (`stop_workers`)."""
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
+    )
+
+
+def _init_worker(parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the workers, which must not
+    # each print a traceback. SIGTERM gets its default back (the parent's handler came along
+    # with the fork): a terminated worker just ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A parent killed outright (SIGKILL) cannot stop its workers: let the kernel do it.
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request was in place
+            os._exit(0)
+
+
+def close_pool(pool: ProcessPoolExecutor, *, interrupted: bool) -> None:
+    """Shut `pool` down: after its work is done, or at once when the run was `interrupted`."""
+    if interrupted:
+        stop_workers(pool)
+    else:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End `pool`'s workers now, without waiting for the files they hold."""
+    with _signals_ignored():
+        # `_processes` is the executor's table of worker processes (CPython 3.8-3.13;
+        # 3.14 adds `terminate_workers()` for this).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C or SIGTERM must not cut the stopping short and leave workers behind:
+    rustpro is on its way out already."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in _STOPS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_STOPS = (signal.SIGINT, signal.SIGTERM)
