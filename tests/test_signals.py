@@ -8,6 +8,7 @@ afterwards no process of the session may be left.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -89,10 +90,8 @@ def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
     yield processes
     for process in processes:
         for pid in _session_members(process.pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -122,7 +121,7 @@ def _wait_for_workers(pid: int, process: subprocess.Popen[str]) -> list[int]:
         if process.poll() is not None:
             break
         time.sleep(0.02)
-    out, err = process.communicate()
+    _, err = process.communicate()
     raise AssertionError(f"no workers started (exit {process.returncode}): {err[-2000:]}")
 
 

@@ -183,7 +183,7 @@ def audit(
     reported.
 
     Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
-    could not run.
+    could not run, 130 on Ctrl-C, 143 on SIGTERM.
     """
     from rustpro.discovery.target import locate
 

@@ -277,10 +277,10 @@ class FileContext:
         # attribute.
         if not self.may_be_public(item) or self.is_test_code(item):
             return None
-        container = items.parent(item)
+        container = self.ancestry.parent(item)
         holder = None  # the impl or trait whose body holds `item`
         if container is not None and container.type == "declaration_list":
-            holder = items.parent(container)
+            holder = self.ancestry.parent(container)
         holder_kind = holder.type if holder is not None else ""
         # Trait items share the trait's visibility; everything else must be plainly `pub`.
         if holder_kind != "trait_item" and not items.is_plain_pub(item):

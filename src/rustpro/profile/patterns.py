@@ -14,7 +14,7 @@ from tree_sitter import Node
 from rustpro.engine.structure import record_mod_declaration
 from rustpro.model import Role
 from rustpro.profile import knowledge
-from rustpro.profile.msrv_table import MACRO_FEATURES, features_of, words
+from rustpro.profile.msrv_table import MACRO_FEATURES, Feature, features_of, words
 from rustpro.profile.scan import FileScan, Handler, first, first_text
 from rustpro.profile.tally import PRODUCTION, TESTS
 from rustpro.syntax import items
@@ -507,9 +507,18 @@ def _on_simd_path(scan: FileScan, c: dict[str, list[Node]]) -> None:
     scan.add("simd:portable" if module == "simd" else "simd:arch", node)
 
 
-def _msrv_syntax(key: str) -> Handler:
+def _msrv_syntax(feature: Feature) -> Handler:
+    key, having, within = feature.key, feature.having, feature.within
+
     def handler(scan: FileScan, c: dict[str, list[Node]]) -> None:
-        _add_msrv(scan, key, first(c, "msrv"))
+        node = first(c, "msrv")
+        if having is not None and node.child_by_field_name(having) is None:
+            return
+        if within is not None:
+            parent = scan.ancestry.parent(node)
+            if parent is None or parent.type != within:
+                return
+        _add_msrv(scan, key, node)
 
     return handler
 
@@ -648,5 +657,5 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
         '((fragment_specifier) @frag (#eq? @frag "expr"))',
         _on_simple("edition:expr-fragment", "frag"),
     ),
-    *((feature.match, _msrv_syntax(feature.key)) for feature in features_of("syntax")),
+    *((feature.match, _msrv_syntax(feature)) for feature in features_of("syntax")),
 )
