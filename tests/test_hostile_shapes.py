@@ -12,16 +12,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rustpro.engine import parallel
 from rustpro.engine.audit import AuditOptions, run_audit
-from rustpro.profile import build_profile
+from rustpro.engine.filepass import analyze_source
+from rustpro.engine.places import MAX_INLINE_MODULES
+from rustpro.model import Role
+from rustpro.profile import build_profile, builder
+from rustpro.profile.collect import collect
 from rustpro.report.text import FRAME_WIDTH, render_text
+from tests.cli_support import isolated_cache, run_cli
 from tests.hostile import KNOWN_SUPERLINEAR, SHAPES, Shape
 from tests.support import make_crate
+
+__all__ = ["isolated_cache"]
+_T = TypeVar("_T")
 
 # 4x the input may cost at most this many times the time (linear: 4; quadratic: 16).
 GROWTH_BOUND = 8.0
@@ -191,3 +201,70 @@ def test_each_frame_marks_its_own_call_on_a_long_line(tmp_path: Path) -> None:
         start = marker.index("^")
         # The marker sits under this finding's `unwrap` (frames start with " 1 | ").
         assert code[start:].startswith("unwrap"), (code, marker)
+
+
+# ----- nesting deeper than Python's recursion -------------------------------------------------
+_DEEP_FILES = {
+    # Each used to end the whole run with "internal error: input nested too deeply" (exit 2).
+    "src/uses.rs": "pub use a::" + "{b::" * 3000 + "c" + "}" * 3000 + ";\n",
+    "src/cfgs.rs": "#[cfg(" + "all(" * 3000 + "unix" + ")" * 3000 + ")]\npub fn f() {}\n",
+}
+_DEEP_LIB = (
+    "//! Deep.\n\npub mod uses;\npub mod cfgs;\n\n"
+    "pub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n"
+)
+
+
+@pytest.mark.parametrize("command", ["audit", "profile"])
+def test_deep_nesting_is_analysed_not_an_internal_error(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_cache: Path
+) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": _DEEP_LIB, **_DEEP_FILES})
+    args = ["audit", "--static", "--no-cache"] if command == "audit" else ["profile"]
+    run = run_cli([*args, "-j", "1", str(root)], capsys)
+    assert run.code == (1 if command == "audit" else 0), run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.stderr
+    assert "skipped" not in run.stderr, run.stderr  # analysed, not given up on
+
+
+@pytest.mark.parametrize("command", ["audit", "profile"])
+def test_a_file_that_exhausts_recursion_is_skipped_with_a_warning(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_cache: Path,
+) -> None:
+    # Whatever recursion is left in a rule or the engine: one file, one warning, no exit 2.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": _DEEP_LIB, **_DEEP_FILES})
+
+    def analyse(real: Callable[..., _T]) -> Callable[..., _T]:
+        def deep_here(source: bytes, relpath: str, role: Role) -> _T:
+            if relpath.endswith("uses.rs"):
+                raise RecursionError("maximum recursion depth exceeded")
+            return real(source, relpath, role)
+
+        return deep_here
+
+    monkeypatch.setattr(parallel, "analyze_source", analyse(analyze_source))
+    monkeypatch.setattr(builder, "collect", analyse(collect))
+    args = ["audit", "--static", "--no-cache"] if command == "audit" else ["profile"]
+    run = run_cli([*args, "-j", "1", str(root)], capsys)
+    assert run.code == (1 if command == "audit" else 0), run.stderr
+    # The audit warns on stderr; the profile lists its warnings in the report.
+    assert "src/uses.rs: skipped: nested too deeply to analyse" in run.stderr + run.stdout
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.stderr
+
+
+def test_modules_nested_past_the_bound_hold_no_public_api(tmp_path: Path) -> None:
+    # The bound keeps what each finding carries (its module chain) from growing with the
+    # nesting; every module up to it is still public API.
+    depth = MAX_INLINE_MODULES + 6
+    lib = "//! Deep modules.\n" + "pub mod m {\n" * depth + "pub fn f() {}\n" + "}\n" * depth
+    result = run_audit(
+        _crate(tmp_path / "c", lib),
+        AuditOptions(static=True, use_cache=False, workers=1, select=("missing-docs",)),
+    )
+    lines = sorted(f.line for f in result.findings if f.rule == "missing-docs")
+    # Line 2 is the outermost module; a module inside 64 others is still public API.
+    assert lines == list(range(2, 3 + MAX_INLINE_MODULES))
