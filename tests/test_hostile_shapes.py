@@ -102,14 +102,6 @@ def test_time_grows_linearly_with_a_hostile_shape(
 
 
 # The report: 2,000 chained `.unwrap()` in 18 KB took 162 s.
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "missing-panics-doc's `_owning_function` and unwrap-in-production climb from every "
-        "call of the chain (rules/docs/missing_panics_doc.py and rules/errors/*_in_production.py"
-        ", being rewritten on branch panics)"
-    ),
-)
 def test_time_grows_linearly_with_chained_unwraps(tmp_path: Path) -> None:
     def chain(n: int) -> str:
         return "pub fn f(x: X) -> u8 {\n    x" + ".unwrap()" * n + "\n}\n"

@@ -10,7 +10,6 @@ SIGINT raises `KeyboardInterrupt`; workers ignore both and are stopped by the pa
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import sys
@@ -64,6 +63,8 @@ def _init_worker(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A parent killed outright (SIGKILL) cannot stop its workers: let the kernel do it.
     if sys.platform.startswith("linux"):
+        import ctypes  # here, not at the top: only workers need it, and it costs every start
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before the request was in place

@@ -31,7 +31,6 @@ _TRACKED_METHODS = (
     "clone", "reserve", "bench_function", *_LOCK_METHODS, *_RWLOCK_METHODS,
     *sorted(knowledge.RAYON_METHODS), *sorted(words("method")),
 )  # fmt: skip
-_TRACKED_METHOD_NAMES = frozenset(_TRACKED_METHODS)
 _CALL_LAST_SEGMENTS = (
     "clone", "with_capacity", "spawn", "scope", "spawn_blocking", "block_in_place", "join",
     "set_var", "remove_var", "new", *sorted(knowledge.CHANNEL_CONSTRUCTORS),
@@ -119,18 +118,24 @@ def _on_type(scan: FileScan, c: dict[str, list[Node]]) -> None:
 
 
 def _on_method_call(scan: FileScan, c: dict[str, list[Node]]) -> None:
-    # The pattern matches every method call and names are checked here: a pattern naming
-    # the method waits on each call's receiver, and a chain of calls nests every receiver
-    # in the next, so the query's work grew with the square of the chain.
-    name_node = first(c, "method.access").child_by_field_name("field")
-    if name_node is None or name_node.type != "field_identifier":
+    # The pattern matches the method's name alone and the call around it is found here: a
+    # pattern naming the call waits on its receiver, and a chain of calls nests every
+    # receiver in the next, so the query's work grew with the square of the chain.
+    name_node = first(c, "method.name")
+    access = scan.ancestry.parent(name_node)
+    if access is None or access.type != "field_expression":
         return
-    name = items.text(name_node)
-    if name not in _TRACKED_METHOD_NAMES:
+    call = scan.ancestry.parent(access)
+    function = access
+    if call is not None and call.type == "generic_function":  # `x.name::<T>(..)`
+        function, call = call, scan.ancestry.parent(call)
+    if call is None or call.type != "call_expression":
         return
-    args = first(c, "method.call").child_by_field_name("arguments")
-    if args is not None:
-        _count_method(scan, name_node, name, args)
+    if call.child_by_field_name("function") != function:
+        return  # `x.name` as a receiver or an argument, not the method called
+    args = call.child_by_field_name("arguments")
+    if args is not None and args.type == "arguments":
+        _count_method(scan, name_node, items.text(name_node), args)
 
 
 def _on_macro_method(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -547,10 +552,8 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
     # Patterns end at a node's first child where they can: a pattern that waits on a later
     # child stays open while the query walks the first one, and a chain of method calls (or
     # nested modules, token trees) nests every first child in the next.
-    ("(call_expression function: (field_expression) @method.access) @method.call", _on_method_call),
     (
-        "(call_expression function: (generic_function function: (field_expression) @method.access))"
-        " @method.call",
+        f"((field_identifier) @method.name {_any_of('method.name', _TRACKED_METHODS)})",
         _on_method_call,
     ),
     (

@@ -6,13 +6,14 @@ squared, and a question every candidate asks of its ancestors costs the cube of 
 (8,000 nested `mod m {` took 14 s; 2,000 chained `.unwrap()` took minutes). So a file pass
 keeps one `Ancestry` per tree:
 
-- it finds the smallest node at a byte range (`node_at`), and the path from the root to a
-  node (`path_to`), starting from the deepest node of its last path that holds the range:
-  questions asked in about document order walk the tree about once, where a descent from
-  the root per question costs questions x depth;
-- it remembers the parent of every node on those paths, so `parent` and `ancestors` of a
-  node met before cost a dictionary look-up per step. The word finder meets every candidate
-  this way, and `items.ancestors` reads the ancestry a file pass made `active`;
+- it finds the smallest node at a byte range (`node_at`) starting from the deepest node of
+  its path (the nodes it last met, each holding the next) that holds the range: questions
+  asked in about document order walk the tree about once, where a descent from the root per
+  question costs questions x depth. The word finder finds every candidate this way;
+- a parent it does not know yet is found by a descent from the deepest node of that path
+  that holds the node, and every parent on the way is remembered: `parent` and `ancestors`
+  then cost a look-up per step. `items.ancestors` reads the ancestry a file pass made
+  `active`;
 - `NodeFold` computes a value per node from its parent's value (which inline module is this
   in, which lints are allowed here), once per node.
 """
@@ -20,7 +21,6 @@ keeps one `Ancestry` per tree:
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
@@ -37,7 +37,8 @@ class Ancestry:
         self.root = root
         self._root_id = root.id
         self._parents: dict[int, Node] = {}
-        # The path from the root to the last node asked for: where the next search starts.
+        # The nodes last met, from the root down, each holding the next (a parent, or an
+        # ancestor further up): where the next search starts.
         self._path: list[Node] = [root]
         # The children of parents whose children were walked, and each child's index.
         self._children: dict[int, tuple[list[Node], dict[int, int]]] = {}
@@ -46,60 +47,56 @@ class Ancestry:
 
     def node_at(self, start: int, end: int) -> Node | None:
         """`root.descendant_for_byte_range(start, end)` for a non-empty range."""
-        path = self._path
-        # Every node holding the range lies on the one path from the root down to the
-        # range's smallest node (siblings do not overlap): a search from any of them finds
-        # the answer a search from the root does.
-        while len(path) > 1:
-            top = path[-1]
-            if top.start_byte <= start and end <= top.end_byte:
-                break
-            path.pop()
-        top = path[-1]
+        top = self._anchor(start, end, named=False)
         found = top.descendant_for_byte_range(start, end)
         if found is not None and found.id != top.id:
-            self._descend(top, found)
+            self._path.append(found)  # the ancestors in between are found if ever asked for
         return found
 
     def named_node_at(self, start: int, end: int) -> Node | None:
         """`root.named_descendant_for_byte_range(start, end)` for a non-empty range."""
-        if self.node_at(start, end) is None:
-            return None
-        # The named answer is the deepest named node of the same path.
-        return next((node for node in reversed(self._path) if node.is_named), None)
+        top = self._anchor(start, end, named=True)
+        found = top.named_descendant_for_byte_range(start, end)
+        if found is not None and found.id != top.id:
+            self._path.append(found)
+        return found
 
-    def path_to(self, node: Node) -> list[Node]:
-        """The root, its child holding `node`, and so on down to `node` itself.
+    def _anchor(self, start: int, end: int, *, named: bool) -> Node:
+        """The deepest node of the path that holds `[start, end)` (named, if asked).
 
-        The ancestry's own path: valid until the next question, copy it to keep it.
+        Every node holding the range lies on the one path from the root down to the range's
+        smallest node (siblings do not overlap): a search from any of them finds the answer
+        a search from the root does. A named search cannot start at an anonymous token.
         """
-        node_id, start, end = node.id, node.start_byte, node.end_byte
         path = self._path
-        if start == end:  # an empty node: byte ranges cannot place it, tree-sitter can
-            return self._path_of_empty(node)
         while len(path) > 1:
             top = path[-1]
-            if top.id == node_id:
-                return path
-            top_start, top_end = top.start_byte, top.end_byte
-            # Strictly larger, so an ancestor: a node with the very same bytes may lie below
-            # `node` (an expression statement and its call).
-            if top_start <= start and end <= top_end and (top_end - top_start > end - start):
+            if top.start_byte <= start and end <= top.end_byte and (top.is_named or not named):
                 break
             path.pop()
-        if path[-1].id != node_id:
-            self._descend(path[-1], node)
-        return path
+        return path[-1]
 
     def parent(self, node: Node) -> Node | None:
         """`node.parent`, remembered."""
         found = self._parents.get(node.id)
         if found is not None or node.id == self._root_id:
             return found
-        path = self.path_to(node)
-        if len(path) > 1 and path[-1].id == node.id:
-            return path[-2]
-        return node.parent  # not under the root: only tree-sitter knows
+        start, end = node.start_byte, node.end_byte
+        if start == end:  # an empty node: byte ranges cannot place it, tree-sitter can
+            return self._parent_of_empty(node)
+        path = self._path
+        # Back to the deepest node of the path that is surely an ancestor: one with strictly
+        # more bytes (a node with the very same bytes may lie below `node`: an expression
+        # statement and its call), then down to `node`, learning every parent on the way.
+        while len(path) > 1:
+            top = path[-1]
+            top_start, top_end = top.start_byte, top.end_byte
+            if top_start <= start and end <= top_end and top_end - top_start > end - start:
+                break
+            path.pop()
+        self._descend(path[-1], node)
+        found = self._parents.get(node.id)
+        return found if found is not None else node.parent  # not under the root
 
     def ancestors(self, node: Node) -> Iterator[Node]:
         """The parents of `node`, nearest first."""
@@ -171,16 +168,11 @@ class Ancestry:
             path.append(child)
             current = child
 
-    def _path_of_empty(self, node: Node) -> list[Node]:
-        chain = [node]
-        parent = node.parent
-        while parent is not None:
-            chain.append(parent)
-            parent = parent.parent
-        chain.reverse()
-        for parent, child in itertools.pairwise(chain):
-            self._parents[child.id] = parent
-        return chain
+    def _parent_of_empty(self, node: Node) -> Node | None:
+        found = node.parent
+        if found is not None:
+            self._parents[node.id] = found
+        return found
 
 
 _ACTIVE: ContextVar[Ancestry | None] = ContextVar("rustpro_active_ancestry", default=None)
