@@ -65,11 +65,13 @@ def _seconds(run: Run, root: Path) -> float:
     return time.perf_counter() - started
 
 
-def growth(run: Run, small: Path, large: Path) -> tuple[float, float, float]:
+def growth(
+    run: Run, small: Path, large: Path, attempts: int = _ATTEMPTS
+) -> tuple[float, float, float]:
     """The fastest time of `run` on `small` and on `large` (4x), and their ratio."""
     best_small = best_large = float("inf")
     ratio = float("inf")
-    for _ in range(_ATTEMPTS):
+    for _ in range(attempts):
         best_small = min(best_small, _seconds(run, small))
         best_large = min(best_large, _seconds(run, large))
         ratio = best_large / max(best_small, _FLOOR_SECONDS)
@@ -94,7 +96,9 @@ def test_time_grows_linearly_with_a_hostile_shape(
 ) -> None:
     small = _crate(tmp_path / "small", shape.source(shape.n))
     large = _crate(tmp_path / "large", shape.source(4 * shape.n))
-    fast, slow, ratio = growth(COMMANDS[command], small, large)
+    # A shape known to be slow is not run again: it is expected to miss the bound.
+    attempts = 1 if (shape.name, command) in KNOWN_SUPERLINEAR else _ATTEMPTS
+    fast, slow, ratio = growth(COMMANDS[command], small, large, attempts)
     assert ratio <= GROWTH_BOUND, (
         f"{command} of {shape.name}: {fast:.3f} s at {shape.n}, {slow:.3f} s at "
         f"{4 * shape.n} ({ratio:.1f}x for 4x the input)"

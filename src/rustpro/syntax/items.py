@@ -66,18 +66,6 @@ def previous(node: Node) -> Node | None:
     return node.prev_sibling if ancestry is None else ancestry.sibling(node, -1)
 
 
-def following(node: Node) -> Node | None:
-    """`node.next_sibling`; during a file pass, from the children its ancestry listed."""
-    ancestry = _ancestry.current()
-    return node.next_sibling if ancestry is None else ancestry.sibling(node, 1)
-
-
-def previous_named(node: Node) -> Node | None:
-    """`node.prev_named_sibling`; during a file pass, from the children its ancestry listed."""
-    ancestry = _ancestry.current()
-    return node.prev_named_sibling if ancestry is None else ancestry.named_sibling(node, -1)
-
-
 def next_named(node: Node) -> Node | None:
     """`node.next_named_sibling`; during a file pass, from the children its ancestry listed."""
     ancestry = _ancestry.current()

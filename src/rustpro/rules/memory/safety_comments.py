@@ -65,11 +65,11 @@ def argues_soundness(text: str, *, about_threads: bool = False) -> bool:
 def _comment_run_above(node: Node) -> list[Node]:
     """The comments written directly above `node`, nearest first (attributes may sit between)."""
     comments: list[Node] = []
-    sibling = items.previous(node)
+    sibling = node.prev_sibling
     while sibling is not None and (sibling.type in _COMMENTS or sibling.type == "attribute_item"):
         if sibling.type in _COMMENTS:
             comments.append(sibling)
-        sibling = items.previous(sibling)
+        sibling = sibling.prev_sibling
     return comments
 
 
@@ -108,7 +108,7 @@ def justification_opening(body: Node | None, *, about_threads: bool = False) -> 
 
 def justification_trailing(holder: Node, row: int, *, about_threads: bool = False) -> bool:
     """True when a justifying comment follows `holder` on source row `row` (0-based)."""
-    sibling = items.following(holder)
+    sibling = holder.next_sibling
     return (
         sibling is not None
         and sibling.start_point.row == row
@@ -135,8 +135,8 @@ def justification_in_chain(call: Node) -> bool:
 def holding_statement(node: Node) -> list[Node]:
     """`node` and its ancestors up to the statement (or item) that holds it, nearest first."""
     chain = [node]
-    parent = items.parent(node)
-    while parent is not None and parent.type not in _STATEMENT_LISTS:
-        chain.append(parent)
-        parent = items.parent(parent)
+    current = node
+    while current.parent is not None and current.parent.type not in _STATEMENT_LISTS:
+        current = current.parent
+        chain.append(current)
     return chain

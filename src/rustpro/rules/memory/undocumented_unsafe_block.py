@@ -17,7 +17,7 @@ from rustpro.rules.memory.safety_comments import (
     justification_opening,
     justification_trailing,
 )
-from rustpro.syntax import ancestry, items
+from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
 
@@ -108,33 +108,19 @@ def _continues_justified_run(statement: Node) -> bool:
     an `unsafe` block, are one step of reasoning, as a run of `unsafe impl`s is. A blank line
     or a statement without `unsafe` ends the run.
     """
-    # Each statement's answer is kept (during a file pass): a run of thousands of unsafe
-    # statements asked each one to walk back through all those before it.
-    tree = ancestry.current()
-    known: dict[int, bool] = tree.memo("justified unsafe run") if tree is not None else {}
-    walked: list[Node] = []
     current = statement
-    found = False
-    while current.id not in known:
-        walked.append(current)
-        previous = items.previous_named(current)
-        if (
-            previous is None
-            or previous.end_point.row + 1 != current.start_point.row
-            or not _holds_unsafe_block(previous)
-        ):
-            break
+    previous = current.prev_named_sibling
+    while (
+        previous is not None
+        and previous.end_point.row + 1 == current.start_point.row
+        and _holds_unsafe_block(previous)
+    ):
         if justification_above(previous) or justification_trailing(
             previous, previous.start_point.row
         ):
-            found = True
-            break
-        current = previous
-    else:
-        found = known[current.id]
-    for step in walked:
-        known[step.id] = found
-    return found
+            return True
+        current, previous = previous, previous.prev_named_sibling
+    return False
 
 
 def _holds_unsafe_block(statement: Node) -> bool:
@@ -154,7 +140,7 @@ def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
     if function is None or function.type != "function_item" or not items.is_unsafe_fn(function):
         return False
     body = function.child_by_field_name("body")
-    whole_body = body is not None and items.parent(chain[-1]) == body and _statements(body) == 1
+    whole_body = body is not None and chain[-1].parent == body and _statements(body) == 1
     if not whole_body and not _calls_same_name(block, items.item_name(function)):
         return False
     docs = items.doc_text(function)
