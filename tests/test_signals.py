@@ -129,10 +129,10 @@ def _wait_for_workers(pid: int, process: subprocess.Popen[str]) -> list[int]:
     ("command", "signum", "whole_group", "code", "message"),
     [
         # `kill PID`: the parent alone is told; its workers must not outlive it.
-        (["audit", "--static", "--no-cache"], signal.SIGTERM, False, 143, "terminated"),
+        (["audit", "--static", "--no-cache"], signal.SIGTERM, False, 143, "stopped by SIGTERM"),
         # Ctrl-C in a terminal: the whole foreground group gets SIGINT.
         (["audit", "--static", "--no-cache"], signal.SIGINT, True, 130, "interrupted"),
-        (["profile"], signal.SIGTERM, False, 143, "terminated"),
+        (["profile"], signal.SIGTERM, False, 143, "stopped by SIGTERM"),
         (["profile"], signal.SIGINT, True, 130, "interrupted"),
     ],
     ids=["audit-sigterm", "audit-ctrl-c", "profile-sigterm", "profile-ctrl-c"],

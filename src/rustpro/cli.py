@@ -18,7 +18,7 @@ from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
-from rustpro.stopping import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, terminate_as_exception
+from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
 FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -382,12 +382,19 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_ERROR)
-    except (KeyboardInterrupt, click.exceptions.Abort):  # click turns Ctrl-C into Abort
+    except click.exceptions.Abort as abort:
+        # click turns Ctrl-C inside a command into Abort: it is still an interruption.
+        if isinstance(abort.__cause__, KeyboardInterrupt):
+            click.echo("rustpro: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        click.echo("rustpro: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
         click.echo("rustpro: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except Terminated:
-        click.echo("rustpro: terminated", err=True)
-        sys.exit(EXIT_TERMINATED)
+    except Terminated as stop:
+        click.echo(stop.message, err=True)
+        sys.exit(stop.exit_status)
     except RustproError as err:
         click.echo(f"rustpro: error: {err}", err=True)
         sys.exit(EXIT_ERROR)

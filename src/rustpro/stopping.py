@@ -2,9 +2,10 @@
 
 Left to their defaults, SIGTERM killed rustpro at once (no cleanup: pool workers went on
 reading files for minutes) and Ctrl-C in a terminal reached every worker too, each printing
-a traceback. So while a command runs, SIGTERM raises `Terminated` in the main thread as
-SIGINT raises `KeyboardInterrupt`; workers ignore both and are stopped by the parent
-(`stop_workers`), which then exits 143 or 130 (128 + the signal) with one line on stderr.
+a traceback. So while a command runs, SIGTERM (and SIGHUP) raise `Terminated` in the main
+thread as SIGINT raises `KeyboardInterrupt`; workers ignore SIGINT and are stopped by the
+parent (`stop_workers`), which then exits 128 + the signal (143 for SIGTERM, 130 for
+Ctrl-C) with one line on stderr.
 """
 
 from __future__ import annotations
@@ -19,33 +20,50 @@ from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
-EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+# Signals that ask rustpro to stop (SIGTERM: `kill`, a CI timeout; SIGHUP: the terminal went).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 # prctl(2): have the kernel send this signal to a worker when its parent dies.
 _PR_SET_PDEATHSIG = 1
 
 
 class Terminated(BaseException):
-    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so that the guards that keep
-    one rule's bug from sinking an audit (`except Exception`) let it through."""
+    """A stop signal arrived. A BaseException, like KeyboardInterrupt, so that the guards
+    that keep one rule's bug from sinking an audit (`except Exception`) let it through."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal, as a shell reports a process the signal killed (143: SIGTERM)."""
+        return 128 + self.signum
+
+    @property
+    def message(self) -> str:
+        """The one line rustpro prints: `rustpro: stopped by SIGTERM`."""
+        return f"rustpro: stopped by {signal.Signals(self.signum).name}"
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
+    raise Terminated(signum)
 
 
 @contextlib.contextmanager
 def terminate_as_exception() -> Iterator[None]:
-    """While active, SIGTERM raises `Terminated` in the main thread (so `with` blocks and
-    `finally` clauses run, and the workers are stopped) instead of killing the process."""
+    """While active, SIGTERM and SIGHUP raise `Terminated` in the main thread (so `with`
+    blocks and `finally` clauses run, and the workers are stopped) instead of killing the
+    process on the spot."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = {signum: signal.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
@@ -60,7 +78,8 @@ def _init_worker(parent: int) -> None:
     # each print a traceback. SIGTERM gets its default back (the parent's handler came along
     # with the fork): a terminated worker just ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
     # A parent killed outright (SIGKILL) cannot stop its workers: let the kernel do it.
     if sys.platform.startswith("linux"):
         import ctypes  # here, not at the top: only workers need it, and it costs every start
@@ -111,4 +130,4 @@ def _signals_ignored() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-_STOPS = (signal.SIGINT, signal.SIGTERM)
+_STOPS = (signal.SIGINT, *STOP_SIGNALS)
