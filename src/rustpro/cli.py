@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import NoReturn
 
 import click
@@ -23,6 +18,7 @@ from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
+from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
 FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -33,8 +29,6 @@ TRUST_NOTE = (
     "project under its cache dir, which executes its build scripts, proc macros and tests: "
     "audit untrusted code with --static, which executes nothing from the audited project."
 )
-# Exit status on Ctrl-C, as shells report a process killed by SIGINT.
-EXIT_INTERRUPTED = 130
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -204,7 +198,7 @@ def audit(
     reported.
 
     Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
-    could not run.
+    could not run, 130 on Ctrl-C, 143 on SIGTERM.
     """
     from rustpro.discovery.target import locate
 
@@ -409,35 +403,6 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
         click.echo(render_text(result), nl=False)
 
 
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (not an `Exception`, so no handler
-    meant for errors swallows it)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise _Terminated(signum)
-
-
-@contextmanager
-def _termination_unwinds() -> Iterator[None]:
-    """While the block runs, SIGTERM and SIGHUP raise `_Terminated` in the main thread.
-    Python's default for them is to die on the spot: no `finally`, no `atexit`, and full
-    mode's cargo (in a session of its own) would keep running."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def _stop_tools() -> None:
     """Kill whatever cargo full mode started (only loaded when full mode ran)."""
     runner = sys.modules.get("rustpro.toolchain.runner")
@@ -449,7 +414,7 @@ def _stop_tools() -> None:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
     try:
-        with _termination_unwinds():
+        with terminate_as_exception():
             cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
@@ -464,17 +429,17 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.exit(EXIT_INTERRUPTED)
         click.echo("rustpro: aborted", err=True)
         sys.exit(EXIT_ERROR)
-    except RustproError as err:
-        click.echo(f"rustpro: error: {err}", err=True)
-        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _stop_tools()
         click.echo("rustpro: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except _Terminated as stop:
+    except Terminated as stop:
         _stop_tools()
-        click.echo(f"rustpro: stopped by {signal.Signals(stop.signum).name}", err=True)
-        sys.exit(128 + stop.signum)
+        click.echo(stop.message, err=True)
+        sys.exit(stop.exit_status)
+    except RustproError as err:
+        click.echo(f"rustpro: error: {err}", err=True)
+        sys.exit(EXIT_ERROR)
     except RecursionError:
         click.echo("rustpro: internal error: input nested too deeply", err=True)
         sys.exit(EXIT_ERROR)

@@ -13,9 +13,11 @@ from typing import Any
 
 from tree_sitter import Node, Tree
 
+from rustpro.engine.places import FILE_TOP, ModulePlace, module_places
 from rustpro.model import Finding, Location, Role, Severity
 from rustpro.rules.base import BaseRule
 from rustpro.syntax import items
+from rustpro.syntax.ancestry import Ancestry, NodeFold
 from rustpro.syntax.positions import LineIndex
 
 
@@ -95,16 +97,22 @@ class FileContext:
     _trait_bounds: list[int] | None = None  # where traits start and end, once found
     # Public gates by (start, end, kind) of the item: several rules ask about one item.
     _gates: dict[tuple[int, int, int], PublicGate | None] = field(default_factory=dict)
-    # Module chains by (start, end, kind) of the container: every item of an impl shares one.
-    _chains: dict[tuple[int, int, int], tuple[tuple[str, ...], bool] | None] = field(
-        default_factory=dict
-    )
+    # The parents of the tree's nodes as the file pass meets them (`syntax.ancestry`).
+    ancestry: Ancestry = field(init=False)
+    # Where each node sits among the file's inline modules, worked out once per node.
+    places: NodeFold[ModulePlace] = field(init=False)
+    # Lints allowed or expected by the attributes around each node (`_allowed_by_clippy`).
+    _lints_around: NodeFold[frozenset[str]] | None = None
     _mentions: dict[str, bool] = field(default_factory=dict)  # see `mentions`
     # Per-rule memory for this file only (`scratch(rule)`), e.g. what a rule already reported.
     _scratch: dict[str, set[int]] = field(default_factory=dict)
     # Memos for this file only (`memo(owner)`): answers several sites or rules share, such as
     # which function a node belongs to, worked out once per node instead of once per site.
     _memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ancestry = Ancestry(self.tree.root_node)
+        self.places = module_places(self.ancestry)
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
@@ -117,7 +125,6 @@ class FileContext:
         self.test_ranges = merged
         self._test_starts = [start for start, _ in merged]
         self._gates.clear()  # a gate asked for before the ranges were known may be wrong
-        self._chains.clear()
 
     def in_test_region(self, node: Node) -> bool:
         """True when the node lies inside a `#[cfg(test)]` item or a `#[test]` function."""
@@ -204,7 +211,8 @@ class FileContext:
         # Two positions rather than `lines.span`: the `Span` would be unpacked at once.
         line, column = self.lines.position(node.start_byte)
         end_line, end_column = self.lines.position(last.end_byte)
-        hint = f"{help}; {rule.help_suffix}" if help else rule.help_suffix
+        message = _bounded(message)
+        hint = _bounded(f"{help}; {rule.help_suffix}" if help else rule.help_suffix)
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
@@ -269,10 +277,10 @@ class FileContext:
         # attribute.
         if not self.may_be_public(item) or self.is_test_code(item):
             return None
-        container = item.parent
+        container = self.ancestry.parent(item)
         holder = None  # the impl or trait whose body holds `item`
         if container is not None and container.type == "declaration_list":
-            holder = container.parent
+            holder = self.ancestry.parent(container)
         holder_kind = holder.type if holder is not None else ""
         # Trait items share the trait's visibility; everything else must be plainly `pub`.
         if holder_kind != "trait_item" and not items.is_plain_pub(item):
@@ -285,7 +293,7 @@ class FileContext:
             self._file_doc_hidden = items.file_doc_hidden(self.tree.root_node)
         if self._file_doc_hidden:
             return None
-        reach = self._module_chain(container)
+        reach = (FILE_TOP if container is None else self.places.at(container)).public_reach
         if reach is None:
             return None
         chain, chain_pub = reach
@@ -295,39 +303,6 @@ class FileContext:
         elif holder is not None and holder_kind == "trait_item":
             owner = items.item_name(holder)
         return PublicGate(chain, items.item_name(item), chain_pub, owner)
-
-    def _module_chain(self, container: Node | None) -> tuple[tuple[str, ...], bool] | None:
-        """The inline modules from the file down to `container` and whether all are `pub`.
-
-        None when items in `container` are unreachable: inside a function body, or under a
-        `#[doc(hidden)]` module, impl or trait. Every item of one impl or module shares the
-        answer, so it is worked out once per container.
-        """
-        if container is None:
-            return (), True
-        key = (container.start_byte, container.end_byte, container.kind_id)
-        if key in self._chains:
-            return self._chains[key]
-        chain: list[str] = []
-        chain_pub = True
-        reach: tuple[tuple[str, ...], bool] | None = None
-        parent: Node | None = container
-        while parent is not None:
-            kind = parent.type
-            if kind in ("function_item", "block", "closure_expression"):
-                break  # items inside function bodies are not reachable
-            if kind in ("mod_item", "impl_item", "trait_item"):
-                if any(items.is_doc_hidden(a) for a in items.attributes_of(parent)):
-                    break
-                if kind == "mod_item":
-                    chain.append(items.item_name(parent))
-                    chain_pub = chain_pub and items.is_plain_pub(parent)
-            parent = parent.parent
-        else:
-            chain.reverse()
-            reach = (tuple(chain), chain_pub)
-        self._chains[key] = reach
-        return reach
 
     def _allowed_by_clippy(self, rule: BaseRule, node: Node) -> bool:
         twins = rule.clippy_twins
@@ -339,18 +314,30 @@ class FileContext:
         # Lint names are read token by token from the source: unspelled, none can match.
         if not any(self.mentions(twin) for twin in twins):
             return False
-        for parent in items.ancestors(node):
-            if (
-                parent.type in items.ITEM_KINDS
-                or parent.type == "expression_statement"
-                or (parent.type == "let_declaration")
-            ):
-                for attr in items.attributes_of(parent):
-                    if items.attribute_path(attr) in ("allow", "expect") and (
-                        wanted & set(items.lint_names(attr))
-                    ):
-                        return True
-        return False
+        if self._lints_around is None:
+            self._lints_around = NodeFold(self.ancestry, frozenset(), _with_allowed_lints)
+        return bool(wanted & self._lints_around.around(node))
+
+
+# Messages quote code (a receiver, a callee); a quote of a hostile expression (a chain of
+# thousands of calls) would make every finding as long as the file.
+_MAX_MESSAGE = 400
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+# What can carry `#[allow(..)]` / `#[expect(..)]` for the code inside it.
+_LINT_HOLDERS = items.ITEM_KINDS | {"expression_statement", "let_declaration"}
+
+
+def _with_allowed_lints(around: frozenset[str], node: Node) -> frozenset[str]:
+    """The lints allowed inside `node`: those allowed around it, and on it."""
+    if node.type not in _LINT_HOLDERS:
+        return around
+    own = items.allowed_lints(node)
+    return around.union(own) if own else around
 
 
 def _is_trait_impl(impl: Node) -> bool:

@@ -34,6 +34,8 @@ class CrateView:
         self.results = results
         self.audit_root = audit_root
         self._by_relpath = {r.relpath: r for r in results}
+        # The `pub` types of each file by (name, module chain), indexed when first asked.
+        self._pub_types: dict[str, dict[tuple[str, tuple[str, ...]], PublicGate]] = {}
         if modules is None:
             structures = {r.relpath: r.structure for r in results if r.skipped is None}
             modules = walk_analysed([layout], audit_root, structures).modules[0]
@@ -153,13 +155,16 @@ class CrateView:
 
     def _local_type(self, relpath: str, gate: PublicGate) -> PublicGate | None:
         """The `pub` type or trait named `gate.owner` declared in the same module as `gate`."""
-        result = self._by_relpath.get(relpath)
-        if result is None:
-            return None
-        for declared in result.structure.pub_types:
-            if declared.name == gate.owner and declared.chain == gate.chain:
-                return declared
-        return None
+        declared = self._pub_types.get(relpath)
+        if declared is None:
+            result = self._by_relpath.get(relpath)
+            if result is None:
+                return None
+            # Indexed once per file: a file of thousands of impls asked this per method.
+            declared = self._pub_types[relpath] = {}
+            for pub_type in result.structure.pub_types:
+                declared.setdefault((pub_type.name, pub_type.chain), pub_type)
+        return declared.get((gate.owner or "", gate.chain))
 
     def _item_public(self, info: ModuleInfo, gate: PublicGate) -> bool:
         container = info.module + gate.chain

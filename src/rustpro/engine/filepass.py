@@ -24,6 +24,7 @@ from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.generated_code import is_generated_file, is_generated_path
 from rustpro.rules.patterns import Channel
 from rustpro.rules.registry import file_rules
+from rustpro.syntax import ancestry
 from rustpro.syntax.parser import parse
 from rustpro.syntax.positions import LineIndex
 
@@ -63,6 +64,14 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     if root.has_error:
         result.parse_error_line = _first_error_line(root, lines)
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
+    # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
+    # the word finder met, instead of a descent from the root per step.
+    with ancestry.active(ctx.ancestry):
+        return _analyze(ctx, result)
+
+
+def _analyze(ctx: FileContext, result: FileResult) -> FileResult:
+    relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
     file_plan = gates.plan(role is Role.PRODUCTION)
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
@@ -73,7 +82,7 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     # The gates' candidates (found by words, and by the file query for what words cannot
     # find), in document order; the engine records its own kinds from them before rules run.
-    hits, trees = file_plan.words.find(root, source)
+    hits, trees = file_plan.words.find(root, source, ctx.ancestry)
     if file_plan.query is not None:
         hits += _run_file_query(file_plan, ctx, whole_file)
     hits.sort(key=_start_byte)

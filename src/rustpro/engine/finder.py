@@ -22,6 +22,7 @@ import ahocorasick_rs
 from tree_sitter import Node
 
 from rustpro.syntax import items
+from rustpro.syntax.ancestry import Ancestry
 from rustpro.syntax.parser import kind_ids
 
 # The keyword each node kind has as a direct child, always present: searching for the
@@ -64,7 +65,9 @@ _LEFT_BLOCKERS = _WORD_BYTES | frozenset(b"'")
 _BODY_OF_IDS = frozenset().union(*(kind_ids(kind) for kind in _BODY_OF))
 _EXTERN_MODIFIER_IDS = kind_ids("extern_modifier")
 
-Verify = Callable[[Node], Node | None]  # the candidate a word's token stands for, if any
+Parent = Callable[[Node], Node | None]  # `Node.parent`, answered from what the finder met
+# The candidate a word's token stands for, if any; climbing with the finder's `Parent`.
+Verify = Callable[[Node, Parent], Node | None]
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes regex
 _DOT_OR_UNSURE = frozenset(b"./\n\r\x0b\x0c")  # see `_may_follow_dot`
 
@@ -77,35 +80,35 @@ class TokenShape(enum.Enum):
     IDENT = "ident"  # the name alone
 
 
-def method_call(token: Node) -> Node | None:
+def method_call(token: Node, parent: Parent) -> Node | None:
     """`x.name(..)`: the call whose function is a field expression naming `token`."""
     if token.type != "field_identifier":
         return None
-    field_expr = token.parent
+    field_expr = parent(token)
     if field_expr is None or field_expr.type != "field_expression":
         return None
-    call = field_expr.parent
+    call = parent(field_expr)
     # A field expression that is a child of a call is its `function` (the rest is `arguments`).
     return call if call is not None and call.type == "call_expression" else None
 
 
-def function_call(token: Node) -> Node | None:
+def function_call(token: Node, parent: Parent) -> Node | None:
     """`name(..)`, `path::name(..)`, `name::<T>(..)`, `path::name::<T>(..)`."""
     if token.type != "identifier":
         return None
-    node = _as_name(token)
-    parent = node.parent
-    if parent is not None and parent.type == "generic_function":
-        node, parent = parent, parent.parent
-    return parent if parent is not None and parent.type == "call_expression" else None
+    node = _as_name(token, parent)
+    above = parent(node)
+    if above is not None and above.type == "generic_function":
+        node, above = above, parent(above)
+    return above if above is not None and above.type == "call_expression" else None
 
 
-def qualified_call(token: Node) -> Node | None:
+def qualified_call(token: Node, parent: Parent) -> Node | None:
     """`name::f(..)` and `path::name::f(..)`: the call whose function's path ends in `token`."""
     if token.type != "identifier":
         return None
-    node = _as_name(token)
-    path_of = node.parent
+    node = _as_name(token, parent)
+    path_of = parent(node)
     # The path is the first child of a scoped identifier; the name is its last.
     if (
         path_of is None
@@ -114,40 +117,40 @@ def qualified_call(token: Node) -> Node | None:
         or path_of.end_byte == node.end_byte
     ):
         return None
-    call = path_of.parent
+    call = parent(path_of)
     return call if call is not None and call.type == "call_expression" else None
 
 
-def macro_call(token: Node) -> Node | None:
+def macro_call(token: Node, parent: Parent) -> Node | None:
     """`name!(..)` and `path::name!(..)`."""
     if token.type != "identifier":
         return None
-    parent = _as_name(token).parent
+    above = parent(_as_name(token, parent))
     # An identifier or path that is a child of a macro call is its `macro`.
-    return parent if parent is not None and parent.type == "macro_invocation" else None
+    return above if above is not None and above.type == "macro_invocation" else None
 
 
-def attribute(token: Node) -> Node | None:
+def attribute(token: Node, parent: Parent) -> Node | None:
     """`#[name]`, `#[path::name(..)]`: the attribute item whose path ends in `token`."""
     if token.type != "identifier":
         return None
-    node = _as_name(token)
-    attr = node.parent
+    node = _as_name(token, parent)
+    attr = parent(node)
     if attr is None or attr.type != "attribute" or attr.start_byte != node.start_byte:
         return None
-    item = attr.parent
+    item = parent(attr)
     return item if item is not None and item.type == "attribute_item" else None
 
 
-def _as_name(identifier: Node) -> Node:
+def _as_name(identifier: Node, parent: Parent) -> Node:
     """The scoped identifier an identifier is the name (last segment) of, or itself."""
-    parent = identifier.parent
+    above = parent(identifier)
     if (
-        parent is not None
-        and parent.type == "scoped_identifier"
-        and parent.end_byte == identifier.end_byte
+        above is not None
+        and above.type == "scoped_identifier"
+        and above.end_byte == identifier.end_byte
     ):
-        return parent
+        return above
     return identifier
 
 
@@ -175,7 +178,7 @@ def _tree_start(hit: TreeHit) -> int:
 
 
 def _in_token_tree(
-    root: Node,
+    ancestry: Ancestry,
     source: bytes,
     word: _Word,
     needle: bytes,
@@ -191,12 +194,12 @@ def _in_token_tree(
         if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
             continue
         if tree is None:
-            token = root.named_descendant_for_byte_range(start, end)
+            token = ancestry.named_node_at(start, end)
             if token is None or token.type != "identifier" or token.start_byte != start:
                 return
             # The smallest named node holding the byte before the identifier too is its
-            # parent (a token tree begins with its bracket): no walk down from the root.
-            tree = root.named_descendant_for_byte_range(start - 1, end)
+            # parent (a token tree begins with its bracket).
+            tree = ancestry.named_node_at(start - 1, end)
             if tree is None or tree.type != "token_tree":
                 return
         key = (tree.id, id(target))
@@ -210,11 +213,11 @@ def _in_token_tree(
 _NAME_START_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 
 
-def _inner_attributes(root: Node, source: bytes, target: object) -> Iterator[Hit]:
+def _inner_attributes(ancestry: Ancestry, source: bytes, target: object) -> Iterator[Hit]:
     """Every inner attribute (`#![..]`), found by its `#`."""
     for hit in _INNER_ATTRIBUTE.finditer(source):
         start = hit.start()
-        item = root.named_descendant_for_byte_range(start, start + 1)  # `#` is unnamed
+        item = ancestry.named_node_at(start, start + 1)  # `#` is unnamed
         if item is not None and item.type == "inner_attribute_item":
             yield (item, target, b"")
 
@@ -391,15 +394,23 @@ class WordFinder:
             else None
         )
 
-    def find(self, root: Node, source: bytes) -> tuple[list[Hit], list[TreeHit]]:
+    def find(
+        self, root: Node, source: bytes, ancestry: Ancestry | None = None
+    ) -> tuple[list[Hit], list[TreeHit]]:
         """Every wanted candidate of the file, in no particular order; and the token trees
-        holding wanted names, in document order."""
+        holding wanted names, in document order.
+
+        `ancestry` (of `root`'s tree) learns the ancestors of every node met on the way.
+        """
         found: list[Hit] = []
         trees: dict[tuple[int, int], TreeHit] = {}
+        # Each pass goes through the file in order: the ancestry's searches then walk the
+        # tree about once per pass.
+        ancestry = ancestry if ancestry is not None else Ancestry(root)
         if self._automaton is not None:
-            self._find_words(root, source, found, trees)
+            self._find_words(ancestry, source, found, trees)
         if self._inner_attributes is not None:
-            found.extend(_inner_attributes(root, source, self._inner_attributes))
+            found.extend(_inner_attributes(ancestry, source, self._inner_attributes))
         if self._every_macro_call is not None:
             target, named_ok = self._every_macro_call, self._macro_named
             for hit in _MACRO_BANG.finditer(source):
@@ -408,7 +419,7 @@ class WordFinder:
                 if spelled is not None and not named_ok(spelled):
                     continue
                 # `!` is an unnamed token: the smallest named node holding it is its parent.
-                call = root.named_descendant_for_byte_range(start, start + 1)
+                call = ancestry.named_node_at(start, start + 1)
                 name = _macro_last_name(call) if call is not None else None
                 if call is None or name is None:
                     continue
@@ -418,7 +429,7 @@ class WordFinder:
 
     def _find_words(
         self,
-        root: Node,
+        ancestry: Ancestry,
         source: bytes,
         found: list[Hit],
         trees: dict[tuple[int, int], TreeHit],
@@ -430,11 +441,12 @@ class WordFinder:
         word_bytes, left_blockers = _WORD_BYTES, _LEFT_BLOCKERS
         size = len(source)
         file_docs = False
+        parent = ancestry.parent
         for index, start, end in self._automaton.find_matches_as_indexes(source):
             needle = needles[index]
             word = words.get(needle)
             if word is None:  # an inner doc comment mark
-                file_docs = file_docs or self._file_doc(root, start, end, found)
+                file_docs = file_docs or self._file_doc(ancestry, start, end, found)
                 continue
             left, right = bounded[index]
             if (left and start and source[start - 1] in left_blockers) or (
@@ -444,32 +456,32 @@ class WordFinder:
             if word.method_only and not _may_follow_dot(source, start):
                 continue
             if word.by_parent_kind or word.bodies:
-                self._keyword(root, word, needle, start, end, found)
+                self._keyword(ancestry, word, needle, start, end, found)
             if word.in_token_trees:
-                _in_token_tree(root, source, word, needle, start, end, trees)
+                _in_token_tree(ancestry, source, word, needle, start, end, trees)
             if not word.verified:
                 continue
-            token = root.descendant_for_byte_range(start, end)
+            token = ancestry.node_at(start, end)
             # A word in a comment or string lands on a longer token: no candidate.
             if token is None or token.start_byte != start or token.end_byte != end:
                 continue
             for verify, target in word.verified:
-                node = verify(token)
+                node = verify(token, parent)
                 if node is not None:
                     found.append((node, target, needle))
 
     def _keyword(
-        self, root: Node, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
+        self, ancestry: Ancestry, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
     ) -> None:
         # A keyword is an unnamed token, so the smallest *named* node holding it is the node
-        # it is a direct child of (one call; asking a node for its parent walks down from the
-        # root). Keyword-like bytes in a comment, string or token tree land on that node.
-        item = root.named_descendant_for_byte_range(start, end)
+        # it is a direct child of. Keyword-like bytes in a comment, string or token tree land
+        # on that node.
+        item = ancestry.named_node_at(start, end)
         if item is None:
             return
         kind = item.kind_id  # an int: `type` builds a new string each time
         if needle == _EXTERN and kind in _EXTERN_MODIFIER_IDS:
-            parent = item.parent
+            parent = ancestry.parent(item)
             if parent is None:
                 return
             item, kind = parent, parent.kind_id
@@ -482,16 +494,16 @@ class WordFinder:
                 found.append((body, self._declaration_lists, needle))
 
     @staticmethod
-    def _file_doc(root: Node, start: int, end: int, found: list[Hit]) -> bool:
+    def _file_doc(ancestry: Ancestry, start: int, end: int, found: list[Hit]) -> bool:
         """Hand over the inner doc comment starting at `start` if it documents the file."""
         # The smallest node holding all of `//!` is the comment (`//` alone is its token).
-        comment = root.descendant_for_byte_range(start, end)
+        comment = ancestry.node_at(start, end)
         if (
             comment is None
             or comment.start_byte != start
             or comment.type not in ("line_comment", "block_comment")
             or comment.child_by_field_name("inner") is None
-            or comment.parent != root
+            or ancestry.parent(comment) != ancestry.root
         ):
             return False
         found.append((comment, None, b""))

@@ -40,6 +40,13 @@ def _fold_sections_into_missing_docs(findings: list[Finding]) -> list[Finding]:
         if section is not None and target is not None:
             sections.setdefault(target, []).append(section)
             dropped.add(index)
+    # Every finding at a merged place, gathered once: asking all findings for each merged
+    # one would grow with the square of their number.
+    at_place: dict[tuple[str, int, int], list[Finding]] = {}
+    for finding in findings:
+        place = _place(finding)
+        if place in undocumented:
+            at_place.setdefault(place, []).append(finding)
     merged: list[Finding] = []
     for index, finding in enumerate(findings):
         if index in dropped:
@@ -49,7 +56,7 @@ def _fold_sections_into_missing_docs(findings: list[Finding]) -> list[Finding]:
             finding = replace(
                 finding,
                 message=f"{finding.message}; its docs will need {' and '.join(sorted(wanted))}",
-                severity=_worst(finding, *(f for f in findings if _place(f) == _place(finding))),
+                severity=_worst(finding, *at_place[_place(finding)]),
             )
         merged.append(finding)
     return merged

@@ -14,7 +14,10 @@ from rustpro.engine.cache import ResultCache
 from rustpro.engine.filepass import FileResult, analyze_source, prepare
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
+from rustpro.stopping import close_pool, start_pool
 
+# Why a file whose nesting defeats the analysis (Python's recursion limit) is skipped.
+NESTED_TOO_DEEPLY = "skipped: nested too deeply to analyse"
 # Below this much source, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -39,7 +42,10 @@ def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> Fil
         cached = cache.get(key)
         if cached is not None:
             return cached
-    result = analyze_source(source, job.relpath, job.role)
+    try:
+        result = analyze_source(source, job.relpath, job.role)
+    except RecursionError:  # no traceback, and no end to the audit, for one hostile file
+        return FileResult(relpath=job.relpath, role=job.role, skipped=NESTED_TOO_DEEPLY)
     if cache is not None and not result.rule_errors:
         cache.put(key, result)
     return result
@@ -102,14 +108,15 @@ class FileAnalyzer:
     def __enter__(self) -> FileAnalyzer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Leaving with an exception (Ctrl-C, SIGTERM, an error): the workers stop at once.
+        self.close(interrupted=exc_type is not None)
 
-    def close(self) -> None:
-        """Stop the workers, if any were started."""
+    def close(self, *, interrupted: bool = False) -> None:
+        """Stop the workers, if any were started: when their work is done, or at once."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            close_pool(pool, interrupted=interrupted)
 
     def analyze(self, jobs: Sequence[FileJob]) -> list[FileResult]:
         """Results for every job, in job order."""
@@ -130,7 +137,7 @@ class FileAnalyzer:
         results: list[FileResult | None] = [None] * len(jobs)
         if self._pool is None:
             prepare()  # forked workers inherit the loaded rules and the compiled query
-            self._pool = ProcessPoolExecutor(max_workers=self.count)
+            self._pool = start_pool(self.count)
         pool = self._pool
         futures = [
             (

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext, PublicGate
+from rustpro.engine.places import ModulePlace
 from rustpro.syntax import items
+from rustpro.syntax.ancestry import NodeFold
 from rustpro.syntax.cfg import CfgOnly, cfg_only
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
@@ -133,7 +135,7 @@ def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
     root = ctx.tree.root_node
     for tokens in items.nodes_at(root, ctx.source, _MACRO_MOD_TEXT, "token_tree"):
         for _, captures in _macro_mod_cursor().matches(tokens):
-            _record_macro_mod(captures["mod"][0], captures["name"][0], out)
+            _record_macro_mod(captures["mod"][0], captures["name"][0], out, ctx.places)
 
 
 @functools.cache
@@ -165,7 +167,7 @@ def record_node(
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
-        at_root = node.parent == ctx.tree.root_node
+        at_root = items.parent(node) == ctx.tree.root_node
         if path == "cfg" and cfg_only(args) is not None and at_root:
             ctx.file_test_only = True
         if path == "doc" and not args.startswith("(") and at_root:
@@ -177,9 +179,9 @@ def record_node(
         if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
             test_ranges.append((node.start_byte, node.end_byte))
         if node.child_by_field_name("body") is None:
-            record_mod_declaration(node, out)
+            record_mod_declaration(node, out, ctx.places)
     elif kind == "use_declaration":
-        _record_use(node, out)  # only a plainly `pub` use re-exports anything
+        _record_use(node, out, ctx.places)  # only a plainly `pub` use re-exports anything
     elif kind in _PUB_TYPES and items.visibility(node):
         gate = ctx.public_gate(node)
         if gate is not None:
@@ -187,34 +189,22 @@ def record_node(
 
 
 def _attributed_node(attr: Node) -> Node | None:
-    sibling = attr.next_named_sibling
+    sibling = items.next_named(attr)
     while sibling is not None and sibling.type in (
         "attribute_item",
         "line_comment",
         "block_comment",
     ):
-        sibling = sibling.next_named_sibling
+        sibling = items.next_named(sibling)
     return sibling
 
 
-def _inline_chain(node: Node) -> tuple[tuple[str, ...], bool, bool]:
-    chain: list[str] = []
-    chain_pub = True
-    hidden = False
-    for parent in items.ancestors(node):
-        if parent.type == "mod_item":
-            chain.append(items.item_name(parent))
-            chain_pub = chain_pub and items.is_plain_pub(parent)
-            hidden = hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(parent))
-        elif parent.type in ("function_item", "block"):
-            return (), False, True  # inside a function body: never part of the module tree
-    chain.reverse()
-    return tuple(chain), chain_pub, hidden
-
-
-def record_mod_declaration(node: Node, out: FileStructure) -> None:
+def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[ModulePlace]) -> None:
     """Fold one `mod name;` declaration (a `mod_item` without a body) into `out.mod_decls`."""
-    chain, chain_pub, hidden = _inline_chain(node)
+    place = places.around(node)
+    if place.too_deep:
+        return  # the module file would sit more than `MAX_INLINE_MODULES` directories down
+    chain, chain_pub, hidden = _inline_chain(place)
     attrs = items.attributes_of(node)
     path_attr: str | None = None
     conditional: list[str] = []
@@ -238,7 +228,7 @@ def record_mod_declaration(node: Node, out: FileStructure) -> None:
             path_attr=path_attr,
             test_only=CfgOnly.TEST in limits or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
-            allows=_allowed_on(node),
+            allows=_allowed_on(node, place),
             docs_only=limits == {CfgOnly.DOCS},
             conditional_paths=tuple(conditional),
         )
@@ -254,31 +244,41 @@ def _cfg_attr_paths(arguments: str) -> list[str]:
     return [found.group(1)] if found else []
 
 
-def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
+def _inline_chain(place: ModulePlace) -> tuple[tuple[str, ...], bool, bool]:
+    """The inline modules around a module-level node, whether all are `pub`, whether one is
+    `#[doc(hidden)]`; inside a function body, `((), False, True)`: no module of the tree."""
+    if place.in_function:
+        return (), False, True
+    return place.chain, place.chain_pub, place.hidden
+
+
+def _record_macro_mod(
+    keyword: Node, name: Node, out: FileStructure, places: NodeFold[ModulePlace]
+) -> None:
     """`mod x;` written inside a macro call at module level (tokio's `cfg_rt! { pub mod rt; }`).
 
     Macro arguments are unparsed token trees, so visibility and attributes are read from the
     tokens before `mod`: `pub` (not `pub(crate)`), and `#[cfg(test)]`, `#[doc(hidden)]`,
     `#[path = ".."]` groups.
     """
-    if any(p.type in ("function_item", "block") for p in items.ancestors(keyword)):
+    place = places.around(keyword)
+    if place.in_function or place.too_deep:
         return  # a macro call inside a function body declares no module of the tree
-    chain, chain_pub, hidden = _inline_chain(keyword)
-    before = keyword.prev_sibling
+    chain, chain_pub, hidden = _inline_chain(place)
+    before = items.previous(keyword)
     is_pub = before is not None and before.type == "pub"
     if before is not None and before.type == "token_tree" and items.text(before).startswith("("):
-        before = before.prev_sibling  # `pub(crate)`: restricted, so not public
+        before = items.previous(before)  # `pub(crate)`: restricted, so not public
         is_pub = False
     if before is not None and before.type == "pub":
-        before = before.prev_sibling
+        before = items.previous(before)
     test_only = items.text(name).removeprefix("r#") in TEST_SUPPORT_MODULES
     docs_only = False
     path_attr: str | None = None
-    while (
-        before is not None
-        and before.type == "token_tree"
-        and (before.prev_sibling is not None and before.prev_sibling.type == "#")
-    ):
+    while before is not None and before.type == "token_tree":
+        hash_mark = items.previous(before)
+        if hash_mark is None or hash_mark.type != "#":
+            break
         attribute = items.text(before).replace(" ", "")
         if attribute.startswith("[cfg("):
             limit = cfg_only(attribute[len("[cfg") : -1])
@@ -287,7 +287,7 @@ def _record_macro_mod(keyword: Node, name: Node, out: FileStructure) -> None:
         hidden = hidden or attribute == "[doc(hidden)]"
         if attribute.startswith("[path="):
             path_attr = attribute[len("[path=") : -1].strip('"')
-        before = before.prev_sibling.prev_sibling
+        before = items.previous(hash_mark)
     out.mod_decls.append(
         ModDecl(
             name=items.text(name),
@@ -314,7 +314,7 @@ def record_includes(ctx: FileContext, out: FileStructure) -> None:
     for call in items.nodes_at(root, ctx.source, _INCLUDE_TEXT, "macro_invocation"):
         if items.macro_name(call) not in ("include", "std::include", "core::include"):
             continue
-        if any(p.type in ("function_item", "block") for p in items.ancestors(call)):
+        if ctx.places.around(call).in_function:
             continue  # an expression include (a table, a body) declares no module items
         arguments = next((c for c in call.named_children if c.type == "token_tree"), None)
         literal = arguments.named_child(0) if arguments is not None else None
@@ -340,20 +340,15 @@ def record_test_support_functions(ctx: FileContext, test_ranges: list[tuple[int,
         test_ranges.append((function.start_byte, function.end_byte))
 
 
-def _allowed_on(node: Node) -> tuple[str, ...]:
+def _allowed_on(node: Node, place: ModulePlace) -> tuple[str, ...]:
     """Lint names allowed on `node` and on the inline modules around it."""
-    lints: list[str] = []
-    for holder in (node, *(p for p in items.ancestors(node) if p.type == "mod_item")):
-        for attr in items.attributes_of(holder):
-            if items.attribute_path(attr) in ("allow", "expect"):
-                lints.extend(items.lint_names(attr))
-    return tuple(lints)
+    return (*items.allowed_lints(node), *place.module_allows)
 
 
-def _record_use(node: Node, out: FileStructure) -> None:
+def _record_use(node: Node, out: FileStructure, places: NodeFold[ModulePlace]) -> None:
     if not items.is_plain_pub(node):
         return
-    chain, chain_pub, hidden = _inline_chain(node)
+    chain, chain_pub, hidden = _inline_chain(places.around(node))
     # `#[doc(hidden)] pub use ..` re-exports for the crate's own macros or binaries, not
     # for users: what it names is no public API.
     if hidden or any(items.is_doc_hidden(a) for a in items.attributes_of(node)):
@@ -366,28 +361,40 @@ def _record_use(node: Node, out: FileStructure) -> None:
 
 
 def _flatten_use(node: Node, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
-    kind = node.type
-    if kind in ("identifier", "self", "crate", "super", "metavariable"):
-        return [(*prefix, items.text(node))]
-    if kind == "scoped_identifier":
-        return [(*prefix, *items.text(node).replace(" ", "").split("::"))]
-    if kind == "use_as_clause":
-        return _flatten_use(node.child_by_field_name("path") or node, prefix)
-    if kind == "use_wildcard":
-        head = node.named_children
-        wild = tuple(items.text(head[0]).replace(" ", "").split("::")) if head else ()
-        return [(*prefix, *wild, "*")]
-    if kind == "scoped_use_list":
-        path_node = node.child_by_field_name("path")
-        base = tuple(items.text(path_node).replace(" ", "").split("::")) if path_node else ()
-        list_node = node.child_by_field_name("list")
-        return _flatten_use(list_node, (*prefix, *base)) if list_node else []
-    if kind == "use_list":
-        found: list[tuple[str, ...]] = []
-        for child in node.named_children:
-            found.extend(_flatten_use(child, prefix))
-        return found
-    return []
+    """Every path a use tree names, each as its segments (`a::{b, c::*}` -> a::b, a::c::*).
+
+    With an explicit stack rather than recursion: a use tree can nest as deep as its text
+    is long, and Python's recursion limit is no bound on input.
+    """
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[Node, tuple[str, ...]]] = [(node, prefix)]
+    while pending:
+        current, base = pending.pop()
+        kind = current.type
+        if kind in ("identifier", "self", "crate", "super", "metavariable"):
+            found.append((*base, items.text(current)))
+        elif kind == "scoped_identifier":
+            found.append((*base, *items.text(current).replace(" ", "").split("::")))
+        elif kind == "use_as_clause":
+            path = current.child_by_field_name("path")
+            if path is not None:
+                pending.append((path, base))
+        elif kind == "use_wildcard":
+            head = current.named_children
+            wild = tuple(items.text(head[0]).replace(" ", "").split("::")) if head else ()
+            found.append((*base, *wild, "*"))
+        elif kind == "scoped_use_list":
+            path_node = current.child_by_field_name("path")
+            segments = (
+                tuple(items.text(path_node).replace(" ", "").split("::")) if path_node else ()
+            )
+            list_node = current.child_by_field_name("list")
+            if list_node is not None:
+                pending.append((list_node, (*base, *segments)))
+        elif kind == "use_list":
+            # Reversed onto the stack, so the paths come out in the order written.
+            pending.extend((child, base) for child in reversed(current.named_children))
+    return found
 
 
 # Suppression comments are rare: a byte scan finds them, where a query pattern would test every
@@ -404,7 +411,7 @@ def record_suppressions(ctx: FileContext, out: FileStructure) -> None:
         start = found.start()
         node = root.descendant_for_byte_range(start, start + 2)
         while node is not None and node.type != "line_comment" and node.start_byte == start:
-            node = node.parent
+            node = items.parent(node)
         # Only a comment that starts right here: not `// rustpro:` inside a string or `///`.
         if node is not None and node.type == "line_comment" and node.start_byte == start:
             _record_suppression(node, ctx, out)
@@ -423,9 +430,9 @@ def _record_suppression(node: Node, ctx: FileContext, out: FileStructure) -> Non
     if trailing:
         first, last = line, line
     else:
-        target = node.next_named_sibling
+        target = items.next_named(node)
         while target is not None and target.type in ("line_comment", "block_comment"):
-            target = target.next_named_sibling
+            target = items.next_named(target)
         if target is None:
             first, last = line + 1, line + 1
         else:

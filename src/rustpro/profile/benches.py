@@ -59,8 +59,8 @@ def collect_bench_calls(scan: FileScan, root: Node) -> None:
 def _in_measured_code(call: Node) -> bool:
     for parent in items.ancestors(call):
         if parent.type == "closure_expression":
-            arguments = parent.parent
-            caller = arguments.parent if arguments is not None else None
+            arguments = items.parent(parent)
+            caller = items.parent(arguments) if arguments is not None else None
             if caller is not None and caller.type == "call_expression":
                 function = caller.child_by_field_name("function")
                 if function is not None and function.type == "field_expression":

@@ -16,6 +16,7 @@ from rustpro import __version__
 from rustpro.discovery.layout import CrateLayout, Workspace, discover
 from rustpro.discovery.manifest import Manifest, read_manifest
 from rustpro.engine.modtree import CompiledFile, ModuleTreeWalk
+from rustpro.engine.parallel import NESTED_TOO_DEEPLY
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
 from rustpro.errors import ManifestError
 from rustpro.model import Role
@@ -24,6 +25,7 @@ from rustpro.profile.model import Profile, SubjectProfile
 from rustpro.profile.questions import answer_all
 from rustpro.profile.subject import Subject, crate_subject, workspace_subject
 from rustpro.profile.tally import FileFacts
+from rustpro.stopping import close_pool, start_pool
 
 # Below this much source, starting worker processes costs more than it saves.
 _PARALLEL_MIN_BYTES = 1024 * 1024
@@ -100,7 +102,10 @@ def _collect_one(job: _Job, max_bytes: int) -> FileFacts:
         source = read_source(path, max_bytes)
     except SourceSkipped as skipped:
         return FileFacts(relpath=relpath, role=role.value, skipped=str(skipped))
-    return collect(source, relpath, role)
+    try:
+        return collect(source, relpath, role)
+    except RecursionError:  # no traceback, and no end to the profile, for one hostile file
+        return FileFacts(relpath=relpath, role=role.value, skipped=NESTED_TOO_DEEPLY)
 
 
 def _collect_chunk(jobs: Sequence[_Job], max_bytes: int) -> list[FileFacts]:
@@ -116,6 +121,7 @@ def _collect_compiled(
     per_crate: list[list[FileFacts]] = [[] for _ in workspace.crates]
     count = workers if workers is not None else (os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
+    finished = False
     try:
         wave = walk.roots()
         while wave:
@@ -128,7 +134,7 @@ def _collect_compiled(
                 and len(jobs) > 1
                 and sum(_size(job[0]) for job in jobs) >= _PARALLEL_MIN_BYTES
             ):
-                pool = ProcessPoolExecutor(max_workers=count)
+                pool = start_pool(count)
             if pool is None or len(jobs) < 2:
                 collected = _collect_chunk(jobs, max_bytes)
             else:
@@ -143,9 +149,11 @@ def _collect_compiled(
                 (f, found.structure if found.skipped is None else None)
                 for f, found in zip(wave, collected, strict=True)
             )
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Interrupted (Ctrl-C, SIGTERM, an error): the workers stop at once.
+            close_pool(pool, interrupted=not finished)
     return per_crate
 
 

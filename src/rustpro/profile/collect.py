@@ -22,6 +22,7 @@ from rustpro.profile.benches import collect_bench_calls
 from rustpro.profile.patterns import PATTERNS, on_test_attribute
 from rustpro.profile.scan import ROLE_AREAS, FileScan, Handler
 from rustpro.profile.tally import PRODUCTION, TESTS, FileFacts, Tally
+from rustpro.syntax import ancestry
 from rustpro.syntax.parser import compile_query, parse
 from rustpro.syntax.positions import LineIndex
 
@@ -51,7 +52,30 @@ def collect(source: bytes, relpath: str, role: Role) -> FileFacts:
     root = tree.root_node
     if root.has_error:
         facts.parse_error_line = _first_error_line(root, lines)
-    scan = FileScan(facts=facts, source=source, lines=lines, base_area=ROLE_AREAS[role])
+    context = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
+    scan = FileScan(
+        facts=facts,
+        source=source,
+        lines=lines,
+        base_area=ROLE_AREAS[role],
+        places=context.places,
+        ancestry=context.ancestry,
+    )
+    # Handlers climb with `items.ancestors`: from the file's ancestry, not a descent per step.
+    with ancestry.active(context.ancestry):
+        _scan_matches(scan, root)
+        record_macro_mods(context, facts.structure)
+        record_includes(context, facts.structure)
+    _count_doc_tests(scan)
+    facts.test_lines = _covered_lines(scan)
+    if role is Role.BENCH:
+        collect_bench_calls(scan, root)
+    if scan.file_test_only:
+        move_to_tests(facts)
+    return facts
+
+
+def _scan_matches(scan: FileScan, root: Node) -> None:
     combined = _combined()
     matches = tree_sitter.QueryCursor(combined.query).matches(root)
     # Test regions first: every other fact needs to know which area it falls in.
@@ -64,16 +88,6 @@ def collect(source: bytes, relpath: str, role: Role) -> FileFacts:
             rest.append((handler, captures))
     for handler, captures in rest:
         handler(scan, captures)
-    context = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
-    record_macro_mods(context, facts.structure)
-    record_includes(context, facts.structure)
-    _count_doc_tests(scan)
-    facts.test_lines = _covered_lines(scan)
-    if role is Role.BENCH:
-        collect_bench_calls(scan, root)
-    if scan.file_test_only:
-        move_to_tests(facts)
-    return facts
 
 
 def gate_msrv_facts(facts: FileFacts) -> None:

@@ -28,6 +28,12 @@ class Feature:
     version: str
     kind: str  # syntax, method, name, path, call, attr
     match: str  # a query pattern for `syntax`, else the name / path text
+    # `syntax` only: the captured node counts when it has this field / this parent kind.
+    # Checked on the node rather than in the pattern: a pattern naming a later child (or a
+    # parent) stays open while the query walks the earlier children, and code that nests
+    # the construct in itself (a `let` in a `let`'s value) made the query quadratic.
+    having: str | None = None
+    within: str | None = None
 
     @property
     def version_tuple(self) -> tuple[int, int]:
@@ -51,14 +57,16 @@ FEATURES: tuple[Feature, ...] = (
         "nested or-patterns (`Some(1 | 2)`)",
         "1.53",
         "syntax",
-        "(tuple_struct_pattern (or_pattern) @msrv)",
+        "(or_pattern) @msrv",
+        within="tuple_struct_pattern",
     ),
     Feature(
         "let-else",
         "let-else (`let Some(x) = y else { .. }`)",
         "1.65",
         "syntax",
-        "(let_declaration alternative: (block)) @msrv",
+        "(let_declaration) @msrv",
+        having="alternative",
     ),
     Feature(
         "gats",

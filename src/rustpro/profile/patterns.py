@@ -14,10 +14,11 @@ from tree_sitter import Node
 from rustpro.engine.structure import record_mod_declaration
 from rustpro.model import Role
 from rustpro.profile import knowledge
-from rustpro.profile.msrv_table import MACRO_FEATURES, features_of, words
+from rustpro.profile.msrv_table import MACRO_FEATURES, Feature, features_of, words
 from rustpro.profile.scan import FileScan, Handler, first, first_text
 from rustpro.profile.tally import PRODUCTION, TESTS
 from rustpro.syntax import items
+from rustpro.syntax.ancestry import NodeFold
 
 TRACKED_TYPES = (
     "Arc", "Rc", "Weak", "Box", "Cow", "Cell", "RefCell", "UnsafeCell", "Mutex", "RwLock",
@@ -77,18 +78,20 @@ _CFG_GATED_KINDS = frozenset({*items.ITEM_KINDS, "expression_statement", "let_de
 def _add_msrv(scan: FileScan, key: str, node: Node) -> None:
     # Code behind a custom cfg (set by a build script that probes the compiler, as anyhow
     # and serde do) only compiles where the feature exists: it does not raise the MSRV.
-    gated = _custom_cfg_gate(node)
+    if scan.custom_cfg_gated is None:
+        scan.custom_cfg_gated = NodeFold(scan.ancestry, False, _within_custom_cfg)
+    gated = scan.custom_cfg_gated.at(node)
     scan.add(f"msrv-gated:{key}" if gated else f"msrv:{key}", node)
 
 
-def _custom_cfg_gate(node: Node) -> bool:
-    for ancestor in (node, *items.ancestors(node)):
-        if ancestor.type not in _CFG_GATED_KINDS:
-            continue
-        for attr in items.attributes_of(ancestor):
-            if items.attribute_path(attr) == "cfg" and _custom_cfg(attr):
-                return True
-    return False
+def _within_custom_cfg(around: bool, node: Node) -> bool:
+    """Whether code in `node` compiles only under a custom cfg (folded from the root down)."""
+    if around or node.type not in _CFG_GATED_KINDS:
+        return around
+    return any(
+        items.attribute_path(attr) == "cfg" and _custom_cfg(attr)
+        for attr in items.attributes_of(node)
+    )
 
 
 def _custom_cfg(attr_item: Node) -> bool:
@@ -114,14 +117,42 @@ def _on_type(scan: FileScan, c: dict[str, list[Node]]) -> None:
     scan.add("type:Atomic" if name.startswith("Atomic") else f"type:{name}", first(c, "type.name"))
 
 
-def _on_method(scan: FileScan, c: dict[str, list[Node]]) -> None:
-    node, name = first(c, "method.name"), first_text(c, "method.name")
-    args = first(c, "method.args")
+def _on_method_call(scan: FileScan, c: dict[str, list[Node]]) -> None:
+    # The pattern matches the method's name alone and the call around it is found here: a
+    # pattern naming the call waits on its receiver, and a chain of calls nests every
+    # receiver in the next, so the query's work grew with the square of the chain.
+    name_node = first(c, "method.name")
+    access = scan.ancestry.parent(name_node)
+    if access is None or access.type != "field_expression":
+        return
+    call = scan.ancestry.parent(access)
+    function = access
+    if call is not None and call.type == "generic_function":  # `x.name::<T>(..)`
+        function, call = call, scan.ancestry.parent(call)
+    if call is None or call.type != "call_expression":
+        return
+    if call.child_by_field_name("function") != function:
+        return  # `x.name` as a receiver or an argument, not the method called
+    args = call.child_by_field_name("arguments")
+    if args is not None and args.type == "arguments":
+        _count_method(scan, name_node, items.text(name_node), args)
+
+
+def _on_macro_method(scan: FileScan, c: dict[str, list[Node]]) -> None:
+    name_node = first(c, "method.name")
+    # `x.clone()` in macro arguments: tokens of a token tree, found as a run of siblings (a
+    # pattern naming the token tree waits on every tree nested in it).
+    parent = scan.ancestry.parent(name_node)
+    if parent is not None and parent.type == "token_tree":
+        _count_method(scan, name_node, items.text(name_node), first(c, "method.args"))
+
+
+def _count_method(scan: FileScan, node: Node, name: str, args: Node) -> None:
     no_args = args.named_child_count == 0
     if name == "clone" and no_args:
         scan.add("method:clone", node)
     elif name in _LOCK_METHODS and no_args:
-        if not _is_stdio_receiver(node):
+        if not _is_stdio_receiver(scan, node):
             scan.add("lock:mutex", node)
     elif name in _RWLOCK_METHODS and no_args:
         scan.add("lock:rwlock", node)
@@ -134,13 +165,13 @@ def _on_method(scan: FileScan, c: dict[str, list[Node]]) -> None:
         _add_msrv(scan, feature.key, node)
 
 
-def _is_stdio_receiver(method: Node) -> bool:
+def _is_stdio_receiver(scan: FileScan, method: Node) -> bool:
     # `io::stdout().lock()` locks a standard stream, not shared program state.
-    access = method.parent
+    access = scan.ancestry.parent(method)
     if access is not None and access.type == "token_tree":  # inside macro arguments
-        dot = method.prev_sibling
-        call_args = dot.prev_sibling if dot is not None else None
-        callee = call_args.prev_sibling if call_args is not None else None
+        dot = items.previous(method)
+        call_args = items.previous(dot) if dot is not None else None
+        callee = items.previous(call_args) if call_args is not None else None
         return callee is not None and items.text(callee) in ("stdout", "stderr", "stdin")
     receiver = access.child_by_field_name("value") if access is not None else None
     if receiver is None or receiver.type != "call_expression":
@@ -265,12 +296,13 @@ def _on_inner_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
             scan.add(f"nightly-feature:{name}", item)
     elif path == "no_std":
         scan.add("crate:no_std", item)
-    elif path == "cfg" and args == "(test)" and _at_file_top(item):
+    elif path == "cfg" and args == "(test)" and _at_file_top(scan, item):
         scan.file_test_only = True
 
 
-def _at_file_top(node: Node) -> bool:
-    return node.parent is not None and node.parent.type == "source_file"
+def _at_file_top(scan: FileScan, node: Node) -> bool:
+    parent = scan.ancestry.parent(node)
+    return parent is not None and parent.type == "source_file"
 
 
 def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -280,9 +312,9 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
     gated = not is_test and items.attribute_path(attr) == "cfg" and _custom_cfg(attr)
     if not (is_test or gated):
         return
-    target = attr.next_named_sibling
+    target = items.next_named(attr)
     while target is not None and target.type in ("attribute_item", "line_comment", "block_comment"):
-        target = target.next_named_sibling
+        target = items.next_named(target)
     if target is None:
         return
     if target.type == "mod_item" and target.child_by_field_name("body") is None:
@@ -298,9 +330,21 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
 def _on_test_macro(scan: FileScan, c: dict[str, list[Node]]) -> None:
     # `rgtest!(name, |..| { .. })` at item level in test code: a test defined by a macro.
     node = first(c, "test.macro")
+    if not _at_item_level(scan, first(c, "test.call")):
+        return
     if scan.area_of(node) == TESTS:
         unit = scan.facts.role == Role.PRODUCTION.value
         scan.add("test-macro:unit" if unit else "test-macro:integration", node)
+
+
+def _at_item_level(scan: FileScan, call: Node) -> bool:
+    """A macro call written where items go: in a file or module body (a statement at the
+    top of a file parses as one)."""
+    parent = scan.ancestry.parent(call)
+    if parent is not None and parent.type == "expression_statement":
+        parent = scan.ancestry.parent(parent)
+        return parent is not None and parent.type == "source_file"
+    return parent is not None and parent.type in ("source_file", "declaration_list")
 
 
 def _on_unsafe_block(scan: FileScan, c: dict[str, list[Node]]) -> None:
@@ -375,10 +419,11 @@ def _on_dyn_error(scan: FileScan, c: dict[str, list[Node]]) -> None:
     # Only `Box<dyn Error>` / `Arc<dyn Error>` carry errors around; `&(dyn Error + 'static)`
     # in `Error::source` is std's own signature.
     node = first(c, "dyn.error")
-    arguments = node.parent
+    parent = scan.ancestry.parent
+    arguments = parent(node)
     while arguments is not None and arguments.type in ("dynamic_type", "bounded_type"):
-        arguments = arguments.parent  # `dyn Error + Send + Sync` nests bounded types
-    generic = arguments.parent if arguments is not None else None
+        arguments = parent(arguments)  # `dyn Error + Send + Sync` nests bounded types
+    generic = parent(arguments) if arguments is not None else None
     is_pointer = generic is not None and generic.type == "generic_type"
     if is_pointer and items.type_name(generic) in ("Box", "Arc"):
         scan.add("error:dyn-error", node)
@@ -467,9 +512,18 @@ def _on_simd_path(scan: FileScan, c: dict[str, list[Node]]) -> None:
     scan.add("simd:portable" if module == "simd" else "simd:arch", node)
 
 
-def _msrv_syntax(key: str) -> Handler:
+def _msrv_syntax(feature: Feature) -> Handler:
+    key, having, within = feature.key, feature.having, feature.within
+
     def handler(scan: FileScan, c: dict[str, list[Node]]) -> None:
-        _add_msrv(scan, key, first(c, "msrv"))
+        node = first(c, "msrv")
+        if having is not None and node.child_by_field_name(having) is None:
+            return
+        if within is not None:
+            parent = scan.ancestry.parent(node)
+            if parent is None or parent.type != within:
+                return
+        _add_msrv(scan, key, node)
 
     return handler
 
@@ -478,7 +532,7 @@ def _msrv_syntax(key: str) -> Handler:
 
 
 def _on_mod_declaration(scan: FileScan, c: dict[str, list[Node]]) -> None:
-    record_mod_declaration(first(c, "decl.mod"), scan.facts.structure)
+    record_mod_declaration(first(c, "decl.mod"), scan.facts.structure, scan.places)
 
 
 PATTERNS: tuple[tuple[str, Handler], ...] = (
@@ -495,25 +549,17 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
         f"{_any_of('type.name', TRACKED_TYPES)})",
         _on_type,
     ),
+    # Patterns end at a node's first child where they can: a pattern that waits on a later
+    # child stays open while the query walks the first one, and a chain of method calls (or
+    # nested modules, token trees) nests every first child in the next.
     (
-        f"""(call_expression
-              function: (field_expression field: (field_identifier) @method.name)
-              arguments: (arguments) @method.args
-              {_any_of("method.name", _TRACKED_METHODS)})""",
-        _on_method,
+        f"((field_identifier) @method.name {_any_of('method.name', _TRACKED_METHODS)})",
+        _on_method_call,
     ),
     (
-        f"""(call_expression
-              function: (generic_function
-                function: (field_expression field: (field_identifier) @method.name))
-              arguments: (arguments) @method.args
-              {_any_of("method.name", _TRACKED_METHODS)})""",
-        _on_method,
-    ),
-    (
-        f"""((token_tree "." . (identifier) @method.name . (token_tree) @method.args)
+        f"""("." . (identifier) @method.name . (token_tree) @method.args
               {_any_of("method.name", ["clone", *_LOCK_METHODS])})""",
-        _on_method,
+        _on_macro_method,
     ),
     (
         f"""(call_expression
@@ -602,12 +648,8 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
         _on_msrv_path,
     ),
     (
-        """(source_file (expression_statement (macro_invocation macro: (identifier) @test.macro
-             (#match? @test.macro "test"))))
-           (source_file (macro_invocation macro: (identifier) @test.macro
-             (#match? @test.macro "test")))
-           (declaration_list (macro_invocation macro: (identifier) @test.macro
-             (#match? @test.macro "test")))""",
+        '(macro_invocation macro: (identifier) @test.macro (#match? @test.macro "test"))'
+        " @test.call",
         _on_test_macro,
     ),
     (
@@ -618,5 +660,5 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
         '((fragment_specifier) @frag (#eq? @frag "expr"))',
         _on_simple("edition:expr-fragment", "frag"),
     ),
-    *((feature.match, _msrv_syntax(feature.key)) for feature in features_of("syntax")),
+    *((feature.match, _msrv_syntax(feature)) for feature in features_of("syntax")),
 )

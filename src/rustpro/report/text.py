@@ -44,23 +44,44 @@ class SourceLines:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
+# A code frame shows at most this many characters of the line, this many of them before the
+# finding's column: a generated file's single 48 KB line printed whole in every frame made
+# the report grow with findings x line length (hundreds of MB).
+FRAME_WIDTH = 120
+_FRAME_LEAD = 40
+_ELLIPSIS = "..."
+
+
 def _frame(finding: Finding, sources: SourceLines, gutter: int) -> list[Text]:
     code = sources.line(finding.path, finding.line)
     pad = " " * gutter
     out = [Text(f"{pad} |", style="bold blue")]
     if code is None:
         return out
-    expanded = code.replace("\t", "    ")
-    out.append(Text.assemble((f"{finding.line:>{gutter}} | ", "bold blue"), expanded))
-    start = max(finding.column - 1, 0)
-    start += code[:start].count("\t") * 3
+    column = max(finding.column - 1, 0)  # a character index into the line
     if finding.end_line == finding.line and finding.end_column > finding.column:
-        width = finding.end_column - finding.column
+        span = finding.end_column - finding.column
     else:
-        width = max(len(expanded.rstrip()) - start, 1)
+        span = max(len(code.rstrip()) - column, 1)
+    first, last = _window(len(code), column)
+    lead = _ELLIPSIS if first > 0 else ""
+    tail = _ELLIPSIS if last < len(code) else ""
+    shown = lead + code[first:last].replace("\t", "    ") + tail
+    out.append(Text.assemble((f"{finding.line:>{gutter}} | ", "bold blue"), shown))
+    # Tabs are shown as four spaces, so the marker moves three columns per tab before it.
+    start = len(lead) + (column - first) + code[first:column].count("\t") * 3
+    width = span if tail == "" else max(min(span, last - column), 1)
     marker_style = _SEVERITY_STYLE[finding.severity]
     out.append(Text.assemble((f"{pad} | ", "bold blue"), " " * start, ("^" * width, marker_style)))
     return out
+
+
+def _window(length: int, column: int) -> tuple[int, int]:
+    """The characters `[first, last)` of a line of `length` shown around `column`."""
+    if length <= FRAME_WIDTH:
+        return 0, length
+    first = max(0, min(column - _FRAME_LEAD, length - FRAME_WIDTH))
+    return first, first + FRAME_WIDTH
 
 
 def render_finding(finding: Finding, sources: SourceLines) -> list[Text]:

@@ -6,12 +6,14 @@ the file's top-level `use` items) so rules can call it per match without a full-
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
-from rustpro.syntax import items
+from rustpro.syntax import ancestry, items
 from rustpro.syntax.parser import compile_query
 
 Aliases = dict[str, tuple[str, ...]]
@@ -142,28 +144,30 @@ def aliases_at(node: Node, ctx: FileContext) -> Aliases:
     An inline `mod` starts a fresh namespace (it does not see the file's imports); function
     bodies and blocks see their module's imports and add their own.
     """
-    scopes: list[Node] = []
-    in_inline_module = False
-    for parent in items.ancestors(node):
-        if parent.type == "block":
-            scopes.append(parent)
-        elif parent.type == "declaration_list" and _is_module_body(parent):
-            scopes.append(parent)
-            in_inline_module = True
-            break
-    base: Aliases = {} if in_inline_module else file_aliases(ctx)
-    local: Aliases | None = None
-    for scope in reversed(scopes):  # outermost first, so inner imports win
-        if not any(child.type == "use_declaration" for child in scope.named_children):
-            continue
-        if local is None:
-            local = dict(base)
-        _collect_uses(scope, local)
-    return base if local is None else local
+    # Folded from the root down, once per scope: climbing from every call, and reading
+    # every enclosing block's statements again, grew with the square of the nesting.
+    return ancestry.folded(node, _aliases_inside, file_aliases(ctx), around=True)
+
+
+def _aliases_inside(around: Aliases, node: Node) -> Aliases:
+    """The aliases visible inside `node`, given those visible around it."""
+    kind = node.type
+    if kind == "declaration_list" and _is_module_body(node):
+        base: Aliases = {}  # an inline module does not see the file's imports
+    elif kind == "block":
+        base = around
+    else:
+        return around
+    if not any(child.type == "use_declaration" for child in node.named_children):
+        return base
+    local = dict(base)  # inner imports win
+    _collect_uses(node, local)
+    return local
 
 
 def _is_module_body(declarations: Node) -> bool:
-    return declarations.parent is not None and declarations.parent.type == "mod_item"
+    parent = items.parent(declarations)
+    return parent is not None and parent.type == "mod_item"
 
 
 def resolve(segments: tuple[str, ...], aliases: Aliases) -> tuple[str, ...]:
@@ -231,14 +235,19 @@ def async_body(node: Node) -> Node | None:
     None when a sync fn or sync closure lies in between: code there does not run as part
     of the future (or cannot hold anything across its awaits).
     """
-    for parent in items.ancestors(node):
-        if parent.type == "function_item":
-            return _body_of(parent) if items.is_async_fn(parent) else None
-        if parent.type == "async_block":
-            return _body_of(parent)
-        if parent.type == "closure_expression":
-            return _body_of(parent) if _is_async_closure(parent) else None
-    return None
+    return ancestry.folded(node, _async_body_inside, None, around=True)
+
+
+def _async_body_inside(around: Node | None, node: Node) -> Node | None:
+    """The async body code inside `node` runs in directly (see `async_body`)."""
+    kind = node.type
+    if kind == "function_item":
+        return _body_of(node) if items.is_async_fn(node) else None
+    if kind == "async_block":
+        return _body_of(node)
+    if kind == "closure_expression":
+        return _body_of(node) if _is_async_closure(node) else None
+    return around
 
 
 def executing_async_body(node: Node) -> Node | None:
@@ -248,35 +257,36 @@ def executing_async_body(node: Node) -> Node | None:
     the executor thread; any other sync closure (given to `spawn_blocking`, a thread, stored
     for later) may run elsewhere, so code inside it is not counted as async.
     """
-    for parent in items.ancestors(node):
-        if parent.type == "function_item":
-            return _body_of(parent) if items.is_async_fn(parent) else None
-        if parent.type == "async_block":
-            return _body_of(parent)
-        if parent.type == "closure_expression":
-            if _is_async_closure(parent):
-                return _body_of(parent)
-            if not _runs_inline(parent):
-                return None
-    return None
+    return ancestry.folded(node, _executing_body_inside, None, around=True)
+
+
+def _executing_body_inside(around: Node | None, node: Node) -> Node | None:
+    """The async body code inside `node` executes in (see `executing_async_body`)."""
+    if node.type == "closure_expression" and not _is_async_closure(node):
+        return around if _runs_inline(node) else None
+    return _async_body_inside(around, node)
 
 
 def _runs_inline(closure: Node) -> bool:
-    arguments = closure.parent
+    arguments = items.parent(closure)
     if arguments is None or arguments.type != "arguments":
         return False
-    call = arguments.parent
+    call = items.parent(arguments)
     return call is not None and method_name(call) in INLINE_COMBINATORS
 
 
 def same_body(node: Node, body: Node) -> bool:
     """True when `node` runs in `body` itself, not in a nested closure, async block or fn."""
-    for parent in items.ancestors(node):
-        if parent == body:
-            return True
-        if parent.type in _BODY_BOUNDARIES:
-            return False
-    return False
+    # `body` is the body of a boundary (a fn, closure or async block): `node` runs in it
+    # when that boundary is the nearest one around `node` and `node` lies in the body.
+    boundary = items.enclosing(node, _BODY_BOUNDARIES)
+    return (
+        boundary is not None
+        and boundary == items.parent(body)
+        and body.start_byte <= node.start_byte
+        and node.end_byte <= body.end_byte
+        and node != body
+    )
 
 
 # ----- lock guards ---------------------------------------------------------------------------
@@ -311,11 +321,11 @@ def lock_call(call: Node, plain_rwlocks: bool = False) -> LockCall | None:
         return None
     outer = call
     style = "bare"
-    parent = call.parent
+    parent = items.parent(call)
     if parent is not None and parent.type == "await_expression":
         style, outer = "await", parent
     elif parent is not None and parent.type == "field_expression":
-        unwrap_call = parent.parent
+        unwrap_call = items.parent(parent)
         if (
             unwrap_call is not None
             and unwrap_call.type == "call_expression"
@@ -346,13 +356,64 @@ class GuardBinding:
     held_until: int  # byte offset where the guard goes away (drop, move into a call, scope end)
 
 
-# A guard passed by value to a call (`drop(guard)`, `consume(guard)`) is moved away there.
-_MOVES_QUERY = "(call_expression arguments: (arguments (identifier) @arg))"
+# ----- nodes by position ----------------------------------------------------------------------
+# Guard rules ask what happens while a guard is held: which locks are taken, where it is moved,
+# which awaits follow. Each question scanned the rest of the guard's block, so guards nested
+# in guards grew with the square of the nesting; during a file pass the file's nodes of each
+# kind are listed once instead, by position, and each question is a search.
+NodeIndex = tuple[list[int], list[Node]]  # start bytes (sorted) and the nodes there
+
+
+def node_index(scope: Node, key: str, collect: Callable[[Node], Iterable[Node]]) -> NodeIndex:
+    """The nodes `collect` finds, by start byte: of the whole file during a file pass (built
+    once per `key`), else of `scope`."""
+    tree = ancestry.current()
+    memo: dict[str, NodeIndex] = tree.memo("node_index") if tree is not None else {}
+    index = memo.get(key)
+    if index is None:
+        found = sorted(collect(tree.root if tree is not None else scope), key=_start)
+        index = memo[key] = ([node.start_byte for node in found], found)
+    return index
+
+
+def between(index: NodeIndex, start: int, end: int) -> list[Node]:
+    """The nodes of `index` that start in `[start, end)`, in document order."""
+    starts, nodes = index
+    return nodes[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+_ARGUMENT_LISTS = compile_query("(arguments) @arguments")
+
+
+def _argument_names(root: Node) -> Iterator[Node]:
+    """Every identifier passed as a call argument (`drop(guard)`, `consume(guard)`).
+
+    The argument lists are matched alone and their children read here: a pattern naming the
+    identifier inside would wait on every argument, and calls nested in arguments nest it.
+    """
+    for arguments in QueryCursor(_ARGUMENT_LISTS).captures(root).get("arguments", []):
+        for argument in arguments.named_children:
+            if argument.type == "identifier":
+                yield argument
+
+
+_METHOD_CALLS = compile_query("(call_expression function: (field_expression)) @call")
+
+
+def lock_calls(root: Node) -> Iterator[Node]:
+    """Every `x.lock()`, `x.read()`, `x.write()` call (any arguments), for `node_index`."""
+    for call in QueryCursor(_METHOD_CALLS).captures(root).get("call", []):
+        if method_name(call) in _LOCK_METHODS:
+            yield call
 
 
 def guard_binding(lock: LockCall) -> GuardBinding | None:
     """The variable binding that keeps `lock`'s guard alive, when the guard is bound at all."""
-    declaration = lock.outer.parent
+    declaration = items.parent(lock.outer)
     if declaration is None or declaration.type != "let_declaration":
         return None
     if declaration.child_by_field_name("value") != lock.outer:
@@ -362,7 +423,7 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
     pattern = declaration.child_by_field_name("pattern")
     if pattern is None or pattern.type != "identifier":
         return None  # `let _ = ..` drops at once; destructuring is too rare to guess at
-    scope = declaration.parent
+    scope = items.parent(declaration)
     if scope is None or scope.type != "block":
         return None
     name = items.text(pattern)
@@ -372,11 +433,9 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
 def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
     # The earliest `drop(name)` (or other by-value pass) after the binding, anywhere in the
     # scope: a drop in one branch is taken as a drop, so the rules err towards silence.
-    cursor = QueryCursor(compile_query(_MOVES_QUERY))
-    cursor.set_byte_range(declaration.end_byte, scope.end_byte)
-    for _, captures in cursor.matches(scope):
-        argument = captures["arg"][0]
-        if argument.start_byte >= declaration.end_byte and items.text(argument) == name:
+    moves = node_index(scope, "argument names", _argument_names)
+    for argument in between(moves, declaration.end_byte, scope.end_byte):
+        if items.text(argument) == name:
             return argument.start_byte
     return scope.end_byte
 

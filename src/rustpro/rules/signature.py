@@ -58,10 +58,10 @@ def parameters(function: Node) -> list[Parameter]:
 
 def impl_of(function: Node) -> Node | None:
     """The `impl` block a function is a member of, if any."""
-    container = function.parent
+    container = items.parent(function)
     if container is None or container.type != "declaration_list":
         return None
-    holder = container.parent
+    holder = items.parent(container)
     return holder if holder is not None and holder.type == "impl_item" else None
 
 

@@ -30,6 +30,10 @@ _DOCS_NAMES = frozenset({"docsrs", "doc"})
 # A feature whose name says it exists for tests (`test-util`, `testing`, `mock`, `fuzz`).
 _TEST_FEATURE = re.compile(r"(^|[-_])(test|tests|testing|test[-_]?util[s]?|mocks?|fuzz\w*)($|[-_])")
 
+# Predicates nested deeper than this are not judged (None: may be in a normal build). Real
+# ones nest two or three deep; the parser recurses once per level.
+_MAX_NESTING = 32
+
 _TOKEN = re.compile(
     r'\s*(?:(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[(),=]))'
 )
@@ -85,6 +89,7 @@ class _Parser:
     def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
 
     def at_end(self) -> bool:
         return self.position == len(self.tokens)
@@ -104,10 +109,14 @@ class _Parser:
         if word is None or not (word[0].isalpha() or word[0] == "_"):
             return None
         if self._peek() == "(" and word in ("all", "any", "not"):
+            if self.depth == _MAX_NESTING:
+                return None
             self._next()
             parts: list[frozenset[CfgOnly]] = []
             while self._peek() != ")":
+                self.depth += 1
                 part = self.predicate()
+                self.depth -= 1
                 if part is None:
                     return None
                 parts.append(part)

@@ -6,11 +6,13 @@ stay cheap even when called for every match.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
+from rustpro.syntax import ancestry as _ancestry
 from rustpro.syntax.cfg import CfgOnly, cfg_only
 from rustpro.syntax.parser import kind_ids
 
@@ -53,17 +55,34 @@ def text(node: Node | None) -> str:
     return "" if data is None else data.decode("utf-8", "replace")
 
 
+def previous(node: Node) -> Node | None:
+    """`node.prev_sibling`; during a file pass, from the children its ancestry listed.
+
+    `Node.prev_sibling` finds the parent (a descent from the root) and counts the children up
+    to the node: a walk back over thousands of comments, or a question asked of each of
+    thousands of items, costs their number squared.
+    """
+    ancestry = _ancestry.current()
+    return node.prev_sibling if ancestry is None else ancestry.sibling(node, -1)
+
+
+def next_named(node: Node) -> Node | None:
+    """`node.next_named_sibling`; during a file pass, from the children its ancestry listed."""
+    ancestry = _ancestry.current()
+    return node.next_named_sibling if ancestry is None else ancestry.named_sibling(node, 1)
+
+
 def attributes_of(item: Node) -> list[Node]:
     """The outer `attribute_item`s written before `item`, nearest last."""
     attrs: list[Node] = []
-    sibling = item.prev_sibling
+    sibling = previous(item)
     while sibling is not None:
         kind = sibling.type  # a new string on every access: read it once
         if kind == "attribute_item":
             attrs.append(sibling)
         elif kind not in _TRIVIA:
             break
-        sibling = sibling.prev_sibling
+        sibling = previous(sibling)
     attrs.reverse()
     return attrs
 
@@ -143,6 +162,16 @@ def lint_names(attr_item: Node) -> list[str]:
     return [part.strip() for part in parts if part.strip() and "=" not in part]
 
 
+def allowed_lints(item: Node) -> list[str]:
+    """The lints `#[allow(..)]` / `#[expect(..)]` attributes on `item` name."""
+    return [
+        name
+        for attr in attributes_of(item)
+        if attribute_path(attr) in ("allow", "expect")
+        for name in lint_names(attr)
+    ]
+
+
 def is_doc_hidden(attr_item: Node) -> bool:
     """`#[doc(hidden)]`, also behind a condition: `#[cfg_attr(not(feature = "x"), doc(hidden))]`."""
     data = attr_item.text
@@ -172,13 +201,13 @@ def is_doc_hidden(attr_item: Node) -> bool:
 def file_doc_hidden(root: Node) -> bool:
     """True when a file starts with `#![doc(hidden)]`: its whole module is hidden from docs."""
     child = root.named_child(0) if root.named_child_count else None
-    while child is not None:  # sibling steps: a big file's child list is never built
+    while child is not None:
         if child.type == "inner_attribute_item":
             if is_doc_hidden(child):
                 return True
         elif child.type not in _TRIVIA:
             return False  # inner attributes come before any item
-        child = child.next_named_sibling
+        child = next_named(child)
     return False
 
 
@@ -186,7 +215,7 @@ def doc_text(item: Node) -> str | None:
     """The item's outer docs (`///`, `/** */`, `#[doc = ".."]`) joined; None when undocumented."""
     parts: list[str] = []
     found = False
-    sibling = item.prev_sibling
+    sibling = previous(item)
     while sibling is not None:
         kind = sibling.type
         if kind in _TRIVIA:
@@ -200,7 +229,7 @@ def doc_text(item: Node) -> str | None:
                 parts.append(value)
         else:
             break
-        sibling = sibling.prev_sibling
+        sibling = previous(sibling)
     if not found:
         return None
     parts.reverse()
@@ -209,7 +238,7 @@ def doc_text(item: Node) -> str | None:
 
 def has_docs(item: Node) -> bool:
     """Whether the item has outer docs: `doc_text(item) is not None`, stopping at the first."""
-    sibling = item.prev_sibling
+    sibling = previous(item)
     while sibling is not None:
         kind = sibling.type
         if kind in _TRIVIA:
@@ -220,7 +249,7 @@ def has_docs(item: Node) -> bool:
                 return True
         else:
             return False
-        sibling = sibling.prev_sibling
+        sibling = previous(sibling)
     return False
 
 
@@ -302,8 +331,22 @@ def is_plain_pub(item: Node) -> bool:
     return visibility(item) == "pub"
 
 
+def parent(node: Node) -> Node | None:
+    """`node.parent`; during a file pass, from the file's `Ancestry` (remembered)."""
+    ancestry = _ancestry.current()
+    return node.parent if ancestry is None else ancestry.parent(node)
+
+
 def ancestors(node: Node) -> Iterator[Node]:
-    """Parents of `node`, nearest first."""
+    """Parents of `node`, nearest first.
+
+    During a file pass the parents come from the file's `Ancestry` (met by the word finder,
+    or learnt in one descent): `Node.parent` alone costs a descent from the root per step.
+    """
+    ancestry = _ancestry.current()
+    if ancestry is not None:
+        yield from ancestry.ancestors(node)
+        return
     parent = node.parent
     while parent is not None:
         yield parent
@@ -311,11 +354,22 @@ def ancestors(node: Node) -> Iterator[Node]:
 
 
 def enclosing(node: Node, kinds: frozenset[str] | set[str] | tuple[str, ...]) -> Node | None:
-    """The nearest ancestor whose type is in `kinds`."""
-    for parent in ancestors(node):
-        if parent.type in kinds:
-            return parent
-    return None
+    """The nearest ancestor whose type is in `kinds`.
+
+    During a file pass the answer is folded from the root down once per node and kind set:
+    asked of every call of a chain nested thousands deep, a climb per call was quadratic.
+    """
+    return _ancestry.folded(node, _nearest_step(frozenset(kinds)), None, around=True)
+
+
+@functools.cache
+def _nearest_step(kinds: frozenset[str]) -> Callable[[Node | None, Node], Node | None]:
+    """The fold step of `enclosing(.., kinds)`: one function per kind set, so one fold."""
+
+    def step(around: Node | None, node: Node) -> Node | None:
+        return node if node.type in kinds else around
+
+    return step
 
 
 def item_name(item: Node) -> str:
@@ -368,13 +422,20 @@ def nodes_at(
     or longer words land elsewhere and are checked by whoever matches the node next.
     """
     found: dict[int, Node] = {}
+    ancestry = _ancestry.current()
+    if ancestry is not None and ancestry.root.id != root.id:
+        ancestry = None  # another tree than the file pass's
     for hit in regex.finditer(source):
         start = hit.start()
-        node: Node | None = root.descendant_for_byte_range(start, start + 1)
+        node: Node | None = (
+            root.descendant_for_byte_range(start, start + 1)
+            if ancestry is None
+            else ancestry.node_at(start, start + 1)
+        )
         for _ in range(climb + 1):
             if node is None or node.type == kind:
                 break
-            node = node.parent
+            node = parent(node)
         if node is not None and node.type == kind and node.id not in found:
             found[node.id] = node
     return list(found.values())

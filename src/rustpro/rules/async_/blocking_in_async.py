@@ -316,7 +316,7 @@ def _nothing_started_before(body: Node, position: int) -> bool:
 def _awaited_first_by_main(function: Node, name: str, ctx: FileContext) -> bool:
     """A private top-level async fn that the file's `async fn main` awaits itself, before it
     spawns or serves anything."""
-    if function.parent != ctx.tree.root_node or items.visibility(function):
+    if items.parent(function) != ctx.tree.root_node or items.visibility(function):
         return False
     for item in ctx.tree.root_node.named_children:
         if item.type != "function_item" or items.item_name(item) != "main":
@@ -331,8 +331,8 @@ def _awaited_first_by_main(function: Node, name: str, ctx: FileContext) -> bool:
                 callee is not None
                 and callee.type == "identifier"
                 and items.text(callee) == name
-                and call.parent is not None
-                and call.parent.type == "await_expression"
+                and (awaited := items.parent(call)) is not None
+                and awaited.type == "await_expression"
                 and executing_async_body(call) == body
                 and _nothing_started_before(body, call.start_byte)
             ):
@@ -346,7 +346,7 @@ def _last_segment(call: Node) -> str:
 
 
 def _is_awaited(call: Node) -> bool:
-    parent = call.parent
+    parent = items.parent(call)
     return parent is not None and parent.type == "await_expression"
 
 
@@ -377,8 +377,8 @@ def _reader_call(stdin_call: Node) -> Node:
     # `stdin().read_line(..)` or `stdin().lock().lines()`: the call the stdin handle feeds.
     node = stdin_call
     for _ in range(2):
-        field = node.parent
-        outer = field.parent if field is not None else None
+        field = items.parent(node)
+        outer = items.parent(field) if field is not None else None
         if field is None or field.type != "field_expression" or outer is None:
             return node
         if outer.type != "call_expression":

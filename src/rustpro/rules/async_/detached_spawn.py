@@ -188,7 +188,7 @@ def _waits_for_signal(calls: list[Node]) -> bool:
 
 def _documented_as_detached(spawn: Node, ctx: FileContext) -> bool:
     """A comment above the spawn statement (or the `let`s that prepare it) says so."""
-    statement = spawn.parent
+    statement = items.parent(spawn)
     if statement is None:
         return False
     comments: list[str] = []
@@ -338,7 +338,7 @@ def _pair_names(pattern: Node) -> tuple[str, str] | None:
 
 def _used_outside(name: str, declaration: Node, future: Node) -> bool:
     """`name` occurs after the `let` in its block, outside the spawned future."""
-    scope = declaration.parent
+    scope = items.parent(declaration)
     if scope is None:
         return False
     cursor = QueryCursor(_IDENTIFIERS)
@@ -357,7 +357,7 @@ def _handle_taken_first(spawn: Node, future: Node, function: Node) -> bool:
     if future.type != "identifier":
         return False
     spawned = items.text(future)
-    statement = spawn.parent
+    statement = items.parent(spawn)
     node = statement.prev_named_sibling if statement is not None else None
     while node is not None:
         if node.type == "let_declaration":
@@ -378,7 +378,7 @@ def _handle_taken_first(spawn: Node, future: Node, function: Node) -> bool:
 
 def _handle_dropped(call: Node) -> bool:
     """The call is a statement of its own (`spawn(..);`) or the value of `let _ = ..`."""
-    parent = call.parent
+    parent = items.parent(call)
     if parent is None:
         return False
     if parent.type == "expression_statement":

@@ -181,7 +181,7 @@ def _serve_site(call: Node, ctx: FileContext) -> str | None:
     if "listener" not in compact(receiver).lower():
         return None
     if method == "incoming":
-        loop = call.parent
+        loop = items.parent(call)
         return "listener.incoming()" if loop is not None and loop.type == "for_expression" else None
     return f"{compact(receiver)}.accept()" if _in_loop(call) else None
 

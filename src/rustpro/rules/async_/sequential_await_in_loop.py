@@ -441,13 +441,12 @@ def _changes_state(name: str) -> bool:
 def _result_of(awaited: Node) -> Node:
     """The expression that carries the awaited value: through `?`, `.unwrap()`, parentheses."""
     node = awaited
-    while node.parent is not None:
-        parent = node.parent
+    while (parent := items.parent(node)) is not None:
         if parent.type in ("try_expression", "parenthesized_expression"):
             node = parent
             continue
         if parent.type == "field_expression" and parent.child_by_field_name("value") == node:
-            call = parent.parent
+            call = items.parent(parent)
             if call is not None and method_name(call) in _RESULT_ADAPTERS:
                 node = call
                 continue
@@ -458,7 +457,7 @@ def _result_of(awaited: Node) -> Node:
 def _collecting_call(awaited: Node, collects: list[Node]) -> Node | None:
     """The `push`/`insert` call that receives the awaited value, directly or through a `let`."""
     result = _result_of(awaited)
-    parent = result.parent
+    parent = items.parent(result)
     if parent is not None and parent.type == "let_declaration":
         pattern = parent.child_by_field_name("pattern")
         if pattern is None or parent.child_by_field_name("value") != result:
@@ -558,5 +557,5 @@ def _through_one_connection(call: Node) -> bool:
 
 
 def _is_statement(expression: Node) -> bool:
-    parent = expression.parent
+    parent = items.parent(expression)
     return parent is not None and parent.type == "expression_statement"

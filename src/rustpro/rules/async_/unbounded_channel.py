@@ -158,7 +158,7 @@ def _global_cell(call: Node) -> str | None:
 
 def _end_stored_in_global(constructor: Node, function: Node) -> str | None:
     """`let (tx, rx) = unbounded(); .. GLOBAL.set(tx)`: an end goes into a global cell."""
-    declaration = constructor.parent
+    declaration = items.parent(constructor)
     if declaration is None or declaration.type != "let_declaration":
         return None
     pattern = declaration.child_by_field_name("pattern")

@@ -126,7 +126,7 @@ def _is_arc(path: tuple[str, ...]) -> bool:
 
 
 def _annotated_let(call: Node) -> bool:
-    parent = call.parent
+    parent = items.parent(call)
     if parent is None or parent.type != "let_declaration":
         return False
     annotation = parent.child_by_field_name("type")

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import ClassVar
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.engine.crateview import CrateView
@@ -15,14 +15,16 @@ from rustpro.model import Finding, Location
 from rustpro.rules.base import CrateRule, FileRule
 from rustpro.rules.concurrency import (
     LockCall,
+    between,
     enclosing_impl_type,
     guard_binding,
     imports_plain_locks,
     lock_call,
+    lock_calls,
+    node_index,
 )
 from rustpro.rules.patterns import Pattern, method_calls
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
 
 _PAIR_FACT = "threads.lock-order"  # value: JSON of one ordered pair, see `_record`
 _LOCK_PATTERN = """
@@ -30,7 +32,8 @@ _LOCK_PATTERN = """
   function: (field_expression field: (field_identifier) @method)
   (#any-of? @method "lock" "read" "write")) @match
 """
-_LOCKS = compile_query(_LOCK_PATTERN)
+# Lock calls examined while one guard is held (in document order).
+_MAX_HELD_LOCKS = 64
 _BOUNDARIES = frozenset({"function_item", "closure_expression", "async_block"})
 
 
@@ -121,12 +124,14 @@ class LockOrderInversion(FileRule, CrateRule):
         first_id = _identity(first, ctx.relpath)
         if binding is None or first_id is None:
             return
-        cursor = QueryCursor(_LOCKS)
-        cursor.set_byte_range(binding.declaration.end_byte, binding.held_until)
-        for _, inner in cursor.matches(binding.scope):
-            node = inner["match"][0]
-            if not binding.declaration.end_byte <= node.start_byte < binding.held_until:
-                continue
+        held = between(
+            node_index(binding.scope, "lock calls", lock_calls),
+            binding.declaration.end_byte,
+            binding.held_until,
+        )
+        # Locks nested in locks pair each with all the others: only the first few taken
+        # while the guard is held count, so a file of thousands of nested guards stays linear.
+        for node in held[:_MAX_HELD_LOCKS]:
             if not _runs_in(node, binding.scope):
                 continue
             second = _lock(node, ctx)
@@ -214,12 +219,12 @@ def _identity(lock: LockCall, relpath: str) -> str | None:
 
 
 def _runs_in(node: Node, scope: Node) -> bool:
-    # Code in a nested closure, async block or fn may run later, without the guard.
-    for parent in items.ancestors(node):
-        if parent == scope:
-            return True
-        if parent.type in _BOUNDARIES:
-            return False
+    # Code in a nested closure, async block or fn may run later, without the guard: `node`
+    # (inside `scope`) runs in it when no such boundary lies between them.
+    boundary = items.enclosing(node, _BOUNDARIES)
+    return boundary is None or not (
+        scope.start_byte <= boundary.start_byte and boundary.end_byte <= scope.end_byte
+    )
     return False
 
 

@@ -11,15 +11,21 @@ from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import (
     GuardBinding,
     async_body,
+    between,
     guard_binding,
     imports_plain_locks,
     lock_call,
+    node_index,
     same_body,
 )
 from rustpro.rules.patterns import Pattern, method_calls
 from rustpro.syntax.parser import compile_query
 
 _AWAITS = compile_query("(await_expression) @await")
+
+
+def _awaits(root: Node) -> list[Node]:
+    return QueryCursor(_AWAITS).captures(root).get("await", [])
 
 
 class MutexGuardAcrossAwait(FileRule):
@@ -115,13 +121,8 @@ class MutexGuardAcrossAwait(FileRule):
 
 
 def _first_await_while_held(binding: GuardBinding, body: Node) -> Node | None:
-    cursor = QueryCursor(_AWAITS)
-    cursor.set_byte_range(binding.declaration.end_byte, binding.held_until)
-    for _, captures in cursor.matches(binding.scope):
-        awaited = captures["await"][0]
-        start = awaited.start_byte
-        if start < binding.declaration.end_byte or start >= binding.held_until:
-            continue
+    awaits = node_index(binding.scope, "awaits", _awaits)
+    for awaited in between(awaits, binding.declaration.end_byte, binding.held_until):
         if same_body(awaited, body):
             return awaited
     return None

@@ -1,0 +1,133 @@
+"""Stopping early: SIGTERM and Ctrl-C end rustpro and its worker processes together.
+
+Left to their defaults, SIGTERM killed rustpro at once (no cleanup: pool workers went on
+reading files for minutes) and Ctrl-C in a terminal reached every worker too, each printing
+a traceback. So while a command runs, SIGTERM (and SIGHUP) raise `Terminated` in the main
+thread as SIGINT raises `KeyboardInterrupt`; workers ignore SIGINT and are stopped by the
+parent (`stop_workers`), which then exits 128 + the signal (143 for SIGTERM, 130 for
+Ctrl-C) with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from types import FrameType
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
+# Signals that ask rustpro to stop (SIGTERM: `kill`, a CI timeout; SIGHUP: the terminal went).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+# prctl(2): have the kernel send this signal to a worker when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+class Terminated(BaseException):
+    """A stop signal arrived. A BaseException, like KeyboardInterrupt, so that the guards
+    that keep one rule's bug from sinking an audit (`except Exception`) let it through."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal, as a shell reports a process the signal killed (143: SIGTERM)."""
+        return 128 + self.signum
+
+    @property
+    def message(self) -> str:
+        """The one line rustpro prints: `rustpro: stopped by SIGTERM`."""
+        return f"rustpro: stopped by {signal.Signals(self.signum).name}"
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def terminate_as_exception() -> Iterator[None]:
+    """While active, SIGTERM and SIGHUP raise `Terminated` in the main thread (so `with`
+    blocks and `finally` clauses run, and the workers are stopped) instead of killing the
+    process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {signum: signal.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes that leave stopping to the parent (`stop_workers`)."""
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
+    )
+
+
+def _init_worker(parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the workers, which must not
+    # each print a traceback. SIGTERM gets its default back (the parent's handler came along
+    # with the fork): a terminated worker just ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    # A parent killed outright (SIGKILL) cannot stop its workers: let the kernel do it.
+    if sys.platform.startswith("linux"):
+        import ctypes  # here, not at the top: only workers need it, and it costs every start
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request was in place
+            os._exit(0)
+
+
+def close_pool(pool: ProcessPoolExecutor, *, interrupted: bool) -> None:
+    """Shut `pool` down: after its work is done, or at once when the run was `interrupted`."""
+    if interrupted:
+        stop_workers(pool)
+    else:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End `pool`'s workers now, without waiting for the files they hold."""
+    with _signals_ignored():
+        # `_processes` is the executor's table of worker processes (CPython 3.8-3.13;
+        # 3.14 adds `terminate_workers()` for this).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C or SIGTERM must not cut the stopping short and leave workers behind:
+    rustpro is on its way out already."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in _STOPS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_STOPS = (signal.SIGINT, *STOP_SIGNALS)

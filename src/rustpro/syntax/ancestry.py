@@ -1,0 +1,256 @@
+"""Where a node sits (its parent, its ancestors), at a cost that does not grow with depth.
+
+tree-sitter 0.26 keeps no parent pointers: `Node.parent` descends from the root to find the
+parent, so one step up costs as much as the node is deep, a climb to the root costs the depth
+squared, and a question every candidate asks of its ancestors costs the cube of the nesting
+(8,000 nested `mod m {` took 14 s; 2,000 chained `.unwrap()` took minutes). So a file pass
+keeps one `Ancestry` per tree:
+
+- it finds the smallest node at a byte range (`node_at`) starting from the deepest node of
+  its path (the nodes it last met, each holding the next) that holds the range: questions
+  asked in about document order walk the tree about once, where a descent from the root per
+  question costs questions x depth. The word finder finds every candidate this way;
+- a parent it does not know yet is found by a descent from the deepest node of that path
+  that holds the node, and every parent on the way is remembered: `parent` and `ancestors`
+  then cost a look-up per step. `items.ancestors` reads the ancestry a file pass made
+  `active`;
+- `NodeFold` computes a value per node from its parent's value (which inline module is this
+  in, which lints are allowed here), once per node.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, Generic, TypeVar
+
+from tree_sitter import Node
+
+T = TypeVar("T")
+
+
+class Ancestry:
+    """The parents of one tree's nodes, found along paths from the root and remembered."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self._root_id = root.id
+        self._parents: dict[int, Node] = {}
+        # The nodes last met, from the root down, each holding the next (a parent, or an
+        # ancestor further up): where the next search starts.
+        self._path: list[Node] = [root]
+        # The children of parents whose children were walked, and each child's index.
+        self._children: dict[int, tuple[list[Node], dict[int, int]]] = {}
+        self._folds: dict[object, NodeFold[Any]] = {}
+        self._memos: dict[object, dict[Any, Any]] = {}
+
+    def node_at(self, start: int, end: int) -> Node | None:
+        """`root.descendant_for_byte_range(start, end)` for a non-empty range."""
+        top = self._anchor(start, end, named=False)
+        found = top.descendant_for_byte_range(start, end)
+        if found is not None and found.id != top.id:
+            self._path.append(found)  # the ancestors in between are found if ever asked for
+        return found
+
+    def named_node_at(self, start: int, end: int) -> Node | None:
+        """`root.named_descendant_for_byte_range(start, end)` for a non-empty range."""
+        top = self._anchor(start, end, named=True)
+        found = top.named_descendant_for_byte_range(start, end)
+        if found is not None and found.id != top.id:
+            self._path.append(found)
+        return found
+
+    def _anchor(self, start: int, end: int, *, named: bool) -> Node:
+        """The deepest node of the path that holds `[start, end)` (named, if asked).
+
+        Every node holding the range lies on the one path from the root down to the range's
+        smallest node (siblings do not overlap): a search from any of them finds the answer
+        a search from the root does. A named search cannot start at an anonymous token.
+        """
+        path = self._path
+        while len(path) > 1:
+            top = path[-1]
+            if top.start_byte <= start and end <= top.end_byte and (top.is_named or not named):
+                break
+            path.pop()
+        return path[-1]
+
+    def parent(self, node: Node) -> Node | None:
+        """`node.parent`, remembered."""
+        found = self._parents.get(node.id)
+        if found is not None or node.id == self._root_id:
+            return found
+        start, end = node.start_byte, node.end_byte
+        if start == end:  # an empty node: byte ranges cannot place it, tree-sitter can
+            return self._parent_of_empty(node)
+        path = self._path
+        # Back to the deepest node of the path that is surely an ancestor: one with strictly
+        # more bytes (a node with the very same bytes may lie below `node`: an expression
+        # statement and its call), then down to `node`, learning every parent on the way.
+        while len(path) > 1:
+            top = path[-1]
+            top_start, top_end = top.start_byte, top.end_byte
+            if top_start <= start and end <= top_end and top_end - top_start > end - start:
+                break
+            path.pop()
+        self._descend(path[-1], node)
+        found = self._parents.get(node.id)
+        return found if found is not None else node.parent  # not under the root
+
+    def ancestors(self, node: Node) -> Iterator[Node]:
+        """The parents of `node`, nearest first."""
+        parent = self.parent(node)
+        while parent is not None:
+            yield parent
+            parent = self.parent(parent)
+
+    def sibling(self, node: Node, offset: int) -> Node | None:
+        """The sibling `offset` places after `node` (before it when negative), or None.
+
+        `Node.prev_sibling` and `next_sibling` find the parent (a descent from the root) and
+        count the children up to the node, so a walk over many siblings (thousands of
+        comments above an item, thousands of items in a file) costs their number squared.
+        The children of a parent are listed once instead.
+        """
+        parent = self.parent(node)
+        if parent is None:
+            return None
+        known = self._children.get(parent.id)
+        if known is None:
+            children = parent.children
+            known = self._children[parent.id] = (
+                children,
+                {child.id: index for index, child in enumerate(children)},
+            )
+            for child in children:
+                self._parents[child.id] = parent
+        children, index_of = known
+        index = index_of.get(node.id)
+        if index is None:
+            return None
+        wanted = index + offset
+        return children[wanted] if 0 <= wanted < len(children) else None
+
+    def named_sibling(self, node: Node, step: int) -> Node | None:
+        """The nearest named sibling after `node` (`step` 1) or before it (`step` -1)."""
+        sibling = self.sibling(node, step)
+        while sibling is not None and not sibling.is_named:
+            sibling = self.sibling(sibling, step)
+        return sibling
+
+    def memo(self, key: object) -> dict[Any, Any]:
+        """A dict kept with this tree for the helper that asks with `key`: answers about
+        nodes that callers ask again and again (a binding seen from a block, a block's
+        `let`s), worked out once per file."""
+        found = self._memos.get(key)
+        if found is None:
+            found = self._memos[key] = {}
+        return found
+
+    def fold(self, step: Callable[[T, Node], T], start: T) -> NodeFold[T]:
+        """The one `NodeFold(self, start, step)` of this tree, made on first use: helpers that
+        ask the same question of many nodes share its answers."""
+        found = self._folds.get(step)
+        if found is None:
+            found = self._folds[step] = NodeFold(self, start, step)
+        return found
+
+    def _descend(self, top: Node, node: Node) -> None:
+        """Extend the path from `top` (on it, last) down to `node`, learning parents."""
+        path, parents = self._path, self._parents
+        current = top
+        while current.id != node.id:
+            child = current.child_with_descendant(node)
+            if child is None:
+                break
+            parents[child.id] = current
+            path.append(child)
+            current = child
+
+    def _parent_of_empty(self, node: Node) -> Node | None:
+        found = node.parent
+        if found is not None:
+            self._parents[node.id] = found
+        return found
+
+
+_ACTIVE: ContextVar[Ancestry | None] = ContextVar("rustpro_active_ancestry", default=None)
+
+
+@contextlib.contextmanager
+def active(ancestry: Ancestry) -> Iterator[Ancestry]:
+    """Let `items.ancestors` read `ancestry` while one file is analysed."""
+    token = _ACTIVE.set(ancestry)
+    try:
+        yield ancestry
+    finally:
+        _ACTIVE.reset(token)
+
+
+def current() -> Ancestry | None:
+    """The ancestry of the file being analysed, if a file pass made one `active`."""
+    return _ACTIVE.get()
+
+
+def folded(node: Node, step: Callable[[T, Node], T], start: T, *, around: bool = False) -> T:
+    """`step` folded from the root down to `node` (to its parent with `around`).
+
+    During a file pass, from the active ancestry's fold for `step` (each node worked out
+    once); otherwise by a climb to the root.
+    """
+    ancestry = _ACTIVE.get()
+    if ancestry is not None:
+        fold = ancestry.fold(step, start)
+        return fold.around(node) if around else fold.at(node)
+    chain: list[Node] = []
+    current_node = node.parent if around else node
+    while current_node is not None:
+        chain.append(current_node)
+        current_node = current_node.parent
+    value = start
+    for on_path in reversed(chain):
+        value = step(value, on_path)
+    return value
+
+
+class NodeFold(Generic[T]):
+    """A value per node, folded from the root down: the value at a node is
+    `step(value at its parent, node)`; `start` is the value around the root.
+
+    `step` looks at the node alone (its kind, name, attributes), never at its ancestors:
+    they are what the fold is for. Each node's value is worked out once.
+    """
+
+    def __init__(self, ancestry: Ancestry, start: T, step: Callable[[T, Node], T]) -> None:
+        self._ancestry = ancestry
+        self._start = start
+        self._step = step
+        self._values: dict[int, T] = {}
+
+    def at(self, node: Node) -> T:
+        """The value at `node`, its own contribution included."""
+        values = self._values
+        if node.id in values:
+            return values[node.id]
+        # Climb to the nearest ancestor whose value is known (the first parent asked of the
+        # ancestry learns the whole path, so each step up is a look-up), then fold down.
+        pending = [node]
+        value = self._start
+        parent = self._ancestry.parent(node)
+        while parent is not None:
+            if parent.id in values:
+                value = values[parent.id]
+                break
+            pending.append(parent)
+            parent = self._ancestry.parent(parent)
+        step = self._step
+        for unknown in reversed(pending):
+            value = step(value, unknown)
+            values[unknown.id] = value
+        return value
+
+    def around(self, node: Node) -> T:
+        """The value at `node`'s parent: what surrounds `node`, its own part left out."""
+        parent = self._ancestry.parent(node)
+        return self._start if parent is None else self.at(parent)
