@@ -9,6 +9,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import (
+    DEPRECATED_ATTRIBUTES,
+    frozen_function,
+    gate_unless_deprecated_type,
+    record_deprecated_type,
+)
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
@@ -105,12 +111,16 @@ class AnyhowInLibApi(FileRule):
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
         ),
+        DEPRECATED_ATTRIBUTES,
     )
 
     def __init__(self) -> None:
         self._file: _FileImports | None = None
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if "match" in captures and captures["match"][0].type == "attribute_item":
+            record_deprecated_type(captures["match"][0], ctx)
+            return
         state = self._state(ctx)
         if "use" in captures:
             _collect_imports(captures["use"][0], (), state.names)
@@ -140,9 +150,10 @@ class AnyhowInLibApi(FileRule):
         return self._file
 
     def _report(self, function: Node, name: Node, ctx: FileContext) -> None:
-        gate = ctx.public_gate(function)
-        if gate is None or is_generated_file(ctx.tree.root_node):
-            return
+        public = ctx.public_gate(function)
+        if public is None or is_generated_file(ctx.tree.root_node) or frozen_function(function):
+            return  # not API, generated, or a deprecated one kept as it is for old callers
+        gate = gate_unless_deprecated_type(function, public)
         ret = ctx.text(return_type(function))
         ctx.report(
             self,

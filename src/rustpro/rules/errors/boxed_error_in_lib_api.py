@@ -8,6 +8,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import (
+    DEPRECATED_ATTRIBUTES,
+    frozen_function,
+    gate_unless_deprecated_type,
+    record_deprecated_type,
+)
 from rustpro.rules.errors.signatures import (
     dyn_error_box,
     return_type,
@@ -90,18 +96,23 @@ class BoxedErrorInLibApi(FileRule):
             needs=(b"Box",),
             needs_before_body=True,
         ),
+        DEPRECATED_ATTRIBUTES,
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        if function.type == "attribute_item":
+            record_deprecated_type(function, ctx)
+            return
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
-        function = captures["match"][0]
         error = std_result_error(return_type(function))
         if error is None or not dyn_error_box(error) or returns_own_input(function, dyn_error_box):
             return
-        gate = ctx.public_gate(function)
-        if gate is None:
-            return
+        public = ctx.public_gate(function)
+        if public is None or frozen_function(function):
+            return  # not API, or a deprecated one kept as it is for old callers
+        gate = gate_unless_deprecated_type(function, public)
         name = ctx.text(captures["name"][0])
         ctx.report(
             self,
