@@ -47,6 +47,9 @@ class AnyhowInLibApi(FileRule):
     `eyre::Result<T>` or `eyre::Report` (also through `color_eyre`), including the plain
     `Result<T>` / `Error` spelling when the file imports those names from one of these crates.
     Binaries are left alone: `anyhow` is made for applications.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     `anyhow::Error` is an opaque box: the library's callers cannot tell a missing file from a

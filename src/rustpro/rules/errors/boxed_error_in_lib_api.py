@@ -35,6 +35,9 @@ class BoxedErrorInLibApi(FileRule):
     hands a boxed error it was given back to the caller (`fn try_from_error(err: Box<dyn
     Error>) -> Result<Status, Box<dyn Error>>` returning `Err(err)` when no status fits): the
     type is the caller's, not one the function chose.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     A boxed trait object erases the error's type: callers cannot `match` on what went wrong

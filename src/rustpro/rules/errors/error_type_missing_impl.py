@@ -42,7 +42,10 @@ class ErrorTypeMissingImpl(FileRule):
     `type Error = E;`, the default `E` of a `type Result<T, E = E0>` alias), and for which the
     crate has no `impl Error for T` (any path: `std::error::Error`,
     `core::error::Error`, an alias such as `StdError` or `ErrorTrait`) and no `#[derive(Error)]` /
-    `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
+    `#[derive(Snafu)]` (also inside `cfg_attr`, and under a name a `use` of the file gives
+    it: `use thiserror::Error as ThisError;` .. `#[derive(ThisError)]`). A `#[deprecated]`
+    type is left alone: its API is kept only for old callers. Types that an item-level
+    macro invocation
     names (`impl_error!(MyError);`) are assumed to get their impl from it, and adapters named
     for what they do to errors (`HandleError<S, F>`, `MapError<..>`) and `#[repr(C)]` mirrors of
     C structs are not error types. A type only named like an error and never used as one (a

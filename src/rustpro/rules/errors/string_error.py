@@ -36,6 +36,9 @@ class StringError(FileRule):
     error (`fn new(name: &str) -> Result<Name, &str> { .. Err(name) }`: every `Err(..)`
     wraps such a parameter, and no `?`, `map_err` or `ok_or` makes other errors) is left
     alone: it returns ownership of the caller's input, not a message.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     A string is an error a program cannot act on: callers can only print it or compare text,
