@@ -104,6 +104,16 @@ CASES = [
         Severity.WARNING,
     ),
     (
+        "decode of a value bound from the caller's map, in a function that returns Option",
+        "pub struct Map;\nimpl Map { pub fn get(&self, _k: &str) -> Option<&[u8]> { None } }\n"
+        "pub fn from_map(map: &Map) -> Option<String> {\n"
+        '    let details = match map.get("details") {\n'
+        '        Some(header) => String::from_utf8(header.to_vec()).expect("bad header"),\n'
+        "        None => String::new(),\n    };\n    Some(details)\n}\n",
+        "expect-in-production",
+        Severity.WARNING,
+    ),
+    (
         "decode in Display::fmt",
         "pub struct Name(Vec<u8>);\nimpl std::fmt::Display for Name {\n"
         "    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n"

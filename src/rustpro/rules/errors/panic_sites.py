@@ -1286,14 +1286,21 @@ def _judge_unwrap_site(
         return Judgement(Verdict.NOTE, "decodes what the crate's own serialiser wrote")
     if _runtime_operation(operation):
         # `None` from an `Option` function means "absent" or "no match" (`strip_prefix`,
-        # `library()`), not "failed": a failed parse returned as `None` would pass for that
-        # answer, so only a `Result` is a channel the failure should have taken.
+        # `library()`), not "failed": on the program's own data a failed parse is no answer
+        # the caller expects. On what the caller passed in (`from_header_map(map)` decoding
+        # a header of `map`), `None` would have been the answer to give.
         channel = _own_error_channel(ctx, scope)
         if channel == "Result":
             return Judgement(
                 Verdict.WARNING,
                 f"`{operation.name}` can fail on runtime input and the function returns "
                 f"`{channel}`",
+            )
+        if channel == "Option" and _fed_by_parameter(ctx, scope, operation, site):
+            return Judgement(
+                Verdict.WARNING,
+                f"`{operation.name}` can fail on what the caller passes in and the function "
+                "returns `Option`",
             )
         if _on_parameter(ctx, scope, operation):
             return Judgement(
@@ -1670,6 +1677,84 @@ def _on_parameter(ctx: FileContext, scope: Scope, operation: Operation) -> bool:
         subject = next((a for a in operation.arguments.named_children if not a.is_extra), None)
     root = _root_name(subject)
     return bool(root) and root in function_facts(ctx, scope.function).parameters
+
+
+_PATTERN_BINDINGS = """
+(match_arm pattern: (_) @pattern) @arm
+(if_expression condition: (let_condition pattern: (_) @pattern value: (_) @value)) @condition
+(while_expression condition: (let_condition pattern: (_) @pattern value: (_) @value)) @condition
+"""
+
+
+def _fed_by_parameter(ctx: FileContext, scope: Scope, operation: Operation, site: Node) -> bool:
+    """True when a parameter of a function other modules can call feeds the operation: its
+    receiver or arguments name one, or name a variable bound from one, by a `let` or by the
+    pattern of a `match` arm or `if let` around the site (`Some(header) =>` of `match
+    map.get(KEY)`). One binding is followed."""
+    function = scope.function
+    if function is None or scope.closure is not None or operation.call is None:
+        return False
+    facts = function_facts(ctx, function)
+    if facts.private or not facts.parameters:
+        return False
+    inputs = [n for n in (operation.receiver, operation.arguments) if n is not None]
+    if any(_mentions(ctx, node, facts.parameters) for node in inputs):
+        return True
+    names = frozenset(
+        items.text(identifier)
+        for node in inputs
+        for identifier in _identifiers(ctx, node)
+        if items.text(identifier) not in facts.parameters
+    )
+    for name in names:
+        value = _let_value(ctx, scope, name, site.start_byte)
+        if value is not None and _mentions(ctx, value, facts.parameters):
+            return True
+    return any(
+        _mentions(ctx, source, facts.parameters)
+        for source in _pattern_sources(ctx, function, site, names)
+    )
+
+
+def _identifiers(ctx: FileContext, node: Node) -> list[Node]:
+    """The variables an input expression names (`header` of `header.as_bytes()`), found by
+    their bytes (no walk over a long chain)."""
+    found: list[Node] = []
+    chunk = ctx.source[node.start_byte : node.end_byte]
+    for hit in re.finditer(rb"(?<![\w.])[a-z_][a-z0-9_]*\b", chunk):
+        at = node.start_byte + hit.start()
+        token = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(hit.group()))
+        if token is not None and token.type == "identifier":
+            found.append(token)
+    return found
+
+
+def _pattern_sources(
+    ctx: FileContext, function: Node, site: Node, names: frozenset[str]
+) -> list[Node]:
+    """The values matched by the `match` arms and `if let`s around `site` whose patterns
+    bind one of `names`."""
+    if not names:
+        return []
+    cursor = tree_sitter.QueryCursor(compile_query(_PATTERN_BINDINGS))
+    cursor.set_byte_range(site.start_byte, site.end_byte)
+    sources: list[Node] = []
+    for _, captures in cursor.matches(function):
+        pattern = captures["pattern"][0]
+        holder = captures.get("arm", captures.get("condition", [pattern]))[0]
+        if not holder.start_byte <= site.start_byte < holder.end_byte:
+            continue
+        if not _mentions(ctx, pattern, names):
+            continue
+        if "value" in captures:
+            sources.append(captures["value"][0])
+            continue
+        block = holder.parent
+        match = block.parent if block is not None else None
+        value = match.child_by_field_name("value") if match is not None else None
+        if value is not None:
+            sources.append(value)
+    return sources
 
 
 # How far into an input expression its variable is looked for.
