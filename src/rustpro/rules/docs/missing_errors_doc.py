@@ -9,7 +9,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
+from rustpro.rules.errors.signatures import (
+    foreign_result,
+    return_type,
+    std_result_error,
+    type_path,
+)
 from rustpro.rules.patterns import Pattern, nodes
 from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
@@ -80,9 +85,11 @@ class MissingErrorsDoc(FileRule):
     are not read: their `Err(..)` and `?` say nothing about the function's own failures.
     Undocumented functions are reported too: they lack the section as well. Trait impl members
     are skipped (the trait documents them), and so are methods returning
-    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens) and
+    `Result<T, Self::Error>` (the implementor chooses the error type and when it happens),
     thin wrappers whose whole body calls the same-named method of a field
-    (`self.inner.local_addr()`: the errors are the field's).
+    (`self.inner.local_addr()`: the errors are the field's), and functions whose `Result` is
+    not std's: an associated type (`C::Result` of a consumer, `Self::Result`) or a type
+    parameter named `Result` (`trait Reducer<Result>`), which may be any value.
 
     ## Why is this bad?
     The error half of a `Result` is part of the contract. Without an `# Errors` section a caller
@@ -133,6 +140,8 @@ class MissingErrorsDoc(FileRule):
         gate = ctx.public_gate(function)
         if gate is None or not returns_result(function, ctx.source):
             return
+        if foreign_result(return_type(function), function):
+            return  # `C::Result`, `Reducer<Result>`: a type named `Result`, not std's
         if _implementor_defines_errors(function) or _forwards_to_field(function):
             return
         if _documents_errors(items.doc_text(function)):

@@ -28,8 +28,11 @@ class MissingPanicsDoc(FileRule):
 
     ## What it does
     Finds public API functions and methods whose own body calls `.unwrap()`, `.expect(..)`,
-    `panic!`, `assert!`, `assert_eq!` or `assert_ne!`, and whose docs lack a `# Panics`
-    heading. Only the function's own body counts: calls inside closures, async blocks and
+    `panic!`, `assert!`, `assert_eq!` or `assert_ne!`, and whose docs do not say when they
+    panic: neither a `# Panics` heading nor prose that says so ("**Panics** if `n` is 0",
+    "Panics if `index` is out of bounds.", "This function panics when .."; a trait impl
+    member's docs are its trait method's, when the trait is declared in the same file).
+    Only the function's own body counts: calls inside closures, async blocks and
     nested functions run only if something calls or awaits them, so they are not attributed
     to the outer function. `debug_assert!` (gone in release builds) and `unreachable!` are
     not counted, and trait impl members are skipped.
@@ -43,8 +46,12 @@ class MissingPanicsDoc(FileRule):
     a getter, an iterator step) on a value no parameter feeds (`let node = build(name);
     node.child().unwrap()` reads back what the function built), the catch-all arm of a
     `match` on such a value (`match self.kind() { .., _ => panic!(..) }`), and anything
-    under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states a
-    precondition the caller must meet.
+    under `if cfg!(debug_assertions)`. An `assert!` (or `assert_eq!`/`assert_ne!`) counts when
+    its condition names a parameter (`assert!(limit > 0)`, `assert!(index <= len)`): a
+    precondition the caller must meet. One on values the function computed itself
+    (`assert_ne!(index1, index2)`), on types (`assert!(size_of::<A>() == ..)`) or on `self`'s
+    internal state is an invariant of the code, as the panic rules judge an `unwrap` that no
+    parameter feeds.
 
     ## Why is this bad?
     A panic is an outcome the signature does not show. Callers who cannot see when a function
@@ -125,8 +132,8 @@ class MissingPanicsDoc(FileRule):
         # Both questions are free of side effects; most functions are not public API, and
         # that answer is often known already (other rules ask it), while docs must be read.
         gate = ctx.public_gate(function)
-        if gate is None or items.has_doc_section(items.doc_text(function), "Panics"):
-            return
+        if gate is None or panic_sites.function_facts(ctx, function).documents_panics:
+            return  # a `# Panics` section, or prose such as "**Panics** if `n` is 0"
         name_node = function.child_by_field_name("name")
         # Where the panic rules report the same site (`.unwrap` at its method name): the
         # engine folds this finding into theirs when both stand (`engine.merge`).
@@ -170,15 +177,16 @@ def _documentable(ctx: FileContext, captures: dict[str, list[Node]], site: Node)
     trait's contract), lock poisoning, `expect`/`panic!` whose message states an invariant,
     `unwrap`/`expect` that the panic rules rate a note (an invariant) on values that none of
     the function's parameters feed, the catch-all arm of a `match` on such a value, and
-    anything under `if cfg!(debug_assertions)`. `assert!` otherwise always counts: it states
-    a precondition the caller must meet.
+    anything under `if cfg!(debug_assertions)`. An `assert!` counts when its condition names
+    a parameter: it states a precondition the caller must meet.
     """
     if panic_sites.debug_only(ctx, site):
         return False  # `if cfg!(debug_assertions) { assert!(..) }` is a debug assertion
     if "macro" in captures:
         macro = items.text(captures["macro"][0]).replace(" ", "").rsplit("::", 1)[-1]
         if macro != "panic":
-            return True
+            # A precondition on what the caller passes; not the function's own invariant.
+            return panic_sites.asserts_on_parameter(ctx, site)
         judgement = panic_sites.judge_panic(ctx, site, macro, _panic_message(site))
         subject = panic_sites.catch_all_subject(site)
         if subject is not None and not panic_sites.mentions_parameter(ctx, site, subject):

@@ -9,6 +9,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import (
+    DEPRECATED_ATTRIBUTES,
+    frozen_function,
+    gate_unless_deprecated_type,
+    record_deprecated_type,
+)
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, nodes
@@ -41,6 +47,9 @@ class AnyhowInLibApi(FileRule):
     `eyre::Result<T>` or `eyre::Report` (also through `color_eyre`), including the plain
     `Result<T>` / `Error` spelling when the file imports those names from one of these crates.
     Binaries are left alone: `anyhow` is made for applications.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     `anyhow::Error` is an opaque box: the library's callers cannot tell a missing file from a
@@ -105,12 +114,16 @@ class AnyhowInLibApi(FileRule):
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
         ),
+        DEPRECATED_ATTRIBUTES,
     )
 
     def __init__(self) -> None:
         self._file: _FileImports | None = None
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        if "match" in captures and captures["match"][0].type == "attribute_item":
+            record_deprecated_type(captures["match"][0], ctx)
+            return
         state = self._state(ctx)
         if "use" in captures:
             _collect_imports(captures["use"][0], (), state.names)
@@ -140,9 +153,10 @@ class AnyhowInLibApi(FileRule):
         return self._file
 
     def _report(self, function: Node, name: Node, ctx: FileContext) -> None:
-        gate = ctx.public_gate(function)
-        if gate is None or is_generated_file(ctx.tree.root_node):
-            return
+        public = ctx.public_gate(function)
+        if public is None or is_generated_file(ctx.tree.root_node) or frozen_function(function):
+            return  # not API, generated, or a deprecated one kept as it is for old callers
+        gate = gate_unless_deprecated_type(function, public)
         ret = ctx.text(return_type(function))
         ctx.report(
             self,

@@ -8,6 +8,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import (
+    DEPRECATED_ATTRIBUTES,
+    frozen_function,
+    gate_unless_deprecated_type,
+    record_deprecated_type,
+)
 from rustpro.rules.errors.signatures import (
     dyn_error_box,
     return_type,
@@ -29,6 +35,9 @@ class BoxedErrorInLibApi(FileRule):
     hands a boxed error it was given back to the caller (`fn try_from_error(err: Box<dyn
     Error>) -> Result<Status, Box<dyn Error>>` returning `Err(err)` when no status fits): the
     type is the caller's, not one the function chose.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     A boxed trait object erases the error's type: callers cannot `match` on what went wrong
@@ -90,18 +99,23 @@ class BoxedErrorInLibApi(FileRule):
             needs=(b"Box",),
             needs_before_body=True,
         ),
+        DEPRECATED_ATTRIBUTES,
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        if function.type == "attribute_item":
+            record_deprecated_type(function, ctx)
+            return
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
-        function = captures["match"][0]
         error = std_result_error(return_type(function))
         if error is None or not dyn_error_box(error) or returns_own_input(function, dyn_error_box):
             return
-        gate = ctx.public_gate(function)
-        if gate is None:
-            return
+        public = ctx.public_gate(function)
+        if public is None or frozen_function(function):
+            return  # not API, or a deprecated one kept as it is for old callers
+        gate = gate_unless_deprecated_type(function, public)
         name = ctx.text(captures["name"][0])
         ctx.report(
             self,

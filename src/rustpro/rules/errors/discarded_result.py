@@ -9,7 +9,13 @@ from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors.signatures import is_result_type, return_type, std_result_error
+from rustpro.rules.errors.signatures import (
+    foreign_result,
+    is_result_type,
+    return_type,
+    std_result_error,
+    type_path,
+)
 from rustpro.rules.errors.write_targets import (
     WriteTarget,
     is_infallible_write_impl,
@@ -132,6 +138,11 @@ _JUSTIFIED = re.compile(
     r"|\b(?:deliberate|intentional)|\bon purpose\b",
     re.IGNORECASE,
 )
+# Names of crate-local fns returning `fmt::Result`: they fail only when the `fmt::Write` they
+# are handed does, which a `String` never does.
+_FMT_RESULT = "discarded-result:fn-fmt-result"
+# Methods that look ahead in a parser's input without consuming it (syn's `ParseStream`).
+_PEEKS = frozenset({"peek", "peek2", "peek3"})
 _INFALLIBLE_WRITE = "discarded-result:infallible-write"  # types whose `write_str` cannot fail
 _WRITE_IMPL = "discarded-result:write-impl"  # types with an `impl ..Write for T` of the crate
 
@@ -162,9 +173,14 @@ class DiscardedResult(FileRule):
     process's own stdout and stderr; removing files and directories (cleanup: already gone is
     the state wanted); a channel's `.send(..)` and `.changed()` (the other side is gone: an
     answer, not a failure); calls whose `Err` is an answer (`compare_exchange`,
-    `fetch_update`, `binary_search`, `catch_unwind`); the crate's functions returning
-    `Result<_, ()>` (the error says nothing to handle) or an associated type named `Result`
-    (`V::Result`); and names the crate also declares with a non-`Result` return type.
+    `fetch_update`, `binary_search`, `catch_unwind`); a parser taking optional punctuation
+    (`let _ = input.parse::<Token![,]>();`, syn's idiom: `Err` means "no comma here") or a
+    token it just saw (`if input.peek(..) { let _ = input.parse..(); }`); a crate function
+    returning `fmt::Result` handed a `&mut` `String` of the function's own
+    (`_ = request.print(&mut msg)`: formatting into a `String` cannot fail); the crate's
+    functions returning `Result<_, ()>` (the error says nothing to handle) or a `Result` that
+    is not std's (an associated type `V::Result`, a type parameter named `Result`); and names
+    the crate also declares with a non-`Result` return type.
 
     ## Why is this bad?
     `let _ =` silences the `unused_must_use` warning without handling anything: a failed
@@ -256,22 +272,33 @@ class DiscardedResult(FileRule):
     def _check_call(self, statement: Node, call: Node, awaited: bool, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")
         if function is not None and function.type == "generic_function":
+            if _parses_punctuation(function):
+                return  # `let _ = input.parse::<Token![,]>();`: an optional comma, if any
             function = function.child_by_field_name("function")  # `parse::<T>(..)`
         arguments = call.child_by_field_name("arguments")
         argc = len(arguments.named_children) if arguments is not None else 0
         if function is None:
             return
+        into_buffer = arguments is not None and _writes_into_buffer(arguments)
         if function.type == "field_expression":
-            self._check_method_call(statement, function, argc, awaited, ctx)
+            if _peeked(statement, function):
+                return  # `if input.peek(..) { let _ = input.parse..(); }`: it is there
+            self._check_method_call(statement, function, argc, awaited, ctx, into_buffer)
         elif function.type == "identifier":
             name = ctx.text(function)
             if name not in _STD_METHOD_NAMES and name not in _ANSWER_METHODS:
-                self._report_local(statement, f"`{name}(..)`", name, awaited, ctx)
+                self._report_local(statement, f"`{name}(..)`", name, awaited, ctx, into_buffer)
         elif function.type == "scoped_identifier":
-            self._check_path_call(statement, function, awaited, ctx)
+            self._check_path_call(statement, function, awaited, ctx, into_buffer)
 
     def _check_method_call(
-        self, statement: Node, function: Node, argc: int, awaited: bool, ctx: FileContext
+        self,
+        statement: Node,
+        function: Node,
+        argc: int,
+        awaited: bool,
+        ctx: FileContext,
+        into_buffer: bool,
     ) -> None:
         """`receiver.method(..)`: a known std I/O method, or a crate-local one."""
         method = ctx.text(function.child_by_field_name("field"))
@@ -289,10 +316,10 @@ class DiscardedResult(FileRule):
                 gates += target_gates
             self._report(statement, shown, ctx, gates, setup=method in _SETUP_CALLS)
         elif receiver.type == "self" or method not in _STD_METHOD_NAMES:
-            self._report_local(statement, shown, method, awaited, ctx)
+            self._report_local(statement, shown, method, awaited, ctx, into_buffer)
 
     def _check_path_call(
-        self, statement: Node, function: Node, awaited: bool, ctx: FileContext
+        self, statement: Node, function: Node, awaited: bool, ctx: FileContext, into_buffer: bool
     ) -> None:
         """`fs::remove_file(..)`, `io::copy(..)`, or a crate-local `module::function(..)`."""
         path = ctx.text(function).replace(" ", "").split("::")
@@ -310,16 +337,25 @@ class DiscardedResult(FileRule):
             gates = (FactGate(other, path[-1], absent=True),)
             self._report(statement, shown, ctx, gates, setup=path[-1] in _SETUP_CALLS)
         elif path[0] in ("self", "Self", "crate", "super") or (path[-1] not in _STD_METHOD_NAMES):
-            self._report_local(statement, shown, path[-1], awaited, ctx)
+            self._report_local(statement, shown, path[-1], awaited, ctx, into_buffer)
 
     def _report_local(
-        self, statement: Node, shown: str, name: str, awaited: bool, ctx: FileContext
+        self,
+        statement: Node,
+        shown: str,
+        name: str,
+        awaited: bool,
+        ctx: FileContext,
+        into_buffer: bool = False,
     ) -> None:
-        """Report a call of a crate-local fn, standing only if that name returns `Result`."""
+        """Report a call of a crate-local fn, standing only if that name returns `Result`
+        (and, when it is handed a `&mut` buffer, not a `fmt::Result`: formatting into a
+        `String` cannot fail)."""
         result, other = (_ASYNC_RESULT, _ASYNC_OTHER) if awaited else (_RESULT, _OTHER)
-        self._report(
-            statement, shown, ctx, (FactGate(result, name), FactGate(other, name, absent=True))
-        )
+        gates: tuple[FactGate, ...] = (FactGate(result, name), FactGate(other, name, absent=True))
+        if into_buffer:
+            gates += (FactGate(_FMT_RESULT, name, absent=True),)
+        self._report(statement, shown, ctx, gates)
 
     def _report(
         self,
@@ -366,6 +402,51 @@ def _write_gates(target: WriteTarget) -> tuple[FactGate, ...] | None:
     return (never_fails,)
 
 
+def _parses_punctuation(function: Node) -> bool:
+    """`input.parse::<Token![,]>()` (also `syn::Token![..]`): syn's way to take an optional
+    separator. Its `Err` answers "no comma here"; discarding it is the idiom."""
+    arguments = function.child_by_field_name("type_arguments")
+    return arguments is not None and any(
+        argument.type == "macro_invocation"
+        and items.macro_name(argument).rsplit("::", 1)[-1] == "Token"
+        for argument in arguments.named_children
+    )
+
+
+def _peeked(statement: Node, function: Node) -> bool:
+    """True for `r.parse..()` discarded right inside `if r.peek(..) { .. }` (`peek2`,
+    `peek3`): the token was just seen, so the parse cannot fail."""
+    receiver = function.child_by_field_name("value")
+    holder = statement.parent if statement.type == "assignment_expression" else statement
+    block = holder.parent if holder is not None else None
+    branch = block.parent if block is not None and block.type == "block" else None
+    if receiver is None or branch is None or branch.type != "if_expression":
+        return False
+    condition = branch.child_by_field_name("condition")
+    peek = condition.child_by_field_name("function") if condition is not None else None
+    if condition is None or condition.type != "call_expression" or peek is None:
+        return False
+    field = peek.child_by_field_name("field")
+    peeked = peek.child_by_field_name("value")
+    return (
+        peek.type == "field_expression"
+        and field is not None
+        and items.text(field) in _PEEKS
+        and peeked is not None
+        and items.text(peeked) == items.text(receiver)
+    )
+
+
+def _writes_into_buffer(arguments: Node) -> bool:
+    """True when an argument is `&mut buf` for a `String`/`Vec<u8>` of the function's own."""
+    return any(
+        argument.type == "reference_expression"
+        and any(c.type == "mutable_specifier" for c in argument.children)
+        and receiver_target(argument).infallible
+        for argument in arguments.named_children
+    )
+
+
 def _can_propagate(statement: Node) -> bool:
     """True when `?` could pass the error on: the function around the statement returns a
     `Result` (with an error that says something), and no closure or async block lies between
@@ -380,7 +461,7 @@ def _can_propagate(statement: Node) -> bool:
                 is_result_type(returns)
                 and returns is not None
                 and not _unit_error(returns)
-                and not _associated_type(returns, parent)
+                and not foreign_result(returns, parent)
             )
     return False
 
@@ -396,28 +477,6 @@ def _in_drop(statement: Node) -> bool:
         return False
     trait = impl.child_by_field_name("trait")
     return trait is not None and items.type_name(trait) == "Drop"
-
-
-def _associated_type(returns: Node, function: Node) -> bool:
-    """`V::Result`, `Self::Result`: an associated type named `Result`, which may be anything
-    (a visitor's `()`, a `ControlFlow`), not `std::result::Result`."""
-    head = returns.child_by_field_name("path") if returns.type == "scoped_type_identifier" else None
-    if head is None or head.type not in ("identifier", "self", "type_identifier"):
-        return False
-    name = items.text(head)
-    if name == "Self":
-        return True
-    impl = items.enclosing(function, ("impl_item", "trait_item"))
-    owners = (function, impl) if impl is not None else (function,)
-    return any(name in _type_parameters(owner) for owner in owners)
-
-
-def _type_parameters(item: Node) -> set[str]:
-    parameters = item.child_by_field_name("type_parameters")
-    if parameters is None:
-        return set()
-    names = (p.child_by_field_name("name") for p in parameters.named_children)
-    return {items.text(name) for name in names if name is not None}
 
 
 def _justified(statement: Node, ctx: FileContext) -> bool:
@@ -482,8 +541,10 @@ def _record_function(function: Node, name_node: Node, ctx: FileContext) -> None:
         and source.find(b"Result", returns.start_byte, returns.end_byte) >= 0
         and is_result_type(returns)
         and not _unit_error(returns)
-        and not _associated_type(returns, function)
+        and not foreign_result(returns, function)
     )
+    if returns_result and type_path(returns)[-2:] == ("fmt", "Result"):
+        ctx.add_fact(_FMT_RESULT, name)
     header_has_async = source.find(b"async", function.start_byte, name_node.start_byte) >= 0
     if header_has_async and items.is_async_fn(function):
         ctx.add_fact(_ASYNC_RESULT if returns_result else _ASYNC_OTHER, name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FactGate, FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import is_deprecated_attribute
 from rustpro.rules.errors.signatures import type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
 from rustpro.rules.patterns import Pattern, method_calls, nodes, text_matches
@@ -40,7 +42,10 @@ class ErrorTypeMissingImpl(FileRule):
     `type Error = E;`, the default `E` of a `type Result<T, E = E0>` alias), and for which the
     crate has no `impl Error for T` (any path: `std::error::Error`,
     `core::error::Error`, an alias such as `StdError` or `ErrorTrait`) and no `#[derive(Error)]` /
-    `#[derive(Snafu)]` (also inside `cfg_attr`). Types that an item-level macro invocation
+    `#[derive(Snafu)]` (also inside `cfg_attr`, and under a name a `use` of the file gives
+    it: `use thiserror::Error as ThisError;` .. `#[derive(ThisError)]`). A `#[deprecated]`
+    type is left alone: its API is kept only for old callers. Types that an item-level
+    macro invocation
     names (`impl_error!(MyError);`) are assumed to get their impl from it, and adapters named
     for what they do to errors (`HandleError<S, F>`, `MapError<..>`) and `#[repr(C)]` mirrors of
     C structs are not error types. A type only named like an error and never used as one (a
@@ -142,8 +147,11 @@ class ErrorTypeMissingImpl(FileRule):
         if ctx.text(name) in _ADAPTER_NAMES or is_generated_file(ctx.tree.root_node):
             return
         attributes = items.attributes_of(item)
-        if any(_derives_error(a) or _is_repr_c(a) for a in attributes):
-            return
+        if any(
+            _derives_error(a, ctx) or _is_repr_c(a) or is_deprecated_attribute(a)
+            for a in attributes
+        ):
+            return  # derived, a C mirror, or a deprecated type whose API is frozen
         public = ctx.public_gate(item)
         if public is None:
             return
@@ -177,9 +185,10 @@ def _record_error_impl(impl: Node, ctx: FileContext) -> None:
         ctx.add_fact(_IMPL_FACT, items.type_name(implementing))
 
 
-def _derives_error(attr: Node) -> bool:
+def _derives_error(attr: Node, ctx: FileContext) -> bool:
     """True for `#[derive(.., Error)]`, `#[derive(thiserror::Error)]`, `#[derive(Snafu)]`,
-    also wrapped in `#[cfg_attr(.., derive(..))]`."""
+    also wrapped in `#[cfg_attr(.., derive(..))]`, and for a derive renamed by a `use` of the
+    file (`use thiserror::Error as ThisError;` .. `#[derive(ThisError)]`)."""
     path = items.attribute_path(attr)
     if path not in ("derive", "cfg_attr"):
         return False
@@ -188,14 +197,14 @@ def _derives_error(attr: Node) -> bool:
     if arguments is None:
         return False
     if path == "derive":
-        return _names_error_derive(arguments)
+        return _names_error_derive(arguments, ctx)
     # `cfg_attr(feature = "std", derive(Debug, Error))`: the list after the word `derive`.
     return any(
         child.type == "identifier"
         and child.text == b"derive"
         and child.next_sibling is not None
         and child.next_sibling.type == "token_tree"
-        and _names_error_derive(child.next_sibling)
+        and _names_error_derive(child.next_sibling, ctx)
         for child in arguments.children
     )
 
@@ -207,12 +216,36 @@ def _is_repr_c(attr: Node) -> bool:
     return "C" in items.attribute_arguments(attr).strip("()").replace(" ", "").split(",")
 
 
-def _names_error_derive(tokens: Node) -> bool:
-    """True when a derive list's token tree names `Error` or `Snafu` (any path)."""
-    return any(
-        child.type == "identifier" and items.text(child) in _ERROR_DERIVES
-        for child in tokens.children
-    )
+def _names_error_derive(tokens: Node, ctx: FileContext) -> bool:
+    """True when a derive list's token tree names `Error` or `Snafu` (any path), or a name
+    the file's `use` declarations give one of them."""
+    names = [items.text(c) for c in tokens.children if c.type == "identifier"]
+    if any(name in _ERROR_DERIVES for name in names):
+        return True
+    return any(name in _derive_aliases(ctx) for name in names)
+
+
+_ALIASES = "error-type-missing-impl:aliases"
+
+
+def _derive_aliases(ctx: FileContext) -> frozenset[str]:
+    """The names `use .. as Name` declarations of the file give `Error` or `Snafu`
+    (`use thiserror::Error as ThisError;`), found by their bytes once per file."""
+    memo: dict[str, frozenset[str]] = ctx.memo(_ALIASES)
+    found = memo.get("")
+    if found is None:
+        aliases: set[str] = set()
+        root = ctx.tree.root_node
+        for hit in re.finditer(rb"\bas\s+(\w+)", ctx.source):
+            alias = root.named_descendant_for_byte_range(hit.start(1), hit.end(1))
+            clause = alias.parent if alias is not None else None
+            original = clause.child_by_field_name("path") if clause is not None else None
+            if clause is None or clause.type != "use_as_clause" or original is None:
+                continue
+            if items.text(original).replace(" ", "").rsplit("::", 1)[-1] in _ERROR_DERIVES:
+                aliases.add(ctx.text(alias))
+        found = memo[""] = frozenset(aliases)
+    return found
 
 
 def _record_mentions(container: Node, ctx: FileContext) -> None:

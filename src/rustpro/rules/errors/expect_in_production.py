@@ -36,8 +36,9 @@ class ExpectInProduction(FileRule):
     ## What it does
     Finds `.expect("message")` calls in library and binary sources, including calls written
     inside macro arguments such as `format!("{}", x.expect("x"))`. Test code, examples,
-    benches, build scripts, `assert!`-family macros and `macro_rules!` bodies (templates that
-    may only be used in tests) are left alone, and so are calls whose argument cannot be a
+    benches, build scripts, `assert!`-family macros, `macro_rules!` bodies (templates that
+    may only be used in tests) and the tokens of `quote!` (code a proc macro emits) are
+    left alone, and so are calls whose argument cannot be a
     message (`parser.expect(Token::Comma)`, `p.expect(T![,])`, `self.expect(b'{')`): those
     are some other type's method.
 
@@ -49,10 +50,14 @@ class ExpectInProduction(FileRule):
     (reported with `--select pedantic` or this rule by name) for the rest, and always when
     the message or a comment at the call states an invariant ("should never fail",
     "checked above", "always set by `new`", "this is a bug", "can only be None in a
-    destructor"); **not reported** for `const`/`static` initialisers, values built from
-    literals, documented `# Panics`, the `Index` and `poll` contracts (also a message such as
-    "polled after completion"), and calls a guard proves. "must", "only" and "expected"
-    alone do not make an invariant: "invalid header, expected base64" describes bad input.
+    destructor", "`&mut [u8]` write cannot error"); **not reported** for `const`/`static`
+    initialisers, values built from literals, `to_str()` of a path made from text, panics
+    the function documents (a `# Panics` section or prose that says it panics; for a failure
+    of runtime input, only when the section names the operation or its operand: "Panics if
+    we are unable to bind to the provided address" over `TcpListener::bind(addr)`), the
+    `Index` and `poll` contracts (also a message such as "polled after completion"), and
+    calls a guard proves. "must", "only" and "expected" alone do not make an invariant:
+    "invalid header, expected base64" describes bad input.
 
     ## Why is this bad?
     `expect` is `unwrap` with a better message: it still turns a `None` or an `Err` into a

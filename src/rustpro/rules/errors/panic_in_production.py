@@ -32,8 +32,9 @@ class PanicInProduction(FileRule):
     Finds `panic!`, `todo!` and `unimplemented!` (also spelled `std::panic!` or
     `core::panic!`) in library and binary sources, including inside other macros' arguments.
     `unreachable!` and the `assert!` family are fine: they state invariants. Test code,
-    examples, benches, build scripts, `macro_rules!` bodies, `const`/`static` initialisers
-    (also `LazyLock` closures and `lazy_static!` bodies) are left alone.
+    examples, benches, build scripts, `macro_rules!` bodies, the tokens of `quote!` and
+    `parse_quote!` (code a proc macro emits, not panics it raises), `const`/`static`
+    initialisers (also `LazyLock` closures and `lazy_static!` bodies) are left alone.
 
     - **warning**: `todo!` and `unimplemented!` (placeholders); a `panic!` where the caller
       could have been told: the function returns `Result`/`Option` (or is a private helper
@@ -47,9 +48,11 @@ class PanicInProduction(FileRule):
       comments that state an invariant ("this is a bug", "should never happen",
       "unexpected state"). A plain `panic!` in a function that returns `Result` is one too:
       measured on real crates those were internal assertions.
-    - **not reported**: a panic documented in the function's `# Panics` section, one in
-      `Index::index`, and a message about being polled or called after completion (the
-      `Future::poll` contract).
+    - **not reported**: a panic the function documents, in a `# Panics` section or in prose
+      ("**Panics** if ..", "Panics if the status is `Partial`.", "this method will panic",
+      a deprecated stub that "always panics"; a trait impl member's docs are its trait
+      method's when the trait is declared in the same file), one in `Index::index`, and a
+      message about being polled or called after completion (the `Future::poll` contract).
 
     ## Why is this bad?
     A panic unwinds (or aborts) the thread: in a library it takes the decision away from the

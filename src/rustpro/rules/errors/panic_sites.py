@@ -28,7 +28,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.model import Severity
-from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
+from rustpro.rules.errors.signatures import (
+    foreign_result,
+    return_type,
+    type_arguments,
+    type_path,
+)
 from rustpro.rules.signature import impl_of
 from rustpro.rules.support import ASSERT_MACROS
 from rustpro.syntax import items
@@ -39,6 +44,7 @@ _AROUND = "panic-sites/around"
 _FUNCTIONS = "panic-sites/function"
 _GUARDS = "panic-sites/guards"
 _HELPERS = "panic-sites/helper"
+_ARROWS = "panic-sites/span-arrows"
 
 
 class Verdict(enum.Enum):
@@ -79,6 +85,9 @@ _STATIC_KINDS = frozenset({"const_item", "static_item", "const_block"})
 _CLOSURE_KINDS = frozenset({"closure_expression", "async_block"})
 # Macros whose body declares statics initialised on first use.
 _STATIC_MACROS = frozenset({"lazy_static", "thread_local"})
+# Macros whose tokens are code a proc macro emits (`quote! { #x.unwrap() }`): generated code
+# for the macro's user, not calls the proc macro makes; like a `macro_rules!` body, a template.
+_QUOTE_MACROS = frozenset({"quote", "quote_spanned", "parse_quote", "parse_quote_spanned"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,7 +103,7 @@ class Scope:
     function: Node | None  # the nearest `fn` item
     closure: Node | None  # the nearest closure or async block inside `function`
     static_init: bool  # a `const`/`static` initialiser, `const { }` or `lazy_static!` body
-    template: bool  # a `macro_rules!` body: a template, not code that runs
+    template: bool  # a `macro_rules!` body or `quote!` tokens: a template, not code that runs
     assertion: bool  # the arguments of an `assert!`-family macro
 
 
@@ -121,7 +130,27 @@ def scope_of(ctx: FileContext, node: Node) -> Scope:
         if function is not None and value is not None and function.type == "field_expression":
             around[function.id] = scope
             around[value.id] = scope
+    if scope.template and _in_span_expression(ctx, scope.node, node):
+        return scope.outer or _FILE_SCOPE
     return scope
+
+
+def _in_span_expression(ctx: FileContext, frame: Node | None, node: Node) -> bool:
+    """True for a node in the span of `quote_spanned!(span_expr=> tokens)`: the expression
+    before `=>` runs in the proc macro; only the tokens after it are a template."""
+    if frame is None or frame.type != "macro_invocation":
+        return False
+    arrows: dict[int, int] = ctx.memo(_ARROWS)
+    arrow = arrows.get(frame.id)
+    if arrow is None:
+        arrow = -1
+        name = items.macro_name(frame).rsplit("::", 1)[-1]
+        tokens = next((c for c in frame.named_children if c.type == "token_tree"), None)
+        if name.endswith("_spanned") and tokens is not None:
+            found = next((c for c in tokens.children if c.type == "=>"), None)
+            arrow = found.start_byte if found is not None else -1
+        arrows[frame.id] = arrow
+    return node.start_byte < arrow
 
 
 def _scope_inside(ctx: FileContext, node: Node) -> Scope:
@@ -206,7 +235,13 @@ def _enter(scope: Scope, node: Node) -> Scope:
             return _flagged(scope, node, assertion=True)
         if name in _STATIC_MACROS:
             return _flagged(scope, node, static_init=True)
+        if name in _QUOTE_MACROS:
+            return _flagged(scope, node, template=True)
         return scope
+    if kind == "match_arm" and _arm_guard(node) is not None:
+        # `_ if v.parse::<i64>().is_ok() => v.parse::<i64>().unwrap()`: a frame whose guard
+        # `guarded` reads like an `if` around the arm's value.
+        return _flagged(scope, node)
     if kind == "token_tree" and _follows_macro_rules(node):
         return _flagged(scope, node, template=True)
     return scope
@@ -229,6 +264,12 @@ def _flagged(
         scope.template or template,
         scope.assertion or assertion,
     )
+
+
+def _arm_guard(arm: Node) -> Node | None:
+    """The `if` condition of a `match` arm (`pattern if condition => ..`), if it has one."""
+    pattern = arm.child_by_field_name("pattern")
+    return pattern.child_by_field_name("condition") if pattern is not None else None
 
 
 def _follows_macro_rules(tokens: Node) -> bool:
@@ -259,10 +300,17 @@ class FunctionFacts:
     """What a function's signature, docs and impl say about panics in it."""
 
     error_channel: str  # "Result" or "Option" when the caller could be told; "" otherwise
-    documents_panics: bool  # its docs have a `# Panics` section
+    # What its docs say about panics, from a `# Panics` heading or prose that says it panics
+    # on; "" when they say nothing. A trait impl member's are its trait declaration's.
+    panics_docs: str
     contract: str  # "index" or "poll" when a trait's contract allows the panic; "" otherwise
     private: bool  # no `pub` of any kind: only its own module calls it
     parameters: frozenset[str]  # the names its parameters bind (not `self`)
+
+    @property
+    def documents_panics(self) -> bool:
+        """Its docs say when it panics, under a `# Panics` heading or in prose."""
+        return bool(self.panics_docs)
 
 
 def function_facts(ctx: FileContext, function: Node) -> FunctionFacts:
@@ -270,9 +318,12 @@ def function_facts(ctx: FileContext, function: Node) -> FunctionFacts:
     memo: dict[int, FunctionFacts] = ctx.memo(_FUNCTIONS)
     found = memo.get(function.id)
     if found is None:
+        docs = panics_text(items.doc_text(function))
+        if not docs and impl_of(function) is not None:
+            docs = panics_text(_declared_docs(ctx, function))
         found = memo[function.id] = FunctionFacts(
             _error_channel(function),
-            items.has_doc_section(items.doc_text(function), "Panics"),
+            docs,
             _contract(function),
             items.visibility(function) == "",
             _parameter_names(function),
@@ -280,8 +331,81 @@ def function_facts(ctx: FileContext, function: Node) -> FunctionFacts:
     return found
 
 
+# A fenced code block (an unclosed one runs to the end, as rustdoc reads it): examples.
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1|\Z)", re.DOTALL | re.MULTILINE)
+# Prose that says the function panics, without a `# Panics` heading: "**Panics** if ..",
+# "Panics if `index` is out of bounds." (a sentence of its own, whose subject is the
+# function), "this method will panic", "This will panic otherwise", "always panics", "This
+# function panics when ..". Not "never panics", "will not panic", nor another function's
+# panic mid-sentence ("`IoSlice::new` panics on buffers over 4 GiB").
+_PANICS_PROSE = re.compile(
+    r"\*{1,3}panics?\*{1,3}"
+    r"|(?:^|[.!?:;]\s+)[ \t]*(?-i:Panics)\b"
+    r"|\b(?:this|it|the|that)\s+(?:(?:function|method|call|constructor|operation)\s+)?"
+    r"(?:will|may|might|can|could|would|always|also)\s+panic\b"
+    r"|\b(?:this|the)\s+(?:function|method|call|constructor)\s+(?:always\s+)?panics\b"
+    r"|\balways\s+panics\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def panics_text(docs: str | None) -> str:
+    """The part of `docs` that documents panics, from the `# Panics` heading or the first
+    prose that says the function panics to the end; "" when the docs say nothing of it."""
+    if not docs:
+        return ""
+    if items.has_doc_section(docs, "Panics"):
+        return docs[docs.find("Panics") :]
+    prose = _FENCE.sub("", docs)
+    found = _PANICS_PROSE.search(prose)
+    return prose[found.start() :] if found is not None else ""
+
+
+_TRAITS = "panic-sites/traits"
+
+
+def _declared_docs(ctx: FileContext, function: Node) -> str | None:
+    """The docs of the trait method a trait impl member implements, when the trait is
+    declared in the same file (`impl Finish for IResult` documents nothing itself)."""
+    impl = impl_of(function)
+    trait = impl.child_by_field_name("trait") if impl is not None else None
+    if trait is None:
+        return None
+    declaration = _trait_named(ctx, type_path(trait)[-1:] or ("",))
+    body = declaration.child_by_field_name("body") if declaration is not None else None
+    name = items.item_name(function)
+    for member in body.named_children if body is not None else ():
+        kind = member.type
+        if kind in ("function_item", "function_signature_item") and items.item_name(member) == name:
+            return items.doc_text(member)
+    return None
+
+
+def _trait_named(ctx: FileContext, name: tuple[str, ...]) -> Node | None:
+    """The `trait` item of this file called `name[0]`, found by its bytes once per file."""
+    memo: dict[str, Node | None] = ctx.memo(_TRAITS)
+    if not name or not name[0]:
+        return None
+    if name[0] not in memo:
+        found: Node | None = None
+        pattern = rb"\btrait\s+" + re.escape(name[0].encode()) + rb"\b"
+        for hit in re.finditer(pattern, ctx.source):
+            keyword = ctx.tree.root_node.descendant_for_byte_range(hit.start(), hit.start() + 5)
+            holder = keyword.parent if keyword is not None else None
+            if holder is not None and holder.type == "trait_item":
+                found = holder
+                break
+        memo[name[0]] = found
+    return memo[name[0]]
+
+
 def _error_channel(function: Node) -> str:
-    """ "Result"/"Option" when the declared return type is one (also inside `Poll<..>`)."""
+    """ "Result"/"Option" when the declared return type is one (also inside `Poll<..>`).
+
+    Not the `fmt::Result` of a formatting trait's `fmt`: it may only pass on the
+    formatter's own error (`to_string()` panics on any other), so it is no channel for a
+    failure of the value being formatted. Nor a `Result` that is not std's (`C::Result`).
+    """
     declared = return_type(function)
     path = type_path(declared)
     if path and path[-1] == "Poll":
@@ -291,8 +415,20 @@ def _error_channel(function: Node) -> str:
     if not path:
         return ""
     if path[-1].endswith("Result"):
+        if _formats(function) or foreign_result(declared, function):
+            return ""
         return "Result"
     return "Option" if path[-1] == "Option" else ""
+
+
+def _formats(function: Node) -> bool:
+    """True for `fn fmt` of a trait impl (`Display`, `Debug`, `LowerHex`, ..)."""
+    impl = impl_of(function)
+    return (
+        items.item_name(function) == "fmt"
+        and impl is not None
+        and impl.child_by_field_name("trait") is not None
+    )
 
 
 def _parameter_names(function: Node) -> frozenset[str]:
@@ -558,6 +694,9 @@ class Need:
     key: str
     consumes: bool
     present: bool = False  # `subject.unwrap()` itself: needs `subject` to be `Some`/`Ok`
+    # For a repeated call (`v.parse()` checked, then unwrapped): its receiver or argument,
+    # which must not change between the check and the call.
+    base: str = ""
 
 
 def _need(operation: Operation) -> Need | None:
@@ -604,42 +743,86 @@ def guarded(
     """True when a guard in the same function proves the accessor before `.unwrap()` succeeds.
 
     The guards: an `if` around the site whose condition proves it (`!v.is_empty()`,
-    `v.len() > n`, `m.contains_key(k)`), the `else` of one that disproves it, or a statement
+    `v.len() > n`, `m.contains_key(k)`), the `else` of one that disproves it, the guard of
+    the `match` arm the site is in (`_ if v.parse::<i64>().is_ok() => ..`), or a statement
     before the site in an enclosing block: `if v.is_empty() { return }` (or `continue`,
     `break`, a panic), `assert!(!v.is_empty())`, `m.insert(k, ..)`. Only the same receiver
     text counts, never across a closure, and a guard is void if anything between it and the
     site (the whole loop, when the site is in a loop after the guard) empties the value,
     removes the key, assigns to it, or uses up more items than the guard proved.
     """
-    need: Need | None
-    if operation is not None:
-        need = _need(operation)
-        accessor = operation.call
-    elif value is not None and value.type in ("identifier", "field_expression"):
-        need = Need(_normal(value), "", False, present=True)  # `x.unwrap()` after `x.is_some()`
-        accessor = None
-    else:
+    needs = _needs(operation, value)
+    if not needs:
         return False
-    if need is None or (operation is not None and accessor is None):
-        return False
+    accessor = operation.call if operation is not None else None
     scope = scope_of(ctx, site)
     closure, function = scope.closure, scope.function
     end = site.start_byte
     while scope.node is not None and scope.closure is closure and scope.function is function:
-        block = scope.node
-        if block.type == "block":
-            for fact, after in _facts_around(ctx, block, site.start_byte):
+        frame = scope.node
+        if frame.type == "block":
+            for fact, after in _facts_around(ctx, frame, site.start_byte):
                 # In a loop the site's own `pop()` runs again: it counts against the guard.
                 own = accessor if end == site.start_byte else None
-                if _proves(fact, need, block, after, end, own):
+                if any(_proves(fact, need, frame, after, end, own) for need in needs):
                     return True
-            parent = block.parent
+            parent = frame.parent
             if parent is not None and parent.type in _LOOPS:
                 # Guards outside the loop hold on the first pass only: every change anywhere
                 # in the loop counts against them.
                 end = max(end, parent.end_byte)
+        elif frame.type == "match_arm":
+            condition = _arm_guard(frame)
+            if condition is not None and site.start_byte >= condition.end_byte:
+                for fact in _condition_facts(condition, False):
+                    if any(
+                        _proves(fact, need, frame, condition.end_byte, end, accessor)
+                        for need in needs
+                    ):
+                        return True
         scope = scope.outer if scope.outer is not None else _FILE_SCOPE
     return False
+
+
+# Calls that give the same answer when made again on the same receiver and arguments (no
+# iterator steps, no I/O): `if v.parse::<i64>().is_ok() { v.parse::<i64>().unwrap() }`
+# repeats a check that passed. `it.next()` or `rx.try_recv()` would not.
+_REPEATABLE = _words(
+    "parse from_str from_str_radix from_utf8 to_str try_from try_into get first last "
+    "strip_prefix strip_suffix split_once rsplit_once parent file_name file_stem extension "
+    "checked_add checked_sub checked_mul checked_div checked_rem checked_pow checked_neg "
+    "checked_shl checked_shr as_str as_object as_array as_i64 as_u64 as_f64 as_bool"
+)
+
+
+def _needs(operation: Operation | None, value: Node | None) -> list[Need]:
+    """What a guard must prove for the unwrapped value: the accessor's own need (a non-empty
+    receiver, a present key) and, for a repeatable call, that the same call was checked to be
+    `Some`/`Ok` (`v.parse::<i64>().is_ok()`)."""
+    if operation is None:
+        if value is not None and value.type in ("identifier", "field_expression"):
+            return [Need(_normal(value), "", False, present=True)]  # `x` after `x.is_some()`
+        return []
+    if operation.call is None:
+        return []
+    needs: list[Need] = []
+    own = _need(operation)
+    if own is not None:
+        needs.append(own)
+    if operation.name in _REPEATABLE:
+        base = operation.receiver
+        if base is None and operation.arguments is not None:
+            base = next((a for a in operation.arguments.named_children if not a.is_extra), None)
+        needs.append(Need(_normal(operation.call), "", False, present=True, base=_normal(base)))
+    return needs
+
+
+# What may be called on a repeated call's receiver between the check and the call without
+# changing its answer.
+_READS = _REPEATABLE | _words(
+    "len is_empty as_ref as_bytes clone iter chars bytes trim to_string to_owned is_some "
+    "is_ok is_none is_err starts_with ends_with contains"
+)
 
 
 _LOOPS = frozenset({"loop_expression", "while_expression", "for_expression"})
@@ -882,6 +1065,8 @@ def _proves(
         allowed = fact.count - 1  # items the guard proved beyond the one this site needs
     used = 0
     for call, subject, method in _changes(block, start, end):
+        if need.base and _normal(subject) == need.base and (method is None or method not in _READS):
+            return False  # `v = ..` or `v.push(..)` between `v.parse()`'s check and its unwrap
         if (accessor is not None and call.id == accessor.id) or _normal(subject) != need.subject:
             continue  # the site's own `pop()` is not a change before it
         if method is None or method in _EMPTYING or (need.present and method == "replace"):
@@ -917,13 +1102,18 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
 # thread" are preconditions a caller can break, and "invalid header, expected base64"
 # describes bad input.
 # `(?<!-)`: a word inside a hyphenated name (`foo-invariant`) states nothing.
+# "so .unwrap() is safe", "safe to unwrap", "our checks rule those both out", "cannot error",
+# "generated by this crate": the same claims in other words.
 _INVARIANT = re.compile(
     r"(?<!-)\b(should|always|never|infallible|impossible|unreachable|invariants?|guaranteed?|"
     r"guarantees|definitely|by construction|checked|validated|verified|ensured?|asserted|bug|"
     r"is set|are set|at least|fits?|expected to|unexpected|didn't expect|inconsistent|implies|"
     r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
     r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
-    r"(fail|happen|overflow|panic|be (none|null|empty|zero|negative|err)))\b",
+    r"(fail|error|happen|overflow|panic|be (none|null|empty|zero|negative|err))|"
+    r"(is|are|be) safe|safe to (unwrap|call|use)|rul(e|es|ed) (\w+ ){0,3}out|"
+    r"(generated|created|built|produced|constructed|written) by (us|ourselves|this crate|"
+    r"the crate|this (module|function|library|code|program)))\b",
     re.IGNORECASE,
 )
 # "polled after completion", "called after complete", "polled more than once": the contract
@@ -951,7 +1141,9 @@ def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> st
     """
     source = ctx.source
     texts: list[str] = []
-    for start in {site.start_byte, method.start_byte if method is not None else site.start_byte}:
+    starts = {site.start_byte, method.start_byte if method is not None else site.start_byte}
+    starts.update(_statement_starts(ctx, site))
+    for start in starts:
         line_start = source.rfind(b"\n", 0, start) + 1
         for _ in range(_COMMENT_LINES):
             if line_start == 0:
@@ -971,6 +1163,32 @@ def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> st
         if comment is not None and comment.type == "line_comment":
             texts.append(rest[slashes:].decode("utf-8", errors="replace"))
     return "\n".join(texts)
+
+
+# How many lines above the site a statement holding it may begin for the comment above that
+# statement to be about the site: `// always ASCII` above `let d = unsafe {` two lines up.
+_STATEMENT_LINES = 4
+
+
+def _statement_starts(ctx: FileContext, site: Node) -> list[int]:
+    """Where the statements holding `site` begin, innermost first, as long as they begin a
+    few lines above it and inside its function (`let name = format!(` over the lines of the
+    call): a comment above the statement is one right next to the site."""
+    scope = scope_of(ctx, site)
+    function = scope.function
+    line = site.start_point.row
+    starts: list[int] = []
+    while scope.node is not None and scope.function is function:
+        frame = scope.node
+        if frame.type == "block":
+            statement = frame.first_named_child_for_byte(site.start_byte)
+            if statement is not None and statement.start_byte <= site.start_byte:
+                if line - statement.start_point.row > _STATEMENT_LINES:
+                    break
+                if statement.start_byte < site.start_byte:
+                    starts.append(statement.start_byte)
+        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+    return starts
 
 
 def states_invariant(message: str) -> bool:
@@ -1062,13 +1280,27 @@ def _judge_unwrap_site(
                 f"`{operation.name}` of the caller's value can fail and the function returns "
                 f"`{channel}`",
             )
+    if operation.name == "to_str" and _path_of_text(ctx, scope, operation.receiver, site):
+        return Judgement(Verdict.ACCEPTED, "a path made from text is valid UTF-8")
+    if operation.name == "from_utf8" and _serialised_here(ctx, scope, operation, site):
+        return Judgement(Verdict.NOTE, "decodes what the crate's own serialiser wrote")
     if _runtime_operation(operation):
+        # `None` from an `Option` function means "absent" or "no match" (`strip_prefix`,
+        # `library()`), not "failed": on the program's own data a failed parse is no answer
+        # the caller expects. On what the caller passed in (`from_header_map(map)` decoding
+        # a header of `map`), `None` would have been the answer to give.
         channel = _own_error_channel(ctx, scope)
-        if channel:
+        if channel == "Result":
             return Judgement(
                 Verdict.WARNING,
                 f"`{operation.name}` can fail on runtime input and the function returns "
                 f"`{channel}`",
+            )
+        if channel == "Option" and _fed_by_parameter(ctx, scope, operation, site):
+            return Judgement(
+                Verdict.WARNING,
+                f"`{operation.name}` can fail on what the caller passes in and the function "
+                "returns `Option`",
             )
         if _on_parameter(ctx, scope, operation):
             return Judgement(
@@ -1076,6 +1308,209 @@ def _judge_unwrap_site(
             )
         return Judgement(Verdict.NOTE, f"`{operation.name}` can fail on runtime input")
     return Judgement(Verdict.NOTE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Values the function made itself: decoding them again fails only if the code is wrong.
+
+_LETS = "(let_declaration pattern: (_) @pattern value: (_) @value) @let"
+# Steps from a value to what it is made of that keep its bytes: `&x`, `x?`, `(x)`, and the
+# copies and views of a buffer.
+_SAME_BYTES = frozenset({"to_vec", "into_inner", "as_slice", "as_ref", "clone", "to_owned"})
+# Path functions that serialise a value to text (`serde_json::to_vec(&v)`), and method
+# names of serialisers and renderers (`exporter.serialize(results)`, `template.render(..)`).
+_SERIALISING_FUNCTIONS = _words("to_vec to_vec_pretty to_string to_string_pretty")
+_SERIALISING_METHODS = re.compile(r"serialize\w*|render\w*")
+# A path's accessors that keep to its last component, and what a path is built with.
+_PATH_TAILS = frozenset({"file_name", "file_stem", "extension"})
+_PATH_VIEWS = frozenset({"unwrap", "expect", "as_path", "as_os_str", "as_ref"})
+_PATH_FROM_TEXT = frozenset({"Path::new", "PathBuf::from", "OsStr::new", "OsString::from"})
+_PATH_APPEND = frozenset({"join", "with_file_name"})
+# Methods that change a path buffer in place.
+_PATH_CHANGES = frozenset({"push", "pop", "set_file_name", "set_extension", "clear"})
+_TEXT_TYPES = frozenset({"&str", "String", "&String"})
+
+
+def _strip_to_value(node: Node | None) -> Node | None:
+    """`x` of `&x`, `&mut x`, `x?`, `(x)`."""
+    while node is not None and node.type in (
+        "reference_expression",
+        "try_expression",
+        "parenthesized_expression",
+    ):
+        node = node.child_by_field_name("value") or (
+            node.named_children[0] if node.named_child_count else None
+        )
+    return node
+
+
+def _let_value(ctx: FileContext, scope: Scope, name: str, before: int) -> Node | None:
+    """The value of the last `let name = ..` (or `let mut name`) of the site's function before
+    byte `before`, when nothing between assigns to `name` or changes it in place."""
+    function = scope.function
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None or scope.closure is not None:
+        return None
+    key = name.encode()
+    cursor = tree_sitter.QueryCursor(compile_query(_LETS))
+    cursor.set_byte_range(body.start_byte, before)
+    found: tuple[Node, Node] | None = None
+    for _, captures in cursor.matches(body):
+        pattern, binding = captures["pattern"][0], captures["let"][0]
+        if binding.end_byte <= before and pattern.type == "identifier" and pattern.text == key:
+            found = (binding, captures["value"][0])
+    if found is None:
+        return None
+    binding, value = found
+    for call, subject, method in _changes(body, binding.end_byte, before):
+        if call.end_byte > before:
+            continue  # `p.set_file_name(f(p.file_name()))`: its arguments are read first
+        if _normal(subject) == name and (method is None or method in _PATH_CHANGES):
+            return None  # reassigned, or `name.set_file_name(..)` on the way
+    return value
+
+
+def _textual(ctx: FileContext, scope: Scope, node: Node | None) -> bool:
+    """A string literal, a `format!`, or a parameter declared `&str`/`String`."""
+    node = _strip_to_value(node)
+    if node is None:
+        return False
+    if node.type in ("string_literal", "raw_string_literal"):
+        return True
+    if node.type == "macro_invocation":
+        return items.macro_name(node).rsplit("::", 1)[-1] == "format"
+    if node.type != "identifier" or scope.function is None:
+        return False
+    return _parameter_type(scope.function, items.text(node)) in _TEXT_TYPES
+
+
+def _parameter_type(function: Node, name: str) -> str:
+    """The declared type of parameter `name`, without spaces and lifetimes (`&str`)."""
+    parameters = function.child_by_field_name("parameters")
+    for parameter in parameters.named_children if parameters is not None else ():
+        pattern = parameter.child_by_field_name("pattern")
+        declared = parameter.child_by_field_name("type")
+        if (
+            parameter.type == "parameter"
+            and pattern is not None
+            and declared is not None
+            and pattern.type == "identifier"
+            and items.text(pattern) == name
+        ):
+            return re.sub(r"'\w+", "", _normal(declared))
+    return ""
+
+
+def _path_of_text(ctx: FileContext, scope: Scope, receiver: Node | None, site: Node) -> bool:
+    """True when `to_str()` reads a path made from text: `Path::new(name)` for a `name:
+    &str`, or the file name of `base.join(name)` (`p.file_name().unwrap().to_str()` after
+    `let p = dir.join(file)`): UTF-8 in, UTF-8 out. One `let` is followed."""
+    tail_only = False
+    node = receiver
+    for _ in range(_ROOT_STEPS):
+        node = _strip_to_value(node)
+        if node is None:
+            return False
+        if node.type == "identifier":
+            node = _let_value(ctx, scope, items.text(node), site.start_byte)
+            if node is None:
+                return False
+            continue
+        operation = operation_of(node)
+        if operation is None or operation.call is None or operation.arguments is None:
+            return False
+        arguments = [a for a in operation.arguments.named_children if not a.is_extra]
+        if operation.receiver is None:
+            function = operation.call.child_by_field_name("function")
+            path = _normal(function).rsplit("::", 2)[-2:]
+            return (
+                "::".join(path) in _PATH_FROM_TEXT
+                and len(arguments) == 1
+                and _textual(ctx, scope, arguments[0])
+            )
+        if operation.name in _PATH_TAILS:
+            tail_only = True
+        elif operation.name in _PATH_APPEND:
+            return tail_only and len(arguments) == 1 and _textual(ctx, scope, arguments[0])
+        elif operation.name not in _PATH_VIEWS:
+            return False
+        node = operation.receiver
+    return False
+
+
+def _serialised_here(ctx: FileContext, scope: Scope, operation: Operation, site: Node) -> bool:
+    """True when `from_utf8` decodes bytes a serialiser of the program wrote: a path call
+    such as `serde_json::to_vec(&v)`, a method named `serialize*`/`render*`
+    (`exporter.serialize(&results)`), directly or through a closure bound in the function
+    (`let content = || e.serialize(..); String::from_utf8(content()?)`)."""
+    if operation.receiver is not None:
+        return False
+    if operation.call is None:  # `String::from_utf8(content()?).unwrap()` in macro tokens
+        return _serialised_tokens(ctx, scope, site)
+    if operation.arguments is None:
+        return False
+    arguments = [a for a in operation.arguments.named_children if not a.is_extra]
+    if len(arguments) != 1:
+        return False
+    return _serialised(ctx, scope, arguments[0], site)
+
+
+def _serialised(ctx: FileContext, scope: Scope, node: Node | None, site: Node) -> bool:
+    """`_serialised_here` for the expression `node` that `from_utf8` is given."""
+    for _ in range(_ROOT_STEPS):
+        node = _strip_to_value(node)
+        if node is not None and node.type == "block":  # `|| { e.serialize(r) }`
+            values = [c for c in node.named_children if not c.is_extra]
+            node = values[0] if len(values) == 1 else None
+        inner = operation_of(node) if node is not None else None
+        if inner is None or inner.call is None:
+            return False
+        if inner.receiver is not None:
+            if _SERIALISING_METHODS.fullmatch(inner.name):
+                return True
+            if inner.name not in _SAME_BYTES:
+                return False
+            node = inner.receiver
+            continue
+        function = inner.call.child_by_field_name("function")
+        if function is not None and function.type == "scoped_identifier":
+            return inner.name in _SERIALISING_FUNCTIONS
+        if function is None or function.type != "identifier":
+            return False
+        closure = _let_value(ctx, scope, inner.name, site.start_byte)
+        if closure is None or closure.type != "closure_expression":
+            return False
+        node = closure.child_by_field_name("body")
+    return False
+
+
+def _serialised_tokens(ctx: FileContext, scope: Scope, method: Node) -> bool:
+    """`_serialised_here` for `from_utf8 (tokens) . unwrap` in another macro's tokens, which
+    are not parsed: the argument is read in its three short shapes, `content()?` (a closure
+    of the function), `serde_json::to_vec(..)?` and `x.serialize(..)?`."""
+    dot = method.prev_sibling
+    arguments = dot.prev_sibling if dot is not None else None
+    if arguments is None or arguments.type != "token_tree":
+        return False
+    tokens = [c for c in arguments.children[1:-1] if not c.is_extra]
+    while tokens and tokens[-1].type == "?":
+        tokens.pop()
+    while tokens and tokens[0].type in ("&", "mutable_specifier"):
+        tokens.pop(0)
+    if len(tokens) < 2 or tokens[-1].type != "token_tree" or tokens[-2].type != "identifier":
+        return False
+    name = items.text(tokens[-2])
+    before = tokens[-3].type if len(tokens) >= 3 else ""
+    if before == ".":
+        return _SERIALISING_METHODS.fullmatch(name) is not None
+    if before == "::":
+        return name in _SERIALISING_FUNCTIONS
+    if len(tokens) != 2:
+        return False
+    closure = _let_value(ctx, scope, name, method.start_byte)
+    if closure is None or closure.type != "closure_expression":
+        return False
+    return _serialised(ctx, scope, closure.child_by_field_name("body"), method)
 
 
 def _runtime_operation(operation: Operation) -> bool:
@@ -1171,15 +1606,41 @@ def _panics_doc_names(ctx: FileContext, function: Node, operation: Operation | N
     operation works on (`len` in `c_int::try_from(len)`), so it documents this panic."""
     if operation is None:
         return False
-    docs = items.doc_text(function) or ""
-    section = docs[docs.find("Panics") :] if "Panics" in docs else ""
+    section = function_facts(ctx, function).panics_docs
     words = frozenset(
         w
         for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", section)
         if len(w) > 2 and w.lower() not in _COMMON_WORDS
     )
+    if not words:
+        return False
+    lowered = {w.lower() for w in words}
+    name = operation.name.lower()
+    if any(w == name or (w.startswith(name) and w[len(name) :] in _INFLECTIONS) for w in lowered):
+        return True  # "Panics if we are unable to bind .." over `TcpListener::bind(addr)`
     operands = [n for n in (operation.receiver, operation.arguments) if n is not None]
-    return bool(words) and any(_mentions(ctx, operand, words) for operand in operands)
+    return any(_mentions(ctx, operand, words) for operand in operands) or any(
+        _abbreviates(ctx, operand, lowered) for operand in operands
+    )
+
+
+# Endings that keep a verb the same word: "parse", "parsed", "parsing", "binds".
+_INFLECTIONS = frozenset({"s", "d", "ed", "ing", "es"})
+
+
+def _abbreviates(ctx: FileContext, operand: Node, words: set[str]) -> bool:
+    """True when a variable in `operand` is a short form of a word of the docs (`addr` of
+    "address", `len` of "length"): the docs name the value it holds."""
+    chunk = ctx.source[operand.start_byte : operand.end_byte]
+    for hit in re.finditer(rb"(?<![\w.])[a-z][a-z0-9]{2,}\b", chunk):
+        name = hit.group().decode()
+        if not any(w.startswith(name) and w != name for w in words):
+            continue
+        at = operand.start_byte + hit.start()
+        found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
+        if found is not None and found.type == "identifier":
+            return True
+    return False
 
 
 def _in_main(scope: Scope) -> bool:
@@ -1218,6 +1679,84 @@ def _on_parameter(ctx: FileContext, scope: Scope, operation: Operation) -> bool:
     return bool(root) and root in function_facts(ctx, scope.function).parameters
 
 
+_PATTERN_BINDINGS = """
+(match_arm pattern: (_) @pattern) @arm
+(if_expression condition: (let_condition pattern: (_) @pattern value: (_) @value)) @condition
+(while_expression condition: (let_condition pattern: (_) @pattern value: (_) @value)) @condition
+"""
+
+
+def _fed_by_parameter(ctx: FileContext, scope: Scope, operation: Operation, site: Node) -> bool:
+    """True when a parameter of a function other modules can call feeds the operation: its
+    receiver or arguments name one, or name a variable bound from one, by a `let` or by the
+    pattern of a `match` arm or `if let` around the site (`Some(header) =>` of `match
+    map.get(KEY)`). One binding is followed."""
+    function = scope.function
+    if function is None or scope.closure is not None or operation.call is None:
+        return False
+    facts = function_facts(ctx, function)
+    if facts.private or not facts.parameters:
+        return False
+    inputs = [n for n in (operation.receiver, operation.arguments) if n is not None]
+    if any(_mentions(ctx, node, facts.parameters) for node in inputs):
+        return True
+    names = frozenset(
+        items.text(identifier)
+        for node in inputs
+        for identifier in _identifiers(ctx, node)
+        if items.text(identifier) not in facts.parameters
+    )
+    for name in names:
+        value = _let_value(ctx, scope, name, site.start_byte)
+        if value is not None and _mentions(ctx, value, facts.parameters):
+            return True
+    return any(
+        _mentions(ctx, source, facts.parameters)
+        for source in _pattern_sources(ctx, function, site, names)
+    )
+
+
+def _identifiers(ctx: FileContext, node: Node) -> list[Node]:
+    """The variables an input expression names (`header` of `header.as_bytes()`), found by
+    their bytes (no walk over a long chain)."""
+    found: list[Node] = []
+    chunk = ctx.source[node.start_byte : node.end_byte]
+    for hit in re.finditer(rb"(?<![\w.])[a-z_][a-z0-9_]*\b", chunk):
+        at = node.start_byte + hit.start()
+        token = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(hit.group()))
+        if token is not None and token.type == "identifier":
+            found.append(token)
+    return found
+
+
+def _pattern_sources(
+    ctx: FileContext, function: Node, site: Node, names: frozenset[str]
+) -> list[Node]:
+    """The values matched by the `match` arms and `if let`s around `site` whose patterns
+    bind one of `names`."""
+    if not names:
+        return []
+    cursor = tree_sitter.QueryCursor(compile_query(_PATTERN_BINDINGS))
+    cursor.set_byte_range(site.start_byte, site.end_byte)
+    sources: list[Node] = []
+    for _, captures in cursor.matches(function):
+        pattern = captures["pattern"][0]
+        holder = captures.get("arm", captures.get("condition", [pattern]))[0]
+        if not holder.start_byte <= site.start_byte < holder.end_byte:
+            continue
+        if not _mentions(ctx, pattern, names):
+            continue
+        if "value" in captures:
+            sources.append(captures["value"][0])
+            continue
+        block = holder.parent
+        match = block.parent if block is not None else None
+        value = match.child_by_field_name("value") if match is not None else None
+        if value is not None:
+            sources.append(value)
+    return sources
+
+
 # How far into an input expression its variable is looked for.
 _ROOT_STEPS = 12
 
@@ -1247,6 +1786,26 @@ def mentions_parameter(ctx: FileContext, site: Node, node: Node) -> bool:
         return False
     parameters = function_facts(ctx, function).parameters
     return bool(parameters) and _mentions(ctx, node, parameters)
+
+
+def asserts_on_parameter(ctx: FileContext, invocation: Node) -> bool:
+    """True when an `assert!`/`assert_eq!`/`assert_ne!` checks a parameter of its function
+    (`assert!(limit > 0)`, `assert!(index <= len)`): a precondition the caller must meet.
+    Only the condition counts (the operands before the message), and `self` is no parameter
+    here, as for `uses_parameter`: `assert_ne!(index1, index2)` on values the function
+    computed, or `assert!(size_of::<A>() == ..)`, checks the code's own invariant."""
+    function = scope_of(ctx, invocation).function
+    tokens = next((c for c in invocation.named_children if c.type == "token_tree"), None)
+    if function is None or tokens is None:
+        return False
+    parameters = function_facts(ctx, function).parameters
+    if not parameters:
+        return False
+    name = items.macro_name(invocation).rsplit("::", 1)[-1]
+    operands = 2 if name in ("assert_eq", "assert_ne") else 1
+    commas = [c for c in tokens.children if c.type == ","]
+    end = commas[operands - 1].start_byte if len(commas) >= operands else tokens.end_byte
+    return _mentions_between(ctx, tokens.start_byte, end, parameters)
 
 
 def catch_all_subject(site: Node) -> Node | None:
@@ -1285,12 +1844,17 @@ def debug_only(ctx: FileContext, site: Node) -> bool:
 def _mentions(ctx: FileContext, node: Node, names: frozenset[str]) -> bool:
     """True when an identifier in `node` is one of `names` (a byte search, checked in the
     tree at the first hit of each name, so a long chain costs no walk)."""
-    chunk = ctx.source[node.start_byte : node.end_byte]
+    return _mentions_between(ctx, node.start_byte, node.end_byte, names)
+
+
+def _mentions_between(ctx: FileContext, start: int, end: int, names: frozenset[str]) -> bool:
+    """`_mentions` over the bytes from `start` to `end`."""
+    chunk = ctx.source[start:end]
     for name in names:
         hit = re.search(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b", chunk)
         if hit is None:
             continue
-        at = node.start_byte + hit.start()
+        at = start + hit.start()
         found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
         if found is not None and found.type == "identifier":
             return True

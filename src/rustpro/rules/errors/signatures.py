@@ -61,6 +61,45 @@ def is_result_type(type_node: Node | None) -> bool:
     return bool(path) and path[-1].endswith("Result")
 
 
+def foreign_result(returns: Node | None, function: Node) -> bool:
+    """True when a return type named `Result` is not `std`'s: an associated type of a type
+    parameter or of `Self` (`C::Result`, `V::Result`, `Self::Result`: a consumer's output, a
+    visitor's `()`), or a type parameter itself named `Result` (`trait Reducer<Result> { fn
+    reduce(self, l: Result, r: Result) -> Result; }`). Such a `Result` may be anything and
+    says nothing about failure."""
+    if returns is None:
+        return False
+    head: Node | None = returns
+    if returns.type == "generic_type":
+        head = returns.child_by_field_name("type")
+    if head is not None and head.type == "type_identifier":
+        return items.text(head) == "Result" and "Result" in _generic_names(function)
+    head = returns.child_by_field_name("path") if returns.type == "scoped_type_identifier" else None
+    if head is None or head.type not in ("identifier", "self", "type_identifier"):
+        return False
+    name = items.text(head)
+    return name == "Self" or name in _generic_names(function)
+
+
+def _generic_names(function: Node) -> set[str]:
+    """The type parameters in scope in `function`: its own and its `impl`'s or `trait`'s."""
+    owner = items.enclosing(function, ("impl_item", "trait_item"))
+    names = _type_parameter_names(function)
+    return names | _type_parameter_names(owner) if owner is not None else names
+
+
+def _type_parameter_names(item: Node) -> set[str]:
+    parameters = item.child_by_field_name("type_parameters")
+    if parameters is None:
+        return set()
+    found = set()
+    for parameter in parameters.named_children:
+        name = parameter.child_by_field_name("name")
+        if name is not None:
+            found.add(items.text(name))
+    return found
+
+
 def std_result_error(type_node: Node | None) -> Node | None:
     """`E` of a two-argument `Result<T, E>` (also `std::result::Result<T, E>`), else None."""
     path = type_path(type_node)

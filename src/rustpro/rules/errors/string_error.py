@@ -8,6 +8,12 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
+from rustpro.rules.errors.deprecation import (
+    DEPRECATED_ATTRIBUTES,
+    frozen_function,
+    gate_unless_deprecated_type,
+    record_deprecated_type,
+)
 from rustpro.rules.errors.signatures import (
     return_type,
     returns_own_input,
@@ -30,6 +36,9 @@ class StringError(FileRule):
     error (`fn new(name: &str) -> Result<Name, &str> { .. Err(name) }`: every `Err(..)`
     wraps such a parameter, and no `?`, `map_err` or `ok_or` makes other errors) is left
     alone: it returns ownership of the caller's input, not a message.
+    `#[deprecated]` functions, and methods of a deprecated `impl`, `trait` or type (declared
+    in any file of the crate), are left alone too: a new error type would change the
+    signature of an API kept only for old callers, who are already told to move on.
 
     ## Why is this bad?
     A string is an error a program cannot act on: callers can only print it or compare text,
@@ -87,18 +96,23 @@ class StringError(FileRule):
             needs=(b"String", b"str"),
             needs_before_body=True,
         ),
+        DEPRECATED_ATTRIBUTES,
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
+        function = captures["match"][0]
+        if function.type == "attribute_item":
+            record_deprecated_type(function, ctx)
+            return
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
-        function = captures["match"][0]
         error = std_result_error(return_type(function))
         if error is None or not _is_string(error) or returns_own_input(function, _is_string):
             return
-        gate = ctx.public_gate(function)
-        if gate is None:
-            return
+        public = ctx.public_gate(function)
+        if public is None or frozen_function(function):
+            return  # not API, or a deprecated one kept as it is for old callers
+        gate = gate_unless_deprecated_type(function, public)
         ctx.report(
             self,
             captures["name"][0],
