@@ -6,6 +6,7 @@ the file passes stand.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, Workspace
@@ -44,6 +45,7 @@ class CrateView:
         self._reexported: set[tuple[tuple[str, ...], str]] = set()
         self._resolve_reexports()
         self.public_type_names = self._public_type_names()
+        self._features: frozenset[str] | None = self._buildable_features()
         self._facts: dict[str, list[tuple[str, str]]] = {}
         for result in results:
             for key, values in result.facts.items():
@@ -96,6 +98,36 @@ class CrateView:
         info = self.modules.get(relpath)
         own = frozenset(result.structure.root_allows) if result is not None else frozenset()
         return own | info.allows if info is not None else own
+
+    def never_compiled(self, result: FileResult, line: int) -> bool:
+        """Whether `line` of `result` sits in code behind a feature the package does not
+        declare (`#[cfg(feature = "x")]` with no `x` in `[features]` and no optional
+        dependency `x`): no build of the package compiles it."""
+        if self._features is None:
+            return False
+        features = self._features
+        info = self.modules.get(result.relpath)
+        if info is not None and not info.features <= features:
+            return True
+        structure = result.structure
+        if not set(structure.file_features) <= features:
+            return True
+        return any(
+            region.first_line <= line <= region.last_line and not set(region.features) <= features
+            for region in structure.feature_regions
+        )
+
+    def _buildable_features(self) -> frozenset[str] | None:
+        """The features a build can enable; None when rustpro cannot know them all (a build
+        script that sets `feature = ".."` cfgs itself)."""
+        for target in self.layout.targets_of("build-script"):
+            try:
+                script = target.root.read_bytes()
+            except OSError:
+                return None
+            if _SETS_FEATURE_CFG.search(script):
+                return None
+        return self.layout.manifest.declared_features()
 
     def is_test_only_file(self, result: FileResult) -> bool:
         """Files compiled only for tests: test roles, `#![cfg(test)]`, `#[cfg(test)] mod x;`."""
@@ -209,6 +241,11 @@ class CrateView:
                         changed |= _add(self._exposed_modules, (*module, name))
             if not changed:
                 break
+
+
+# `cargo:rustc-cfg=feature="x"` (also `cargo::`) in a build script enables a feature cfg that
+# `[features]` does not list.
+_SETS_FEATURE_CFG = re.compile(rb"rustc-cfg=\s*feature")
 
 
 def _add(target: set[tuple[str, ...]] | set[tuple[tuple[str, ...], str]], value: object) -> bool:
