@@ -8,6 +8,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FileContext, Gate
+from rustpro.model import Bundle
 from rustpro.rules.base import FileRule
 from rustpro.rules.docs.lint_allows import lint_allowed
 from rustpro.rules.docs.module_docs import (
@@ -32,6 +33,9 @@ _KIND_WORDS = {
     "static_item": "static",
     "mod_item": "module",
 }
+# A run of this many undocumented public constants of one type is a table: one finding.
+TABLE_MINIMUM = 8
+_TRIVIA = frozenset({"line_comment", "block_comment", "attribute_item"})
 
 
 class MissingDocs(FileRule):
@@ -116,7 +120,75 @@ class MissingDocs(FileRule):
             f"public {kind} `{public.name}` has no documentation",
             "add a `///` doc comment saying what it is for",
             gate=gate,
+            bundle=_table_bundle(item, ctx) if item_kind == "const_item" else None,
         )
+
+
+def _table_bundle(item: Node, ctx: FileContext) -> Bundle | None:
+    """The table an undocumented constant belongs to, when it is one of a run of at least
+    `TABLE_MINIMUM` undocumented public constants of one type in one container (an impl's
+    900 `Nid` values, a module of error codes): the run is one finding, not one per value."""
+    container = item.parent
+    if container is None:
+        return None
+    runs = ctx.memo("missing-docs.const-runs")
+    key = (container.start_byte, container.end_byte)
+    if key not in runs:
+        runs[key] = _const_runs(container, ctx)
+    run = runs[key].get(item.start_byte)
+    if run is None:
+        return None
+    first, length, type_text = run
+    if length < TABLE_MINIMUM:
+        return None
+    holder = container.parent if container.type == "declaration_list" else None
+    associated = holder is not None and holder.type in ("impl_item", "trait_item")
+    where = "associated constants" if associated else "constants"
+    return Bundle(
+        key=f"const-table@{first}",
+        minimum=TABLE_MINIMUM,
+        message=f"{{count}} public {where} of type `{type_text}` in a row have no documentation",
+        help=(
+            "document the table once, on its type or container (what the values are and "
+            "where they come from), then `#[allow(missing_docs)]` on the container, or give "
+            "each constant a `///` line"
+        ),
+        member=f"`{items.item_name(item)}`",
+    )
+
+
+def _const_runs(container: Node, ctx: FileContext) -> dict[int, tuple[int, int, str]]:
+    """Each undocumented public constant of `container` by its start byte: the start byte of
+    its run (consecutive such constants of one type; attributes and comments between them
+    do not break a run, any other item does), the run's length and the type."""
+    runs: dict[int, tuple[int, int, str]] = {}
+    members: list[Node] = []
+    run_type = ""
+
+    def close() -> None:
+        for member in members:
+            runs[member.start_byte] = (members[0].start_byte, len(members), run_type)
+        members.clear()
+
+    for child in container.named_children:
+        if child.type in _TRIVIA:
+            continue
+        type_text = _undocumented_const_type(child, ctx)
+        if type_text is None or type_text != run_type:
+            close()
+            run_type = type_text or ""
+        if type_text is not None:
+            members.append(child)
+    close()
+    return runs
+
+
+def _undocumented_const_type(node: Node, ctx: FileContext) -> str | None:
+    """The declared type of an undocumented constant that may be public, else None."""
+    if node.type != "const_item" or items.has_docs(node) or not ctx.may_be_public(node):
+        return None
+    declared = node.child_by_field_name("type")
+    return "".join(ctx.text(declared).split()) if declared is not None else None
 
 
 def _allows_missing_docs(node: Node) -> bool:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Bundle
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors.signatures import return_type, std_result_error, type_path
 from rustpro.rules.patterns import Pattern, nodes
@@ -15,6 +16,9 @@ from rustpro.rules.signature import returns_result
 from rustpro.syntax import items
 
 _COMMENTS = frozenset({"line_comment", "block_comment"})
+# This many public functions of one impl, trait or module without `# Errors` are one finding:
+# the reviewer says "this type documents no errors" once (syscall wrappers, FFI bindings).
+CONTAINER_MINIMUM = 8
 # Headings that introduce the errors section.
 _HEADINGS = ("Errors", "Error", "Failure", "Failures")
 # A fenced code block (an unclosed one runs to the end, as rustdoc reads it): examples are no
@@ -144,7 +148,72 @@ class MissingErrorsDoc(FileRule):
             f"`{ctx.text(name)}` returns a `Result` but its docs have no `# Errors`",
             "add an `# Errors` section that says when and why it fails",
             gate=gate,
+            bundle=_container_bundle(function, ctx.text(name), ctx),
         )
+
+
+def _container_bundle(function: Node, name: str, ctx: FileContext) -> Bundle | None:
+    """The impl, trait or module the function is one of, as a group of the rule's findings,
+    when the container mostly documents no errors: `CONTAINER_MINIMUM` or more such
+    functions are one finding, "this type documents no errors". A container that documents
+    the errors of more than a third of its functions keeps a finding per function: each one
+    it missed is a gap of its own."""
+    container = function.parent
+    if container is None:
+        return None
+    documented, silent = _error_docs_census(container, ctx)
+    if documented * 2 > silent:
+        return None
+    holder = container.parent if container.type == "declaration_list" else None
+    if holder is None:
+        where = "this module"
+    elif holder.type == "impl_item":
+        where = f"`{items.type_name(holder.child_by_field_name('type'))}`"
+    elif holder.type in ("trait_item", "mod_item"):
+        where = f"`{items.item_name(holder)}`"
+    else:
+        return None
+    return Bundle(
+        key=f"errors@{container.start_byte}",
+        minimum=CONTAINER_MINIMUM,
+        message=(
+            f"{{count}} public functions of {where} return a `Result` and their docs have no "
+            "`# Errors`"
+        ),
+        help=(
+            "say once, on the type or module, what their errors are (often the operating "
+            "system's or the C library's error for the call) and add an `# Errors` section "
+            "to the functions whose failures are their own"
+        ),
+        member=f"`{name}`",
+    )
+
+
+def _error_docs_census(container: Node, ctx: FileContext) -> tuple[int, int]:
+    """How many functions of `container` that may be public and spell `Result` in their
+    return type document their errors, and how many do not (worked out once per container)."""
+    answers = ctx.memo("missing-errors-doc.census")
+    key = (container.start_byte, container.end_byte)
+    found = answers.get(key)
+    if found is None:
+        documented = silent = 0
+        for child in container.named_children:
+            if (
+                child.type in ("function_item", "function_signature_item")
+                and ctx.may_be_public(child)
+                and _spells_result(child, ctx)
+            ):
+                if _documents_errors(items.doc_text(child)):
+                    documented += 1
+                else:
+                    silent += 1
+        found = answers[key] = (documented, silent)
+    return found  # type: ignore[no-any-return]
+
+
+def _spells_result(function: Node, ctx: FileContext) -> bool:
+    returned = function.child_by_field_name("return_type")
+    return returned is not None and "Result" in ctx.text(returned)
 
 
 def _implementor_defines_errors(function: Node) -> bool:
