@@ -44,10 +44,18 @@ class MissingDocs(FileRule):
     ## What it does
     Finds items reachable from the library root (functions, methods of public types, structs,
     enums, unions, traits and their items, type aliases, constants, statics and modules) that
-    carry no doc comment or `#[doc = ..]`. A module also counts as documented when its own file
-    (or inline body) starts with `//!` inner docs. `pub(crate)` items, items of private modules
+    carry no doc comment, `#[doc = ..]` or `#[cfg_attr(docsrs, doc = ..)]` (docs that are
+    there whenever docs are built). A module also counts as documented when its own file (or
+    inline body) starts with `//!` inner docs. `pub(crate)` items, items of private modules
     that are not re-exported, `#[doc(hidden)]` items, trait impl members and code under
-    `#[allow(missing_docs)]` are left alone.
+    `#[allow(missing_docs)]` are left alone, and so is one of two definitions under
+    complementary cfgs (`#[cfg(feature = "std")]` / `#[cfg(not(feature = "std"))]`) when the
+    other is documented: only one is compiled, and the docs are read from that one.
+
+    A table is one finding: a run of 8 or more undocumented public constants (or associated
+    constants) of one type in one module, impl or trait (attributes and comments between them
+    are part of the run) is reported once, at the first, naming how many there are and their
+    type, with the others as related locations. Shorter runs get a finding per constant.
 
     ## Why is this bad?
     The public API is what users of a library read first, through rustdoc and their editor.
@@ -104,6 +112,8 @@ class MissingDocs(FileRule):
         item_kind = item.type
         if item_kind == "mod_item" and inline_module_documented(item):
             return
+        if _documented_twin(item, ctx):
+            return
         # A file that never spells `missing_docs` cannot allow it on an item.
         spelled = ctx.mentions("missing_docs") or "missing_docs" in ctx.file_allows
         if spelled and lint_allowed(item, ctx, "missing_docs"):
@@ -122,6 +132,53 @@ class MissingDocs(FileRule):
             gate=gate,
             bundle=_table_bundle(item, ctx) if item_kind == "const_item" else None,
         )
+
+
+def _documented_twin(item: Node, ctx: FileContext) -> bool:
+    """Whether `item` is one of two definitions under complementary cfgs (`#[cfg(P)]` and
+    `#[cfg(not(P))]`: a `no_std` twin of a type defined with `feature = "std"`) whose other
+    definition, of the same kind and name in the same container, is documented. Only one of
+    them is ever compiled, and the docs are read from the documented one."""
+    condition = _cfg_condition(item)
+    container = item.parent
+    if condition is None or container is None:
+        return False
+    twins = ctx.memo("missing-docs.cfg-twins")
+    key = (container.start_byte, container.end_byte)
+    if key not in twins:
+        twins[key] = _documented_conditions(container)
+    documented: dict[tuple[str, str], set[str]] = twins[key]
+    found = documented.get((item.type, items.item_name(item)), set())
+    return any(_complementary(condition, other) for other in found)
+
+
+def _documented_conditions(container: Node) -> dict[tuple[str, str], set[str]]:
+    """The cfg conditions of the documented items of `container`, by (kind, name)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for child in container.named_children:
+        if child.type not in _KIND_WORDS or not items.has_docs(child):
+            continue
+        condition = _cfg_condition(child)
+        if condition is not None:
+            found.setdefault((child.type, items.item_name(child)), set()).add(condition)
+    return found
+
+
+def _cfg_condition(item: Node) -> str | None:
+    """The item's one `#[cfg(..)]` predicate without spaces, None when it has none or
+    several."""
+    conditions = [
+        items.attribute_arguments(attr)
+        for attr in items.attributes_of(item)
+        if items.attribute_path(attr) == "cfg"
+    ]
+    if len(conditions) != 1:
+        return None
+    return "".join(conditions[0].split())[1:-1]  # without the parentheses
+
+
+def _complementary(one: str, other: str) -> bool:
+    return one == f"not({other})" or other == f"not({one})"
 
 
 def _table_bundle(item: Node, ctx: FileContext) -> Bundle | None:

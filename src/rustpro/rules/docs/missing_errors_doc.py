@@ -64,10 +64,25 @@ _FAILURE_PROSE = re.compile(
             # "if an error occurs"
             r"\b(?i:an?|the|any)\s+(?:\w+\s+)?\S*(?i:errors?)\s+(?i:occurs?|happens?"
             r"|is\s+encountered|is\s+raised)",
+            # A value handed back on a condition, the error of `try_map`-like functions: "The
+            # original guard is returned if the closure returns `None`", "the value is given
+            # back when the channel is full" (not "is returned if successful": that is the Ok)
+            r"\b(?:is|are)\s+(?:returned|given\s+back|handed\s+back)(?:\s+back)?\s+"
+            r"(?i:if|when|unless|instead|otherwise)\b(?!\s+(?i:successful|it\s+succeeds))",
+            # Errors by reference to another item: "The same restrictions (panics, errors)
+            # apply as with [`add_signal`]", "errors are those of [`File::open`]", "for the
+            # errors, see [`connect`]"
+            r"\b(?i:errors?|failures?)\b[^.]{0,80}?\b(?i:as\s+(?:with|for|in|by|of)|see"
+            r"|those\s+of|like)\s+(?:the\s+)?(?:\[`|`|\[[A-Za-z])",
         )
     ),
     re.MULTILINE,
 )
+# An example line that shows the function itself failing: `assert_eq!(oper.send(&s, 10),
+# Err(SendError(10)))`, `assert!(parse("").is_err())`, `f(x).unwrap_err()`. The function's
+# name is put in at `{name}`.
+_FAILING_CALL = r"\b{name}\s*(?:::<[^>]*>)?\(.*(?:\bErr\(|\.is_err\(\)|\.(?:unwrap|expect)_err\()"
+_ASSERTS_FAILURE = re.compile(r"\bassert(?:_eq|_matches)?!|\.(?:unwrap|expect)_err\(")
 
 
 class MissingErrorsDoc(FileRule):
@@ -79,10 +94,20 @@ class MissingErrorsDoc(FileRule):
     docs neither have an `# Errors` heading (`# Error` and `# Failures` are accepted too) nor
     state in prose when the function fails: "Returns an error if ..", "Fails outside ..",
     "`Err(WouldBlock)` is returned when ..", "or building the endpoint will fail", "Succeeds
-    only if ..". Docs that hand the contract to another item ("This is an async version of
-    [`std::fs::read_dir`]", "Equivalent to [`std::fs::write`]") count as well. Code examples
-    are not read: their `Err(..)` and `?` say nothing about the function's own failures.
-    Undocumented functions are reported too: they lack the section as well. Trait impl members
+    only if ..", "The original guard is returned if the closure returns `None`". Docs that
+    hand the contract to another item ("This is an async version of [`std::fs::read_dir`]",
+    "Equivalent to [`std::fs::write`]", "The same restrictions (panics, errors) apply as with
+    [`add_signal`]") count as well. Code examples count only where they assert that a call of
+    the function itself fails (`assert_eq!(s.send(1), Err(SendError(1)))`): other `Err(..)`
+    and `?` in them say nothing about the function's own failures. Undocumented functions
+    are reported too: they lack the section as well (with `missing-docs` selected, as part of
+    its finding).
+
+    A type that documents no errors is one finding: when an impl, trait or module has 8 or
+    more public functions without the section and documents the errors of at most a third of
+    its `Result`-returning functions (syscall or FFI wrappers, typically), one finding at the
+    first names the container and lists the others as related locations. A container that
+    mostly documents its errors gets a finding per function it missed. Trait impl members
     are skipped (the trait documents them), and so are methods returning
     `Result<T, Self::Error>` (the implementor chooses the error type and when it happens) and
     thin wrappers whose whole body calls the same-named method of a field
@@ -139,7 +164,7 @@ class MissingErrorsDoc(FileRule):
             return
         if _implementor_defines_errors(function) or _forwards_to_field(function):
             return
-        if _documents_errors(items.doc_text(function)):
+        if _documents_errors(items.doc_text(function), items.item_name(function)):
             return
         name = function.child_by_field_name("name")
         ctx.report(
@@ -203,12 +228,12 @@ def _error_docs_census(container: Node, ctx: FileContext) -> tuple[int, int]:
                 and ctx.may_be_public(child)
                 and _spells_result(child, ctx)
             ):
-                if _documents_errors(items.doc_text(child)):
+                if _documents_errors(items.doc_text(child), items.item_name(child)):
                     documented += 1
                 else:
                     silent += 1
         found = answers[key] = (documented, silent)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _spells_result(function: Node, ctx: FileContext) -> bool:
@@ -250,13 +275,30 @@ def _forwards_to_field(function: Node) -> bool:
     return receiver is not None and receiver.type == "self"
 
 
-def _documents_errors(docs: str | None) -> bool:
+def _documents_errors(docs: str | None, name: str = "") -> bool:
     """Whether the docs say when the function fails: under an `# Errors` heading (also
-    `# Error`, `# Failures`), or in prose outside code examples ("Returns an error if ..",
-    "Fails outside ..", "`Err(WouldBlock)` is returned when ..")."""
+    `# Error`, `# Failures`), in prose outside code examples ("Returns an error if ..",
+    "Fails outside ..", "`Err(WouldBlock)` is returned when .."), or in an example that
+    asserts a call of the function `name` fails (`assert_eq!(s.send(1), Err(SendError(1)))`)."""
     if docs is None:
         return False
     # A heading is a line that starts with `#`: most docs hold none, and need no line split.
     if "#" in docs and any(items.has_doc_section(docs, heading) for heading in _HEADINGS):
         return True
-    return _FAILURE_PROSE.search(_FENCE.sub("", docs)) is not None
+    if _FAILURE_PROSE.search(_FENCE.sub("", docs)) is not None:
+        return True
+    return bool(name) and _example_shows_failure(docs, name)
+
+
+def _example_shows_failure(docs: str, name: str) -> bool:
+    """Whether a code example of the docs asserts that a call of `name` fails: an example
+    that shows the failing case documents when it happens. Other `Err(..)` and `?` in
+    examples say nothing about this function's own failures."""
+    if "```" not in docs and "~~~" not in docs:
+        return False
+    failing = re.compile(_FAILING_CALL.replace("{name}", re.escape(name.removeprefix("r#"))))
+    for block in _FENCE.finditer(docs):
+        for line in block.group(0).splitlines():
+            if _ASSERTS_FAILURE.search(line) and failing.search(line):
+                return True
+    return False
