@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, Workspace
 from rustpro.discovery.manifest import Manifest
+from rustpro.discovery.packaged import Unseen, unseen
 from rustpro.discovery.roles import PackageRole
 from rustpro.engine.context import AllGates, Candidate, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
@@ -78,6 +79,12 @@ class CrateView:
     def is_library(self) -> bool:
         """True when the package has a library target."""
         return self.layout.lib is not None
+
+    @property
+    def unseen(self) -> Unseen:
+        """What a package unpacked from a published `.crate` may lack of its repository
+        (tests, benches, fuzz targets, sibling packages); nothing for a checkout."""
+        return unseen(self.layout.root, self.layout.manifest)
 
     def file_result(self, path: Path) -> FileResult | None:
         """The analysis of one file of this crate."""
@@ -322,6 +329,20 @@ class WorkspaceView:
             return []
         wanted = {dep.package for dep in crate.manifest.dependencies() if dep.kind == "normal"}
         return [view for view in self.crates if view.name in wanted and view.name != name]
+
+    def missing_packages(self) -> list[str]:
+        """Packages of the repository's workspace that the manifests as written name and
+        this audit does not hold (published packages never carry their siblings): a path
+        whose last part is no audited package's name or directory."""
+        present = {view.name for view in self.crates} | {
+            view.layout.root.name for view in self.crates
+        }
+        return [
+            path
+            for view in self.crates
+            for path in view.unseen.members
+            if path.rsplit("/", 1)[-1] not in present and path not in (".", "")
+        ]
 
     def with_role(self, roles: frozenset[PackageRole]) -> list[CrateView]:
         """The packages whose role is one of `roles`."""
