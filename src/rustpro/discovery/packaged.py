@@ -63,8 +63,7 @@ def _unseen(root: Path, manifest_text: str) -> Unseen:
     package = shipped.get("package")
     filters = _Filters.of(package if isinstance(package, dict) else {})
     return Unseen(
-        tests=_missing_targets(root, original, "test", "tests")
-        or filters.leaves_out(("tests",)),
+        tests=_missing_targets(root, original, "test", "tests") or filters.leaves_out(("tests",)),
         benches=_missing_targets(root, original, "bench", "benches")
         or filters.leaves_out(_BENCH_DIRS),
         # cargo-fuzz makes `fuzz/` a package of its own, and `cargo package` never ships a

@@ -20,8 +20,9 @@ class MissingRustVersion(CrateRule):
     workspace sets none is reported at that line; otherwise the finding points at the
     `[package]` header. A package on edition 2024 is left alone: the edition implies Rust
     1.85, and an older Cargo refuses the manifest with one error naming the `edition2024`
-    feature instead of a wall of compile errors, which is what a stated MSRV is for. When the project states its MSRV
-    elsewhere (`msrv` in `clippy.toml`, a README line), the help names that version.
+    feature instead of a wall of compile errors, which is what a stated MSRV is for. When
+    the project states its MSRV elsewhere (`msrv` in `clippy.toml`, a README line), the help
+    names that version.
 
     ## Why is this bad?
     Without `rust-version`, users on an older toolchain get a wall of confusing compile errors
