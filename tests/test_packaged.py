@@ -100,3 +100,13 @@ def test_siblings_the_audit_holds_are_not_missing(tmp_path: Path) -> None:
 def test_siblings_the_audit_lacks_leave_the_project_unknown(tmp_path: Path) -> None:
     root = _family(tmp_path / "f", '[".", "fam-extra", "benchmarks/"]')
     assert not audit(root, select=("no-benchmarks", "no-property-tests")).findings
+
+
+def test_a_published_package_cannot_show_its_fuzz_targets(tmp_path: Path) -> None:
+    files = {"Cargo.toml": PACKAGE, "Cargo.toml.orig": PACKAGE, "src/lib.rs": "//! P.\n"}
+    root = make_crate(tmp_path / "c", files)
+    (finding,) = audit(root, select=("no-property-tests",)).findings
+    assert "never carries a cargo-fuzz sub-package" in finding.message
+    (tmp_path / "c" / "Cargo.toml.orig").unlink()
+    (checkout,) = audit(root, select=("no-property-tests",)).findings
+    assert "cargo-fuzz" not in checkout.message

@@ -16,7 +16,6 @@ None when the package shows everything the question needs: a repository checkout
 from __future__ import annotations
 
 import fnmatch
-import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,18 +43,10 @@ class Unseen:
 
 def unseen(root: Path, manifest: Manifest) -> Unseen:
     """What the package at `root` (with its parsed `manifest`) may lack of its repository."""
-    return _unseen(root, manifest.text)
-
-
-@functools.lru_cache(maxsize=256)
-def _unseen(root: Path, manifest_text: str) -> Unseen:
     original_path = root / ORIGINAL_MANIFEST
     if not original_path.is_file():
         return Unseen()  # a checkout: what is not here does not exist
-    try:
-        shipped = tomllib.loads(manifest_text)
-    except tomllib.TOMLDecodeError:
-        shipped = {}
+    shipped = manifest.data
     try:
         original: dict[str, Any] = tomllib.loads(original_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

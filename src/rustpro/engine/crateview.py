@@ -6,6 +6,7 @@ the file passes stand.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -80,7 +81,7 @@ class CrateView:
         """True when the package has a library target."""
         return self.layout.lib is not None
 
-    @property
+    @functools.cached_property
     def unseen(self) -> Unseen:
         """What a package unpacked from a published `.crate` may lack of its repository
         (tests, benches, fuzz targets, sibling packages); nothing for a checkout."""
