@@ -202,3 +202,16 @@ def test_undocumented_functions_are_missing_docs_not_group_members(tmp_path: Pat
     result = audit(root, select=("missing-docs", "missing-errors-doc"))
     assert [f.rule for f in result.findings] == ["missing-docs"] * 9
     assert all("`# Errors`" in f.message for f in result.findings)
+
+
+def test_the_text_report_lists_a_few_members_and_counts_the_rest(tmp_path: Path) -> None:
+    from rustpro.report.text import RELATED_SHOWN, SourceLines, render_finding
+
+    members = tuple(Location("src/lib.rs", line, 5, f"`C{line}`") for line in range(2, 14))
+    finding = _finding("missing-docs", 1, related=members)
+    lines = [text.plain for text in render_finding(finding, SourceLines(tmp_path))]
+    notes = [line for line in lines if "= note" in line]
+    assert len(notes) == RELATED_SHOWN + 1
+    assert notes[-1].endswith(
+        f"and {len(members) - RELATED_SHOWN} more (`--format json` lists them all)"
+    )

@@ -48,6 +48,7 @@ class CrateView:
         self._resolve_reexports()
         self.public_type_names = self._public_type_names()
         self._features: frozenset[str] | None = self._buildable_features()
+        self._dead_regions: dict[str, list[tuple[int, int]]] = {}
         self._facts: dict[str, list[tuple[str, str]]] = {}
         for result in results:
             for key, values in result.facts.items():
@@ -111,19 +112,28 @@ class CrateView:
         """Whether `line` of `result` sits in code behind a feature the package does not
         declare (`#[cfg(feature = "x")]` with no `x` in `[features]` and no optional
         dependency `x`): no build of the package compiles it."""
-        if self._features is None:
-            return False
+        dead = self._dead_regions.get(result.relpath)
+        if dead is None:
+            dead = self._dead_regions[result.relpath] = self._regions_never_compiled(result)
+        return any(first <= line <= last for first, last in dead)
+
+    def _regions_never_compiled(self, result: FileResult) -> list[tuple[int, int]]:
+        """The line ranges of `result` that need a feature the package does not declare
+        (the whole file when its module or its own `#![cfg]` does)."""
         features = self._features
+        if features is None:
+            return []
         info = self.modules.get(result.relpath)
-        if info is not None and not info.features <= features:
-            return True
         structure = result.structure
-        if not set(structure.file_features) <= features:
-            return True
-        return any(
-            region.first_line <= line <= region.last_line and not set(region.features) <= features
+        if (info is not None and not info.features <= features) or not set(
+            structure.file_features
+        ) <= features:
+            return [(1, max(result.lines, 1))]
+        return [
+            (region.first_line, region.last_line)
             for region in structure.feature_regions
-        )
+            if not set(region.features) <= features
+        ]
 
     def _buildable_features(self) -> frozenset[str] | None:
         """The features a build can enable; None when rustpro cannot know them all (a build
