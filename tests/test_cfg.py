@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rustpro.syntax.cfg import CfgOnly, cfg_only
+from rustpro.syntax.cfg import CfgOnly, cfg_only, required_features
 
 TEST = CfgOnly.TEST
 DOCS = CfgOnly.DOCS
@@ -75,3 +75,33 @@ def test_all_with_test_is_test_only(left: str, right: str) -> None:
 @given(st.text(max_size=40))
 def test_any_text_gets_an_answer(text: str) -> None:
     assert cfg_only(text) in (None, TEST, DOCS)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ('(feature = "tls")', ("tls",)),
+        ('(all(unix, feature = "b", feature = "a"))', ("a", "b")),
+        ('(all(feature = "a", all(test, feature = "b")))', ("a", "b")),
+        ('(any(feature = "a", feature = "b"))', ()),  # either may hold without the other
+        ('(not(feature = "a"))', ()),
+        ('(all(not(feature = "a"), feature = "b"))', ("b",)),
+        ("(unix)", ()),
+        ("(feature = )", ()),  # not a predicate: requires nothing
+        ("", ()),
+    ],
+)
+def test_required_features(arguments: str, expected: tuple[str, ...]) -> None:
+    assert required_features(arguments) == expected
+
+
+@given(_predicates())
+def test_any_and_not_require_no_feature(predicate: str) -> None:
+    assert required_features(f"(any({predicate}, unix))") == ()
+    assert required_features(f"(not({predicate}))") == ()
+
+
+@given(_predicates())
+def test_all_requires_what_its_parts_require(predicate: str) -> None:
+    inner = set(required_features(f"({predicate})"))
+    assert set(required_features(f'(all({predicate}, feature = "extra"))')) == inner | {"extra"}

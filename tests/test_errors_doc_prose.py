@@ -51,3 +51,37 @@ def test_silent_docs_are_not_documentation_of_errors() -> None:
     assert not _documents_errors(None)
     assert not _documents_errors("Reads the configuration file.")
     assert not _documents_errors("Waits until a read that fails with `WouldBlock` is retried.")
+
+
+@given(
+    PROSE,
+    st.sampled_from(
+        [
+            "The original guard is returned if the closure returns `None`.",
+            "The same restrictions (panics, errors) apply as with [`add_signal`].",
+            "For the errors, see [`File::open`].",
+        ]
+    ),
+)
+def test_failures_told_by_condition_or_reference_document_them(prose: str, sentence: str) -> None:
+    assert _documents_errors(f"{prose}\n\n{sentence}")
+
+
+def test_an_example_asserting_the_function_fails_documents_its_errors() -> None:
+    example = "Sends.\n\n```\nlet s = tx();\nassert_eq!(s.send(10), Err(SendError(10)));\n```\n"
+    assert _documents_errors(example, "send")
+    assert _documents_errors(
+        example.replace("assert_eq!(", "let _ = (")
+        .replace("Err(SendError(10))", "0")
+        .replace("s.send(10)", "s.send(10).unwrap_err()"),
+        "send",
+    )
+    # Another function's failure, or this one's success, says nothing about its errors.
+    assert not _documents_errors(example, "try_send")
+    assert not _documents_errors(example.replace("Err(SendError(10))", "Ok(())"), "send")
+    # Without a name the examples are not read at all.
+    assert not _documents_errors(example)
+
+
+def test_a_conditional_success_is_no_failure() -> None:
+    assert not _documents_errors("The narrowed guard is returned if successful.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rustpro.engine.merge import merge_overlapping
-from rustpro.model import Checkpoint, Finding, Location, Severity
+from rustpro.model import Bundle, Checkpoint, Finding, Location, Severity
 from tests.support import audit, make_crate
 
 PORT = """\
@@ -23,6 +23,7 @@ def _finding(
     severity: Severity = Severity.WARNING,
     related: tuple[Location, ...] = (),
     path: str = "src/lib.rs",
+    bundle: Bundle | None = None,
 ) -> Finding:
     return Finding(
         rule=rule,
@@ -36,6 +37,7 @@ def _finding(
         message=f"{rule} message",
         help="help",
         related=related,
+        bundle=bundle,
     )
 
 
@@ -127,3 +129,89 @@ def test_an_unwrap_in_an_undocumented_panicking_function_is_reported_once(
     assert "no `# Panics`" in result.findings[0].message
     alone = audit(root, select=("missing-panics-doc",))
     assert [(f.rule, f.line) for f in alone.findings] == [("missing-panics-doc", 3)]
+
+
+def _member(name: str, key: str = "table", minimum: int = 3) -> Bundle:
+    return Bundle(key, minimum, "{count} constants have no docs", "document the table", name)
+
+
+def test_a_large_group_is_one_finding_at_its_first_member() -> None:
+    members = [
+        _finding("missing-docs", line, bundle=_member(f"`C{line}`"), severity=severity)
+        for line, severity in ((12, Severity.WARNING), (10, Severity.NOTE), (11, Severity.NOTE))
+    ]
+    other = _finding("missing-docs", 30, bundle=_member("`D`", key="other"))
+    merged = merge_overlapping([*members, other])
+    assert [(f.line, f.message) for f in merged] == [
+        (10, "3 constants have no docs"),
+        (30, "missing-docs message"),  # a group of one, below its minimum
+    ]
+    head = merged[0]
+    assert head.help == "document the table"
+    assert [(r.line, r.message) for r in head.related] == [(11, "`C11`"), (12, "`C12`")]
+    assert head.severity is Severity.WARNING
+    assert all(f.bundle is None for f in merged)
+
+
+def test_groups_are_per_file_and_rule() -> None:
+    merged = merge_overlapping(
+        [
+            _finding("missing-docs", 1, bundle=_member("`A`", minimum=2)),
+            _finding("missing-docs", 1, bundle=_member("`B`", minimum=2), path="src/b.rs"),
+            _finding("missing-errors-doc", 2, bundle=_member("`C`", minimum=2)),
+        ]
+    )
+    assert len(merged) == 3
+    assert not any(f.related for f in merged)
+
+
+def _setters(count: int, documented: bool = True) -> str:
+    lines = ["//! Sockets.", "use std::io;", "/// A socket.", "pub struct Socket;", "impl Socket {"]
+    for index in range(count):
+        if documented:
+            lines.append(f"    /// Sets option {index}.")
+        lines.append(f"    pub fn set_{index}(&self) -> io::Result<()> {{ Ok(()) }}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_type_documenting_no_errors_is_one_finding(tmp_path: Path) -> None:
+    root = make_crate(tmp_path / "c", {"src/lib.rs": _setters(9)})
+    result = audit(root, select=("missing-errors-doc",))
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert finding.line == 7
+    assert finding.message.startswith("9 public functions of `Socket` return a `Result`")
+    assert [r.message for r in finding.related] == [f"`set_{i}`" for i in range(1, 9)]
+
+
+def test_a_suppressed_member_does_not_count(tmp_path: Path) -> None:
+    code = _setters(8).replace(
+        "    /// Sets option 3.\n",
+        "    /// Sets option 3.\n    // rustpro: allow(missing-errors-doc) -- infallible\n",
+    )
+    root = make_crate(tmp_path / "c", {"src/lib.rs": code})
+    result = audit(root, select=("missing-errors-doc",))
+    assert len(result.findings) == 7  # below the bar again: one finding per function
+    assert not any(f.related for f in result.findings)
+
+
+def test_undocumented_functions_are_missing_docs_not_group_members(tmp_path: Path) -> None:
+    # Their missing `# Errors` is part of each one's `missing-docs` finding already.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": _setters(9, documented=False)})
+    result = audit(root, select=("missing-docs", "missing-errors-doc"))
+    assert [f.rule for f in result.findings] == ["missing-docs"] * 9
+    assert all("`# Errors`" in f.message for f in result.findings)
+
+
+def test_the_text_report_lists_a_few_members_and_counts_the_rest(tmp_path: Path) -> None:
+    from rustpro.report.text import RELATED_SHOWN, SourceLines, render_finding
+
+    members = tuple(Location("src/lib.rs", line, 5, f"`C{line}`") for line in range(2, 14))
+    finding = _finding("missing-docs", 1, related=members)
+    lines = [text.plain for text in render_finding(finding, SourceLines(tmp_path))]
+    notes = [line for line in lines if "= note" in line]
+    assert len(notes) == RELATED_SHOWN + 1
+    assert notes[-1].endswith(
+        f"and {len(members) - RELATED_SHOWN} more (`--format json` lists them all)"
+    )

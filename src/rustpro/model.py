@@ -80,6 +80,25 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Bundle:
+    """A finding's place in a group that a reviewer states once when it is large.
+
+    Nine hundred undocumented constants of one table are one problem ("this table has no
+    docs"), not nine hundred. Members of a group share `key` (within one file and rule); when
+    at least `minimum` of them survive suppressions and the selection, the engine reports one
+    finding at the first member, with `message` (`{count}` is the number of members) and
+    `help`, and the others as its related locations, each labelled with its `member` text.
+    Smaller groups keep their own findings.
+    """
+
+    key: str
+    minimum: int
+    message: str
+    help: str
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem at one place, from rustpro or from a tool it ran.
 
@@ -105,6 +124,9 @@ class Finding:
     # rule's less certain findings can sit in an opt-in group (`pedantic`), reported when
     # that group or the rule itself is selected. "" means the rule's group.
     group: str = ""
+    # The group this finding is one member of, folded into one finding when large
+    # (`engine.merge`); None once the report is final.
+    bundle: Bundle | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by place, then rule, for stable reports."""

@@ -85,6 +85,23 @@ class Manifest:
             for name, spec in table.items()
         ]
 
+    def declared_features(self) -> frozenset[str]:
+        """The features a build of the package can enable: the keys of `[features]` and the
+        implicit feature of each optional dependency that no feature names as `dep:name`."""
+        table = self.section("features")
+        declared = set(table)
+        hidden = {
+            value[len("dep:") :]
+            for values in table.values()
+            if isinstance(values, list)
+            for value in values
+            if isinstance(value, str) and value.startswith("dep:")
+        }
+        declared.update(
+            dep.name for dep in self.dependencies() if dep.optional and dep.name not in hidden
+        )
+        return frozenset(declared)
+
 
 _DEPENDENCY_TABLES = (
     ("normal", "dependencies"),

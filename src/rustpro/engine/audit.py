@@ -474,6 +474,10 @@ def _file_findings(view: CrateView, results: list[FileResult], role: PackageRole
                 continue
             if allowed and _allowed_lints(rule) & allowed:
                 continue
+            # Code behind a feature the package does not declare is compiled by no build:
+            # nobody reviews it as code (a stub left from a removed feature, say).
+            if view.never_compiled(result, candidate.finding.line):
+                continue
             if view.stands(candidate):
                 kept.append(candidate.finding)
     return kept

@@ -8,13 +8,13 @@ resolves. File passes run in worker processes, so everything recorded here must 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tree_sitter import Node, Tree
 
 from rustpro.engine.places import FILE_TOP, ModulePlace, module_places
-from rustpro.model import Finding, Location, Role, Severity
+from rustpro.model import Bundle, Finding, Location, Role, Severity
 from rustpro.rules.base import BaseRule
 from rustpro.syntax import items
 from rustpro.syntax.ancestry import Ancestry, NodeFold
@@ -198,12 +198,15 @@ class FileContext:
         related: tuple[Location, ...] = (),
         severity: Severity | None = None,
         group: str = "",
+        bundle: Bundle | None = None,
     ) -> None:
         """Record a finding of `rule` spanning `node` (through `end`, when given).
 
         A rule whose findings differ in how sure they are may give one a lower `severity`
         than the catalog's and an opt-in `group` (`pedantic`): `unwrap-in-production` does
-        so for panics that rest on the program's own invariants.
+        so for panics that rest on the program's own invariants. A finding that is one of
+        many of a kind in one place names its `bundle` (see `rustpro.model.Bundle`); the
+        bundle's help gets the rule's pointer like `help` does.
         """
         if self._allowed_by_clippy(rule, node):
             return
@@ -213,6 +216,8 @@ class FileContext:
         end_line, end_column = self.lines.position(last.end_byte)
         message = _bounded(message)
         hint = _bounded(f"{help}; {rule.help_suffix}" if help else rule.help_suffix)
+        if bundle is not None:
+            bundle = replace(bundle, help=f"{bundle.help}; {rule.help_suffix}")
         finding = Finding(
             rule=rule.name,
             checkpoint=rule.checkpoint,
@@ -226,6 +231,7 @@ class FileContext:
             help=hint,
             related=related,
             group=group,
+            bundle=bundle,
         )
         self.candidates.append(Candidate(finding, gate))
 

@@ -6,10 +6,13 @@ the file passes stand.
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 from rustpro.discovery.layout import CrateLayout, Workspace
 from rustpro.discovery.manifest import Manifest
+from rustpro.discovery.packaged import Unseen, unseen
 from rustpro.discovery.roles import PackageRole
 from rustpro.engine.context import AllGates, Candidate, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
@@ -46,6 +49,8 @@ class CrateView:
         self._reexported: set[tuple[tuple[str, ...], str]] = set()
         self._resolve_reexports()
         self.public_type_names = self._public_type_names()
+        self._features: frozenset[str] | None = self._buildable_features()
+        self._dead_regions: dict[str, list[tuple[int, int]]] = {}
         self._facts: dict[str, list[tuple[str, str]]] = {}
         for result in results:
             for key, values in result.facts.items():
@@ -79,6 +84,12 @@ class CrateView:
         """True when the package has a library target."""
         return self.layout.lib is not None
 
+    @functools.cached_property
+    def unseen(self) -> Unseen:
+        """What a package unpacked from a published `.crate` may lack of its repository
+        (tests, benches, fuzz targets, sibling packages); nothing for a checkout."""
+        return unseen(self.layout.root, self.layout.manifest)
+
     def file_result(self, path: Path) -> FileResult | None:
         """The analysis of one file of this crate."""
         return self._by_relpath.get(self.relpath(path))
@@ -98,6 +109,45 @@ class CrateView:
         info = self.modules.get(relpath)
         own = frozenset(result.structure.root_allows) if result is not None else frozenset()
         return own | info.allows if info is not None else own
+
+    def never_compiled(self, result: FileResult, line: int) -> bool:
+        """Whether `line` of `result` sits in code behind a feature the package does not
+        declare (`#[cfg(feature = "x")]` with no `x` in `[features]` and no optional
+        dependency `x`): no build of the package compiles it."""
+        dead = self._dead_regions.get(result.relpath)
+        if dead is None:
+            dead = self._dead_regions[result.relpath] = self._regions_never_compiled(result)
+        return any(first <= line <= last for first, last in dead)
+
+    def _regions_never_compiled(self, result: FileResult) -> list[tuple[int, int]]:
+        """The line ranges of `result` that need a feature the package does not declare
+        (the whole file when its module or its own `#![cfg]` does)."""
+        features = self._features
+        if features is None:
+            return []
+        info = self.modules.get(result.relpath)
+        structure = result.structure
+        if (info is not None and not info.features <= features) or not set(
+            structure.file_features
+        ) <= features:
+            return [(1, max(result.lines, 1))]
+        return [
+            (region.first_line, region.last_line)
+            for region in structure.feature_regions
+            if not set(region.features) <= features
+        ]
+
+    def _buildable_features(self) -> frozenset[str] | None:
+        """The features a build can enable; None when rustpro cannot know them all (a build
+        script that sets `feature = ".."` cfgs itself)."""
+        for target in self.layout.targets_of("build-script"):
+            try:
+                script = target.root.read_bytes()
+            except OSError:
+                return None
+            if _SETS_FEATURE_CFG.search(script):
+                return None
+        return self.layout.manifest.declared_features()
 
     def is_test_only_file(self, result: FileResult) -> bool:
         """Files compiled only for tests: test roles, `#![cfg(test)]`, `#[cfg(test)] mod x;`."""
@@ -216,6 +266,11 @@ class CrateView:
                 break
 
 
+# `cargo:rustc-cfg=feature="x"` (also `cargo::`) in a build script enables a feature cfg that
+# `[features]` does not list.
+_SETS_FEATURE_CFG = re.compile(rb"rustc-cfg=\s*feature")
+
+
 def _add(target: set[tuple[str, ...]] | set[tuple[tuple[str, ...], str]], value: object) -> bool:
     if value in target:
         return False
@@ -290,6 +345,20 @@ class WorkspaceView:
             return []
         wanted = {dep.package for dep in crate.manifest.dependencies() if dep.kind == "normal"}
         return [view for view in self.crates if view.name in wanted and view.name != name]
+
+    def missing_packages(self) -> list[str]:
+        """Packages of the repository's workspace that the manifests as written name and
+        this audit does not hold (published packages never carry their siblings): a path
+        whose last part is no audited package's name or directory."""
+        present = {view.name for view in self.crates} | {
+            view.layout.root.name for view in self.crates
+        }
+        return [
+            path
+            for view in self.crates
+            for path in view.unseen.members
+            if path.rsplit("/", 1)[-1] not in present and path not in (".", "")
+        ]
 
     def with_role(self, roles: frozenset[PackageRole]) -> list[CrateView]:
         """The packages whose role is one of `roles`."""

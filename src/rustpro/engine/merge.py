@@ -5,6 +5,10 @@ Rules are written one problem at a time, so an undocumented public function that
 function without `# Panics` docs is both `unwrap-in-production` and `missing-panics-doc`. A
 reviewer says each once. This runs after suppressions and the configuration's selection, so a
 finding that was silenced or not selected never absorbs another.
+
+Many findings of one shape in one place are one problem too: a table of 900 undocumented
+constants, an impl of 30 syscall wrappers none of which documents its errors. Rules mark such
+findings with a `Bundle`; a large enough group becomes one finding listing the others.
 """
 
 from __future__ import annotations
@@ -23,7 +27,54 @@ def merge_overlapping(findings: list[Finding]) -> list[Finding]:
     """`findings` with each overlapping pair folded into one finding that names both."""
     findings = _fold_sections_into_missing_docs(findings)
     findings = _fold_panics_doc_into_panic_sites(findings)
+    findings = _fold_bundles(findings)
     return _drop_restated_crate_findings(findings)
+
+
+def _fold_bundles(findings: list[Finding]) -> list[Finding]:
+    """Each group of `Bundle` members at least its `minimum` large as one finding at its
+    first member, the others as related locations; smaller groups as they are.
+
+    It runs after the section folds: an undocumented function's missing `# Errors` is already
+    part of its `missing-docs` finding and is no member of a group any more.
+    """
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for index, finding in enumerate(findings):
+        if finding.bundle is not None:
+            groups.setdefault((finding.path, finding.rule, finding.bundle.key), []).append(index)
+    if not groups:
+        return findings
+    replaced: dict[int, Finding] = {}
+    dropped: set[int] = set()
+    for members in groups.values():
+        bundle = findings[members[0]].bundle
+        assert bundle is not None
+        if len(members) < bundle.minimum:
+            replaced.update((index, replace(findings[index], bundle=None)) for index in members)
+            continue
+        ordered = sorted(members, key=lambda i: findings[i].sort_key())
+        head = findings[ordered[0]]
+        others = tuple(_as_member(findings[index]) for index in ordered[1:])
+        replaced[ordered[0]] = replace(
+            head,
+            # `replace`, not `format`: a type in the message may hold braces (`[u8; { N }]`).
+            message=bundle.message.replace("{count}", str(len(members))),
+            help=bundle.help,
+            related=(*head.related, *others),
+            severity=_worst(*(findings[index] for index in members)),
+            bundle=None,
+        )
+        dropped.update(ordered[1:])
+    return [
+        replaced.get(index, finding)
+        for index, finding in enumerate(findings)
+        if index not in dropped
+    ]
+
+
+def _as_member(finding: Finding) -> Location:
+    member = finding.bundle.member if finding.bundle is not None else finding.message
+    return Location(finding.path, finding.line, finding.column, member)
 
 
 def _fold_sections_into_missing_docs(findings: list[Finding]) -> list[Finding]:

@@ -8,7 +8,8 @@ audit analyses one wave of files, and each file's declarations (`FileStructure.m
 
 Each compiled file gets its place (`ModuleInfo`): the module path, the target that reaches
 it, whether it is public from the library root, whether it is compiled only for tests (a
-`#[cfg(test)] mod tests;`, a test-support module) and the lints allowed on the way down.
+`#[cfg(test)] mod tests;`, a test-support module), the lints allowed on the way down and the
+features its declarations require (`#[cfg(feature = "x")] mod x;`).
 Modules compiled only for rustdoc (`#[cfg(docsrs)] mod doc;`) are not followed.
 """
 
@@ -41,6 +42,8 @@ class ModuleInfo:
     test_only: bool  # compiled only for tests (`#[cfg(test)] mod x;`, test-support modules)
     # Lints allowed for the whole file by its ancestors (declarations and their files' `#![allow]`).
     allows: frozenset[str] = frozenset()
+    # Features the `#[cfg(feature = "x")]` of the declarations leading here certainly require.
+    features: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class ModuleTreeWalk:
             public=parent.info.public and decl.is_pub and not decl.doc_hidden,
             test_only=parent.info.test_only or decl.test_only,
             allows=inherited | frozenset(decl.allows),
+            features=parent.info.features | frozenset(decl.features),
         )
         role = Role.TEST if decl.test_only and parent.role is Role.PRODUCTION else parent.role
         for path, children_dir in candidates:

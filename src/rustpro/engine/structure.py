@@ -18,7 +18,7 @@ from rustpro.engine.context import FileContext, PublicGate
 from rustpro.engine.places import ModulePlace
 from rustpro.syntax import items
 from rustpro.syntax.ancestry import NodeFold
-from rustpro.syntax.cfg import CfgOnly, cfg_only
+from rustpro.syntax.cfg import CfgOnly, cfg_only, required_features
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
 # Nodes the engine records from the gates (`record_node`), shared with the rules that ask for
@@ -76,6 +76,8 @@ class ModDecl:
     docs_only: bool = False
     # `#[cfg_attr(.., path = "..")]` alternatives, tried when there is no plain `#[path]`.
     conditional_paths: tuple[str, ...] = ()
+    # Features the declaration's `#[cfg(..)]` certainly requires (`feature = "x"`).
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,16 @@ class Reexport:
     chain: tuple[str, ...]
     chain_pub: bool
     path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureRegion:
+    """Lines compiled only when every one of `features` is enabled (`#[cfg(feature = "x")]`
+    and the item it is on, attribute line to the item's last line)."""
+
+    first_line: int
+    last_line: int
+    features: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +129,10 @@ class FileStructure:
     includes: list[str] = field(default_factory=list)
     # The file says it is generated (a banner, its name or directory): no rule looks at it.
     generated: bool = False
+    # Items behind `#[cfg(feature = "x")]`, and the features a top-level `#![cfg(..)]` of
+    # the file requires: code that compiles only when those features exist and are enabled.
+    feature_regions: list[FeatureRegion] = field(default_factory=list)
+    file_features: list[str] = field(default_factory=list)
 
 
 _SUPPRESSION = re.compile(
@@ -164,12 +180,16 @@ def record_node(
                 test_ranges.append((node.start_byte, target.end_byte))
                 if is_test and target.type == "function_item":
                     out.test_fns += 1
+        elif _spells_feature(ctx, node) and items.attribute_path(node) == "cfg":
+            _record_feature_region(node, ctx, out)
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
         at_root = items.parent(node) == ctx.tree.root_node
         if path == "cfg" and cfg_only(args) is not None and at_root:
             ctx.file_test_only = True
+        if path == "cfg" and at_root:
+            out.file_features.extend(required_features(args))
         if path == "doc" and not args.startswith("(") and at_root:
             out.has_inner_docs = True
         if path in ("allow", "expect") and at_root:
@@ -186,6 +206,21 @@ def record_node(
         gate = ctx.public_gate(node)
         if gate is not None:
             out.pub_types.append(gate)
+
+
+def _spells_feature(ctx: FileContext, attr: Node) -> bool:
+    return ctx.source.find(b"feature", attr.start_byte, attr.end_byte) >= 0
+
+
+def _record_feature_region(attr: Node, ctx: FileContext, out: FileStructure) -> None:
+    """`#[cfg(feature = "x")]` and its item: lines that compile only with feature `x`."""
+    features = required_features(items.attribute_arguments(attr))
+    target = _attributed_node(attr)
+    if not features or target is None:
+        return
+    first = ctx.lines.line_of(attr.start_byte)
+    last = ctx.lines.line_of(max(target.end_byte - 1, target.start_byte))
+    out.feature_regions.append(FeatureRegion(first, last, features))
 
 
 def _attributed_node(attr: Node) -> Node | None:
@@ -209,6 +244,7 @@ def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[Modu
     path_attr: str | None = None
     conditional: list[str] = []
     limits: set[CfgOnly] = set()
+    features: list[str] = []
     for attr in attrs:
         path = items.attribute_path(attr)
         if path == "path":
@@ -219,6 +255,7 @@ def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[Modu
             limit = items.cfg_limit(attr)
             if limit is not None:
                 limits.add(limit)
+            features.extend(required_features(items.attribute_arguments(attr)))
     name = items.item_name(node)
     out.mod_decls.append(
         ModDecl(
@@ -231,6 +268,7 @@ def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[Modu
             allows=_allowed_on(node, place),
             docs_only=limits == {CfgOnly.DOCS},
             conditional_paths=tuple(conditional),
+            features=tuple(sorted(set(features))),
         )
     )
 

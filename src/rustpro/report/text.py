@@ -84,6 +84,10 @@ def _window(length: int, column: int) -> tuple[int, int]:
     return first, first + FRAME_WIDTH
 
 
+# Related locations printed under a finding; the rest are counted.
+RELATED_SHOWN = 8
+
+
 def render_finding(finding: Finding, sources: SourceLines) -> list[Text]:
     """One finding, the way rustc prints a diagnostic."""
     gutter = max(len(str(finding.line)), 2)
@@ -99,12 +103,22 @@ def render_finding(finding: Finding, sources: SourceLines) -> list[Text]:
         ),
     ]
     lines.extend(_frame(finding, sources, gutter))
-    for related in finding.related:
+    for related in finding.related[:RELATED_SHOWN]:
         lines.append(
             Text.assemble(
                 (f"{pad} = ", "bold blue"),
                 ("note", "bold"),
                 f": {related.message} at {related.path}:{related.line}:{related.column}",
+            )
+        )
+    hidden = len(finding.related) - RELATED_SHOWN
+    if hidden > 0:
+        # A finding that stands for a group (a table of 900 constants) lists it in JSON.
+        lines.append(
+            Text.assemble(
+                (f"{pad} = ", "bold blue"),
+                ("note", "bold"),
+                f": and {hidden} more (`--format json` lists them all)",
             )
         )
     if finding.also_reported_by:

@@ -8,6 +8,10 @@ it is part of: `#[cfg(any(test, feature = "test-util"))]` helpers are test suppo
 The answer is one of `TEST` (compiled only where tests or test tooling run), `DOCS`
 (compiled only for rustdoc) or `None` (may be in a normal build). It errs towards `None`:
 `not(..)` and unknown predicates never make code test- or docs-only.
+
+`required_features` answers another question of the same predicate: which Cargo features
+the code certainly needs (`feature = "x"`, or one conjunct of `all(..)`), so that code behind
+a feature the package does not declare is known never to compile.
 """
 
 from __future__ import annotations
@@ -54,6 +58,28 @@ def _cfg_only(arguments: str) -> CfgOnly | None:
     if kinds is None or not parser.at_end():
         return None
     return _one(kinds)
+
+
+def required_features(arguments: str) -> tuple[str, ...]:
+    """The features `#[cfg(ARGS)]` certainly requires, sorted; `arguments` is `(..)`.
+
+    Only the certain forms count: `feature = "x"` and the conjuncts of `all(..)`. An
+    `any(..)` may hold without any one of its features and `not(..)` holds without them, so
+    neither requires anything; text that is not a predicate requires nothing either.
+    """
+    return _required_features(arguments.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _required_features(arguments: str) -> tuple[str, ...]:
+    tokens = _tokens(arguments)
+    if tokens is None or len(tokens) < 2 or tokens[0] != "(" or tokens[-1] != ")":
+        return ()
+    parser = _Parser(tokens[1:-1])
+    found = parser.features()
+    if found is None or not parser.at_end():
+        return ()
+    return tuple(sorted(found))
 
 
 def _one(kinds: frozenset[CfgOnly]) -> CfgOnly | None:
@@ -138,6 +164,34 @@ class _Parser:
             return frozenset({CfgOnly.TEST})
         if word in _DOCS_NAMES:
             return frozenset({CfgOnly.DOCS})
+        return frozenset()
+
+    def features(self) -> frozenset[str] | None:
+        """The features this predicate certainly requires; None when it is no predicate."""
+        word = self._next()
+        if word is None or not (word[0].isalpha() or word[0] == "_"):
+            return None
+        if self._peek() == "(" and word in ("all", "any", "not"):
+            self._next()
+            required: set[str] = set()
+            while self._peek() != ")":
+                part = self.features()
+                if part is None:
+                    return None
+                if word == "all":  # every conjunct must hold: each one's features are needed
+                    required |= part
+                if self._peek() == ",":
+                    self._next()
+                elif self._peek() != ")":
+                    return None
+            self._next()
+            return frozenset(required)
+        if self._peek() == "=":
+            self._next()
+            value = self._next()
+            if value is None or not value.startswith('"'):
+                return None
+            return frozenset({value[1:-1]}) if word == "feature" else frozenset()
         return frozenset()
 
 

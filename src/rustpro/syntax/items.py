@@ -288,12 +288,47 @@ def _doc_attribute_value(attr_item: Node) -> str | None:
     data = attr_item.text
     if data is None or b"doc" not in data:
         return None  # one look at the bytes spares reading the path of `#[derive]`, `#[inline]`..
-    if attribute_path(attr_item) != "doc":
+    path = attribute_path(attr_item)
+    if path == "cfg_attr":
+        return _conditional_doc_value(attr_item)
+    if path != "doc":
         return None
     args = attribute_arguments(attr_item)
     if args.startswith("("):  # `#[doc(hidden)]`, `#[doc(alias = ..)]`: settings, not docs
         return None
     return args.strip().strip('"')
+
+
+def _conditional_doc_value(attr_item: Node) -> str | None:
+    """The docs of `#[cfg_attr(PRED, doc = ..)]`, None when it sets no `doc = ..`.
+
+    `#[cfg_attr(docsrs, doc = include_str!("../README.md"))]` documents the item wherever
+    docs are built, which is what documentation is for; `#[cfg_attr(docsrs, doc(cfg(..)))]`
+    is a setting, not docs. The attributes after the predicate are read token by token at the
+    top level of the argument list (`cfg_attr(p, inline, doc = "a")` holds several).
+    """
+    attribute = _attribute(attr_item)
+    arguments = attribute.child_by_field_name("arguments") if attribute is not None else None
+    if arguments is None or arguments.type != "token_tree":
+        return None
+    tokens = [t for t in arguments.children[1:-1] if t.type not in _TRIVIA]
+    # Split the top-level tokens at commas: the first part is the predicate.
+    parts: list[list[Node]] = [[]]
+    for token in tokens:
+        if token.type == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    whole = arguments.text or b""
+    base = arguments.start_byte
+    values = [
+        whole[part[2].start_byte - base : part[-1].end_byte - base]
+        .decode("utf-8", "replace")
+        .strip('"')
+        for part in parts[1:]
+        if len(part) > 2 and text(part[0]) == "doc" and part[1].type == "="
+    ]
+    return "\n".join(values) if values else None
 
 
 def has_doc_section(docs: str | None, heading: str) -> bool:

@@ -62,6 +62,13 @@ _BINDING_PATTERNS = compile_query(
 _PAIR_LETS = compile_query(
     "(let_declaration pattern: (tuple_pattern) @pair value: (_) @value) @let"
 )
+# A method call written inside macro arguments, where it is tokens, not a call expression:
+# `tokio::select! { s = listener.accept() => .. }`, `pin!(server.acceptor.accept())`.
+_MACRO_METHOD_CALLS = compile_query('(token_tree "." . (identifier) @name . (token_tree)) @tokens')
+# Calls that wait for the next item a server loop hands out (a message, a request).
+_RECEIVES = frozenset({"recv", "recv_async", "next", "try_next", "read_message", "read_frame"})
+# Name words of a function that serves one connection: `serve_connection`, `handle_conn`.
+_CONNECTION_WORDS = frozenset({"connection", "conn"})
 
 
 class DetachedSpawn(FileRule):
@@ -85,7 +92,9 @@ class DetachedSpawn(FileRule):
     - it stops itself when its owner goes away (`weak.upgrade()`);
     - it waits for an OS signal (`ctrl_c()`, `signal(..)`, `shutdown_signal()`): a signal
       handler runs until the process ends;
-    - it serves one accepted connection inside an accept loop;
+    - it serves one connection of a server loop: the loop accepts it (`listener.accept()`,
+      also inside `select!` or `pin!(..)`), or receives the message that announces it and
+      the task serves it (`handle_connection(id)`, `serve_connection(io, svc)`);
     - a comment right above says it is detached on purpose ("best-effort",
       "fire-and-forget", "detached").
 
@@ -201,17 +210,52 @@ def _documented_as_detached(spawn: Node, ctx: FileContext) -> bool:
 
 
 def _serves_accepted_connection(spawn: Node) -> bool:
-    """`loop { let (io, _) = listener.accept().await?; spawn(handle(io)); }`."""
+    """One task per connection of a server loop: `loop { let (io, _) =
+    listener.accept().await?; spawn(handle(io)); }`, the accept also written in a macro
+    (`select! { s = listener.accept() => .. }`), or a loop that receives the message
+    announcing a connection and spawns the task that serves it
+    (`Some(Message::Connection(id)) => spawn(this.handle_connection(id))`)."""
     for parent in items.ancestors(spawn):
         if parent.type in ("function_item", "closure_expression", "async_block"):
             return False
         if parent.type in ("loop_expression", "while_expression", "for_expression"):
-            cursor = QueryCursor(_CALLS)
-            cursor.set_byte_range(parent.start_byte, spawn.start_byte)
-            for _, captures in cursor.matches(parent):
-                call = captures["call"][0]
-                if call.start_byte < spawn.start_byte and method_name(call) == "accept":
-                    return True
+            called = _called_before(parent, spawn)
+            if "accept" in called:
+                return True
+            if called & _RECEIVES and _serves_connection(spawn):
+                return True
+    return False
+
+
+def _called_before(loop: Node, spawn: Node) -> set[str]:
+    """The method names called in `loop` before `spawn`, in code or in macro arguments."""
+    names: set[str] = set()
+    cursor = QueryCursor(_CALLS)
+    cursor.set_byte_range(loop.start_byte, spawn.start_byte)
+    for _, captures in cursor.matches(loop):
+        call = captures["call"][0]
+        if call.start_byte < spawn.start_byte:
+            names.add(method_name(call))
+    tokens = QueryCursor(_MACRO_METHOD_CALLS)
+    tokens.set_byte_range(loop.start_byte, spawn.start_byte)
+    for _, captures in tokens.matches(loop):
+        name = captures["name"][0]
+        if name.start_byte < spawn.start_byte:
+            names.add(items.text(name))
+    return names
+
+
+def _serves_connection(spawn: Node) -> bool:
+    """The spawned future calls a function or method named for serving a connection."""
+    arguments = spawn.child_by_field_name("arguments")
+    if arguments is None:
+        return False
+    for _, captures in QueryCursor(_CALLS).matches(arguments):
+        call = captures["call"][0]
+        segments = path_segments(call.child_by_field_name("function"))
+        name = segments[-1] if segments else method_name(call)
+        if _CONNECTION_WORDS & set(name.lower().split("_")):
+            return True
     return False
 
 

@@ -18,6 +18,12 @@ class MissingCrateDocs(CrateRule):
     as `#![doc = include_str!("../README.md")]`). A root that opts out with
     `#![allow(missing_docs)]` is left alone. Binary-only crates have no library root.
 
+    Two kinds of library are read through another front page and are left alone too: a
+    proc-macro crate whose macros a sibling package of the audit re-exports (`pub use
+    foo_macros::derive_foo;` in the facade `foo`, whose docs are where users meet them),
+    and a raw FFI binding, a `-sys` package with a `links` key, whose items are the C
+    library's and documented by it.
+
     ## Why is this bad?
     The crate docs are the front page on docs.rs and in `cargo doc`: they are where users learn
     what the crate is for, where to start and what a first program looks like. Without them
@@ -59,6 +65,8 @@ class MissingCrateDocs(CrateRule):
         structure = root.structure
         if structure.has_inner_docs or "missing_docs" in structure.root_allows:
             return []
+        if _raw_binding(crate) or (crate.layout.proc_macro and _reexported_by_facade(crate)):
+            return []
         return [
             crate.finding(
                 self,
@@ -68,3 +76,31 @@ class MissingCrateDocs(CrateRule):
                 line=1,
             )
         ]
+
+
+def _raw_binding(crate: CrateView) -> bool:
+    """A `-sys` package that links a native library: its docs are the C library's."""
+    name = crate.name
+    links = (crate.manifest.package or {}).get("links")
+    return isinstance(links, str) and (name.endswith("-sys") or name.endswith("_sys"))
+
+
+def _reexported_by_facade(crate: CrateView) -> bool:
+    """Whether a sibling package of the audit depends on this crate and re-exports from it
+    (`pub use rstest_macros::fixture;`): users read the macros' docs on the facade."""
+    workspace = crate.workspace
+    if workspace is None:
+        return False
+    for sibling in workspace.dependents(crate.name, kinds=("normal",)):
+        names = {
+            dep.name.replace("-", "_")
+            for dep in sibling.manifest.dependencies()
+            if dep.package == crate.name and dep.kind == "normal"
+        }
+        if any(
+            reexport.path and reexport.path[0] in names
+            for result in sibling.production_files()
+            for reexport in result.structure.reexports
+        ):
+            return True
+    return False

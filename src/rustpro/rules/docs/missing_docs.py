@@ -8,6 +8,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from rustpro.engine.context import AllGates, FileContext, Gate
+from rustpro.model import Bundle
 from rustpro.rules.base import FileRule
 from rustpro.rules.docs.lint_allows import lint_allowed
 from rustpro.rules.docs.module_docs import (
@@ -32,6 +33,9 @@ _KIND_WORDS = {
     "static_item": "static",
     "mod_item": "module",
 }
+# A run of this many undocumented public constants of one type is a table: one finding.
+TABLE_MINIMUM = 8
+_TRIVIA = frozenset({"line_comment", "block_comment", "attribute_item"})
 
 
 class MissingDocs(FileRule):
@@ -40,10 +44,18 @@ class MissingDocs(FileRule):
     ## What it does
     Finds items reachable from the library root (functions, methods of public types, structs,
     enums, unions, traits and their items, type aliases, constants, statics and modules) that
-    carry no doc comment or `#[doc = ..]`. A module also counts as documented when its own file
-    (or inline body) starts with `//!` inner docs. `pub(crate)` items, items of private modules
+    carry no doc comment, `#[doc = ..]` or `#[cfg_attr(docsrs, doc = ..)]` (docs that are
+    there whenever docs are built). A module also counts as documented when its own file (or
+    inline body) starts with `//!` inner docs. `pub(crate)` items, items of private modules
     that are not re-exported, `#[doc(hidden)]` items, trait impl members and code under
-    `#[allow(missing_docs)]` are left alone.
+    `#[allow(missing_docs)]` are left alone, and so is one of two definitions under
+    complementary cfgs (`#[cfg(feature = "std")]` / `#[cfg(not(feature = "std"))]`) when the
+    other is documented: only one is compiled, and the docs are read from that one.
+
+    A table is one finding: a run of 8 or more undocumented public constants (or associated
+    constants) of one type in one module, impl or trait (attributes and comments between them
+    are part of the run) is reported once, at the first, naming how many there are and their
+    type, with the others as related locations. Shorter runs get a finding per constant.
 
     ## Why is this bad?
     The public API is what users of a library read first, through rustdoc and their editor.
@@ -100,6 +112,8 @@ class MissingDocs(FileRule):
         item_kind = item.type
         if item_kind == "mod_item" and inline_module_documented(item):
             return
+        if _documented_twin(item, ctx):
+            return
         # A file that never spells `missing_docs` cannot allow it on an item.
         spelled = ctx.mentions("missing_docs") or "missing_docs" in ctx.file_allows
         if spelled and lint_allowed(item, ctx, "missing_docs"):
@@ -116,7 +130,122 @@ class MissingDocs(FileRule):
             f"public {kind} `{public.name}` has no documentation",
             "add a `///` doc comment saying what it is for",
             gate=gate,
+            bundle=_table_bundle(item, ctx) if item_kind == "const_item" else None,
         )
+
+
+def _documented_twin(item: Node, ctx: FileContext) -> bool:
+    """Whether `item` is one of two definitions under complementary cfgs (`#[cfg(P)]` and
+    `#[cfg(not(P))]`: a `no_std` twin of a type defined with `feature = "std"`) whose other
+    definition, of the same kind and name in the same container, is documented. Only one of
+    them is ever compiled, and the docs are read from the documented one."""
+    condition = _cfg_condition(item)
+    container = item.parent
+    if condition is None or container is None:
+        return False
+    twins = ctx.memo("missing-docs.cfg-twins")
+    key = (container.start_byte, container.end_byte)
+    if key not in twins:
+        twins[key] = _documented_conditions(container)
+    documented: dict[tuple[str, str], set[str]] = twins[key]
+    found = documented.get((item.type, items.item_name(item)), set())
+    return any(_complementary(condition, other) for other in found)
+
+
+def _documented_conditions(container: Node) -> dict[tuple[str, str], set[str]]:
+    """The cfg conditions of the documented items of `container`, by (kind, name)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for child in container.named_children:
+        if child.type not in _KIND_WORDS or not items.has_docs(child):
+            continue
+        condition = _cfg_condition(child)
+        if condition is not None:
+            found.setdefault((child.type, items.item_name(child)), set()).add(condition)
+    return found
+
+
+def _cfg_condition(item: Node) -> str | None:
+    """The item's one `#[cfg(..)]` predicate without spaces, None when it has none or
+    several."""
+    conditions = [
+        items.attribute_arguments(attr)
+        for attr in items.attributes_of(item)
+        if items.attribute_path(attr) == "cfg"
+    ]
+    if len(conditions) != 1:
+        return None
+    return "".join(conditions[0].split())[1:-1]  # without the parentheses
+
+
+def _complementary(one: str, other: str) -> bool:
+    return one == f"not({other})" or other == f"not({one})"
+
+
+def _table_bundle(item: Node, ctx: FileContext) -> Bundle | None:
+    """The table an undocumented constant belongs to, when it is one of a run of at least
+    `TABLE_MINIMUM` undocumented public constants of one type in one container (an impl's
+    900 `Nid` values, a module of error codes): the run is one finding, not one per value."""
+    container = item.parent
+    if container is None:
+        return None
+    runs = ctx.memo("missing-docs.const-runs")
+    key = (container.start_byte, container.end_byte)
+    if key not in runs:
+        runs[key] = _const_runs(container, ctx)
+    run = runs[key].get(item.start_byte)
+    if run is None:
+        return None
+    first, length, type_text = run
+    if length < TABLE_MINIMUM:
+        return None
+    holder = container.parent if container.type == "declaration_list" else None
+    associated = holder is not None and holder.type in ("impl_item", "trait_item")
+    where = "associated constants" if associated else "constants"
+    return Bundle(
+        key=f"const-table@{first}",
+        minimum=TABLE_MINIMUM,
+        message=f"{{count}} public {where} of type `{type_text}` in a row have no documentation",
+        help=(
+            "document the table once, on its type or container (what the values are and "
+            "where they come from), then `#[allow(missing_docs)]` on the container, or give "
+            "each constant a `///` line"
+        ),
+        member=f"`{items.item_name(item)}`",
+    )
+
+
+def _const_runs(container: Node, ctx: FileContext) -> dict[int, tuple[int, int, str]]:
+    """Each undocumented public constant of `container` by its start byte: the start byte of
+    its run (consecutive such constants of one type; attributes and comments between them
+    do not break a run, any other item does), the run's length and the type."""
+    runs: dict[int, tuple[int, int, str]] = {}
+    members: list[Node] = []
+    run_type = ""
+
+    def close() -> None:
+        for member in members:
+            runs[member.start_byte] = (members[0].start_byte, len(members), run_type)
+        members.clear()
+
+    for child in container.named_children:
+        if child.type in _TRIVIA:
+            continue
+        type_text = _undocumented_const_type(child, ctx)
+        if type_text is None or type_text != run_type:
+            close()
+            run_type = type_text or ""
+        if type_text is not None:
+            members.append(child)
+    close()
+    return runs
+
+
+def _undocumented_const_type(node: Node, ctx: FileContext) -> str | None:
+    """The declared type of an undocumented constant that may be public, else None."""
+    if node.type != "const_item" or items.has_docs(node) or not ctx.may_be_public(node):
+        return None
+    declared = node.child_by_field_name("type")
+    return "".join(ctx.text(declared).split()) if declared is not None else None
 
 
 def _allows_missing_docs(node: Node) -> bool:

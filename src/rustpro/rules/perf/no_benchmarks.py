@@ -12,7 +12,9 @@ from rustpro.rules.base import WorkspaceRule
 from rustpro.rules.manifest_anchor import root_line
 
 # Benchmark harnesses: depending on one (as a dev-dependency) means benchmarks exist somewhere.
-_HARNESSES = frozenset({"criterion", "divan", "iai", "iai-callgrind", "codspeed-criterion-compat"})
+_HARNESSES = frozenset(
+    {"criterion", "divan", "iai", "iai-callgrind", "codspeed-criterion-compat", "bencher"}
+)
 
 
 class NoBenchmarks(WorkspaceRule):
@@ -21,11 +23,18 @@ class NoBenchmarks(WorkspaceRule):
     ## What it does
     Reports, once per audited workspace (or single package) with a published library, that
     no package has a bench target (`benches/*.rs` or a `[[bench]]` table), a benchmark
-    harness among its dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`), a
-    harness in `[workspace.dependencies]`, or a role as a benchmark package (`benches`,
-    `*-bench`). Benchmarking is a practice of the project, so the finding sits at the root
-    manifest. Workspaces of applications, internal, test, example and tool packages alone
-    are left alone.
+    harness among its dev-dependencies (`criterion`, `divan`, `iai`, `iai-callgrind`,
+    `bencher`), a harness in `[workspace.dependencies]`, or a role as a benchmark package
+    (`benches`, `*-bench`). Benchmarking is a practice of the project, so the finding sits at
+    the root manifest. Workspaces of applications, internal, test, example and tool packages
+    alone are left alone.
+
+    Packages unpacked from published `.crate`s (with `Cargo.toml.orig`) show only what was
+    shipped, and a benchmark crate of the repository is a package of its own, which cargo
+    never ships. The rule stays silent when some package's written manifest names
+    `[[bench]]` targets it does not carry, its `package.include` / `package.exclude` leaves
+    `benches/` (or `bench`, `benchmark(s)`) out, or a written `[workspace]` names packages the
+    audit does not hold: "no benchmarks anywhere" cannot be told from part of the project.
 
     ## Why is this bad?
     Without a benchmark, performance is anecdote: a change that halves throughput passes review
@@ -71,6 +80,8 @@ class NoBenchmarks(WorkspaceRule):
         ]
         if not libraries or any(_benchmarks(crate) for crate in workspace.crates):
             return []
+        if workspace.missing_packages() or any(c.unseen.benches for c in workspace.crates):
+            return []  # published packages that may have left the benchmarks behind
         names = ", ".join(f"`{c.name}`" for c in libraries[:3])
         more = f" and {len(libraries) - 3} more" if len(libraries) > 3 else ""
         return [

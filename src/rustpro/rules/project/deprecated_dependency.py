@@ -119,7 +119,7 @@ class DeprecatedDependency(FileRule, CrateRule):
     """Flags dependencies that are unmaintained or superseded, and names the replacement.
 
     ## What it does
-    Looks at every dependency table of the package (`[dependencies]`, `[dev-dependencies]`,
+    Looks at the dependency tables of the package (`[dependencies]`,
     `[build-dependencies]` and their `[target.'cfg(..)'.*]` forms; renamed entries are
     recognised by `package = ".."`, workspace-inherited ones through
     `[workspace.dependencies]`) and fires at the line of each entry naming a crate that is
@@ -136,7 +136,9 @@ class DeprecatedDependency(FileRule, CrateRule):
     module have no stable std twin, and `Lazy::get`/`get_mut`/`force_mut` (Rust 1.94) or
     `OnceCell::wait` (Rust 1.86) raise the version std must have. `atty` is replaced by
     `std::io::IsTerminal` from Rust 1.70, else by `is-terminal`. Local `path` dependencies are
-    never reported.
+    never reported, and neither are dev-dependencies: only the package's own tests, examples
+    and benchmarks use them, nothing of them ships to users, and a test suite may keep an
+    old runtime on purpose (to check the crate still works under `async-std`, say).
 
     ## Why is this bad?
     An unmaintained dependency gets no fixes for soundness bugs or security advisories and
@@ -172,7 +174,7 @@ class DeprecatedDependency(FileRule, CrateRule):
     """
 
     name = "deprecated-dependency"
-    # Tests and examples count: a dev-dependency is used there.
+    # Tests and examples count: they call the normal dependencies too.
     scope: ClassVar[Scope] = Scope.ALL
     # Calls of `once_cell` APIs, in files that name the crate (its items are imported by path).
     patterns: ClassVar[tuple[Pattern, ...]] = (
@@ -194,6 +196,8 @@ class DeprecatedDependency(FileRule, CrateRule):
         for dependency in crate.manifest.dependencies():
             if dependency.path is not None and dependency.version is None:
                 continue  # a local crate that happens to share the name
+            if dependency.kind == "dev":
+                continue  # used by the package's own tests only: nothing of it ships
             package = real_package(dependency, crate.layout.inherited)
             entry = SUPERSEDED.get(package)
             if entry is None:

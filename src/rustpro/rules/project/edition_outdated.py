@@ -8,6 +8,7 @@ from rustpro.engine.crateview import CrateView
 from rustpro.model import Finding
 from rustpro.rules.base import CrateRule
 from rustpro.rules.manifest_anchor import key_or_package_line
+from rustpro.rules.project.msrv import StatedMsrv, newest_edition, stated_msrv
 
 MINIMUM_EDITION = 2021
 
@@ -19,6 +20,13 @@ class EditionOutdated(CrateRule):
     Reads the package's `edition`, following `edition.workspace = true` to the workspace's
     `[workspace.package]`. Fires at the `edition` line when it is older than 2021, and at the
     `[package]` header when no edition is set (Cargo then builds the crate as Rust 2015).
+
+    The project's minimum supported Rust version comes first: edition 2021 needs Rust 1.56
+    and 2018 needs 1.31. A package whose stated MSRV (`rust-version`, else `msrv` in
+    `clippy.toml`, else an "MSRV is 1.xx" line of its README) is older than that is asked
+    only for the newest edition its MSRV allows, and left alone when it is on it already
+    (a 1.47 MSRV on 2018, a 1.26 MSRV with no `edition` key). Raising the MSRV is a support
+    decision with costs for users, not a hygiene fix, so the rule does not suggest it.
 
     ## Why is this bad?
     Old editions keep old rules: 2015 paths, no disjoint closure captures, `array.into_iter()`
@@ -54,6 +62,17 @@ class EditionOutdated(CrateRule):
         inherited = isinstance(declared, dict)
         line = key_or_package_line(manifest, "edition")
         edition = crate.layout.edition
+        msrv = stated_msrv(crate)
+        wanted = _wanted_edition(msrv)
+        if edition is None:
+            year = _DEFAULT_EDITION
+        else:
+            try:
+                year = int(edition)
+            except ValueError:
+                return []  # not an edition at all; cargo itself reports that
+        if year >= wanted:
+            return []  # also an MSRV older than Rust 1.31 with no `edition` key at all
         if edition is None:
             message = (
                 "`edition.workspace = true`, but the workspace sets no edition: the crate "
@@ -61,19 +80,25 @@ class EditionOutdated(CrateRule):
                 if inherited
                 else "no `edition` in [package]: Cargo builds the crate as Rust 2015"
             )
-            return [crate.finding(self, message, _HELP, line=line)]
-        try:
-            year = int(edition)
-        except ValueError:
-            return []  # not an edition at all; cargo itself reports that
-        if year >= MINIMUM_EDITION:
-            return []
-        source = " (inherited from the workspace)" if inherited else ""
-        return [
-            crate.finding(
-                self, f"edition {edition}{source} is outdated: use 2021 or later", _HELP, line=line
-            )
-        ]
+        else:
+            source = " (inherited from the workspace)" if inherited else ""
+            message = f"edition {edition}{source} is outdated: use 2021 or later"
+        if msrv is not None and wanted < MINIMUM_EDITION:
+            # The stated MSRV rules 2021 out: ask for the newest edition it allows.
+            message = message.replace("use 2021 or later", f"use {wanted}")
+            message += f" (the stated MSRV {msrv.text}, in {msrv.source}, allows {wanted})"
+            help = f'set `edition = "{wanted}"` and run `cargo fix --edition` to migrate'
+        else:
+            help = _HELP
+        return [crate.finding(self, message, help, line=line)]
 
 
+def _wanted_edition(msrv: StatedMsrv | None) -> int:
+    """The edition to ask for: 2021, or the newest the stated MSRV allows when older."""
+    if msrv is None:
+        return MINIMUM_EDITION
+    return min(MINIMUM_EDITION, newest_edition(msrv.version))
+
+
+_DEFAULT_EDITION = 2015  # what Cargo builds a package with no `edition` key as
 _HELP = 'set `edition = "2021"` (or 2024) and run `cargo fix --edition` to migrate'

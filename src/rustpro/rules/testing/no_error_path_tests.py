@@ -47,6 +47,11 @@ class NoErrorPathTests(FileRule, CrateRule):
     `#[should_panic]`. The finding points at the `[package]` header of Cargo.toml and names one
     such function.
 
+    A package unpacked from a published `.crate` (with `Cargo.toml.orig`) whose written
+    manifest names `[[test]]` targets it does not carry, or whose `package.include` /
+    `package.exclude` leaves `tests/` out, may have left its error tests behind: the rule
+    stays silent there. Test files shipped but compiled by no target are not read.
+
     ## Why is this bad?
     Error paths are where bugs hide: the wrong variant, a lost source error, an error that
     should have been a success. Tests that only walk the happy path leave the whole error
@@ -138,6 +143,8 @@ class NoErrorPathTests(FileRule, CrateRule):
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         if not crate.is_library or _checks_errors(crate):
             return []
+        if crate.unseen.tests is not None:
+            return []  # a published package that may have left its tests behind
         for relpath, value in crate.facts(_RESULT_FN_FACT):
             gate = _decode(value)
             if gate is not None and crate.is_public(relpath, gate):

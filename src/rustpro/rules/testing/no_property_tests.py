@@ -42,6 +42,13 @@ class NoPropertyTests(WorkspaceRule):
     it is reported at the root manifest, once. Applications, internal, test, example and
     tool packages alone never trigger it.
 
+    A package unpacked from a published `.crate` (with `Cargo.toml.orig`) cannot show its
+    fuzz targets: cargo-fuzz makes `fuzz/` a package of its own, and `cargo package` never
+    ships one. The finding on such a package says so (the repository may fuzz what the
+    package cannot show). The rule stays silent when a written `[workspace]` names packages
+    of the project that the audit does not hold: "no property tests anywhere" cannot be told
+    from part of the project.
+
     ## Why is this bad?
     Example-based tests check the inputs their author thought of. Property tests generate
     thousands of inputs, shrink a failure to a minimal case, and find the edge cases (empty
@@ -81,6 +88,8 @@ class NoPropertyTests(WorkspaceRule):
         libraries = [c for c in workspace.with_role(self.spec.roles) if c.production_files()]
         if not libraries:
             return []
+        if workspace.missing_packages():
+            return []  # packages of the project that the audit does not hold
         for crate in workspace.crates:
             inherited = crate.layout.inherited
             if any(
@@ -96,11 +105,14 @@ class NoPropertyTests(WorkspaceRule):
             return []
         names = ", ".join(f"`{c.name}`" for c in libraries[:3])
         more = f" and {len(libraries) - 3} more" if len(libraries) > 3 else ""
+        unseen = next((c.unseen.fuzz for c in workspace.crates if c.unseen.fuzz), None)
+        caveat = f" ({unseen}: check the repository)" if unseen else ""
         return [
             workspace.finding(
                 self,
                 f"no property tests or fuzz targets for the libraries of this project "
-                f"({names}{more}): no proptest, quickcheck, arbitrary or bolero dependency",
+                f"({names}{more}): no proptest, quickcheck, arbitrary or bolero dependency"
+                f"{caveat}",
                 "add `proptest` as a dev-dependency and state invariants that hold for all "
                 "inputs (round-trips, ordering, no panics)",
                 line=root_line(workspace.manifest),
