@@ -34,9 +34,19 @@ impl RawBuffer {
     }
 }
 
+extern "C" {
+    fn getpid() -> i32;
+}
+
+/// The id of this process, for the `process_id` gauge.
+pub fn process_id() -> i32 {
+    unsafe { getpid() }
+}
+
 /// Writes the counters in the text exposition format.
 pub fn export(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     let _ = writeln!(out, "requests_total {}", count_request());
+    writeln!(out, "process_id {}", process_id())?;
     out.flush()?;
     Ok(())
 }

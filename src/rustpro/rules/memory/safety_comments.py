@@ -92,6 +92,15 @@ def justification_above(node: Node, *, about_threads: bool = False) -> bool:
     return _justifies(_comment_run_above(node), about_threads=about_threads)
 
 
+def safety_note_above(node: Node) -> bool:
+    """True when the comments directly above `node` hold a `// SAFETY:` note.
+
+    Stricter than `justification_above`: above an item, prose with "must" or "valid" in it
+    is as likely to describe what the item does as to argue why code in it is sound.
+    """
+    return any(is_safety_comment(c) for c in _comment_run_above(node))
+
+
 def justification_opening(body: Node | None, *, about_threads: bool = False) -> bool:
     """True when a `{ .. }` body (block or declaration list) starts with a justification."""
     if body is None:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from tree_sitter import Node, QueryCursor
 
 from rustpro.engine.context import FileContext
+from rustpro.model import Severity
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import in_derived_code, is_generated_file
 from rustpro.rules.memory.safety_comments import (
@@ -16,13 +17,18 @@ from rustpro.rules.memory.safety_comments import (
     justification_in_chain,
     justification_opening,
     justification_trailing,
+    safety_note_above,
 )
+from rustpro.rules.memory.unsafe_operations import needs_argument, static_muts
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
+# The opt-in group of blocks whose only unsafe operations are plain calls.
+PLAIN_CALL_GROUP = "pedantic"
+
 
 class UndocumentedUnsafeBlock(FileRule):
-    """Flags `unsafe { }` blocks that no comment justifies.
+    """Flags `unsafe { }` blocks whose soundness needs an argument that no comment gives.
 
     ## What it does
     Finds `unsafe` blocks, including `let x = unsafe { .. };` and blocks inside `unsafe fn`s,
@@ -35,8 +41,39 @@ class UndocumentedUnsafeBlock(FileRule):
     blocks on consecutive lines are one run, justified by the comment above the first (a blank
     line or a statement without `unsafe` ends the run). The block of a thin
     `unsafe fn` wrapper (the whole body, or one call to the function of the same name it
-    forwards to) is justified by the wrapper's docs when they state the contract. Blocks in
-    items marked `#[automatically_derived]` were written by a derive macro and are left alone.
+    forwards to) is justified by the wrapper's docs when they state the contract, or by a
+    `// SAFETY:` note above it; a trait's unsafe method that forwards to the function of
+    the same name shares the contract its trait declares. Blocks in items marked
+    `#[automatically_derived]` were written by a derive macro and are left alone.
+
+    It reports the blocks that do something a reviewer wants argued, read from the tree
+    (the message names the first such operation):
+    - a raw pointer dereferenced (`*p`, `&*p`, `(*p).field`, also inside a macro's
+      arguments), or a call through a function pointer (`(vtable.drop)(data)`);
+    - a reference, slice or owner built from a raw pointer or handle: `from_raw_parts`,
+      `from_raw*` (`Box::from_raw`, `File::from_raw_fd`), `from_ptr*` (`StackRef::from_ptr`),
+      `as_ref`/`as_mut` (a method of that name is taken for the raw pointer's);
+    - pointer arithmetic and access (`p.add(n)`, `p.offset(n)`, `p.read()`, `p.write(v)`,
+      `ptr::read`/`write`/`copy`/`copy_nonoverlapping`/`swap`, `drop_in_place`);
+    - bits and checks skipped: `transmute`, anything `_unchecked` (`get_unchecked`,
+      `from_utf8_unchecked`, `Pin::new_unchecked`), `set_len`, `advance_mut`,
+      `assume_init`, `mem::zeroed` of a Rust type, `mem::forget`, `into_raw`,
+      `ManuallyDrop::new`/`take`/`drop`, allocator calls, inline assembly;
+    - a `static mut` of the file, or no call at all (a union field or a mutable static);
+    - calls with a computed argument (`buf.len() - 1`), or unsafe calls on two different
+      subjects (`ffi::f(self.as_ptr()); ffi::g(other.as_ptr())`).
+
+    A block whose only unsafe operations are calls to unsafe or foreign functions with
+    plain arguments on one subject (`unsafe { ffi::EVP_MD_size(self.as_ptr()) }`,
+    `unsafe { cvt(libc::setsockopt(fd, ..)) }`) is a **note in the opt-in `pedantic` group**
+    (reported with `--select pedantic` or this rule by name, not by default): its
+    soundness is the wrapper type's invariant, repeated for every foreign function it
+    wraps. So are references to what a function without arguments
+    returns (`CipherRef::from_ptr(ffi::EVP_aes_128_cbc() as *mut _)`, a library's static
+    table) and an OS handle passed from one owner to another
+    (`File::from_raw_fd(socket.into_raw_fd())`). Types are not known, so a crate's own
+    unsafe method with an ordinary name (`self.inc_start(n)`) is taken for a plain call,
+    and a union field read through a call's argument is not seen.
 
     ## Why is this bad?
     An `unsafe` block is a promise that the compiler cannot check. Without a written argument
@@ -77,13 +114,40 @@ class UndocumentedUnsafeBlock(FileRule):
         if _documented(block) or in_derived_code(block):
             return
         keyword = block.children[0] if block.children else block
+        concern = needs_argument(block, _static_muts(ctx))
+        if concern is None:
+            # Plain calls: a note of the opt-in tier (`--select pedantic`, or this rule by
+            # name), not reported by default.
+            ctx.report(
+                self,
+                keyword,
+                "`unsafe` block without a `// SAFETY:` comment (it only calls functions "
+                "with plain arguments)",
+                "write `// SAFETY: ..` above it, saying why the call's preconditions hold",
+                end=block,
+                severity=Severity.NOTE,
+                group=PLAIN_CALL_GROUP,
+            )
+            return
         ctx.report(
             self,
             keyword,
-            "`unsafe` block without a `// SAFETY:` comment",
+            f"`unsafe` block without a `// SAFETY:` comment ({concern})",
             "write `// SAFETY: ..` above it, saying why every invariant the block relies on holds",
             end=block,
         )
+
+
+def _static_muts(ctx: FileContext) -> frozenset[str]:
+    """The file's `static mut` names, looked up once per file that spells one (rustfmt
+    writes the two words with one space; `'static` alone is in most files)."""
+    if not ctx.mentions("static mut"):
+        return frozenset()
+    memo: dict[str, frozenset[str]] = ctx.memo("static-muts")
+    found = memo.get("names")
+    if found is None:
+        found = memo["names"] = static_muts(ctx.tree.root_node)
+    return found
 
 
 def _documented(block: Node) -> bool:
@@ -129,22 +193,40 @@ def _holds_unsafe_block(statement: Node) -> bool:
 
 
 def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
-    """True for the block of a thin `unsafe fn` wrapper whose docs state the contract.
+    """True for the block of a thin `unsafe fn` wrapper whose contract is stated.
 
     `/// # Safety ..` over `unsafe fn to_static(self) -> Id { unsafe { transmute(self) } }`,
     or `unsafe fn from_raw_handle(h) { let p = unsafe { Pipe::from_raw_handle(h) }; .. }`:
     the block is the function's whole body, or it only calls the function of the same name
-    the wrapper forwards to. The caller's promise is the argument, and the docs state it.
+    the wrapper forwards to. The caller's promise is the argument, and the function's docs
+    or a `// SAFETY:` note above it (`// SAFETY: the cell must not be empty.`) state it. A
+    trait's unsafe method that forwards to the function of the same name shares its
+    contract with the trait's declaration, which is where that contract is written.
     """
     function = items.enclosing(block, ("function_item", "closure_expression"))
     if function is None or function.type != "function_item" or not items.is_unsafe_fn(function):
         return False
     body = function.child_by_field_name("body")
     whole_body = body is not None and chain[-1].parent == body and _statements(body) == 1
-    if not whole_body and not _calls_same_name(block, items.item_name(function)):
+    same_name = _calls_same_name(block, items.item_name(function))
+    if not whole_body and not same_name:
         return False
+    if safety_note_above(function):
+        return True
     docs = items.doc_text(function)
-    return docs is not None and argues_soundness(docs)
+    if docs is not None and argues_soundness(docs):
+        return True
+    return same_name and _implements_trait_method(function)
+
+
+def _implements_trait_method(function: Node) -> bool:
+    """True for a function written in an `impl Trait for Type` block."""
+    impl = function.parent.parent if function.parent is not None else None
+    return (
+        impl is not None
+        and impl.type == "impl_item"
+        and impl.child_by_field_name("trait") is not None
+    )
 
 
 def _calls_same_name(block: Node, name: str) -> bool:
