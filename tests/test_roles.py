@@ -58,6 +58,8 @@ def _role(root: Path, name: str | None = None) -> tuple[PackageRole, str]:
         ),
         ("[lib]\nproc-macro = true\n", LIB, PackageRole.LIBRARY),
         ('categories = ["development-tools::testing"]\n', LIB, PackageRole.TEST_LIBRARY),
+        ('keywords = ["http", "mocking"]\n', LIB, PackageRole.TEST_LIBRARY),
+        ('keywords = ["http", "contest"]\n', LIB, PackageRole.LIBRARY),
         (
             'publish = false\ncategories = ["development-tools::testing"]\n',
             LIB,

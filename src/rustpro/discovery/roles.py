@@ -12,7 +12,8 @@ The decision, first match wins:
 2. what the package is by name, directory or manifest: a fuzz target package, an example,
    bench or tool package (`examples`, `benches`, `xtask`, `codegen`, `stress-test`,
    `interop`, ...), a test-support package (`*-test`, `test-utils`, `tests-*`, a package
-   under a `tests/` directory, the crates.io category `development-tools::testing`, or an
+   under a `tests/` directory, the crates.io category `development-tools::testing` or a
+   keyword such as `testing` or `mock`, or an
    unpublished one its sibling packages use only as a dev-dependency); test support that
    is a published library is a *test library* (public-API rules hold, panic rules not);
 3. not for outside users: `publish = false`, no `version`, version `0.0.0`, or a
@@ -125,6 +126,8 @@ _DIR_ROLES = {
     "fuzz": PackageRole.TOOL,
     "xtask": PackageRole.TOOL,
 }
+# crates.io keywords of libraries made for other crates' tests.
+_TEST_KEYWORDS = frozenset({"test", "testing", "mock", "mocking", "snapshot-testing", "fixture"})
 _FUZZ_DEPENDENCIES = frozenset({"libfuzzer-sys", "afl", "honggfuzz", "cargo-fuzz"})
 _INTERNAL_DESCRIPTION = re.compile(
     r"\binternal\b|not (?:intended|meant) for (?:public|external|general) use", re.IGNORECASE
@@ -223,6 +226,12 @@ def _by_kind(package: PackageFacts, workspace_root: Path) -> RoleDecision | None
                 PackageRole.TEST_SUPPORT, "crates.io category `development-tools::testing`"
             ),
             package,
+        )
+    keywords = (manifest.package or {}).get("keywords")
+    tagged = sorted(_TEST_KEYWORDS.intersection(keywords)) if isinstance(keywords, list) else []
+    if tagged:
+        return _published_test_library(
+            RoleDecision(PackageRole.TEST_SUPPORT, f"crates.io keyword `{tagged[0]}`"), package
         )
     names = [("name", package.name)]
     if package.root != workspace_root:  # the audited directory's own name is arbitrary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -113,6 +114,8 @@ class MissingDocs(FileRule):
         if item_kind == "mod_item" and inline_module_documented(item):
             return
         if _documented_twin(item, ctx):
+            return
+        if item_kind == "function_item" and _macro_documented_by_crate(item, public.name, ctx):
             return
         # A file that never spells `missing_docs` cannot allow it on an item.
         spelled = ctx.mentions("missing_docs") or "missing_docs" in ctx.file_allows
@@ -269,3 +272,22 @@ def _inner_docs_and_attributes(root: Node) -> Iterator[Node]:
             and child.child_by_field_name("inner") is not None
         ):
             yield child
+
+
+_PROC_MACRO_ATTRIBUTES = frozenset({"proc_macro", "proc_macro_attribute", "proc_macro_derive"})
+
+
+def _macro_documented_by_crate(function: Node, name: str, ctx: FileContext) -> bool:
+    """A procedural macro whose crate's own `//!` docs describe it by name (`#[async_trait]`,
+    `` `derive(Parser)` ``): a proc-macro crate's root is its macros' manual."""
+    if not any(
+        items.attribute_path(a) in _PROC_MACRO_ATTRIBUTES for a in items.attributes_of(function)
+    ):
+        return False
+    docs = ctx.memo("missing-docs/crate-docs")
+    if "text" not in docs:
+        root = ctx.tree.root_node
+        docs["text"] = "\n".join(
+            ctx.text(top) for top in _inner_docs_and_attributes(root) if is_inner_doc(top)
+        )
+    return re.search(rf"\b{re.escape(name)}\b", docs["text"]) is not None
