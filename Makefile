@@ -27,7 +27,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 demo: $(STAMP)
-	-$(BIN)/rustpro audit --static examples/showcase
+	-$(BIN)/rustpro audit --static --select all examples/showcase
 
 # Rule pages under docs/rules/ come from the rule docstrings; a test fails when they are stale.
 docs: $(STAMP)

@@ -18,7 +18,7 @@ def _finding(rule: str, checkpoint: Checkpoint, path: str, source: str = "rustpr
 
 
 UNWRAP = _finding("unwrap-in-production", Checkpoint.ERRORS, "src/lib.rs")
-DOCS = _finding("missing-docs", Checkpoint.DOCS, "src/gen/tables.rs")
+DOCS = _finding("missing-panics-doc", Checkpoint.DOCS, "src/gen/tables.rs")
 CLIPPY = _finding("clippy::unwrap_used", Checkpoint.ERRORS, "src/lib.rs", source="clippy")
 
 
@@ -43,7 +43,7 @@ def test_selectors_match_rules_checkpoints_and_tools() -> None:
     assert AuditConfig(select=("clippy",)).keeps(CLIPPY)
     assert not AuditConfig(select=("clippy",)).keeps(UNWRAP)
     assert not AuditConfig(ignore=("clippy::*",)).keeps(CLIPPY)
-    assert not AuditConfig(ignore=("missing-docs",)).keeps(DOCS)
+    assert not AuditConfig(ignore=("missing-panics-doc",)).keeps(DOCS)
 
 
 @pytest.mark.parametrize(

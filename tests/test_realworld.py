@@ -50,7 +50,9 @@ def _crate(name: str) -> RealCrate:
 
 @functools.cache
 def _audit(name: str) -> AuditResult:
-    return run_audit(_crate(name).root, AuditOptions(static=True, use_cache=False, workers=1))
+    # Every group: these checks are about robustness and volume across all rules.
+    options = AuditOptions(static=True, use_cache=False, workers=1, select=("all",))
+    return run_audit(_crate(name).root, options)
 
 
 @pytest.mark.parametrize("name", sorted(MAX_PARSE_ERRORS))
@@ -75,7 +77,9 @@ def test_real_crate_audits_cleanly(name: str) -> None:
 
 def test_real_crate_findings_match_with_two_workers() -> None:
     crate = _crate("serde_json")
-    parallel = run_audit(crate.root, AuditOptions(static=True, use_cache=False, workers=2))
+    parallel = run_audit(
+        crate.root, AuditOptions(static=True, use_cache=False, workers=2, select=("all",))
+    )
     assert parallel.findings == _audit("serde_json").findings
     assert parallel.parse_errors == _audit("serde_json").parse_errors
 

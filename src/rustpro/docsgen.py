@@ -17,7 +17,7 @@ from pathlib import Path
 from rustpro.catalog import DEFAULT_GROUP, GROUP_MEANINGS, catalog, closest, spec
 from rustpro.errors import UnknownRuleError
 from rustpro.model import Checkpoint
-from rustpro.precision import describe, measured
+from rustpro.precision import describe, measured, misses_the_bar
 from rustpro.rules.base import BaseRule
 from rustpro.rules.registry import all_rules, rule_class
 
@@ -50,13 +50,18 @@ def audience_text(audience: str) -> str:
     return _AUDIENCE_TEXT[audience]
 
 
-def group_text(group: str) -> str:
-    """What a rule group means for whether the rule runs."""
+def group_text(group: str, name: str = "") -> str:
+    """What a rule group means for whether the rule runs (and, for a rule measured below the
+    default group's bar, why it is not in it)."""
     if group == DEFAULT_GROUP:
         return "It runs by default."
-    return (
+    text = (
         f"It runs only when selected (`--select {group}`, or by its name): {GROUP_MEANINGS[group]}."
     )
+    why = misses_the_bar(measured().get(name)) if name else None
+    if why:
+        text += f" It is not in the default group because on the lintcheck corpus {why}."
+    return text
 
 
 def rule_markdown(rule: type[BaseRule]) -> str:
@@ -68,7 +73,7 @@ def rule_markdown(rule: type[BaseRule]) -> str:
         f"**Checkpoint:** {entry.checkpoint.value} ({entry.checkpoint.heading}) · "
         f"**Severity:** {entry.severity.value} · **Group:** {entry.group}",
         "",
-        f"Applies to {audience_text(entry.audience)}. {group_text(entry.group)}",
+        f"Applies to {audience_text(entry.audience)}. {group_text(entry.group, rule.name)}",
         "",
         f"{summary(rule)}",
         "",

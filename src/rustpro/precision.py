@@ -86,3 +86,26 @@ def describe(entry: RulePrecision | None) -> str:
     if value is None:
         return f"not measurable yet: all {sample} are debatable ({entry.date})."
     return f"{value:.0%} ({counts}; {sample}, {entry.date})."
+
+
+# What a rule must measure on the corpus to run by default (issue: precision >= 90% and at
+# most a quarter of its labels debatable).
+PRECISION_BAR = 0.9
+DEBATABLE_BAR = 0.25
+
+
+def misses_the_bar(entry: RulePrecision | None) -> str | None:
+    """Why a measured rule is not precise enough for the default group, or None."""
+    if entry is None or entry.labelled == 0:
+        return None
+    reasons = []
+    value = entry.precision
+    if value is not None and value < PRECISION_BAR:
+        reasons.append(f"its precision is {value:.0%} (the bar is {PRECISION_BAR:.0%})")
+    share = entry.debatable / entry.labelled
+    if share > DEBATABLE_BAR:
+        reasons.append(
+            f"{share:.0%} of its labelled findings are debatable (the bar is at most "
+            f"{DEBATABLE_BAR:.0%})"
+        )
+    return " and ".join(reasons) or None

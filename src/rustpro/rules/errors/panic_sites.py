@@ -1272,6 +1272,10 @@ def _judge_unwrap_site(
         return Judgement(Verdict.NOTE, IN_MAIN)
     if operation.awaited and operation.name not in _NOT_IO:
         return Judgement(Verdict.WARNING, f"`{operation.name}(..).await` is I/O that can fail")
+    if operation.name in _CONVERSIONS and _converts_a_length(operation):
+        # `c_int::try_from(buf.len())`: only a buffer of gigabytes fails, a checked cast
+        # chosen over `as`; the caller's own numbers (below) are another matter.
+        return Judgement(Verdict.NOTE, "a length converted to a narrower integer")
     if operation.name in _CONVERSIONS and _on_parameter(ctx, scope, operation):
         channel = _own_error_channel(ctx, scope)
         if channel:  # `c_int::try_from(len).unwrap()` where `len` is the caller's
@@ -1599,6 +1603,24 @@ _CONVERSIONS = frozenset({"try_from", "try_into"})
 _COMMON_WORDS = _words(
     "the and for not this that with when than are was its has have panics panic will been any all"
 )
+
+
+def _converts_a_length(operation: Operation) -> bool:
+    """True for a conversion of a collection's length: `x.len().try_into()`,
+    `T::try_from(x.len())`."""
+    subject = operation.receiver
+    if subject is None and operation.arguments is not None:
+        subject = next((a for a in operation.arguments.named_children if not a.is_extra), None)
+    if subject is None or subject.type != "call_expression":
+        return False
+    function = subject.child_by_field_name("function")
+    field = function.child_by_field_name("field") if function is not None else None
+    return (
+        function is not None
+        and function.type == "field_expression"
+        and field is not None
+        and items.text(field) == "len"
+    )
 
 
 def _panics_doc_names(ctx: FileContext, function: Node, operation: Operation | None) -> bool:
