@@ -71,7 +71,7 @@ SHAPES: tuple[Shape, ...] = (
             "}\n",
             "}\n",
         ),
-        80,
+        300,
     ),
     Shape(
         "nested-async-loops",
@@ -214,7 +214,74 @@ SHAPES: tuple[Shape, ...] = (
     Shape(
         "many-unsafe-statements",
         lambda n: "pub fn f() {\n" + "    let x = unsafe { g() };\n" * n + "}\n",
-        100,
+        500,
+    ),
+    Shape(
+        "nested-unsafe-arguments",
+        lambda n: _nested(n, "pub fn f() {\n    ", "g(1, unsafe { h(", "0", ") })", ";\n}\n"),
+        300,
+    ),
+    Shape(
+        "unsafe-method-chain",
+        lambda n: "pub fn f(p: P) {\n    unsafe { p" + ".raw()" * n + "; }\n}\n",
+        500,
+    ),
+    Shape(
+        "unsafe-macro-tokens",
+        lambda n: "pub fn f() {\n    unsafe { m!(" + "a(" * n + "b" + ")" * n + ") }\n}\n",
+        1000,
+    ),
+    Shape(
+        "many-unsafe-impls",
+        lambda n: "".join(f"unsafe impl Send for T{i} {{}}\n" for i in range(n)),
+        500,
+    ),
+    Shape(
+        "nested-blocks-unwrapping-first-items",
+        lambda n: _nested(
+            n,
+            "pub fn f(v: Vec<u8>) -> u8 {\n",
+            "{ let a = v.first().unwrap();\n",
+            "",
+            "}\n",
+            "0 }\n",
+        ),
+        300,
+    ),
+    Shape(
+        "nested-debug-ifs-unwrapping",
+        lambda n: _nested(
+            n,
+            "pub fn f(x: Option<u8>) {\n",
+            "if cfg!(debug_assertions) { x.unwrap();\n",
+            "",
+            "}\n",
+            "}\n",
+        ),
+        300,
+    ),
+    Shape(
+        "nested-blocks-on-one-line-unwrapping",
+        lambda n: _nested(n, "pub fn f(x: Option<u8>) {\n", "{ x.unwrap(); ", "", "} ", "\n}\n"),
+        300,
+    ),
+    Shape(
+        "nested-closures-unwrapping",
+        lambda n: _nested(
+            n, "pub fn f(x: Option<u8>) {\n", "let c = || { x.unwrap();\n", "", "};\n", "}\n"
+        ),
+        300,
+    ),
+    Shape(
+        "long-comment-over-unwraps",
+        lambda n: (
+            "pub fn f(x: Option<u8>) {\n    // "
+            + "word " * (5 * n)
+            + "\n    "
+            + " ".join("x.unwrap();" for _ in range(n))
+            + "\n}\n"
+        ),
+        500,
     ),
     Shape(
         "many-tests",
@@ -227,25 +294,10 @@ SHAPES: tuple[Shape, ...] = (
     ),
 )
 
-# Known to grow faster than linearly, each in rule code another branch is rewriting right now:
-# (shape name, command) -> the reason. The tests expect these to fail (strict xfail), so the
-# entry must go when that work lands (and the shape's `n` be raised: these are kept small so
-# that their failing runs stay short).
-KNOWN_SUPERLINEAR: dict[tuple[str, str], str] = {
-    ("nested-unsafe-blocks", "audit"): (
-        "undocumented-unsafe-block climbs from every block to its statement with Node.parent "
-        "(rules/memory/safety_comments.py `holding_statement`; branch unsafethin is rewriting "
-        "these files)"
-    ),
-    ("many-unsafe-statements", "audit"): (
-        "undocumented-unsafe-block walks back through the whole run of unsafe statements for "
-        "each one (`_continues_justified_run`; branch unsafethin is rewriting the rule)"
-    ),
-    ("nested-blocks-unwrapping-locks", "audit"): (
-        "panic sites' `debug_only` climbs the scope chain with Node.parent for every site "
-        "(rules/errors/panic_sites.py; branch fixerrs is rewriting the panic rules)"
-    ),
-}
+# Known to grow faster than linearly: (shape name, command) -> the reason. The tests expect
+# these to fail (strict xfail), so an entry must go when its fix lands; keep such a shape's `n`
+# small so that its failing runs stay short.
+KNOWN_SUPERLINEAR: dict[tuple[str, str], str] = {}
 
 
 def shape(name: str) -> Shape:

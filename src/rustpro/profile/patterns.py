@@ -356,16 +356,30 @@ def _on_unsafe_block(scan: FileScan, c: dict[str, list[Node]]) -> None:
 
 def _has_safety_comment(scan: FileScan, block: Node) -> bool:
     # A `// SAFETY:` comment on the lines right above the statement holding the block, or on
-    # the block's own first line (inside it), justifies it.
-    statement = block
-    for parent in items.ancestors(block):
-        if parent.type in ("block", "source_file", "declaration_list"):
-            break
-        statement = parent
+    # the block's own first line (inside it), justifies it. Each line's answer is kept: the
+    # blocks of one line (or nested in one statement) share them, and a long line was read
+    # again for each of its blocks.
+    answers: dict[tuple[str, int], bool] = scan.ancestry.memo(_SAFETY_LINES)
     first_line = scan.line(block)
-    if _SAFETY_COMMENT.search(scan.lines.line_text(first_line).split("unsafe", 1)[-1]):
+    inside = answers.get(("inside", first_line))
+    if inside is None:
+        text = scan.lines.line_text(first_line).split("unsafe", 1)[-1]
+        inside = answers[("inside", first_line)] = bool(_SAFETY_COMMENT.search(text))
+    if inside:
         return True
-    line = scan.line(statement) - 1
+    statement = items.under_nearest(block, ("block", "source_file", "declaration_list"))
+    above_line = scan.line(statement) - 1
+    above = answers.get(("above", above_line))
+    if above is None:
+        above = answers[("above", above_line)] = _safety_comment_ending_at(scan, above_line)
+    return above
+
+
+_SAFETY_LINES = "profile/safety-comment-lines"
+
+
+def _safety_comment_ending_at(scan: FileScan, line: int) -> bool:
+    """True when the comment lines ending at `line` (walking up) hold `SAFETY`."""
     while line >= 1:
         text = scan.lines.line_text(line).strip()
         if not (text.startswith("//") or text.startswith("/*") or text.startswith("*")):

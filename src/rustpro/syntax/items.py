@@ -66,6 +66,18 @@ def previous(node: Node) -> Node | None:
     return node.prev_sibling if ancestry is None else ancestry.sibling(node, -1)
 
 
+def following(node: Node) -> Node | None:
+    """`node.next_sibling`; during a file pass, from the children its ancestry listed."""
+    ancestry = _ancestry.current()
+    return node.next_sibling if ancestry is None else ancestry.sibling(node, 1)
+
+
+def previous_named(node: Node) -> Node | None:
+    """`node.prev_named_sibling`; during a file pass, from the children its ancestry listed."""
+    ancestry = _ancestry.current()
+    return node.prev_named_sibling if ancestry is None else ancestry.named_sibling(node, -1)
+
+
 def next_named(node: Node) -> Node | None:
     """`node.next_named_sibling`; during a file pass, from the children its ancestry listed."""
     ancestry = _ancestry.current()
@@ -403,6 +415,31 @@ def _nearest_step(kinds: frozenset[str]) -> Callable[[Node | None, Node], Node |
 
     def step(around: Node | None, node: Node) -> Node | None:
         return node if node.type in kinds else around
+
+    return step
+
+
+def under_nearest(node: Node, kinds: frozenset[str] | set[str] | tuple[str, ...]) -> Node:
+    """`node`, or its ancestor whose parent is the nearest ancestor with a type in `kinds`
+    (the root when none has): the statement that holds an expression, for `("block",)`.
+
+    Folded from the root down like `enclosing`: a climb from every site to its statement is
+    quadratic when sites nest in one another.
+    """
+    start: tuple[bool, Node | None] = (True, None)  # the root is below nothing
+    below = _ancestry.folded(node, _under_step(frozenset(kinds)), start)
+    return below[1] if below[1] is not None else node
+
+
+@functools.cache
+def _under_step(
+    kinds: frozenset[str],
+) -> Callable[[tuple[bool, Node | None], Node], tuple[bool, Node | None]]:
+    """The fold step of `under_nearest(.., kinds)`: (is the node of `kinds`, the answer)."""
+
+    def step(around: tuple[bool, Node | None], node: Node) -> tuple[bool, Node | None]:
+        parent_is_kind, below = around
+        return node.type in kinds, node if parent_is_kind else below
 
     return step
 

@@ -110,7 +110,8 @@ class PanicInProduction(FileRule):
         name = captures["name"][0]
         if "path" in captures and ctx.text(captures["path"][0]) not in _STD_PATHS:
             return  # `log::todo!` or a crate's own macro of the same name
-        in_tokens = name.parent is not None and name.parent.type == "token_tree"
+        holder = items.parent(name)
+        in_tokens = holder is not None and holder.type == "token_tree"
         if in_tokens and not _std_macro_tokens(name):
             return
         match = captures["match"][0]
@@ -142,19 +143,18 @@ class PanicInProduction(FileRule):
 
 def _std_macro_tokens(name: Node) -> bool:
     """True unless the tokens before `name!` make it some other crate's macro."""
-    before = name.prev_sibling
+    before = items.previous(name)
     if before is None or before.type != "::":
         return before is None or before.type != "."  # `.panic!` is not a macro call
-    path = before.prev_sibling
+    path = items.previous(before)
     return path is not None and items.text(path) in ("std", "core")
 
 
 def _path_start(name: Node) -> Node:
     """`std` in the tokens `std :: panic`, else `name` itself."""
-    before = name.prev_sibling
-    if before is not None and before.type == "::" and before.prev_sibling is not None:
-        return before.prev_sibling
-    return name
+    before = items.previous(name)
+    path = items.previous(before) if before is not None and before.type == "::" else None
+    return path if path is not None else name
 
 
 def _message(match: Node, name: Node) -> str:
@@ -162,8 +162,8 @@ def _message(match: Node, name: Node) -> str:
     if match.type == "macro_invocation":
         tokens = next((c for c in match.named_children if c.type == "token_tree"), None)
     else:  # `name ! ( .. )` inside another macro's tokens
-        bang = name.next_sibling
-        tokens = bang.next_sibling if bang is not None else None
+        bang = items.following(name)
+        tokens = items.following(bang) if bang is not None else None
     if tokens is None or tokens.type != "token_tree":
         return ""
     first = next((c for c in tokens.named_children if not c.is_extra), None)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import tree_sitter
 from tree_sitter import Node
@@ -45,6 +47,13 @@ _FUNCTIONS = "panic-sites/function"
 _GUARDS = "panic-sites/guards"
 _HELPERS = "panic-sites/helper"
 _ARROWS = "panic-sites/span-arrows"
+_DEBUG = "panic-sites/debug-only"
+_BLOCK_FRAMES = "panic-sites/block-frame"
+_STATEMENT_ROWS = "panic-sites/statement-rows"
+_GUARD_FRAMES = "panic-sites/guard-frame"
+_COMMENTS_ABOVE = "panic-sites/comments-above"
+_TRAILING_COMMENTS = "panic-sites/trailing-comment"
+_T = TypeVar("_T")
 
 
 class Verdict(enum.Enum):
@@ -121,7 +130,7 @@ def scope_of(ctx: FileContext, node: Node) -> Scope:
     around: dict[int, Scope] = ctx.memo(_AROUND)
     scope = around.get(node.id)
     if scope is None:
-        parent = node.parent
+        parent = items.parent(node)
         scope = _FILE_SCOPE if parent is None else _scope_inside(ctx, parent)
         around[node.id] = scope
     if node.type == "call_expression":
@@ -172,7 +181,7 @@ def _scope_inside(ctx: FileContext, node: Node) -> Scope:
             scope = known
             break
         path.append(current)
-        current = current.parent
+        current = items.parent(current)
     else:
         path = _path_from_root(ctx.tree.root_node, node)
         start = 0
@@ -206,6 +215,39 @@ def _path_from_root(root: Node, node: Node) -> list[Node]:
         path.append(child)
         current = child
     return path
+
+
+def _outward(
+    memo: dict[Scope, _T],
+    scope: Scope,
+    step: Callable[[Scope, _T], _T],
+    beyond: _T,
+    *,
+    same_closure: bool = False,
+) -> _T:
+    """A value per frame, from the frames of one function (of one closure, with
+    `same_closure`): the value at a frame is `step(frame, value at the frame around it)`, and
+    `beyond` around the function's outermost frame. Kept in `memo`, so each frame is worked
+    out once: the questions a site asks of every frame around it (is one a debug-only `if`,
+    which statements hold the site) made each site of n nested blocks walk n frames.
+    """
+    pending: list[Scope] = []
+    current = scope
+    value = beyond
+    while current.node is not None:
+        if current in memo:
+            value = memo[current]
+            break
+        pending.append(current)
+        outer = current.outer if current.outer is not None else _FILE_SCOPE
+        if outer.function is not current.function or (
+            same_closure and outer.closure is not current.closure
+        ):
+            break
+        current = outer
+    for frame in reversed(pending):
+        value = memo[frame] = step(frame, value)
+    return value
 
 
 def _enter(scope: Scope, node: Node) -> Scope:
@@ -274,9 +316,9 @@ def _arm_guard(arm: Node) -> Node | None:
 
 def _follows_macro_rules(tokens: Node) -> bool:
     """True for the `{ .. }` of the tokens `macro_rules ! name { .. }` inside another macro."""
-    name = tokens.prev_sibling
-    bang = name.prev_sibling if name is not None else None
-    keyword = bang.prev_sibling if bang is not None else None
+    name = items.previous(tokens)
+    bang = items.previous(name) if name is not None else None
+    keyword = items.previous(bang) if bang is not None else None
     return (
         keyword is not None
         and bang is not None
@@ -390,8 +432,8 @@ def _trait_named(ctx: FileContext, name: tuple[str, ...]) -> Node | None:
         found: Node | None = None
         pattern = rb"\btrait\s+" + re.escape(name[0].encode()) + rb"\b"
         for hit in re.finditer(pattern, ctx.source):
-            keyword = ctx.tree.root_node.descendant_for_byte_range(hit.start(), hit.start() + 5)
-            holder = keyword.parent if keyword is not None else None
+            keyword = ctx.ancestry.node_at(hit.start(), hit.start() + 5)
+            holder = items.parent(keyword) if keyword is not None else None
             if holder is not None and holder.type == "trait_item":
                 found = holder
                 break
@@ -479,13 +521,12 @@ def _feeds_error_channel(ctx: FileContext, function: Node) -> bool:
     name = items.item_name(function)
     if not name:
         return False
-    root = ctx.tree.root_node
     callers = 0
     for hit in re.finditer(rb"\b" + re.escape(name.encode()) + rb"\b", ctx.source):
         start = hit.start()
         if function.start_byte <= start < function.end_byte:
             continue  # its own name, or recursion
-        use = root.descendant_for_byte_range(start, hit.end())
+        use = ctx.ancestry.node_at(start, hit.end())
         if use is None or use.type != "identifier":
             continue  # in a comment or string, or part of a path we cannot follow
         caller = scope_of(ctx, use).function
@@ -605,9 +646,9 @@ def operation_of(value: Node | None) -> Operation | None:
 
 def token_operation(method: Node) -> Operation | None:
     """The same for `name(..) . unwrap ()` written inside another macro's token tree."""
-    dot = method.prev_sibling
-    arguments = dot.prev_sibling if dot is not None else None
-    name = arguments.prev_sibling if arguments is not None else None
+    dot = items.previous(method)
+    arguments = items.previous(dot) if dot is not None else None
+    name = items.previous(arguments) if arguments is not None else None
     if (
         arguments is None
         or arguments.type != "token_tree"
@@ -755,33 +796,79 @@ def guarded(
     if not needs:
         return False
     accessor = operation.call if operation is not None else None
-    scope = scope_of(ctx, site)
-    closure, function = scope.closure, scope.function
     end = site.start_byte
-    while scope.node is not None and scope.closure is closure and scope.function is function:
-        frame = scope.node
-        if frame.type == "block":
-            for fact, after in _facts_around(ctx, frame, site.start_byte):
+    frame, loops_end = _guard_frame(ctx, scope_of(ctx, site))
+    while frame is not None and frame.node is not None:
+        node = frame.node
+        # Guards outside a loop hold on the first pass only: every change anywhere in the
+        # loop counts against them.
+        end = max(end, loops_end)
+        if node.type == "block":
+            for fact, after in _facts_around(ctx, node, site.start_byte):
                 # In a loop the site's own `pop()` runs again: it counts against the guard.
                 own = accessor if end == site.start_byte else None
-                if any(_proves(fact, need, frame, after, end, own) for need in needs):
+                if any(_proves(fact, need, node, after, end, own) for need in needs):
                     return True
-            parent = frame.parent
-            if parent is not None and parent.type in _LOOPS:
-                # Guards outside the loop hold on the first pass only: every change anywhere
-                # in the loop counts against them.
-                end = max(end, parent.end_byte)
-        elif frame.type == "match_arm":
-            condition = _arm_guard(frame)
+            end = max(end, _loop_end(node))
+        elif node.type == "match_arm":
+            condition = _arm_guard(node)
             if condition is not None and site.start_byte >= condition.end_byte:
                 for fact in _condition_facts(condition, False):
                     if any(
-                        _proves(fact, need, frame, condition.end_byte, end, accessor)
+                        _proves(fact, need, node, condition.end_byte, end, accessor)
                         for need in needs
                     ):
                         return True
-        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+        outer = frame.outer if frame.outer is not None else _FILE_SCOPE
+        if outer.closure is not frame.closure or outer.function is not frame.function:
+            break
+        frame, loops_end = _guard_frame(ctx, outer)
     return False
+
+
+# A frame where a guard may stand, and the end of the outermost loop passed on the way to it.
+_GuardFrame = tuple[Scope | None, int]
+
+
+def _guard_frame(ctx: FileContext, scope: Scope) -> _GuardFrame:
+    """The nearest frame at or around `scope` (in its closure) where a guard may stand, and
+    the end of the outermost loop whose body is a block passed on the way (-1: none).
+
+    Frames without guards (most) are passed over at once: each site of n nested blocks
+    walked all n of them.
+    """
+    found: _GuardFrame = _outward(
+        ctx.memo(_GUARD_FRAMES), scope, _guard_step(ctx), (None, -1), same_closure=True
+    )
+    return found
+
+
+def _guard_step(ctx: FileContext) -> Callable[[Scope, _GuardFrame], _GuardFrame]:
+    def step(frame: Scope, around: _GuardFrame) -> _GuardFrame:
+        node = frame.node
+        if node is not None and _may_hold_guards(ctx, node):
+            return frame, -1
+        loop_end = _loop_end(node) if node is not None and node.type == "block" else -1
+        return around[0], max(around[1], loop_end)
+
+    return step
+
+
+def _may_hold_guards(ctx: FileContext, frame: Node) -> bool:
+    """True for a block with guard statements or under an `if` whose condition proves
+    something, and for a `match` arm whose guard does."""
+    if frame.type == "block":
+        return bool(_facts_around(ctx, frame, frame.end_byte))
+    if frame.type == "match_arm":
+        condition = _arm_guard(frame)
+        return condition is not None and bool(_condition_facts(condition, False))
+    return False
+
+
+def _loop_end(block: Node) -> int:
+    """Where the loop whose body is `block` ends (-1 when it is no loop's body)."""
+    parent = items.parent(block)
+    return parent.end_byte if parent is not None and parent.type in _LOOPS else -1
 
 
 # Calls that give the same answer when made again on the same receiver and arguments (no
@@ -831,14 +918,14 @@ _LOOPS = frozenset({"loop_expression", "while_expression", "for_expression"})
 def _facts_around(ctx: FileContext, block: Node, before: int) -> list[tuple[Fact, int]]:
     """Facts that hold at byte `before` in `block`, each with the byte from which it holds."""
     found = [(fact, end) for fact, end in _block_facts(ctx, block) if end <= before]
-    parent = block.parent
+    parent = items.parent(block)
     if parent is not None and parent.type == "if_expression":
         condition = parent.child_by_field_name("condition")
         if condition is not None:
             negated = block.id != _consequence_id(parent)
             found += [(f, block.start_byte) for f in _condition_facts(condition, negated)]
     elif parent is not None and parent.type == "else_clause":
-        holder = parent.parent
+        holder = items.parent(parent)
         condition = holder.child_by_field_name("condition") if holder is not None else None
         if condition is not None:
             found += [(f, block.start_byte) for f in _condition_facts(condition, True)]
@@ -1132,37 +1219,60 @@ _SURE_INVARIANT = re.compile(
 _COMMENT_LINES = 4
 
 
-def comment_near(ctx: FileContext, site: Node, method: Node | None = None) -> str:
-    """The comment lines right above the line where `site` (or its `method`, for a chain
-    split over lines) starts, and a comment trailing the line it ends on
-    (`.expect("..") // checked above`): where authors justify a panic.
+def comment_states_invariant(ctx: FileContext, site: Node, method: Node | None = None) -> bool:
+    """True when the comment lines right above the line where `site` (or its `method`, for a
+    chain split over lines) starts, or a comment trailing the line it ends on
+    (`.expect("..") // checked above`), state an invariant: where authors justify a panic.
 
-    Read from the bytes, line by line, so a long chain of calls costs no walk up the tree.
+    Read from the bytes, line by line, so a long chain of calls costs no walk up the tree;
+    what the comments above a line, or a trailing comment, say is read once per file: the
+    sites of one line share them, and a long comment over thousands was read by each.
     """
     source = ctx.source
-    texts: list[str] = []
     starts = {site.start_byte, method.start_byte if method is not None else site.start_byte}
     starts.update(_statement_starts(ctx, site))
+    above: dict[int, bool] = ctx.memo(_COMMENTS_ABOVE)
     for start in starts:
         line_start = source.rfind(b"\n", 0, start) + 1
-        for _ in range(_COMMENT_LINES):
-            if line_start == 0:
-                break
-            previous = source.rfind(b"\n", 0, line_start - 1) + 1
-            text = source[previous : line_start - 1].strip()
-            if not text.startswith(b"//") or text.startswith((b"///", b"//!")):
-                break
-            texts.append(text.decode("utf-8", errors="replace"))
-            line_start = previous
+        found = above.get(line_start)
+        if found is None:
+            found = above[line_start] = _invariant_above(source, line_start)
+        if found:
+            return True
     line_end = source.find(b"\n", site.end_byte)
-    rest = source[site.end_byte : line_end if line_end >= 0 else len(source)]
-    slashes = rest.find(b"//")
-    if slashes >= 0:
-        at = site.end_byte + slashes
-        comment = ctx.tree.root_node.named_descendant_for_byte_range(at, at + 2)
-        if comment is not None and comment.type == "line_comment":
-            texts.append(rest[slashes:].decode("utf-8", errors="replace"))
-    return "\n".join(texts)
+    at = source.find(b"//", site.end_byte, line_end if line_end >= 0 else len(source))
+    if at < 0:
+        return False
+    trailing: dict[int, bool] = ctx.memo(_TRAILING_COMMENTS)
+    found = trailing.get(at)
+    if found is None:
+        comment = ctx.ancestry.named_node_at(at, at + 2)
+        found = trailing[at] = (
+            comment is not None
+            and comment.type == "line_comment"
+            and states_invariant(
+                source[at : line_end if line_end >= 0 else len(source)].decode(
+                    "utf-8", errors="replace"
+                )
+            )
+        )
+    return found
+
+
+def _invariant_above(source: bytes, line_start: int) -> bool:
+    """True when the `//` comment lines right above the line starting at `line_start` state
+    an invariant (no pattern of `_INVARIANT` spans lines: each comment is read as one)."""
+    texts: list[str] = []
+    for _ in range(_COMMENT_LINES):
+        if line_start == 0:
+            break
+        previous = source.rfind(b"\n", 0, line_start - 1) + 1
+        text = source[previous : line_start - 1].strip()
+        if not text.startswith(b"//") or text.startswith((b"///", b"//!")):
+            break
+        texts.append(text.decode("utf-8", errors="replace"))
+        line_start = previous
+    return states_invariant("\n".join(texts))
 
 
 # How many lines above the site a statement holding it may begin for the comment above that
@@ -1173,22 +1283,72 @@ _STATEMENT_LINES = 4
 def _statement_starts(ctx: FileContext, site: Node) -> list[int]:
     """Where the statements holding `site` begin, innermost first, as long as they begin a
     few lines above it and inside its function (`let name = format!(` over the lines of the
-    call): a comment above the statement is one right next to the site."""
+    call): a comment above the statement is one right next to the site.
+
+    Statements that begin on one line are one start (the comment above them is the same):
+    the statements of blocks nested on one line all begin on it.
+    """
     scope = scope_of(ctx, site)
-    function = scope.function
+    frame = _outward(ctx.memo(_BLOCK_FRAMES), scope, _block_frame_step, None)
+    if frame is None or frame.node is None:
+        return []
     line = site.start_point.row
     starts: list[int] = []
-    while scope.node is not None and scope.function is function:
-        frame = scope.node
-        if frame.type == "block":
-            statement = frame.first_named_child_for_byte(site.start_byte)
-            if statement is not None and statement.start_byte <= site.start_byte:
-                if line - statement.start_point.row > _STATEMENT_LINES:
-                    break
-                if statement.start_byte < site.start_byte:
-                    starts.append(statement.start_byte)
-        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
+    statement = frame.node.first_named_child_for_byte(site.start_byte)
+    if statement is not None and statement.start_byte <= site.start_byte:
+        if line - statement.start_point.row > _STATEMENT_LINES:
+            return starts
+        if statement.start_byte < site.start_byte:
+            starts.append(statement.start_byte)
+    rows = _outer_statements(ctx, frame)
+    while rows is not None and line - rows.row <= _STATEMENT_LINES:
+        if rows.start < site.start_byte:
+            starts.append(rows.start)
+        rows = rows.outer
     return starts
+
+
+def _block_frame_step(frame: Scope, around: Scope | None) -> Scope | None:
+    """The nearest block frame at or around a frame (in its function)."""
+    return frame if frame.node is not None and frame.node.type == "block" else around
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The statements that hold a frame in the blocks around it, one per line they begin
+    on (the earliest start), innermost first."""
+
+    row: int
+    start: int
+    outer: _Statements | None
+
+
+def _outer_statements(ctx: FileContext, frame: Scope) -> _Statements | None:
+    """`_Statements` of the blocks around `frame`, in its function."""
+    found: _Statements | None = _outward(ctx.memo(_STATEMENT_ROWS), frame, _statements_step, None)
+    return found
+
+
+def _statements_step(frame: Scope, around: _Statements | None) -> _Statements | None:
+    """The statement of the frame around `frame` that holds it, before `around`: those of
+    the frames further out."""
+    outer = frame.outer
+    node = frame.node
+    if (
+        node is None
+        or outer is None
+        or outer.node is None
+        or outer.function is not frame.function
+        or outer.node.type != "block"
+    ):
+        return around
+    statement = outer.node.first_named_child_for_byte(node.start_byte)
+    if statement is None or statement.start_byte > node.start_byte:
+        return around
+    row = statement.start_point.row
+    if around is not None and around.row == row:
+        return _Statements(row, min(statement.start_byte, around.start), around.outer)
+    return _Statements(row, statement.start_byte, around)
 
 
 def states_invariant(message: str) -> bool:
@@ -1264,7 +1424,7 @@ def _judge_unwrap_site(
         return Judgement(Verdict.NOTE, LOCK_POISONING)
     if message and states_invariant(message):
         return Judgement(Verdict.NOTE, INVARIANT)
-    if states_invariant(comment_near(ctx, site, method)):
+    if comment_states_invariant(ctx, site, method):
         return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
     if operation is None:
         return Judgement(Verdict.NOTE)
@@ -1492,8 +1652,8 @@ def _serialised_tokens(ctx: FileContext, scope: Scope, method: Node) -> bool:
     """`_serialised_here` for `from_utf8 (tokens) . unwrap` in another macro's tokens, which
     are not parsed: the argument is read in its three short shapes, `content()?` (a closure
     of the function), `serde_json::to_vec(..)?` and `x.serialize(..)?`."""
-    dot = method.prev_sibling
-    arguments = dot.prev_sibling if dot is not None else None
+    dot = items.previous(method)
+    arguments = items.previous(dot) if dot is not None else None
     if arguments is None or arguments.type != "token_tree":
         return False
     tokens = [c for c in arguments.children[1:-1] if not c.is_extra]
@@ -1542,7 +1702,7 @@ def judge_panic(ctx: FileContext, site: Node, name: str, message: str) -> Judgem
     addressed = bool(message) and _ADDRESSES_USER.search(message) is not None
     if _SURE_INVARIANT.search(message) or (not addressed and states_invariant(message)):
         return Judgement(Verdict.NOTE, INVARIANT)
-    if states_invariant(comment_near(ctx, site)):
+    if comment_states_invariant(ctx, site):
         return Judgement(Verdict.NOTE, INVARIANT_COMMENT)
     in_err_arm = _arm_pattern(site) == "Err"
     if _catch_all_arm(site):
@@ -1659,7 +1819,7 @@ def _abbreviates(ctx: FileContext, operand: Node, words: set[str]) -> bool:
         if not any(w.startswith(name) and w != name for w in words):
             continue
         at = operand.start_byte + hit.start()
-        found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
+        found = ctx.ancestry.named_node_at(at, at + len(name))
         if found is not None and found.type == "identifier":
             return True
     return False
@@ -1670,7 +1830,7 @@ def _in_main(scope: Scope) -> bool:
     function = scope.function
     if function is None or scope.closure is not None:
         return False
-    parent = function.parent
+    parent = items.parent(function)
     return (
         items.item_name(function) == "main"
         and parent is not None
@@ -1745,7 +1905,7 @@ def _identifiers(ctx: FileContext, node: Node) -> list[Node]:
     chunk = ctx.source[node.start_byte : node.end_byte]
     for hit in re.finditer(rb"(?<![\w.])[a-z_][a-z0-9_]*\b", chunk):
         at = node.start_byte + hit.start()
-        token = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(hit.group()))
+        token = ctx.ancestry.named_node_at(at, at + len(hit.group()))
         if token is not None and token.type == "identifier":
             found.append(token)
     return found
@@ -1771,8 +1931,8 @@ def _pattern_sources(
         if "value" in captures:
             sources.append(captures["value"][0])
             continue
-        block = holder.parent
-        match = block.parent if block is not None else None
+        block = items.parent(holder)
+        match = items.parent(block) if block is not None else None
         value = match.child_by_field_name("value") if match is not None else None
         if value is not None:
             sources.append(value)
@@ -1835,9 +1995,9 @@ def catch_all_subject(site: Node) -> Node | None:
     if not _catch_all_arm(site):
         return None
     pattern = _arm_of(site)
-    arm = pattern.parent if pattern is not None else None
-    body = arm.parent if arm is not None else None
-    match = body.parent if body is not None else None
+    arm = items.parent(pattern) if pattern is not None else None
+    body = items.parent(arm) if arm is not None else None
+    match = items.parent(body) if body is not None else None
     if match is None or match.type != "match_expression":
         return None
     return match.child_by_field_name("value")
@@ -1845,22 +2005,23 @@ def catch_all_subject(site: Node) -> Node | None:
 
 def debug_only(ctx: FileContext, site: Node) -> bool:
     """True inside `if cfg!(debug_assertions) { .. }`: gone from release builds."""
-    scope = scope_of(ctx, site)
-    function = scope.function
-    while scope.node is not None and scope.function is function:
-        block = scope.node
-        if block.type == "block":
-            parent = block.parent
-            condition = parent.child_by_field_name("condition") if parent is not None else None
-            if (
-                parent is not None
-                and parent.type == "if_expression"
-                and condition is not None
-                and "".join(items.text(condition).split()) == "cfg!(debug_assertions)"
-            ):
-                return True
-        scope = scope.outer if scope.outer is not None else _FILE_SCOPE
-    return False
+    memo: dict[Scope, bool] = ctx.memo(_DEBUG)
+    return _outward(memo, scope_of(ctx, site), _debug_step, False)
+
+
+def _debug_step(frame: Scope, around: bool) -> bool:
+    """True for a frame in, or being, the block of an `if cfg!(debug_assertions)`."""
+    block = frame.node
+    if around or block is None or block.type != "block":
+        return around
+    parent = items.parent(block)
+    condition = parent.child_by_field_name("condition") if parent is not None else None
+    return (
+        parent is not None
+        and parent.type == "if_expression"
+        and condition is not None
+        and "".join(items.text(condition).split()) == "cfg!(debug_assertions)"
+    )
 
 
 def _mentions(ctx: FileContext, node: Node, names: frozenset[str]) -> bool:
@@ -1877,7 +2038,7 @@ def _mentions_between(ctx: FileContext, start: int, end: int, names: frozenset[s
         if hit is None:
             continue
         at = start + hit.start()
-        found = ctx.tree.root_node.named_descendant_for_byte_range(at, at + len(name))
+        found = ctx.ancestry.named_node_at(at, at + len(name))
         if found is not None and found.type == "identifier":
             return True
     return False
@@ -1942,8 +2103,8 @@ def _fallback_of(site: Node, scope: Scope) -> Node | None:
     body = closure.child_by_field_name("body")
     if body is None or not _is_body_of(site, body):
         return None
-    arguments = closure.parent
-    call = arguments.parent if arguments is not None else None
+    arguments = items.parent(closure)
+    call = items.parent(arguments) if arguments is not None else None
     if call is None or call.type != "call_expression":
         return None
     function = call.child_by_field_name("function")
@@ -1991,10 +2152,10 @@ def _arm_pattern(site: Node) -> str:
 
 def _arm_of(site: Node) -> Node | None:
     """The pattern of the `match` arm whose body is `site` (or a block of only `site`)."""
-    arm = site.parent
+    arm = items.parent(site)
     if arm is not None and arm.type == "block":  # `_ => { panic!(..) }`
         block = arm
-        arm = block.parent
+        arm = items.parent(block)
         if not _is_body_of(site, block):
             return None
     if arm is None or arm.type != "match_arm":

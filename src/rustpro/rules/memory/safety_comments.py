@@ -1,7 +1,11 @@
 """Where a comment that justifies a piece of unsafe code may stand, and what it must say.
 
 Comments are ordinary sibling nodes in tree-sitter's tree, so every question here looks at a
-few siblings of a node and never walks further than the statement that holds it.
+few siblings of a node and never walks further than the statement that holds it. Siblings and
+parents come from the file's ancestry (`items.previous`, `items.parent`): tree-sitter finds
+them by a descent from the root. What holds along the way from a node up to its statement is
+folded from the root down, once per node: unsafe blocks nest, and a climb from each of them to
+its statement is quadratic.
 
 A justification is a `// SAFETY:` note, or a comment in the same place that argues soundness
 in other words: "Safe due to `#[repr(transparent)]`", "the pointer is not null because ..",
@@ -12,10 +16,11 @@ in other words: "Safe due to `#[repr(transparent)]`", "the pointer is not null b
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from rustpro.syntax import items
+from rustpro.syntax import ancestry, items
 
 # `// SAFETY: ..` in any case, or a `# Safety` heading in a doc comment (`/// # Safety`).
 _SAFETY = re.compile(r"\bsafety\s*:|#\s*safety\b", re.IGNORECASE)
@@ -65,11 +70,11 @@ def argues_soundness(text: str, *, about_threads: bool = False) -> bool:
 def _comment_run_above(node: Node) -> list[Node]:
     """The comments written directly above `node`, nearest first (attributes may sit between)."""
     comments: list[Node] = []
-    sibling = node.prev_sibling
+    sibling = items.previous(node)
     while sibling is not None and (sibling.type in _COMMENTS or sibling.type == "attribute_item"):
         if sibling.type in _COMMENTS:
             comments.append(sibling)
-        sibling = sibling.prev_sibling
+        sibling = items.previous(sibling)
     return comments
 
 
@@ -117,7 +122,7 @@ def justification_opening(body: Node | None, *, about_threads: bool = False) -> 
 
 def justification_trailing(holder: Node, row: int, *, about_threads: bool = False) -> bool:
     """True when a justifying comment follows `holder` on source row `row` (0-based)."""
-    sibling = holder.next_sibling
+    sibling = items.following(holder)
     return (
         sibling is not None
         and sibling.start_point.row == row
@@ -141,11 +146,37 @@ def justification_in_chain(call: Node) -> bool:
     return dot is not None and _justifies(_comment_run_above(dot))
 
 
-def holding_statement(node: Node) -> list[Node]:
-    """`node` and its ancestors up to the statement (or item) that holds it, nearest first."""
-    chain = [node]
-    current = node
-    while current.parent is not None and current.parent.type not in _STATEMENT_LISTS:
-        current = current.parent
-        chain.append(current)
-    return chain
+def holding_statement(node: Node) -> Node:
+    """The statement (or item) that holds `node`: `node` itself or its ancestor whose parent is
+    a statement list (a block, a declaration list, the file)."""
+    way = ancestry.folded(node, _way_step, _AROUND_ROOT)
+    return way.statement if way.statement is not None else node
+
+
+def justified_up_to_statement(node: Node) -> bool:
+    """True when a justification stands above `node` or above one of its ancestors up to the
+    statement that holds it, or in a method chain among them (`justification_in_chain`)."""
+    return ancestry.folded(node, _way_step, _AROUND_ROOT).justified
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    """What holds on the way from a node up to its statement."""
+
+    lists: bool  # the node is a statement list: each of its children is a statement
+    statement: Node | None  # the statement the way ends at
+    justified: bool  # a justification above a node on the way, or in a chain on it
+
+
+_AROUND_ROOT = _Way(True, None, False)
+
+
+def _way_step(around: _Way, node: Node) -> _Way:
+    lists = node.type in _STATEMENT_LISTS
+    if around.lists:  # `node` is a statement: the way starts and ends here
+        return _Way(lists, node, _justified_at(node))
+    return _Way(lists, around.statement, around.justified or _justified_at(node))
+
+
+def _justified_at(node: Node) -> bool:
+    return justification_above(node) or justification_in_chain(node)

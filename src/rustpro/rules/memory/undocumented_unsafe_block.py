@@ -14,12 +14,12 @@ from rustpro.rules.memory.safety_comments import (
     argues_soundness,
     holding_statement,
     justification_above,
-    justification_in_chain,
     justification_opening,
     justification_trailing,
+    justified_up_to_statement,
     safety_note_above,
 )
-from rustpro.rules.memory.unsafe_operations import needs_argument, static_muts
+from rustpro.rules.memory.unsafe_operations import BlockReader, static_muts
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
 
@@ -111,10 +111,10 @@ class UndocumentedUnsafeBlock(FileRule):
         if is_generated_file(ctx.tree.root_node):
             return  # bindings and other generated code are nobody's to fix
         block = captures["match"][0]
-        if _documented(block) or in_derived_code(block):
+        if _documented(ctx, block) or in_derived_code(block):
             return
         keyword = block.children[0] if block.children else block
-        concern = needs_argument(block, _static_muts(ctx))
+        concern = _reader(ctx).needs_argument(block)
         if concern is None:
             # Plain calls: a note of the opt-in tier (`--select pedantic`, or this rule by
             # name), not reported by default.
@@ -138,53 +138,70 @@ class UndocumentedUnsafeBlock(FileRule):
         )
 
 
-def _static_muts(ctx: FileContext) -> frozenset[str]:
-    """The file's `static mut` names, looked up once per file that spells one (rustfmt
+def _reader(ctx: FileContext) -> BlockReader:
+    """The file's block reader: nested blocks are read once, not again for each one around
+    them. The file's `static mut` names are looked up in files that spell one (rustfmt
     writes the two words with one space; `'static` alone is in most files)."""
-    if not ctx.mentions("static mut"):
-        return frozenset()
-    memo: dict[str, frozenset[str]] = ctx.memo("static-muts")
-    found = memo.get("names")
+    memo: dict[str, BlockReader] = ctx.memo("unsafe-block-reader")
+    found = memo.get("reader")
     if found is None:
-        found = memo["names"] = static_muts(ctx.tree.root_node)
+        statics = static_muts(ctx.tree.root_node) if ctx.mentions("static mut") else frozenset()
+        found = memo["reader"] = BlockReader(statics, ctx.source)
     return found
 
 
-def _documented(block: Node) -> bool:
+def _documented(ctx: FileContext, block: Node) -> bool:
     """True when some accepted place near the block holds a justifying comment."""
     if justification_opening(_inner_block(block)):
         return True
-    chain = holding_statement(block)
-    if any(justification_above(node) or justification_in_chain(node) for node in chain):
+    if justified_up_to_statement(block):
         return True
-    if justification_trailing(chain[-1], block.start_point.row):
+    statement = holding_statement(block)
+    if justification_trailing(statement, block.start_point.row):
         return True
-    if _continues_justified_run(chain[-1]):
+    if _continues_justified_run(ctx, statement):
         return True
-    return _forwards_documented_contract(block, chain)
+    return _forwards_documented_contract(block, statement)
 
 
-def _continues_justified_run(statement: Node) -> bool:
+_RUNS = "undocumented-unsafe-block/justified-run"
+
+
+def _continues_justified_run(ctx: FileContext, statement: Node) -> bool:
     """True when `statement` continues a run of unsafe statements whose first is justified.
 
     `// SAFETY: the header pointer is valid.` over `let p = unsafe { header(raw) };` directly
     followed by `let id = unsafe { p.as_ref() };`: statements on consecutive lines, each with
     an `unsafe` block, are one step of reasoning, as a run of `unsafe impl`s is. A blank line
     or a statement without `unsafe` ends the run.
+
+    Each statement's answer is kept for the file: a run of thousands of unsafe statements
+    made each one walk back through all those before it.
     """
+    known: dict[int, bool] = ctx.memo(_RUNS)
+    walked: list[Node] = []
     current = statement
-    previous = current.prev_named_sibling
-    while (
-        previous is not None
-        and previous.end_point.row + 1 == current.start_point.row
-        and _holds_unsafe_block(previous)
-    ):
+    found = False
+    while current.id not in known:
+        walked.append(current)
+        previous = items.previous_named(current)
+        if (
+            previous is None
+            or previous.end_point.row + 1 != current.start_point.row
+            or not _holds_unsafe_block(previous)
+        ):
+            break
         if justification_above(previous) or justification_trailing(
             previous, previous.start_point.row
         ):
-            return True
-        current, previous = previous, previous.prev_named_sibling
-    return False
+            found = True
+            break
+        current = previous
+    else:
+        found = known[current.id]
+    for step in walked:
+        known[step.id] = found
+    return found
 
 
 def _holds_unsafe_block(statement: Node) -> bool:
@@ -192,7 +209,7 @@ def _holds_unsafe_block(statement: Node) -> bool:
     return bool(cursor.captures(statement))
 
 
-def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
+def _forwards_documented_contract(block: Node, statement: Node) -> bool:
     """True for the block of a thin `unsafe fn` wrapper whose contract is stated.
 
     `/// # Safety ..` over `unsafe fn to_static(self) -> Id { unsafe { transmute(self) } }`,
@@ -207,7 +224,7 @@ def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
     if function is None or function.type != "function_item" or not items.is_unsafe_fn(function):
         return False
     body = function.child_by_field_name("body")
-    whole_body = body is not None and chain[-1].parent == body and _statements(body) == 1
+    whole_body = body is not None and items.parent(statement) == body and _statements(body) == 1
     same_name = _calls_same_name(block, items.item_name(function))
     if not whole_body and not same_name:
         return False
@@ -221,7 +238,8 @@ def _forwards_documented_contract(block: Node, chain: list[Node]) -> bool:
 
 def _implements_trait_method(function: Node) -> bool:
     """True for a function written in an `impl Trait for Type` block."""
-    impl = function.parent.parent if function.parent is not None else None
+    holder = items.parent(function)
+    impl = items.parent(holder) if holder is not None else None
     return (
         impl is not None
         and impl.type == "impl_item"

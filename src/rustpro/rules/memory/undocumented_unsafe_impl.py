@@ -73,7 +73,7 @@ class UndocumentedUnsafeImpl(FileRule):
             return  # bindings and other generated code are nobody's to fix
         impl = captures["match"][0]
         if (
-            justification_above(_group_head(impl), about_threads=True)
+            justification_above(_group_head(ctx, impl), about_threads=True)
             or justification_opening(impl.child_by_field_name("body"), about_threads=True)
             or justification_trailing(impl, impl.start_point.row, about_threads=True)
         ):
@@ -91,20 +91,32 @@ class UndocumentedUnsafeImpl(FileRule):
         )
 
 
-def _group_head(impl: Node) -> Node:
+_GROUPS = "undocumented-unsafe-impl/group-head"
+
+
+def _group_head(ctx: FileContext, impl: Node) -> Node:
     """The first of a run of `unsafe impl`s written on consecutive lines (no blank line).
 
     `unsafe impl Send for T {}` directly followed by `unsafe impl Sync for T {}` is one
-    decision, and one comment above the pair documents both.
+    decision, and one comment above the pair documents both. Each impl's head is kept for the
+    file: thousands of `unsafe impl`s in a run made each one walk back to the first.
     """
+    heads: dict[int, Node] = ctx.memo(_GROUPS)
+    walked: list[Node] = []
     head = impl
-    previous = head.prev_sibling
-    while (
-        previous is not None
-        and previous.type == "impl_item"
-        and any(c.type == "unsafe" for c in previous.children)
-        and previous.end_point.row + 1 == head.start_point.row
-    ):
+    while head.id not in heads:
+        walked.append(head)
+        previous = items.previous(head)
+        if not (
+            previous is not None
+            and previous.type == "impl_item"
+            and any(c.type == "unsafe" for c in previous.children)
+            and previous.end_point.row + 1 == head.start_point.row
+        ):
+            break
         head = previous
-        previous = head.prev_sibling
+    else:
+        head = heads[head.id]
+    for step in walked:
+        heads[step.id] = head
     return head

@@ -15,12 +15,12 @@ pointer, anything `_unchecked`): a method called `add` is taken for pointer arit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, QueryCursor
 
-from rustpro.syntax import items
+from rustpro.syntax import ancestry, items
 from rustpro.syntax.parser import compile_query
 
 # Calls whose soundness rests on what the caller proves about memory, initialisation,
@@ -201,21 +201,302 @@ _OPERAND_ENDS = frozenset({"identifier", "self", "token_tree", ")", "]", "?", *_
 _STATIC_MUTS = compile_query("(static_item (mutable_specifier) name: (identifier) @name)")
 
 
+_NO_UNSAFE_CALL = "it makes no unsafe call, so it touches a union field or a mutable static"
+_ZEROES = "it zeroes a value of a type that may have invariants"
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What an `unsafe` block does, in the few facts its verdict is made of: an enclosing
+    block reads them at the nested block's place instead of walking it again (a walk of each
+    of n nested blocks is quadratic)."""
+
+    concern: str | None = None  # the first operation that needs an argument, in source order
+    # Facts about its calls, in the order `_calls_concern` weighs them.
+    computed: str | None = None  # the first computed argument of a call that is no helper
+    subjects: tuple[str, ...] = ()  # the first two different subjects of its unsafe calls
+    candidates: bool = False  # one of its calls could be unsafe
+    macros: bool = False  # it invokes a macro, which may hide an unsafe call
+    # `mem::zeroed`: of a type that may have invariants, or of variables (by name) the block
+    # has not yet been seen to pass out as `&mut x` to be filled in.
+    zeroed_bad: bool = False
+    zeroed_names: frozenset[str] = frozenset()
+
+    def verdict(self) -> str | None:
+        if self.concern is not None:
+            return self.concern
+        if self.zeroed_bad or self.zeroed_names:
+            return _ZEROES
+        if self.computed is not None:
+            return self.computed
+        if len(self.subjects) > 1:
+            return f"it makes unsafe calls on `{self.subjects[0]}` and `{self.subjects[1]}`"
+        if not self.candidates and not self.macros:
+            return _NO_UNSAFE_CALL
+        return None
+
+
 @dataclass(slots=True)
-class _Reading:
-    """What a walk over a block found short of an operation that needs an argument: the
-    calls it makes, whether it invokes macros, and the facts `mem::zeroed` is judged by."""
+class _Builder:
+    """A `_Summary` being read, node by node, in source order."""
 
-    calls: list[Node] = field(default_factory=list)
-    has_macros: bool = False
-    zeroed: list[Node] = field(default_factory=list)
-    out_parameters: set[str] = field(default_factory=set)
+    block: Node
+    concern: str | None = None
+    computed: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    candidates: bool = False
+    macros: bool = False
+    zeroed_bad: bool = False
+    zeroed_names: set[str] = field(default_factory=set)
+
+    def add_subject(self, subject: str) -> None:
+        # Two different subjects decide; later ones change nothing.
+        if len(self.subjects) < 2 and subject not in self.subjects:
+            self.subjects.append(subject)
+
+    def merge(self, inner: _Summary) -> None:
+        """Read a nested block's summary at its place."""
+        if inner.concern is not None:
+            self.concern = inner.concern
+            return
+        self.zeroed_bad = self.zeroed_bad or inner.zeroed_bad
+        self.zeroed_names.update(inner.zeroed_names)
+        self.candidates = self.candidates or inner.candidates
+        self.macros = self.macros or inner.macros
+        if self.computed is None:
+            self.computed = inner.computed
+            for subject in inner.subjects:
+                self.add_subject(subject)
 
 
-def static_muts(root: Node) -> frozenset[str]:
-    """The names of the `static mut` items of a file (one query: call it once per file)."""
-    names = QueryCursor(_STATIC_MUTS).captures(root).get("name", [])
-    return frozenset(items.text(name) for name in names)
+class BlockReader:
+    """Reads the `unsafe` blocks of one file (`needs_argument`), each node once: a block's
+    summary is kept, and read again where the block is nested in another."""
+
+    def __init__(self, statics: frozenset[str] = frozenset(), source: bytes | None = None) -> None:
+        self.statics = statics  # the file's `static mut` names
+        self.source = source  # the file's bytes, when at hand: messages quote a prefix
+        self._summaries: dict[int, _Summary] = {}
+        # Where `&mut name` is written, by name, in the blocks read so far (sorted bytes).
+        self._out_parameters: dict[str, list[int]] = {}
+        self._roots: dict[int, str | None] = {}  # `_root` of the expressions met
+        self._before: dict[int, list[Node]] = {}  # `_statements_before`, by statement
+
+    def needs_argument(self, block: Node) -> str | None:
+        """See `needs_argument`."""
+        return self.summary(block).verdict()
+
+    def summary(self, block: Node) -> _Summary:
+        """The summary of `block`, and of every block nested in it not read yet."""
+        found = self._summaries.get(block.id)
+        if found is not None:
+            return found
+        reading = [_Builder(block)]
+        # Nodes to read, in source order from the end, and the builder of each block read
+        # so far where its nodes end.
+        stack: list[Node | _Builder] = [reading[0], *reversed(block.named_children)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, _Builder):
+                self._finish(item, reading)
+                continue
+            builder = reading[-1]
+            if item.type == "unsafe_block":
+                known = self._summaries.get(item.id)
+                if known is None:
+                    inner = _Builder(item)
+                    reading.append(inner)
+                    stack.append(inner)
+                    stack.extend(reversed(item.named_children))
+                    continue
+                builder.merge(known)
+            else:
+                self._read(item, builder)
+                stack.extend(reversed(item.named_children))
+            if builder.concern is not None:
+                # The block's verdict is decided: the rest of it is read when asked for.
+                while stack[-1] is not builder:
+                    stack.pop()
+        return self._summaries[block.id]
+
+    def _finish(self, builder: _Builder, reading: list[_Builder]) -> None:
+        reading.pop()
+        if builder.concern is not None:
+            summary = _Summary(builder.concern)
+        else:
+            block = builder.block
+            summary = _Summary(
+                None,
+                builder.computed,
+                tuple(builder.subjects),
+                builder.candidates,
+                builder.macros,
+                builder.zeroed_bad,
+                frozenset(
+                    name
+                    for name in builder.zeroed_names
+                    if not self._passed_out(name, block.start_byte, block.end_byte)
+                ),
+            )
+        self._summaries[builder.block.id] = summary
+        if reading:
+            reading[-1].merge(summary)
+
+    def _passed_out(self, name: str, start: int, end: int) -> bool:
+        """True when `&mut name` is written between bytes `start` and `end` (in a block
+        read already: every node of a block is read before the block is finished)."""
+        written = self._out_parameters.get(name, [])
+        at = bisect.bisect_left(written, start)
+        return at < len(written) and written[at] < end
+
+    def _read(self, node: Node, builder: _Builder) -> None:
+        kind = node.type
+        if kind == "unary_expression" and _operator(node) == "*":
+            builder.concern = "it dereferences a raw pointer"
+        elif kind == "call_expression":
+            self._read_call(node, builder)
+        elif kind == "reference_expression" and _is_mutable_reference(node):
+            value = node.child_by_field_name("value")
+            if value is not None and value.type == "identifier":
+                written = self._out_parameters.setdefault(items.text(value), [])
+                bisect.insort(written, node.start_byte)
+        elif kind == "macro_invocation":
+            builder.macros = True
+            builder.concern = _macro_concern(node, self.statics)
+        elif kind == "identifier" and self.statics and items.text(node) in self.statics:
+            builder.concern = f"it uses `static mut {items.text(node)}`"
+
+    def _read_call(self, call: Node, builder: _Builder) -> None:
+        name, qualifier, is_method = _callee(call)
+        if not name:
+            # `(self.vtable.drop)(data)`: which function runs is data the reader cannot see.
+            builder.concern = "it calls through a function pointer"
+            return
+        named = _named_for_argument(name, qualifier, is_method, _argument_count(call))
+        if (
+            named
+            and not _refers_to_static_data(call, name)
+            and not self._takes_given_up_handle(call, name)
+        ):
+            builder.concern = f"it calls `{name}`"
+            return
+        if name == "zeroed" and qualifier in ("", "mem"):
+            self._read_zeroed(call, builder)
+        # What `_calls_concern` would make of the block's calls, one call at a time.
+        builder.candidates = builder.candidates or _could_be_unsafe(call)
+        if builder.computed is not None or _is_safe_helper(call):
+            return
+        for argument in _passed(call):
+            if not _plain(argument):
+                quoted = _squeezed(argument, self.source)
+                builder.computed = f"it passes a computed argument `{quoted}`"
+                return
+        if _is_accessor(call) or _in_closure(call):
+            return  # a closure's calls work on its parameters (`.map(|n| ..)`)
+        subject = self._subject(call)
+        if subject is not None:
+            builder.add_subject(subject)
+
+    @staticmethod
+    def _read_zeroed(call: Node, builder: _Builder) -> None:
+        """`mem::zeroed()` of a foreign (C) type, or of a variable the block passes as
+        `&mut x` to be filled in: all-zero is a valid C struct, and the usual way to make one."""
+        declared = _zeroed_type(call)
+        if declared is not None:
+            builder.zeroed_bad = builder.zeroed_bad or not _is_foreign_type(declared)
+            return
+        bound = _bound_name(call)
+        if bound is None:
+            builder.zeroed_bad = True
+        else:
+            builder.zeroed_names.add(bound)
+
+    def _takes_given_up_handle(self, call: Node, name: str) -> bool:
+        """`File::from_raw_fd(fd.into_raw_fd())`: an OS handle passed from one owner to another.
+
+        The handle comes straight from the `into_raw_*` that gave it up: as the argument, as a
+        variable a `let` just before the block bound to it, or as the parameter of a closure
+        mapped over it (`.map(IntoRawFd::into_raw_fd).map(|fd| unsafe { T::from_raw_fd(fd) })`).
+        """
+        giver = _HANDLE_GIVERS.get(name)
+        passed = _passed(call)
+        if giver is None or len(passed) != 1:
+            return False
+        handle = _unwrapped(passed[0])
+        if handle.type == "call_expression":
+            return _callee(handle)[0] == giver
+        if handle.type != "identifier":
+            return False
+        variable = items.text(handle)
+        return self._bound_just_before(call, variable, giver) or _mapped_from(call, variable, giver)
+
+    def _bound_just_before(self, call: Node, variable: str, giver: str) -> bool:
+        """True when one of the few statements before the one holding `call` is
+        `let variable = x.giver();`."""
+        holder = items.enclosing(call, ("unsafe_block",)) or call
+        for previous in self._statements_before(items.under_nearest(holder, ("block",))):
+            if (
+                previous.type == "let_declaration"
+                and items.text(previous.child_by_field_name("pattern")) == variable
+            ):
+                value = previous.child_by_field_name("value")
+                return value is not None and _callee(_unwrapped(value))[0] == giver
+        return False
+
+    def _statements_before(self, statement: Node) -> list[Node]:
+        """The `_HANDOVER_STATEMENTS` statements before `statement`, nearest first, comments
+        passed over; found once per statement (its calls all ask)."""
+        found = self._before.get(statement.id)
+        if found is None:
+            found = self._before[statement.id] = []
+            previous = items.previous_named(statement)
+            while previous is not None and len(found) < _HANDOVER_STATEMENTS:
+                if not previous.type.endswith("comment"):
+                    found.append(previous)
+                previous = items.previous_named(previous)
+        return found
+
+    def _subject(self, call: Node) -> str | None:
+        """The variable a call works on: a method's receiver, or a function's first
+        argument, through fields, accessors, references and casts (`self.as_ptr()` ->
+        `self`)."""
+        function = call.child_by_field_name("function")
+        if function is not None and function.type == "field_expression":
+            return self._root(function.child_by_field_name("value"))
+        first = _passed(call)[:1]
+        return self._root(first[0]) if first else None
+
+    def _root(self, expression: Node | None) -> str | None:
+        """The variable an expression works on; None for constants (`SIG_BLOCK`) and results
+        of function calls. Each expression's answer is kept: the calls of a chain each ask
+        about the chain below them."""
+        walked: list[int] = []
+        node = expression
+        found: str | None = None
+        while node is not None:
+            if node.id in self._roots:
+                found = self._roots[node.id]
+                break
+            walked.append(node.id)
+            if node.type == "self":
+                found = "self"
+                break
+            if node.type == "identifier":
+                name = items.text(node)
+                found = name if not name.isupper() else None
+                break
+            if node.type in _WRAPPERS or node.type in ("field_expression", "index_expression"):
+                node = _wrapped(node)
+            elif node.type == "call_expression":
+                function = node.child_by_field_name("function")
+                if function is None or function.type != "field_expression":
+                    break  # a function's result is no variable's
+                node = function.child_by_field_name("value")
+            else:
+                break
+        for step in walked:
+            self._roots[step] = found
+        return found
 
 
 def needs_argument(block: Node, statics: frozenset[str] = frozenset()) -> str | None:
@@ -226,59 +507,15 @@ def needs_argument(block: Node, statics: frozenset[str] = frozenset()) -> str | 
     pointers, accessor calls (`self.as_ptr()`, `buf.len()`, `ptr::null_mut()`) and calls
     nested the same way (`cvt(ffi::f(self.as_ptr()))`); flags combined with `|` too.
     `statics`: the `static mut` names of the file, whose every use needs an argument.
+    A file's blocks are read with one `BlockReader`, which reads each node once.
     """
-    reading = _Reading()
-    for node in _descendants(block):
-        concern = _concern_of(node, statics, reading)
-        if concern is not None:
-            return concern
-    for call in reading.zeroed:
-        if not _zeroed_plainly(call, reading.out_parameters):
-            return "it zeroes a value of a type that may have invariants"
-    return _calls_concern(reading.calls, reading.has_macros)
+    return BlockReader(statics).needs_argument(block)
 
 
-def _descendants(block: Node) -> Iterator[Node]:
-    """The named nodes inside `block`, in source order (closures and nested blocks included:
-    they are code of the block)."""
-    stack = list(reversed(block.named_children))
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.named_children))
-
-
-def _concern_of(node: Node, statics: frozenset[str], reading: _Reading) -> str | None:
-    kind = node.type
-    if kind == "unary_expression" and _operator(node) == "*":
-        return "it dereferences a raw pointer"
-    if kind == "call_expression":
-        return _call_concern(node, reading)
-    if kind == "reference_expression" and _is_mutable_reference(node):
-        value = node.child_by_field_name("value")
-        if value is not None and value.type == "identifier":
-            reading.out_parameters.add(items.text(value))
-        return None
-    if kind == "macro_invocation":
-        reading.has_macros = True
-        return _macro_concern(node, statics)
-    if kind == "identifier" and statics and items.text(node) in statics:
-        return f"it uses `static mut {items.text(node)}`"
-    return None
-
-
-def _call_concern(call: Node, reading: _Reading) -> str | None:
-    name, qualifier, is_method = _callee(call)
-    if not name:
-        # `(self.vtable.drop)(data)`: which function runs is data the reader cannot see.
-        return "it calls through a function pointer"
-    named = _named_for_argument(name, qualifier, is_method, _argument_count(call))
-    if named and not _refers_to_static_data(call, name) and not _takes_given_up_handle(call, name):
-        return f"it calls `{name}`"
-    if name == "zeroed" and qualifier in ("", "mem"):
-        reading.zeroed.append(call)
-    reading.calls.append(call)
-    return None
+def static_muts(root: Node) -> frozenset[str]:
+    """The names of the `static mut` items of a file (one query: call it once per file)."""
+    names = QueryCursor(_STATIC_MUTS).captures(root).get("name", [])
+    return frozenset(items.text(name) for name in names)
 
 
 def _refers_to_static_data(call: Node, name: str) -> bool:
@@ -297,26 +534,6 @@ def _refers_to_static_data(call: Node, name: str) -> bool:
     return function is not None and function.type in ("identifier", "scoped_identifier")
 
 
-def _takes_given_up_handle(call: Node, name: str) -> bool:
-    """`File::from_raw_fd(fd.into_raw_fd())`: an OS handle passed from one owner to another.
-
-    The handle comes straight from the `into_raw_*` that gave it up: as the argument, as a
-    variable a `let` just before the block bound to it, or as the parameter of a closure
-    mapped over it (`.map(IntoRawFd::into_raw_fd).map(|fd| unsafe { T::from_raw_fd(fd) })`).
-    """
-    giver = _HANDLE_GIVERS.get(name)
-    passed = _passed(call)
-    if giver is None or len(passed) != 1:
-        return False
-    handle = _unwrapped(passed[0])
-    if handle.type == "call_expression":
-        return _callee(handle)[0] == giver
-    if handle.type != "identifier":
-        return False
-    variable = items.text(handle)
-    return _bound_just_before(call, variable, giver) or _mapped_from(call, variable, giver)
-
-
 def _unwrapped(value: Node) -> Node:
     """The value inside casts, parentheses and `?`."""
     while value.type in ("type_cast_expression", "parenthesized_expression", "try_expression"):
@@ -327,35 +544,14 @@ def _unwrapped(value: Node) -> Node:
     return value
 
 
-def _bound_just_before(call: Node, variable: str, giver: str) -> bool:
-    """True when one of the few statements before the one holding `call` is
-    `let variable = x.giver();`."""
-    statement = items.enclosing(call, ("unsafe_block",)) or call
-    while statement.parent is not None and statement.parent.type != "block":
-        statement = statement.parent
-    previous = statement.prev_named_sibling
-    seen = 0
-    while previous is not None and seen < _HANDOVER_STATEMENTS:
-        if previous.type.endswith("comment"):
-            previous = previous.prev_named_sibling
-            continue
-        if (
-            previous.type == "let_declaration"
-            and items.text(previous.child_by_field_name("pattern")) == variable
-        ):
-            value = previous.child_by_field_name("value")
-            return value is not None and _callee(_unwrapped(value))[0] == giver
-        previous, seen = previous.prev_named_sibling, seen + 1
-    return False
-
-
 def _mapped_from(call: Node, variable: str, giver: str) -> bool:
     """True when `variable` is the parameter of a closure passed to `.map(..)` on the result
     of `.map(T::giver)` or `.map(|x| x.giver())`."""
     closure = items.enclosing(call, ("closure_expression",))
     if closure is None or items.text(closure.child_by_field_name("parameters")) != f"|{variable}|":
         return False
-    mapping = closure.parent.parent if closure.parent is not None else None
+    arguments = items.parent(closure)
+    mapping = items.parent(arguments) if arguments is not None else None
     function = mapping.child_by_field_name("function") if mapping is not None else None
     receiver = function.child_by_field_name("value") if function is not None else None
     if receiver is None or receiver.type != "call_expression":
@@ -437,19 +633,21 @@ def _macro_concern(invocation: Node, statics: frozenset[str]) -> str | None:
         return "it runs inline assembly"
     trees = [c for c in invocation.children if c.type == "token_tree"]
     while trees:
-        tree = trees.pop()
-        previous: Node | None = None
-        for token in tree.children:
-            concern = _token_concern(token, previous, statics)
+        tokens = trees.pop().children
+        for index, token in enumerate(tokens):
+            concern = _token_concern(tokens, index, statics)
             if concern is not None:
                 return concern
             if token.type == "token_tree":
                 trees.append(token)
-            previous = token
     return None
 
 
-def _token_concern(token: Node, previous: Node | None, statics: frozenset[str]) -> str | None:
+def _token_concern(tokens: list[Node], index: int, statics: frozenset[str]) -> str | None:
+    """What the token at `index` of a token tree's `tokens` does, read with its neighbours
+    (from the list: `Node.next_sibling` would descend from the root for each token)."""
+    token = tokens[index]
+    previous = tokens[index - 1] if index > 0 else None
     if token.type == "*" and (previous is None or previous.type not in _OPERAND_ENDS):
         return "it dereferences a raw pointer"
     if token.type != "identifier":
@@ -457,27 +655,23 @@ def _token_concern(token: Node, previous: Node | None, statics: frozenset[str]) 
     name = items.text(token)
     if name in statics:
         return f"it uses `static mut {name}`"
-    arguments = token.next_sibling
-    if arguments is None or arguments.type != "token_tree" or items.text(arguments)[:1] != "(":
+    arguments = tokens[index + 1] if index + 1 < len(tokens) else None
+    if arguments is None or arguments.type != "token_tree" or not _parenthesised(arguments):
         return None
     is_method = previous is not None and previous.type == "."
     qualifier = ""
     if previous is not None and previous.type == "::":
-        path = previous.prev_sibling
+        path = tokens[index - 2] if index > 1 else None
         qualifier = items.text(path) if path is not None and path.type == "identifier" else ""
     if _named_for_argument(name, qualifier, is_method, arguments.named_child_count):
         return f"it calls `{name}`"
     return None
 
 
-def _zeroed_plainly(call: Node, out_parameters: set[str]) -> bool:
-    """True for `mem::zeroed()` of a foreign (C) type, or of a variable the block passes as
-    `&mut x` to be filled in: all-zero is a valid C struct, and the usual way to make one."""
-    declared = _zeroed_type(call)
-    if declared is not None:
-        return _is_foreign_type(declared)
-    bound = _bound_name(call)
-    return bound is not None and bound in out_parameters
+def _parenthesised(tokens: Node) -> bool:
+    """True for a token tree written `( .. )` (its first token: its text may be long)."""
+    first = tokens.child(0)
+    return first is not None and first.type == "(" and not first.is_missing
 
 
 def _zeroed_type(call: Node) -> Node | None:
@@ -495,12 +689,13 @@ def _zeroed_type(call: Node) -> Node | None:
 def _initialised_let(value: Node) -> Node | None:
     """The `let` whose value is `value`, seen through an unsafe block that holds only it."""
     node = value
-    while node.parent is not None and node.parent.type in ("block", "unsafe_block"):
-        holder = node.parent
+    holder = items.parent(node)
+    while holder is not None and holder.type in ("block", "unsafe_block"):
         if holder.type == "block" and len(_statements(holder)) != 1:
             return None
         node = holder
-    parent = node.parent
+        holder = items.parent(node)
+    parent = holder
     is_value = parent is not None and parent.child_by_field_name("value") == node
     return parent if is_value and parent is not None and parent.type == "let_declaration" else None
 
@@ -511,7 +706,7 @@ def _statements(block: Node) -> list[Node]:
 
 def _bound_name(value: Node) -> str | None:
     """The variable `let x = value` or `x = value` binds, when it is a plain name."""
-    parent = value.parent
+    parent = items.parent(value)
     if parent is None:
         return None
     if parent.type == "let_declaration":
@@ -544,31 +739,6 @@ def _is_c_name(name: str) -> bool:
     if not name:
         return False
     return name[0].islower() or "_" in name or (len(name) > 1 and name.isupper())
-
-
-def _calls_concern(calls: list[Node], has_macros: bool) -> str | None:
-    """A computed argument of a call, unsafe calls on more than one subject (`ffi::f(a);
-    ffi::g(b)` depends on how `a` and `b` relate), or no call that can be unsafe at all: then
-    the block's unsafe operation is one a syntax tree does not show, reading a union field or
-    a mutable static declared elsewhere (`unsafe { u.bits }`), unless a macro hides a call."""
-    subjects: list[str] = []
-    unsafe_candidates = sum(_could_be_unsafe(call) for call in calls)
-    for call in calls:
-        if _is_safe_helper(call):
-            continue
-        for argument in _passed(call):
-            if not _plain(argument):
-                return f"it passes a computed argument `{_squeezed(argument)}`"
-        if _is_accessor(call) or _in_closure(call):
-            continue  # a closure's calls work on its parameters (`.map(|n| ..)`)
-        subject = _subject(call)
-        if subject is not None and subject not in subjects:
-            subjects.append(subject)
-    if len(subjects) > 1:
-        return f"it makes unsafe calls on `{subjects[0]}` and `{subjects[1]}`"
-    if unsafe_candidates == 0 and not has_macros:
-        return "it makes no unsafe call, so it touches a union field or a mutable static"
-    return None
 
 
 def _is_safe_helper(call: Node) -> bool:
@@ -615,46 +785,36 @@ def _is_accessor(call: Node) -> bool:
     _, _, is_method = _callee(call)
     if not is_method or _argument_count(call) != 0:
         return False
-    node, parent = call, call.parent
-    while parent is not None and (
-        parent.type in _WRAPPERS
-        or parent.type == "field_expression"
-        or (parent.type == "call_expression" and parent.child_by_field_name("function") == node)
-    ):  # up a chain of accessors: `key.as_cstr().as_ptr()`
-        node, parent = parent, parent.parent
-    return parent is not None and parent.type == "arguments"
+    # Up a chain of accessors (`key.as_cstr().as_ptr()`) to where it ends: folded from the
+    # root down once per node, as a climb from each call of a long chain is quadratic.
+    return ancestry.folded(call, _chain_step, _AROUND_ROOT).ends_in == "arguments"
 
 
-def _subject(call: Node) -> str | None:
-    """The variable a call works on: a method's receiver, or a function's first argument,
-    through fields, accessors, references and casts (`self.as_ptr()` -> `self`)."""
-    function = call.child_by_field_name("function")
-    if function is not None and function.type == "field_expression":
-        return _root(function.child_by_field_name("value"))
-    first = _passed(call)[:1]
-    return _root(first[0]) if first else None
+@dataclass(frozen=True, slots=True)
+class _ChainLink:
+    """A node as a link of a chain of accessors, and where the chain it is in ends."""
+
+    kind: str
+    function_id: int  # a call's function (`a.f` of `a.f()`): the chain goes on through it
+    ends_in: str  # the kind of the node the chain is held by ("" for none)
 
 
-def _root(expression: Node | None) -> str | None:
-    """The variable an expression works on; None for constants (`SIG_BLOCK`) and results of
-    function calls."""
-    node = expression
-    while node is not None:
-        if node.type == "self":
-            return "self"
-        if node.type == "identifier":
-            name = items.text(node)
-            return name if not name.isupper() else None
-        if node.type in _WRAPPERS or node.type in ("field_expression", "index_expression"):
-            node = _wrapped(node)
-        elif node.type == "call_expression":
-            function = node.child_by_field_name("function")
-            if function is None or function.type != "field_expression":
-                return None  # a function's result is no variable's
-            node = function.child_by_field_name("value")
-        else:
-            return None
-    return None
+_AROUND_ROOT = _ChainLink("", -1, "")
+
+
+def _chain_step(around: _ChainLink, node: Node) -> _ChainLink:
+    kind = around.kind
+    continues = (
+        kind in _WRAPPERS
+        or kind == "field_expression"
+        or (kind == "call_expression" and around.function_id == node.id)
+    )
+    function = node.child_by_field_name("function") if node.type == "call_expression" else None
+    return _ChainLink(
+        node.type,
+        function.id if function is not None else -1,
+        around.ends_in if continues else kind,
+    )
 
 
 def _plain(argument: Node) -> bool:
@@ -694,6 +854,23 @@ def _plain_children(node: Node, only: str | None = None) -> bool:
     return all(c is not None and (c.type.endswith("comment") or _plain(c)) for c in children)
 
 
-def _squeezed(node: Node, limit: int = 40) -> str:
-    text = " ".join(items.text(node).split())
+def _squeezed(node: Node, source: bytes | None, limit: int = 40) -> str:
+    """The text of `node` on one line, cut to `limit` characters.
+
+    With the file's `source`, only as much of the node is read as the cut keeps: an argument
+    may be a whole nested block, and quoting each of n nested ones in full is quadratic.
+    """
+    if source is None:
+        text = " ".join(items.text(node).split())
+    else:
+        start, end = node.start_byte, node.end_byte
+        size = 4 * limit
+        while True:
+            stop = min(end, start + size)
+            text = " ".join(source[start:stop].decode("utf-8", "replace").split())
+            # A prefix squeezes to a prefix of the whole; its last few characters may be a
+            # word or a character cut short, which the cut leaves out.
+            if stop == end or len(text) > limit + 4:
+                break
+            size *= 4
     return text if len(text) <= limit else text[: limit - 1] + "…"
