@@ -236,6 +236,57 @@ CASES = [
         "panic-in-production",
         Severity.NOTE,
     ),
+    (
+        "decoding a buffer only a serialiser's writer and byte literals filled",
+        "pub fn encode(v: &u8) -> Result<String, String> {\n"
+        "    let mut buf: Vec<u8> = Vec::new();\n"
+        '    buf.extend_from_slice(b"001");\n'
+        "    serde_json::to_writer(&mut buf, v).map_err(|e| e.to_string())?;\n"
+        "    Ok(String::from_utf8(buf).unwrap())\n}\n",
+        "unwrap-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "decoding a buffer that also holds bytes read at run time",
+        "pub fn encode(v: &u8, r: &mut impl std::io::Read) -> Result<String, String> {\n"
+        "    let mut buf: Vec<u8> = Vec::new();\n"
+        "    serde_json::to_writer(&mut buf, v).map_err(|e| e.to_string())?;\n"
+        "    r.read_to_end(&mut buf).map_err(|e| e.to_string())?;\n"
+        "    Ok(String::from_utf8(buf).unwrap())\n}\n",
+        "unwrap-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "unimplemented as the whole body of a trait method the type does not support",
+        "pub trait Layout { fn layout(&self) -> u8; fn size(&self) -> u8; }\n"
+        "pub struct S;\nimpl Layout for S {\n    fn layout(&self) -> u8 {\n"
+        "        unimplemented!()\n    }\n    fn size(&self) -> u8 { 1 }\n}\n",
+        "panic-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "unimplemented in one arm of a trait method: a placeholder",
+        "pub trait Fold { fn fold(&self) -> u8; }\npub enum K { A, B }\n"
+        "impl Fold for K {\n    fn fold(&self) -> u8 {\n        match self {\n"
+        "            K::A => 1,\n            K::B => unimplemented!(),\n        }\n    }\n}\n",
+        "panic-in-production",
+        Severity.WARNING,
+    ),
+    (
+        "unimplemented whose message states an invariant",
+        "pub fn kind(n: u8) -> u8 {\n    match n {\n        0 => 1,\n"
+        '        _ => unimplemented!("unexpected kind: {n}"),\n    }\n}\n',
+        "panic-in-production",
+        Severity.NOTE,
+    ),
+    (
+        "todo as the whole body of a trait method is still unwritten code",
+        "pub trait Layout { fn layout(&self) -> u8; }\n"
+        "pub struct S;\nimpl Layout for S {\n    fn layout(&self) -> u8 {\n"
+        "        todo!()\n    }\n}\n",
+        "panic-in-production",
+        Severity.WARNING,
+    ),
 ]
 
 
@@ -300,6 +351,19 @@ def test_a_panics_section_covers_the_panics_it_names(
     root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Lengths.\n\n" + docs + _CONVERT})
     found = audit(root, select=RULES).findings
     assert [f.rule for f in found] == expected
+
+
+def test_a_function_declared_never_returning_may_panic(tmp_path: Path) -> None:
+    # A deprecated trap that shadows a method reached through `Deref`, and a `fail` helper:
+    # diverging is what the signature promises.
+    body = (
+        "pub struct P;\nimpl P {\n"
+        '    #[deprecated(note = "use Display instead")]\n'
+        "    pub fn display(&self) -> ! {\n        unimplemented!()\n    }\n}\n"
+        'pub fn fail(why: &str) -> ! {\n    panic!("cannot go on: {why}")\n}\n'
+    )
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "//! Never returning.\n\n" + body})
+    assert [f for f in audit(root, select=RULES).findings] == []
 
 
 def test_suppressing_the_rule_covers_its_invariant_sites(tmp_path: Path) -> None:

@@ -159,6 +159,31 @@ def test_libraries_released_in_lockstep_with_their_application_are_internal(
     assert _role(tmp_path, "app-docs")[0] is PackageRole.LIBRARY
 
 
+def test_test_support_released_in_lockstep_with_an_application_is_its_harness(
+    tmp_path: Path,
+) -> None:
+    # atuin's `tests-database`: named like test support, its version inherited like the
+    # application's; nobody outside calls it, so public-API rules do not hold.
+    _workspace(
+        tmp_path,
+        {
+            "crates/app": (_lockstep("app"), BIN),
+            "crates/tests-database": (_lockstep("tests-database"), LIB),
+            "crates/app-test": (_manifest("app-test"), LIB),  # its own version: published
+        },
+    )
+    role, evidence = _role(tmp_path, "tests-database")
+    assert role is PackageRole.TEST_SUPPORT and "lockstep" in evidence and "`app`" in evidence
+    assert _role(tmp_path, "app-test")[0] is PackageRole.TEST_LIBRARY
+
+
+def test_lockstep_test_support_of_a_library_workspace_stays_a_test_library(
+    tmp_path: Path,
+) -> None:
+    _workspace(tmp_path, {"core": (_lockstep("engine"), LIB), "t": (_lockstep("engine-test"), LIB)})
+    assert _role(tmp_path, "engine-test")[0] is PackageRole.TEST_LIBRARY
+
+
 def test_lockstep_libraries_of_a_library_workspace_stay_published(tmp_path: Path) -> None:
     _workspace(
         tmp_path,

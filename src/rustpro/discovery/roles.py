@@ -15,7 +15,8 @@ The decision, first match wins:
    under a `tests/` directory, the crates.io category `development-tools::testing` or a
    keyword such as `testing` or `mock`, or an
    unpublished one its sibling packages use only as a dev-dependency); test support that
-   is a published library is a *test library* (public-API rules hold, panic rules not);
+   is a published library is a *test library* (public-API rules hold, panic rules not),
+   unless it is released in lockstep with an application of the workspace (step 5);
 3. not for outside users: `publish = false`, no `version`, version `0.0.0`, or a
    description that says "internal": an *application* when it has binaries (and no sibling
    depends on its library), else an *internal* library;
@@ -159,8 +160,33 @@ def decide_roles(
         if package.name in decided:
             continue
         decided[package.name] = _library_role(package, applications, packages)
+    _lockstep_test_support(packages, decided, applications, overrides)
     _unpublished_binaries_beside_a_product(packages, decided, overrides)
     return decided
+
+
+def _lockstep_test_support(
+    packages: list[PackageFacts],
+    decided: dict[str, RoleDecision],
+    applications: list[PackageFacts],
+    overrides: Mapping[str, str],
+) -> None:
+    """Test support released in lockstep with an application (`tests-database` beside
+    `atuin`, its `version` inherited like the application's) is that workspace's own
+    harness, not a test library outside users call: public-API rules do not hold."""
+    for package in packages:
+        decision = decided[package.name]
+        if decision.role is not PackageRole.TEST_LIBRARY or _declared(package, overrides):
+            continue
+        if not package.version_inherited or package.missing_docs_linted or package.docs_rs_metadata:
+            continue
+        lockstep = [a for a in applications if a.version_inherited and a.name != package.name]
+        if lockstep:
+            decided[package.name] = RoleDecision(
+                PackageRole.TEST_SUPPORT,
+                f"{decision.evidence.removesuffix(', and published')}, released in lockstep "
+                f"with application `{lockstep[0].name}`",
+            )
 
 
 def _unpublished_binaries_beside_a_product(

@@ -46,12 +46,15 @@ class PanicInProduction(FileRule):
       rule by name, not by default): other panics, including the catch-all arm of a `match`
       (`_ => panic!(..)`, often over a `#[non_exhaustive]` or foreign enum) and messages or
       comments that state an invariant ("this is a bug", "should never happen",
-      "unexpected state"). A plain `panic!` in a function that returns `Result` is one too:
-      measured on real crates those were internal assertions.
+      "unexpected state"), for `todo!` and `unimplemented!` too. A plain `panic!` in a
+      function that returns `Result` is one too: measured on real crates those were
+      internal assertions. `unimplemented!` as the whole body of a trait impl's method is
+      the use std documents for it (a method this type does not support): a note as well.
     - **not reported**: a panic the function documents, in a `# Panics` section or in prose
       ("**Panics** if ..", "Panics if the status is `Partial`.", "this method will panic",
       a deprecated stub that "always panics"; a trait impl member's docs are its trait
-      method's when the trait is declared in the same file), one in `Index::index`, and a
+      method's when the trait is declared in the same file), one in a function declared
+      `-> !` (diverging is its contract), one in `Index::index`, and a
       message about being polled or called after completion (the `Future::poll` contract).
 
     ## Why is this bad?

@@ -1626,6 +1626,8 @@ def _serialised(ctx: FileContext, scope: Scope, node: Node | None, site: Node) -
         if node is not None and node.type == "block":  # `|| { e.serialize(r) }`
             values = [c for c in node.named_children if not c.is_extra]
             node = values[0] if len(values) == 1 else None
+        if node is not None and node.type == "identifier":
+            return _serialiser_buffer(ctx, scope, items.text(node), site.start_byte)
         inner = operation_of(node) if node is not None else None
         if inner is None or inner.call is None:
             return False
@@ -1646,6 +1648,62 @@ def _serialised(ctx: FileContext, scope: Scope, node: Node | None, site: Node) -
             return False
         node = closure.child_by_field_name("body")
     return False
+
+
+# An empty buffer a serialiser writes into.
+_EMPTY_BUFFERS = ("Vec::new()", "vec![]", "Vec::<u8>::new()")
+_IDENTIFIERS = "(identifier) @id"
+
+
+def _serialiser_buffer(ctx: FileContext, scope: Scope, name: str, before: int) -> bool:
+    """True when `name` is a buffer the function made empty and only a serialiser's writer
+    (`serde_json::to_writer(&mut buf, &v)`) and byte literals (`buf.extend_from_slice(b"001")`)
+    filled before byte `before`: text by the serialiser's contract."""
+    value = _let_value(ctx, scope, name, before)
+    if value is None or scope.function is None:
+        return False
+    made = "".join(items.text(value).split())
+    if made not in _EMPTY_BUFFERS and not made.startswith("Vec::with_capacity("):
+        return False
+    key = name.encode()
+    cursor = tree_sitter.QueryCursor(compile_query(_IDENTIFIERS))
+    cursor.set_byte_range(value.end_byte, before)
+    written = False
+    for _, captures in cursor.matches(scope.function):
+        use = captures["id"][0]
+        if use.text != key or use.end_byte > before:
+            continue
+        if not _serialiser_writes(use):
+            return False
+        written = True
+    return written
+
+
+def _serialiser_writes(use: Node) -> bool:
+    """`&mut buf` as the first argument of a path call named `to_writer*`, or `buf` extended
+    with a byte-string or byte literal."""
+    holder = items.parent(use)
+    if holder is not None and holder.type == "reference_expression":
+        arguments = items.parent(holder)
+        call = items.parent(arguments) if arguments is not None else None
+        if arguments is None or call is None or arguments.type != "arguments":
+            return False
+        first = next((c for c in arguments.named_children if not c.is_extra), None)
+        function = call.child_by_field_name("function")
+        return (
+            first is not None
+            and first.id == holder.id
+            and function is not None
+            and function.type == "scoped_identifier"
+            and items.text(function.child_by_field_name("name") or function).startswith("to_writer")
+        )
+    operation = operation_of(items.parent(holder)) if holder is not None else None
+    if holder is None or holder.type != "field_expression" or operation is None:
+        return False
+    if operation.name not in ("extend_from_slice", "push") or operation.arguments is None:
+        return False
+    given = [a for a in operation.arguments.named_children if not a.is_extra]
+    return len(given) == 1 and items.text(given[0])[:2] in ('b"', "b'")
 
 
 def _serialised_tokens(ctx: FileContext, scope: Scope, method: Node) -> bool:
@@ -1697,8 +1755,10 @@ def judge_panic(ctx: FileContext, site: Node, name: str, message: str) -> Judgem
     accepted = _accepted_by_function(ctx, scope, None, message)
     if accepted is not None:
         return accepted
+    if scope.closure is None and _declared_never_returning(scope.function):
+        return Judgement(Verdict.ACCEPTED, "the function is declared `-> !`")
     if name != "panic":
-        return Judgement(Verdict.WARNING, "a placeholder for unwritten code")
+        return _judge_placeholder(scope, site, name, message)
     addressed = bool(message) and _ADDRESSES_USER.search(message) is not None
     if _SURE_INVARIANT.search(message) or (not addressed and states_invariant(message)):
         return Judgement(Verdict.NOTE, INVARIANT)
@@ -1714,6 +1774,44 @@ def judge_panic(ctx: FileContext, site: Node, name: str, message: str) -> Judgem
     if channel:
         return Judgement(Verdict.NOTE, f"{channel}: return an error if a caller can cause this")
     return Judgement(Verdict.NOTE)
+
+
+def _judge_placeholder(scope: Scope, site: Node, name: str, message: str) -> Judgement:
+    """`todo!`/`unimplemented!`: a placeholder, unless its message states an invariant
+    (`_ => unimplemented!("unexpected alias")` is an `unreachable!` by another name) or it is
+    the whole body of a trait method the type does not support, the use std documents for
+    `unimplemented!`."""
+    if message and (_SURE_INVARIANT.search(message) or states_invariant(message)):
+        return Judgement(Verdict.NOTE, INVARIANT)
+    function = scope.function
+    if name == "unimplemented" and scope.closure is None and function is not None:
+        impl = impl_of(function)
+        trait_impl = impl is not None and impl.child_by_field_name("trait") is not None
+        if trait_impl and _whole_body(function, site):
+            return Judgement(Verdict.NOTE, "a trait method this type does not support")
+    return Judgement(Verdict.WARNING, "a placeholder for unwritten code")
+
+
+def _declared_never_returning(function: Node | None) -> bool:
+    """True for `fn f(..) -> !`: diverging is its contract (a deprecated trap, a `fail` helper)."""
+    if function is None:
+        return False
+    returns = function.child_by_field_name("return_type")
+    return returns is not None and returns.type == "never_type"
+
+
+def _whole_body(function: Node, site: Node) -> bool:
+    """True when `site` is all that the function's body holds (comments aside)."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    parts = [c for c in body.named_children if not c.is_extra]
+    if len(parts) != 1:
+        return False
+    only = parts[0]
+    if only.type == "expression_statement" and only.named_child_count == 1:
+        only = only.named_children[0]
+    return only.id == site.id
 
 
 # "you must install a provider", "please set X", "see https://..": a message written for the
