@@ -178,15 +178,28 @@ def _lockstep_test_support(
         decision = decided[package.name]
         if decision.role is not PackageRole.TEST_LIBRARY or _declared(package, overrides):
             continue
-        if not package.version_inherited or package.missing_docs_linted or package.docs_rs_metadata:
+        if not package.version_inherited or _documented(package):
             continue
-        lockstep = [a for a in applications if a.version_inherited and a.name != package.name]
+        lockstep = _lockstep_applications(package, applications)
         if lockstep:
             decided[package.name] = RoleDecision(
                 PackageRole.TEST_SUPPORT,
-                f"{decision.evidence.removesuffix(', and published')}, released in lockstep "
+                f"{decision.evidence.removesuffix(_PUBLISHED)}, released in lockstep "
                 f"with application `{lockstep[0].name}`",
             )
+
+
+def _documented(package: PackageFacts) -> bool:
+    """The package lints its docs for readers or builds docs.rs pages: meant for outsiders."""
+    return package.missing_docs_linted or package.docs_rs_metadata
+
+
+def _lockstep_applications(
+    package: PackageFacts, applications: list[PackageFacts]
+) -> list[PackageFacts]:
+    """The other applications whose `version` is inherited from the workspace, like the
+    package's own when it is too: released together with it."""
+    return [a for a in applications if a.version_inherited and a.name != package.name]
 
 
 def _unpublished_binaries_beside_a_product(
@@ -279,6 +292,10 @@ def _by_kind(package: PackageFacts, workspace_root: Path) -> RoleDecision | None
     return None
 
 
+# How a test library's evidence ends (a lockstep harness drops it again).
+_PUBLISHED = ", and published"
+
+
 def _published_test_library(decision: RoleDecision, package: PackageFacts) -> RoleDecision:
     """Test support that is a published library (`tokio-test`, `insta`) is a test library:
     outside users call its API, so public-API rules hold; panic rules do not. (A package
@@ -289,7 +306,7 @@ def _published_test_library(decision: RoleDecision, package: PackageFacts) -> Ro
         or _unpublished_reason(package) is not None
     ):
         return decision
-    return RoleDecision(PackageRole.TEST_LIBRARY, f"{decision.evidence}, and published")
+    return RoleDecision(PackageRole.TEST_LIBRARY, f"{decision.evidence}{_PUBLISHED}")
 
 
 def _role_from_name(text: str) -> PackageRole | None:
@@ -381,10 +398,10 @@ def _unpublished_reason(package: PackageFacts) -> str | None:
 def _library_role(
     package: PackageFacts, applications: list[PackageFacts], packages: list[PackageFacts]
 ) -> RoleDecision:
-    documented = package.missing_docs_linted or package.docs_rs_metadata
+    documented = _documented(package)
     if package.version_inherited and not documented:
         users = _dependents(package.name, packages)
-        lockstep = [a for a in applications if a.version_inherited and a.name != package.name]
+        lockstep = _lockstep_applications(package, applications)
         for application in lockstep:
             if application.name in users:
                 return RoleDecision(

@@ -1697,8 +1697,10 @@ def _serialiser_writes(use: Node) -> bool:
             and function.type == "scoped_identifier"
             and items.text(function.child_by_field_name("name") or function).startswith("to_writer")
         )
-    operation = operation_of(items.parent(holder)) if holder is not None else None
-    if holder is None or holder.type != "field_expression" or operation is None:
+    if holder is None or holder.type != "field_expression":
+        return False
+    operation = operation_of(items.parent(holder))
+    if operation is None:
         return False
     if operation.name not in ("extend_from_slice", "push") or operation.arguments is None:
         return False
