@@ -219,16 +219,23 @@ _SET_BY_CARGO_TEST = frozenset({"test", "debug_assertions", "overflow_checks", "
 _PLATFORM_NAMES = frozenset({"unix", "windows", "target_thread_local", "proc_macro"})
 # The values rustc knows for each target key (`rustc --print cfg` over every target);
 # another value names no target, so the predicate never holds.
+_TARGET_OSES = (
+    "aix android cuda dragonfly emscripten espidf freebsd fuchsia haiku hermit "
+    "horizon hurd illumos ios l4re linux macos netbsd none nto nuttx openbsd psp "
+    "redox rtems solaris solid_asp3 teeos trusty tvos uefi unknown visionos vita "
+    "vxworks wasi watchos xous zkvm cygwin lynxos178 qnx managarm motor"
+)
+_TARGET_ARCHES = (
+    "aarch64 amdgpu arm arm64ec avr bpf csky hexagon loongarch32 loongarch64 m68k "
+    "mips mips32r6 mips64 mips64r6 msp430 nvptx64 powerpc powerpc64 riscv32 riscv64 "
+    "s390x sparc sparc64 wasm32 wasm64 x86 x86_64 xtensa"
+)
 _TARGET_VALUES: dict[str, frozenset[str]] = {
-    "target_os": frozenset(
-        ["aix", "android", "cuda", "dragonfly", "emscripten", "espidf", "freebsd", "fuchsia", "haiku", "hermit", "horizon", "hurd", "illumos", "ios", "l4re", "linux", "macos", "netbsd", "none", "nto", "nuttx", "openbsd", "psp", "redox", "rtems", "solaris", "solid_asp3", "teeos", "trusty", "tvos", "uefi", "unknown", "visionos", "vita", "vxworks", "wasi", "watchos", "xous", "zkvm", "cygwin", "lynxos178", "qnx", "managarm", "motor"]
-    ),
+    "target_os": frozenset(_TARGET_OSES.split()),
     "target_family": frozenset({"unix", "windows", "wasm"}),
     "target_endian": frozenset({"little", "big"}),
     "target_pointer_width": frozenset({"16", "32", "64"}),
-    "target_arch": frozenset(
-        ["aarch64", "amdgpu", "arm", "arm64ec", "avr", "bpf", "csky", "hexagon", "loongarch32", "loongarch64", "m68k", "mips", "mips32r6", "mips64", "mips64r6", "msp430", "nvptx64", "powerpc", "powerpc64", "riscv32", "riscv64", "s390x", "sparc", "sparc64", "wasm32", "wasm64", "x86", "x86_64", "xtensa"]
-    ),
+    "target_arch": frozenset(_TARGET_ARCHES.split()),
     "panic": frozenset({"unwind", "abort"}),
 }
 # Keys whose values cargo test fixes: `panic = "unwind"` (the test harness needs it).

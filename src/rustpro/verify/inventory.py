@@ -95,8 +95,7 @@ class _FileTests:
     tests: list[_FoundTest] = field(default_factory=list)
     # Test code's other functions by name: a test's checks include those its helpers make.
     helpers: dict[str, Node] = field(default_factory=dict)
-    # Every free function's name: masked in fingerprints, so renaming one with its callers
-    # (a test's helper, the function under test) leaves the tests' fingerprints alone.
+    # Every free function's name (see `masked` in `inventory`).
     functions: set[str] = field(default_factory=set)
     declarations: list[_ModDeclaration] = field(default_factory=list)
     has_test_module: bool = False
@@ -120,6 +119,9 @@ def inventory(sources: Mapping[str, str]) -> TestInventory:
         if path.endswith(".rs")
     }
     parents = _declared_by(files)
+    # Function names of the whole tree, masked in fingerprints: a test keeps its fingerprint
+    # when it moves to another file or its helpers are renamed with it.
+    masked = frozenset().union(*(found.functions for found in files.values()))
     tests: dict[str, TestFacts] = {}
     test_files: set[str] = set()
     for path, found in files.items():
@@ -128,7 +130,7 @@ def inventory(sources: Mapping[str, str]) -> TestInventory:
         has_tests = any(test.facts.kind == "test" for test in found.tests)
         if has_tests or found.has_test_module or in_tests or "tests" in path.split("/")[:-1]:
             test_files.add(path)
-        helpers = _Helpers(found.helpers, frozenset(found.functions))
+        helpers = _Helpers(found.helpers, masked)
         for test in found.tests:
             facts = _finish(path, test, helpers, inherited, features)
             if in_tests and facts.kind == "doctest":
@@ -512,6 +514,8 @@ def _doc_lines(comment: Node) -> list[tuple[int, str]]:
     if doc is None:
         return []
     first = comment.start_point.row + 1
+    if comment.type == "line_comment":  # its doc text runs to the end of the line, newline too
+        return [(first, items.text(doc).rstrip("\r\n"))]
     lines = items.text(doc).split("\n")
     if comment.type == "block_comment":
         starred = all(line.lstrip().startswith("*") for line in lines[1:] if line.strip())
