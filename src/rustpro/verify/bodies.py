@@ -35,6 +35,7 @@ _BODY_QUERY = r"""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (scoped_identifier name: (identifier) @callee)) @call
 (return_expression) @return
+(let_declaration pattern: (identifier) @binding value: (_) @bound)
 (attribute_item) @attribute
 (inner_attribute_item) @attribute
 (line_comment) @comment
@@ -177,22 +178,25 @@ def read_body(
     macros: list[tuple[int, int, Assertion]] = []
     others: list[Assertion] = []
     returns: list[Node] = []
+    bindings: dict[str, str] = {}  # variable -> the value last bound to it, in source order
     query = compile_query(_BODY_QUERY)
     for _, captures in QueryCursor(query).matches(body):
-        if "macro" in captures:
+        if "binding" in captures:
+            bindings[items.text(captures["binding"][0])] = normal(captures["bound"][0])
+        elif "macro" in captures:
             name = items.text(captures["name"][0])
             invocation = captures["macro"][0]
             arguments = next((c for c in invocation.named_children if c.type == "token_tree"), None)
             if _is_check(name) and arguments is not None:
                 macro = items.text(invocation.child_by_field_name("macro"))
-                check = _macro_check(macro, arguments, invocation, line_offset)
+                check = _macro_check(macro, arguments, invocation, line_offset, bindings)
                 macros.append((invocation.start_byte, invocation.end_byte, check))
         elif "token_name" in captures:
             name_node = captures["token_name"][0]
             arguments = captures["token_arguments"][0]
             name = items.text(name_node)
             if _is_check(name):
-                check = _macro_check(name, arguments, name_node, line_offset)
+                check = _macro_check(name, arguments, name_node, line_offset, bindings)
                 macros.append((name_node.start_byte, arguments.end_byte, check))
         elif "try" in captures:
             if returns_value:
@@ -243,8 +247,14 @@ def _plain_check(node: Node, line_offset: int) -> Assertion:
     return Assertion(text, text, "", node.start_point.row + 1 + line_offset)
 
 
-def _macro_check(name: str, arguments: Node, start: Node, line_offset: int) -> Assertion:
-    """An assert-family macro call: its text, what it checks and the value it expects."""
+def _macro_check(
+    name: str, arguments: Node, start: Node, line_offset: int, bindings: dict[str, str]
+) -> Assertion:
+    """An assert-family macro call: its text, what it checks and the value it expects.
+
+    An expected operand that is a variable (`assert_eq!(got, expected)`) expects the value
+    last bound to it (`let expected = vec![1, 2];`): an edit there changes the expectation.
+    """
     macro = name.replace(" ", "")
     text = f"{macro}!{normal(arguments)}"
     line = start.start_point.row + 1 + line_offset
@@ -262,13 +272,19 @@ def _macro_check(name: str, arguments: Node, start: Node, line_offset: int) -> A
         actual, expected = _actual_expected(left, right)
         trivial = (_constant(left) and _constant(right)) or left == right
         subject = f"{macro} {join(actual)} {operator}"
-        return Assertion(text, subject, join(expected), line, trivial=trivial)
+        return Assertion(text, subject, _value(expected, bindings), line, trivial=trivial)
     if len(operands) < 2:
         return Assertion(text, f"{macro} {join(operands[0])}", "", line)
     left, right = operands[0], operands[1]
     actual, expected = _actual_expected(left, right)
     trivial = (_constant(left) and _constant(right)) or left == right
-    return Assertion(text, f"{macro} {join(actual)}", join(expected), line, trivial)
+    return Assertion(text, f"{macro} {join(actual)}", _value(expected, bindings), line, trivial)
+
+
+def _value(expected: list[str], bindings: dict[str, str]) -> str:
+    if len(expected) == 1 and expected[0] in bindings:
+        return bindings[expected[0]]
+    return join(expected)
 
 
 def _operands(arguments: Node) -> list[list[str]]:

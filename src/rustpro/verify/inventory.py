@@ -50,6 +50,9 @@ _COMMENTS = frozenset({"line_comment", "block_comment"})
 _TARGET_DIRECTORIES = frozenset({"tests", "benches", "examples"})
 # A crate root's modules live beside it; another file's live in a directory named after it.
 _ROOT_NAMES = frozenset({"lib.rs", "main.rs", "mod.rs", "build.rs"})
+# Inline modules nested deeper are not read (real code nests a handful; the walk recurses
+# once per level).
+_MAX_MODULE_DEPTH = 64
 # A doctest's code is compiled inside a function; so is a body taken from a macro's tokens.
 _WRAPPER = b"fn __rustpro_body() "
 
@@ -99,6 +102,8 @@ class _FileTests:
     functions: set[str] = field(default_factory=set)
     declarations: list[_ModDeclaration] = field(default_factory=list)
     has_test_module: bool = False
+    # `#![allow(..)]` at the top of a file not known to be test code while it is read.
+    file_suppressions: list[Suppression] = field(default_factory=list)
     doctests_allowed: bool = True
 
 
@@ -133,6 +138,9 @@ def inventory(sources: Mapping[str, str]) -> TestInventory:
         helpers = _Helpers(found.helpers, masked)
         for test in found.tests:
             facts = _finish(path, test, helpers, inherited, features)
+            if in_tests and found.file_suppressions:
+                allowed = (*found.file_suppressions, *facts.suppressions)
+                facts = replace(facts, suppressions=allowed)
             if in_tests and facts.kind == "doctest":
                 continue  # rustdoc does not look inside `#[cfg(test)]` modules
             test_id = _unique(tests, "::".join((path, *test.modules, facts.name)))
@@ -169,9 +177,7 @@ def _finish(
         line_offset=test.line_offset,
         local_fns=helpers.names,
     )
-    assertions = [*body.assertions]
-    for callee in body.local_calls:
-        assertions.extend(helpers.checks(callee, frozenset()))
+    assertions = [*body.assertions, *helpers.checks(body.local_calls)]
     return replace(
         facts,
         cfgs=cfgs,
@@ -192,16 +198,21 @@ class _Helpers:
         self.masked = masked
         self._read: dict[str, BodyFacts] = {}
 
-    def checks(self, name: str, visiting: frozenset[str]) -> list[Assertion]:
-        """The checks helper `name` makes, its own helpers' included (cycles cut)."""
-        if name in visiting:
-            return []
-        body = self._body(name)
-        if body is None:
-            return []
-        found = [*body.assertions]
-        for callee in body.local_calls:
-            found.extend(self.checks(callee, visiting | {name}))
+    def checks(self, callees: list[str]) -> list[Assertion]:
+        """The checks of the helpers a test calls and of the helpers they call, each helper
+        counted once however often it is called (so the count stays linear in the file)."""
+        found: list[Assertion] = []
+        seen: set[str] = set()
+        pending = list(callees)
+        while pending:
+            name = pending.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            body = self._body(name)
+            if body is not None:
+                found.extend(body.assertions)
+                pending.extend(body.local_calls)
         return found
 
     def _body(self, name: str) -> BodyFacts | None:
@@ -249,7 +260,7 @@ def _walk(children: list[Node], scope: _Scope, found: _FileTests) -> None:
                 if suppression is not None:
                     comments.append(suppression)
         elif kind == "inner_attribute_item":
-            _inner_attribute(child, scope)
+            _inner_attribute(child, scope, found)
         elif kind in ("{", "}", ";"):
             continue
         else:
@@ -259,17 +270,22 @@ def _walk(children: list[Node], scope: _Scope, found: _FileTests) -> None:
         _add_doctests("", module_docs, scope, found)
 
 
-def _inner_attribute(attribute: Node, scope: _Scope) -> None:
+def _inner_attribute(attribute: Node, scope: _Scope, found: _FileTests) -> None:
     """`#![cfg(..)]` gates the rest of the module; `#![allow(..)]` in test code covers it."""
     path = items.attribute_path(attribute)
     if path == "cfg":
         scope.cfgs = (*scope.cfgs, normal_arguments(attribute))
         if items.is_cfg_test(attribute):
             scope.in_tests = True
-    elif scope.in_tests:
-        suppression = attribute_suppression(attribute)
-        if suppression is not None:
-            scope.suppressions = (*scope.suppressions, suppression)
+        return
+    suppression = attribute_suppression(attribute)
+    if suppression is None:
+        return
+    if scope.in_tests:
+        scope.suppressions = (*scope.suppressions, suppression)
+    elif not scope.modules and not scope.owner:
+        # A file's own `#![allow(..)]`: test code if a `#[cfg(test)] mod ..;` names the file.
+        found.file_suppressions.append(suppression)
 
 
 def normal_arguments(attribute: Node) -> str:
@@ -345,7 +361,8 @@ def _module(
             _ModDeclaration(scope.modules, name, path_attribute, inner.cfgs, inner.in_tests)
         )
         return
-    _walk(body.children, replace(inner, modules=(*scope.modules, name), owner=""), found)
+    if len(scope.modules) < _MAX_MODULE_DEPTH:
+        _walk(body.children, replace(inner, modules=(*scope.modules, name), owner=""), found)
 
 
 def _is_test_path(path: str) -> bool:

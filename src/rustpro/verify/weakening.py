@@ -43,6 +43,8 @@ KINDS = (
 )
 # Assertions quoted in one message; the rest are counted.
 _QUOTED = 5
+# Characters of code quoted at most (a long `let expected = ..` is cut).
+_LONGEST = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +194,12 @@ def _removals(lost: list[str], old: TestInventory, new: TestInventory) -> list[W
                     old_id,
                     facts.path,
                     facts.line,
-                    f"{_label(facts)} `{old_id}` (was at {facts.path}:{facts.line}) is gone and "
-                    f"no new test makes its checks{_quote(facts.checks(), ': ')}",
+                    f"{_label(facts)} `{old_id}` (was at {facts.path}:{facts.line}) is gone"
+                    + (
+                        f" and no new test makes its checks{_quote(facts.checks(), ': ')}"
+                        if facts.checks()
+                        else " and no new test has its body"
+                    ),
                 )
             )
     return found
@@ -263,32 +269,16 @@ def _checks_weakened(
     old_checks, new_checks = old.checks(), new.checks()
     old_texts = Counter(check.text for check in old_checks)
     new_texts = Counter(check.text for check in new_checks)
-    edited: set[str] = set()
-    for before in old_checks:
-        if not before.expected or new_texts[before.text] > 0 or before.text in edited:
-            continue
-        after = next(
-            (
-                c
-                for c in new_checks
-                if c.subject == before.subject
-                and c.expected != before.expected
-                and old_texts[c.text] == 0
-                and c.text not in edited
-            ),
-            None,
-        )
-        if after is None:
-            continue
-        edited.update((before.text, after.text))
+    for before, after in _edited_expectations(old_checks, new_checks):
+        was = f" (was `{_short(before.text)}`)" if before.text != after.text else ""
         found.append(
             Weakening(
                 "expected-value-changed",
                 test_id,
                 new.path,
                 after.line,
-                f"{label}: `{after.text}` now expects `{after.expected}` where it expected "
-                f"`{before.expected}` (was `{before.text}`)",
+                f"{label}: `{_short(after.text)}` now expects `{_short(after.expected)}` "
+                f"where it expected `{_short(before.expected)}`{was}",
                 allow_edits,
             )
         )
@@ -306,6 +296,38 @@ def _checks_weakened(
             )
         )
     return found
+
+
+def _edited_expectations(
+    old_checks: list[Assertion], new_checks: list[Assertion]
+) -> list[tuple[Assertion, Assertion]]:
+    """Old and new versions of checks that check the same thing against another value."""
+    old_keys = Counter((check.text, check.expected) for check in old_checks)
+    new_keys = Counter((check.text, check.expected) for check in new_checks)
+    used: set[int] = set()
+    edits: list[tuple[Assertion, Assertion]] = []
+    for before in old_checks:
+        key = (before.text, before.expected)
+        if not before.expected:
+            continue
+        if new_keys[key] > 0:
+            new_keys[key] -= 1  # unchanged
+            continue
+        after = next(
+            (
+                (index, check)
+                for index, check in enumerate(new_checks)
+                if index not in used
+                and check.subject == before.subject
+                and check.expected != before.expected
+                and old_keys[(check.text, check.expected)] == 0
+            ),
+            None,
+        )
+        if after is not None:
+            used.add(after[0])
+            edits.append((before, after[1]))
+    return edits
 
 
 def _cases_weakened(
@@ -348,6 +370,11 @@ def _excluding_gate(old: TestFacts, new: TestFacts) -> str:
     return fresh[0] if fresh else "(..)"
 
 
+def _short(code: str) -> str:
+    """Code quoted in a message, cut to a readable length."""
+    return code if len(code) <= _LONGEST else code[: _LONGEST - 1] + "…"
+
+
 def _label(facts: TestFacts) -> str:
     return "doctest" if facts.kind == "doctest" else "test"
 
@@ -355,7 +382,7 @@ def _label(facts: TestFacts) -> str:
 def _quote(checks: list[Assertion], lead: str) -> str:
     if not checks:
         return ""
-    quoted = ", ".join(f"`{c.text}` (line {c.line})" for c in checks[:_QUOTED])
+    quoted = ", ".join(f"`{_short(c.text)}` (line {c.line})" for c in checks[:_QUOTED])
     more = f" and {len(checks) - _QUOTED} more" if len(checks) > _QUOTED else ""
     return f"{lead}{quoted}{more}"
 
