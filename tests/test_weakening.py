@@ -238,6 +238,31 @@ def test_expected_value_changed_on_the_left() -> None:
     assert "now expects `41` where it expected `42`" in _only(new, "expected-value-changed").message
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("assert_eq!(add(1, 2), 3);", "assert_eq!(add(1, 2), 3,);"),
+        ("assert_eq!(value, 42);", 'assert_eq!(value.to_string(), "42".to_string());'),
+    ],
+)
+def test_the_same_expected_value_respelled_passes(old: str, new: str) -> None:
+    assert _kinds(_edit(LIB, old, new)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"42".to_string()', '"42".to_owned()'),
+        ('"42".to_string()', 'String::from("42")'),
+        ("ErrorKind::Other", "std::io::ErrorKind::Other"),
+    ],
+)
+def test_spellings_of_one_expected_value(old: str, new: str) -> None:
+    before = _edit(LIB, "assert_eq!(value, 42);", f"assert_eq!(got(value), {old});")
+    after = _edit(LIB, "assert_eq!(value, 42);", f"assert_eq!(got(value), {new});")
+    assert compare(inventory(before), inventory(after)) == []
+
+
 def test_expected_panic_message_changed() -> None:
     new = _edit(LIB, 'expected = "overflow"', 'expected = "attempt"')
     assert _only(new, "expected-value-changed").test == "src/lib.rs::tests::overflows"
@@ -368,6 +393,19 @@ def test_hostile_files_are_read(text: str, tests: int) -> None:
     found = inventory({"tests/hostile.rs": text + _HOSTILE_TAIL})
     assert len(found.tests) == tests
     assert compare(found, found) == []
+
+
+def test_a_test_marked_through_cfg_attr_is_a_test() -> None:
+    """tokio marks tests `#[cfg_attr(not(target_family = "wasm"), tokio::test(..))]`."""
+    new = _edit(
+        INTEGRATION,
+        "#[test]\nfn integration_adds() {",
+        '#[cfg_attr(not(target_family = "wasm"), tokio::test(flavor = "multi_thread"))]\n'
+        '#[cfg_attr(target_family = "wasm", tokio::test)]\n'
+        "async fn integration_adds() {",
+    )
+    assert "tests/integration.rs::integration_adds" in inventory(new).tests
+    assert _kinds(new) == []
 
 
 # --- doctests --------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ def _item(
     kind = item.type
     name = items.item_name(item)
     if kind == "function_item":
-        if any(_is_test_path(items.attribute_path(a)) for a in attributes):
+        if any(_marks_test(a) for a in attributes):
             found.tests.append(_function_test(item, attributes, comments, scope))
         elif not scope.owner and name:
             found.functions.add(name)
@@ -363,6 +363,15 @@ def _module(
         return
     if len(scope.modules) < _MAX_MODULE_DEPTH:
         _walk(body.children, replace(inner, modules=(*scope.modules, name), owner=""), found)
+
+
+def _marks_test(attribute: Node) -> bool:
+    """A test attribute, also one some configuration applies:
+    `#[cfg_attr(not(target_family = "wasm"), tokio::test(flavor = "multi_thread"))]`."""
+    path = items.attribute_path(attribute)
+    if path == "cfg_attr":
+        return any(map(_is_test_path, _cfg_attr(_argument_tokens(attribute))[1]))
+    return _is_test_path(path)
 
 
 def _is_test_path(path: str) -> bool:
@@ -440,7 +449,7 @@ def _test_facts(
 
 
 def _cfg_attr(arguments: list[str]) -> tuple[str, set[str]]:
-    """`( PRED , ignore , should_panic )` -> (`( PRED )`, the first word of each attribute)."""
+    """`(PRED, ignore, tokio::test(..))` -> (`(PRED)`, the path of each attribute)."""
     depth = 0
     parts: list[list[str]] = [[]]
     for token in arguments[1:-1]:
@@ -453,7 +462,11 @@ def _cfg_attr(arguments: list[str]) -> tuple[str, set[str]]:
         else:
             parts[-1].append(token)
     predicate = "(" + join(parts[0]) + ")"
-    return predicate, {part[0] for part in parts[1:] if part}
+    paths = set()
+    for part in parts[1:]:
+        end = next((i for i, word in enumerate(part) if word in ("(", "=", "[")), len(part))
+        paths.add("".join(part[:end]))
+    return predicate, paths
 
 
 def _block_tests(invocation: Node, macro: str, scope: _Scope) -> Iterator[_FoundTest]:

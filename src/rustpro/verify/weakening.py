@@ -11,6 +11,7 @@ returns before its checks, or carries a new lint allowance without a reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,12 @@ KINDS = (
 )
 # Assertions quoted in one message; the rest are counted.
 _QUOTED = 5
+# A string literal turned into a `String` (see `_canonical`).
+_STRING = r'("(?:[^"\\]|\\.)*")'
+_STRING_METHOD = re.compile(_STRING + r"\.(?:to_string|to_owned|into)\(\)")
+_STRING_FROM = re.compile(r"String::from\(" + _STRING + r"\)")
+# A module path before a name (`std::io::`, `crate::`): the name means the same without it.
+_MODULE_PATH = re.compile(r"(?<![\w:])(?:[a-z_][a-z0-9_]*::)+")
 # Characters of code quoted at most (a long `let expected = ..` is cut).
 _LONGEST = 120
 
@@ -302,12 +309,12 @@ def _edited_expectations(
     old_checks: list[Assertion], new_checks: list[Assertion]
 ) -> list[tuple[Assertion, Assertion]]:
     """Old and new versions of checks that check the same thing against another value."""
-    old_keys = Counter((check.text, check.expected) for check in old_checks)
-    new_keys = Counter((check.text, check.expected) for check in new_checks)
+    old_keys = Counter((check.text, _canonical(check.expected)) for check in old_checks)
+    new_keys = Counter((check.text, _canonical(check.expected)) for check in new_checks)
     used: set[int] = set()
     edits: list[tuple[Assertion, Assertion]] = []
     for before in old_checks:
-        key = (before.text, before.expected)
+        key = (before.text, _canonical(before.expected))
         if not before.expected:
             continue
         if new_keys[key] > 0:
@@ -319,8 +326,8 @@ def _edited_expectations(
                 for index, check in enumerate(new_checks)
                 if index not in used
                 and check.subject == before.subject
-                and check.expected != before.expected
-                and old_keys[(check.text, check.expected)] == 0
+                and _canonical(check.expected) != key[1]
+                and old_keys[(check.text, _canonical(check.expected))] == 0
             ),
             None,
         )
@@ -328,6 +335,17 @@ def _edited_expectations(
             used.add(after[0])
             edits.append((before, after[1]))
     return edits
+
+
+def _canonical(value: str) -> str:
+    """An expected value with different spellings of one value made one: `"a".to_string()`,
+    `"a".to_owned()`, `"a".into()` and `String::from("a")` all expect `"a"`, and
+    `io::ErrorKind::Other` is `ErrorKind::Other` (module paths dropped)."""
+    if "::" in value:
+        value = _MODULE_PATH.sub("", value)
+    if '"' in value:
+        value = _STRING_FROM.sub(r"\1", _STRING_METHOD.sub(r"\1", value))
+    return value
 
 
 def _cases_weakened(
