@@ -263,6 +263,14 @@ def test_spellings_of_one_expected_value(old: str, new: str) -> None:
     assert compare(inventory(before), inventory(after)) == []
 
 
+def test_expected_pattern_changed() -> None:
+    before = _edit(LIB, "assert_eq!(value, 42);", "assert!(matches!(value, 40..=45));")
+    after = _edit(LIB, "assert_eq!(value, 42);", "assert!(matches!(value, 0..=45));")
+    found = compare(inventory(before), inventory(after))
+    assert [w.kind for w in found] == ["expected-value-changed"]
+    assert "now expects `0..=45` where it expected `40..=45`" in found[0].message
+
+
 def test_expected_panic_message_changed() -> None:
     new = _edit(LIB, 'expected = "overflow"', 'expected = "attempt"')
     assert _only(new, "expected-value-changed").test == "src/lib.rs::tests::overflows"
