@@ -8,6 +8,7 @@ at its top-level commas (and `==` / `!=` for `assert!(a == b)`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -177,8 +178,12 @@ def lex(text: str, masked: frozenset[str] = frozenset()) -> list[str]:
 
 
 def fingerprint(node: Node, masked: frozenset[str]) -> str:
-    """The node's tokens as one string: equal for code that differs only in layout."""
-    return " ".join(tokens(node, masked))
+    """A digest of the node's tokens: equal for code that differs only in layout.
+
+    A digest, not the text: snapshots store one per test, and only equality is asked of it.
+    """
+    data = "\x1f".join(tokens(node, masked)).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def read_body(

@@ -52,7 +52,7 @@ class TestFacts:
     cfgs: tuple[str, ...]  # every cfg predicate gating it: its own, its modules', its files'
     excluded: bool  # a cfg gate never holds under `cargo test` with default features
     cases: tuple[str, ...]  # `#[test_case(..)]` / `#[case(..)]` arguments, normalised
-    fingerprint: str  # the normalised body (local helper names masked)
+    fingerprint: str  # a digest of the body's tokens (function names masked)
     assertions: tuple[Assertion, ...]
     early_returns: tuple[int, ...]  # lines of `return`s that skip code or checks after them
     suppressions: tuple[Suppression, ...]
