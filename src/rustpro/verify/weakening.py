@@ -117,11 +117,9 @@ def _pair(
     for new_id in new_left:
         by_body.setdefault((new[new_id].kind, new[new_id].fingerprint), []).append(new_id)
     for old_id in list(old_left):
-        candidates = [
-            c for c in by_body.get((old[old_id].kind, old[old_id].fingerprint), []) if c in new_left
-        ]
-        if candidates:
-            take(old_id, candidates[0])
+        partner = _first_left(by_body.get((old[old_id].kind, old[old_id].fingerprint)), new_left)
+        if partner is not None:
+            take(old_id, partner)
     for test_id in [t for t in old_left if t in new_left]:
         take(test_id, test_id)
     # Renamed with a reworded body but the same checks.
@@ -130,12 +128,22 @@ def _pair(
         by_checks.setdefault((new[new_id].kind, _texts(new[new_id].checks())), []).append(new_id)
     for old_id in list(old_left):
         checks = _texts(old[old_id].checks())
-        if not checks:
-            continue
-        candidates = [c for c in by_checks.get((old[old_id].kind, checks), []) if c in new_left]
-        if candidates:
-            take(old_id, candidates[0])
+        partner = (
+            _first_left(by_checks.get((old[old_id].kind, checks)), new_left) if checks else None
+        )
+        if partner is not None:
+            take(old_id, partner)
     return pairs, list(old_left)
+
+
+def _first_left(candidates: list[str] | None, left: dict[str, None]) -> str | None:
+    """The first of `candidates` still in `left`; the ones taken before are dropped for good,
+    so many tests with one body cost linear time, not quadratic."""
+    while candidates:
+        if candidates[0] in left:
+            return candidates[0]
+        candidates.pop(0)
+    return None
 
 
 def _texts(checks: Iterable[Assertion]) -> tuple[str, ...]:
