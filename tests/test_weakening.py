@@ -151,6 +151,17 @@ def test_cfg_that_cargo_test_may_enable_passes(gate: str) -> None:
     assert _kinds(_edit(LIB, SMALL, f"    #[cfg({gate})]\n" + SMALL)) == []
 
 
+def test_features_are_not_judged_without_the_manifest() -> None:
+    without = {path: text for path, text in BASE.items() if path.endswith(".rs")}
+    gated = _edit(LIB, SMALL, '    #[cfg(feature = "slow")]\n' + SMALL, without)
+    assert compare(inventory(without), inventory(gated)) == []
+    gated = _edit(LIB, SMALL, "    #[cfg(any())]\n" + SMALL, without)
+    assert [w.kind for w in compare(inventory(without), inventory(gated))] == [
+        "count-fell",
+        "cfg-excluded",
+    ]
+
+
 def test_cfg_excluded_through_a_module_file() -> None:
     """A test in a file is gated by the `mod` declaration that names the file."""
     moved = _edit(LIB, "#[cfg(test)]\nmod tests {", "#[cfg(test)]\nmod tests;\nmod _unused {")
@@ -626,3 +637,11 @@ def test_reordering_and_whitespace_never_weaken(order: list[int], spaces: list[l
 )
 def test_under_cargo_test(arguments: str, expected: bool | None) -> None:
     assert under_cargo_test(arguments, frozenset({"default", "std"})) is expected
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [('(feature = "std")', None), ('(all(feature = "x", any()))', False), ("(test)", True)],
+)
+def test_under_cargo_test_with_unknown_features(arguments: str, expected: bool | None) -> None:
+    assert under_cargo_test(arguments, None) is expected

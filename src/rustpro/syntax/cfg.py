@@ -260,12 +260,13 @@ _OPEN_KEYS = frozenset(
 )
 
 
-def under_cargo_test(arguments: str, default_features: frozenset[str]) -> bool | None:
+def under_cargo_test(arguments: str, default_features: frozenset[str] | None) -> bool | None:
     """Whether `#[cfg(ARGS)]` holds under `cargo test` with `default_features` enabled.
 
     True when it holds on every target, False when it holds on none (`any()`, a feature
     outside the defaults, `target_os = "nonexistent"`, `doc`, `miri`), None when it depends on
-    the target (`unix`, `target_os = "linux"`) or the text is not a predicate.
+    the target (`unix`, `target_os = "linux"`), on features when `default_features` is None
+    (not known), or the text is not a predicate.
     """
     tokens = _tokens(arguments.strip())
     if tokens is None or len(tokens) < 2 or tokens[0] != "(" or tokens[-1] != ")":
@@ -285,7 +286,7 @@ class _NotAPredicate(Exception):
 class _TestBuild:
     """Three-valued evaluation (True, False, None for "depends on the target")."""
 
-    def __init__(self, tokens: list[str], features: frozenset[str]) -> None:
+    def __init__(self, tokens: list[str], features: frozenset[str] | None) -> None:
         self.tokens = tokens
         self.features = features
         self.position = 0
@@ -333,7 +334,7 @@ class _TestBuild:
 
     def _key_value(self, key: str, value: str) -> bool | None:
         if key == "feature":
-            return value in self.features
+            return None if self.features is None else value in self.features
         if key in _FIXED_VALUES:
             return value == _FIXED_VALUES[key]
         known = _TARGET_VALUES.get(key)

@@ -111,8 +111,9 @@ class _FileTests:
 def inventory(sources: Mapping[str, str]) -> TestInventory:
     """The tests of a tree given as `relpath -> text` of its `.rs` files.
 
-    `Cargo.toml` texts among the sources, if any, say which features `cargo test` enables
-    (a package's defaults); without one, no feature is taken as enabled.
+    Give the `Cargo.toml` texts too: they say which features `cargo test` enables (a
+    package's defaults). For a file with no manifest above it, a cfg on a feature is not
+    judged, so a test newly behind `#[cfg(feature = "x")]` is not seen as excluded.
     """
     manifests = {
         posixpath.dirname(path): _default_features(text)
@@ -164,7 +165,7 @@ def _finish(
     test: _FoundTest,
     helpers: _Helpers,
     inherited: tuple[str, ...],
-    features: frozenset[str],
+    features: frozenset[str] | None,
 ) -> TestFacts:
     """The test's facts with its helpers' checks and its files' cfg gates added."""
     facts = replace(test.facts, path=path)
@@ -423,7 +424,7 @@ def _test_facts(
     for mark in marks:
         if mark.path == "cfg_attr":
             predicate, conditional = _cfg_attr(mark.arguments)
-            if under_cargo_test(predicate, frozenset()) is True:
+            if under_cargo_test(predicate, None) is True:
                 ignored = ignored or "ignore" in conditional
                 should_panic = should_panic or (mark.text if "should_panic" in conditional else "")
     cfgs = tuple(join(mark.arguments) for mark in marks if mark.path == "cfg")
@@ -670,14 +671,15 @@ def _default_features(manifest: str) -> frozenset[str]:
     return frozenset(enabled)
 
 
-def _features_for(path: str, manifests: Mapping[str, frozenset[str]]) -> frozenset[str]:
-    """The default features of the package holding `path` (its nearest `Cargo.toml`)."""
+def _features_for(path: str, manifests: Mapping[str, frozenset[str]]) -> frozenset[str] | None:
+    """The default features of the package holding `path` (its nearest `Cargo.toml`); None
+    when no manifest was given."""
     directory = posixpath.dirname(path)
     while True:
         if directory in manifests:
             return manifests[directory]
         if not directory:
-            return frozenset()
+            return None
         directory = posixpath.dirname(directory)
 
 

@@ -391,7 +391,7 @@ def _excluding_gate(old: TestFacts, new: TestFacts) -> str:
     """The cfg predicate that newly keeps the test out of `cargo test`."""
     fresh = [cfg for cfg in new.cfgs if cfg not in old.cfgs]
     for cfg in fresh or list(new.cfgs):
-        if under_cargo_test(cfg, frozenset()) is False:
+        if under_cargo_test(cfg, frozenset()) is False:  # the gate, whichever features
             return cfg
     return fresh[0] if fresh else "(..)"
 
