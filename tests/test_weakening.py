@@ -199,6 +199,37 @@ def test_a_helper_that_checks_less_weakens_its_test() -> None:
     assert found.test == "src/lib.rs::tests::adds_through_helper"
 
 
+COMMON = "tests/common/mod.rs"
+SHARED_CHECK = (
+    "pub fn check_sum(a: i32, b: i32, sum: i32) {\n    assert_eq!(calc::add(a, b), sum);\n}\n"
+)
+
+
+def _with_shared_helper() -> dict[str, str]:
+    """The integration test calling a helper of `tests/common/mod.rs`."""
+    new = _edit(
+        INTEGRATION, "    assert_eq!(add(20, 22), 42);\n", "    common::check_sum(20, 22, 42);\n"
+    )
+    new = _edit(INTEGRATION, "use calc::add;\n", "mod common;\nuse calc::add;\n", new)
+    new[COMMON] = SHARED_CHECK
+    return new
+
+
+def test_a_check_moved_into_a_helper_of_another_file_passes() -> None:
+    assert _kinds(_with_shared_helper()) == []
+
+
+def test_a_helper_of_another_file_that_checks_less() -> None:
+    moved = _with_shared_helper()
+    weaker = _edit(
+        COMMON, "    assert_eq!(calc::add(a, b), sum);\n", "    let _ = (a, b, sum);\n", moved
+    )
+    found = compare(inventory(moved), inventory(weaker))
+    assert [(w.kind, w.test) for w in found] == [
+        ("fewer-assertions", "tests/integration.rs::integration_adds")
+    ]
+
+
 def test_a_property_that_checks_less() -> None:
     new = _edit(
         INTEGRATION,

@@ -129,15 +129,18 @@ def inventory(sources: Mapping[str, str]) -> TestInventory:
     # Function names of the whole tree, masked in fingerprints: a test keeps its fingerprint
     # when it moves to another file or its helpers are renamed with it.
     masked = frozenset().union(*(found.functions for found in files.values()))
+    shared = _package_helpers(files, manifests)
     tests: dict[str, TestFacts] = {}
     test_files: set[str] = set()
     for path, found in files.items():
         inherited, in_tests = _inherited(path, parents, {})
-        features = _features_for(path, manifests)
+        package = _package_of(path, manifests)
+        features = manifests.get(package) if package is not None else None
         has_tests = any(test.facts.kind == "test" for test in found.tests)
         if has_tests or found.has_test_module or in_tests or "tests" in path.split("/")[:-1]:
             test_files.add(path)
-        helpers = _Helpers(found.helpers, masked)
+        reachable = shared.get(_helper_area(path, package), {})
+        helpers = _Helpers({**reachable, **found.helpers}, masked)
         for test in found.tests:
             facts = _finish(path, test, helpers, inherited, features)
             if in_tests and found.file_suppressions:
@@ -191,8 +194,39 @@ def _finish(
     )
 
 
+def _package_helpers(
+    files: Mapping[str, _FileTests], manifests: Mapping[str, frozenset[str]]
+) -> dict[str, dict[str, Node]]:
+    """Test-code helpers by the part of a package they serve (`tests/common/mod.rs` serves
+    `tests/`), for tests in other files there; a name defined twice in one part is left out
+    (it is not known which one a test calls)."""
+    shared: dict[str, dict[str, Node]] = {}
+    clashes: set[tuple[str, str]] = set()
+    for path, found in files.items():
+        area = _helper_area(path, _package_of(path, manifests))
+        bucket = shared.setdefault(area, {})
+        for name, function in found.helpers.items():
+            if name in bucket:
+                clashes.add((area, name))
+            else:
+                bucket[name] = function
+    for area, name in clashes:
+        del shared[area][name]
+    return shared
+
+
+def _helper_area(path: str, package: str | None) -> str:
+    """`PACKAGE/tests`, `PACKAGE/benches`, `PACKAGE/examples` or `PACKAGE/src`: code of one
+    area calls helpers of the same area."""
+    inside = path[len(package) + 1 :] if package else path
+    first = inside.split("/", 1)[0]
+    area = first if first in _TARGET_DIRECTORIES else "src"
+    return f"{package}/{area}" if package else area
+
+
 class _Helpers:
-    """The non-test functions of a file, read on demand: a test's helpers check for it."""
+    """Test-code functions a test may call (its file's, its package's), read on demand: a
+    test's helpers check for it."""
 
     def __init__(self, functions: dict[str, Node], masked: frozenset[str]) -> None:
         self._functions = functions
@@ -671,13 +705,13 @@ def _default_features(manifest: str) -> frozenset[str]:
     return frozenset(enabled)
 
 
-def _features_for(path: str, manifests: Mapping[str, frozenset[str]]) -> frozenset[str] | None:
-    """The default features of the package holding `path` (its nearest `Cargo.toml`); None
-    when no manifest was given."""
+def _package_of(path: str, manifests: Mapping[str, frozenset[str]]) -> str | None:
+    """The directory of the package holding `path` (its nearest `Cargo.toml`); None when no
+    manifest above it was given."""
     directory = posixpath.dirname(path)
     while True:
         if directory in manifests:
-            return manifests[directory]
+            return directory
         if not directory:
             return None
         directory = posixpath.dirname(directory)
