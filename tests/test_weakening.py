@@ -370,6 +370,30 @@ def test_an_allow_on_the_test_module_is_reported_once() -> None:
     assert [(w.kind, w.line) for w in found] == [("unreasoned-allow", 29)]
 
 
+def test_an_allow_on_a_new_test() -> None:
+    new = _edit(
+        LIB,
+        SMALL,
+        "    #[test]\n    #[allow(unused)]\n    fn adds_zero() {\n"
+        "        assert_eq!(add(0, 7), 7);\n    }\n\n" + SMALL,
+    )
+    found = _only(new, "unreasoned-allow")
+    assert (found.test, found.line) == ("src/lib.rs::tests::adds_zero", 37)
+
+
+def test_a_new_test_under_an_old_module_allowance_passes() -> None:
+    allowed = _edit(
+        LIB, "#[cfg(test)]\nmod tests {", "#[cfg(test)]\n#[allow(dead_code)]\nmod tests {"
+    )
+    added = _edit(
+        LIB,
+        SMALL,
+        "    #[test]\n    fn adds_zero() {\n        assert_eq!(add(0, 7), 7);\n    }\n\n" + SMALL,
+        allowed,
+    )
+    assert compare(inventory(allowed), inventory(added)) == []
+
+
 def test_an_allow_inside_a_test_body() -> None:
     new = _edit(LIB, "        let value =", "        #[allow(unused_mut)]\n        let value =")
     assert _only(new, "unreasoned-allow").test == "src/lib.rs::tests::parses"
@@ -389,6 +413,17 @@ def test_count_fell_alone_when_a_case_is_dropped() -> None:
     found = _weakenings(new)
     assert [w.kind for w in found] == ["count-fell", "removed"]
     assert '`(2, 2, 4; "two and two")`' in found[1].message
+
+
+def test_asserts_folded_into_cases_pass() -> None:
+    new = _edit(
+        LIB,
+        SMALL + "        assert_eq!(add(1, 2), 3);\n        assert_eq!(add(-1, 1), 0);\n    }\n",
+        "    #[rstest::rstest]\n    #[case(1, 2, 3)]\n    #[case(-1, 1, 0)]\n"
+        "    fn adds_small_numbers(#[case] a: i32, #[case] b: i32, #[case] sum: i32) {\n"
+        "        assert_eq!(add(a, b), sum);\n    }\n",
+    )
+    assert _kinds(new) == []
 
 
 def test_a_case_whose_expected_value_changed() -> None:

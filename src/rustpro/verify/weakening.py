@@ -44,6 +44,7 @@ KINDS = (
 )
 # Assertions quoted in one message; the rest are counted.
 _QUOTED = 5
+_REASON_HINT = '(write `reason = ".."`, or `// rustpro: allow(rule) -- why`)'
 # A string literal turned into a `String` (see `_canonical`).
 _STRING = r'("(?:[^"\\]|\\.)*")'
 _STRING_METHOD = re.compile(_STRING + r"\.(?:to_string|to_owned|into)\(\)")
@@ -80,6 +81,7 @@ def compare(
         found.extend(_weakened(new_id, old.tests[old_id], new.tests[new_id], allow_test_edits))
     lost = _not_moved(unpaired, old, new, pairs)
     found.extend(_removals(lost, old, new))
+    found.extend(_new_tests_allowances(old, new, {new_id for _, new_id in pairs}))
     if new.total_runs < old.total_runs:
         found.append(
             Weakening(
@@ -220,6 +222,35 @@ def _removals(lost: list[str], old: TestInventory, new: TestInventory) -> list[W
     return found
 
 
+def _new_tests_allowances(
+    old: TestInventory, new: TestInventory, paired: set[str]
+) -> list[Weakening]:
+    """Allowances without a reason in tests that are new. One that its file already had (on
+    the test module, atop the file, on a test that moved) is not new."""
+    known: dict[str, set[str]] = {}
+    for facts in old.tests.values():
+        texts = known.setdefault(facts.path, set())
+        texts.update(s.text for s in facts.suppressions if not s.reasoned)
+    found: list[Weakening] = []
+    for test_id, facts in new.tests.items():
+        if test_id in paired:
+            continue
+        for suppression in facts.suppressions:
+            if suppression.reasoned or suppression.text in known.get(facts.path, ()):
+                continue
+            found.append(
+                Weakening(
+                    "unreasoned-allow",
+                    test_id,
+                    facts.path,
+                    suppression.line,
+                    f"{_label(facts)} `{test_id}` (new): `{suppression.text}` without a reason "
+                    f"{_REASON_HINT}",
+                )
+            )
+    return found
+
+
 def _weakened(test_id: str, old: TestFacts, new: TestFacts, allow_edits: bool) -> list[Weakening]:
     """How the new version of one test checks less than the old one."""
     found: list[Weakening] = []
@@ -271,8 +302,7 @@ def _weakened(test_id: str, old: TestFacts, new: TestFacts, allow_edits: bool) -
             add(
                 "unreasoned-allow",
                 suppression.line,
-                f"{label}: new `{suppression.text}` without a reason (write "
-                '`reason = ".."`, or `// rustpro: allow(rule) -- why`)',
+                f"{label}: new `{suppression.text}` without a reason {_REASON_HINT}",
             )
     return found
 
@@ -297,20 +327,32 @@ def _checks_weakened(
                 allow_edits,
             )
         )
-    if len(new_checks) < len(old_checks):
-        gone = +(old_texts - new_texts)
-        disappeared = [c for c in old_checks if gone[c.text] > 0 and not gone.subtract([c.text])]
+    # A parametrised test makes its checks once per case: turning three asserts into one
+    # assert over three `#[case]`s checks as much. A case dropped is reported as removed.
+    made, makes = _runs_of_checks(old), _runs_of_checks(new)
+    if makes < made and len(new_checks) < len(old_checks):
+        gone = old_texts - new_texts
+        disappeared: list[Assertion] = []
+        for check in old_checks:
+            if gone[check.text] > 0:
+                gone[check.text] -= 1
+                disappeared.append(check)
+        per_case = " (each case counted)" if old.cases or new.cases else ""
         found.append(
             Weakening(
                 "fewer-assertions",
                 test_id,
                 new.path,
                 new.line,
-                f"{label} makes {len(new_checks)} check(s) where it made {len(old_checks)}"
+                f"{label} makes {makes} check(s) where it made {made}{per_case}"
                 f"{_quote(disappeared, '; gone: ')}",
             )
         )
     return found
+
+
+def _runs_of_checks(facts: TestFacts) -> int:
+    return len(facts.checks()) * max(1, len(facts.cases))
 
 
 def _edited_expectations(
