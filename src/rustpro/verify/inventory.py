@@ -325,7 +325,7 @@ def _inner_attribute(attribute: Node, scope: _Scope, found: _FileTests) -> None:
 
 
 def normal_arguments(attribute: Node) -> str:
-    """An attribute's arguments, normalised: `( feature = "x" )`."""
+    """An attribute's arguments, normalised: `(feature = "x")`."""
     return join(_argument_tokens(attribute))
 
 
