@@ -313,6 +313,39 @@ def test_expected_pattern_changed() -> None:
     assert "now expects `0..=45` where it expected `40..=45`" in found[0].message
 
 
+TABLE = (
+    "    #[test]\n    fn parses_table() {\n"
+    '        let cases = [(" 1", 1), ("2 ", 2), ("-3", -3)];\n'
+    "        for (text, want) in cases {\n"
+    "            assert_eq!(parse(text).unwrap(), want);\n"
+    "        }\n    }\n\n"
+)
+
+
+def test_a_row_of_a_table_of_cases_that_expects_another_value() -> None:
+    before = _edit(LIB, SMALL, TABLE + SMALL)
+    after = _edit(LIB, '("2 ", 2)', '("2 ", 3)', before)
+    found = compare(inventory(before), inventory(after))
+    assert [w.kind for w in found] == ["expected-value-changed"]
+    assert 'row `("2 ", 3)` of its table of cases now expects `3` where it expected `2`' in (
+        found[0].message
+    )
+
+
+def test_a_row_of_a_table_of_cases_removed() -> None:
+    before = _edit(LIB, SMALL, TABLE + SMALL)
+    after = _edit(LIB, ', ("-3", -3)]', "]", before)
+    found = compare(inventory(before), inventory(after))
+    assert [w.kind for w in found] == ["fewer-assertions"]
+    assert 'gone: `("-3", -3)`' in found[0].message
+
+
+def test_rows_added_to_a_table_pass() -> None:
+    before = _edit(LIB, SMALL, TABLE + SMALL)
+    after = _edit(LIB, '("-3", -3)]', '("-3", -3), ("+4", 4)]', before)
+    assert compare(inventory(before), inventory(after)) == []
+
+
 def test_expected_panic_message_changed() -> None:
     new = _edit(LIB, 'expected = "overflow"', 'expected = "attempt"')
     assert _only(new, "expected-value-changed").test == "src/lib.rs::tests::overflows"

@@ -36,6 +36,7 @@ _BODY_QUERY = r"""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (scoped_identifier name: (identifier) @callee)) @call
 (return_expression) @return
+(array_expression) @table
 (let_declaration pattern: (identifier) @binding value: (_) @bound)
 (attribute_item) @attribute
 (inner_attribute_item) @attribute
@@ -110,6 +111,7 @@ class BodyFacts:
     local_calls: list[str] = field(default_factory=list)  # callees defined in the same file
     early_returns: list[int] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    rows: list[Assertion] = field(default_factory=list)  # rows of tables of cases
 
 
 def normal(node: Node, masked: frozenset[str] = frozenset()) -> str:
@@ -199,6 +201,7 @@ def read_body(
     others: list[Assertion] = []
     returns: list[Node] = []
     bindings: dict[str, str] = {}  # variable -> the value last bound to it, in source order
+    tables: list[Node] = []
     query = compile_query(_BODY_QUERY)
     for _, captures in QueryCursor(query).matches(body):
         if "binding" in captures:
@@ -211,6 +214,8 @@ def read_body(
                 macro = items.text(invocation.child_by_field_name("macro"))
                 check = _macro_check(macro, arguments, invocation, line_offset, bindings)
                 macros.append((invocation.start_byte, invocation.end_byte, check))
+            elif name == "vec" and arguments is not None:
+                tables.append(arguments)
         elif "token_name" in captures:
             name_node = captures["token_name"][0]
             arguments = captures["token_arguments"][0]
@@ -232,6 +237,8 @@ def read_body(
                 others.append(_plain_check(captures["call"][0], line_offset))
         elif "return" in captures:
             returns.append(captures["return"][0])
+        elif "table" in captures:
+            tables.append(captures["table"][0])
         elif "attribute" in captures:
             suppression = attribute_suppression(captures["attribute"][0], line_offset)
             if suppression is not None:
@@ -244,7 +251,59 @@ def read_body(
         [*_outermost(macros), *others], key=lambda check: (check.line, check.text)
     )
     found.early_returns = _early_returns(body, returns, found.assertions, line_offset)
+    found.rows = _rows(tables, line_offset)
     return found
+
+
+def _rows(tables: list[Node], line_offset: int) -> list[Assertion]:
+    """The rows of the tables of cases in a body: `&[("n", "EOF .."), ..]`, `vec![(1, 2)]`.
+
+    A row is a tuple of two or more fields whose last fields hold a literal; the first field
+    names the case, the others are what it expects. A table inside another is part of it.
+    """
+    rows: list[Assertion] = []
+    end = -1
+    for table in sorted(tables, key=lambda node: (node.start_byte, -node.end_byte)):
+        if table.start_byte < end:
+            continue
+        end = table.end_byte
+        line = table.start_point.row + 1 + line_offset
+        for entry in _split(tokens(table)[1:-1]):
+            if len(entry) < 2 or entry[0] != "(" or entry[-1] != ")":
+                continue
+            fields = _split(entry[1:-1])
+            expected = [token for field in fields[1:] for token in (*field, ",")][:-1]
+            if len(fields) < 2 or not any(map(_is_literal, expected)):
+                continue
+            case = join(fields[0])
+            rows.append(Assertion(join(entry), f"row {case}", join(expected), line))
+    return rows
+
+
+def _split(words: list[str]) -> list[list[str]]:
+    """Tokens split at their top-level commas (empty parts dropped)."""
+    parts: list[list[str]] = [[]]
+    depth = 0
+    for token in words:
+        if token in _OPENERS:
+            depth += 1
+        elif token in _CLOSERS:
+            depth -= 1
+        if token == "," and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [part for part in parts if part]
+
+
+def _is_literal(token: str) -> bool:
+    first = token[0]
+    return (
+        first.isdigit()
+        or first in "\"'"
+        or token in ("true", "false")
+        or (len(token) > 1 and first in "bcr" and token[1] in "\"'#")
+    )
 
 
 def _is_check(name: str) -> bool:
@@ -314,18 +373,7 @@ def _value(expected: list[str], bindings: dict[str, str]) -> str:
 
 def _operands(arguments: Node) -> list[list[str]]:
     """The top-level comma-separated operands of a macro's token tree, as token lists."""
-    operands: list[list[str]] = [[]]
-    depth = 0
-    for token in tokens(arguments)[1:-1]:
-        if token in _OPENERS:
-            depth += 1
-        elif token in _CLOSERS:
-            depth -= 1
-        if token == "," and depth == 0:
-            operands.append([])
-        else:
-            operands[-1].append(token)
-    return [operand for operand in operands if operand]
+    return _split(tokens(arguments)[1:-1])
 
 
 def _matches(condition: list[str]) -> tuple[list[str], list[str]] | None:

@@ -56,6 +56,9 @@ class TestFacts:
     assertions: tuple[Assertion, ...]
     early_returns: tuple[int, ...]  # lines of `return`s that skip code or checks after them
     suppressions: tuple[Suppression, ...]
+    # Rows of tables of cases in the body (`&[("n", "EOF ..")]`): subject `row CASE`, the
+    # expected value is the rest of the row.
+    rows: tuple[Assertion, ...] = ()
 
     @property
     def runs(self) -> int:
@@ -120,6 +123,7 @@ def _facts_json(facts: TestFacts) -> dict[str, Any]:
         ],
         "early_returns": list(facts.early_returns),
         "suppressions": [[s.text, s.line, s.reasoned] for s in facts.suppressions],
+        "rows": [[a.text, a.subject, a.expected, a.line, a.trivial] for a in facts.rows],
     }
 
 
@@ -136,15 +140,20 @@ def _facts(data: Any) -> TestFacts:
         excluded=bool(data["excluded"]),
         cases=tuple(_strings(data["cases"])),
         fingerprint=str(data["fingerprint"]),
-        assertions=tuple(
-            Assertion(str(text), str(subject), str(expected), int(line), bool(trivial))
-            for text, subject, expected, line, trivial in data["assertions"]
-        ),
+        assertions=_assertions(data["assertions"]),
+        rows=_assertions(data["rows"]),
         early_returns=tuple(int(line) for line in data["early_returns"]),
         suppressions=tuple(
             Suppression(str(text), int(line), bool(reasoned))
             for text, line, reasoned in data["suppressions"]
         ),
+    )
+
+
+def _assertions(data: Any) -> tuple[Assertion, ...]:
+    return tuple(
+        Assertion(str(text), str(subject), str(expected), int(line), bool(trivial))
+        for text, subject, expected, line, trivial in data
     )
 
 

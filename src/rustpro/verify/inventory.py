@@ -190,6 +190,7 @@ def _finish(
         fingerprint=fingerprint(test.body, helpers.masked),
         assertions=tuple(assertions),
         early_returns=tuple(body.early_returns),
+        rows=tuple(body.rows),
         suppressions=(*facts.suppressions, *body.suppressions),
     )
 

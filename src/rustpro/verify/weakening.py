@@ -293,6 +293,7 @@ def _weakened(test_id: str, old: TestFacts, new: TestFacts, allow_edits: bool) -
             f"{label} now returns early at {new.path}:{line}, before code or checks that follow it",
         )
     found.extend(_checks_weakened(test_id, label, old, new, allow_edits))
+    found.extend(_rows_weakened(test_id, label, old, new, allow_edits))
     found.extend(_cases_weakened(test_id, label, old, new, allow_edits))
     new_unreasoned = Counter(s.text for s in new.suppressions if not s.reasoned)
     new_unreasoned.subtract(s.text for s in old.suppressions if not s.reasoned)
@@ -346,6 +347,42 @@ def _checks_weakened(
                 new.line,
                 f"{label} makes {makes} check(s) where it made {made}{per_case}"
                 f"{_quote(disappeared, '; gone: ')}",
+            )
+        )
+    return found
+
+
+def _rows_weakened(
+    test_id: str, label: str, old: TestFacts, new: TestFacts, allow_edits: bool
+) -> list[Weakening]:
+    """Rows of a table of cases that now expect another value, or are gone."""
+    found = [
+        Weakening(
+            "expected-value-changed",
+            test_id,
+            new.path,
+            after.line,
+            f"{label}: the row `{_short(after.text)}` of its table of cases now expects "
+            f"`{_short(after.expected)}` where it expected `{_short(before.expected)}`",
+            allow_edits,
+        )
+        for before, after in _edited_expectations(list(old.rows), list(new.rows))
+    ]
+    if len(new.rows) < len(old.rows):
+        gone = Counter(row.text for row in old.rows) - Counter(row.text for row in new.rows)
+        lost: list[Assertion] = []
+        for row in old.rows:
+            if gone[row.text] > 0:
+                gone[row.text] -= 1
+                lost.append(row)
+        found.append(
+            Weakening(
+                "fewer-assertions",
+                test_id,
+                new.path,
+                new.line,
+                f"{label} checks {len(new.rows)} row(s) of cases where it checked "
+                f"{len(old.rows)}{_quote(lost, '; gone: ')}",
             )
         )
     return found
