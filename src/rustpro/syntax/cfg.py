@@ -207,3 +207,151 @@ def _combine(operator: str, parts: list[frozenset[CfgOnly]]) -> frozenset[CfgOnl
         # `any(test, docsrs)`: never in a normal build, though for two kinds.
         return frozenset({CfgOnly.TEST})
     return frozenset()  # `not(..)`: holds in some normal build
+
+
+# Whether a predicate holds when `cargo test` builds the crate on some supported target, with
+# the package's default features: `verify` asks it of a test that is newly behind a cfg.
+# Names cargo test sets (`test`, `debug_assertions`) hold; names only other tools set (rustdoc,
+# miri, loom, fuzzers) and names nothing sets (`FALSE`, a typo) do not: a build script could
+# set a custom one, but a test newly hidden behind one is what a reviewer wants to see.
+_SET_BY_CARGO_TEST = frozenset({"test", "debug_assertions", "overflow_checks", "panic_unwind"})
+# Names that hold on some target but not all: the answer depends on where the tests run.
+_PLATFORM_NAMES = frozenset({"unix", "windows", "target_thread_local", "proc_macro"})
+# The values rustc knows for each target key (`rustc --print cfg` over every target);
+# another value names no target, so the predicate never holds.
+_TARGET_OSES = (
+    "aix android cuda dragonfly emscripten espidf freebsd fuchsia haiku hermit "
+    "horizon hurd illumos ios l4re linux macos netbsd none nto nuttx openbsd psp "
+    "redox rtems solaris solid_asp3 teeos trusty tvos uefi unknown visionos vita "
+    "vxworks wasi watchos xous zkvm cygwin lynxos178 qnx managarm motor"
+)
+_TARGET_ARCHES = (
+    "aarch64 amdgpu arm arm64ec avr bpf csky hexagon loongarch32 loongarch64 m68k "
+    "mips mips32r6 mips64 mips64r6 msp430 nvptx64 powerpc powerpc64 riscv32 riscv64 "
+    "s390x sparc sparc64 wasm32 wasm64 x86 x86_64 xtensa"
+)
+_TARGET_VALUES: dict[str, frozenset[str]] = {
+    "target_os": frozenset(_TARGET_OSES.split()),
+    "target_family": frozenset({"unix", "windows", "wasm"}),
+    "target_endian": frozenset({"little", "big"}),
+    "target_pointer_width": frozenset({"16", "32", "64"}),
+    "target_arch": frozenset(_TARGET_ARCHES.split()),
+    "panic": frozenset({"unwind", "abort"}),
+}
+# Keys whose values cargo test fixes: `panic = "unwind"` (the test harness needs it).
+_FIXED_VALUES: dict[str, str] = {"panic": "unwind"}
+# Keys any target may set to values not listed here (`target_env = "gnu"`, `target_feature`).
+_OPEN_KEYS = frozenset(
+    {
+        "target_env",
+        "target_vendor",
+        "target_abi",
+        "target_feature",
+        "target_has_atomic",
+        "target_has_atomic_load_store",
+        "target_has_atomic_equal_alignment",
+        "relocation_model",
+        "sanitize",
+        "target_object_format",
+        "fmt_debug",
+        "ub_checks",
+        "contract_checks",
+    }
+)
+
+
+def under_cargo_test(arguments: str, default_features: frozenset[str] | None) -> bool | None:
+    """Whether `#[cfg(ARGS)]` holds under `cargo test` with `default_features` enabled.
+
+    True when it holds on every target, False when it holds on none (`any()`, a feature
+    outside the defaults, `target_os = "nonexistent"`, `doc`, `miri`), None when it depends on
+    the target (`unix`, `target_os = "linux"`), on features when `default_features` is None
+    (not known), or the text is not a predicate.
+    """
+    tokens = _tokens(arguments.strip())
+    if tokens is None or len(tokens) < 2 or tokens[0] != "(" or tokens[-1] != ")":
+        return None
+    evaluator = _TestBuild(tokens[1:-1], default_features)
+    try:
+        value = evaluator.predicate()
+    except _NotAPredicate:
+        return None
+    return value if evaluator.position == len(evaluator.tokens) else None
+
+
+class _NotAPredicate(Exception):
+    """The tokens are not cfg syntax."""
+
+
+class _TestBuild:
+    """Three-valued evaluation (True, False, None for "depends on the target")."""
+
+    def __init__(self, tokens: list[str], features: frozenset[str] | None) -> None:
+        self.tokens = tokens
+        self.features = features
+        self.position = 0
+        self.depth = 0
+
+    def _next(self) -> str:
+        if self.position >= len(self.tokens):
+            raise _NotAPredicate
+        self.position += 1
+        return self.tokens[self.position - 1]
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def predicate(self) -> bool | None:
+        word = self._next()
+        if not (word[0].isalpha() or word[0] == "_"):
+            raise _NotAPredicate
+        if self._peek() == "(" and word in ("all", "any", "not"):
+            if self.depth == _MAX_NESTING:
+                raise _NotAPredicate
+            self._next()
+            parts: list[bool | None] = []
+            while self._peek() != ")":
+                self.depth += 1
+                parts.append(self.predicate())
+                self.depth -= 1
+                if self._peek() == ",":
+                    self._next()
+                elif self._peek() != ")":
+                    raise _NotAPredicate
+            self._next()
+            return _fold(word, parts)
+        if self._peek() == "=":
+            self._next()
+            value = self._next()
+            if not value.startswith('"'):
+                raise _NotAPredicate
+            return self._key_value(word, value[1:-1])
+        if word in _SET_BY_CARGO_TEST:
+            return True
+        if word in _PLATFORM_NAMES:
+            return None
+        return False
+
+    def _key_value(self, key: str, value: str) -> bool | None:
+        if key == "feature":
+            return None if self.features is None else value in self.features
+        if key in _FIXED_VALUES:
+            return value == _FIXED_VALUES[key]
+        known = _TARGET_VALUES.get(key)
+        if known is not None:
+            return None if value in known else False
+        return None if key in _OPEN_KEYS else False
+
+
+def _fold(operator: str, parts: list[bool | None]) -> bool | None:
+    if operator == "not":
+        if len(parts) != 1:
+            raise _NotAPredicate
+        return None if parts[0] is None else not parts[0]
+    if operator == "all":
+        if False in parts:
+            return False
+        return True if all(part is True for part in parts) else None
+    if True in parts:  # any
+        return True
+    return False if all(part is False for part in parts) else None
