@@ -81,7 +81,7 @@ class StartPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class TestCounts:
+class TallyOfTests:
     """How many tests the work tree's `cargo test` ran, and the start's declared tests."""
 
     passed: int
@@ -99,7 +99,7 @@ class VerifyReport:
     start: StartPoint
     checks: list[Check]
     changed_files: list[str]
-    tests: TestCounts | None = None
+    tests: TallyOfTests | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 

@@ -30,7 +30,7 @@ from rustpro.toolchain.session import FullModeOptions
 from rustpro.verify.cargo import CargoChecks, CargoOutcome
 from rustpro.verify.gitobjects import repository_root, resolve_commit
 from rustpro.verify.records import FindingRecord, RecordStore, at_least_warning, to_records
-from rustpro.verify.result import Check, Problem, StartPoint, Status, TestCounts, VerifyReport
+from rustpro.verify.result import Check, Problem, StartPoint, Status, TallyOfTests, VerifyReport
 from rustpro.verify.sides import (
     Side,
     changed_files,
@@ -256,11 +256,11 @@ def _test_check(
     return Check("tests", Status.PASS, counts, [], [], evidence)
 
 
-def _counts(outcome: CargoOutcome, declared: int) -> TestCounts | None:
+def _counts(outcome: CargoOutcome, declared: int) -> TallyOfTests | None:
     tests = outcome.tests
     if tests is None:
         return None
-    return TestCounts(tests.passed, tests.failed, tests.ignored, len(tests.binaries), declared)
+    return TallyOfTests(tests.passed, tests.failed, tests.ignored, len(tests.binaries), declared)
 
 
 # ---- check 3: no new clippy warnings ---------------------------------------------------
