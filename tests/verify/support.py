@@ -22,6 +22,15 @@ PAYLOADS = FIXTURES / "verify"
 _TEST_FN = re.compile(r"#\[test\]\s*(#\[ignore\]\s*)?fn\s+(\w+)")
 
 
+# A new `.unwrap()` in production code that no test reaches (so the tests still pass).
+NEW_UNWRAP = (
+    "#[cfg(test)]\nmod tests {",
+    "/// Parses a port number.\n#[must_use]\npub fn port_number(text: &str) -> u16 {\n"
+    "    text.parse().unwrap()\n}\n\n#[cfg(test)]\nmod tests {",
+)
+NEW_UNWRAP_LINE = 18
+
+
 def git(repo: Path, *args: str) -> str:
     """Run git in `repo` with a fixed identity; its stdout."""
     done = subprocess.run(

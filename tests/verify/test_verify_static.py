@@ -12,12 +12,20 @@ from types import ModuleType
 import pytest
 
 from tests.cli_support import assert_one_line_error, isolated_cache, run_cli, tree_state
-from tests.verify.support import VERIFIABLE, edit, git, make_repo, weakening
+from tests.verify.support import (
+    NEW_UNWRAP,
+    NEW_UNWRAP_LINE,
+    VERIFIABLE,
+    edit,
+    git,
+    make_repo,
+    weakening,
+)
 
 __all__ = ["isolated_cache", "weakening"]
 
 NO_CARGO = ["--skip", "build", "--skip", "fmt"]
-UNWRAP = ("text.parse().ok()", "Some(text.parse().unwrap())")
+UNWRAP = NEW_UNWRAP
 
 
 @pytest.fixture
@@ -64,7 +72,7 @@ def test_a_new_unwrap_fails_the_rustpro_check_only(
     assert statuses(report)["weakening"] == "pass"
     rustpro = next(c for c in report["checks"] if c["id"] == "rustpro")  # type: ignore[attr-defined]
     assert [(p["path"], p["line"], p["name"]) for p in rustpro["problems"]] == [
-        ("src/lib.rs", 12, "unwrap-in-production")
+        ("src/lib.rs", NEW_UNWRAP_LINE, "unwrap-in-production")
     ]
     assert report["changed_files"] == ["src/lib.rs"]
 
