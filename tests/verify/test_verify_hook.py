@@ -4,7 +4,9 @@ and anything verify cannot do fails closed with a reason."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,17 @@ from rustpro.errors import ToolError
 from rustpro.verify.hook import BlockCount, claude_stop_hook
 from rustpro.verify.result import Check, Problem, StartPoint, Status, VerifyReport
 from rustpro.verify.run import VerifyOptions
-from tests.cli_support import isolated_cache
-from tests.verify.support import PAYLOADS, VERIFIABLE
+from tests.cli_support import isolated_cache, run_cli
+from tests.verify.support import (
+    NEW_UNWRAP,
+    NEW_UNWRAP_LINE,
+    PAYLOADS,
+    VERIFIABLE,
+    edit,
+    fake_weakening,
+    make_repo,
+    reset,
+)
 
 __all__ = ["isolated_cache"]
 
@@ -141,3 +152,25 @@ def test_sessions_are_counted_apart(isolated_cache: Path) -> None:
     BlockCount("one").write(3)
     assert BlockCount("two").read() == 0
     assert BlockCount("one").read() == 3
+
+
+def test_the_command_line_answers_the_hook_protocol(
+    isolated_cache: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setitem(sys.modules, "rustpro.verify.weakening", fake_weakening())
+    repo = make_repo(tmp_path / "crate")
+    edit(repo, "src/lib.rs", *NEW_UNWRAP)
+    args = ["verify", "--hook", "claude", "--skip", "build", "--skip", "fmt"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(payload("stop-payload.json", repo)))
+    blocked = run_cli(args, capsys)
+    assert blocked.code == 2
+    assert blocked.stdout == ""
+    assert blocked.stderr.startswith("rustpro verify: FAIL: 1 of 6 checks failed")
+    assert f"src/lib.rs:{NEW_UNWRAP_LINE}: warning unwrap-in-production" in blocked.stderr
+    reset(repo)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(payload("stop-payload-continued.json", repo)))
+    allowed = run_cli(args, capsys)
+    assert (allowed.code, allowed.stdout, allowed.stderr) == (0, "", "")
