@@ -60,6 +60,8 @@ def test_an_unchanged_tree_passes(repo: Path, capsys: pytest.CaptureFixture[str]
         "fmt": "skipped",
     }
     assert report["changed_files"] == []
+    tests = next(c for c in report["checks"] if c["id"] == "tests")  # type: ignore[attr-defined]
+    assert tests["summary"] == "skipped (--skip build)"
 
 
 def test_a_new_unwrap_fails_the_rustpro_check_only(

@@ -65,6 +65,10 @@ class VerifyOptions:
     workers: int | None = None
     use_cache: bool = True
 
+    def skip_flag(self, step: str) -> str:
+        """The `--skip` value that left `step` out (`build` also leaves out test and clippy)."""
+        return step if step in self.skip else "build"
+
     def skipped(self, step: str) -> bool:
         """True when `step` is left out (directly, or through `build`)."""
         if step in ("test", "clippy") and "build" in self.skip:
@@ -217,7 +221,7 @@ def _test_check(
     options: VerifyOptions, outcome: CargoOutcome, findings: list[Finding], declared: int
 ) -> Check:
     if options.skipped("test"):
-        return Check("tests", Status.SKIPPED, "skipped (--skip test)")
+        return Check("tests", Status.SKIPPED, f"skipped (--skip {options.skip_flag('test')})")
     if outcome.compiled is False:
         return Check("tests", Status.NOT_RUN, "not run (the work tree does not build)")
     evidence = [line for line in outcome.evidence if line.startswith(("tests:", "tests "))]
@@ -283,7 +287,7 @@ def _clippy_check(
     changed: list[str],
 ) -> Check:
     if options.skipped("clippy"):
-        return Check("clippy", Status.SKIPPED, "skipped (--skip clippy)")
+        return Check("clippy", Status.SKIPPED, f"skipped (--skip {options.skip_flag('clippy')})")
     if outcome.compiled is False:
         return Check("clippy", Status.NOT_RUN, "not run (the work tree does not build)")
     if not outcome.clippy_ran:
