@@ -100,7 +100,7 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
     start = _resolve_start(root, repo, options)
     new = work_tree_side(root, repo)
     changed = changed_files(start.side, new)
-    cargo = _cargo_checks(options)
+    cargo = _cargo_checks(options, rust_changed=any(p.endswith(".rs") for p in changed))
     result = audit_work_tree(root, options, cargo)
     outcome = cargo.outcome if cargo is not None else CargoOutcome()
     if cargo is not None and outcome.missing_cargo is not None:
@@ -155,11 +155,13 @@ def _resolve_start(root: Path, repo: Path | None, options: VerifyOptions) -> _St
     return _Start(point, side, root_in_repo="" if relative == "." else relative)
 
 
-def _cargo_checks(options: VerifyOptions) -> CargoChecks | None:
+def _cargo_checks(options: VerifyOptions, *, rust_changed: bool = True) -> CargoChecks | None:
     build = not options.skipped("build")
     clippy = not options.skipped("clippy")
     test = not options.skipped("test")
-    fmt = not options.skipped("fmt")
+    # Check 6 is about the changed files: with no Rust file changed, rustfmt has nothing to
+    # say that counts (and would only compete with the build for the CPU).
+    fmt = not options.skipped("fmt") and rust_changed
     if not (build or clippy or test or fmt):
         return None
     return CargoChecks(options.full, build=build, clippy=clippy, test=test, fmt=fmt)
@@ -373,6 +375,8 @@ def _fmt_check(
 ) -> Check:
     if options.skipped("fmt"):
         return Check("fmt", Status.SKIPPED, "skipped (--skip fmt)")
+    if not any(path.endswith(".rs") for path in changed):
+        return Check("fmt", Status.PASS, "no Rust file changed")
     evidence = [line for line in outcome.evidence if line.startswith("rustfmt:")]
     state = evidence[0] if evidence else "rustfmt: not run"
     if not outcome.fmt_ran or any(w in state for w in ("skipped", "not run", "failed")):
