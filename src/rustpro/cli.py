@@ -404,9 +404,14 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
 
 
 VERIFY_SKIPPABLE = ("build", "test", "clippy", "rustpro", "weakening", "fmt")
+VERIFY_TRUST_NOTE = (
+    "verify runs cargo (clippy, test, fmt) on a copy of the work tree under rustpro's cache "
+    "dir, which executes its build scripts, proc macros and tests (--skip build runs none of "
+    "them). The starting point is only read, never checked out or built."
+)
 
 
-@cli.command(epilog=TRUST_NOTE)
+@cli.command(epilog=VERIFY_TRUST_NOTE)
 @click.argument(
     "path", metavar="[PATH]", required=False, type=click.Path(path_type=Path, readable=False)
 )

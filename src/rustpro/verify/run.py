@@ -105,8 +105,8 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
     outcome = cargo.outcome if cargo is not None else CargoOutcome()
     if cargo is not None and outcome.missing_cargo is not None:
         raise CannotVerify(
-            f"verify needs cargo for its build, test and clippy checks: {outcome.missing_cargo}"
-            " (or pass --skip build to check without building)"
+            f"verify needs cargo for its build, test, clippy and fmt checks: "
+            f"{outcome.missing_cargo} (--skip build --skip fmt checks without cargo)"
         )
     sources = new.rust_sources()
     module = weakening_module() if not options.skipped("weakening") else None
