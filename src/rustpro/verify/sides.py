@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from rustpro.fingerprint import normalized_line
 from rustpro.verify.gitobjects import list_tree, read_blobs, work_tree_files
 
 SOURCE_SUFFIXES = (".rs", ".toml", ".md")
@@ -170,7 +171,14 @@ def touched_lines(old: Side, new: Side, paths: Iterable[str]) -> dict[str, froze
         if old_text is None:
             touched[path] = frozenset(range(1, len(new_lines) + 1))
             continue
-        matcher = difflib.SequenceMatcher(None, old_text.split("\n"), new_lines, autojunk=False)
+        # Whitespace-only edits (re-indentation, reflowed spaces) touch nothing: compared as
+        # the fingerprints see lines, with whitespace runs collapsed.
+        matcher = difflib.SequenceMatcher(
+            None,
+            [normalized_line(line) for line in old_text.split("\n")],
+            [normalized_line(line) for line in new_lines],
+            autojunk=False,
+        )
         lines: set[int] = set()
         for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
             if tag in ("replace", "insert"):
