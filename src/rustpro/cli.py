@@ -403,6 +403,190 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
         click.echo(render_text(result), nl=False)
 
 
+VERIFY_SKIPPABLE = ("build", "test", "clippy", "rustpro", "weakening", "fmt")
+VERIFY_TRUST_NOTE = (
+    "verify runs cargo (clippy, test, fmt) on a copy of the work tree under rustpro's cache "
+    "dir, which executes its build scripts, proc macros and tests (--skip build runs none of "
+    "them). The starting point is only read, never checked out or built."
+)
+
+
+@cli.command(epilog=VERIFY_TRUST_NOTE)
+@click.argument(
+    "path", metavar="[PATH]", required=False, type=click.Path(path_type=Path, readable=False)
+)
+@click.option(
+    "--since", metavar="REF", default=None, help="Compare with this git ref [default: HEAD]."
+)
+@click.option(
+    "--snapshot",
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
+    default=None,
+    help="Compare with a snapshot written by --record.",
+)
+@click.option(
+    "--record",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    default=None,
+    help="Write a snapshot of the current state to FILE (a starting point) and exit.",
+)
+@click.option(
+    "--allow-test-edits",
+    is_flag=True,
+    help="List changed expected values in tests as notes instead of failing.",
+)
+@click.option(
+    "--skip",
+    "skip_steps",
+    multiple=True,
+    type=click.Choice(VERIFY_SKIPPABLE),
+    help="Leave out this check (repeatable; build also leaves out test and clippy).",
+)
+@click.option(
+    "--require",
+    multiple=True,
+    type=click.Choice(["fmt"]),
+    help="Fail when the changed files are not formatted (otherwise a note).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Report format (JSON: docs/verify-json.md).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--hook",
+    type=click.Choice(["claude"]),
+    default=None,
+    help="Answer a Claude Code Stop hook: payload on stdin, exit 2 blocks with the reasons.",
+)
+@click.option(
+    "--target-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="cargo's build directory [default: full mode's, under the user cache dir].",
+)
+@click.option(
+    "--step-timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Kill a cargo step after this long [default: per step, 2-30 min].",
+)
+@click.option(
+    "-F",
+    "--features",
+    "features",
+    multiple=True,
+    metavar="FEATURES",
+    help="cargo features to enable (comma- or space-separated, repeatable).",
+)
+@click.option("--all-features", is_flag=True, help="Enable every feature.")
+@click.option("--no-default-features", is_flag=True, help="Do not enable the default feature.")
+@jobs_option
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
+def verify(
+    path: Path | None,
+    since: str | None,
+    snapshot: Path | None,
+    record: Path | None,
+    allow_test_edits: bool,
+    skip_steps: tuple[str, ...],
+    require: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    hook: str | None,
+    target_dir: Path | None,
+    step_timeout: float | None,
+    features: tuple[str, ...],
+    all_features: bool,
+    no_default_features: bool,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Is the change done? Check the work tree at PATH against a starting point.
+
+    Six checks, each pass or fail with evidence: it builds (cargo check --all-targets, via
+    clippy), the tests pass (with counts), no new clippy warnings, no new rustpro findings at
+    warning or above (by fingerprint), tests not weakened, and the changed files are
+    formatted (a note unless --require fmt). The starting point is --since REF (default
+    HEAD in a git repository), read from git's objects, or --snapshot FILE; nothing is checked
+    out and the old side is never built. See docs/verify.md.
+
+    Exit status: 0 when every check passes, 1 when one fails, 2 when verify could not run.
+    With --hook claude: 0 lets the agent stop, 2 blocks it with the reasons on stderr.
+    """
+    from rustpro.toolchain.session import FullModeOptions
+    from rustpro.verify.run import VerifyOptions
+
+    if since is not None and snapshot is not None:
+        raise click.UsageError("use --since or --snapshot, not both")
+    if record is not None and (since is not None or snapshot is not None or hook is not None):
+        raise click.UsageError(
+            "--record writes a starting point: leave out --since, --snapshot and --hook"
+        )
+    options = VerifyOptions(
+        since=since,
+        snapshot=snapshot,
+        allow_test_edits=allow_test_edits,
+        skip=frozenset(skip_steps),
+        require=frozenset(require),
+        full=FullModeOptions(
+            target_dir=target_dir,
+            timeout=step_timeout,
+            progress=not quiet and hook is None,
+            features=tuple(name for value in features for name in value.replace(",", " ").split()),
+            all_features=all_features,
+            no_default_features=no_default_features,
+        ),
+        workers=jobs,
+    )
+    if hook is not None:
+        from rustpro.verify.hook import claude_stop_hook
+
+        answer = claude_stop_hook(sys.stdin.read(), path, options)
+        click.echo(answer.stdout, nl=False)
+        click.echo(answer.stderr, nl=False, err=True)
+        sys.exit(answer.exit_code)
+    if record is not None:
+        from rustpro.verify.recording import record_snapshot
+
+        recorded, warnings = record_snapshot(path or Path("."), options, record)
+        if not quiet:
+            for message in warnings:
+                _warn(message)
+        click.echo(
+            f"rustpro verify: recorded {len(recorded.files)} file(s), "
+            f"{len(recorded.rustpro)} rustpro finding(s), {recorded.declared_tests} test(s) "
+            f"in {record}"
+        )
+        return
+    from rustpro.verify.render import RENDERERS, headline
+    from rustpro.verify.run import verify as run_verify
+
+    report = run_verify(path or Path("."), options)
+    if not quiet and fmt != "text":
+        for message in report.warnings:
+            _warn(message)
+    text = RENDERERS[fmt](report)
+    if output is not None:
+        from rustpro.verify.output import write_atomically
+
+        write_atomically(output, text)
+        click.echo(headline(report))
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.exit_code)
+
+
 def _stop_tools() -> None:
     """Kill whatever cargo full mode started (only loaded when full mode ran)."""
     runner = sys.modules.get("rustpro.toolchain.runner")

@@ -215,6 +215,11 @@ class CargoSession:
         """The root of the cargo workspace the audited tree belongs to (`cargo
         locate-project --workspace` reads manifests only); the tree itself when cargo
         cannot tell (the metadata step then says why)."""
+        if self.workspace.enclosing is None:
+            # Discovery looked for a workspace above the tree as cargo does and found none
+            # that claims it: the tree is cargo's workspace root. Asking cargo would only
+            # confirm it, at the cost of a cargo start-up before anything else can begin.
+            return self.source_root
         args = ["locate-project", "--workspace", "--message-format", "plain"]
         try:
             run = self.run("metadata", args, description="cargo locate-project")

@@ -30,10 +30,13 @@ FAILED_RULE = "cargo-test::failed"
 TIMEOUT_RULE = "cargo-test::timeout"
 
 
-def run_tests(session: CargoSession, *, after_build: Callable[[], None] | None = None) -> None:
+def run_tests(
+    session: CargoSession, *, after_build: Callable[[], None] | None = None
+) -> TestRun | None:
     """Build and run every test binary and doctest of the audited crates; record counts and
-    failures. `after_build` is called once the build is over, however it ended (full mode
-    starts `cargo doc` then: cargo's build lock is free while the tests run)."""
+    failures, and return them (None when the tests did not build, run or finish). `after_build`
+    is called once the build is over, however it ended (full mode starts `cargo doc` then:
+    cargo's build lock is free while the tests run)."""
     # Short panic messages: the finding quotes the first lines, not a backtrace.
     env = session.env(RUST_BACKTRACE="0")
     budget = session.options.timeout_for("test")
@@ -45,7 +48,7 @@ def run_tests(session: CargoSession, *, after_build: Callable[[], None] | None =
             if after_build is not None:
                 after_build()
         if expected is None:
-            return
+            return None
         left = max(budget - (time.monotonic() - started), 1.0)
         run = session.run(
             "test",
@@ -59,11 +62,11 @@ def run_tests(session: CargoSession, *, after_build: Callable[[], None] | None =
         err = ToolTimeout("cargo test", budget)
         session.report.note(Checkpoint.TESTING, f"tests: did not finish ({err})")
         session.report.add([_finding(TIMEOUT_RULE, "Cargo.toml", 1, 1, f"{err}", "")])
-        return
+        return None
     except ToolError as err:
         session.report.note(Checkpoint.TESTING, f"tests: not run ({err})")
         session.report.warn(str(err))
-        return
+        return None
     tests = parse_test_output(run.stdout, expected)
     if run.returncode != 0 and not tests.binaries:
         reason = _last_error(run.stdout)
@@ -71,13 +74,14 @@ def run_tests(session: CargoSession, *, after_build: Callable[[], None] | None =
         session.report.add(
             [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests did not run: {reason}", "")]
         )
-        return
+        return None
     session.report.add(failure_findings(tests, session))
     session.report.note(Checkpoint.TESTING, _summary(tests, time.monotonic() - started))
     for binary in tests.binaries:
         counts = f"{binary.passed} passed, {binary.failed} failed, {binary.ignored} ignored"
         state = "" if binary.finished else ", crashed before its summary"
         session.report.detail(Checkpoint.TESTING, f"{_label(binary)}: {counts}{state}")
+    return tests
 
 
 def _build(session: CargoSession, env: dict[str, str]) -> ExpectedBinaries | None:
