@@ -5,7 +5,6 @@ tiny crate."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from tests.verify.support import (
     NEW_UNWRAP_LINE,
     PAYLOADS,
     edit,
-    fake_weakening,
     make_repo,
     reset,
 )
@@ -34,10 +32,8 @@ COMPILE_ERROR = ("left.saturating_add(right)", 'left.saturating_add("right")')
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory, cargo_cache_dir: Path) -> Iterator[Path]:
-    """The fixture repository, with the stand-in weakening module installed for the module."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "rustpro.verify.weakening", fake_weakening())
-        yield make_repo(tmp_path_factory.mktemp("verify") / "crate")
+    """The fixture repository, a git repository made from the verifiable crate."""
+    yield make_repo(tmp_path_factory.mktemp("verify") / "crate")
 
 
 @pytest.fixture(scope="module")

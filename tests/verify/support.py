@@ -1,25 +1,20 @@
 """Helpers for verify's tests: a git repository made from a fixture crate, scripted edits,
-and a small stand-in for `rustpro.verify.weakening` (the real one is built on its own branch;
-these tests check verify's orchestration, not the weakening rules)."""
+and the weakening module verify loads."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
+
+from rustpro.verify.testchecks import weakening_module
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 VERIFIABLE = FIXTURES / "cargo" / "verifiable"
 PAYLOADS = FIXTURES / "verify"
-
-_TEST_FN = re.compile(r"#\[test\]\s*(#\[ignore\]\s*)?fn\s+(\w+)")
 
 
 # A new `.unwrap()` in production code that no test reaches (so the tests still pass).
@@ -68,81 +63,12 @@ def edit(repo: Path, relpath: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-# ---- a stand-in for rustpro.verify.weakening --------------------------------------------
-
-
-@dataclass(frozen=True)
-class FakeFacts:
-    path: str
-    line: int
-    ignored: bool
-
-
-@dataclass(frozen=True)
-class FakeWeakening:
-    kind: str
-    test: str
-    path: str
-    line: int
-    message: str
-    note_only: bool = False
-
-
-class FakeInventory:
-    def __init__(self, tests: dict[str, FakeFacts], files: frozenset[str]) -> None:
-        self.tests = tests
-        self.files = files
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "tests": {k: [v.path, v.line, v.ignored] for k, v in self.tests.items()},
-            "files": sorted(self.files),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FakeInventory:
-        tests = {k: FakeFacts(v[0], v[1], v[2]) for k, v in data["tests"].items()}
-        return cls(tests, frozenset(data["files"]))
-
-
-def _inventory(sources: dict[str, str]) -> FakeInventory:
-    tests: dict[str, FakeFacts] = {}
-    for path, text in sources.items():
-        for match in _TEST_FN.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            tests[f"{path}::{match.group(2)}"] = FakeFacts(path, line, bool(match.group(1)))
-    return FakeInventory(tests, frozenset(sources))
-
-
-def _compare(
-    old: FakeInventory, new: FakeInventory, *, allow_test_edits: bool = False
-) -> list[FakeWeakening]:
-    found = []
-    for name, facts in old.tests.items():
-        now = new.tests.get(name)
-        if now is None:
-            found.append(
-                FakeWeakening("removed", name, facts.path, facts.line, f"test `{name}` removed")
-            )
-        elif now.ignored and not facts.ignored:
-            found.append(
-                FakeWeakening("ignored", name, now.path, now.line, f"test `{name}` now ignored")
-            )
-    return found
-
-
-def fake_weakening() -> ModuleType:
-    """A module with the agreed interface of rustpro.verify.weakening."""
-    module = ModuleType("rustpro.verify.weakening")
-    module.TestInventory = FakeInventory  # type: ignore[attr-defined]
-    module.inventory = _inventory  # type: ignore[attr-defined]
-    module.compare = _compare  # type: ignore[attr-defined]
-    return module
+# ---- the weakening module verify loads -------------------------------------------------
 
 
 @pytest.fixture
-def weakening(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """The stand-in, installed where verify imports the real module from."""
-    module = fake_weakening()
-    monkeypatch.setitem(sys.modules, "rustpro.verify.weakening", module)
+def weakening() -> ModuleType:
+    """The real `rustpro.verify.weakening`, as verify loads it."""
+    module = weakening_module()
+    assert module is not None
     return module

@@ -22,7 +22,6 @@ from tests.verify.support import (
     PAYLOADS,
     VERIFIABLE,
     edit,
-    fake_weakening,
     make_repo,
     reset,
 )
@@ -160,7 +159,6 @@ def test_the_command_line_answers_the_hook_protocol(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setitem(sys.modules, "rustpro.verify.weakening", fake_weakening())
     repo = make_repo(tmp_path / "crate")
     edit(repo, "src/lib.rs", *NEW_UNWRAP)
     args = ["verify", "--hook", "claude", "--skip", "build", "--skip", "fmt"]

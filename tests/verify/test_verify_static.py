@@ -110,7 +110,8 @@ def test_a_removed_test_fails_the_weakening_check_naming_it(
     assert run.code == 1
     first = run.stdout.splitlines()[0]
     assert first.startswith("rustpro verify: FAIL: 1 of 6 checks failed (tests not weakened")
-    assert "src/lib.rs::parses_ports" in run.stdout
+    assert "src/lib.rs::tests::parses_ports" in run.stdout
+    assert "\n      cargo test would run 1 tests" in run.stdout  # a tree-wide problem: no place
     assert "what to do: restore what the test checked" in run.stdout
 
 

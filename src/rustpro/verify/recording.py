@@ -53,7 +53,7 @@ def record_snapshot(
             "clippy's findings are not recorded (the tree does not build, or clippy is "
             "missing): verify will count clippy findings in changed files as new"
         )
-    sources = side.rust_sources()
+    sources = side.test_sources()
     module = weakening_module()
     inventory = module.inventory(sources) if module is not None else None
     if module is None:

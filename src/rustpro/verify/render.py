@@ -59,7 +59,9 @@ def render_text(report: VerifyReport) -> str:
 def _problem_lines(problems: list[Problem], indent: str) -> list[str]:
     lines: list[str] = []
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        lines.append(f"{indent}{problem.place}: {problem.message}")
+        # A problem of the whole tree (the count of tests) has no place to name.
+        place = f"{problem.place}: " if problem.place else ""
+        lines.append(f"{indent}{place}{problem.message}")
         if problem.fix:
             lines.append(f"{indent}  what to do: {problem.fix}")
     if len(problems) > MAX_PROBLEMS_SHOWN:
@@ -88,7 +90,8 @@ def render_markdown(report: VerifyReport) -> str:
         lines += ["", f"### {check.title}", ""]
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
             message = problem.message.replace("\n", " ")
-            lines.append(f"- `{problem.place}`: {message}")
+            place = f"`{problem.place}`: " if problem.place else ""
+            lines.append(f"- {place}{message}")
             if problem.fix:
                 lines.append(f"  - what to do: {problem.fix}")
         if len(problems) > MAX_PROBLEMS_SHOWN:

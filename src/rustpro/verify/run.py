@@ -108,7 +108,7 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
             f"verify needs cargo for its build, test, clippy and fmt checks: "
             f"{outcome.missing_cargo} (--skip build --skip fmt checks without cargo)"
         )
-    sources = new.rust_sources()
+    sources = new.test_sources()
     module = weakening_module() if not options.skipped("weakening") else None
     inventories = _inventories(module, start, sources)
     checks = [
@@ -182,7 +182,7 @@ def _inventories(module: Any, start: _Start, sources: dict[str, str]) -> tuple[A
         if start.snapshot.tests is None:
             return None
         return module.TestInventory.from_json(start.snapshot.tests), new
-    return module.inventory(start.side.rust_sources()), new
+    return module.inventory(start.side.test_sources()), new
 
 
 def _declared_at_start(start: _Start, inventories: tuple[Any, Any] | None) -> int:

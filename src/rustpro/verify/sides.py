@@ -63,6 +63,15 @@ class Side:
             if path.endswith(".rs")
         }
 
+    def test_sources(self) -> dict[str, str]:
+        """The `.rs` files and the `Cargo.toml` manifests: what a test inventory reads (a
+        manifest's default features decide whether a `#[cfg(feature = ..)]` test runs)."""
+        return {
+            path: content.decode("utf-8", "replace")
+            for path, content in sorted(self.contents.items())
+            if path.endswith(".rs") or path.rsplit("/", 1)[-1] == "Cargo.toml"
+        }
+
     def content_key(self) -> str:
         """A hash of every file's path and content (and of the ancestors' manifests)."""
         digest = hashlib.sha256()

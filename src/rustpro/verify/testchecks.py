@@ -39,9 +39,10 @@ def weakening_module() -> ModuleType | None:
 
 
 def declared_tests(sources: Mapping[str, str], inventory: Any | None) -> int:
-    """How many test functions the sources declare (the inventory's count when known)."""
+    """How many tests `cargo test` would run from the sources (the inventory's count of runs,
+    ignored and cfg-excluded tests left out, when known; else the test attributes)."""
     if inventory is not None:
-        return len(inventory.tests)
+        return int(inventory.total_runs)
     return sum(len(_TEST_ATTRIBUTE.findall(text)) for text in sources.values())
 
 
