@@ -587,6 +587,170 @@ def verify(
     sys.exit(report.exit_code)
 
 
+AGENT_TRUST_NOTE = (
+    "The agent changes files in --workspace (only there, never .git/) and runs cargo on a "
+    "copy of it, which executes the crate's build scripts, proc macros and tests. Every "
+    "change is journalled: --undo restores the files of the last run. See docs/agent.md."
+)
+
+
+@cli.command(epilog=AGENT_TRUST_NOTE)
+@click.argument("task", required=False)
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The directory the agent may read and change.",
+)
+@click.option(
+    "--model",
+    metavar="SPEC",
+    default=None,
+    help="openai:MODEL, anthropic:MODEL or scripted:FILE [default: $RUSTPRO_AGENT_MODEL, "
+    "the config file, else anthropic:claude-sonnet-4-5].",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default=None,
+    help="The service's endpoint (a local server: http://127.0.0.1:11434/v1 for Ollama).",
+)
+@click.option(
+    "--api-key-env",
+    metavar="VAR",
+    default=None,
+    help="The variable holding the API key [default: OPENAI_API_KEY or ANTHROPIC_API_KEY].",
+)
+@click.option(
+    "--agent",
+    "agent_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A Claude Code sub-agent definition (Markdown with YAML front matter) as persona.",
+)
+@click.option("--max-turns", type=click.IntRange(min=1), default=None, help="Model turns.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Tokens in all.")
+@click.option(
+    "--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD", help="Money."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Wall time of the whole run.",
+)
+@click.option(
+    "--max-gate-retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Refused gates the model may answer before the run ends as failed.",
+)
+@click.option(
+    "--approve",
+    type=click.Choice(["auto", "edits", "all"]),
+    default=None,
+    help="Ask before each write (edits) or every tool call (all) [default: auto].",
+)
+@click.option(
+    "--transcript",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the JSONL transcript here [default: under rustpro's cache dir].",
+)
+@click.option(
+    "--non-interactive", is_flag=True, help="Never prompt: questions get the model's assumption."
+)
+@click.option(
+    "--target-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="cargo's build directory [default: full mode's, under the user cache dir].",
+)
+@click.option("--undo", is_flag=True, help="Restore the files the last run changed, and exit.")
+@click.option("--print-persona", is_flag=True, help="Show the persona's system prompt, and exit.")
+def agent(
+    task: str | None,
+    workspace: Path,
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str | None,
+    agent_file: Path | None,
+    max_turns: int | None,
+    max_tokens: int | None,
+    max_cost: float | None,
+    timeout: float | None,
+    max_gate_retries: int,
+    approve: str | None,
+    transcript: Path | None,
+    non_interactive: bool,
+    target_dir: Path | None,
+    undo: bool,
+    print_persona: bool,
+) -> None:
+    """Do TASK on the crate in --workspace as a senior Rust engineer, gated by verify.
+
+    The model works through eight steps (shown as a plan) with rustpro's tools; when it says
+    it is done, `rustpro verify` checks the change against the state before its first edit,
+    and a refusal goes back to the model. A task that needs no code change is answered
+    without a gate. See docs/agent.md.
+
+    Exit status: 0 when the gate passed (or nothing needed changing), 1 when the run ended
+    without passing, 2 for usage and configuration errors.
+    """
+    from rustpro.agent import persona
+
+    if print_persona:
+        definition = (
+            persona.load_definition(agent_file) if agent_file else persona.builtin_definition()
+        )
+        click.echo(f"# {definition.name} ({definition.source})\n\n{definition.description}\n")
+        click.echo(persona.system_prompt(definition), nl=False)
+        return
+    from rustpro.agent.run import AgentOptions, Terminal, run_agent
+    from rustpro.agent.run import undo as undo_run
+
+    if undo:
+        report = undo_run(workspace)
+        for path in report.restored:
+            click.echo(f"restored {path}")
+        for path in report.removed:
+            click.echo(f"removed {path}")
+        for path in report.kept:
+            _warn(f"{path} changed after the run: left as it is")
+        sys.exit(1 if report.kept else 0)
+    if not task:
+        raise click.UsageError("give the TASK (or --undo, --print-persona)")
+    from rustpro.toolchain.session import FullModeOptions
+
+    interactive = not non_interactive and sys.stdin.isatty()
+    terminal = Terminal(
+        ask=(lambda q: str(click.prompt(q, default="", err=True))) if interactive else None,
+        confirm=(lambda c: click.confirm(f"allow {c}?", err=True)) if interactive else None,
+    )
+    options = AgentOptions(
+        task=task,
+        workspace=workspace,
+        model=model,
+        base_url=base_url,
+        api_key_env=api_key_env,
+        agent_file=agent_file,
+        max_turns=max_turns,
+        max_tokens=max_tokens,
+        max_cost=max_cost,
+        timeout=timeout,
+        max_gate_retries=max_gate_retries,
+        approve=approve,
+        transcript=transcript,
+        non_interactive=non_interactive or not interactive,
+        full=FullModeOptions(target_dir=target_dir, progress=False),
+    )
+    result = run_agent(options, terminal)
+    sys.exit(result.exit_code)
+
+
 def _stop_tools() -> None:
     """Kill whatever cargo full mode started (only loaded when full mode ran)."""
     runner = sys.modules.get("rustpro.toolchain.runner")
