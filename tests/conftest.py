@@ -1,6 +1,13 @@
-"""Session-wide hooks: the lintcheck diff is printed at the end of the run, not failed on."""
+"""Session-wide hooks and fixtures: the lintcheck diff is printed at the end of the run, not
+failed on; every test that runs real cargo shares one build directory and one rustpro cache
+dir (where full mode keeps its copies of the audited trees), so after the first build of a
+fixture crate the others are warm."""
 
 from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +23,22 @@ def pytest_terminal_summary(
         terminalreporter.section("lintcheck: findings differ from last-run.json")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def cargo_target_dir(tmp_path_factory: pytest.TempPathFactory, cargo_cache_dir: Path) -> Path:
+    """The CARGO_TARGET_DIR every cargo run of the session shares (warm after the first)."""
+    if shutil.which("cargo") is None:
+        pytest.skip("cargo is not installed")
+    return tmp_path_factory.mktemp("cargo-target")
+
+
+@pytest.fixture(scope="session")
+def cargo_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """RUSTPRO_CACHE_DIR for the session's full-mode audits (their work copies stay warm
+    across tests, and the user's cache dir is left alone); a test may still point it
+    elsewhere with monkeypatch."""
+    cache = tmp_path_factory.mktemp("rustpro-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RUSTPRO_CACHE_DIR", str(cache))
+        yield cache

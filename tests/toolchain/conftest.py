@@ -1,11 +1,12 @@
-"""Fixtures for tests that run real cargo: one build directory and one rustpro cache dir
-(where full mode keeps its copies of the audited trees) for the whole session, and copies of
-the fixture crates, so nothing a test does touches tests/fixtures."""
+"""Fixtures for tests that run real cargo: copies of the fixture crates, so nothing a test
+does touches tests/fixtures (the session's build directory and rustpro cache dir,
+`cargo_target_dir` and `cargo_cache_dir`, are in tests/conftest.py: the agent's tests share
+them)."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,25 +18,6 @@ from rustpro.toolchain.session import FullModeOptions
 CARGO_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cargo"
 
 FullAudit = Callable[[str], AuditResult]
-
-
-@pytest.fixture(scope="session")
-def cargo_target_dir(tmp_path_factory: pytest.TempPathFactory, cargo_cache_dir: Path) -> Path:
-    """The CARGO_TARGET_DIR every cargo run of the session shares (warm after the first)."""
-    if shutil.which("cargo") is None:
-        pytest.skip("cargo is not installed")
-    return tmp_path_factory.mktemp("cargo-target")
-
-
-@pytest.fixture(scope="session")
-def cargo_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """RUSTPRO_CACHE_DIR for the session's full-mode audits (their work copies stay warm
-    across tests, and the user's cache dir is left alone); a test may still point it
-    elsewhere with monkeypatch."""
-    cache = tmp_path_factory.mktemp("rustpro-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RUSTPRO_CACHE_DIR", str(cache))
-        yield cache
 
 
 @pytest.fixture(scope="session")

@@ -112,14 +112,14 @@ class Budget:
         price: Price | None,
         *,
         parent: Budget | None = None,
-        clock: Clock = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self.owner = owner
         self.limits = limits
         self.price = price
         self.parent = parent
-        self._clock = clock
-        self.started = clock()
+        self._clock = clock or time.monotonic
+        self.started = self._clock()
         self.turns = 0
         self.input_tokens = 0
         self.output_tokens = 0

@@ -78,8 +78,6 @@ class AnthropicMessages:
                 events = self._client.messages.create(**params, stream=True)
                 return turn_from_events((as_dict(event) for event in events), on_text)
             turn = turn_from_message(as_dict(self._client.messages.create(**params)))
-        except ModelError:
-            raise
         except self._sdk.AnthropicError as err:
             raise explain_error(self._sdk, err, self._service) from None
         except (AttributeError, TypeError, ValueError, KeyError) as err:
@@ -126,10 +124,10 @@ def _blocks(message: Message) -> tuple[str, list[dict[str, Any]]]:
 
 
 def turn_from_message(data: dict[str, Any]) -> AssistantTurn:
-    """A non-streamed message as a turn; raises `ModelError` when it has no content list."""
+    """A non-streamed message as a turn; raises `ValueError` when it has no content list."""
     content = data.get("content")
     if not isinstance(content, list):
-        raise ModelError("the model service sent a malformed response: no content blocks")
+        raise ValueError("no content blocks")
     text: list[str] = []
     calls: list[ToolCall] = []
     for block in content:

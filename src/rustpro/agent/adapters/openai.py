@@ -86,8 +86,6 @@ class OpenAIChat:
                 return turn_from_chunks((as_dict(chunk) for chunk in chunks), on_text)
             response = self._client.chat.completions.create(**params)
             turn = turn_from_response(as_dict(response))
-        except ModelError:
-            raise
         except self._sdk.OpenAIError as err:
             raise explain_error(self._sdk, err, self._service) from None
         except (AttributeError, TypeError, ValueError, KeyError) as err:
@@ -124,13 +122,13 @@ def wire_messages(system: str, messages: Sequence[Message]) -> list[dict[str, An
 
 
 def turn_from_response(data: dict[str, Any]) -> AssistantTurn:
-    """A non-streamed completion as a turn; raises `ModelError` when it has no message."""
+    """A non-streamed completion as a turn; raises `ValueError` when it has no message."""
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise ModelError("the model service sent a malformed response: no choices")
+        raise ValueError("no choices")
     message = choices[0].get("message")
     if not isinstance(message, dict):
-        raise ModelError("the model service sent a malformed response: no message")
+        raise ValueError("no message")
     calls = []
     for index, raw in enumerate(message.get("tool_calls") or []):
         function = raw.get("function") or {}

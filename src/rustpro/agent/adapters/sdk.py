@@ -70,12 +70,13 @@ def _body_message(body: Any) -> str:
 
 def as_dict(value: Any) -> dict[str, Any]:
     """An SDK response object (a pydantic model) or a plain dict, as a dict; raises
-    `ModelError` when it is neither (a server that answered something that is not JSON)."""
+    `ValueError` when it is neither (a server that answered something that is not JSON)."""
     if isinstance(value, dict):
         return value
     dump = getattr(value, "model_dump", None)
     if callable(dump):
-        data = dump()
+        # A malformed answer makes pydantic warn on stderr; the caller reports it instead.
+        data = dump(warnings=False)
         if isinstance(data, dict):
             return data
-    raise ModelError(f"the model service sent a malformed response: {short(repr(value), 200)}")
+    raise ValueError(f"not a JSON object: {short(repr(value), 200)}")
