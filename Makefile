@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean docs lint-list
+.PHONY: test demo agent-demo lint typecheck unit bench clean docs lint-list
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: lint typecheck unit
 
 demo: $(STAMP)
 	-$(BIN)/rustpro audit --static --select all examples/showcase
+
+# The agent, offline: a scripted model (examples/agent/fix-unwrap.jsonl) fixes a copy of
+# examples/agent/fix-unwrap in a temporary directory, so the repository is never modified.
+# It shows the plan, a refused gate, the fix and the passing gate; it needs cargo.
+AGENT_DEMO_TASK := parse_settings panics when a value is not a number (port = http): report it as an error instead, and test it
+agent-demo: $(STAMP)
+	@demo=$$(mktemp -d) && cp -r examples/agent/fix-unwrap "$$demo/" && \
+	$(BIN)/rustpro agent --workspace "$$demo/fix-unwrap" --non-interactive \
+		--model scripted:examples/agent/fix-unwrap.jsonl "$(AGENT_DEMO_TASK)"; \
+	status=$$?; rm -rf "$$demo"; exit $$status
 
 # Rule pages under docs/rules/ come from the rule docstrings; a test fails when they are stale.
 docs: $(STAMP)

@@ -53,7 +53,7 @@ Reply = Turn | Fault | Raw
 
 @dataclass
 class Request:
-    """One request the server received."""
+    """One request the server received (header names in lower case)."""
 
     path: str
     headers: dict[str, str]
@@ -255,7 +255,8 @@ class ModelServer:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
-                outer._answer(self, Request(self.path, dict(self.headers.items()), body))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                outer._answer(self, Request(self.path, headers, body))
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -84,7 +84,7 @@ class Console:
     def _lines(self, kind: str, agent: str, f: Mapping[str, Any]) -> list[str]:
         if kind == "run_start":
             return [
-                f"rustpro agent: {_cut(str(f.get('task', '')))}",
+                f"rustpro agent: {f.get('task', '')}",
                 f"  model {f.get('model')}, persona {f.get('persona', {}).get('name')}, "
                 f"workspace {f.get('workspace')}",
             ]
@@ -137,6 +137,7 @@ class Console:
             return [f"gate: not run ({f.get('reason')})"]
         if verdict == "error":
             return [f"gate: could not run: {f.get('reason')}"]
-        head = f"gate: {str(verdict).upper()} (attempt {f.get('attempt')})"
+        attempt = f"attempt {f.get('attempt')} of at most {f.get('max_attempts')}"
+        head = f"gate: {str(verdict).upper()} ({attempt})"
         report = str(f.get("report") or "").rstrip().splitlines()
         return [head, *(f"  {line}" for line in report)]

@@ -20,6 +20,8 @@ from rustpro.verify.result import VerifyReport
 from rustpro.verify.run import VerifyOptions, verify, verify_root
 
 Emit = Callable[..., None]
+# How the reports name the starting point (rather than the snapshot's file).
+START_LABEL = "the state before the first edit"
 
 
 def runs_dir(root: Path) -> Path:
@@ -61,19 +63,18 @@ class Gate:
         if not self.recorded:
             self.record_start()
         options = dataclasses.replace(self.options, snapshot=self.snapshot, since=None)
-        return verify(self.root, options)
+        report = verify(self.root, options)
+        report.start = dataclasses.replace(report.start, label=START_LABEL)
+        return report
 
 
-def refusal(report: VerifyReport, attempt: int, retries_left: int) -> str:
+def refusal(report: VerifyReport, attempt: int, max_attempts: int) -> str:
     """The message a refused gate sends the model."""
-    tries = (
-        f"{retries_left} more refusal(s) end the run"
-        if retries_left > 0
-        else "the next refusal ends the run"
-    )
+    left = max_attempts - attempt
     return (
-        f'The gate refused "done" (attempt {attempt}; {tries}). rustpro verify, against the '
-        "state before your first edit, reports:\n\n"
+        f'The gate refused "done" (attempt {attempt} of at most {max_attempts}: {left} more '
+        "before the run ends as failed). rustpro verify, against the state before your first "
+        "edit, reports:\n\n"
         f"{render_text(report)}\n"
         "Fix every failed check in the code (never by weakening, removing or ignoring a "
         "test), check with the verify tool, then finish again."

@@ -172,9 +172,8 @@ def run_agent(options: AgentOptions, terminal: Terminal | None = None) -> RunRes
     console = Console(terminal.out, redactor, streaming=stream)
     events = Events(transcript, console)
     try:
-        return _Run(
-            options, terminal, definition, spec, model, price, limits, approve, root, events
-        ).execute(connection, transcript_path)
+        run = _Run(options, terminal, definition, spec, model, price, limits, approve, root, events)
+        return run.execute(connection, transcript_path, redactor)
     finally:
         transcript.close()
 
@@ -268,7 +267,7 @@ class _Run:
         ]
         return {tool.name: tool for tool in tools}
 
-    def execute(self, connection: Connection, transcript: Path) -> RunResult:
+    def execute(self, connection: Connection, transcript: Path, redactor: Redactor) -> RunResult:
         allowed, warnings = select_tools(self.definition, TOOL_ORDER)
         for warning in warnings:
             self.terminal.err.write(f"rustpro: warning: {warning}\n")
@@ -304,7 +303,8 @@ class _Run:
         except ModelError as err:
             outcome, final = "failed", agent.last_text
             code = EXIT_ERROR if err.configuration else EXIT_FINDINGS
-            summary = f"the model could not be asked: {err}"
+            summary = redactor.text(f"the model could not be asked: {err}")
+            self.terminal.err.write(f"rustpro: error: {summary}\n")
         except KeyboardInterrupt:
             self._end("interrupted", 130, "interrupted", agent.last_text)
             raise
@@ -350,20 +350,20 @@ class _Run:
             except RustproError as err:
                 self.events.emit("gate", verdict="error", attempt=attempts, reason=str(err))
                 return "failed", EXIT_FINDINGS, f"the gate could not run: {err}", end.text
-            retries_left = self.options.max_gate_retries - attempts
+            max_attempts = self.options.max_gate_retries + 1
             self.events.emit(
                 "gate",
                 verdict=report.verdict,
                 attempt=attempts,
+                max_attempts=max_attempts,
                 failed=[check.id for check in report.failed],
                 checks={check.id: check.status.value for check in report.checks},
                 changed_files=report.changed_files,
                 report=render_text(report),
-                retries_left=max(retries_left, 0) if report.verdict == "fail" else None,
             )
             if report.verdict == "pass":
                 return "passed", EXIT_CLEAN, f"done: the gate passed (attempt {attempts})", end.text
-            if retries_left < 0:
+            if attempts >= max_attempts:
                 names = ", ".join(check.title for check in report.failed)
                 return (
                     "failed",
@@ -371,7 +371,7 @@ class _Run:
                     f"the gate refused {attempts} time(s), the last for: {names}",
                     end.text,
                 )
-            agent.say(refusal(report, attempts, retries_left))
+            agent.say(refusal(report, attempts, max_attempts))
 
     def _end(self, outcome: str, code: int, summary: str, final: str) -> None:
         self.events.emit(
