@@ -32,10 +32,17 @@ def runs_dir(root: Path) -> Path:
 class Gate:
     """Records the starting state of the crate at `root` and verifies changes against it."""
 
-    def __init__(self, root: Path, options: VerifyOptions, emit: Emit) -> None:
+    def __init__(
+        self,
+        root: Path,
+        options: VerifyOptions,
+        emit: Emit,
+        seconds_left: Callable[[], float | None] = lambda: None,
+    ) -> None:
         self.root = root
         self.options = options
         self.emit = emit
+        self.seconds_left = seconds_left
         self.snapshot = runs_dir(root) / "start.json"
         self.recorded = False
 
@@ -46,7 +53,7 @@ class Gate:
 
         self.snapshot.parent.mkdir(parents=True, exist_ok=True)
         crate = verify_root(self.root)
-        recorded, warnings = record_snapshot(crate, self.options, self.snapshot)
+        recorded, warnings = record_snapshot(crate, self._bounded(), self.snapshot)
         self.recorded = True
         self.emit(
             "snapshot",
@@ -62,10 +69,20 @@ class Gate:
         """verify against the starting state; raises `RustproError` when verify cannot run."""
         if not self.recorded:
             self.record_start()
-        options = dataclasses.replace(self.options, snapshot=self.snapshot, since=None)
+        options = dataclasses.replace(self._bounded(), snapshot=self.snapshot, since=None)
         report = verify(self.root, options)
         report.start = dataclasses.replace(report.start, label=START_LABEL)
         return report
+
+    def _bounded(self) -> VerifyOptions:
+        """The options with cargo's steps cut to the run's remaining wall time."""
+        left = self.seconds_left()
+        if left is None:
+            return self.options
+        full = self.options.full
+        timeout = min(full.timeout, left) if full.timeout is not None else left
+        bounded = dataclasses.replace(full, timeout=max(timeout, 1.0))
+        return dataclasses.replace(self.options, full=bounded)
 
 
 def refusal(report: VerifyReport, attempt: int, max_attempts: int) -> str:

@@ -241,7 +241,7 @@ class _Run:
         verify_options = VerifyOptions(
             full=options.full, skip=options.gate_skip, workers=1, use_cache=True
         )
-        self.gate = Gate(root, verify_options, events.emit)
+        self.gate = Gate(root, verify_options, events.emit, self.budget.seconds_left)
         self.workspace = Workspace(root, self.journal, before_first_change=self.gate.record_start)
         self.plan = Plan()
         self.approver = Approver(approve, terminal.confirm)
