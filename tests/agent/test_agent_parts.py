@@ -3,6 +3,7 @@ output, budgets and prices, settings, redaction, wire conversions, the plan."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from rustpro.agent.adapters import anthropic, openai
 from rustpro.agent.budget import Budget, Limits, Price, PriceTable
+from rustpro.agent.console import Console
 from rustpro.agent.conversation import (
     AssistantTurn,
     Message,
@@ -205,3 +207,16 @@ def test_a_step_is_not_done_without_its_self_check() -> None:
         plan.update([{"step": 9, "status": "done", "self_check": "x"}])
     plan.update([{"step": 3, "status": "done", "self_check": "clippy clean"}])
     assert "[x] 3. Implement with idiomatic patterns" in plan.render()
+
+
+def test_streamed_text_is_shown_as_it_arrives_and_lines_stay_whole() -> None:
+    out = io.StringIO()
+    console = Console(out, Redactor(["sk-secret-000000"]), streaming=True)
+    console.text("main", "Reading ")
+    assert out.getvalue() == "Reading "  # shown before the turn is complete
+    console.text("main", "the key sk-sec")  # could be the key: held back
+    assert out.getvalue() == "Reading the key "
+    console.text("main", "ret-000000")
+    console.show("tool_call", "main", {"name": "read_file", "arguments": {"path": "a.rs"}})
+    console.show("response", "main", {"text": "Reading the key sk-secret-000000"})
+    assert out.getvalue() == "Reading the key [redacted]\n-> read_file a.rs\n"

@@ -55,22 +55,28 @@ class Console:
         self.streaming = streaming
         self._lock = threading.Lock()
         self._mid_line = False
+        # Streamed text that might be the start of a secret, until the next piece tells.
+        self._held = ""
 
     def text(self, agent: str, piece: str) -> None:
         """A piece of the model's text, printed as it arrives (streaming only)."""
         if not self.streaming:
             return
         with self._lock:
-            self._write(self.redactor.text(piece))
-            self._mid_line = not piece.endswith("\n")
+            shown, self._held = self.redactor.split_safe(self._held + piece)
+            self._write(shown)
+            self._mid_line = not (shown + self._held).endswith("\n")
 
     def show(self, kind: str, agent: str, fields: Mapping[str, Any]) -> None:
         """Print what a person should see of one event."""
         lines = self._lines(kind, agent, fields)
-        if not lines:
-            return
         indent = "    " * _depth(agent)
         with self._lock:
+            if self._held:  # the streamed text is over: what was held back is not a secret
+                self._write(self.redactor.text(self._held))
+                self._held = ""
+            if not lines:
+                return
             if self._mid_line:
                 self._write("\n")
                 self._mid_line = False

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from rustpro.agent.adapters.base import ModelError
 from rustpro.agent.console import describe_call
 from rustpro.agent.conversation import ToolCall, ToolResult
 from rustpro.agent.events import Events
@@ -170,6 +171,8 @@ class ToolExecutor:
             ok = True
         except ToolFailure as err:
             content, ok = str(err), False
+        except ModelError:
+            raise  # a sub-agent's model failed: the run's model is gone, not one call
         except RustproError as err:
             content, ok = str(err), False
         except RecursionError:

@@ -48,6 +48,7 @@ from rustpro.agent.workspace import Workspace
 from rustpro.engine.cache import cache_root
 from rustpro.errors import RustproError, UsageError
 from rustpro.outcome import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from rustpro.stopping import EXIT_INTERRUPTED, Terminated
 from rustpro.toolchain.session import FullModeOptions
 from rustpro.verify.render import render_text
 from rustpro.verify.run import VerifyOptions
@@ -306,7 +307,10 @@ class _Run:
             summary = redactor.text(f"the model could not be asked: {err}")
             self.terminal.err.write(f"rustpro: error: {summary}\n")
         except KeyboardInterrupt:
-            self._end("interrupted", 130, "interrupted", agent.last_text)
+            self._end("interrupted", EXIT_INTERRUPTED, "interrupted", agent.last_text)
+            raise
+        except Terminated as stop:
+            self._end("interrupted", stop.exit_status, stop.message, agent.last_text)
             raise
         finally:
             self.journal.finish()

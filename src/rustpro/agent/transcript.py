@@ -46,6 +46,17 @@ class Redactor:
                 value = value.replace(secret, REDACTED)
         return value
 
+    def split_safe(self, text: str) -> tuple[str, str]:
+        """`(redacted, held)`: `text` redacted, except for its longest ending that could be
+        the start of a secret (held back until more text shows whether it is one)."""
+        held = ""
+        for secret in self._secrets:
+            for size in range(min(len(secret) - 1, len(text)), len(held), -1):
+                if text.endswith(secret[:size]):
+                    held = text[-size:]
+                    break
+        return self.text(text[: len(text) - len(held)]), held
+
     def clean(self, value: Any) -> Any:
         """A JSON-like value with every string redacted."""
         if isinstance(value, str):
