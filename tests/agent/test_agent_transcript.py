@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from tests.agent.support import Runner, call, crate_copy, turn
+from tests.agent.support import Ran, Runner, call, crate_copy, turn
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "agent-transcript-v1.schema.json"
 SECRET = "sk-live-0123456789abcdef"
@@ -87,12 +87,11 @@ def test_a_transcript_replays_as_a_script(runner: Runner, crate: Path, tmp_path:
     again.tmp.mkdir()
     second = again.run(replay_crate, [], model=f"scripted:{first.result.transcript}")
 
-    def story(records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        return [
-            (r["type"], r["agent"], r.get("name"), r.get("ok"), r.get("text"))
-            for r in records
-            if r["type"] in ("response", "tool_result", "gate")
-        ]
+    def story(ran: Ran) -> list[tuple[Any, ...]]:
+        # Tool results in the order of the calls: parallel calls may finish in any order.
+        turns = [(r["agent"], r["text"], r["tool_calls"]) for r in ran.of("response")]
+        results = [(r["agent"], r["name"], r["ok"], r["content"]) for r in ran.results()]
+        return [*turns, *results, *((g["verdict"],) for g in ran.of("gate"))]
 
-    assert story(second.records) == story(first.records)
+    assert story(second) == story(first)
     assert second.result.exit_code == first.result.exit_code == 0
