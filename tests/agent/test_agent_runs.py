@@ -291,6 +291,34 @@ def test_a_sub_agent_that_spends_its_budget_stops_and_its_parent_goes_on(
     assert ran.result.exit_code == 0
 
 
+def test_a_sub_agents_own_token_and_time_budgets_stop_it(
+    runner: Runner, crate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = files.read_text
+
+    def slow(path: Path) -> str:
+        time.sleep(1.1)
+        return real(path)
+
+    monkeypatch.setattr(files, "read_text", slow)
+    usage = {"input_tokens": 400, "output_tokens": 200}
+    ran = runner.run(
+        crate,
+        [
+            turn("", call("delegate", task="Count tokens.", max_tokens=500)),
+            turn("Thinking hard.", call("list_dir"), agent="main/1", usage=usage),
+            turn("", call("delegate", task="Read slowly.", max_seconds=1)),
+            turn("Reading.", call("read_file", path="src/lib.rs"), agent="main/2"),
+            turn("Both sub-agents ran out; the run goes on.", agent="main"),
+        ],
+    )
+    first, second = (r["content"] for r in ran.results("delegate"))
+    assert "the token budget of main/1 (500) is used up (600)" in first
+    assert "the time budget of main/2 (1.0 s) is used up" in second
+    assert ran.of("agent_start")[1]["limits"]["seconds"] == 1
+    assert ran.result.exit_code == 0
+
+
 def test_delegation_is_limited_to_depth_2(runner: Runner, crate: Path) -> None:
     ran = runner.run(
         crate,

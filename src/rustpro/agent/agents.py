@@ -97,6 +97,7 @@ class Crew:
                 "turns": request.limits.turns,
                 "tokens": request.limits.tokens,
                 "cost": request.limits.cost,
+                "seconds": request.limits.seconds,
             },
         )
         loop = self._agent(name, depth + 1, tools, child_budget)

@@ -34,6 +34,7 @@ def delegate_tool(offered: Sequence[str], spawn: Callable[[Delegation], str]) ->
             turns=int(args.get("max_turns", DEFAULT_SUB_AGENT_TURNS)),
             tokens=args.get("max_tokens"),
             cost=args.get("max_cost"),
+            seconds=args.get("max_seconds"),
         )
         return spawn(Delegation(args["task"], chosen, limits))
 
@@ -53,6 +54,11 @@ def delegate_tool(offered: Sequence[str], spawn: Callable[[Delegation], str]) ->
                 "max_turns": integer(f"Its turn budget (default {DEFAULT_SUB_AGENT_TURNS}).", 1),
                 "max_tokens": integer("Its token budget.", 1),
                 "max_cost": {"type": "number", "description": "Its budget in USD.", "minimum": 0},
+                "max_seconds": {
+                    "type": "number",
+                    "description": "Its wall time in seconds.",
+                    "minimum": 1,
+                },
             },
         ),
         "serial",
