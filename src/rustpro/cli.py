@@ -629,10 +629,26 @@ AGENT_TRUST_NOTE = (
     default=None,
     help="A Claude Code sub-agent definition (Markdown with YAML front matter) as persona.",
 )
-@click.option("--max-turns", type=click.IntRange(min=1), default=None, help="Model turns.")
-@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Tokens in all.")
 @click.option(
-    "--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD", help="Money."
+    "--max-turns",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Model turns of the run [default: the persona's maxTurns, else 60].",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Input and output tokens of the run.",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="USD",
+    help="Money the run may spend (needs the model's price: docs/agent.md).",
 )
 @click.option(
     "--timeout",
@@ -727,8 +743,8 @@ def agent(
 
     interactive = not non_interactive and sys.stdin.isatty()
     terminal = Terminal(
-        ask=(lambda q: str(click.prompt(q, default="", err=True))) if interactive else None,
-        confirm=(lambda c: click.confirm(f"allow {c}?", err=True)) if interactive else None,
+        ask=_ask_user if interactive else None,
+        confirm=_confirm_call if interactive else None,
     )
     options = AgentOptions(
         task=task,
@@ -749,6 +765,16 @@ def agent(
     )
     result = run_agent(options, terminal)
     sys.exit(result.exit_code)
+
+
+def _ask_user(question: str) -> str:
+    """The agent's question on the terminal; the answer (empty when none is given)."""
+    return str(click.prompt(question, default="", show_default=False, err=True))
+
+
+def _confirm_call(call: str) -> bool:
+    """--approve: may the agent make this call?"""
+    return click.confirm(f"allow {call}?", err=True)
 
 
 def _stop_tools() -> None:
