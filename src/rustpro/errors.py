@@ -2,6 +2,7 @@
 
     RustproError                 root: the CLI turns any of these into one line and exit 2
     ├── UsageError               the command line or configuration is wrong
+    │   └── PersonaError         an agent definition (--agent FILE) cannot be used
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
@@ -9,7 +10,10 @@
     ├── ToolError                an external tool failed to start or run (tool, returncode)
     │   ├── ToolTimeout          it ran past its timeout (tool, seconds)
     │   └── ToolCancelled        the audit is being stopped (Ctrl-C, SIGTERM): no new tool runs
-    └── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
+    ├── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
+    ├── ModelError               the agent's model cannot be asked or answered nonsense
+    │                            (configuration: the key or model is wrong, exit 2; else 1)
+    └── JournalError             the agent's undo journal cannot be written (no change made)
 
 Library code raises only these; anything else reaching the CLI is a bug, and the CLI still
 prints one line for it rather than a traceback.
@@ -91,3 +95,21 @@ class UnknownRuleError(RustproError):
         super().__init__(f"unknown rule `{name}`{hint}")
         self.name = name
         self.suggestions = suggestions
+
+
+class PersonaError(UsageError):
+    """An agent definition (`rustpro agent --agent FILE`) cannot be used."""
+
+
+class ModelError(RustproError):
+    """The agent's model could not be asked, or its answer could not be read. `configuration`
+    marks what the user must fix before any run can work (a missing or rejected key, an
+    unknown model): exit 2; anything else ends the run as failed (exit 1)."""
+
+    def __init__(self, message: str, *, configuration: bool = False) -> None:
+        super().__init__(message)
+        self.configuration = configuration
+
+
+class JournalError(RustproError):
+    """The agent's undo journal cannot be written: the change it would protect is not made."""

@@ -9,7 +9,6 @@ import pytest
 
 from rustpro.agent.persona import (
     HARNESS_RULES,
-    PersonaError,
     builtin_definition,
     builtin_text,
     load_definition,
@@ -17,7 +16,7 @@ from rustpro.agent.persona import (
     select_tools,
 )
 from rustpro.agent.run import TOOL_ORDER
-from rustpro.errors import UsageError
+from rustpro.errors import PersonaError, UsageError
 from tests.agent.support import AGENT_FIXTURES, Runner, call, crate_copy, turn
 from tests.cli_support import run_cli
 

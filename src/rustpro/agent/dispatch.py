@@ -20,12 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from rustpro.agent.adapters.base import ModelError
 from rustpro.agent.console import describe_call
 from rustpro.agent.conversation import ToolCall, ToolResult
 from rustpro.agent.events import Events
 from rustpro.agent.tools.base import Kind, Tool, ToolFailure, check_arguments
-from rustpro.errors import RustproError
+from rustpro.errors import ModelError, RustproError
 
 REPEATED_FAILURE_LIMIT = 3
 MAX_PARALLEL = 8

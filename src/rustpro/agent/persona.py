@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rustpro.errors import UsageError
+from rustpro.errors import PersonaError
 
 BUILTIN = "rust_pro.md"
 # Claude Code's fields that rustpro reads but has no use for.
@@ -79,10 +79,6 @@ else, with the tools you have, within your budget; then answer with a final mess
 holds everything the other agent needs (findings with file:line, what you changed, what
 you could not do). Do not ask it questions: state your assumptions instead.
 """
-
-
-class PersonaError(UsageError):
-    """The agent definition cannot be used (exit 2)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from rustpro import __version__
 from rustpro.agent.adapters import Connection, ModelSpec, key_variable, open_model
-from rustpro.agent.adapters.base import ModelAdapter, ModelError
+from rustpro.agent.adapters.base import ModelAdapter
 from rustpro.agent.agents import Crew
 from rustpro.agent.budget import Budget, Limits, Price
 from rustpro.agent.console import Console
@@ -46,7 +46,7 @@ from rustpro.agent.transcript import Redactor, Transcript, default_path
 from rustpro.agent.undo import Journal, UndoReport, undo_last_run, workspace_key
 from rustpro.agent.workspace import Workspace
 from rustpro.engine.cache import cache_root
-from rustpro.errors import RustproError, UsageError
+from rustpro.errors import ModelError, RustproError, UsageError
 from rustpro.outcome import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated
 from rustpro.toolchain.session import FullModeOptions

@@ -26,15 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from rustpro.engine.cache import cache_root
-from rustpro.errors import RustproError, UsageError
+from rustpro.errors import JournalError, UsageError
 
 JOURNAL_FORMAT = "rustpro-agent-undo"
 JOURNAL_VERSION = 1
 ABSENT = "absent"
-
-
-class JournalError(RustproError):
-    """The journal cannot be written: the change it would protect must not be made."""
 
 
 def workspace_key(root: Path) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rustpro.agent.adapters.base import ModelAdapter, ModelError
-from rustpro.errors import UsageError
+from rustpro.agent.adapters.base import ModelAdapter
+from rustpro.errors import ModelError, UsageError
 
 PROVIDERS = ("openai", "anthropic", "scripted")
 KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}

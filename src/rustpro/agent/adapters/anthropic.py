@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rustpro.agent.adapters.base import ModelError, ModelRequest, TextSink
+from rustpro.agent.adapters.base import ModelRequest, TextSink
 from rustpro.agent.adapters.sdk import as_dict, explain_error, import_sdk
 from rustpro.agent.conversation import (
     AssistantTurn,
@@ -27,6 +27,7 @@ from rustpro.agent.conversation import (
     UserText,
     parse_arguments,
 )
+from rustpro.errors import ModelError
 
 DEFAULT_MAX_OUTPUT_TOKENS = 8192
 

@@ -7,20 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rustpro.agent.conversation import AssistantTurn, Message
-from rustpro.errors import RustproError
 
 # Receives the model's text as it arrives (streaming), or all of it at once.
 TextSink = Callable[[str], None]
-
-
-class ModelError(RustproError):
-    """The model could not be asked or its answer could not be read. `configuration` marks
-    what the user must fix before any run can work (a missing key, a rejected key, an
-    unknown model): exit 2; anything else ends the run as failed (exit 1)."""
-
-    def __init__(self, message: str, *, configuration: bool = False) -> None:
-        super().__init__(message)
-        self.configuration = configuration
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from rustpro.agent.adapters.base import ModelError, ModelRequest, TextSink
+from rustpro.agent.adapters.base import ModelRequest, TextSink
 from rustpro.agent.adapters.sdk import as_dict, explain_error, import_sdk
 from rustpro.agent.conversation import (
     AssistantTurn,
@@ -26,6 +26,7 @@ from rustpro.agent.conversation import (
     UserText,
     parse_arguments,
 )
+from rustpro.errors import ModelError
 
 # finish_reason -> the stop reasons the loop knows (Anthropic's names).
 _STOP_REASONS = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}

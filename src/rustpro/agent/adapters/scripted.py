@@ -19,9 +19,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from rustpro.agent.adapters.base import ModelError, ModelRequest, TextSink
+from rustpro.agent.adapters.base import ModelRequest, TextSink
 from rustpro.agent.conversation import AssistantTurn, ToolCall, Usage, parse_arguments
-from rustpro.errors import UsageError
+from rustpro.errors import ModelError, UsageError
 
 
 class ScriptedModel:

@@ -11,7 +11,8 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-from rustpro.agent.adapters.base import ModelError, short
+from rustpro.agent.adapters.base import short
+from rustpro.errors import ModelError
 
 # HTTP statuses that no retry or later run fixes without the user: the key, the model name.
 _CONFIGURATION_STATUSES = (400, 401, 403, 404, 422)
