@@ -59,6 +59,8 @@ def test_gitignore_rules_as_git_reads_them(tmp_path: Path) -> None:
             "sub/open.txt": "",
             "secret.txt": "",
             ".git/config": "",
+            "out/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n",
+            "out/debug/big.rs": "",
         },
     )
     files = sorted(rel for rel, is_dir in walk(tmp_path, tmp_path) if not is_dir)
@@ -72,6 +74,7 @@ def test_gitignore_rules_as_git_reads_them(tmp_path: Path) -> None:
         "sub/.gitignore",
         "sub/open.txt",
     ]
+    assert ("out", True) in list(walk(tmp_path, tmp_path))  # listed, never entered
     rules = IgnoreRules(tmp_path)
     assert rules.ignored("target", is_dir=True) and not rules.ignored("target", is_dir=False)
 

@@ -6,7 +6,8 @@ matches directories only, a pattern with a `/` elsewhere is anchored to its file
 (else it matches a name at any depth), `*`, `?`, `[...]` and `**` as git reads them, and the
 deepest file's last matching rule wins. A directory that is ignored is not entered, so
 nothing in it can be re-included (as in git). `.git/info/exclude` and the global excludes
-file are not read.
+file are not read. A directory holding a `CACHEDIR.TAG` (cargo's `target/`) is listed but
+never entered.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NEVER_ENTERED = frozenset({".git"})
+CACHE_TAG = "CACHEDIR.TAG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,9 @@ def walk(root: Path, start: Path, rules: IgnoreRules | None = None) -> Iterator[
         if rules.ignored(rel, is_dir):
             continue
         yield rel, is_dir
-        if is_dir:
+        # A cache directory (cargo's target/ carries a CACHEDIR.TAG) is listed, not entered,
+        # even where no .gitignore names it.
+        if is_dir and not (Path(entry.path) / CACHE_TAG).is_file():
             stack.append(_entries(Path(entry.path)))
 
 
