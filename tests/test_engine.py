@@ -213,6 +213,9 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
             ]
             expected = len(pattern.on.kinds) if pattern.on.channel is Channel.KIND else 1
             assert len({id(r) for r in serving}) == expected, (rule.name, pattern.on)
+    # Queries compile when first needed; every one of them must compile.
+    gates.compile_all(plan)
+    gates.compile_all(gates.plan(False))
 
 
 def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:

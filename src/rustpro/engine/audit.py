@@ -8,13 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustpro import __version__
 from rustpro.catalog import catalog
 from rustpro.config import AuditConfig, load_config
 from rustpro.discovery.layout import Workspace, assign_roles, discover
 from rustpro.discovery.roles import EVERY_ROLE, PackageRole
-from rustpro.engine.cache import ResultCache
 from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.engine.filepass import FileResult
 from rustpro.engine.merge import merge_overlapping
@@ -29,6 +29,9 @@ from rustpro.rules.base import Scope
 from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
 from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
+
+if TYPE_CHECKING:
+    from rustpro.engine.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,11 @@ def run_audit(
     # Full mode's cargo steps run while the static pass below reads the sources; named files
     # are checked first (the module tree says whether they are compiled at all).
     pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
-    cache = ResultCache() if options.use_cache else None
+    cache = None
+    if options.use_cache:
+        from rustpro.engine.cache import ResultCache  # its imports cost `--no-cache` runs
+
+        cache = ResultCache()
     per_crate, tree = _analyse_compiled(workspace, options, cache)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
     if extra is not None and pending is None:

@@ -49,10 +49,11 @@ def prepare() -> None:
     """Load every rule and compile the file queries now, in this process.
 
     Worker processes forked afterwards inherit both; otherwise each worker pays for them
-    again (about half a second of CPU per worker).
+    again (about half a second of CPU per worker). A single process compiles each query
+    when a candidate first needs it instead.
     """
-    gates.plan(True)
-    gates.plan(False)
+    gates.compile_all(gates.plan(True))
+    gates.compile_all(gates.plan(False))
 
 
 def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
@@ -244,12 +245,13 @@ class _RuleRunner:
             if sub.own is None:
                 together = True
                 continue
-            for _, found in sub.own.matches(node):
+            for _, found in sub.own.get().matches(node):
                 self.deliver(((sub.rule, sub.scope),), found)
         if not together or route.sub_query is None:
             return
-        owners = route.sub_query.owners
-        for pattern_index, found in route.sub_query.cursor.matches(node):
+        sub_query = route.sub_query.get()
+        owners = sub_query.owners
+        for pattern_index, found in sub_query.cursor.matches(node):
             sub = owners[pattern_index]
             if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)

@@ -6,15 +6,21 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rustpro.engine.cache import ResultCache
 from rustpro.engine.filepass import FileResult, analyze_source, prepare
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
 from rustpro.stopping import close_pool, start_pool
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Imported where a cache is used: its hashing, JSON codec and platformdirs cost every
+    # `--no-cache` run some 10 ms of imports.
+    from rustpro.engine.cache import ResultCache
 
 # Why a file whose nesting defeats the analysis (Python's recursion limit) is skipped.
 NESTED_TOO_DEEPLY = "skipped: nested too deeply to analyse"
@@ -37,7 +43,7 @@ def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> Fil
         source = read_source(job.path, max_bytes)
     except SourceSkipped as skipped:
         return FileResult(relpath=job.relpath, role=job.role, skipped=str(skipped))
-    key = ResultCache.key(source, job.relpath, job.role) if cache else ""
+    key = cache.key(source, job.relpath, job.role) if cache else ""
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
@@ -54,7 +60,11 @@ def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> Fil
 def _analyze_chunk(
     jobs: Sequence[FileJob], max_bytes: int, cache_root: Path | None
 ) -> list[FileResult]:
-    cache = ResultCache(cache_root) if cache_root is not None else None
+    cache = None
+    if cache_root is not None:
+        from rustpro.engine.cache import ResultCache
+
+        cache = ResultCache(cache_root)
     with _without_cycle_collection():
         return [analyze_file(job, max_bytes, cache) for job in jobs]
 
