@@ -70,9 +70,11 @@ class _CountingAnalysis:
     def __init__(self) -> None:
         self.analysed: list[str] = []
 
-    def __call__(self, source: bytes, relpath: str, role: Role) -> FileResult:
+    def __call__(
+        self, source: bytes, relpath: str, role: Role, rules: frozenset[str] | None = None
+    ) -> FileResult:
         self.analysed.append(relpath)
-        return analyze_source(source, relpath, role)
+        return analyze_source(source, relpath, role, rules)
 
 
 @pytest.fixture
@@ -158,10 +160,15 @@ def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     class Spy(parallel.FileAnalyzer):
         def __init__(
-            self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+            self,
+            *,
+            max_bytes: int,
+            cache: ResultCache | None,
+            workers: int | None = None,
+            rules: frozenset[str] | None = None,
         ) -> None:
             seen.append(workers)
-            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers)
+            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers, rules=rules)
 
     import rustpro.engine.audit as audit_module
 

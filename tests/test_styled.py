@@ -209,7 +209,7 @@ def test_finding_text_is_render_finding_printed(
         also_reported_by=tuple(also),
     )
     sources = _FixedLine(code)
-    fast = finding_text(finding, code, styled.painter(color))
+    fast = finding_text(finding, code, styled.Palette.of(color))
     general = _report(color)
     general.lines(render_finding(finding, sources))
     general.blank()

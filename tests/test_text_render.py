@@ -23,10 +23,10 @@ from tests.test_text_snapshot import _check_snapshot
 
 AWKWARD_LIB = (
     "//! Awkward crate.\n"
-    "pub fn bell() { let s = \"ring\x07ring\"; s.len().checked_add(1).unwrap(); }\n"
+    'pub fn bell() { let s = "ring\x07ring"; s.len().checked_add(1).unwrap(); }\n'
     "pub fn backspace() -> u8 { b'\x08'.checked_add(1).unwrap() }\n"
     "\tpub fn tabbed() -> Option<u8> { [1u8].first().copied() }\n"
-    "pub fn wide() -> &'static str { \"日本語のテキスト\" }\n"
+    'pub fn wide() -> &\'static str { "日本語のテキスト" }\n'
 )
 
 

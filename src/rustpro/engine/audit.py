@@ -21,11 +21,12 @@ from rustpro.engine.merge import merge_overlapping
 from rustpro.engine.modtree import ModuleTreeWalk, TreeOutcome
 from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
+from rustpro.engine.ruleset import reportable_rules
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
-from rustpro.rules.base import Scope
+from rustpro.rules.base import BaseRule, Scope
 from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
 from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
@@ -150,7 +151,9 @@ def run_audit(
         from rustpro.engine.cache import ResultCache  # its imports cost `--no-cache` runs
 
         cache = ResultCache()
-    per_crate, tree = _analyse_compiled(workspace, options, cache)
+    # Only the rules whose findings this configuration can report run (`engine.ruleset`).
+    rules = reportable_rules(config, full_mode=not options.static)
+    per_crate, tree = _analyse_compiled(workspace, options, cache, rules)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
     if extra is not None and pending is None:
         # cargo builds the packages the named files belong to, not the whole workspace.
@@ -167,19 +170,24 @@ def run_audit(
     whole = WorkspaceView(workspace, views)
     for view in views:
         view.workspace = whole
+    if any(r.structure.suppressions for crate_results in per_crate for r in crate_results):
+        rules = None  # suppression comments count what they silence, of every rule
+    runs = functools.partial(_runs, rules)
     for index, view in enumerate(views):
         if not reported[index]:
             continue  # read for its facts only (`-p`): its findings would be dropped
         role = view.layout.role.role
         findings.extend(_file_findings(view, view.results, role))
         for rule in crate_rules():
-            if role not in rule.spec.roles:
+            if role not in rule.spec.roles or not runs(rule):
                 continue
             try:
                 findings.extend(rule.check_crate(view))
             except Exception as err:  # a rule bug must not sink the whole audit
                 warnings.append(f"rule {rule.name} failed on crate {view.name}: {err!r}")
     for workspace_rule in workspace_rules():
+        if not runs(workspace_rule):
+            continue
         try:
             findings.extend(workspace_rule.check_workspace(whole))
         except Exception as err:  # a rule bug must not sink the whole audit
@@ -397,14 +405,23 @@ def _check_something_was_read(
         )
 
 
+def _runs(rules: frozenset[str] | None, rule: BaseRule) -> bool:
+    """Whether a crate or workspace rule runs in this audit (None: every rule does)."""
+    return rules is None or rule.name in rules
+
+
 def _analyse_compiled(
-    workspace: Workspace, options: AuditOptions, cache: ResultCache | None
+    workspace: Workspace,
+    options: AuditOptions,
+    cache: ResultCache | None,
+    rules: frozenset[str] | None = None,
 ) -> tuple[list[list[FileResult]], TreeOutcome]:
-    """Analyse the files the module tree reaches, wave by wave; results per crate."""
+    """Analyse the files the module tree reaches, wave by wave, with the file rules named in
+    `rules` (None: every one); results per crate."""
     walk = ModuleTreeWalk(workspace.crates, workspace.root)
     per_crate: list[list[FileResult]] = [[] for _ in workspace.crates]
     with FileAnalyzer(
-        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
+        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers, rules=rules
     ) as analyzer:
         wave = walk.roots()
         while wave:

@@ -17,7 +17,7 @@ from tree_sitter import Node
 from rustpro.engine import gates, structure
 from rustpro.engine.context import Candidate, FileContext
 from rustpro.engine.finder import Hit
-from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
+from rustpro.engine.gates import GateRoute, RuleNames, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
 from rustpro.rules.base import FileRule, Scope
@@ -45,19 +45,19 @@ class FileResult:
     rule_errors: list[str] = field(default_factory=list)
 
 
-def prepare() -> None:
-    """Load every rule and compile the file queries now, in this process.
+def prepare(rules: RuleNames = None) -> None:
+    """Load every rule and compile the file queries of `rules` now, in this process.
 
     Worker processes forked afterwards inherit both; otherwise each worker pays for them
     again (about half a second of CPU per worker). A single process compiles each query
     when a candidate first needs it instead.
     """
-    gates.compile_all(gates.plan(True))
-    gates.compile_all(gates.plan(False))
+    gates.compile_all(gates.plan(True, rules))
+    gates.compile_all(gates.plan(False, rules))
 
 
-def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
-    """Parse `source` and run every file rule on it."""
+def analyze_source(source: bytes, relpath: str, role: Role, rules: RuleNames = None) -> FileResult:
+    """Parse `source` and run the file rules named in `rules` on it (None: every one)."""
     tree = parse(source)
     lines = LineIndex(source)
     result = FileResult(relpath=relpath, role=role, lines=lines.line_count)
@@ -68,12 +68,18 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
     # the word finder met, instead of a descent from the root per step.
     with ancestry.active(ctx.ancestry):
-        return _analyze(ctx, result)
+        return _analyze(ctx, result, _rules_for(source, rules))
 
 
-def _analyze(ctx: FileContext, result: FileResult) -> FileResult:
+def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:
+    """The rules to run on a file: a file that may hold a suppression comment runs every rule,
+    because the report counts the findings a comment silences whatever their rule."""
+    return None if rules is None or structure.SUPPRESSION_MARK in source else rules
+
+
+def _analyze(ctx: FileContext, result: FileResult, rules: RuleNames) -> FileResult:
     relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
-    file_plan = gates.plan(role is Role.PRODUCTION)
+    file_plan = gates.plan(role is Role.PRODUCTION, rules)
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
@@ -117,11 +123,11 @@ def _analyze(ctx: FileContext, result: FileResult) -> FileResult:
     structure.record_test_support_functions(ctx, test_ranges)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))
-    for rules, captures in whole_file:
-        runner.deliver(rules, captures)
+    for owners, captures in whole_file:
+        runner.deliver(owners, captures)
     for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
-    for rule in _finishing_rules():
+    for rule in _finishing_rules(rules):
         try:
             rule.finish(ctx)
         except Exception as err:
@@ -168,9 +174,13 @@ def _run_file_query(
 
 
 @functools.cache
-def _finishing_rules() -> tuple[FileRule, ...]:
-    """The rules that collect over a file and judge it in `finish`, found once."""
-    return tuple(rule for rule in file_rules() if type(rule).finish is not FileRule.finish)
+def _finishing_rules(rules: RuleNames = None) -> tuple[FileRule, ...]:
+    """The rules (of `rules`) that collect over a file and judge it in `finish`, found once."""
+    return tuple(
+        rule
+        for rule in file_rules()
+        if type(rule).finish is not FileRule.finish and (rules is None or rule.name in rules)
+    )
 
 
 class _RuleRunner:

@@ -285,12 +285,14 @@ def rule_patterns() -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
     return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(file_rules()))
 
 
-def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
+def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscription, Pattern]]:
     found: list[tuple[Subscription, Pattern]] = []
     for rule in file_rules():
         # Tests, examples, benches and build scripts never see production rules: leaving
         # their patterns out of that plan saves the gate work on every such file.
         if not production and rule.scope is Scope.PRODUCTION:
+            continue
+        if rules is not None and rule.name not in rules:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
@@ -412,20 +414,27 @@ def _token_tree_names(
             words.want_in_token_trees(name.decode(), shape, route)
 
 
-def plan(production: bool = True) -> Plan:
-    """The query plan for production files (`True`) or for tests, examples and build scripts."""
+# The names of the file rules a plan runs (`engine.ruleset`); None: every rule.
+RuleNames = frozenset[str] | None
+
+
+def plan(production: bool = True, rules: RuleNames = None) -> Plan:
+    """The query plan for production files (`True`) or for tests, examples and build scripts,
+    running `rules` (None: every file rule)."""
     # One cache key per plan however it is asked for (`plan()`, `plan(production=True)`).
-    return _plan(production)
+    return _plan(production, rules)
 
 
 @functools.cache
-def _plan(production: bool) -> Plan:
+def _plan(production: bool, rules: RuleNames) -> Plan:
     pieces: list[str] = []
     routes: list[Route] = []
     # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
     by_key: dict[str, list[FileRule]] = {}
     for rule, patterns in rule_patterns():
         if not production and rule.scope is Scope.PRODUCTION:
+            continue
+        if rules is not None and rule.name not in rules:
             continue
         for pattern in patterns:
             key = pattern_key(pattern)
@@ -444,7 +453,7 @@ def _plan(production: bool) -> Plan:
         (Channel.KIND, kind): [] for kind in structure.ENGINE_KINDS
     }
     groups[(Channel.ATTRIBUTE, "")] = []
-    for sub, gated in _subscriptions(production):
+    for sub, gated in _subscriptions(production, rules):
         _validate(sub)
         by_kind = sub.on.channel in (Channel.KIND, Channel.TEXT)
         keys: Iterable[str] = sub.on.kinds if by_kind else ("",)

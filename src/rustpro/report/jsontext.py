@@ -47,8 +47,11 @@ def _encode(value: Any, newline: str) -> str:
         if not value:
             return "[]"
         inner = newline + _INDENT
-        return "[" + inner + ("," + inner).join([_encode(item, inner) for item in value]) + (
-            newline + "]"
+        return (
+            "["
+            + inner
+            + ("," + inner).join([_encode(item, inner) for item in value])
+            + (newline + "]")
         )
     if kind is int:
         return int.__repr__(value)

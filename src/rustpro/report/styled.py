@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -129,7 +129,7 @@ class Report:
             self.line(line)
 
     def write(self, printed: str) -> None:
-        """Text already rendered for this report (by `painter(self.color)`)."""
+        """Text already rendered for this report (in `Palette.of(self.color)`)."""
         self._out.append(printed)
 
     def blank(self) -> None:
@@ -236,20 +236,38 @@ def _plain_cell_text(text: str) -> bool:
 
 def needs_rich(text: str) -> bool:
     """Whether rich prints `text` (in a `Line`) differently from the text itself."""
-    return _RICH_SPECIAL.search(text) is not None
+    # Every character rich treats specially is a control character: text without one (nearly
+    # all) is answered by one scan in C.
+    return not text.isprintable() and _RICH_SPECIAL.search(text) is not None
 
 
-Paint = Callable[[str, str], str]
+class Palette:
+    """The codes rich writes around text of each style, or none without colour, for text
+    that is not empty and does not `needs_rich`: written straight into f-strings."""
+
+    __slots__ = ("color",)
+
+    _CLOSE = "\x1b[0m"
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    @classmethod
+    def of(cls, color: bool) -> Palette:
+        """The palette with colour or without (one of each, so they can key caches)."""
+        return _PALETTES[color]
+
+    def codes(self, style: str) -> tuple[str, str]:
+        """The codes that open and close text of `style`."""
+        codes = (_SGR.get(style) or _sgr(style)) if self.color and style else ""
+        return (f"\x1b[{codes}m", self._CLOSE) if codes else ("", "")
+
+    def paint(self, text: str, style: str) -> str:
+        """`text` in `style` as rich prints it."""
+        return _styled(text, style) if self.color else text
 
 
-def painter(color: bool) -> Paint:
-    """`paint(text, style)`: the text as rich prints it in that style; with colour off, the
-    text itself. For text that does not `needs_rich`."""
-    return _styled if color else _unstyled
-
-
-def _unstyled(text: str, style: str) -> str:
-    return text
+_PALETTES = {True: Palette(True), False: Palette(False)}
 
 
 _SGR_FOUND: dict[str, str] = {}

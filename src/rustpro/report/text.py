@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rustpro.model import Finding, Severity
 from rustpro.outcome import failing
-from rustpro.report.styled import Column, Line, Paint, Report, Table, needs_rich, painter
+from rustpro.report.styled import Column, Line, Palette, Report, Table, needs_rich
 from rustpro.scoring import overall_score
 
 if TYPE_CHECKING:
@@ -148,61 +148,53 @@ def render_finding(finding: Finding, sources: SourceLines) -> list[Line]:
     return lines
 
 
-def finding_text(finding: Finding, code: str | None, paint: Paint) -> str | None:
-    """`render_finding`'s lines and the blank line after them, as printed (`paint` styles
-    them or not); None when its text needs rich (`styled.needs_rich`).
+def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | None:
+    """`render_finding`'s lines and the blank line after them, as printed in `palette`'s
+    colours (or none); None when its text needs rich (`styled.needs_rich`).
 
     The same layout as `render_finding`, written as string formatting: a report of a
     thousand findings is rendered in milliseconds. A test holds the two to the same output.
     """
     frame = _frame_parts(finding, code) if code is not None else None
     related = finding.related[:RELATED_SHOWN]
-    if needs_rich(
-        "".join(
-            (
-                finding.rule,
-                finding.message,
-                finding.path,
-                finding.help,
-                finding.source,
-                *finding.also_reported_by,
-                *(r.message + r.path for r in related),
-                frame[0] if frame is not None else "",
-            )
-        )
-    ):
+    texts = f"{finding.rule}{finding.message}{finding.path}{finding.help}{finding.source}"
+    if related or finding.also_reported_by:
+        texts += "".join((*finding.also_reported_by, *(r.message + r.path for r in related)))
+    if needs_rich(texts if frame is None else texts + frame[0]):
         return None
     line = finding.line
     gutter = max(len(str(line)), 2)
-    arrow, frame_top, frame_bar, note, source, help_ = _chrome(gutter, paint)
-    style = _SEVERITY_STYLE[finding.severity]
-    out = [
-        paint(f"{finding.severity.value}[{finding.rule}]", style)
-        + paint(f": {finding.message}", "bold"),
-        f"{arrow}{finding.path}:{line}:{finding.column}",
-        frame_top,
-    ]
+    arrow, frame_top, frame_bar, note, source, help_ = _chrome(gutter, palette)
+    severity, end = palette.codes(_SEVERITY_STYLE[finding.severity])
+    bold, _ = palette.codes("bold")
+    text = (
+        f"{severity}{finding.severity.value}[{finding.rule}]{end}{bold}: {finding.message}{end}\n"
+        f"{arrow}{finding.path}:{line}:{finding.column}\n{frame_top}\n"
+    )
     if frame is not None:
         shown, start, width = frame
-        out.append(paint(f"{line:>{gutter}} | ", "bold blue") + shown)
-        out.append(frame_bar + " " * start + paint("^" * width, style))
-    out.extend(f"{note}: {r.message} at {r.path}:{r.line}:{r.column}" for r in related)
+        blue, _ = palette.codes("bold blue")
+        text += (
+            f"{blue}{line:>{gutter}} | {end}{shown}\n"
+            f"{frame_bar}{' ' * start}{severity}{'^' * width}{end}\n"
+        )
+    for r in related:
+        text += f"{note}: {r.message} at {r.path}:{r.line}:{r.column}\n"
     hidden = len(finding.related) - RELATED_SHOWN
     if hidden > 0:
-        out.append(f"{note}: and {hidden} more (`--format json` lists them all)")
+        text += f"{note}: and {hidden} more (`--format json` lists them all)\n"
     if finding.also_reported_by:
-        out.append(f"{note}: also reported by " + ", ".join(finding.also_reported_by))
+        text += f"{note}: also reported by {', '.join(finding.also_reported_by)}\n"
     if finding.source != "rustpro":
-        out.append(f"{source}: {finding.source}")
-    out.append(f"{help_}: {finding.help}")
-    out.append("\n")
-    return "\n".join(out)
+        text += f"{source}: {finding.source}\n"
+    return f"{text}{help_}: {finding.help}\n\n"
 
 
 @functools.cache
-def _chrome(gutter: int, paint: Paint) -> tuple[str, str, str, str, str, str]:
+def _chrome(gutter: int, palette: Palette) -> tuple[str, str, str, str, str, str]:
     """The styled pieces of a finding that depend only on its gutter's width."""
     pad = " " * gutter
+    paint = palette.paint
     bar = paint(f"{pad} = ", "bold blue")
     return (
         paint(f"{pad}--> ", "bold blue"),
@@ -291,9 +283,9 @@ def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
     """The whole report as terminal text (ANSI styles only when `color`)."""
     report = Report(color=color, width=width)
     sources = SourceLines(result.root)
-    paint = painter(color)
+    palette = Palette.of(color)
     for finding in result.findings:
-        text = finding_text(finding, sources.line(finding.path, finding.line), paint)
+        text = finding_text(finding, sources.line(finding.path, finding.line), palette)
         if text is None:
             report.lines(render_finding(finding, sources))
             report.blank()
