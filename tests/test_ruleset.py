@@ -234,3 +234,21 @@ def test_results_of_fewer_rules_are_cached_apart() -> None:
     some = ResultCache.key(b"fn f() {}", "src/lib.rs", Role.PRODUCTION, frozenset({"static-mut"}))
     assert every != some
     assert every == ResultCache.key(b"fn f() {}", "src/lib.rs", Role.PRODUCTION, None)
+
+
+def test_every_rule_lives_in_the_module_named_after_it() -> None:
+    # How an audit imports only the modules of the rules it runs (`registry.load`).
+    from rustpro.rules import registry
+
+    modules = registry.rule_modules()
+    for cls in all_rules():
+        assert modules.get(cls.name) == cls.__module__, cls.name
+
+
+def test_the_rules_an_audit_runs_are_the_instances_every_accessor_gives() -> None:
+    from rustpro.rules import registry
+
+    named = registry.file_rules_named(frozenset({"static-mut", "unwrap-in-production"}))
+    assert [rule.name for rule in named] == ["static-mut", "unwrap-in-production"]
+    every = {rule.name: rule for rule in file_rules()}
+    assert all(every[rule.name] is rule for rule in named)

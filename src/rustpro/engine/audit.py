@@ -26,8 +26,15 @@ from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
-from rustpro.rules.base import BaseRule, Scope
-from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.registry import (
+    all_rules,
+    crate_rules,
+    crate_rules_named,
+    loaded_class,
+    workspace_rules,
+    workspace_rules_named,
+)
 from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
 
@@ -172,22 +179,20 @@ def run_audit(
         view.workspace = whole
     if any(r.structure.suppressions for crate_results in per_crate for r in crate_results):
         rules = None  # suppression comments count what they silence, of every rule
-    runs = functools.partial(_runs, rules)
+
     for index, view in enumerate(views):
         if not reported[index]:
             continue  # read for its facts only (`-p`): its findings would be dropped
         role = view.layout.role.role
         findings.extend(_file_findings(view, view.results, role))
-        for rule in crate_rules():
-            if role not in rule.spec.roles or not runs(rule):
+        for rule in crate_rules() if rules is None else crate_rules_named(rules):
+            if role not in rule.spec.roles:
                 continue
             try:
                 findings.extend(rule.check_crate(view))
             except Exception as err:  # a rule bug must not sink the whole audit
                 warnings.append(f"rule {rule.name} failed on crate {view.name}: {err!r}")
-    for workspace_rule in workspace_rules():
-        if not runs(workspace_rule):
-            continue
+    for workspace_rule in workspace_rules() if rules is None else workspace_rules_named(rules):
         try:
             findings.extend(workspace_rule.check_workspace(whole))
         except Exception as err:  # a rule bug must not sink the whole audit
@@ -405,11 +410,6 @@ def _check_something_was_read(
         )
 
 
-def _runs(rules: frozenset[str] | None, rule: BaseRule) -> bool:
-    """Whether a crate or workspace rule runs in this audit (None: every rule does)."""
-    return rules is None or rule.name in rules
-
-
 def _analyse_compiled(
     workspace: Workspace,
     options: AuditOptions,
@@ -514,18 +514,16 @@ def _rule_roles(rule_name: str) -> frozenset[PackageRole]:
 
 
 @functools.cache
-def _production_rule_names() -> frozenset[str]:
-    return frozenset(r.name for r in file_rules() if r.scope is Scope.PRODUCTION)
-
-
 def _production_rule(name: str) -> bool:
-    return name in _production_rule_names()
+    # Asked of the rules that reported something, which ran: their modules are loaded.
+    cls = loaded_class(name)
+    return cls is not None and issubclass(cls, FileRule) and cls.scope is Scope.PRODUCTION
 
 
 @functools.cache
 def _allowed_lints(rule_name: str) -> frozenset[str]:
     """The lint names whose `allow` silences rule `rule_name` (its clippy and rustc twins)."""
-    cls = rule_class(rule_name)
+    cls = loaded_class(rule_name)
     if cls is None:
         return frozenset()
     return frozenset((*(f"clippy::{t}" for t in cls.clippy_twins), *cls.rustc_twins))

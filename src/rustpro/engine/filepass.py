@@ -23,7 +23,7 @@ from rustpro.model import Role
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.generated_code import is_generated_file, is_generated_path
 from rustpro.rules.patterns import Channel
-from rustpro.rules.registry import file_rules
+from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import ancestry
 from rustpro.syntax.parser import parse
 from rustpro.syntax.positions import LineIndex
@@ -176,11 +176,8 @@ def _run_file_query(
 @functools.cache
 def _finishing_rules(rules: RuleNames = None) -> tuple[FileRule, ...]:
     """The rules (of `rules`) that collect over a file and judge it in `finish`, found once."""
-    return tuple(
-        rule
-        for rule in file_rules()
-        if type(rule).finish is not FileRule.finish and (rules is None or rule.name in rules)
-    )
+    chosen = file_rules() if rules is None else file_rules_named(rules)
+    return tuple(rule for rule in chosen if type(rule).finish is not FileRule.finish)
 
 
 class _RuleRunner:

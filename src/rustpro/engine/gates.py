@@ -22,7 +22,7 @@ from tree_sitter import Node
 from rustpro.engine import finder, structure
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel, On, Pattern
-from rustpro.rules.registry import file_rules
+from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
@@ -277,22 +277,25 @@ def pattern_key(pattern: str) -> str:
     return "\n".join(line.strip() for line in pattern.splitlines() if line.strip())
 
 
+def _file_rules(rules: RuleNames) -> tuple[FileRule, ...]:
+    """The file rules of `rules` (None: every one), their modules imported alone."""
+    return file_rules() if rules is None else file_rules_named(rules)
+
+
 @functools.cache
-def rule_patterns() -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
-    """Every file rule with its whole-file patterns."""
+def rule_patterns(rules: RuleNames = None) -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
+    """Every file rule (of `rules`) with its whole-file patterns."""
     # Rule queries are checked here, at first use, not when each rule class is defined:
     # compiling ~70 small queries apart cost a third of a second at every start.
-    return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(file_rules()))
+    return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(_file_rules(rules)))
 
 
 def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscription, Pattern]]:
     found: list[tuple[Subscription, Pattern]] = []
-    for rule in file_rules():
+    for rule in _file_rules(rules):
         # Tests, examples, benches and build scripts never see production rules: leaving
         # their patterns out of that plan saves the gate work on every such file.
         if not production and rule.scope is Scope.PRODUCTION:
-            continue
-        if rules is not None and rule.name not in rules:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
@@ -431,10 +434,8 @@ def _plan(production: bool, rules: RuleNames) -> Plan:
     routes: list[Route] = []
     # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
     by_key: dict[str, list[FileRule]] = {}
-    for rule, patterns in rule_patterns():
+    for rule, patterns in rule_patterns(rules):
         if not production and rule.scope is Scope.PRODUCTION:
-            continue
-        if rules is not None and rule.name not in rules:
             continue
         for pattern in patterns:
             key = pattern_key(pattern)

@@ -16,10 +16,10 @@ the report says, because:
 
 from __future__ import annotations
 
-from rustpro.catalog import DEFAULT_GROUP, GROUPS
+from rustpro.catalog import DEFAULT_GROUP, GROUPS, RuleSpec, catalog
 from rustpro.config import AuditConfig
 from rustpro.model import Finding
-from rustpro.rules.base import BaseRule
+from rustpro.rules import registry
 from rustpro.rules.registry import all_rules
 
 # Every group a finding can be reported in: its rule's (""), or an opt-in one it names for its
@@ -28,31 +28,34 @@ FINDING_GROUPS = ("", *(group for group in GROUPS if group != DEFAULT_GROUP))
 
 
 def reportable_rules(config: AuditConfig, *, full_mode: bool) -> frozenset[str] | None:
-    """The names of the rules to run; None when that is every rule."""
-    rules = all_rules()
+    """The names of the rules to run; None when that is every rule. In static mode only
+    their modules are imported (`registry.load`)."""
+    specs = catalog()
     wanted = {
-        cls.name
-        for cls in rules
-        if (full_mode and (cls.clippy_twins or cls.rustc_twins))
-        or any(config.may_keep(_finding_of(cls, group)) for group in FINDING_GROUPS)
+        name
+        for name, spec in specs.items()
+        if any(config.may_keep(_finding_of(spec, group)) for group in FINDING_GROUPS)
     }
-    by_name = {cls.name: cls for cls in rules}
+    if full_mode:  # the rules with tool twins, which asks every rule class
+        wanted |= {cls.name for cls in all_rules() if cls.clippy_twins or cls.rustc_twins}
     pending = list(wanted)
     while pending:  # and the rules whose facts they read, and theirs
-        for source in by_name[pending.pop()].reads_facts_of:
+        cls = registry.loaded_class(pending.pop())
+        for source in cls.reads_facts_of if cls is not None else ():
             if source not in wanted:
                 wanted.add(source)
                 pending.append(source)
-    return None if len(wanted) == len(rules) else frozenset(wanted)
+    return None if wanted >= specs.keys() else frozenset(wanted)
 
 
-def _finding_of(rule: type[BaseRule], group: str) -> Finding:
-    """A finding of `rule` in `group`, for the questions `AuditConfig.may_keep` asks (a rule
-    reports in its own name and checkpoint: `FileContext.report`, `point_finding`)."""
+def _finding_of(spec: RuleSpec, group: str) -> Finding:
+    """A finding of the rule of `spec` in `group`, for the questions `AuditConfig.may_keep`
+    asks (a rule reports in its own name and checkpoint: `FileContext.report`,
+    `point_finding`)."""
     return Finding(
-        rule=rule.name,
-        checkpoint=rule.spec.checkpoint,
-        severity=rule.spec.severity,
+        rule=spec.name,
+        checkpoint=spec.checkpoint,
+        severity=spec.severity,
         path="",
         line=1,
         column=1,
