@@ -228,3 +228,13 @@ class _FixedLine(SourceLines):
 
     def line(self, path: str, number: int) -> str | None:
         return self.code
+
+
+def test_print_takes_what_console_print_takes() -> None:
+    # Code written against rich's Console (a str of markup, a Text, nothing) prints the same.
+    report = _report(True)
+    report.print("[bold]x[/bold] y")
+    report.print()
+    report.print(Text("z", style="red"))
+    expected = _rich("[bold]x[/bold] y", True) + "\n" + _rich(Text("z", style="red"), True)
+    assert report.text() == expected

@@ -123,6 +123,20 @@ class Report:
             rendered += "\n"
         self._out.append(rendered)
 
+    def print(self, item: object = None) -> None:
+        """Like rich's `Console.print`, for code written against it: a `Line` or a `Table`,
+        a `str` (rich markup), nothing (an empty line), or any rich renderable (by rich)."""
+        if item is None:
+            self.blank()
+        elif isinstance(item, Line):
+            self.line(item)
+        elif isinstance(item, Table):
+            self.table(item)
+        elif isinstance(item, str):
+            self.line(Line.from_markup(item))
+        else:
+            self._out.append(self._via_rich(item))
+
     def lines(self, lines: Iterable[Line]) -> None:
         """Print each line."""
         for line in lines:

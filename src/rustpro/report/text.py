@@ -2,7 +2,8 @@
 
 Each section is a function returning `Line`s (or a `Table`) of `rustpro.report.styled`, which
 renders them as rich would, without rich; `render_text` prints the sections in order. A new
-section is one more function and one more call there.
+section is one more function and one more call there (`Report.print` also takes what rich's
+`Console.print` takes, printed by rich).
 """
 
 from __future__ import annotations
