@@ -11,6 +11,7 @@ keys, lists, tuples, strings, numbers, booleans and None is handed to `json.dump
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -23,21 +24,34 @@ def dumps(value: Any) -> str:
     return _encode(value, "\n")
 
 
-def _encode(value: Any, newline: str) -> str:
+def _encode(
+    value: Any,
+    newline: str,
+    # Bound once as locals: this runs for every value of the report.
+    enc: Callable[[str], str] = encode_basestring_ascii,
+    int_repr: Callable[[int], str] = int.__repr__,
+) -> str:
     """The JSON text of `value`, whose lines after the first start with `newline`."""
     kind = type(value)
     if kind is str:
-        return encode_basestring_ascii(value)
+        return enc(value)
     if kind is dict:
         if not value:
             return "{}"
         inner = newline + _INDENT
         try:
-            # Strings inline: most values are, and a call per value is a third of the cost.
+            # Strings and integers inline: most values are, and a call per value is a third
+            # of the cost.
             members = [
-                encode_basestring_ascii(key)
+                enc(key)
                 + ": "
-                + (encode_basestring_ascii(item) if type(item) is str else _encode(item, inner))
+                + (
+                    enc(item)
+                    if type(item) is str
+                    else int_repr(item)
+                    if type(item) is int
+                    else _encode(item, inner)
+                )
                 for key, item in value.items()
             ]
         except TypeError:  # a key json converts (a number, a boolean, None), or fails on

@@ -259,12 +259,13 @@ class Palette:
     """The codes rich writes around text of each style, or none without colour, for text
     that is not empty and does not `needs_rich`: written straight into f-strings."""
 
-    __slots__ = ("color",)
+    __slots__ = ("_codes", "color")
 
     _CLOSE = "\x1b[0m"
 
     def __init__(self, color: bool) -> None:
         self.color = color
+        self._codes: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def of(cls, color: bool) -> Palette:
@@ -273,8 +274,11 @@ class Palette:
 
     def codes(self, style: str) -> tuple[str, str]:
         """The codes that open and close text of `style`."""
-        codes = (_SGR.get(style) or _sgr(style)) if self.color and style else ""
-        return (f"\x1b[{codes}m", self._CLOSE) if codes else ("", "")
+        found = self._codes.get(style)
+        if found is None:
+            codes = (_SGR.get(style) or _sgr(style)) if self.color and style else ""
+            found = self._codes[style] = (f"\x1b[{codes}m", self._CLOSE) if codes else ("", "")
+        return found
 
     def paint(self, text: str, style: str) -> str:
         """`text` in `style` as rich prints it."""
