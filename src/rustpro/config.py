@@ -86,6 +86,11 @@ class AuditConfig:
                 return False
         return True
 
+    def may_keep(self, finding: Finding) -> bool:
+        """Whether `keeps` can hold a finding like this one somewhere: selected and not
+        ignored (per-path ignores leave it elsewhere)."""
+        return _selected(finding, self.select) and not _matches(finding, self.ignore)
+
     @property
     def fail_threshold(self) -> Severity | None:
         """The least severity that fails the audit, or None for `none`."""

@@ -8,27 +8,38 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustpro import __version__
 from rustpro.catalog import catalog
 from rustpro.config import AuditConfig, load_config
 from rustpro.discovery.layout import Workspace, assign_roles, discover
 from rustpro.discovery.roles import EVERY_ROLE, PackageRole
-from rustpro.engine.cache import ResultCache
 from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.engine.filepass import FileResult
 from rustpro.engine.merge import merge_overlapping
 from rustpro.engine.modtree import ModuleTreeWalk, TreeOutcome
 from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
+from rustpro.engine.ruleset import reportable_rules
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
-from rustpro.rules.base import Scope
-from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.registry import (
+    all_rules,
+    crate_rules,
+    crate_rules_named,
+    loaded_class,
+    workspace_rules,
+    workspace_rules_named,
+)
 from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
+
+if TYPE_CHECKING:
+    from rustpro.engine.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +153,14 @@ def run_audit(
     # Full mode's cargo steps run while the static pass below reads the sources; named files
     # are checked first (the module tree says whether they are compiled at all).
     pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
-    cache = ResultCache() if options.use_cache else None
-    per_crate, tree = _analyse_compiled(workspace, options, cache)
+    cache = None
+    if options.use_cache:
+        from rustpro.engine.cache import ResultCache  # its imports cost `--no-cache` runs
+
+        cache = ResultCache()
+    # Only the rules whose findings this configuration can report run (`engine.ruleset`).
+    rules = reportable_rules(config, full_mode=not options.static)
+    per_crate, tree = _analyse_compiled(workspace, options, cache, rules)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
     if extra is not None and pending is None:
         # cargo builds the packages the named files belong to, not the whole workspace.
@@ -160,19 +177,22 @@ def run_audit(
     whole = WorkspaceView(workspace, views)
     for view in views:
         view.workspace = whole
+    if any(r.structure.suppressions for crate_results in per_crate for r in crate_results):
+        rules = None  # suppression comments count what they silence, of every rule
+
     for index, view in enumerate(views):
         if not reported[index]:
             continue  # read for its facts only (`-p`): its findings would be dropped
         role = view.layout.role.role
         findings.extend(_file_findings(view, view.results, role))
-        for rule in crate_rules():
+        for rule in crate_rules() if rules is None else crate_rules_named(rules):
             if role not in rule.spec.roles:
                 continue
             try:
                 findings.extend(rule.check_crate(view))
             except Exception as err:  # a rule bug must not sink the whole audit
                 warnings.append(f"rule {rule.name} failed on crate {view.name}: {err!r}")
-    for workspace_rule in workspace_rules():
+    for workspace_rule in workspace_rules() if rules is None else workspace_rules_named(rules):
         try:
             findings.extend(workspace_rule.check_workspace(whole))
         except Exception as err:  # a rule bug must not sink the whole audit
@@ -391,13 +411,17 @@ def _check_something_was_read(
 
 
 def _analyse_compiled(
-    workspace: Workspace, options: AuditOptions, cache: ResultCache | None
+    workspace: Workspace,
+    options: AuditOptions,
+    cache: ResultCache | None,
+    rules: frozenset[str] | None = None,
 ) -> tuple[list[list[FileResult]], TreeOutcome]:
-    """Analyse the files the module tree reaches, wave by wave; results per crate."""
+    """Analyse the files the module tree reaches, wave by wave, with the file rules named in
+    `rules` (None: every one); results per crate."""
     walk = ModuleTreeWalk(workspace.crates, workspace.root)
     per_crate: list[list[FileResult]] = [[] for _ in workspace.crates]
     with FileAnalyzer(
-        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
+        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers, rules=rules
     ) as analyzer:
         wave = walk.roots()
         while wave:
@@ -490,18 +514,16 @@ def _rule_roles(rule_name: str) -> frozenset[PackageRole]:
 
 
 @functools.cache
-def _production_rule_names() -> frozenset[str]:
-    return frozenset(r.name for r in file_rules() if r.scope is Scope.PRODUCTION)
-
-
 def _production_rule(name: str) -> bool:
-    return name in _production_rule_names()
+    # Asked of the rules that reported something, which ran: their modules are loaded.
+    cls = loaded_class(name)
+    return cls is not None and issubclass(cls, FileRule) and cls.scope is Scope.PRODUCTION
 
 
 @functools.cache
 def _allowed_lints(rule_name: str) -> frozenset[str]:
     """The lint names whose `allow` silences rule `rule_name` (its clippy and rustc twins)."""
-    cls = rule_class(rule_name)
+    cls = loaded_class(rule_name)
     if cls is None:
         return frozenset()
     return frozenset((*(f"clippy::{t}" for t in cls.clippy_twins), *cls.rustc_twins))
