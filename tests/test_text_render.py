@@ -98,13 +98,30 @@ def _awkward_result(root: Path, *, wide_table: bool, packages: int) -> AuditResu
     ("wide_table", "packages"), [(False, 3), (True, 12)], ids=["narrow", "wide"]
 )
 def test_awkward_report_is_unchanged(
-    tmp_path: Path, color: bool, wide_table: bool, packages: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    color: bool,
+    wide_table: bool,
+    packages: int,
 ) -> None:
     result = _awkward_result(tmp_path / "crate", wide_table=wide_table, packages=packages)
+    monkeypatch.chdir(result.root)  # the "Fix these first" commands name `.`
     text = render_text(result, color=color)
     name = f"awkward-{'wide' if wide_table else 'narrow'}-{'colour' if color else 'plain'}.txt"
     _check_snapshot(name, text)
 
 
-def test_colour_report_snapshot(tmp_path: Path) -> None:
-    _check_snapshot("report-colour.txt", render_text(fixed_result(tmp_path / "crate"), color=True))
+def test_colour_report_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = fixed_result(tmp_path / "crate")
+    monkeypatch.chdir(result.root)  # the "Fix these first" commands name `.`
+    _check_snapshot("report-colour.txt", render_text(result, color=True))
+
+
+def test_paths_that_look_like_markup_print_as_they_are(tmp_path: Path) -> None:
+    # `[/]` closed no tag and crashed rich; `[b]` and `:smile:` were interpreted.
+    result = dataclasses.replace(
+        fixed_result(tmp_path / "crate"),
+        parse_errors=["src/[/].rs:1", "src/[b]x.rs:2", "src/:smile:.rs:3"],
+    )
+    text = render_text(result, color=False)
+    assert "src/[/].rs:1, src/[b]x.rs:2, src/:smile:.rs:3" in text

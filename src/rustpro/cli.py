@@ -15,12 +15,15 @@ from rustpro import __version__
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
-from rustpro.errors import RustproError
+from rustpro.errors import RustproError, UsageError
 from rustpro.model import Checkpoint, Severity
-from rustpro.outcome import EXIT_ERROR, exit_code
+from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown")
+# Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
+# `summary.by_rule`).
+NO_STATISTICS = ("sarif", "gitlab")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -101,7 +104,24 @@ def cli() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format (JSON follows the documented contract).",
+    help=(
+        "Report format: text, json (the documented contract), markdown (a pull-request "
+        "comment or $GITHUB_STEP_SUMMARY, kept within GitHub's comment limit)."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    # Checked by `rustpro.output.check_target`: one line for every way it can be wrong.
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    metavar="FILE",
+    help="Write the report to FILE (atomically; its directory must exist) instead of stdout.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="One line per rule (count, checkpoint, severity) instead of the findings.",
 )
 @click.option(
     "--color",
@@ -115,6 +135,22 @@ def cli() -> None:
     type=click.Choice(FAIL_ON_CHOICES),
     default=None,
     help="Least severity that makes the exit code 1 [default: warning].",
+)
+@click.option(
+    "--require",
+    multiple=True,
+    metavar="CHECKPOINTS",
+    help=(
+        "Exit 1 when one of these checkpoints fails or does not run, whatever --fail-on "
+        "says (comma-separated, repeatable)."
+    ),
+)
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Exit 1 when the overall score (0-100) is below N.",
 )
 @click.option(
     "--select",
@@ -174,8 +210,12 @@ def audit(
     packages: tuple[str, ...],
     static_only: bool,
     fmt: str,
+    output: Path | None,
+    statistics: bool,
     color: str,
     fail_on: str | None,
+    require: tuple[str, ...],
+    min_score: int | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     no_cache: bool,
@@ -197,10 +237,18 @@ def audit(
     or more .rs files: their crate is analysed whole and only findings in those files are
     reported.
 
-    Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
-    could not run, 130 on Ctrl-C, 143 on SIGTERM.
+    Exit status: 0 when every gate passes (--fail-on, --require, --min-score), 1 when one
+    fails, 2 when the audit could not run or the report cannot be written, 130 on Ctrl-C,
+    143 on SIGTERM.
     """
     from rustpro.discovery.target import locate
+
+    if statistics and fmt in NO_STATISTICS:
+        raise UsageError(f"--statistics does not apply to --format {fmt}")
+    if output is not None:
+        from rustpro.output import check_target
+
+        check_target(output)  # before the audit: a typo in the path costs no audit
 
     target = locate(paths, manifest_path)
     options = AuditOptions(
@@ -211,6 +259,8 @@ def audit(
         select=_split(select),
         ignore=_split(ignore),
         fail_on=fail_on,
+        require=_split(require),
+        min_score=min_score,
         packages=_split(packages),
         files=target.files,
     )
@@ -231,16 +281,30 @@ def audit(
             _warn(message)
         for where in result.parse_errors:
             _warn(f"{where}: syntax error; audited the rest of the file")
+    use_color = _use_color(color, sys.stdout if output is None else None)
+    report = _render(result, fmt, color=use_color, statistics=statistics)
+    if output is None:
+        click.echo(report, nl=False, color=use_color)
+    else:
+        from rustpro.output import write_atomically
+
+        write_atomically(output, report)
+    sys.exit(verdict(result).code)
+
+
+def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> str:
+    """The report in format `fmt` (each renderer is imported only when it is used)."""
     if fmt == "json":
         from rustpro.report.json_report import render_json
 
-        click.echo(render_json(result), nl=False)
-    else:
-        from rustpro.report.text import render_text
+        return render_json(result)
+    if fmt == "markdown":
+        from rustpro.report.markdown import render_markdown
 
-        use_color = _use_color(color, sys.stdout)
-        click.echo(render_text(result, color=use_color), nl=False, color=use_color)
-    sys.exit(exit_code(result.findings, result.config.fail_threshold))
+        return render_markdown(result, statistics=statistics)
+    from rustpro.report.text import render_text
+
+    return render_text(result, color=color, statistics=statistics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +364,9 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
     type=click.Choice(GROUPS),
     help="Only rules of this group (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
 @click.option(
     "--write-docs",
     type=click.Path(file_okay=False, path_type=Path),

@@ -6,6 +6,7 @@
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
     ├── WorkDirError             full mode cannot write its build directory or its copy
+    ├── OutputError              `--output FILE` cannot be written (path)
     ├── ToolError                an external tool failed to start or run (tool, returncode)
     │   ├── ToolTimeout          it ran past its timeout (tool, seconds)
     │   └── ToolCancelled        the audit is being stopped (Ctrl-C, SIGTERM): no new tool runs
@@ -57,6 +58,14 @@ class ConfigError(RustproError):
 class WorkDirError(RustproError):
     """Full mode cannot create or write a directory it needs (its build directory, its copy
     of the project): the audit cannot run as asked."""
+
+
+class OutputError(RustproError):
+    """A file rustpro was asked to write (`--output`) cannot be written; nothing was."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
 
 
 class ToolError(RustproError):

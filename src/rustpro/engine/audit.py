@@ -53,6 +53,9 @@ class AuditOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    # Gates: checkpoints that must pass (`--require`), the least overall score (`--min-score`).
+    require: tuple[str, ...] = ()
+    min_score: int | None = None
     # `-p NAME`: report on these packages only (the rest of the workspace is still read).
     packages: tuple[str, ...] = ()
     # Source files named on the command line: report findings in these files only (their
@@ -145,7 +148,13 @@ def run_audit(
         workspace.root,
         workspace.manifest,
         (enclosing.root, enclosing.manifest) if enclosing is not None else None,
-    ).with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
+    ).with_overrides(
+        select=options.select,
+        ignore=options.ignore,
+        fail_on=options.fail_on,
+        require=options.require,
+        min_score=options.min_score,
+    )
     if config.roles:
         assign_roles(workspace, dict(config.roles))
     warnings = _static_blind_spots(config) if options.static else []

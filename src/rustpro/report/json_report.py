@@ -6,7 +6,9 @@ from typing import Any
 
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Finding, Severity
+from rustpro.outcome import verdict
 from rustpro.report.jsontext import dumps
+from rustpro.report.statistics import rule_statistics
 from rustpro.scoring import overall_score
 
 
@@ -52,6 +54,7 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             entry["evidence"] = [*outcome.evidence, *outcome.details]
         checkpoints[checkpoint.value] = entry
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    judged = verdict(result)
     return {
         "version": 1,
         "tool": {"name": "rustpro", "version": result.tool_version},
@@ -76,6 +79,11 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             "not_compiled": result.not_compiled,
             "generated_files": len(result.generated_files),
             "docs_only_modules": result.docs_only_modules,
+            "by_rule": [row.to_dict() for row in rule_statistics(result.findings)],
+            "require": list(result.config.require),
+            "min_score": result.config.min_score,
+            "verdict": "pass" if judged.passed else "fail",
+            "failed_gates": list(judged.failed_gates),
         },
         "packages": [
             {

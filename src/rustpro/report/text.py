@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rustpro.model import Finding, Severity
-from rustpro.outcome import failing
+from rustpro.outcome import verdict as judge_result
+from rustpro.report.gates import failed_gate_lines, gate_settings
+from rustpro.report.priorities import priorities_of, priority_block
+from rustpro.report.statistics import statistics_block
 from rustpro.report.styled import Column, Line, Palette, Report, Table, needs_rich
 from rustpro.scoring import overall_score
 
@@ -280,12 +283,17 @@ def _left_out(result: AuditResult) -> str:
     return "; ".join(parts)
 
 
-def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
-    """The whole report as terminal text (ANSI styles only when `color`)."""
+def render_text(
+    result: AuditResult, *, color: bool, width: int = 100, statistics: bool = False
+) -> str:
+    """The whole report as terminal text (ANSI styles only when `color`); `statistics`: one
+    line per rule instead of the findings, as `ruff check --statistics` does."""
     report = Report(color=color, width=width)
     sources = SourceLines(result.root)
     palette = Palette.of(color)
-    for finding in result.findings:
+    if statistics:
+        report.write(statistics_block(result.findings))
+    for finding in () if statistics else result.findings:
         text = finding_text(finding, sources.line(finding.path, finding.line), palette)
         if text is None:
             report.lines(render_finding(finding, sources))
@@ -310,26 +318,28 @@ def summary_lines(result: AuditResult) -> list[Line]:
     if result.suppressed:
         summary += f", {result.suppressed} suppressed"
     lines = [Line.of(summary, style="bold")]
-    # These lines were printed as rich markup, paths and all: kept so, output unchanged.
+    # Plain text, never markup: a path like `src/[id].rs` is printed as it is.
     if result.parse_errors:
         lines.append(
-            Line.from_markup(
+            Line.of(
                 f"{len(result.parse_errors)} file(s) had syntax errors and were audited "
                 f"as far as they parse: {', '.join(result.parse_errors)}"
             )
         )
     if result.skipped_files:
-        lines.append(Line.from_markup(f"{len(result.skipped_files)} file(s) skipped (see stderr)"))
+        lines.append(Line.of(f"{len(result.skipped_files)} file(s) skipped (see stderr)"))
     left_out = _left_out(result)
     if left_out:
-        lines.append(Line.from_markup(f"Not audited: {left_out}"))
-    threshold = result.config.fail_threshold
-    verdict = "FAIL" if failing(result.findings, threshold) else "PASS"
+        lines.append(Line.of(f"Not audited: {left_out}"))
+    judged = judge_result(result)
+    verdict = "PASS" if judged.passed else "FAIL"
     lines.append(
         Line.assemble(
             (f"{verdict}", "bold red" if verdict == "FAIL" else "bold green"),
-            f"  score {overall_score(result.checkpoints)}/100, fail-on {result.config.fail_on}, "
+            f"  score {overall_score(result.checkpoints)}/100, {gate_settings(result.config)}, "
             f"{result.mode} mode, {result.seconds:.2f} s",
         )
     )
+    closing = [*failed_gate_lines(judged), *priority_block(priorities_of(result))]
+    lines.extend(Line.of(line) for line in closing)
     return lines
