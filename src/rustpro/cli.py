@@ -20,7 +20,9 @@ from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "gitlab")
+# `rustpro rules` lists rules, not findings: the report formats do not apply to it.
+RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -101,7 +103,10 @@ def cli() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format (JSON follows the documented contract).",
+    help=(
+        "Report format: text, json (the documented contract), sarif (SARIF 2.1.0 for GitHub "
+        "code scanning), gitlab (GitLab code quality)."
+    ),
 )
 @click.option(
     "--color",
@@ -231,16 +236,25 @@ def audit(
             _warn(message)
         for where in result.parse_errors:
             _warn(f"{where}: syntax error; audited the rest of the file")
+    code = exit_code(result.findings, result.config.fail_threshold)
     if fmt == "json":
         from rustpro.report.json_report import render_json
 
         click.echo(render_json(result), nl=False)
+    elif fmt == "sarif":
+        from rustpro.report.sarif import render_sarif
+
+        click.echo(render_sarif(result, exit_code=code), nl=False)
+    elif fmt == "gitlab":
+        from rustpro.report.gitlab import render_gitlab
+
+        click.echo(render_gitlab(result), nl=False)
     else:
         from rustpro.report.text import render_text
 
         use_color = _use_color(color, sys.stdout)
         click.echo(render_text(result, color=use_color), nl=False, color=use_color)
-    sys.exit(exit_code(result.findings, result.config.fail_threshold))
+    sys.exit(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +314,7 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
     type=click.Choice(GROUPS),
     help="Only rules of this group (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(RULE_FORMATS), default="text", show_default=True)
 @click.option(
     "--write-docs",
     type=click.Path(file_okay=False, path_type=Path),
