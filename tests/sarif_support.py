@@ -24,16 +24,15 @@ _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _uri_reference(value: object) -> bool:
+def uri_reference(value: object) -> bool:
+    """Whether a string is made only of the characters RFC 3986 allows, `%` only in escapes."""
     return not isinstance(value, str) or (
         _URI_CHARACTERS.fullmatch(value) is not None and _PERCENT.search(value) is None
     )
 
 
 def _uri(value: object) -> bool:
-    return not isinstance(value, str) or (
-        _uri_reference(value) and _SCHEME.match(value) is not None
-    )
+    return not isinstance(value, str) or (uri_reference(value) and _SCHEME.match(value) is not None)
 
 
 @functools.cache
@@ -44,7 +43,7 @@ def sarif_validator() -> jsonschema.Draft4Validator:
     jsonschema.Draft4Validator.check_schema(schema)
     checker = jsonschema.FormatChecker()
     checker.checks("uri")(_uri)
-    checker.checks("uri-reference")(_uri_reference)
+    checker.checks("uri-reference")(uri_reference)
     return jsonschema.Draft4Validator(schema, format_checker=checker)
 
 

@@ -13,22 +13,26 @@ import json
 import os
 import shutil
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rustpro.catalog import catalog
 from rustpro.docsgen import rule_markdown
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.links import REPOSITORY_URL, rule_page_url
 from rustpro.model import Checkpoint, Finding, Location, Severity
-from rustpro.report.repository import repository_paths
+from rustpro.report.repository import RepositoryPaths, repository_paths
 from rustpro.report.sarif import FINGERPRINT_KEY, SRCROOT, UploadLimits, render_sarif
 from rustpro.rules.registry import rule_class
 from tests.cli_support import REPO, isolated_cache, run_cli
 from tests.report_support import fixed_result
-from tests.sarif_support import assert_valid_sarif, check_snapshot
+from tests.sarif_support import assert_valid_sarif, check_snapshot, uri_reference
 from tests.support import audit, make_crate
 
 __all__ = ["isolated_cache"]
@@ -296,6 +300,27 @@ def test_paths_outside_git_are_relative_to_the_audited_root(tmp_path: Path) -> N
         pytest.skip("the temporary directory is inside a git repository here")
     assert paths.uri("src/é.rs") == "src/%C3%A9.rs"
     assert paths.top_uri() == tmp_path.resolve().as_uri() + "/"
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\0")))
+def test_any_path_becomes_a_valid_relative_uri_that_decodes_back(name: str) -> None:
+    paths = RepositoryPaths(Path("/repo"), "crates/a b/", in_git=True)
+    uri = paths.uri(f"src/{name}.rs")
+    assert uri_reference(uri)
+    assert unquote(uri) == paths.path(f"src/{name}.rs")
+
+
+def test_degenerate_spans_become_valid_regions(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    reversed_span = replace(result.findings[1], line=3, column=7, end_line=2, end_column=1)
+    zero = replace(result.findings[1], line=0, column=0, end_line=0, end_column=0)
+    result.findings = [reversed_span, zero]
+    run = _run(_sarif(result))
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in run["results"]]
+    assert regions == [
+        {"startLine": 3, "startColumn": 7, "endLine": 3, "endColumn": 7},
+        {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1},
+    ]
 
 
 # ----- real audits -------------------------------------------------------------------------------
