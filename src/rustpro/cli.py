@@ -20,10 +20,12 @@ from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "sarif", "gitlab")
 # Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
 # `summary.by_rule`).
 NO_STATISTICS = ("sarif", "gitlab")
+# `rustpro rules` lists rules, not findings: the report formats do not apply to it.
+RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -106,7 +108,8 @@ def cli() -> None:
     show_default=True,
     help=(
         "Report format: text, json (the documented contract), markdown (a pull-request "
-        "comment or $GITHUB_STEP_SUMMARY, kept within GitHub's comment limit)."
+        "comment or $GITHUB_STEP_SUMMARY, kept within GitHub's comment limit), sarif (SARIF "
+        "2.1.0 for GitHub code scanning), gitlab (GitLab code quality)."
     ),
 )
 @click.option(
@@ -302,6 +305,14 @@ def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> 
         from rustpro.report.markdown import render_markdown
 
         return render_markdown(result, statistics=statistics)
+    if fmt == "sarif":
+        from rustpro.report.sarif import render_sarif
+
+        return render_sarif(result, exit_code=verdict(result).code)
+    if fmt == "gitlab":
+        from rustpro.report.gitlab import render_gitlab
+
+        return render_gitlab(result)
     from rustpro.report.text import render_text
 
     return render_text(result, color=color, statistics=statistics)
@@ -364,9 +375,7 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
     type=click.Choice(GROUPS),
     help="Only rules of this group (repeatable).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(RULE_FORMATS), default="text", show_default=True)
 @click.option(
     "--write-docs",
     type=click.Path(file_okay=False, path_type=Path),
