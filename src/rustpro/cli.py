@@ -20,7 +20,7 @@ from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -101,7 +101,7 @@ def cli() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format (JSON follows the documented contract).",
+    help="Report format (JSON follows the documented contract; HTML is one self-contained page).",
 )
 @click.option(
     "--color",
@@ -235,6 +235,10 @@ def audit(
         from rustpro.report.json_report import render_json
 
         click.echo(render_json(result), nl=False)
+    elif fmt == "html":
+        from rustpro.report.html import render_html
+
+        click.echo(render_html(result), nl=False)
     else:
         from rustpro.report.text import render_text
 
