@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,20 +115,16 @@ class Browser:
     def __exit__(self, *exc: object) -> None:
         process = self._process
         if process is not None:
-            try:
+            with suppress(BrowserError):
                 self.send("Browser.close")
-            except BrowserError:
-                pass
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self._profile.cleanup()
 
     # The protocol

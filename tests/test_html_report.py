@@ -229,7 +229,10 @@ def test_own_rule_pages_are_the_explain_text() -> None:
     assert page["md"] == explain_markdown("static-mut")
 
 
-HOSTILE = "</script><script>alert(1)</script> <!-- & --> \u2028\u2029 <img src=x onerror=alert(1)> `</SCRIPT >`"
+HOSTILE = (
+    "</script><script>alert(1)</script> <!-- & --> \u2028\u2029 "
+    "<img src=x onerror=alert(1)> `</SCRIPT >`"
+)
 
 
 def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:

@@ -102,7 +102,8 @@ def _header(result: AuditResult) -> str:
     shown = ", ".join(crates[:6]) + (f" and {len(crates) - 6} more" if len(crates) > 6 else "")
     return (
         '<header class="top">\n<div class="brand">'
-        '<svg class="logo" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2 21 7v10l-9 5-9-5V7z"/>'
+        '<svg class="logo" viewBox="0 0 24 24" aria-hidden="true">'
+        '<path d="M12 2 21 7v10l-9 5-9-5V7z"/>'
         '<path class="logo-in" d="m8 12 3 3 5-6"/></svg>'
         '<span>rustpro</span> <span class="muted">audit report</span></div>\n'
         f"<h1>{_e(_project_name(result))}</h1>\n"
@@ -123,10 +124,11 @@ def _overview(result: AuditResult, score: int) -> str:
         because = "never fails (fail-on none)"
     elif failed:
         because = (
-            f"{len(failed)} finding{'s' if len(failed) != 1 else ''} at or above {threshold.value}"
+            f"{len(failed)} finding{'s' if len(failed) != 1 else ''} at or above "
+            f"{threshold.value} (fail-on {threshold.value})"
         )
     else:
-        because = f"nothing at or above {threshold.value}"
+        because = f"nothing at or above {threshold.value} (fail-on {threshold.value})"
     radius = 52
     circumference = 2 * math.pi * radius
     filled = circumference * score / 100
@@ -158,7 +160,7 @@ def _overview(result: AuditResult, score: int) -> str:
         '<div class="verdict-box">'
         f'<p class="verdict verdict-{verdict}" id="verdict">{verdict.upper()}</p>'
         f'<p class="because">{_e(because)}</p>'
-        f'<p class="muted small">grade {letter}: the lowest checkpoint score counts</p>'
+        f'<p class="muted small">score {score}, grade {letter}: the lowest checkpoint score</p>'
         "</div>\n"
         f'<ul class="stats">{tiles}</ul>\n'
         f"{extra}"
@@ -314,16 +316,25 @@ def _bar_rows(counts: dict[str, Counter[Severity]], kind: str) -> str:
     return f'<ol class="bars">{"".join(rows)}</ol>{more}'
 
 
+_LEGEND = (
+    '<p class="legend" aria-hidden="true">'
+    + "".join(f'<span><i class="dot dot-{s.value}"></i>{s.value}</span>' for s in SEVERITIES)
+    + "</p>"
+)
+
+
 def _by_rule_card(findings: list[Finding]) -> str:
     return (
-        '<div class="card" id="by-rule">\n<h2>Findings by rule</h2>\n'
+        '<div class="card" id="by-rule">\n'
+        f'<div class="card-head"><h2>Findings by rule</h2>{_LEGEND}</div>\n'
         f"{_bar_rows(_severity_counts(findings, 'rule'), 'rule')}\n</div>\n"
     )
 
 
 def _by_file_card(findings: list[Finding]) -> str:
     return (
-        '<div class="card" id="by-file">\n<h2>Findings by file</h2>\n'
+        '<div class="card" id="by-file">\n'
+        f'<div class="card-head"><h2>Findings by file</h2>{_LEGEND}</div>\n'
         f"{_bar_rows(_severity_counts(findings, 'path'), 'path')}\n</div>\n"
     )
 
@@ -334,8 +345,10 @@ def _findings_section(findings: list[Finding]) -> str:
         '<div class="findings-head"><h2>Findings</h2>'
         '<p class="count" id="count" aria-live="polite"></p></div>\n'
         '<div class="filters" id="filters">\n'
-        '<div class="chips" id="severity-filter" role="group" aria-label="severity"></div>\n'
-        '<div class="chips" id="checkpoint-filter" role="group" aria-label="checkpoint"></div>\n'
+        '<div class="chips" id="severity-filter" role="group" aria-label="severity">'
+        '<span class="chips-label">severity</span></div>\n'
+        '<div class="chips" id="checkpoint-filter" role="group" aria-label="checkpoint">'
+        '<span class="chips-label">checkpoint</span></div>\n'
         '<div class="controls">'
         '<label><span class="sr">rule</span><select id="rule-filter"></select></label>'
         '<label class="search"><span class="sr">path</span>'
