@@ -10,6 +10,7 @@ exceptions and every request the page makes.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -69,10 +70,10 @@ class Browser:
     def __enter__(self) -> Browser:
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
-        # The child must find the pipes at fds 3 and 4: move ours above them first, so that
-        # the dup2 calls below never overwrite one with the other.
-        high_read = os.dup2(to_browser_read, 100, inheritable=True)
-        high_write = os.dup2(from_browser_write, 101, inheritable=True)
+        # The child must find the pipes at fds 3 and 4: move ours to free fds above them
+        # first, so that the dup2 calls in the child never overwrite one with the other.
+        high_read = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_write = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD_CLOEXEC, 10)
         for fd in (to_browser_read, from_browser_write):
             os.close(fd)
 
@@ -246,7 +247,7 @@ class Page:
             if value:
                 return value
             time.sleep(0.02)
-        raise BrowserError(f"timed out waiting for {expression}")
+        raise BrowserError(f"timed out waiting for {expression}; page errors: {self.log.errors}")
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (JSON-serialisable)."""
@@ -280,7 +281,7 @@ class Page:
         self.click(selector)
         self.send("Input.insertText", {"text": text})
 
-    def screenshot(self, path: Path, *, full_height_limit: int = 4000) -> Path:
+    def screenshot(self, path: Path, *, full_height_limit: int = 2600) -> Path:
         """A PNG of the page from the top, as tall as its content (up to a limit)."""
         self.evaluate("window.scrollTo(0, 0)")
         height = int(self.evaluate("document.documentElement.scrollHeight"))

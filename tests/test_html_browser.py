@@ -26,6 +26,7 @@ import pytest
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.report.html import render_html
+from rustpro.scoring import score_checkpoints
 from tests.browser import DEBIAN_PACKAGE, Browser, Page, find_browser
 from tests.html_support import synthetic_result
 from tests.report_support import fixed_result
@@ -168,6 +169,20 @@ def test_report_renders_filters_and_searches(
             )
             assert "What it does" in headings and "Use instead" in headings
             _assert_clean(page, report)
+
+
+def test_a_report_without_findings(browser: Browser, tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    result.findings = []
+    result.checkpoints = score_checkpoints([], result.lines)
+    report = _write(tmp_path, "clean", result)
+    with browser.page() as page:
+        page.open(report)
+        assert page.evaluate("document.getElementById('verdict').textContent") == "PASS"
+        assert page.evaluate("document.querySelector('#finding-list .nothing').textContent") == (
+            "No findings: nothing to review."
+        )
+        _assert_clean(page, report)
 
 
 def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:

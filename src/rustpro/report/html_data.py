@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.report.frames import FRAME_WIDTH, window
@@ -29,9 +29,9 @@ SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.NOTE)
 CHECKPOINTS = tuple(Checkpoint)
 
 
-@dataclass(frozen=True, slots=True)
-class FrameLines:
-    """The 1-based lines `first..last` a finding's frame shows."""
+class FrameLines(NamedTuple):
+    """The 1-based lines `first..last` a finding's frame shows (a tuple: one per finding,
+    made by the thousand)."""
 
     first: int
     last: int
@@ -39,9 +39,9 @@ class FrameLines:
 
 def frame_lines(finding: Finding) -> FrameLines:
     """Which lines the frame of `finding` shows (before the file's length is known)."""
-    end = max(finding.end_line, finding.line)
-    last_of_span = min(end, finding.line + FRAME_SPAN_LINES - 1)
-    return FrameLines(max(1, finding.line - FRAME_CONTEXT), last_of_span + FRAME_CONTEXT)
+    line = finding.line
+    last_of_span = min(finding.end_line, line + FRAME_SPAN_LINES - 1)
+    return FrameLines(max(1, line - FRAME_CONTEXT), max(last_of_span, line) + FRAME_CONTEXT)
 
 
 class SourceExcerpts:
