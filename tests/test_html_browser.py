@@ -57,7 +57,7 @@ def browser() -> Iterator[Browser]:
 
 def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
     with capsys.disabled():
-        print(f"\n[html report] {line}", end="")
+        print(f"\n[html report] {line}")
 
 
 def _screenshot(page: Page, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
