@@ -80,7 +80,7 @@ def render_html(result: AuditResult) -> str:
         _by_file_card(findings),
         "</section>\n",
         _findings_section(findings),
-        _rules_section(findings),
+        _rules_section(findings, [rule["name"] for rule in data["rules"]]),
         _notes_section(result),
         "</main>\n",
         _footer(result),
@@ -367,12 +367,15 @@ def _findings_section(findings: list[Finding]) -> str:
     )
 
 
-def _rules_section(findings: list[Finding]) -> str:
-    counts = Counter(f.rule for f in findings)
-    if not counts:
+def _rules_section(findings: list[Finding], order: list[str]) -> str:
+    """A page per rule, empty until opened: `data-rule` is the rule's index in the embedded
+    document's `rules` (`order`), whose Markdown the script renders then."""
+    if not order:
         return ""
+    counts = Counter(f.rule for f in findings)
     items = []
-    for index, (rule, count) in enumerate(counts.items()):
+    for index, rule in enumerate(order):
+        count = counts[rule]
         items.append(
             f'<details class="rule-page" id="rule-{_e(rule)}" data-rule="{index}">'
             f'<summary><code>{_e(rule)}</code><span class="muted">{count:,} '
