@@ -198,7 +198,7 @@ def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:
         end_line=2,
         end_column=20,
         message=f"`{hostile}` \u2028 {hostile}",
-        help=hostile,
+        help=f"{hostile} see https://example.org/lint#x.",
     )
     result = fixed_result(tmp_path / "fixed")
     result.root, result.findings, result.crates = root, [finding], [hostile]
@@ -211,6 +211,11 @@ def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:
         )
         assert hostile in page.evaluate("document.querySelector('.frame').textContent")
         assert page.evaluate("document.querySelector('h1').textContent") == hostile
+        # A web address in a help line is a link (opened only when clicked).
+        assert page.evaluate("document.querySelector('.help a').href") == (
+            "https://example.org/lint#x"
+        )
+        assert page.evaluate("document.querySelector('.help').textContent").endswith("#x.")
         _assert_clean(page, report)
 
 

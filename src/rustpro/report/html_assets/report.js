@@ -23,16 +23,26 @@
     return node;
   }
 
-  /* Text with `code` spans, as messages and help lines write them. */
+  /* Text with `code` spans and web addresses, as messages and help lines write them. */
   function prose(parent, text) {
     var parts = String(text).split("`");
     for (var i = 0; i < parts.length; i++) {
       if (!parts[i]) continue;
       // An unpaired backtick at the end stays text.
       if (i % 2 === 1 && i < parts.length - 1) parent.appendChild(el("code", null, parts[i]));
-      else parent.appendChild(document.createTextNode(i % 2 === 1 ? "`" + parts[i] : parts[i]));
+      else linked(parent, i % 2 === 1 ? "`" + parts[i] : parts[i]);
     }
     return parent;
+  }
+
+  /* A link opens only when clicked: the page itself still requests nothing. */
+  function linked(parent, text) {
+    var pieces = text.split(/(https?:\/\/[^\s<>"')]+[^\s<>"').,;:])/);
+    for (var i = 0; i < pieces.length; i++) {
+      if (!pieces[i]) continue;
+      if (i % 2 === 1) parent.appendChild(anchor(pieces[i], pieces[i]));
+      else parent.appendChild(document.createTextNode(pieces[i]));
+    }
   }
 
   function count(key, size) {
