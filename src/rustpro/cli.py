@@ -20,10 +20,10 @@ from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json", "markdown", "sarif", "gitlab")
-# Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
-# `summary.by_rule`).
-NO_STATISTICS = ("sarif", "gitlab")
+FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
+# Formats whose schema or page has no place for `--statistics` (JSON always carries it, as
+# `summary.by_rule`; the HTML page always draws findings by rule).
+NO_STATISTICS = ("sarif", "gitlab", "html")
 # `rustpro rules` lists rules, not findings: the report formats do not apply to it.
 RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -109,7 +109,8 @@ def cli() -> None:
     help=(
         "Report format: text, json (the documented contract), markdown (a pull-request "
         "comment or $GITHUB_STEP_SUMMARY, kept within GitHub's comment limit), sarif (SARIF "
-        "2.1.0 for GitHub code scanning), gitlab (GitLab code quality)."
+        "2.1.0 for GitHub code scanning), gitlab (GitLab code quality), html (one "
+        "self-contained page)."
     ),
 )
 @click.option(
@@ -301,6 +302,10 @@ def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> 
         from rustpro.report.json_report import render_json
 
         return render_json(result)
+    if fmt == "html":
+        from rustpro.report.html import render_html
+
+        return render_html(result)
     if fmt == "markdown":
         from rustpro.report.markdown import render_markdown
 
