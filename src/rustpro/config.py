@@ -6,6 +6,8 @@
     [roles]                                   # correct a package's inferred role
     "my-internal-crate" = "internal"
     fail-on = "warning"                       # error | warning | note | none
+    baseline = "rustpro-baseline.json"        # report only findings not in it (relative
+                                              # to the file that says so)
     [per-path-ignores]
     "src/generated/**" = ["missing-docs"]
 
@@ -49,6 +51,8 @@ class AuditConfig:
     # for a member audited with its workspace's file): `per-path-ignores` patterns are
     # written relative to that directory.
     path_prefix: str = ""
+    # The baseline file (`baseline`, resolved against the directory of the file naming it).
+    baseline: Path | None = None
 
     def with_overrides(
         self,
@@ -212,7 +216,7 @@ def _file_config(directory: Path) -> AuditConfig | None:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read configuration: {err}", file) from None
-    return _from_table(data, str(file))
+    return _from_table(data, str(file), directory)
 
 
 def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> AuditConfig | None:
@@ -221,7 +225,8 @@ def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> Audi
         # A member's `role` alone is a fact about the member, not a configuration that
         # would replace the workspace's.
         if table and (role_is_config or set(table) - {"role"}):
-            return _from_table(table, f"{manifest.path} [{'.'.join(keys)}]")
+            where = f"{manifest.path} [{'.'.join(keys)}]"
+            return _from_table(table, where, manifest.path.parent)
     return None
 
 
@@ -231,10 +236,10 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
+def _from_table(table: dict[str, Any], where: str, directory: Path) -> AuditConfig:
     # `role` belongs to `[package.metadata.rustpro]`: the package's own role, read by
     # `rustpro.discovery.roles`; checked here so that a typo is an error, not a silent no-op.
-    known = {"select", "ignore", "per-path-ignores", "fail-on", "roles", "role"}
+    known = {"select", "ignore", "per-path-ignores", "fail-on", "roles", "role", "baseline"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
@@ -261,7 +266,16 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
         fail_on=str(fail_on),
         source=where,
         roles=_roles(table.get("roles", {}), where),
+        baseline=_baseline(table.get("baseline"), where, directory),
     )
+
+
+def _baseline(value: Any, where: str, directory: Path) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: `baseline` must be the path of a baseline file")
+    return directory / value
 
 
 def _roles(value: Any, where: str) -> tuple[tuple[str, str], ...]:

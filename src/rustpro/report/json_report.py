@@ -76,6 +76,9 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             "not_compiled": result.not_compiled,
             "generated_files": len(result.generated_files),
             "docs_only_modules": result.docs_only_modules,
+            "baseline_hidden": result.baseline_hidden,
+            "baseline_fixed": result.baseline_fixed,
+            "changed_hidden": result.changed_hidden,
         },
         "packages": [
             {

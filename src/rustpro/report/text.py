@@ -206,6 +206,18 @@ def _left_out(result: AuditResult) -> str:
     return "; ".join(parts)
 
 
+def _narrowed(result: AuditResult) -> str:
+    parts = []
+    if result.baseline_hidden or result.baseline_fixed:
+        parts.append(
+            f"{result.baseline_hidden} finding(s) in the baseline "
+            f"(baseline entries now fixed: {result.baseline_fixed})"
+        )
+    if result.changed_hidden:
+        parts.append(f"{result.changed_hidden} finding(s) outside the changed files")
+    return "; ".join(parts)
+
+
 def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
     """The whole report as terminal text (ANSI styles only when `color`)."""
     buffer = io.StringIO()
@@ -236,6 +248,9 @@ def render_text(result: AuditResult, *, color: bool, width: int = 100) -> str:
     if result.suppressed:
         summary += f", {result.suppressed} suppressed"
     console.print(Text(summary, style="bold"))
+    narrowed = _narrowed(result)
+    if narrowed:
+        console.print(f"Not reported: {narrowed}")
     if result.parse_errors:
         console.print(
             f"{len(result.parse_errors)} file(s) had syntax errors and were audited "
