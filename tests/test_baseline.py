@@ -298,3 +298,28 @@ def test_write_and_read_baselines_must_be_one_file(
     _audit(capsys, "--baseline", first, "--write-baseline", first, crate)
     code, result = _audit(capsys, "--baseline", first, crate)
     assert (code, result["findings"]) == (0, [])
+
+
+def test_one_baseline_serves_a_workspace_and_its_members_audited_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(LEDGER, workspace / "crates" / "ledger")
+    shutil.copytree(LEDGER, workspace / "crates" / "other")
+    _edit(workspace / "crates" / "other", 'name = "ledger"', 'name = "other"', "Cargo.toml")
+    (workspace / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n')
+    baseline = tmp_path / "b.json"
+    _, whole = _audit(capsys, "--write-baseline", baseline, workspace)
+    assert {e["path"].split("/")[1] for e in _entries(baseline)} == {"ledger", "other"}
+
+    member = workspace / "crates" / "ledger"
+    code, alone = _audit(capsys, "--baseline", baseline, member)
+    assert (code, alone["findings"]) == (0, [])
+    assert alone["summary"]["baseline_fixed"] == 0  # the other member's entries are not fixed
+    ours = sum(e["path"].startswith("crates/ledger/") for e in _entries(baseline))
+    assert alone["summary"]["baseline_hidden"] == ours
+
+    # Written from the member, the same entries (paths from the workspace root) come out, and
+    # the other member's entries stay.
+    _audit(capsys, "--write-baseline", baseline, member)
+    assert len(_entries(baseline)) == whole["summary"]["baseline_hidden"]

@@ -142,6 +142,10 @@ def test_only_findings_in_changed_files_are_reported_and_gated(
         ("src/store.rs", "unwrap-in-production")
     ]
     assert result["summary"]["changed_hidden"] == total
+    text = run_cli(
+        ["audit", "--static", "--no-cache", "--changed-since", "HEAD", str(repo)], capsys
+    )
+    assert f"Not reported: {total} finding(s) outside the changed files" in text.stdout
 
     # A project-level finding (on Cargo.toml) counts when Cargo.toml changed.
     manifest = repo / "Cargo.toml"

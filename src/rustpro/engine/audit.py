@@ -158,6 +158,7 @@ def run_audit(
         baseline=options.baseline or configured,
         write_to=options.write_baseline,
         changed_since=options.changed_since,
+        workspace_root=enclosing.root if enclosing is not None else None,
     )
     # Full mode's cargo steps run while the static pass below reads the sources; named files
     # are checked first (the module tree says whether they are compiled at all).

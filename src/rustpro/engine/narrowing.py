@@ -15,7 +15,7 @@ Each finding is counted once: reported + baseline_hidden + changed_hidden = all 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rustpro.baseline import (
@@ -55,6 +55,11 @@ class Narrowing:
     changed: frozenset[str] | None = None
     # When writing: the file's entries before, kept where this run could not see them.
     previous: Baseline | None = None
+    # Baselines key findings by their path from the workspace around a member audited on its
+    # own (`crates/a/` + the report path), so one baseline serves the workspace and its
+    # members alike; "" when the audited root is that workspace or stands alone.
+    prefix: str = ""
+    workspace_root: Path | None = None  # where `prefix` starts
 
     @classmethod
     def prepare(
@@ -64,6 +69,7 @@ class Narrowing:
         baseline: Path | None,
         write_to: Path | None,
         changed_since: str | None,
+        workspace_root: Path | None = None,
     ) -> Narrowing:
         """Read the baseline (or the file about to be rewritten) and ask git what changed."""
         if write_to is not None and baseline is not None and _same(baseline, write_to):
@@ -78,11 +84,13 @@ class Narrowing:
             from rustpro.changed import changed_files  # subprocess: only for this flag
 
             changed = changed_files(root, changed_since)
+        prefix = _prefix(root, workspace_root)
+        around = workspace_root if prefix else None
         if write_to is not None:
             previous = load_baseline(write_to, for_rewrite=True)
-            return cls(write_to=write_to, changed=changed, previous=previous)
+            return cls(None, write_to, changed, previous, prefix, around)
         loaded = load_baseline(baseline) if baseline is not None else None
-        return cls(baseline=loaded, changed=changed)
+        return cls(loaded, None, changed, None, prefix, around)
 
     @property
     def idle(self) -> bool:
@@ -95,22 +103,38 @@ class Narrowing:
             return Narrowed(findings)
         narrowed = Narrowed(findings)
         if self.baseline is not None or self.write_to is not None:
-            prints = fingerprint_findings(findings, source_reader(root))
-            narrowed = self._against_baseline(findings, prints, observable)
+            narrowed = self._against_baseline(findings, root, self._unprefixed(observable))
         if self.changed is not None:
             inside = [f for f in narrowed.findings if f.path in self.changed]
             narrowed.changed_hidden = len(narrowed.findings) - len(inside)
             narrowed.findings = inside
         return narrowed
 
+    def _unprefixed(self, observable: Observable) -> Observable:
+        prefix = self.prefix
+        if not prefix:
+            return observable
+
+        def inside(entry: BaselineEntry) -> bool:
+            if not entry.path.startswith(prefix):
+                return False  # another member of the workspace
+            return observable(replace(entry, path=entry.path[len(prefix) :]))
+
+        return inside
+
     def _against_baseline(
-        self, findings: list[Finding], prints: Sequence[str], observable: Observable
+        self, findings: list[Finding], root: Path, observable: Observable
     ) -> Narrowed:
+        keyed = findings
+        if self.workspace_root is not None:  # paths from the workspace root, read from there
+            keyed = [replace(f, path=self.prefix + f.path) for f in findings]
+            root = self.workspace_root
+        prints = fingerprint_findings(keyed, source_reader(root))
         baseline = self.baseline
         if self.write_to is not None:
             previous = self.previous
             unseen = [e for e in previous.entries.values() if not observable(e)] if previous else []
-            entries = [*entries_of(findings, prints), *unseen]
+            entries = [*entries_of(keyed, prints), *unseen]
             write_baseline(self.write_to, render_baseline(entries, previous))
             baseline = previous  # what it held before: its entries now gone are fixed
         current = set(prints)
@@ -157,6 +181,16 @@ def observable_in(
         return keeps(probe)
 
     return observable
+
+
+def _prefix(root: Path, workspace_root: Path | None) -> str:
+    if workspace_root is None:
+        return ""
+    try:
+        relative = root.resolve().relative_to(workspace_root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return ""
+    return "" if relative == "." else f"{relative}/"
 
 
 def _same(first: Path, second: Path) -> bool:
