@@ -203,7 +203,7 @@ def test_the_configured_baseline_is_relative_to_its_file(
     code, result = _audit(capsys, "--no-baseline", crate)
     assert code == 1 and result["summary"]["baseline_hidden"] == 0
     done = run_cli([*AUDIT, "--no-baseline", "--baseline", "x.json", str(crate)], capsys)
-    assert done.code == 2
+    assert done.code == 2 and done.stderr.count("\n") == 1 and "contradict" in done.stderr
 
 
 def test_a_configured_baseline_that_is_missing_is_an_error(

@@ -158,6 +158,23 @@ def test_whitespace_and_trailing_commas_do_not_count(text: str, spaces: list[str
     assert normalized_code(respaced) == normalized_code(text.replace(",)", ")"))
 
 
+RUSTISH = st.text(alphabet="fn mod impl{}()[];:.!\n\t xyz_0123\"'#/é", max_size=300)
+POSITION = st.tuples(
+    st.integers(-1, 40), st.integers(-1, 90), st.integers(-1, 40), st.integers(-1, 90)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=RUSTISH, spans=st.lists(POSITION, max_size=6), path=st.sampled_from([PATH, "a.toml"]))
+def test_any_text_and_any_span_get_a_fingerprint(
+    source: str, spans: list[tuple[int, int, int, int]], path: str
+) -> None:
+    findings = [dataclasses.replace(_finding(*span), path=path) for span in spans]
+    prints = fingerprint_findings(findings, {path: source}.get)
+    assert len(prints) == len(findings)
+    assert all(len(p) == FINGERPRINT_LENGTH for p in prints)
+
+
 def test_rule_path_item_code_and_ordinal_all_count() -> None:
     base = fingerprint("unwrap-in-production", "src/a.rs", "fn f", "x.unwrap()", 0)
     assert fingerprint("expect-in-production", "src/a.rs", "fn f", "x.unwrap()", 0) != base

@@ -16,7 +16,7 @@ from rustpro import __version__
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
-from rustpro.errors import RustproError
+from rustpro.errors import RustproError, UsageError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, exit_code
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
@@ -255,7 +255,7 @@ def audit(
         changed_since=changed_since,
     )
     if no_baseline and baseline is not None:
-        raise click.UsageError("--baseline and --no-baseline contradict each other")
+        raise UsageError("--baseline and --no-baseline contradict each other")
     full_mode = FullModeFlags(
         skip_steps,
         target_dir,

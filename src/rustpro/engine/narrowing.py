@@ -17,22 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from rustpro.baseline import (
-    Baseline,
-    BaselineEntry,
-    entries_of,
-    load_baseline,
-    render_baseline,
-    write_baseline,
-)
 from rustpro.errors import UsageError
-from rustpro.fingerprint import fingerprint_findings, source_reader
 from rustpro.model import Checkpoint, Finding, Severity
+
+if TYPE_CHECKING:  # the baseline modules load only when a run uses a baseline (start-up cost)
+    from rustpro.baseline import Baseline, BaselineEntry
 
 # Whether this run could have reported a baseline entry's finding (its file is in the
 # audit's scope, its rule ran and is selected): only then does its absence mean "fixed".
-Observable = Callable[[BaselineEntry], bool]
+Observable: TypeAlias = "Callable[[BaselineEntry], bool]"
 
 
 @dataclass(slots=True)
@@ -84,6 +79,10 @@ class Narrowing:
             from rustpro.changed import changed_files  # subprocess: only for this flag
 
             changed = changed_files(root, changed_since)
+        if write_to is None and baseline is None:
+            return cls(changed=changed)
+        from rustpro.baseline import load_baseline
+
         prefix = _prefix(root, workspace_root)
         around = workspace_root if prefix else None
         if write_to is not None:
@@ -125,6 +124,9 @@ class Narrowing:
     def _against_baseline(
         self, findings: list[Finding], root: Path, observable: Observable
     ) -> Narrowed:
+        from rustpro.baseline import entries_of, render_baseline, write_baseline
+        from rustpro.fingerprint import fingerprint_findings, source_reader
+
         keyed = findings
         if self.workspace_root is not None:  # paths from the workspace root, read from there
             keyed = [replace(f, path=self.prefix + f.path) for f in findings]
