@@ -11,6 +11,10 @@ are matched in the newest committed last run that still holds them: that commit'
 exported to a temporary directory and its `audit_unit` re-run on the unit, with the v2
 algorithm fingerprinting the findings it made beside its own v1.
 
+Labels and last-run entries that are version 2 already (a current finding's v2 fingerprint,
+or a label of the commit that added this script) are kept as they are, so the script also
+migrates the v1 labels a branch made before it merged version 2.
+
 It refuses to write unless every label and every last-run entry maps to a finding, the new
 fingerprints are unique per crate, and the counts per rule are unchanged. `--check` only
 verifies and prints the figures.
@@ -50,6 +54,7 @@ from rustpro.fingerprint import FINGERPRINT_LENGTH, fingerprint_findings, source
 from rustpro.model import Finding
 
 REPO = Path(__file__).resolve().parent.parent
+_SELF = "benchmarks/migrate_fingerprints_v2.py"
 # Run inside an old commit's tree: its own audit_unit, with v2 fingerprints taken beside v1.
 _REPLAY = """
 import json, sys
@@ -122,6 +127,9 @@ class Mapping:
 
     new: dict[FindingKey, str] = dataclasses.field(default_factory=dict)
     row: dict[FindingKey, str] = dataclasses.field(default_factory=dict)
+    # Keys that are version 2 already: this run's findings (with their rows), and labels.
+    current: dict[FindingKey, str] = dataclasses.field(default_factory=dict)
+    migrated_labels: set[FindingKey] = dataclasses.field(default_factory=set)
     problems: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -142,7 +150,28 @@ def build_mapping() -> Mapping:
         for finding, before, after in zip(result.findings, old, new, strict=True):
             mapping.new[(unit.name, before)] = after
             mapping.row[(unit.name, before)] = tier_row(finding.rule, finding.group)
+            mapping.current[(unit.name, after)] = tier_row(finding.rule, finding.group)
+    mapping.migrated_labels = labels_of_version_2()
     return mapping
+
+
+def labels_of_version_2() -> set[FindingKey]:
+    """The label keys of the commit that added this script (all version 2); none before."""
+    added = subprocess.run(
+        ["git", "-C", str(REPO), "log", "--diff-filter=A", "--format=%H", "--", _SELF],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if not added:
+        return set()
+    shown = subprocess.run(
+        ["git", "-C", str(REPO), "show", f"{added[-1]}:benchmarks/lintcheck/labels.jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {(raw["crate"], raw["fingerprint"]) for raw in map(json.loads, shown.splitlines())}
 
 
 # The first committed run (lintcheck's own commit) was made before its branch was rebased
@@ -262,6 +291,9 @@ def migrate_last_run(last: RunFingerprints, mapping: Mapping) -> RunFingerprints
             target = moved.setdefault(crate, {}).setdefault(row, {})
             for old, where in prints.items():
                 key = (crate, old)
+                if mapping.current.get(key) == row:
+                    target[old] = where  # version 2 already
+                    continue
                 if key not in mapping.new or mapping.row[key] != row:
                     mapping.problems.append(f"last run: {crate} {row} {old} ({where}) not found")
                     continue
@@ -278,12 +310,22 @@ def main() -> int:
     args = parser.parse_args()
     mapping = build_mapping()
     labels = load_labels()
-    absent = [(label.key, label.rule) for label in labels if label.key not in mapping.new]
+    done = {
+        label.key
+        for label in labels
+        if label.key not in mapping.new
+        and (label.key in mapping.current or label.key in mapping.migrated_labels)
+    }
+    absent = [
+        (label.key, label.rule)
+        for label in labels
+        if label.key not in mapping.new and label.key not in done
+    ]
     map_from_history(absent, mapping)
     migrated = []
     per_rule_before: Counter[str] = Counter(label.rule for label in labels)
     for label in labels:
-        new = mapping.new.get(label.key)
+        new = label.fingerprint if label.key in done else mapping.new.get(label.key)
         if new is None:
             mapping.problems.append(f"label matches no finding: {label.describe()}")
             continue
@@ -296,7 +338,7 @@ def main() -> int:
     last = load_last_run()
     moved = migrate_last_run(last, mapping)
     findings = sum(len(prints) for rows in last.values() for prints in rows.values())
-    changed = sum(1 for label in labels if mapping.new.get(label.key) != label.fingerprint)
+    changed = sum(1 for old, new in zip(labels, migrated, strict=False) if old != new)
     print(
         f"{len(mapping.new)} findings mapped; {len(labels)} labels ({changed} new fingerprints), "
         f"{findings} last-run entries; labels per rule: {dict(sorted(per_rule_after.items()))}"
