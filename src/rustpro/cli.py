@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -68,6 +69,36 @@ max_file_size_option = click.option(
     show_default=True,
     help="Skip source files larger than this many MiB (generated code).",
 )
+
+
+def baseline_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of docs/baseline.md: `--baseline`, `--no-baseline`, `--write-baseline` and
+    `--changed-since`."""
+    options = [
+        click.option(
+            "--baseline",
+            type=click.Path(path_type=Path, readable=False),
+            metavar="FILE",
+            help="Report and gate only findings not in this baseline file "
+            "[default: `baseline` in rustpro.toml].",
+        ),
+        click.option("--no-baseline", is_flag=True, help="Ignore the baseline rustpro.toml names."),
+        click.option(
+            "--write-baseline",
+            type=click.Path(path_type=Path, readable=False),
+            metavar="FILE",
+            help="Record every finding in FILE (a baseline), then judge the run against it.",
+        ),
+        click.option(
+            "--changed-since",
+            metavar="REF",
+            help="Report and gate only findings in files changed since the git ref REF, "
+            "and in untracked files (runs git, read-only).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -207,6 +238,7 @@ def cli() -> None:
 @click.option(
     "--no-default-features", is_flag=True, help="Full mode: do not enable the default feature."
 )
+@baseline_options
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
     paths: tuple[Path, ...],
@@ -231,6 +263,10 @@ def audit(
     features: tuple[str, ...],
     all_features: bool,
     no_default_features: bool,
+    baseline: Path | None,
+    no_baseline: bool,
+    write_baseline: Path | None,
+    changed_since: str | None,
     quiet: bool,
 ) -> None:
     """Audit a crate or workspace and report findings by checkpoint.
@@ -267,7 +303,13 @@ def audit(
         min_score=min_score,
         packages=_split(packages),
         files=target.files,
+        baseline=baseline,
+        use_baseline=not no_baseline,
+        write_baseline=write_baseline,
+        changed_since=changed_since,
     )
+    if no_baseline and baseline is not None:
+        raise UsageError("--baseline and --no-baseline contradict each other")
     full_mode = FullModeFlags(
         skip_steps,
         target_dir,
@@ -285,6 +327,12 @@ def audit(
             _warn(message)
         for where in result.parse_errors:
             _warn(f"{where}: syntax error; audited the rest of the file")
+        if write_baseline is not None:
+            click.echo(
+                f"rustpro: wrote {write_baseline}: {result.baseline_hidden} finding(s); "
+                f"entries no longer found, dropped: {result.baseline_fixed}",
+                err=True,
+            )
     use_color = _use_color(color, sys.stdout if output is None else None)
     report = _render(result, fmt, color=use_color, statistics=statistics)
     if output is None:

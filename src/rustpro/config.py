@@ -8,6 +8,8 @@
     fail-on = "warning"                       # error | warning | note | none
     require = ["memory", "threads"]           # fail when one of these fails or did not run
     min-score = 80                            # fail when the overall score is below
+    baseline = "rustpro-baseline.json"        # report only findings not in it (relative
+                                              # to the file that says so)
     [per-path-ignores]
     "src/generated/**" = ["missing-docs"]
 
@@ -54,6 +56,8 @@ class AuditConfig:
     # for a member audited with its workspace's file): `per-path-ignores` patterns are
     # written relative to that directory.
     path_prefix: str = ""
+    # The baseline file (`baseline`, resolved against the directory of the file naming it).
+    baseline: Path | None = None
 
     def with_overrides(
         self,
@@ -228,7 +232,7 @@ def _file_config(directory: Path) -> AuditConfig | None:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read configuration: {err}", file) from None
-    return _from_table(data, str(file))
+    return _from_table(data, str(file), directory)
 
 
 def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> AuditConfig | None:
@@ -237,7 +241,8 @@ def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> Audi
         # A member's `role` alone is a fact about the member, not a configuration that
         # would replace the workspace's.
         if table and (role_is_config or set(table) - {"role"}):
-            return _from_table(table, f"{manifest.path} [{'.'.join(keys)}]")
+            where = f"{manifest.path} [{'.'.join(keys)}]"
+            return _from_table(table, where, manifest.path.parent)
     return None
 
 
@@ -247,7 +252,7 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
+def _from_table(table: dict[str, Any], where: str, directory: Path) -> AuditConfig:
     # `role` belongs to `[package.metadata.rustpro]`: the package's own role, read by
     # `rustpro.discovery.roles`; checked here so that a typo is an error, not a silent no-op.
     known = {
@@ -259,6 +264,7 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
         "min-score",
         "roles",
         "role",
+        "baseline",
     }
     unknown = sorted(set(table) - known)
     if unknown:
@@ -292,6 +298,7 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
         min_score=min_score,
         source=where,
         roles=_roles(table.get("roles", {}), where),
+        baseline=_baseline(table.get("baseline"), where, directory),
     )
 
 
@@ -313,6 +320,14 @@ def _score(value: Any, where: str) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise ConfigError(f"{where} must be a whole number from 0 to 100, not {value!r}")
+
+
+def _baseline(value: Any, where: str, directory: Path) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: `baseline` must be the path of a baseline file")
+    return directory / value
 
 
 def _roles(value: Any, where: str) -> tuple[tuple[str, str], ...]:

@@ -5,6 +5,8 @@
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
+    ├── BaselineError            a baseline file is missing, malformed or cannot be written (path)
+    ├── GitError                 --changed-since: no git, no repository, an unknown ref
     ├── WorkDirError             full mode cannot write its build directory or its copy
     ├── OutputError              `--output FILE` cannot be written (path)
     ├── ToolError                an external tool failed to start or run (tool, returncode)
@@ -53,6 +55,19 @@ class ConfigError(RustproError):
     def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
+
+
+class BaselineError(RustproError):
+    """A baseline file (`--baseline`, `--write-baseline`) cannot be read, parsed or written."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(f"baseline {path}: {message}")
+        self.path = path
+
+
+class GitError(RustproError):
+    """`--changed-since` cannot ask git what changed: git is missing, the audited directory is
+    not in a repository, or the ref names no commit."""
 
 
 class WorkDirError(RustproError):

@@ -19,6 +19,7 @@ from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.engine.filepass import FileResult
 from rustpro.engine.merge import merge_overlapping
 from rustpro.engine.modtree import ModuleTreeWalk, TreeOutcome
+from rustpro.engine.narrowing import Narrowing, observable_in
 from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
 from rustpro.engine.ruleset import reportable_rules
@@ -61,6 +62,13 @@ class AuditOptions:
     # Source files named on the command line: report findings in these files only (their
     # crates are still analysed whole: the module tree and the public API need them).
     files: tuple[Path, ...] = ()
+    # Report only findings not in this baseline file (else the configuration's `baseline`,
+    # unless `use_baseline` is False); `write_baseline`: record every finding there first.
+    baseline: Path | None = None
+    use_baseline: bool = True
+    write_baseline: Path | None = None
+    # Report only findings in files changed since this git ref (and untracked files).
+    changed_since: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +94,11 @@ class AuditResult:
     # Relpaths of every file read and parsed: what the module tree reached, minus skipped files.
     analysed_files: list[str] = field(default_factory=list)
     docs_only_modules: int = 0  # `#[cfg(docsrs)] mod x;` shims, not audited
+    # Findings the baseline hid, its entries this run could have reported and did not, and
+    # findings outside the files changed since `--changed-since`'s ref (see engine.narrowing).
+    baseline_hidden: int = 0
+    baseline_fixed: int = 0
+    changed_hidden: int = 0
 
     @property
     def not_compiled(self) -> int:
@@ -159,6 +172,14 @@ def run_audit(
         assign_roles(workspace, dict(config.roles))
     warnings = _static_blind_spots(config) if options.static else []
     scope = _Scope.of(workspace, options.files)
+    configured = config.baseline if options.use_baseline else None
+    narrowing = Narrowing.prepare(
+        workspace.root,
+        baseline=options.baseline or configured,
+        write_to=options.write_baseline,
+        changed_since=options.changed_since,
+        workspace_root=enclosing.root if enclosing is not None else None,
+    )
     # Full mode's cargo steps run while the static pass below reads the sources; named files
     # are checked first (the module tree says whether they are compiled at all).
     pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
@@ -230,6 +251,10 @@ def run_audit(
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
     findings = merge_overlapping([f for f in findings if config.keeps(f) and scope.owns(f.path)])
     findings.sort(key=Finding.sort_key)
+    narrowed = narrowing.apply(
+        findings, workspace.root, observable_in(config.keeps, scope.owns, reportable)
+    )
+    findings = narrowed.findings
     lines = sum(r.lines for r in results if not r.structure.generated)
     not_run = idle_checkpoints(config.keeps, reportable)
     checkpoints = score_checkpoints(findings, lines, not_run)
@@ -271,6 +296,9 @@ def run_audit(
         generated_files=sorted(g for g in generated if scope.covers(g)),
         analysed_files=[r.relpath for r in results if r.skipped is None],
         docs_only_modules=tree.docs_only,
+        baseline_hidden=narrowed.baseline_hidden,
+        baseline_fixed=narrowed.baseline_fixed,
+        changed_hidden=narrowed.changed_hidden,
     )
 
 

@@ -84,6 +84,9 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             "min_score": result.config.min_score,
             "verdict": "pass" if judged.passed else "fail",
             "failed_gates": list(judged.failed_gates),
+            "baseline_hidden": result.baseline_hidden,
+            "baseline_fixed": result.baseline_fixed,
+            "changed_hidden": result.changed_hidden,
         },
         "packages": [
             {

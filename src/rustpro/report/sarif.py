@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
-from rustpro.fingerprint import fingerprint_findings, source_reader
+from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, source_reader
 from rustpro.links import REPOSITORY_URL
 from rustpro.model import Finding, Location
 from rustpro.outcome import verdict
@@ -44,8 +44,8 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 # The key names the algorithm: a consumer comparing runs must not compare fingerprints of
-# different algorithms. Raise the version with rustpro.fingerprint's.
-FINGERPRINT_KEY = "rustproFingerprint/v1"
+# different algorithms: the version is rustpro.fingerprint's.
+FINGERPRINT_KEY = f"rustproFingerprint/v{FINGERPRINT_VERSION}"
 # Related locations linked from a finding's message; the rest are listed, not linked.
 MAX_LINKED_RELATED = 10
 _SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")

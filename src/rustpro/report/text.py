@@ -283,6 +283,18 @@ def _left_out(result: AuditResult) -> str:
     return "; ".join(parts)
 
 
+def _narrowed(result: AuditResult) -> str:
+    parts = []
+    if result.baseline_hidden or result.baseline_fixed:
+        parts.append(
+            f"{result.baseline_hidden} finding(s) in the baseline "
+            f"(baseline entries now fixed: {result.baseline_fixed})"
+        )
+    if result.changed_hidden:
+        parts.append(f"{result.changed_hidden} finding(s) outside the changed files")
+    return "; ".join(parts)
+
+
 def render_text(
     result: AuditResult, *, color: bool, width: int = 100, statistics: bool = False
 ) -> str:
@@ -319,6 +331,9 @@ def summary_lines(result: AuditResult) -> list[Line]:
         summary += f", {result.suppressed} suppressed"
     lines = [Line.of(summary, style="bold")]
     # Plain text, never markup: a path like `src/[id].rs` is printed as it is.
+    narrowed = _narrowed(result)
+    if narrowed:
+        lines.append(Line.of(f"Not reported: {narrowed}"))
     if result.parse_errors:
         lines.append(
             Line.of(
