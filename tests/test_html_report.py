@@ -380,3 +380,28 @@ def test_the_verdict_is_the_exit_codes_every_gate(tmp_path: Path) -> None:
     assert "min-score 101" in page
     passing = render_html(dataclasses.replace(base, config=AuditConfig(fail_on="none")))
     assert 'id="verdict">PASS<' in passing and "every gate passed (fail-on none)" in passing
+
+
+def test_statistics_add_a_table_of_rules_above_the_findings(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    assert 'id="statistics"' not in render_html(result)
+    page = render_html(result, statistics=True)
+    table = page[page.index('id="statistics"') : page.index('id="findings"')]
+    rules = Counter(f.rule for f in result.findings)
+    for rule, count in rules.items():
+        assert f'<th scope="row">{rule}</th><td class="num">{count:,}</td>' in table
+    assert len(embedded_data(page)["findings"]) == len(result.findings)  # filters keep them
+
+
+def test_statistics_on_the_command_line_reach_the_html_page(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "crate", {"src/lib.rs": "//! Docs.\n"})
+    run = CliRunner().invoke(
+        cli,
+        [
+            *("audit", "--static", "--no-cache", "--fail-on", "none", "--format", "html"),
+            "--statistics",
+            str(crate),
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert 'id="statistics"' in run.output

@@ -22,9 +22,9 @@ from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
 FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
-# Formats whose schema or page has no place for `--statistics` (JSON always carries it, as
-# `summary.by_rule`; the HTML page always draws findings by rule).
-NO_STATISTICS = ("sarif", "gitlab", "html")
+# Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
+# `summary.by_rule`).
+NO_STATISTICS = ("sarif", "gitlab")
 # `rustpro rules` lists rules, not findings: the report formats do not apply to it.
 RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -353,7 +353,7 @@ def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> 
     if fmt == "html":
         from rustpro.report.html import render_html
 
-        return render_html(result)
+        return render_html(result, statistics=statistics)
     if fmt == "markdown":
         from rustpro.report.markdown import render_markdown
 

@@ -24,6 +24,7 @@ from rustpro.outcome import verdict as judge_result
 from rustpro.report.gates import gate_settings
 from rustpro.report.html_data import SEVERITIES, report_data, script_json
 from rustpro.report.rule_pages import rule_pages
+from rustpro.report.statistics import rule_statistics
 from rustpro.scoring import overall_score
 
 # The letter of an overall score, as school grades go.
@@ -54,8 +55,10 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def render_html(result: AuditResult) -> str:
-    """The whole report as one HTML document."""
+def render_html(result: AuditResult, *, statistics: bool = False) -> str:
+    """The whole report as one HTML document; `statistics` adds the `--statistics` table
+    (one row per rule: count, checkpoint, severity) above the findings, which stay: the
+    page's filters work on them."""
     findings = result.findings
     pages = rule_pages(f.rule for f in findings)
     data = report_data(result.root, findings, pages)
@@ -80,6 +83,7 @@ def render_html(result: AuditResult) -> str:
         _by_rule_card(findings),
         _by_file_card(findings),
         "</section>\n",
+        _statistics_card(findings) if statistics else "",
         _findings_section(findings),
         _rules_section(findings, [rule["name"] for rule in data["rules"]]),
         _notes_section(result),
@@ -332,6 +336,26 @@ def _by_file_card(findings: list[Finding]) -> str:
         '<div class="card" id="by-file">\n'
         f'<div class="card-head"><h2>Findings by file</h2>{_LEGEND}</div>\n'
         f"{_bar_rows(_severity_counts(findings, 'path'), 'path')}\n</div>\n"
+    )
+
+
+def _statistics_card(findings: list[Finding]) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{_e(row.rule)}</th><td class="num">{row.count:,}</td>'
+        f"<td>{_e(row.checkpoint.heading)}</td>"
+        f'<td class="sev-{row.severity.value}"><span class="sev">{row.severity.value}</span>'
+        "</td></tr>"
+        for row in rule_statistics(findings)
+    )
+    body = (
+        '<table><thead><tr><th>rule</th><th class="num">count</th><th>checkpoint</th>'
+        f"<th>severity</th></tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else '<p class="muted empty">No findings.</p>'
+    )
+    return (
+        '<section class="card" id="statistics">\n'
+        f'<div class="card-head"><h2>Statistics</h2></div>\n{body}\n</section>\n'
     )
 
 
