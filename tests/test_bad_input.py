@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -572,6 +573,81 @@ def test_fifos_and_devices_are_skipped(tmp_path: Path, isolated_cache: Path) -> 
     assert "src/pipe.rs: skipped: not a regular file (a FIFO)" in run.stderr
     # /dev/zero lies outside the audited root, which is checked first.
     assert "src/zero.rs: skipped" in run.stderr
+
+
+def _zero_device(path: Path) -> bool:
+    """Make `path` a character device that reads like /dev/zero; False where that is not
+    allowed (creating device nodes needs CAP_MKNOD; a container may forbid opening them)."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (AttributeError, OSError):
+        return False
+    try:
+        return os.read(descriptor, 1) == b"\0"
+    finally:
+        os.close(descriptor)
+
+
+def test_a_device_inside_the_root_is_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    # Issue 11 §2: `src/zero.rs` a device read until memory ran out (fstat says size 0). Here
+    # it lies inside the root, so only the reader's own check (regular files only) stops it.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod zero;\n"})
+    if not _zero_device(root / "src" / "zero.rs"):
+        pytest.skip("cannot create and open a device node here (needs CAP_MKNOD)")
+    message = "src/zero.rs: skipped: not a regular file (a device)"
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert message in run.stderr
+    profiled = run_cli_process(["profile", "--format", "json", str(root)])
+    assert profiled.code == 0, profiled.stderr
+    assert message in json.loads(profiled.stdout)["warnings"]
+
+
+def _bytes_read_by_this_process() -> int:
+    """What every read() of this process has returned so far (Linux's /proc/self/io)."""
+    with open("/proc/self/io") as counters:
+        for line in counters:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def _can_count_reads() -> bool:
+    try:
+        _bytes_read_by_this_process()
+    except (OSError, AssertionError):
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _can_count_reads(), reason="needs /proc/self/io (Linux)")
+def test_read_source_stops_at_the_limit_whatever_fstat_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11 §2: the size limit holds for the bytes actually read. A regular file can hold
+    # more than fstat says (files under /proc report size 0; a file still being written grows
+    # after the stat): the reader stops one byte past the limit instead of reading it all.
+    limit = 1 << 20
+    big = tmp_path / "growing.rs"
+    big.write_bytes(b"x" * (8 * limit))
+    real_fstat = os.fstat
+
+    def fstat_says_empty(descriptor: int) -> os.stat_result:
+        status = real_fstat(descriptor)
+        fields = list(status[:10])
+        fields[stat.ST_SIZE] = 0
+        return os.stat_result(fields)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fstat", fstat_says_empty)
+        before = _bytes_read_by_this_process()
+        with pytest.raises(reading.SourceSkipped, match="over the 1 MiB limit"):
+            reading.read_source(big, max_bytes=limit)
+        read = _bytes_read_by_this_process() - before
+    assert read < 2 * limit, f"read {read} bytes of an 8 MiB file for a 1 MiB limit"
 
 
 def test_read_source_rejects_devices_and_bounds_what_it_reads(tmp_path: Path) -> None:
