@@ -496,14 +496,17 @@ def test_a_symlinked_module_directory_outside_the_root_is_never_read(
     tmp_path: Path, isolated_cache: Path
 ) -> None:
     # Issue 11 §1: "a file (or directory) whose real path is outside the audited root is never
-    # read". The walk never followed directory symlinks; the module tree must not either.
+    # read". The walk never followed directory symlinks; the module tree must not either, nor
+    # a `#[path]` that climbs out of the root.
     outside = _outside_directory(tmp_path)
-    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod sub;\n"})
+    lib = GOOD_LIB + 'mod sub;\n#[path = "../../outside/lib.rs"]\nmod climbs;\n'
+    root = make_crate(tmp_path / "c", {"src/lib.rs": lib})
     os.symlink(outside, root / "src" / "sub")
     text, data = _audit_text_and_json(root, isolated_cache)
     for run in (text, data):
         assert run.code == 1
         assert f"src/sub/mod.rs: skipped: it resolves to {outside / 'mod.rs'}" in run.stderr
+        assert f"{outside / 'lib.rs'}: skipped: a module outside the audited root" in run.stderr
         assert "inner.rs" not in run.stderr  # never read, so its `mod inner;` is never seen
     assert _finding_paths(data) == ["src/lib.rs"]
     assert (_summary(data)["files"], _summary(data)["parse_errors"]) == (1, 0)
