@@ -265,7 +265,7 @@ def run_audit(
     for result in results:
         warnings.extend(result.rule_errors)
     files = sum(1 for r in results if r.skipped is None)
-    _check_something_was_read(path, files, results, workspace)
+    _check_something_was_read(path, files, results, workspace, tree.outside_root)
     return AuditResult(
         root=workspace.root,
         mode="static" if options.static else "full",
@@ -424,11 +424,12 @@ def _blind_note(selector: str) -> str:
 
 
 def _check_something_was_read(
-    path: Path, files: int, results: list[FileResult], workspace: Workspace
+    path: Path, files: int, results: list[FileResult], workspace: Workspace, outside: list[str]
 ) -> None:
-    """An audit that could read no source file at all (permissions, unreadable directories)
-    passes no gate: exit 2. Files read and then skipped for what they hold (not UTF-8, over
-    the size limit) are the code's own verdict and leave a report."""
+    """An audit that could read no source file at all (permissions, unreadable directories,
+    sources outside the audited root: `src -> /elsewhere`) passes no gate: exit 2. Files
+    read and then skipped for what they hold (not UTF-8, over the size limit) are the code's
+    own verdict and leave a report."""
     if files:
         return
     # `read_source` says "cannot read: ..." when the operating system refused.
@@ -438,6 +439,7 @@ def _check_something_was_read(
         if r.skipped is not None and r.skipped.startswith("cannot read")
     ]
     reasons += [f"{directory}/ cannot be read" for directory in workspace.unreadable]
+    reasons += outside  # rustpro refused: those files are never read
     if reasons:
         shown = "; ".join(reasons[:3]) + (
             f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
