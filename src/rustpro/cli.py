@@ -101,6 +101,53 @@ def baseline_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def cargo_options(lead: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """How cargo runs (`--target-dir`, `--step-timeout`, `-F/--features`, `--all-features`,
+    `--no-default-features`), shared by audit (`lead` "Full mode: ") and verify."""
+
+    def helped(text: str) -> str:
+        if lead or text.startswith("cargo"):  # the command's name stays lower-case
+            return lead + text
+        return text[0].upper() + text[1:]
+
+    options = [
+        click.option(
+            "--target-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help=helped("cargo's build directory [default: under the user cache dir]."),
+        ),
+        click.option(
+            "--step-timeout",
+            type=click.FloatRange(min=1),
+            default=None,
+            metavar="SECONDS",
+            help=helped("kill a cargo step after this long [default: per step, 2-30 min]."),
+        ),
+        click.option(
+            "-F",
+            "--features",
+            "features",
+            multiple=True,
+            metavar="FEATURES",
+            help=helped("cargo features to enable (comma- or space-separated, repeatable)."),
+        ),
+        click.option("--all-features", is_flag=True, help=helped("enable every feature.")),
+        click.option(
+            "--no-default-features",
+            is_flag=True,
+            help=helped("do not enable the default feature."),
+        ),
+    ]
+
+    def apply(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rustpro")
 def cli() -> None:
@@ -213,31 +260,7 @@ def cli() -> None:
     type=click.Choice(FULL_MODE_STEPS),
     help="Full mode: do not run this cargo step (repeatable).",
 )
-@click.option(
-    "--target-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Full mode: cargo's build directory [default: under the user cache dir].",
-)
-@click.option(
-    "--step-timeout",
-    type=click.FloatRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="Full mode: kill a cargo step after this long [default: per step, 2-30 min].",
-)
-@click.option(
-    "-F",
-    "--features",
-    "features",
-    multiple=True,
-    metavar="FEATURES",
-    help="Full mode: cargo features to enable (comma- or space-separated, repeatable).",
-)
-@click.option("--all-features", is_flag=True, help="Full mode: enable every feature.")
-@click.option(
-    "--no-default-features", is_flag=True, help="Full mode: do not enable the default feature."
-)
+@cargo_options(lead="Full mode: ")
 @baseline_options
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
@@ -596,29 +619,7 @@ VERIFY_TRUST_NOTE = (
     default=None,
     help="Answer a Claude Code Stop hook: payload on stdin, exit 2 blocks with the reasons.",
 )
-@click.option(
-    "--target-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="cargo's build directory [default: full mode's, under the user cache dir].",
-)
-@click.option(
-    "--step-timeout",
-    type=click.FloatRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="Kill a cargo step after this long [default: per step, 2-30 min].",
-)
-@click.option(
-    "-F",
-    "--features",
-    "features",
-    multiple=True,
-    metavar="FEATURES",
-    help="cargo features to enable (comma- or space-separated, repeatable).",
-)
-@click.option("--all-features", is_flag=True, help="Enable every feature.")
-@click.option("--no-default-features", is_flag=True, help="Do not enable the default feature.")
+@cargo_options(lead="")
 @jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def verify(

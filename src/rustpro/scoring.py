@@ -61,26 +61,9 @@ def idle_checkpoints(
     source)`: rustpro's catalog, and in full mode the tools' rules."""
     active: set[Checkpoint] = set()
     for rule, checkpoint, source in reportable:
-        if checkpoint not in active and keeps(_probe(rule, checkpoint, source)):
+        if checkpoint not in active and keeps(Finding.probe(rule, checkpoint, source=source)):
             active.add(checkpoint)
     return [checkpoint for checkpoint in Checkpoint if checkpoint not in active]
-
-
-def _probe(rule: str, checkpoint: Checkpoint, source: str) -> Finding:
-    """A finding of `rule` nowhere in particular: what the selection is asked about."""
-    return Finding(
-        rule=rule,
-        checkpoint=checkpoint,
-        severity=Severity.WARNING,
-        path="",
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-        message="",
-        help="",
-        source=source,
-    )
 
 
 def overall_score(results: Mapping[Checkpoint, CheckpointResult]) -> int:

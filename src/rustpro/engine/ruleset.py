@@ -16,7 +16,7 @@ the report says, because:
 
 from __future__ import annotations
 
-from rustpro.catalog import DEFAULT_GROUP, GROUPS, RuleSpec, catalog
+from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog
 from rustpro.config import AuditConfig
 from rustpro.model import Finding
 from rustpro.rules import registry
@@ -34,7 +34,10 @@ def reportable_rules(config: AuditConfig, *, full_mode: bool) -> frozenset[str] 
     wanted = {
         name
         for name, spec in specs.items()
-        if any(config.may_keep(_finding_of(spec, group)) for group in FINDING_GROUPS)
+        if any(
+            config.may_keep(Finding.probe(spec.name, spec.checkpoint, spec.severity, group=group))
+            for group in FINDING_GROUPS
+        )
     }
     if full_mode:  # the rules with tool twins, which asks every rule class
         wanted |= {cls.name for cls in all_rules() if cls.clippy_twins or cls.rustc_twins}
@@ -46,22 +49,3 @@ def reportable_rules(config: AuditConfig, *, full_mode: bool) -> frozenset[str] 
                 wanted.add(source)
                 pending.append(source)
     return None if wanted >= specs.keys() else frozenset(wanted)
-
-
-def _finding_of(spec: RuleSpec, group: str) -> Finding:
-    """A finding of the rule of `spec` in `group`, for the questions `AuditConfig.may_keep`
-    asks (a rule reports in its own name and checkpoint: `FileContext.report`,
-    `point_finding`)."""
-    return Finding(
-        rule=spec.name,
-        checkpoint=spec.checkpoint,
-        severity=spec.severity,
-        path="",
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-        message="",
-        help="",
-        group=group,
-    )

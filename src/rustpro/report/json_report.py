@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
-from rustpro.model import Finding, Severity
+from rustpro.model import CheckpointResult, Finding, Severity
 from rustpro.outcome import verdict
 from rustpro.report.jsontext import dumps
 from rustpro.report.statistics import rule_statistics
@@ -39,20 +39,27 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
+def checkpoint_json(outcome: CheckpointResult, *, evidence: bool = True) -> dict[str, Any]:
+    """A checkpoint as the report's `checkpoints` map holds it (SARIF's run properties leave
+    out the `evidence`)."""
+    entry: dict[str, Any] = {
+        "status": outcome.status,
+        "score": outcome.score,
+        "findings": outcome.findings,
+    }
+    if outcome.reason:
+        entry["reason"] = outcome.reason
+    if evidence and (outcome.evidence or outcome.details):
+        entry["evidence"] = [*outcome.evidence, *outcome.details]
+    return entry
+
+
 def report_to_dict(result: AuditResult) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
-    checkpoints: dict[str, Any] = {}
-    for checkpoint, outcome in result.checkpoints.items():
-        entry: dict[str, Any] = {
-            "status": outcome.status,
-            "score": outcome.score,
-            "findings": outcome.findings,
-        }
-        if outcome.reason:
-            entry["reason"] = outcome.reason
-        if outcome.evidence or outcome.details:
-            entry["evidence"] = [*outcome.evidence, *outcome.details]
-        checkpoints[checkpoint.value] = entry
+    checkpoints = {
+        checkpoint.value: checkpoint_json(outcome)
+        for checkpoint, outcome in result.checkpoints.items()
+    }
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
     judged = verdict(result)
     return {

@@ -36,6 +36,7 @@ from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, sourc
 from rustpro.links import REPOSITORY_URL
 from rustpro.model import Finding, Location
 from rustpro.outcome import verdict
+from rustpro.report.json_report import checkpoint_json
 from rustpro.report.repository import RepositoryPaths, repository_paths
 from rustpro.report.sarif_rules import RuleRef, RuleTable
 from rustpro.scoring import overall_score
@@ -258,16 +259,10 @@ class _RunBuilder:
 
     def _run_properties(self) -> dict[str, Any]:
         result = self.result
-        checkpoints: dict[str, Any] = {}
-        for checkpoint, outcome in result.checkpoints.items():
-            entry: dict[str, Any] = {
-                "status": outcome.status,
-                "score": outcome.score,
-                "findings": outcome.findings,
-            }
-            if outcome.reason:
-                entry["reason"] = outcome.reason
-            checkpoints[checkpoint.value] = entry
+        checkpoints = {
+            checkpoint.value: checkpoint_json(outcome, evidence=False)
+            for checkpoint, outcome in result.checkpoints.items()
+        }
         return {
             "mode": result.mode,
             "auditRoot": self.paths.audit_root(),

@@ -76,7 +76,9 @@ class RuleTable:
         findings = list(findings)
         own = {f.rule for f in findings if f.source == "rustpro"}
         for name, entry in catalog().items():
-            if name in own or config.keeps(_probe(entry)):
+            if name in own or config.keeps(
+                Finding.probe(entry.name, entry.checkpoint, entry.severity)
+            ):
                 self._driver.add(name, catalog_descriptor(entry))
         for name in sorted(own - set(self._driver.index)):
             self._driver.add(name, _unknown_descriptor(name, "rustpro"))
@@ -243,19 +245,3 @@ def _tool_order(finding: Finding) -> tuple[int, str]:
     known = finding.source in TOOL_SOURCES
     position = TOOL_SOURCES.index(finding.source) if known else len(TOOL_SOURCES)
     return (position, finding.rule)
-
-
-def _probe(entry: RuleSpec) -> Finding:
-    """A finding of the rule nowhere in particular: what the selection is asked about."""
-    return Finding(
-        rule=entry.name,
-        checkpoint=entry.checkpoint,
-        severity=entry.severity,
-        path="",
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-        message="",
-        help="",
-    )
