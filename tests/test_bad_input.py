@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -443,19 +444,123 @@ def test_members_outside_the_root_are_skipped(tmp_path: Path, isolated_cache: Pa
     assert "is outside the audited root" in run.stderr
 
 
+# What files outside the root hold: a line of `/etc/shadow`, and a line that is a finding, so a
+# frame would print it, if the file were ever read.
+SHADOW = "root:SECRET-HASH:19000:0:99999:7:::\n"
+LEAK = "pub fn leak(x: Option<u8>) -> u8 { x.unwrap() } // SECRET-IN-CODE\n"
+
+
+def _audit_text_and_json(root: Path, cache: Path) -> tuple[CliRun, CliRun]:
+    """The same audit in both formats, with the checks that hold for both: nothing written,
+    no traceback, every stderr line one `rustpro:` message, nothing of the outside files."""
+    runs = (_audit_process(root, cache, "--format", "text"), _audit_process(root, cache))
+    for run in runs:
+        assert "SECRET" not in run.stdout + run.stderr
+        assert_one_line_error(run)
+    return runs
+
+
 def test_a_symlinked_source_outside_the_root_is_never_printed(
     tmp_path: Path, isolated_cache: Path
 ) -> None:
     secret = tmp_path / "shadow"
-    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n" + GOOD_LIB)
-    root = make_crate(tmp_path / "c", {"src/main.rs": "fn main() {}\nmod util;\n"})
+    secret.write_text(SHADOW + LEAK)
+    root = make_crate(tmp_path / "c", {"src/main.rs": GOOD_LIB + "mod util;\nfn main() {}\n"})
     os.symlink(secret, root / "src" / "lib.rs")
     os.symlink(secret, root / "src" / "util.rs")
-    run = _audit_process(root, isolated_cache, "--format", "text", "--fail-on", "none")
-    assert run.code == 0
-    assert "SECRET-HASH" not in run.stdout + run.stderr
-    assert "src/lib.rs: skipped: it resolves to" in run.stderr
-    assert "src/util.rs: skipped: it resolves to" in run.stderr
+    text, data = _audit_text_and_json(root, isolated_cache)
+    for run in (text, data):
+        assert run.code == 1  # src/main.rs's own unwrap: the rest is audited
+        assert "src/lib.rs: skipped: it resolves to" in run.stderr
+        assert "src/util.rs: skipped: it resolves to" in run.stderr
+    assert _finding_paths(data) == ["src/main.rs"]
+    assert (_summary(data)["files"], _summary(data)["parse_errors"]) == (1, 0)
+    assert "--> src/main.rs:4:" in text.stdout
+    assert "src/lib.rs" not in text.stdout and "src/util.rs" not in text.stdout
+
+
+def _manifest(name: str) -> str:
+    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
+
+
+def _outside_directory(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("lib.rs", "mod.rs"):
+        (outside / name).write_text("//! Outside.\nmod inner;\n" + LEAK)
+    (outside / "inner.rs").write_text(SHADOW + LEAK)
+    return outside
+
+
+def test_a_symlinked_module_directory_outside_the_root_is_never_read(
+    tmp_path: Path, isolated_cache: Path
+) -> None:
+    # Issue 11 §1: "a file (or directory) whose real path is outside the audited root is never
+    # read". The walk never followed directory symlinks; the module tree must not either, nor
+    # a `#[path]` that climbs out of the root.
+    outside = _outside_directory(tmp_path)
+    lib = GOOD_LIB + 'mod sub;\n#[path = "../../outside/lib.rs"]\nmod climbs;\n'
+    root = make_crate(tmp_path / "c", {"src/lib.rs": lib})
+    os.symlink(outside, root / "src" / "sub")
+    text, data = _audit_text_and_json(root, isolated_cache)
+    for run in (text, data):
+        assert run.code == 1
+        assert f"src/sub/mod.rs: skipped: it resolves to {outside / 'mod.rs'}" in run.stderr
+        assert f"{outside / 'lib.rs'}: skipped: a module outside the audited root" in run.stderr
+        assert "inner.rs" not in run.stderr  # never read, so its `mod inner;` is never seen
+    assert _finding_paths(data) == ["src/lib.rs"]
+    assert (_summary(data)["files"], _summary(data)["parse_errors"]) == (1, 0)
+    assert "src/sub" not in text.stdout
+
+
+def test_a_symlinked_src_outside_the_root_is_never_read(
+    tmp_path: Path, isolated_cache: Path
+) -> None:
+    outside = _outside_directory(tmp_path)
+    root = tmp_path / "ws"
+    make_crate(root / "good", {"src/lib.rs": GOOD_LIB}, _manifest("good"))
+    make_crate(root / "linked", {}, _manifest("linked"))
+    os.symlink(outside, root / "linked" / "src")
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["good", "linked"]\n')
+    text, data = _audit_text_and_json(root, isolated_cache)
+    for run in (text, data):
+        assert run.code == 1
+        assert "linked/src/lib.rs: skipped: it resolves to" in run.stderr
+    assert _finding_paths(data) == ["good/src/lib.rs"]
+    assert "linked/src" not in text.stdout
+    # With nothing else to audit, the audit read nothing: it passes no gate (exit 2).
+    alone = _audit_process(root / "linked", isolated_cache)
+    assert alone.code == 2
+    assert_one_line_error(alone)
+    assert "SECRET" not in alone.stderr
+    assert (
+        "nothing to audit: no source file could be read (src/lib.rs: skipped: it resolves to"
+        in (alone.stderr)
+    )
+    assert alone.stdout == ""
+
+
+def test_profile_never_reads_sources_outside_the_root(tmp_path: Path, isolated_cache: Path) -> None:
+    outside = _outside_directory(tmp_path)
+    root = make_crate(
+        tmp_path / "c", {"src/main.rs": GOOD_LIB + "mod util;\nmod sub;\nfn main() {}\n"}
+    )
+    os.symlink(outside / "lib.rs", root / "src" / "lib.rs")
+    os.symlink(outside / "inner.rs", root / "src" / "util.rs")
+    os.symlink(outside, root / "src" / "sub")
+    before = tree_state(root)
+    run = run_cli_process(["profile", "--format", "json", str(root)])
+    assert tree_state(root) == before
+    assert run.code == 0, run.stderr
+    assert "SECRET" not in run.stdout + run.stderr
+    profile = json.loads(run.stdout)
+    assert profile["files"] == 1  # src/main.rs
+    assert sorted(w.split(":", 1)[0] for w in profile["warnings"]) == [
+        "src/lib.rs",
+        "src/sub/mod.rs",
+        "src/util.rs",
+    ]
+    assert all("outside the audited root" in w for w in profile["warnings"])
 
 
 # ----- only regular files are read; reading never blocks and never runs away -------------------
@@ -471,6 +576,81 @@ def test_fifos_and_devices_are_skipped(tmp_path: Path, isolated_cache: Path) -> 
     assert "src/pipe.rs: skipped: not a regular file (a FIFO)" in run.stderr
     # /dev/zero lies outside the audited root, which is checked first.
     assert "src/zero.rs: skipped" in run.stderr
+
+
+def _zero_device(path: Path) -> bool:
+    """Make `path` a character device that reads like /dev/zero; False where that is not
+    allowed (creating device nodes needs CAP_MKNOD; a container may forbid opening them)."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (AttributeError, OSError):
+        return False
+    try:
+        return os.read(descriptor, 1) == b"\0"
+    finally:
+        os.close(descriptor)
+
+
+def test_a_device_inside_the_root_is_skipped(tmp_path: Path, isolated_cache: Path) -> None:
+    # Issue 11 §2: `src/zero.rs` a device read until memory ran out (fstat says size 0). Here
+    # it lies inside the root, so only the reader's own check (regular files only) stops it.
+    root = make_crate(tmp_path / "c", {"src/lib.rs": GOOD_LIB + "mod zero;\n"})
+    if not _zero_device(root / "src" / "zero.rs"):
+        pytest.skip("cannot create and open a device node here (needs CAP_MKNOD)")
+    message = "src/zero.rs: skipped: not a regular file (a device)"
+    run = _audit_process(root, isolated_cache)
+    assert run.code == 1
+    assert _finding_paths(run) == ["src/lib.rs"]
+    assert_one_line_error(run)
+    assert message in run.stderr
+    profiled = run_cli_process(["profile", "--format", "json", str(root)])
+    assert profiled.code == 0, profiled.stderr
+    assert message in json.loads(profiled.stdout)["warnings"]
+
+
+def _bytes_read_by_this_process() -> int:
+    """What every read() of this process has returned so far (Linux's /proc/self/io)."""
+    with open("/proc/self/io") as counters:
+        for line in counters:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def _can_count_reads() -> bool:
+    try:
+        _bytes_read_by_this_process()
+    except (OSError, AssertionError):
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _can_count_reads(), reason="needs /proc/self/io (Linux)")
+def test_read_source_stops_at_the_limit_whatever_fstat_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11 §2: the size limit holds for the bytes actually read. A regular file can hold
+    # more than fstat says (files under /proc report size 0; a file still being written grows
+    # after the stat): the reader stops one byte past the limit instead of reading it all.
+    limit = 1 << 20
+    big = tmp_path / "growing.rs"
+    big.write_bytes(b"x" * (8 * limit))
+    real_fstat = os.fstat
+
+    def fstat_says_empty(descriptor: int) -> os.stat_result:
+        status = real_fstat(descriptor)
+        fields = list(status[:10])
+        fields[stat.ST_SIZE] = 0
+        return os.stat_result(fields)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fstat", fstat_says_empty)
+        before = _bytes_read_by_this_process()
+        with pytest.raises(reading.SourceSkipped, match="over the 1 MiB limit"):
+            reading.read_source(big, max_bytes=limit)
+        read = _bytes_read_by_this_process() - before
+    assert read < 2 * limit, f"read {read} bytes of an 8 MiB file for a 1 MiB limit"
 
 
 def test_read_source_rejects_devices_and_bounds_what_it_reads(tmp_path: Path) -> None:

@@ -70,9 +70,11 @@ class _CountingAnalysis:
     def __init__(self) -> None:
         self.analysed: list[str] = []
 
-    def __call__(self, source: bytes, relpath: str, role: Role) -> FileResult:
+    def __call__(
+        self, source: bytes, relpath: str, role: Role, rules: frozenset[str] | None = None
+    ) -> FileResult:
         self.analysed.append(relpath)
-        return analyze_source(source, relpath, role)
+        return analyze_source(source, relpath, role, rules)
 
 
 @pytest.fixture
@@ -158,10 +160,15 @@ def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     class Spy(parallel.FileAnalyzer):
         def __init__(
-            self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+            self,
+            *,
+            max_bytes: int,
+            cache: ResultCache | None,
+            workers: int | None = None,
+            rules: frozenset[str] | None = None,
         ) -> None:
             seen.append(workers)
-            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers)
+            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers, rules=rules)
 
     import rustpro.engine.audit as audit_module
 
@@ -213,6 +220,9 @@ def test_every_gated_pattern_has_a_gate_and_compiles() -> None:
             ]
             expected = len(pattern.on.kinds) if pattern.on.channel is Channel.KIND else 1
             assert len({id(r) for r in serving}) == expected, (rule.name, pattern.on)
+    # Queries compile when first needed; every one of them must compile.
+    gates.compile_all(plan)
+    gates.compile_all(gates.plan(False))
 
 
 def test_rule_queries_are_split_per_rule_and_a_bad_one_is_named() -> None:

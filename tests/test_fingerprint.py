@@ -1,12 +1,22 @@
-"""Fingerprints of findings survive unrelated edits and tell identical lines apart."""
+"""Fingerprints (v2) of findings survive unrelated edits and tell findings apart.
+
+The fixture crate `tests/fixtures/baseline/ledger` is audited, edited in each of the ways a
+baseline must survive (lines inserted above findings, other functions reformatted, other items
+renamed, a function moved within its file) and audited again; each test names exactly which
+findings are new. A property test inserts blank lines and unrelated items at random places
+above findings: no finding may become new.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import shutil
 import string
 from pathlib import Path
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rustpro.engine.audit import AuditOptions, run_audit
@@ -14,18 +24,20 @@ from rustpro.fingerprint import (
     FINGERPRINT_LENGTH,
     fingerprint,
     fingerprint_findings,
-    normalized_line,
+    normalized_code,
     source_reader,
 )
 from rustpro.model import Checkpoint, Finding, Severity
-from tests.support import make_crate
+from rustpro.syntax.anchor import item_path
+from rustpro.syntax.parser import parse
+from tests.support import FIXTURES
 
+LEDGER = FIXTURES / "baseline" / "ledger"
+OPTIONS = AuditOptions(static=True, use_cache=False, workers=1, select=("all",))
 PATH = "src/lib.rs"
-# Code-ish lines: the property tests build files from these.
-LINE_TEXT = st.text(alphabet=string.ascii_letters + string.digits + " ().;{}_!", max_size=30)
 
 
-def _finding(line: int, column: int = 1, rule: str = "unwrap-in-production") -> Finding:
+def _finding(line: int, column: int, end_line: int, end_column: int, rule: str = "r") -> Finding:
     return Finding(
         rule=rule,
         checkpoint=Checkpoint.ERRORS,
@@ -33,91 +45,173 @@ def _finding(line: int, column: int = 1, rule: str = "unwrap-in-production") -> 
         path=PATH,
         line=line,
         column=column,
-        end_line=line,
-        end_column=column + 1,
+        end_line=end_line,
+        end_column=end_column,
         message=f"found at line {line}",  # messages that mention lines must not matter
         help="",
     )
 
 
-def _reader(lines: list[str]) -> dict[str, str]:
-    return {PATH: "\n".join(lines) + "\n"}
+def _prints(source: str, findings: list[Finding]) -> list[str]:
+    return fingerprint_findings(findings, {PATH: source}.get)
 
 
-def _fingerprints(lines: list[str], findings: list[Finding]) -> list[str]:
-    files = _reader(lines)
-    return fingerprint_findings(findings, files.get)
+# -- the parts of a fingerprint ---------------------------------------------------------------
+
+
+ITEMS = """\
+mod net {
+    pub fn connect() {
+        fn inner() { z.unwrap(); }
+    }
+}
+impl<T> Ledger<T> where T: Clone {
+    fn apply(&self) { a.unwrap() }
+}
+impl fmt::Display
+    for Ledger {
+    fn fmt(&self) {}
+}
+trait Store { fn get(&self) { b.unwrap() } }
+extern "C" { fn abs(x: i32) -> i32; }
+const LIMIT: u8 = 1;
+"""
+
+
+@pytest.mark.parametrize(
+    ("needle", "path"),
+    [
+        ("z.unwrap", "mod net::fn connect::fn inner"),
+        ("a.unwrap", "impl Ledger<T>::fn apply"),
+        ("fn fmt", "impl fmt::Display for Ledger::fn fmt"),
+        ("b.unwrap", "trait Store::fn get"),
+        ("abs", "extern::fn abs"),
+        ("1;", "const LIMIT"),
+        ("mod net", "mod net"),
+    ],
+)
+def test_item_paths_name_the_items_around_a_place(needle: str, path: str) -> None:
+    source = ITEMS.encode()
+    tree = parse(source)
+    assert item_path(tree.root_node, source.index(needle.encode())) == path
+
+
+def test_outside_every_item_the_path_is_empty() -> None:
+    source = b"\n\n// a comment\n\nfn f() {}\n"
+    tree = parse(source)
+    assert item_path(tree.root_node, 0) == ""
+    assert item_path(tree.root_node, source.index(b"// a")) == ""
+
+
+def test_the_flagged_expression_is_whole_when_on_the_span_lines() -> None:
+    source = "fn f() {\n    let x = (left.parse().unwrap(), right.parse().unwrap());\n}\n"
+    line = source.split("\n")[1]
+    spans = [line.index("unwrap") + 1, line.rindex("unwrap") + 1]
+    findings = [_finding(2, column, 2, column + len("unwrap()")) for column in spans]
+    # Two `unwrap()` spans in one function, told apart by their receivers, not by order.
+    assert _prints(source, findings) == [
+        fingerprint("r", PATH, "fn f", "left.parse().unwrap()", 0),
+        fingerprint("r", PATH, "fn f", "right.parse().unwrap()", 0),
+    ]
+
+
+def test_a_macro_name_span_flags_the_whole_invocation() -> None:
+    source = 'fn f() {\n    panic!("bad {}", x);\n}\n'
+    assert _prints(source, [_finding(2, 5, 2, 10)]) == [
+        fingerprint("r", PATH, "fn f", 'panic!("bad {}", x)', 0)
+    ]
+
+
+def test_an_expression_reaching_other_lines_leaves_the_span_text() -> None:
+    source = "fn f() {\n    let x = value\n        .parse()\n        .unwrap();\n}\n"
+    assert _prints(source, [_finding(4, 10, 4, 18)]) == [
+        fingerprint("r", PATH, "fn f", "unwrap()", 0)
+    ]
+
+
+def test_multi_line_spans_hash_all_their_lines_and_zero_width_ones_the_line() -> None:
+    source = "fn f() {\n    unsafe {\n        *p\n    }\n}\n"
+    assert _prints(source, [_finding(2, 5, 4, 6), _finding(3, 9, 3, 9)]) == [
+        fingerprint("r", PATH, "fn f", "unsafe { *p }", 0),
+        fingerprint("r", PATH, "fn f", "*p", 0),
+    ]
+
+
+def test_manifest_findings_are_keyed_by_their_table() -> None:
+    manifest = '# comment\n[package]\nname = "x"\nedition = "2018"\n\n[dependencies]\n'
+    finding = dataclasses.replace(_finding(4, 1, 4, 1), path="Cargo.toml")
+    moved = dataclasses.replace(finding, line=7, end_line=7)
+    edited = "# more\n# comments\n" + manifest.replace('name = "x"', 'name = "x"\nversion = "1"')
+    assert fingerprint_findings([finding], {"Cargo.toml": manifest}.get) == [
+        fingerprint("r", "Cargo.toml", "package", 'edition = "2018"', 0)
+    ]
+    assert fingerprint_findings([finding], {"Cargo.toml": manifest}.get) == (
+        fingerprint_findings([moved], {"Cargo.toml": edited}.get)
+    )
 
 
 @given(
-    body=st.lists(LINE_TEXT, min_size=1, max_size=12),
-    flagged=st.data(),
-    inserted=st.lists(LINE_TEXT, min_size=1, max_size=8),
-    where=st.data(),
+    text=st.text(alphabet=string.ascii_letters + "(){}[],.;: \t\n", max_size=40),
+    spaces=st.lists(st.sampled_from([" ", "\t", "\n", "  "]), max_size=4),
 )
-@settings(max_examples=200)
-def test_inserting_lines_elsewhere_keeps_every_fingerprint(
-    body: list[str], flagged: st.DataObject, inserted: list[str], where: st.DataObject
+def test_whitespace_and_trailing_commas_do_not_count(text: str, spaces: list[str]) -> None:
+    # rustfmt adds or drops one trailing comma; a text that already has one before `)` would
+    # get two (`,,)`), which no formatter writes.
+    assume(not re.search(r",\s*\)", text))
+    respaced = "".join(spaces) + text.replace(" ", " \n\t ").replace(")", ",)") + "".join(spaces)
+    assert normalized_code(respaced) == normalized_code(text)
+
+
+RUSTISH = st.text(alphabet="fn mod impl{}()[];:.!\n\t xyz_0123\"'#/é", max_size=300)
+POSITION = st.tuples(
+    st.integers(-1, 40), st.integers(-1, 90), st.integers(-1, 40), st.integers(-1, 90)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=RUSTISH, spans=st.lists(POSITION, max_size=6), path=st.sampled_from([PATH, "a.toml"]))
+def test_any_text_and_any_span_get_a_fingerprint(
+    source: str, spans: list[tuple[int, int, int, int]], path: str
 ) -> None:
-    marked = flagged.draw(st.sets(st.integers(0, len(body) - 1), min_size=1))
-    at = where.draw(st.integers(0, len(body)))
-    before = [_finding(i + 1) for i in sorted(marked)]
-    edited = body[:at] + inserted + body[at:]
-    shift = len(inserted)
-    after = [_finding(i + 1 + (shift if i >= at else 0)) for i in sorted(marked)]
-    # Unless an inserted line repeats a flagged line's text above it (then the occurrence count
-    # moves, as it should: that is a new identical line), nothing changes.
-    repeated = {normalized_line(t) for t in inserted} & {normalized_line(body[i]) for i in marked}
-    if not repeated:
-        assert _fingerprints(body, before) == _fingerprints(edited, after)
+    findings = [dataclasses.replace(_finding(*span), path=path) for span in spans]
+    prints = fingerprint_findings(findings, {path: source}.get)
+    assert len(prints) == len(findings)
+    assert all(len(p) == FINGERPRINT_LENGTH for p in prints)
 
 
-@given(text=LINE_TEXT, copies=st.integers(2, 6), indent=st.integers(0, 8))
-def test_identical_lines_get_distinct_fingerprints(text: str, copies: int, indent: int) -> None:
-    lines = [" " * (indent * i) + text for i in range(copies)]  # same text, any indentation
-    prints = _fingerprints(lines, [_finding(i + 1) for i in range(copies)])
-    assert len(set(prints)) == copies
-    assert all(len(p) == FINGERPRINT_LENGTH and set(p) <= set(string.hexdigits) for p in prints)
+def test_rule_path_item_code_and_ordinal_all_count() -> None:
+    base = fingerprint("unwrap-in-production", "src/a.rs", "fn f", "x.unwrap()", 0)
+    assert fingerprint("expect-in-production", "src/a.rs", "fn f", "x.unwrap()", 0) != base
+    assert fingerprint("unwrap-in-production", "src/b.rs", "fn f", "x.unwrap()", 0) != base
+    assert fingerprint("unwrap-in-production", "src/a.rs", "fn g", "x.unwrap()", 0) != base
+    assert fingerprint("unwrap-in-production", "src/a.rs", "fn f", "y.unwrap()", 0) != base
+    assert fingerprint("unwrap-in-production", "src/a.rs", "fn f", "x.unwrap()", 1) != base
+    assert fingerprint("unwrap-in-production", "src/a.rs", "fn f", " x . unwrap ( ) ", 0) == base
+    assert len(base) == FINGERPRINT_LENGTH and set(base) <= set(string.hexdigits)
 
 
-@given(text=LINE_TEXT, spaces=st.lists(st.sampled_from([" ", "\t", "  "]), max_size=4))
-def test_whitespace_changes_keep_the_fingerprint(text: str, spaces: list[str]) -> None:
-    respaced = "".join(spaces) + text.replace(" ", " \t ") + "".join(spaces)
-    assert _fingerprints([text], [_finding(1)]) == _fingerprints([respaced], [_finding(1)])
-
-
-def test_the_order_findings_come_in_does_not_matter() -> None:
-    lines = ["x.unwrap();", "x.unwrap();", "y.unwrap(); y.unwrap();"]
-    findings = [_finding(1), _finding(2), _finding(3, 1), _finding(3, 13)]
-    forward = _fingerprints(lines, findings)
-    backward = _fingerprints(lines, findings[::-1])
-    assert backward == forward[::-1]
-    assert len(set(forward)) == 4  # two on one line are two occurrences
-
-
-def test_rule_path_and_text_all_count() -> None:
-    base = fingerprint("unwrap-in-production", "src/a.rs", "x.unwrap();", 0)
-    assert fingerprint("expect-in-production", "src/a.rs", "x.unwrap();", 0) != base
-    assert fingerprint("unwrap-in-production", "src/b.rs", "x.unwrap();", 0) != base
-    assert fingerprint("unwrap-in-production", "src/a.rs", "y.unwrap();", 0) != base
-    assert fingerprint("unwrap-in-production", "src/a.rs", "x.unwrap();", 1) != base
-    assert fingerprint("unwrap-in-production", "src/a.rs", "  x.unwrap();  ", 0) == base
+def test_identical_findings_in_one_item_get_ordinals_in_file_order() -> None:
+    source = "fn f() {\n    x.unwrap();\n    x.unwrap(); x.unwrap();\n}\n"
+    findings = [_finding(2, 5, 2, 15), _finding(3, 5, 3, 15), _finding(3, 17, 3, 27)]
+    forward = _prints(source, findings)
+    assert len(set(forward)) == 3
+    assert _prints(source, findings[::-1]) == forward[::-1]  # the order given does not matter
 
 
 def test_unreadable_files_and_lines_past_the_end_still_get_fingerprints() -> None:
-    missing = dataclasses.replace(_finding(3), path="src/gone.rs")
-    past_end = _finding(99)
-    prints = _fingerprints(["fn main() {}"], [missing, past_end])
+    missing = dataclasses.replace(_finding(3, 1, 3, 5), path="src/gone.rs")
+    past_end = _finding(99, 1, 99, 5)
+    prints = _prints("fn main() {}", [missing, past_end])
     assert prints == [
-        fingerprint(missing.rule, "src/gone.rs", "", 0),
-        fingerprint(past_end.rule, PATH, "", 0),
+        fingerprint("r", "src/gone.rs", "", "", 0),
+        fingerprint("r", PATH, "", "", 0),
     ]
 
 
 def test_form_feeds_do_not_shift_lines() -> None:
-    lines = ["// page one\x0cpage two", "x.unwrap();"]
-    assert _fingerprints(lines, [_finding(2)]) == [
-        fingerprint("unwrap-in-production", PATH, "x.unwrap();", 0)
+    source = "// page one\x0cpage two\nfn f() { x.unwrap(); }\n"
+    assert _prints(source, [_finding(2, 12, 2, 20)]) == [
+        fingerprint("r", PATH, "fn f", "x.unwrap()", 0)
     ]
 
 
@@ -131,29 +225,175 @@ def test_source_reader_stays_inside_the_root(tmp_path: Path) -> None:
     assert read("missing.rs") is None
 
 
-def test_real_audit_fingerprints_survive_a_line_shift(tmp_path: Path) -> None:
-    lib = (
-        "pub fn first(v: Option<u8>) -> u8 {\n    v.unwrap()\n}\n\n"
-        "pub fn second(v: Option<u8>) -> u8 {\n    v.unwrap()\n}\n"
+# -- a real crate, edited -----------------------------------------------------------------------
+
+
+def _ledger(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    shutil.copytree(LEDGER, root)
+    return root
+
+
+def _audit(root: Path) -> dict[str, tuple[str, str, int]]:
+    """fingerprint -> (rule, path, line) of every finding."""
+    result = run_audit(root, OPTIONS)
+    prints = fingerprint_findings(result.findings, source_reader(root))
+    assert len(set(prints)) == len(prints)
+    return {p: (f.rule, f.path, f.line) for p, f in zip(prints, result.findings, strict=True)}
+
+
+def _edit(root: Path, relpath: str, old: str, new: str) -> None:
+    path = root / relpath
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def _new_after(root: Path, *edits: tuple[str, str, str]) -> list[tuple[str, str, int]]:
+    """The findings (rule, path, line) whose fingerprints were not there before `edits`."""
+    before = _audit(root)
+    for edit in edits:
+        _edit(root, *edit)
+    after = _audit(root)
+    return sorted(where for p, where in after.items() if p not in before)
+
+
+def test_the_fixture_has_findings_of_every_kind(tmp_path: Path) -> None:
+    rules = {rule for rule, _, _ in _audit(_ledger(tmp_path)).values()}
+    assert {"unwrap-in-production", "missing-docs", "undocumented-unsafe-block"} <= rules
+    assert {"expect-in-production", "no-unit-tests"} <= rules  # another file, the manifest
+
+
+def test_inserting_lines_above_findings_makes_nothing_new(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    block = "\n".join(f"// note {i}" for i in range(12))
+    assert not _new_after(
+        root,
+        (PATH, "mod net;", f"{block}\n\nmod net;\n\nfn spare() -> u8 {{\n    1\n}}\n"),
+        (PATH, "        let value", "\n\n        let value"),
+        ("src/net.rs", "/// Connects", "// Ports are u16.\n\n/// Connects"),
+        ("Cargo.toml", "[package]", "# The fixture.\n\n[package]"),
     )
-    root = make_crate(tmp_path / "crate", {"src/lib.rs": lib})
-    # Every group: the manifest-level rule checked below is opt-in.
-    options = AuditOptions(static=True, use_cache=False, workers=1, select=("all",))
 
-    def audit() -> dict[str, tuple[str, int]]:
-        result = run_audit(root, options)
-        prints = fingerprint_findings(result.findings, source_reader(root))
-        return {p: (f.rule, f.line) for p, f in zip(prints, result.findings, strict=True)}
 
-    before = audit()
-    (root / "src/lib.rs").write_text("//! Crate docs.\n\n// A comment.\n" + lib)
-    manifest = root / "Cargo.toml"
-    manifest.write_text("# A comment moves every manifest line.\n" + manifest.read_text())
-    after = audit()
-    unwraps = {p for p, (rule, _) in before.items() if rule == "unwrap-in-production"}
-    assert len(unwraps) == 2  # two identical `v.unwrap()` lines, two fingerprints
-    assert unwraps <= set(after)
-    assert all(after[p][1] == before[p][1] + 3 for p in unwraps)
-    project = {p for p, (rule, _) in before.items() if rule == "no-benchmarks"}
-    assert len(project) == 1 and project <= set(after)
-    assert all(after[p][1] == before[p][1] + 1 for p in project)
+def test_reformatting_other_functions_makes_nothing_new(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    assert not _new_after(
+        root,
+        (
+            PATH,
+            "    pub fn total(&self) -> u64 {\n        self.entries.iter().sum()\n    }",
+            "    pub fn total(\n        &self,\n    ) -> u64 { self.entries\n .iter().sum() }",
+        ),
+        (
+            PATH,
+            "fn helper(values: &[u8]) -> u8 {\n    values.iter().copied().max().unwrap_or(0)\n}",
+            "fn helper(values: &[u8]) -> u8 { values.iter().copied().max().unwrap_or(0) }",
+        ),
+    )
+
+
+def test_reformatting_the_flagged_code_itself_makes_nothing_new(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    assert not _new_after(
+        root,
+        (PATH, "(left.parse().unwrap(), right", "(left.parse().unwrap(),\n            right"),
+        (PATH, "        *values\n            .as_ptr()", "        *values.as_ptr()"),
+    )
+
+
+def test_renaming_other_items_makes_nothing_new(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    assert not _new_after(
+        root,
+        (PATH, "struct Unrelated;", "struct Renamed;"),
+        (PATH, "fn helper(", "fn helper_renamed("),
+        (PATH, "let _ = helper(", "let _ = helper_renamed("),
+    )
+
+
+def test_renaming_the_enclosing_item_renews_exactly_its_findings(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    new = _new_after(root, (PATH, "pub fn pair(", "pub fn pair_of("))
+    assert [(rule, line) for rule, _, line in new] == [
+        ("unwrap-in-production", 24),
+        ("unwrap-in-production", 24),
+    ]
+
+
+def test_moving_a_function_within_its_file_makes_nothing_new(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    text = (root / PATH).read_text()
+    moved = "/// The first byte" + text.split("/// The first byte")[1]
+    assert not _new_after(
+        root, (PATH, moved, ""), (PATH, "struct Unrelated;", f"{moved}\nstruct Unrelated;")
+    )
+
+
+def test_editing_a_flagged_expression_renews_exactly_that_finding(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    new = _new_after(root, (PATH, "right.parse().unwrap()", "right.trim().parse().unwrap()"))
+    assert new == [("unwrap-in-production", PATH, 24)]
+
+
+def test_one_more_unwrap_is_one_new_finding_where_it_was_added(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    added = "        let _n: u8 = left.trim().parse().unwrap();\n"
+    new = _new_after(root, (PATH, "        (left.parse()", f"{added}        (left.parse()"))
+    assert new == [("unwrap-in-production", PATH, 24)]
+
+
+# -- random unrelated insertions above findings -------------------------------------------------
+
+# The fixture's lines after which an item may go (the line ends an item or a statement, or opens
+# a body of items or statements, and no doc comment or attribute waits for the next item).
+ITEM_SLOTS = (
+    "mod net;",
+    "pub use net::connect;",
+    "struct Unrelated;",
+    "impl Ledger {",
+    "        self.entries.push(value);",
+    "    }",
+    "}",
+    "    let _ = helper(values);",
+)
+UNRELATED_ITEMS = st.sampled_from(
+    [
+        "fn unrelated_{n}() {{}}",
+        "const UNRELATED_{n}: u8 = {n};",
+        "fn unrelated_{n}(x: u8) -> u8 {{\n    x + 1\n}}",
+        "// an unrelated comment {n}",
+        "",
+    ]
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_blank_lines_and_unrelated_items_make_nothing_new(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    root = _ledger(tmp_path_factory.mktemp("ledger"))
+    before = _audit(root)
+    lines = (root / PATH).read_text().split("\n")
+    slots = [i + 1 for i, line in enumerate(lines) if line in ITEM_SLOTS]
+    inserts = data.draw(
+        st.lists(
+            st.one_of(
+                st.tuples(st.integers(0, len(lines) - 1), st.just("")),
+                st.tuples(st.sampled_from(slots), UNRELATED_ITEMS),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    # From the bottom up, so each index still names a line of the original file.
+    for n, (at, template) in enumerate(sorted(inserts, key=lambda pair: -pair[0])):
+        lines[at:at] = template.format(n=n).split("\n")
+    (root / PATH).write_text("\n".join(lines))
+    after = _audit(root)
+    assert set(before) <= set(after), "\n".join(lines)

@@ -235,10 +235,10 @@ def test_a_file_that_exhausts_recursion_is_skipped_with_a_warning(
     root = make_crate(tmp_path / "c", {"src/lib.rs": _DEEP_LIB, **_DEEP_FILES})
 
     def analyse(real: Callable[..., _T]) -> Callable[..., _T]:
-        def deep_here(source: bytes, relpath: str, role: Role) -> _T:
+        def deep_here(source: bytes, relpath: str, role: Role, *rest: object) -> _T:
             if relpath.endswith("uses.rs"):
                 raise RecursionError("maximum recursion depth exceeded")
-            return real(source, relpath, role)
+            return real(source, relpath, role, *rest)
 
         return deep_here
 

@@ -48,7 +48,10 @@ def _audit_lib(root: Path, source: bytes) -> None:
     report = json.loads(render_json(result))
     assert report["summary"]["findings"] == len(result.findings)
     text = render_text(result, color=False)
-    assert text.rstrip().splitlines()[-1].startswith(("PASS", "FAIL"))
+    # The verdict closes the report, before the failed gates and "Fix these first".
+    head = text.partition("\n\nFix these first:\n")[0].splitlines()
+    verdict = [line for line in head if not line.startswith("failed gate: ")][-1]
+    assert verdict.startswith(("PASS", "FAIL"))
     for finding in result.findings:
         assert finding.line >= 1 and finding.column >= 1
 

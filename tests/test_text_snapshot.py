@@ -32,8 +32,10 @@ def _check_snapshot(name: str, actual: str) -> None:
     )
 
 
-def test_text_report_snapshot(tmp_path: Path) -> None:
-    text = render_text(fixed_result(tmp_path / "crate"), color=False)
+def test_text_report_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = fixed_result(tmp_path / "crate")
+    monkeypatch.chdir(result.root)  # the "Fix these first" commands name `.`
+    text = render_text(result, color=False)
     assert "\x1b[" not in text  # no ANSI when colour is off
     _check_snapshot("report.txt", text)
 

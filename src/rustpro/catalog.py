@@ -9,13 +9,11 @@ group) are decided in one place for every rule.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 
 from rustpro.discovery.roles import (
     EVERY_ROLE,
@@ -25,6 +23,7 @@ from rustpro.discovery.roles import (
 )
 from rustpro.errors import UnknownRuleError
 from rustpro.model import Checkpoint, Severity
+from rustpro.packaged_data import read_text
 
 # Which package roles each audience covers (see `rustpro.discovery.roles`).
 AUDIENCES: dict[str, frozenset[PackageRole]] = {
@@ -67,7 +66,7 @@ class RuleSpec:
 @functools.cache
 def catalog() -> dict[str, RuleSpec]:
     """All catalog entries by rule name, in catalog order."""
-    text = resources.files("rustpro").joinpath("catalog.toml").read_text(encoding="utf-8")
+    text = read_text("catalog.toml")
     data = tomllib.loads(text)
     entries: dict[str, RuleSpec] = {}
     for name, entry in data.items():
@@ -108,6 +107,8 @@ def closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Up to `n` of `candidates` that `name` may have meant, best first: names that begin
     with `name` as a word (`unwrap` -> `unwrap-in-production`, `clippy::unwrap_used`), then
     close spellings (`unwrap-in-prod`), then names that have `name` as a later word."""
+    from difflib import get_close_matches  # only for error messages
+
     pool = list(candidates)
     wanted = name.replace("-", "_")
     word = re.compile(rf"(?:^|[-_:]){re.escape(wanted)}(?:$|[-_:])")
@@ -116,7 +117,7 @@ def closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     leading = [c for c in worded if c.rpartition("::")[2].replace("-", "_").startswith(wanted)]
     ranked = [
         *sorted(leading, key=lambda c: (len(c), c)),
-        *difflib.get_close_matches(name, pool, n=n, cutoff=0.5),
+        *get_close_matches(name, pool, n=n, cutoff=0.5),
         *sorted(worded, key=lambda c: (len(c), c)),
     ]
     return list(dict.fromkeys(ranked))[:n]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -15,12 +16,17 @@ from rustpro import __version__
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
-from rustpro.errors import RustproError
+from rustpro.errors import RustproError, UsageError
 from rustpro.model import Checkpoint, Severity
-from rustpro.outcome import EXIT_ERROR, exit_code
+from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
+# Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
+# `summary.by_rule`).
+NO_STATISTICS = ("sarif", "gitlab")
+# `rustpro rules` lists rules, not findings: the report formats do not apply to it.
+RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
 FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
@@ -65,6 +71,83 @@ max_file_size_option = click.option(
 )
 
 
+def baseline_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of docs/baseline.md: `--baseline`, `--no-baseline`, `--write-baseline` and
+    `--changed-since`."""
+    options = [
+        click.option(
+            "--baseline",
+            type=click.Path(path_type=Path, readable=False),
+            metavar="FILE",
+            help="Report and gate only findings not in this baseline file "
+            "[default: `baseline` in rustpro.toml].",
+        ),
+        click.option("--no-baseline", is_flag=True, help="Ignore the baseline rustpro.toml names."),
+        click.option(
+            "--write-baseline",
+            type=click.Path(path_type=Path, readable=False),
+            metavar="FILE",
+            help="Record every finding in FILE (a baseline), then judge the run against it.",
+        ),
+        click.option(
+            "--changed-since",
+            metavar="REF",
+            help="Report and gate only findings in files changed since the git ref REF, "
+            "and in untracked files (runs git, read-only).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def cargo_options(lead: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """How cargo runs (`--target-dir`, `--step-timeout`, `-F/--features`, `--all-features`,
+    `--no-default-features`), shared by audit (`lead` "Full mode: ") and verify."""
+
+    def helped(text: str) -> str:
+        if lead or text.startswith("cargo"):  # the command's name stays lower-case
+            return lead + text
+        return text[0].upper() + text[1:]
+
+    options = [
+        click.option(
+            "--target-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help=helped("cargo's build directory [default: under the user cache dir]."),
+        ),
+        click.option(
+            "--step-timeout",
+            type=click.FloatRange(min=1),
+            default=None,
+            metavar="SECONDS",
+            help=helped("kill a cargo step after this long [default: per step, 2-30 min]."),
+        ),
+        click.option(
+            "-F",
+            "--features",
+            "features",
+            multiple=True,
+            metavar="FEATURES",
+            help=helped("cargo features to enable (comma- or space-separated, repeatable)."),
+        ),
+        click.option("--all-features", is_flag=True, help=helped("enable every feature.")),
+        click.option(
+            "--no-default-features",
+            is_flag=True,
+            help=helped("do not enable the default feature."),
+        ),
+    ]
+
+    def apply(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rustpro")
 def cli() -> None:
@@ -101,7 +184,26 @@ def cli() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format (JSON follows the documented contract).",
+    help=(
+        "Report format: text, json (the documented contract), markdown (a pull-request "
+        "comment or $GITHUB_STEP_SUMMARY, kept within GitHub's comment limit), sarif (SARIF "
+        "2.1.0 for GitHub code scanning), gitlab (GitLab code quality), html (one "
+        "self-contained page)."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    # Checked by `rustpro.output.check_target`: one line for every way it can be wrong.
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    metavar="FILE",
+    help="Write the report to FILE (atomically; its directory must exist) instead of stdout.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="One line per rule (count, checkpoint, severity) instead of the findings.",
 )
 @click.option(
     "--color",
@@ -115,6 +217,22 @@ def cli() -> None:
     type=click.Choice(FAIL_ON_CHOICES),
     default=None,
     help="Least severity that makes the exit code 1 [default: warning].",
+)
+@click.option(
+    "--require",
+    multiple=True,
+    metavar="CHECKPOINTS",
+    help=(
+        "Exit 1 when one of these checkpoints fails or does not run, whatever --fail-on "
+        "says (comma-separated, repeatable)."
+    ),
+)
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Exit 1 when the overall score (0-100) is below N.",
 )
 @click.option(
     "--select",
@@ -142,31 +260,8 @@ def cli() -> None:
     type=click.Choice(FULL_MODE_STEPS),
     help="Full mode: do not run this cargo step (repeatable).",
 )
-@click.option(
-    "--target-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Full mode: cargo's build directory [default: under the user cache dir].",
-)
-@click.option(
-    "--step-timeout",
-    type=click.FloatRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="Full mode: kill a cargo step after this long [default: per step, 2-30 min].",
-)
-@click.option(
-    "-F",
-    "--features",
-    "features",
-    multiple=True,
-    metavar="FEATURES",
-    help="Full mode: cargo features to enable (comma- or space-separated, repeatable).",
-)
-@click.option("--all-features", is_flag=True, help="Full mode: enable every feature.")
-@click.option(
-    "--no-default-features", is_flag=True, help="Full mode: do not enable the default feature."
-)
+@cargo_options(lead="Full mode: ")
+@baseline_options
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def audit(
     paths: tuple[Path, ...],
@@ -174,8 +269,12 @@ def audit(
     packages: tuple[str, ...],
     static_only: bool,
     fmt: str,
+    output: Path | None,
+    statistics: bool,
     color: str,
     fail_on: str | None,
+    require: tuple[str, ...],
+    min_score: int | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     no_cache: bool,
@@ -187,6 +286,10 @@ def audit(
     features: tuple[str, ...],
     all_features: bool,
     no_default_features: bool,
+    baseline: Path | None,
+    no_baseline: bool,
+    write_baseline: Path | None,
+    changed_since: str | None,
     quiet: bool,
 ) -> None:
     """Audit a crate or workspace and report findings by checkpoint.
@@ -197,10 +300,18 @@ def audit(
     or more .rs files: their crate is analysed whole and only findings in those files are
     reported.
 
-    Exit status: 0 when nothing reaches --fail-on, 1 when something does, 2 when the audit
-    could not run, 130 on Ctrl-C, 143 on SIGTERM.
+    Exit status: 0 when every gate passes (--fail-on, --require, --min-score), 1 when one
+    fails, 2 when the audit could not run or the report cannot be written, 130 on Ctrl-C,
+    143 on SIGTERM.
     """
     from rustpro.discovery.target import locate
+
+    if statistics and fmt in NO_STATISTICS:
+        raise UsageError(f"--statistics does not apply to --format {fmt}")
+    if output is not None:
+        from rustpro.output import check_target
+
+        check_target(output)  # before the audit: a typo in the path costs no audit
 
     target = locate(paths, manifest_path)
     options = AuditOptions(
@@ -211,9 +322,17 @@ def audit(
         select=_split(select),
         ignore=_split(ignore),
         fail_on=fail_on,
+        require=_split(require),
+        min_score=min_score,
         packages=_split(packages),
         files=target.files,
+        baseline=baseline,
+        use_baseline=not no_baseline,
+        write_baseline=write_baseline,
+        changed_since=changed_since,
     )
+    if no_baseline and baseline is not None:
+        raise UsageError("--baseline and --no-baseline contradict each other")
     full_mode = FullModeFlags(
         skip_steps,
         target_dir,
@@ -231,16 +350,48 @@ def audit(
             _warn(message)
         for where in result.parse_errors:
             _warn(f"{where}: syntax error; audited the rest of the file")
+        if write_baseline is not None:
+            click.echo(
+                f"rustpro: wrote {write_baseline}: {result.baseline_hidden} finding(s); "
+                f"entries no longer found, dropped: {result.baseline_fixed}",
+                err=True,
+            )
+    use_color = _use_color(color, sys.stdout if output is None else None)
+    report = _render(result, fmt, color=use_color, statistics=statistics)
+    if output is None:
+        click.echo(report, nl=False, color=use_color)
+    else:
+        from rustpro.output import write_atomically
+
+        write_atomically(output, report)
+    sys.exit(verdict(result).code)
+
+
+def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> str:
+    """The report in format `fmt` (each renderer is imported only when it is used)."""
     if fmt == "json":
         from rustpro.report.json_report import render_json
 
-        click.echo(render_json(result), nl=False)
-    else:
-        from rustpro.report.text import render_text
+        return render_json(result)
+    if fmt == "html":
+        from rustpro.report.html import render_html
 
-        use_color = _use_color(color, sys.stdout)
-        click.echo(render_text(result, color=use_color), nl=False, color=use_color)
-    sys.exit(exit_code(result.findings, result.config.fail_threshold))
+        return render_html(result, statistics=statistics)
+    if fmt == "markdown":
+        from rustpro.report.markdown import render_markdown
+
+        return render_markdown(result, statistics=statistics)
+    if fmt == "sarif":
+        from rustpro.report.sarif import render_sarif
+
+        return render_sarif(result, exit_code=verdict(result).code)
+    if fmt == "gitlab":
+        from rustpro.report.gitlab import render_gitlab
+
+        return render_gitlab(result)
+    from rustpro.report.text import render_text
+
+    return render_text(result, color=color, statistics=statistics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +451,7 @@ def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) 
     type=click.Choice(GROUPS),
     help="Only rules of this group (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(RULE_FORMATS), default="text", show_default=True)
 @click.option(
     "--write-docs",
     type=click.Path(file_okay=False, path_type=Path),
@@ -468,29 +619,7 @@ VERIFY_TRUST_NOTE = (
     default=None,
     help="Answer a Claude Code Stop hook: payload on stdin, exit 2 blocks with the reasons.",
 )
-@click.option(
-    "--target-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="cargo's build directory [default: full mode's, under the user cache dir].",
-)
-@click.option(
-    "--step-timeout",
-    type=click.FloatRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="Kill a cargo step after this long [default: per step, 2-30 min].",
-)
-@click.option(
-    "-F",
-    "--features",
-    "features",
-    multiple=True,
-    metavar="FEATURES",
-    help="cargo features to enable (comma- or space-separated, repeatable).",
-)
-@click.option("--all-features", is_flag=True, help="Enable every feature.")
-@click.option("--no-default-features", is_flag=True, help="Do not enable the default feature.")
+@cargo_options(lead="")
 @jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 def verify(

@@ -6,6 +6,10 @@
     [roles]                                   # correct a package's inferred role
     "my-internal-crate" = "internal"
     fail-on = "warning"                       # error | warning | note | none
+    require = ["memory", "threads"]           # fail when one of these fails or did not run
+    min-score = 80                            # fail when the overall score is below
+    baseline = "rustpro-baseline.json"        # report only findings not in it (relative
+                                              # to the file that says so)
     [per-path-ignores]
     "src/generated/**" = ["missing-docs"]
 
@@ -41,6 +45,9 @@ class AuditConfig:
     ignore: tuple[str, ...] = ()
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: str = "warning"
+    # Checkpoint names that must pass (`require`), and the least overall score (`min-score`).
+    require: tuple[str, ...] = ()
+    min_score: int | None = None
     source: str = "defaults"
     extra: dict[str, Any] = field(default_factory=dict)
     # Package name -> declared role (`rustpro.discovery.roles.PackageRole` values).
@@ -49,6 +56,8 @@ class AuditConfig:
     # for a member audited with its workspace's file): `per-path-ignores` patterns are
     # written relative to that directory.
     path_prefix: str = ""
+    # The baseline file (`baseline`, resolved against the directory of the file naming it).
+    baseline: Path | None = None
 
     def with_overrides(
         self,
@@ -56,17 +65,23 @@ class AuditConfig:
         select: tuple[str, ...] = (),
         ignore: tuple[str, ...] = (),
         fail_on: str | None = None,
+        require: tuple[str, ...] = (),
+        min_score: int | None = None,
     ) -> AuditConfig:
-        """The command line's words win over the file's."""
+        """The command line's words win over the file's (`require` replaces the file's list)."""
         select, ignore = _canonical(select), _canonical(ignore)
         for flag, names in (("--select", select), ("--ignore", ignore)):
             for name in names:
                 validate_selector(name, f"command line: {flag}")
+        _checkpoint_names(require, "command line: --require")
+        _score(min_score, "command line: --min-score")
         return replace(
             self,
             select=select or self.select,
             ignore=(*self.ignore, *ignore),
             fail_on=fail_on or self.fail_on,
+            require=require or self.require,
+            min_score=self.min_score if min_score is None else min_score,
         )
 
     def keeps(self, finding: Finding) -> bool:
@@ -85,6 +100,11 @@ class AuditConfig:
             if _path_matches(path, pattern) and _matches(finding, names):
                 return False
         return True
+
+    def may_keep(self, finding: Finding) -> bool:
+        """Whether `keeps` can hold a finding like this one somewhere: selected and not
+        ignored (per-path ignores leave it elsewhere)."""
+        return _selected(finding, self.select) and not _matches(finding, self.ignore)
 
     @property
     def fail_threshold(self) -> Severity | None:
@@ -212,7 +232,7 @@ def _file_config(directory: Path) -> AuditConfig | None:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read configuration: {err}", file) from None
-    return _from_table(data, str(file))
+    return _from_table(data, str(file), directory)
 
 
 def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> AuditConfig | None:
@@ -221,7 +241,8 @@ def _manifest_config(manifest: Manifest, *, role_is_config: bool = True) -> Audi
         # A member's `role` alone is a fact about the member, not a configuration that
         # would replace the workspace's.
         if table and (role_is_config or set(table) - {"role"}):
-            return _from_table(table, f"{manifest.path} [{'.'.join(keys)}]")
+            where = f"{manifest.path} [{'.'.join(keys)}]"
+            return _from_table(table, where, manifest.path.parent)
     return None
 
 
@@ -231,10 +252,20 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
+def _from_table(table: dict[str, Any], where: str, directory: Path) -> AuditConfig:
     # `role` belongs to `[package.metadata.rustpro]`: the package's own role, read by
     # `rustpro.discovery.roles`; checked here so that a typo is an error, not a silent no-op.
-    known = {"select", "ignore", "per-path-ignores", "fail-on", "roles", "role"}
+    known = {
+        "select",
+        "ignore",
+        "per-path-ignores",
+        "fail-on",
+        "require",
+        "min-score",
+        "roles",
+        "role",
+        "baseline",
+    }
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
@@ -254,14 +285,49 @@ def _from_table(table: dict[str, Any], where: str) -> AuditConfig:
         raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_CHOICES)}")
     for name in (*select, *ignore, *(n for _, names in per_path for n in names)):
         validate_selector(name, where)
+    require = _strings(table.get("require", []), "require", where)
+    _checkpoint_names(require, f"{where}: `require`")
+    min_score = table.get("min-score")
+    _score(min_score, f"{where}: `min-score`")
     return AuditConfig(
         select=select,
         ignore=ignore,
         per_path_ignores=per_path,
         fail_on=str(fail_on),
+        require=require,
+        min_score=min_score,
         source=where,
         roles=_roles(table.get("roles", {}), where),
+        baseline=_baseline(table.get("baseline"), where, directory),
     )
+
+
+def _checkpoint_names(names: tuple[str, ...], where: str) -> None:
+    """Raise `ConfigError` unless every name is a checkpoint's."""
+    for name in names:
+        if name not in _CHECKPOINTS:
+            hint = closest(name, list(_CHECKPOINTS))
+            extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
+            raise ConfigError(
+                f"{where}: unknown checkpoint `{name}`{extra}; "
+                f"checkpoints are {', '.join(_CHECKPOINTS)}"
+            )
+
+
+def _score(value: Any, where: str) -> None:
+    """Raise `ConfigError` unless `value` is None or a whole score from 0 to 100."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ConfigError(f"{where} must be a whole number from 0 to 100, not {value!r}")
+
+
+def _baseline(value: Any, where: str, directory: Path) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: `baseline` must be the path of a baseline file")
+    return directory / value
 
 
 def _roles(value: Any, where: str) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,10 @@
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
+    ├── BaselineError            a baseline file is missing, malformed or cannot be written (path)
+    ├── GitError                 --changed-since: no git, no repository, an unknown ref
     ├── WorkDirError             full mode cannot write its build directory or its copy
+    ├── OutputError              `--output FILE` cannot be written (path)
     ├── ToolError                an external tool failed to start or run (tool, returncode)
     │   ├── ToolTimeout          it ran past its timeout (tool, seconds)
     │   └── ToolCancelled        the audit is being stopped (Ctrl-C, SIGTERM): no new tool runs
@@ -58,9 +61,30 @@ class ConfigError(RustproError):
         self.path = path
 
 
+class BaselineError(RustproError):
+    """A baseline file (`--baseline`, `--write-baseline`) cannot be read, parsed or written."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(f"baseline {path}: {message}")
+        self.path = path
+
+
+class GitError(RustproError):
+    """`--changed-since` cannot ask git what changed: git is missing, the audited directory is
+    not in a repository, or the ref names no commit."""
+
+
 class WorkDirError(RustproError):
     """Full mode cannot create or write a directory it needs (its build directory, its copy
     of the project): the audit cannot run as asked."""
+
+
+class OutputError(RustproError):
+    """A file rustpro was asked to write (`--output`) cannot be written; nothing was."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
 
 
 class ToolError(RustproError):

@@ -1,59 +1,90 @@
 """Stable fingerprints of findings: the same finding keeps its fingerprint across unrelated edits.
 
-A fingerprint hashes what identifies a finding to a reader, not where it sits: the rule, the
-file, the text of the finding's first line with its whitespace normalised, and which occurrence
-of that (rule, file, text) triple it is, counted in file order. Lines inserted or deleted
-elsewhere in the file, re-indentation and a changed message leave it alone; editing the line
-itself, renaming the file, or adding an identical line above it changes it. Project-level
-findings (on `Cargo.toml`) are fingerprinted the same way, from their manifest line.
+A fingerprint (version 2) hashes what identifies a finding to a reader, never its line:
 
-Baselines, the lintcheck labels and SARIF `partialFingerprints` all key findings by this value.
+- the rule and the file;
+- the path of the item around it (`impl Ledger::fn apply`, `mod net::fn connect`,
+  `trait Store::fn get`; "" outside every item), found by parsing the file with tree-sitter;
+  for a manifest (`Cargo.toml`), the table the line is in (`package`, `dependencies`);
+- the code it flags: the smallest expression holding its span when that lies on the span's
+  lines (`raw.parse().unwrap()` for a span on `unwrap()`, `panic!(..)` for one on `panic`),
+  else the span's text (all its lines), or the line for a zero-width span; with all
+  whitespace removed and commas before a closing bracket dropped, so reformatting it
+  changes nothing;
+- its ordinal among findings of the same rule with the same code in the same item, counted in
+  file order.
+
+So lines inserted or deleted above it, reformatting (of it or of other functions), renaming
+other items and moving its function within the file leave it alone; editing the flagged code,
+renaming an enclosing item, renaming the file, or adding identical code above it in the same
+item changes it. Baselines, the lintcheck labels, SARIF `partialFingerprints` and GitLab's
+`fingerprint` all key findings by this value.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustpro.model import Finding
 
+if TYPE_CHECKING:
+    from tree_sitter import Node, Tree
+
 FINGERPRINT_LENGTH = 16  # hex characters: 64 bits, ample for the findings of one project
+FINGERPRINT_VERSION = 2
 
 # Reads one audited file by its report path (relative, `/`-separated): its text, or None when it
-# cannot be read. A finding whose file is unreadable is fingerprinted with an empty line.
+# cannot be read. A finding whose file is unreadable is fingerprinted with empty code.
 SourceReader = Callable[[str], str | None]
 
+_WHITESPACE = re.compile(r"\s+")
+# rustfmt adds a trailing comma when it breaks a list over lines and drops it when it joins one.
+_TRAILING_COMMA = re.compile(r",(?=[)\]}>])")
+_TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$")
 
-def normalized_line(text: str) -> str:
-    """The line with every run of whitespace collapsed to one space and both ends trimmed."""
-    return " ".join(text.split())
+
+def normalized_code(text: str) -> str:
+    """`text` without any whitespace and without commas right before a closing bracket."""
+    return _TRAILING_COMMA.sub("", _WHITESPACE.sub("", text))
 
 
-def fingerprint(rule: str, path: str, line_text: str, occurrence: int) -> str:
-    """The fingerprint of the `occurrence`-th (0-based) finding of `rule` in `path` on a line
-    whose text is `line_text` (normalised here, so callers may pass the raw line)."""
-    material = "\0".join((rule, path, normalized_line(line_text), str(occurrence)))
+def fingerprint(rule: str, path: str, item: str, code: str, ordinal: int) -> str:
+    """The fingerprint of the `ordinal`-th (0-based) finding of `rule` in `path`, inside
+    `item`, flagging `code` (normalised here, so callers may pass it raw)."""
+    material = "\0".join((rule, path, item, normalized_code(code), str(ordinal)))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def fingerprint_findings(findings: Sequence[Finding], read_source: SourceReader) -> list[str]:
     """One fingerprint per finding, in the order given.
 
-    Occurrences are counted in file order (line, then column), whatever order the findings
-    come in, so the result does not depend on how a report sorted them.
+    Each file with findings is read and (for Rust) parsed once. Ordinals are counted in file
+    order (line, then column), whatever order the findings come in, so the result does not
+    depend on how a report sorted them.
     """
-    lines = _LineReader(read_source)
-    texts = [normalized_line(lines.line(f.path, f.line)) for f in findings]
+    files: dict[str, _FileFacts] = {}
+    places: list[tuple[str, str]] = []
+    for finding in findings:
+        facts = files.get(finding.path)
+        if facts is None:
+            facts = files[finding.path] = _FileFacts(finding.path, read_source(finding.path))
+        item, code = facts.place(finding)
+        places.append((item, normalized_code(code)))
     order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
     for index in order:
         finding = findings[index]
-        triple = (finding.rule, finding.path, texts[index])
-        occurrence = seen.get(triple, 0)
-        seen[triple] = occurrence + 1
-        result[index] = fingerprint(finding.rule, finding.path, texts[index], occurrence)
+        item, code = places[index]
+        key = (finding.rule, finding.path, item, code)
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        result[index] = fingerprint(finding.rule, finding.path, item, code, ordinal)
     return result
 
 
@@ -78,19 +109,84 @@ def _position(finding: Finding) -> tuple[int, int, int, int, str]:
     return (finding.line, finding.column, finding.end_line, finding.end_column, finding.message)
 
 
-class _LineReader:
-    """Each file's lines, read once however many findings it has."""
+class _FileFacts:
+    """One file's lines, and its syntax tree once a Rust finding needs it (parsed once)."""
 
-    def __init__(self, read_source: SourceReader) -> None:
-        self._read = read_source
-        self._lines: dict[str, list[str]] = {}
+    def __init__(self, path: str, text: str | None) -> None:
+        self._rust = path.endswith(".rs")
+        self._toml = path.endswith(".toml")
+        self._text = text or ""
+        # Only "\n" ends a line, as in tree-sitter's rows (str.splitlines would also split
+        # at form feeds and the like, shifting every line after them).
+        self._lines = self._text.split("\n") if text is not None else []
+        self._source = b""
+        self._line_starts: list[int] = []
+        self._tree: Tree | None = None
 
-    def line(self, path: str, number: int) -> str:
-        """Line `number` (1-based) of `path`, or "" when the file or the line does not exist."""
-        if path not in self._lines:
-            text = self._read(path)
-            # Only "\n" ends a line, as in tree-sitter's rows (str.splitlines would also split
-            # at form feeds and the like, shifting every line after them).
-            self._lines[path] = text.split("\n") if text is not None else []
-        lines = self._lines[path]
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
+    def place(self, finding: Finding) -> tuple[str, str]:
+        """The finding's item path and normalised code."""
+        lines = self._lines
+        if not 1 <= finding.line <= len(lines):
+            return "", ""
+        if _zero_width(finding):
+            code = lines[finding.line - 1]  # a place, not code: its line says which
+            if self._rust:
+                return self._item_at(self._offset(finding.line, finding.column)), code
+            return (self._table_at(finding.line) if self._toml else ""), code
+        if not self._rust:
+            return (self._table_at(finding.line) if self._toml else ""), self._span_text(finding)
+        from rustpro.syntax.anchor import flagged_expression
+
+        start = self._offset(finding.line, finding.column)
+        end = self._offset(min(finding.end_line, len(lines)), finding.end_column)
+        rows = (finding.line - 1, finding.end_line - 1)
+        node = flagged_expression(self._root(), self._source, start, max(end, start), rows)
+        flagged = self._source[node.start_byte : node.end_byte] if node is not None else b""
+        code = flagged.decode("utf-8", "replace") if flagged else self._span_text(finding)
+        return self._item_at(start), code
+
+    def _span_text(self, finding: Finding) -> str:
+        lines = self._lines
+        first, last = finding.line, min(finding.end_line, len(lines))
+        start = max(finding.column - 1, 0)
+        if last == first:
+            return lines[first - 1][start : finding.end_column - 1]
+        tail = lines[last - 1][: max(finding.end_column - 1, 0)]
+        return "\n".join([lines[first - 1][start:], *lines[first : last - 1], tail])
+
+    def _root(self) -> Node:
+        if self._tree is None:
+            from rustpro.syntax.parser import parse
+
+            self._source = self._text.encode("utf-8")
+            # Keep the tree: a node outliving its tree reads freed memory.
+            self._tree = parse(self._source)
+            # Summing the lines' lengths runs in C (as in `syntax.positions.LineIndex`).
+            starts = [0, *accumulate(len(line) + 1 for line in self._source.split(b"\n"))]
+            self._line_starts = starts
+        return self._tree.root_node
+
+    def _offset(self, line: int, column: int) -> int:
+        """The byte offset of 1-based `line` and character `column` (parses the file)."""
+        self._root()
+        prefix = self._lines[line - 1][: max(column - 1, 0)]
+        return self._line_starts[line - 1] + len(prefix.encode("utf-8"))
+
+    def _item_at(self, offset: int) -> str:
+        from rustpro.syntax.anchor import item_path
+
+        return item_path(self._root(), offset)
+
+    def _table_at(self, line: int) -> str:
+        """The TOML table holding `line` (its own, for a header line); "" above every table."""
+        for number in range(line, 0, -1):
+            header = _TOML_TABLE.match(self._lines[number - 1])
+            if header is not None:
+                return header.group(1)
+        return ""
+
+
+def _zero_width(finding: Finding) -> bool:
+    return finding.end_line < finding.line or (
+        finding.end_line == finding.line and finding.end_column <= finding.column
+    )

@@ -17,14 +17,13 @@ import functools
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from rustpro.packaged_data import read_text
 
 LIST_FILE = "toollints.json"
 TOOLS = ("clippy", "rustc", "rustdoc")
@@ -82,7 +81,7 @@ def normalise(name: str) -> str:
 @functools.cache
 def shipped() -> LintList:
     """The list shipped with rustpro."""
-    text = resources.files("rustpro").joinpath(LIST_FILE).read_text(encoding="utf-8")
+    text = read_text(LIST_FILE)
     return from_json(json.loads(text))
 
 
@@ -238,6 +237,8 @@ def build_list(listings: Sequence[str], toolchain: dict[str, str]) -> LintList:
 
 def read_installed() -> LintList:
     """The lint list of the installed toolchain; raises `RuntimeError` without clippy."""
+    import shutil
+
     listings: list[str] = []
     toolchain: dict[str, str] = {}
     for tool, program in (("clippy", "clippy-driver"), ("rustdoc", "rustdoc")):
@@ -256,6 +257,8 @@ def read_installed() -> LintList:
 
 
 def _output(command: list[str]) -> str:
+    import subprocess
+
     done = subprocess.run(
         command,
         capture_output=True,
@@ -267,10 +270,15 @@ def _output(command: list[str]) -> str:
     return done.stdout
 
 
+# Running the toolchain imports `subprocess` and `shutil` where it is done: an audit that never
+# asks costs no imports for them.
 # ----- asking the installed toolchain about one name ----------------------------------------------
 def installed_knows(tool: str, name: str) -> bool:
     """Whether the installed clippy (or rustc) knows a lint missing from the shipped list
     (one newer than it). False when the tool is not installed."""
+    import shutil
+    import subprocess
+
     try:
         if tool == "clippy":
             return clippy_explain(name) is not None
@@ -285,6 +293,9 @@ def installed_knows(tool: str, name: str) -> bool:
 def clippy_explain(name: str) -> str | None:
     """`cargo clippy --explain NAME`, or None when cargo or clippy is missing or does not
     know the lint. Run from `neutral_directory()`."""
+    import shutil
+    import subprocess
+
     cargo = os.environ.get("CARGO", "cargo")
     if shutil.which(cargo) is None:
         return None
@@ -313,6 +324,8 @@ def neutral_directory() -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m rustpro.lintlist [FILE]`: regenerate the shipped list from the toolchain."""
+    import subprocess
+
     args = list(sys.argv[1:] if argv is None else argv)
     target = Path(args[0]) if args else Path(__file__).with_name(LIST_FILE)
     try:

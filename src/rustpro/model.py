@@ -128,6 +128,20 @@ class Finding:
     # (`engine.merge`); None once the report is final.
     bundle: Bundle | None = None
 
+    @classmethod
+    def probe(
+        cls,
+        rule: str,
+        checkpoint: Checkpoint,
+        severity: Severity = Severity.WARNING,
+        *,
+        source: str = "rustpro",
+        group: str = "",
+    ) -> Finding:
+        """A finding of `rule` nowhere in particular: what a selection is asked about
+        (`AuditConfig.keeps` / `may_keep`) before any real finding exists."""
+        return cls(rule, checkpoint, severity, "", 1, 1, 1, 1, "", "", source=source, group=group)
+
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by place, then rule, for stable reports."""
         return (self.path, self.line, self.column, self.rule)

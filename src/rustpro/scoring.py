@@ -35,17 +35,22 @@ def score_checkpoints(
         weight[finding.checkpoint] += WEIGHTS[finding.severity]
         if finding.severity is not Severity.NOTE:
             result.status = "fail"
-    kloc = max(lines / 1000.0, 1.0)
     for checkpoint, result in results.items():
-        density = weight[checkpoint] / kloc
-        result.score = round(100 * 0.5 ** (density / HALVING_DENSITY))
-        if result.status == "fail":
-            result.score = min(result.score, FAILING_CAP)
+        result.score = checkpoint_score(weight[checkpoint], lines, failed=result.status == "fail")
     for checkpoint in not_run:
         result = results[checkpoint]
         if result.findings == 0:
             result.status, result.reason = "skipped", NOT_RUN
     return results
+
+
+def checkpoint_score(weight: float, lines: int, *, failed: bool) -> int:
+    """The 0-100 score of a checkpoint whose findings weigh `weight` (`WEIGHTS`) over
+    `lines` lines of code; `failed`: it has an error or a warning."""
+    kloc = max(lines / 1000.0, 1.0)
+    factor: float = 0.5 ** (weight / kloc / HALVING_DENSITY)
+    score = round(100 * factor)
+    return min(score, FAILING_CAP) if failed else score
 
 
 def idle_checkpoints(
@@ -56,26 +61,9 @@ def idle_checkpoints(
     source)`: rustpro's catalog, and in full mode the tools' rules."""
     active: set[Checkpoint] = set()
     for rule, checkpoint, source in reportable:
-        if checkpoint not in active and keeps(_probe(rule, checkpoint, source)):
+        if checkpoint not in active and keeps(Finding.probe(rule, checkpoint, source=source)):
             active.add(checkpoint)
     return [checkpoint for checkpoint in Checkpoint if checkpoint not in active]
-
-
-def _probe(rule: str, checkpoint: Checkpoint, source: str) -> Finding:
-    """A finding of `rule` nowhere in particular: what the selection is asked about."""
-    return Finding(
-        rule=rule,
-        checkpoint=checkpoint,
-        severity=Severity.WARNING,
-        path="",
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-        message="",
-        help="",
-        source=source,
-    )
 
 
 def overall_score(results: Mapping[Checkpoint, CheckpointResult]) -> int:

@@ -16,8 +16,11 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
 # Signals that ask rustpro to stop (SIGTERM: `kill`, a CI timeout; SIGHUP: the terminal went).
@@ -68,6 +71,10 @@ def terminate_as_exception() -> Iterator[None]:
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` processes that leave stopping to the parent (`stop_workers`)."""
+    # Imported here: a run on one worker (or a small crate) never starts a pool, and
+    # concurrent.futures with multiprocessing costs some 20 ms of imports.
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
     )

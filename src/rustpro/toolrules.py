@@ -12,8 +12,6 @@ explanation at most asks `cargo clippy --explain` or `rustc --explain`.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 from rustpro.lintlist import (
@@ -215,6 +213,9 @@ def _error_code_page(code: str) -> str:
 
 
 def _rustc_explain(code: str) -> str | None:
+    import shutil  # here: an audit never asks, and the imports cost every start
+    import subprocess
+
     if shutil.which("rustc") is None:
         return None
     try:

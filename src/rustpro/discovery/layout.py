@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import errno
 import glob
 import os
@@ -223,7 +222,9 @@ def _selected_packages(crates: list[CrateLayout], packages: Sequence[str]) -> tu
     known = [crate.name for crate in crates]
     for name in packages:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            from difflib import get_close_matches  # only for this error message
+
+            close = get_close_matches(name, known, n=3, cutoff=0.6)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             listed = ", ".join(sorted(known)) if len(known) <= 10 else f"{len(known)} packages"
             raise UsageError(f"-p {name}: no such package in this workspace{hint}; it has {listed}")

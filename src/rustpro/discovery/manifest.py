@@ -34,6 +34,11 @@ class Manifest:
     path: Path
     text: str
     data: dict[str, Any]
+    # `dependencies()`, worked out once: package roles ask every manifest of a workspace
+    # about its dependencies once per package (a workspace of 30 packages: 26k calls).
+    _dependencies: tuple[Dependency, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def package(self) -> dict[str, Any] | None:
@@ -73,17 +78,24 @@ class Manifest:
 
     def dependencies(self) -> list[Dependency]:
         """Every dependency of the package: normal, dev and build, including target tables."""
+        found = self._dependencies
+        if found is None:
+            found = self._read_dependencies()
+            object.__setattr__(self, "_dependencies", found)
+        return list(found)
+
+    def _read_dependencies(self) -> tuple[Dependency, ...]:
         tables: list[tuple[str, str, dict[str, Any]]] = []
         for kind, key in _DEPENDENCY_TABLES:
             tables.append((kind, key, self.section(key)))
             for target_name, target in self.section("target").items():
                 if isinstance(target, dict) and isinstance(target.get(key), dict):
                     tables.append((kind, f"target.{target_name}.{key}", target[key]))
-        return [
+        return tuple(
             _dependency(name, spec, kind, key_line(self.text, table_name, name))
             for kind, table_name, table in tables
             for name, spec in table.items()
-        ]
+        )
 
     def declared_features(self) -> frozenset[str]:
         """The features a build of the package can enable: the keys of `[features]` and the

@@ -8,27 +8,39 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustpro import __version__
 from rustpro.catalog import catalog
 from rustpro.config import AuditConfig, load_config
 from rustpro.discovery.layout import Workspace, assign_roles, discover
 from rustpro.discovery.roles import EVERY_ROLE, PackageRole
-from rustpro.engine.cache import ResultCache
 from rustpro.engine.crateview import CrateView, WorkspaceView
 from rustpro.engine.filepass import FileResult
 from rustpro.engine.merge import merge_overlapping
 from rustpro.engine.modtree import ModuleTreeWalk, TreeOutcome
+from rustpro.engine.narrowing import Narrowing, observable_in
 from rustpro.engine.parallel import FileAnalyzer, FileJob
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES
+from rustpro.engine.ruleset import reportable_rules
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.errors import AuditPathError, UsageError
 from rustpro.model import Checkpoint, CheckpointResult, Finding
-from rustpro.rules.base import Scope
-from rustpro.rules.registry import all_rules, crate_rules, file_rules, rule_class, workspace_rules
+from rustpro.rules.base import FileRule, Scope
+from rustpro.rules.registry import (
+    all_rules,
+    crate_rules,
+    crate_rules_named,
+    loaded_class,
+    workspace_rules,
+    workspace_rules_named,
+)
 from rustpro.scoring import idle_checkpoints, score_checkpoints
 from rustpro.toolrules import NEEDS, tool_of
+
+if TYPE_CHECKING:
+    from rustpro.engine.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +54,21 @@ class AuditOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    # Gates: checkpoints that must pass (`--require`), the least overall score (`--min-score`).
+    require: tuple[str, ...] = ()
+    min_score: int | None = None
     # `-p NAME`: report on these packages only (the rest of the workspace is still read).
     packages: tuple[str, ...] = ()
     # Source files named on the command line: report findings in these files only (their
     # crates are still analysed whole: the module tree and the public API need them).
     files: tuple[Path, ...] = ()
+    # Report only findings not in this baseline file (else the configuration's `baseline`,
+    # unless `use_baseline` is False); `write_baseline`: record every finding there first.
+    baseline: Path | None = None
+    use_baseline: bool = True
+    write_baseline: Path | None = None
+    # Report only findings in files changed since this git ref (and untracked files).
+    changed_since: str | None = None
 
 
 @dataclass(slots=True)
@@ -72,6 +94,11 @@ class AuditResult:
     # Relpaths of every file read and parsed: what the module tree reached, minus skipped files.
     analysed_files: list[str] = field(default_factory=list)
     docs_only_modules: int = 0  # `#[cfg(docsrs)] mod x;` shims, not audited
+    # Findings the baseline hid, its entries this run could have reported and did not, and
+    # findings outside the files changed since `--changed-since`'s ref (see engine.narrowing).
+    baseline_hidden: int = 0
+    baseline_fixed: int = 0
+    changed_hidden: int = 0
 
     @property
     def not_compiled(self) -> int:
@@ -134,16 +161,36 @@ def run_audit(
         workspace.root,
         workspace.manifest,
         (enclosing.root, enclosing.manifest) if enclosing is not None else None,
-    ).with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
+    ).with_overrides(
+        select=options.select,
+        ignore=options.ignore,
+        fail_on=options.fail_on,
+        require=options.require,
+        min_score=options.min_score,
+    )
     if config.roles:
         assign_roles(workspace, dict(config.roles))
     warnings = _static_blind_spots(config) if options.static else []
     scope = _Scope.of(workspace, options.files)
+    configured = config.baseline if options.use_baseline else None
+    narrowing = Narrowing.prepare(
+        workspace.root,
+        baseline=options.baseline or configured,
+        write_to=options.write_baseline,
+        changed_since=options.changed_since,
+        workspace_root=enclosing.root if enclosing is not None else None,
+    )
     # Full mode's cargo steps run while the static pass below reads the sources; named files
     # are checked first (the module tree says whether they are compiled at all).
     pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
-    cache = ResultCache() if options.use_cache else None
-    per_crate, tree = _analyse_compiled(workspace, options, cache)
+    cache = None
+    if options.use_cache:
+        from rustpro.engine.cache import ResultCache  # its imports cost `--no-cache` runs
+
+        cache = ResultCache()
+    # Only the rules whose findings this configuration can report run (`engine.ruleset`).
+    rules = reportable_rules(config, full_mode=not options.static)
+    per_crate, tree = _analyse_compiled(workspace, options, cache, rules)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
     if extra is not None and pending is None:
         # cargo builds the packages the named files belong to, not the whole workspace.
@@ -160,19 +207,22 @@ def run_audit(
     whole = WorkspaceView(workspace, views)
     for view in views:
         view.workspace = whole
+    if any(r.structure.suppressions for crate_results in per_crate for r in crate_results):
+        rules = None  # suppression comments count what they silence, of every rule
+
     for index, view in enumerate(views):
         if not reported[index]:
             continue  # read for its facts only (`-p`): its findings would be dropped
         role = view.layout.role.role
         findings.extend(_file_findings(view, view.results, role))
-        for rule in crate_rules():
+        for rule in crate_rules() if rules is None else crate_rules_named(rules):
             if role not in rule.spec.roles:
                 continue
             try:
                 findings.extend(rule.check_crate(view))
             except Exception as err:  # a rule bug must not sink the whole audit
                 warnings.append(f"rule {rule.name} failed on crate {view.name}: {err!r}")
-    for workspace_rule in workspace_rules():
+    for workspace_rule in workspace_rules() if rules is None else workspace_rules_named(rules):
         try:
             findings.extend(workspace_rule.check_workspace(whole))
         except Exception as err:  # a rule bug must not sink the whole audit
@@ -201,6 +251,10 @@ def run_audit(
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
     findings = merge_overlapping([f for f in findings if config.keeps(f) and scope.owns(f.path)])
     findings.sort(key=Finding.sort_key)
+    narrowed = narrowing.apply(
+        findings, workspace.root, observable_in(config.keeps, scope.owns, reportable)
+    )
+    findings = narrowed.findings
     lines = sum(r.lines for r in results if not r.structure.generated)
     not_run = idle_checkpoints(config.keeps, reportable)
     checkpoints = score_checkpoints(findings, lines, not_run)
@@ -211,7 +265,7 @@ def run_audit(
     for result in results:
         warnings.extend(result.rule_errors)
     files = sum(1 for r in results if r.skipped is None)
-    _check_something_was_read(path, files, results, workspace)
+    _check_something_was_read(path, files, results, workspace, tree.outside_root)
     return AuditResult(
         root=workspace.root,
         mode="static" if options.static else "full",
@@ -242,6 +296,9 @@ def run_audit(
         generated_files=sorted(g for g in generated if scope.covers(g)),
         analysed_files=[r.relpath for r in results if r.skipped is None],
         docs_only_modules=tree.docs_only,
+        baseline_hidden=narrowed.baseline_hidden,
+        baseline_fixed=narrowed.baseline_fixed,
+        changed_hidden=narrowed.changed_hidden,
     )
 
 
@@ -367,11 +424,12 @@ def _blind_note(selector: str) -> str:
 
 
 def _check_something_was_read(
-    path: Path, files: int, results: list[FileResult], workspace: Workspace
+    path: Path, files: int, results: list[FileResult], workspace: Workspace, outside: list[str]
 ) -> None:
-    """An audit that could read no source file at all (permissions, unreadable directories)
-    passes no gate: exit 2. Files read and then skipped for what they hold (not UTF-8, over
-    the size limit) are the code's own verdict and leave a report."""
+    """An audit that could read no source file at all (permissions, unreadable directories,
+    sources outside the audited root: `src -> /elsewhere`) passes no gate: exit 2. Files
+    read and then skipped for what they hold (not UTF-8, over the size limit) are the code's
+    own verdict and leave a report."""
     if files:
         return
     # `read_source` says "cannot read: ..." when the operating system refused.
@@ -381,6 +439,7 @@ def _check_something_was_read(
         if r.skipped is not None and r.skipped.startswith("cannot read")
     ]
     reasons += [f"{directory}/ cannot be read" for directory in workspace.unreadable]
+    reasons += outside  # rustpro refused: those files are never read
     if reasons:
         shown = "; ".join(reasons[:3]) + (
             f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
@@ -391,13 +450,17 @@ def _check_something_was_read(
 
 
 def _analyse_compiled(
-    workspace: Workspace, options: AuditOptions, cache: ResultCache | None
+    workspace: Workspace,
+    options: AuditOptions,
+    cache: ResultCache | None,
+    rules: frozenset[str] | None = None,
 ) -> tuple[list[list[FileResult]], TreeOutcome]:
-    """Analyse the files the module tree reaches, wave by wave; results per crate."""
+    """Analyse the files the module tree reaches, wave by wave, with the file rules named in
+    `rules` (None: every one); results per crate."""
     walk = ModuleTreeWalk(workspace.crates, workspace.root)
     per_crate: list[list[FileResult]] = [[] for _ in workspace.crates]
     with FileAnalyzer(
-        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers
+        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers, rules=rules
     ) as analyzer:
         wave = walk.roots()
         while wave:
@@ -490,18 +553,16 @@ def _rule_roles(rule_name: str) -> frozenset[PackageRole]:
 
 
 @functools.cache
-def _production_rule_names() -> frozenset[str]:
-    return frozenset(r.name for r in file_rules() if r.scope is Scope.PRODUCTION)
-
-
 def _production_rule(name: str) -> bool:
-    return name in _production_rule_names()
+    # Asked of the rules that reported something, which ran: their modules are loaded.
+    cls = loaded_class(name)
+    return cls is not None and issubclass(cls, FileRule) and cls.scope is Scope.PRODUCTION
 
 
 @functools.cache
 def _allowed_lints(rule_name: str) -> frozenset[str]:
     """The lint names whose `allow` silences rule `rule_name` (its clippy and rustc twins)."""
-    cls = rule_class(rule_name)
+    cls = loaded_class(rule_name)
     if cls is None:
         return frozenset()
     return frozenset((*(f"clippy::{t}" for t in cls.clippy_twins), *cls.rustc_twins))

@@ -53,10 +53,12 @@ class ResultCache:
         self.root = (root or cache_root()) / "files" / engine_fingerprint()
 
     @staticmethod
-    def key(source: bytes, relpath: str, role: Role) -> str:
-        """The cache key of one file's analysis."""
+    def key(source: bytes, relpath: str, role: Role, rules: frozenset[str] | None = None) -> str:
+        """The cache key of one file's analysis by `rules` (None: every file rule)."""
         digest = hashlib.sha256(source)
         digest.update(b"\0" + relpath.encode() + b"\0" + role.value.encode())
+        if rules is not None:  # a subset of the rules ran (`engine.ruleset`)
+            digest.update(b"\0" + ",".join(sorted(rules)).encode())
         return digest.hexdigest()
 
     def get(self, key: str) -> FileResult | None:

@@ -17,13 +17,13 @@ from tree_sitter import Node
 from rustpro.engine import gates, structure
 from rustpro.engine.context import Candidate, FileContext
 from rustpro.engine.finder import Hit
-from rustpro.engine.gates import GateRoute, Subscription, WholeFileRoute
+from rustpro.engine.gates import GateRoute, RuleNames, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.model import Role
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.generated_code import is_generated_file, is_generated_path
 from rustpro.rules.patterns import Channel
-from rustpro.rules.registry import file_rules
+from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import ancestry
 from rustpro.syntax.parser import parse
 from rustpro.syntax.positions import LineIndex
@@ -45,18 +45,19 @@ class FileResult:
     rule_errors: list[str] = field(default_factory=list)
 
 
-def prepare() -> None:
-    """Load every rule and compile the file queries now, in this process.
+def prepare(rules: RuleNames = None) -> None:
+    """Load every rule and compile the file queries of `rules` now, in this process.
 
     Worker processes forked afterwards inherit both; otherwise each worker pays for them
-    again (about half a second of CPU per worker).
+    again (about half a second of CPU per worker). A single process compiles each query
+    when a candidate first needs it instead.
     """
-    gates.plan(True)
-    gates.plan(False)
+    gates.compile_all(gates.plan(True, rules))
+    gates.compile_all(gates.plan(False, rules))
 
 
-def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
-    """Parse `source` and run every file rule on it."""
+def analyze_source(source: bytes, relpath: str, role: Role, rules: RuleNames = None) -> FileResult:
+    """Parse `source` and run the file rules named in `rules` on it (None: every one)."""
     tree = parse(source)
     lines = LineIndex(source)
     result = FileResult(relpath=relpath, role=role, lines=lines.line_count)
@@ -67,12 +68,18 @@ def analyze_source(source: bytes, relpath: str, role: Role) -> FileResult:
     # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
     # the word finder met, instead of a descent from the root per step.
     with ancestry.active(ctx.ancestry):
-        return _analyze(ctx, result)
+        return _analyze(ctx, result, _rules_for(source, rules))
 
 
-def _analyze(ctx: FileContext, result: FileResult) -> FileResult:
+def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:
+    """The rules to run on a file: a file that may hold a suppression comment runs every rule,
+    because the report counts the findings a comment silences whatever their rule."""
+    return None if rules is None or structure.SUPPRESSION_MARK in source else rules
+
+
+def _analyze(ctx: FileContext, result: FileResult, rules: RuleNames) -> FileResult:
     relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
-    file_plan = gates.plan(role is Role.PRODUCTION)
+    file_plan = gates.plan(role is Role.PRODUCTION, rules)
     test_ranges: list[tuple[int, int]] = []
     file_structure = FileStructure()
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
@@ -116,11 +123,11 @@ def _analyze(ctx: FileContext, result: FileResult) -> FileResult:
     structure.record_test_support_functions(ctx, test_ranges)
     ctx.set_test_ranges(test_ranges)
     runner = _RuleRunner(ctx, result, bool(test_ranges))
-    for rules, captures in whole_file:
-        runner.deliver(rules, captures)
+    for owners, captures in whole_file:
+        runner.deliver(owners, captures)
     for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
-    for rule in _finishing_rules():
+    for rule in _finishing_rules(rules):
         try:
             rule.finish(ctx)
         except Exception as err:
@@ -167,9 +174,10 @@ def _run_file_query(
 
 
 @functools.cache
-def _finishing_rules() -> tuple[FileRule, ...]:
-    """The rules that collect over a file and judge it in `finish`, found once."""
-    return tuple(rule for rule in file_rules() if type(rule).finish is not FileRule.finish)
+def _finishing_rules(rules: RuleNames = None) -> tuple[FileRule, ...]:
+    """The rules (of `rules`) that collect over a file and judge it in `finish`, found once."""
+    chosen = file_rules() if rules is None else file_rules_named(rules)
+    return tuple(rule for rule in chosen if type(rule).finish is not FileRule.finish)
 
 
 class _RuleRunner:
@@ -244,12 +252,13 @@ class _RuleRunner:
             if sub.own is None:
                 together = True
                 continue
-            for _, found in sub.own.matches(node):
+            for _, found in sub.own.get().matches(node):
                 self.deliver(((sub.rule, sub.scope),), found)
         if not together or route.sub_query is None:
             return
-        owners = route.sub_query.owners
-        for pattern_index, found in route.sub_query.cursor.matches(node):
+        sub_query = route.sub_query.get()
+        owners = sub_query.owners
+        for pattern_index, found in sub_query.cursor.matches(node):
             sub = owners[pattern_index]
             if sub in queried:
                 self.deliver(((sub.rule, sub.scope),), found)

@@ -22,7 +22,7 @@ from tree_sitter import Node
 from rustpro.engine import finder, structure
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.patterns import Channel, On, Pattern
-from rustpro.rules.registry import file_rules
+from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query, rooted_cursor
 
@@ -87,7 +87,31 @@ class Subscription:
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it; the others run together (`SubQuery`).
-    own: tree_sitter.QueryCursor | None = None
+    own: OwnCursor | None = None
+
+
+class OwnCursor:
+    """A subscription's own rooted cursor, compiled when a candidate first needs it.
+
+    Compiling a query costs milliseconds whatever its size (tree-sitter analyses the whole
+    grammar for it): compiling every rule's patterns before the first file cost a quarter of
+    a second of each run, most of it for patterns a small crate never reaches.
+    """
+
+    __slots__ = ("_cursor", "_rule", "_text")
+
+    def __init__(self, rule: FileRule, text: str) -> None:
+        self._rule = rule
+        self._text = text
+        self._cursor: tree_sitter.QueryCursor | None = None
+
+    def get(self) -> tree_sitter.QueryCursor:
+        """The cursor (compiled on first use; raises `TypeError` naming the rule for a bad
+        pattern)."""
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = _own_cursor(self._rule, self._text)
+        return cursor
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -103,6 +127,23 @@ class SubQuery:
     cursor: tree_sitter.QueryCursor  # starts matches only at the node it is run on
 
 
+class LazySubQuery:
+    """A route's `SubQuery`, compiled when a candidate first needs it (see `OwnCursor`)."""
+
+    __slots__ = ("_group", "_sub_query")
+
+    def __init__(self, group: list[tuple[Subscription, str]]) -> None:
+        self._group = group
+        self._sub_query: SubQuery | None = None
+
+    def get(self) -> SubQuery:
+        """The compiled sub-query."""
+        sub_query = self._sub_query
+        if sub_query is None:
+            sub_query = self._sub_query = _compile_sub_query(self._group)
+        return sub_query
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class GateRoute:
     """Where the candidates of one gate pattern go."""
@@ -115,7 +156,7 @@ class GateRoute:
     # By the name's source bytes: everyone plus the subscriptions that asked for the name.
     by_name: dict[bytes, tuple[Subscription, ...]]
     filters: tuple[Subscription, ...]  # subscriptions with a `matching` regex
-    sub_query: SubQuery | None
+    sub_query: LazySubQuery | None
     # `subscribers` of the names met so far, when `filters` make them costly to work out.
     known: dict[bytes, tuple[Subscription, ...]] = field(default_factory=dict)
 
@@ -236,24 +277,29 @@ def pattern_key(pattern: str) -> str:
     return "\n".join(line.strip() for line in pattern.splitlines() if line.strip())
 
 
+def _file_rules(rules: RuleNames) -> tuple[FileRule, ...]:
+    """The file rules of `rules` (None: every one), their modules imported alone."""
+    return file_rules() if rules is None else file_rules_named(rules)
+
+
 @functools.cache
-def rule_patterns() -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
-    """Every file rule with its whole-file patterns."""
+def rule_patterns(rules: RuleNames = None) -> tuple[tuple[FileRule, tuple[str, ...]], ...]:
+    """Every file rule (of `rules`) with its whole-file patterns."""
     # Rule queries are checked here, at first use, not when each rule class is defined:
     # compiling ~70 small queries apart cost a third of a second at every start.
-    return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(file_rules()))
+    return tuple((rule, tuple(patterns)) for rule, patterns in split_patterns(_file_rules(rules)))
 
 
-def _subscriptions(production: bool) -> list[tuple[Subscription, Pattern]]:
+def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscription, Pattern]]:
     found: list[tuple[Subscription, Pattern]] = []
-    for rule in file_rules():
+    for rule in _file_rules(rules):
         # Tests, examples, benches and build scripts never see production rules: leaving
         # their patterns out of that plan saves the gate work on every such file.
         if not production and rule.scope is Scope.PRODUCTION:
             continue
         for pattern in rule.gated_patterns():
             direct = not pattern.query.strip()
-            own = None if direct or not pattern.needs else _own_cursor(rule, pattern.query)
+            own = None if direct or not pattern.needs else OwnCursor(rule, pattern.query)
             sub = Subscription(
                 rule,
                 pattern.on,
@@ -275,10 +321,12 @@ def _own_cursor(rule: FileRule, text: str) -> tree_sitter.QueryCursor:
         raise TypeError(f"{type(rule).__qualname__}: bad query: {err}") from err
 
 
-def _sub_query(group: list[tuple[Subscription, Pattern]]) -> SubQuery | None:
+def _sub_query(group: list[tuple[Subscription, Pattern]]) -> LazySubQuery | None:
     with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct and sub.own is None]
-    if not with_query:
-        return None
+    return LazySubQuery(with_query) if with_query else None
+
+
+def _compile_sub_query(with_query: list[tuple[Subscription, str]]) -> SubQuery:
     texts = [text for _, text in with_query]
     split = _split_texts(texts, [sub.rule for sub, _ in with_query])
     owners: list[Subscription] = []
@@ -369,19 +417,24 @@ def _token_tree_names(
             words.want_in_token_trees(name.decode(), shape, route)
 
 
-def plan(production: bool = True) -> Plan:
-    """The query plan for production files (`True`) or for tests, examples and build scripts."""
+# The names of the file rules a plan runs (`engine.ruleset`); None: every rule.
+RuleNames = frozenset[str] | None
+
+
+def plan(production: bool = True, rules: RuleNames = None) -> Plan:
+    """The query plan for production files (`True`) or for tests, examples and build scripts,
+    running `rules` (None: every file rule)."""
     # One cache key per plan however it is asked for (`plan()`, `plan(production=True)`).
-    return _plan(production)
+    return _plan(production, rules)
 
 
 @functools.cache
-def _plan(production: bool) -> Plan:
+def _plan(production: bool, rules: RuleNames) -> Plan:
     pieces: list[str] = []
     routes: list[Route] = []
     # Whole-file patterns: one compiled pattern per distinct text, fanned out to its rules.
     by_key: dict[str, list[FileRule]] = {}
-    for rule, patterns in rule_patterns():
+    for rule, patterns in rule_patterns(rules):
         if not production and rule.scope is Scope.PRODUCTION:
             continue
         for pattern in patterns:
@@ -401,7 +454,7 @@ def _plan(production: bool) -> Plan:
         (Channel.KIND, kind): [] for kind in structure.ENGINE_KINDS
     }
     groups[(Channel.ATTRIBUTE, "")] = []
-    for sub, gated in _subscriptions(production):
+    for sub, gated in _subscriptions(production, rules):
         _validate(sub)
         by_kind = sub.on.channel in (Channel.KIND, Channel.TEXT)
         keys: Iterable[str] = sub.on.kinds if by_kind else ("",)
@@ -431,6 +484,22 @@ def _plan(production: bool) -> Plan:
     if query is not None and query.pattern_count != len(routes):  # pragma: no cover
         raise RuntimeError("the file query's pattern count does not match its parts")
     return Plan(query, tuple(routes), root_route, texts, words)
+
+
+def compile_all(file_plan: Plan) -> None:
+    """Compile every query of the plan now, not when a candidate first needs it: before
+    worker processes are forked (they inherit them), and to check every rule's patterns."""
+    routes = [r for r in file_plan.routes if isinstance(r, GateRoute)]
+    routes += [search.route for search in file_plan.texts]
+    routes += [t for t in file_plan.words.targets() if isinstance(t, GateRoute)]
+    if file_plan.root_route is not None:
+        routes.append(file_plan.root_route)
+    for route in routes:
+        if route.sub_query is not None:
+            route.sub_query.get()
+        for sub in (*route.everyone, *route.filters, *sum(route.by_name.values(), ())):
+            if sub.own is not None:
+                sub.own.get()
 
 
 # How the word finder checks the token of a name, per named channel.

@@ -68,6 +68,8 @@ class TreeOutcome:
     not_compiled: list[int]  # per crate: `.rs` files under it that no target reaches
     docs_only: int = 0  # modules compiled only for rustdoc, not followed
     warnings: list[str] = field(default_factory=list)
+    # The warnings above for files that exist but lie outside the audited root: never read.
+    outside_root: list[str] = field(default_factory=list)
 
 
 class ModuleTreeWalk:
@@ -172,20 +174,22 @@ class ModuleTreeWalk:
             relpath = _relative(text, str(self.root))
             if relpath is None:
                 self._seen.add(text)
-                self.outcome.warnings.append(f"{text}: skipped: a module outside the audited root")
+                self._outside(f"{text}: skipped: a module outside the audited root")
                 return None
         else:
             relpath = entry.relpath
         real = os.path.realpath(text)
         if real != text and not (real + os.sep).startswith(self._real_root + os.sep):
             self._seen.add(text)
-            self.outcome.warnings.append(
-                f"{relpath}: skipped: it resolves to {real}, outside the audited root"
-            )
+            self._outside(f"{relpath}: skipped: it resolves to {real}, outside the audited root")
             return None
         self._seen.add(text)
         self.outcome.modules[crate][relpath] = info
         return CompiledFile(crate, Path(text), relpath, role, info, children_dir)
+
+    def _outside(self, message: str) -> None:
+        self.outcome.warnings.append(message)
+        self.outcome.outside_root.append(message)
 
 
 def _relative(text: str, root: str) -> str | None:

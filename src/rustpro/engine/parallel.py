@@ -6,15 +6,22 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rustpro.engine.cache import ResultCache
 from rustpro.engine.filepass import FileResult, analyze_source, prepare
+from rustpro.engine.gates import RuleNames
 from rustpro.engine.reading import SourceSkipped, read_source
 from rustpro.model import Role
 from rustpro.stopping import close_pool, start_pool
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Imported where a cache is used: its hashing, JSON codec and platformdirs cost every
+    # `--no-cache` run some 10 ms of imports.
+    from rustpro.engine.cache import ResultCache
 
 # Why a file whose nesting defeats the analysis (Python's recursion limit) is skipped.
 NESTED_TOO_DEEPLY = "skipped: nested too deeply to analyse"
@@ -31,19 +38,22 @@ class FileJob:
     role: Role
 
 
-def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> FileResult:
-    """Read, analyse (or fetch from cache) one file; never raises for bad input."""
+def analyze_file(
+    job: FileJob, max_bytes: int, cache: ResultCache | None, rules: RuleNames = None
+) -> FileResult:
+    """Read, analyse (or fetch from cache) one file with `rules` (None: every file rule);
+    never raises for bad input."""
     try:
         source = read_source(job.path, max_bytes)
     except SourceSkipped as skipped:
         return FileResult(relpath=job.relpath, role=job.role, skipped=str(skipped))
-    key = ResultCache.key(source, job.relpath, job.role) if cache else ""
+    key = cache.key(source, job.relpath, job.role, rules) if cache else ""
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
             return cached
     try:
-        result = analyze_source(source, job.relpath, job.role)
+        result = analyze_source(source, job.relpath, job.role, rules)
     except RecursionError:  # no traceback, and no end to the audit, for one hostile file
         return FileResult(relpath=job.relpath, role=job.role, skipped=NESTED_TOO_DEEPLY)
     if cache is not None and not result.rule_errors:
@@ -52,11 +62,15 @@ def analyze_file(job: FileJob, max_bytes: int, cache: ResultCache | None) -> Fil
 
 
 def _analyze_chunk(
-    jobs: Sequence[FileJob], max_bytes: int, cache_root: Path | None
+    jobs: Sequence[FileJob], max_bytes: int, cache_root: Path | None, rules: RuleNames
 ) -> list[FileResult]:
-    cache = ResultCache(cache_root) if cache_root is not None else None
+    cache = None
+    if cache_root is not None:
+        from rustpro.engine.cache import ResultCache
+
+        cache = ResultCache(cache_root)
     with _without_cycle_collection():
-        return [analyze_file(job, max_bytes, cache) for job in jobs]
+        return [analyze_file(job, max_bytes, cache, rules) for job in jobs]
 
 
 @contextlib.contextmanager
@@ -84,9 +98,10 @@ def analyze_files(
     max_bytes: int,
     cache: ResultCache | None,
     workers: int | None = None,
+    rules: RuleNames = None,
 ) -> list[FileResult]:
     """Results for every job, in job order."""
-    with FileAnalyzer(max_bytes=max_bytes, cache=cache, workers=workers) as analyzer:
+    with FileAnalyzer(max_bytes=max_bytes, cache=cache, workers=workers, rules=rules) as analyzer:
         return analyzer.analyze(jobs)
 
 
@@ -98,10 +113,16 @@ class FileAnalyzer:
     """
 
     def __init__(
-        self, *, max_bytes: int, cache: ResultCache | None, workers: int | None = None
+        self,
+        *,
+        max_bytes: int,
+        cache: ResultCache | None,
+        workers: int | None = None,
+        rules: RuleNames = None,
     ) -> None:
         self.max_bytes = max_bytes
         self.cache = cache
+        self.rules = rules  # the file rules to run (`engine.ruleset`); None: every one
         self.count = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
@@ -127,7 +148,7 @@ class FileAnalyzer:
             or (self._pool is None and _total_size(jobs) < PARALLEL_MIN_BYTES)
         ):
             with _without_cycle_collection():
-                return [analyze_file(job, self.max_bytes, self.cache) for job in jobs]
+                return [analyze_file(job, self.max_bytes, self.cache, self.rules) for job in jobs]
         # Big files first spread the load evenly; results are put back in job order afterwards.
         order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
         chunks: list[list[int]] = [[] for _ in range(min(self.count * 4, len(jobs)))]
@@ -136,13 +157,15 @@ class FileAnalyzer:
         cache_dir = self.cache.root.parent.parent if self.cache is not None else None
         results: list[FileResult | None] = [None] * len(jobs)
         if self._pool is None:
-            prepare()  # forked workers inherit the loaded rules and the compiled query
+            prepare(self.rules)  # forked workers inherit the loaded rules and the compiled query
             self._pool = start_pool(self.count)
         pool = self._pool
         futures = [
             (
                 chunk,
-                pool.submit(_analyze_chunk, [jobs[i] for i in chunk], self.max_bytes, cache_dir),
+                pool.submit(
+                    _analyze_chunk, [jobs[i] for i in chunk], self.max_bytes, cache_dir, self.rules
+                ),
             )
             for chunk in chunks
             if chunk

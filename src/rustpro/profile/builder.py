@@ -39,7 +39,7 @@ def build_profile(
     """Profile the crate or workspace at `path`; raises `RustproError` when it cannot."""
     started = time.perf_counter()
     workspace = discover(path)
-    per_crate = _collect_compiled(workspace, max_file_bytes, workers)
+    per_crate, tree_warnings = _collect_compiled(workspace, max_file_bytes, workers)
     facts = {f.relpath: f for files in per_crate for f in files}
     subjects: list[Subject] = []
     profiles_from = _enclosing_workspace_manifest(workspace)
@@ -47,7 +47,7 @@ def build_profile(
         _mark_module_files(crate, files, workspace)
         subjects.append(crate_subject(crate, files, workspace, profiles_from))
     whole = _workspace_subject(workspace, subjects)
-    warnings = list(workspace.warnings)
+    warnings = [*workspace.warnings, *tree_warnings]
     for file in sorted(facts.values(), key=lambda f: f.relpath):  # same order in parallel
         if file.skipped:
             warnings.append(f"{file.relpath}: {file.skipped}")
@@ -114,9 +114,10 @@ def _collect_chunk(jobs: Sequence[_Job], max_bytes: int) -> list[FileFacts]:
 
 def _collect_compiled(
     workspace: Workspace, max_bytes: int, workers: int | None
-) -> list[list[FileFacts]]:
-    """The facts of every file the module tree reaches (`engine.modtree`), per crate: like
-    the audit, the profile reads only compiled code, one wave of the tree at a time."""
+) -> tuple[list[list[FileFacts]], list[str]]:
+    """The facts of every file the module tree reaches (`engine.modtree`), per crate, and
+    the tree's warnings (modules outside the audited root): like the audit, the profile
+    reads only compiled code, one wave of the tree at a time."""
     walk = ModuleTreeWalk(workspace.crates, workspace.root)
     per_crate: list[list[FileFacts]] = [[] for _ in workspace.crates]
     count = workers if workers is not None else (os.cpu_count() or 1)
@@ -154,7 +155,7 @@ def _collect_compiled(
         if pool is not None:
             # Interrupted (Ctrl-C, SIGTERM, an error): the workers stop at once.
             close_pool(pool, interrupted=not finished)
-    return per_crate
+    return per_crate, walk.finish().warnings
 
 
 def _target_role(compiled: CompiledFile) -> Role:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
-from rustpro.model import Finding, Severity
+from rustpro.model import CheckpointResult, Finding, Severity
+from rustpro.outcome import verdict
+from rustpro.report.jsontext import dumps
+from rustpro.report.statistics import rule_statistics
 from rustpro.scoring import overall_score
 
 
@@ -37,21 +39,29 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
+def checkpoint_json(outcome: CheckpointResult, *, evidence: bool = True) -> dict[str, Any]:
+    """A checkpoint as the report's `checkpoints` map holds it (SARIF's run properties leave
+    out the `evidence`)."""
+    entry: dict[str, Any] = {
+        "status": outcome.status,
+        "score": outcome.score,
+        "findings": outcome.findings,
+    }
+    if outcome.reason:
+        entry["reason"] = outcome.reason
+    if evidence and (outcome.evidence or outcome.details):
+        entry["evidence"] = [*outcome.evidence, *outcome.details]
+    return entry
+
+
 def report_to_dict(result: AuditResult) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
-    checkpoints: dict[str, Any] = {}
-    for checkpoint, outcome in result.checkpoints.items():
-        entry: dict[str, Any] = {
-            "status": outcome.status,
-            "score": outcome.score,
-            "findings": outcome.findings,
-        }
-        if outcome.reason:
-            entry["reason"] = outcome.reason
-        if outcome.evidence or outcome.details:
-            entry["evidence"] = [*outcome.evidence, *outcome.details]
-        checkpoints[checkpoint.value] = entry
+    checkpoints = {
+        checkpoint.value: checkpoint_json(outcome)
+        for checkpoint, outcome in result.checkpoints.items()
+    }
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    judged = verdict(result)
     return {
         "version": 1,
         "tool": {"name": "rustpro", "version": result.tool_version},
@@ -76,6 +86,14 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
             "not_compiled": result.not_compiled,
             "generated_files": len(result.generated_files),
             "docs_only_modules": result.docs_only_modules,
+            "by_rule": [row.to_dict() for row in rule_statistics(result.findings)],
+            "require": list(result.config.require),
+            "min_score": result.config.min_score,
+            "verdict": "pass" if judged.passed else "fail",
+            "failed_gates": list(judged.failed_gates),
+            "baseline_hidden": result.baseline_hidden,
+            "baseline_fixed": result.baseline_fixed,
+            "changed_hidden": result.changed_hidden,
         },
         "packages": [
             {
@@ -92,4 +110,5 @@ def report_to_dict(result: AuditResult) -> dict[str, Any]:
 
 def render_json(result: AuditResult) -> str:
     """The report as pretty JSON text."""
-    return json.dumps(report_to_dict(result), indent=2) + "\n"
+    # json.dumps(..., indent=2)'s text, faster (rustpro.report.jsontext).
+    return dumps(report_to_dict(result)) + "\n"

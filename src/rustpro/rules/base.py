@@ -112,6 +112,9 @@ class BaseRule:
     clippy_twins: ClassVar[tuple[str, ...]] = ()
     # rustc lints (no prefix, e.g. `missing_docs`) whose crate-root `#![allow]` silences it.
     rustc_twins: ClassVar[tuple[str, ...]] = ()
+    # Other rules whose facts (`ctx.add_fact`) this rule reads: they run whenever it does
+    # (`engine.ruleset`; tests/test_ruleset.py finds an undeclared one).
+    reads_facts_of: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

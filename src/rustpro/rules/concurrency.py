@@ -386,7 +386,7 @@ def _start(node: Node) -> int:
     return node.start_byte
 
 
-_ARGUMENT_LISTS = compile_query("(arguments) @arguments")
+_ARGUMENT_LISTS = "(arguments) @arguments"
 
 
 def _argument_names(root: Node) -> Iterator[Node]:
@@ -395,18 +395,20 @@ def _argument_names(root: Node) -> Iterator[Node]:
     The argument lists are matched alone and their children read here: a pattern naming the
     identifier inside would wait on every argument, and calls nested in arguments nest it.
     """
-    for arguments in QueryCursor(_ARGUMENT_LISTS).captures(root).get("arguments", []):
+    for arguments in (
+        QueryCursor(compile_query(_ARGUMENT_LISTS)).captures(root).get("arguments", [])
+    ):
         for argument in arguments.named_children:
             if argument.type == "identifier":
                 yield argument
 
 
-_METHOD_CALLS = compile_query("(call_expression function: (field_expression)) @call")
+_METHOD_CALLS = "(call_expression function: (field_expression)) @call"
 
 
 def lock_calls(root: Node) -> Iterator[Node]:
     """Every `x.lock()`, `x.read()`, `x.write()` call (any arguments), for `node_index`."""
-    for call in QueryCursor(_METHOD_CALLS).captures(root).get("call", []):
+    for call in QueryCursor(compile_query(_METHOD_CALLS)).captures(root).get("call", []):
         if method_name(call) in _LOCK_METHODS:
             yield call
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from rustpro.fingerprint import normalized_line
 from rustpro.verify.gitobjects import list_tree, read_blobs, work_tree_files
 
 SOURCE_SUFFIXES = (".rs", ".toml", ".md")
@@ -25,6 +24,12 @@ MAX_SOURCE_BYTES = 4 * 1024 * 1024
 # Manifests and configuration above the verified root that decide how it is audited (the
 # workspace a member belongs to).
 ANCESTOR_FILES = ("Cargo.toml", "rustpro.toml")
+
+
+def normalized_line(text: str) -> str:
+    """The line with every run of whitespace collapsed to one space and both ends trimmed:
+    re-indenting a line does not make it a touched line."""
+    return " ".join(text.split())
 
 
 def blob_id(content: bytes) -> str:

@@ -67,7 +67,7 @@ _SPAWNS_FACT = "async.spawns"  # spawns tasks that run beside the one that block
 _CURRENT_THREAD_FACT = "async.current-thread"  # drives a current-thread runtime
 _SPAWNS = frozenset({"spawn", "spawn_local"})
 _THREAD_MODULES = frozenset({"thread", "rayon", "crossbeam", "scope"})
-_CALLS = compile_query("(call_expression) @call")
+_CALLS = "(call_expression) @call"
 
 
 class BlockingInAsync(FileRule, CrateRule):
@@ -301,7 +301,7 @@ def _in_startup(call: Node, ctx: FileContext) -> bool:
 
 def _nothing_started_before(body: Node, position: int) -> bool:
     """No call in `body` before `position` spawns a task or serves."""
-    cursor = QueryCursor(_CALLS)
+    cursor = QueryCursor(compile_query(_CALLS))
     cursor.set_byte_range(body.start_byte, position)
     for _, captures in cursor.matches(body):
         earlier = captures["call"][0]
@@ -324,7 +324,7 @@ def _awaited_first_by_main(function: Node, name: str, ctx: FileContext) -> bool:
         body = item.child_by_field_name("body")
         if body is None or not items.is_async_fn(item):
             continue
-        for _, captures in QueryCursor(_CALLS).matches(body):
+        for _, captures in QueryCursor(compile_query(_CALLS)).matches(body):
             call = captures["call"][0]
             callee = call.child_by_field_name("function")
             if (

@@ -43,28 +43,22 @@ _DELIBERATE = re.compile(
     r"|(?:no need|(?:do not|don't) need) to (?:wait|await|join)",
     re.IGNORECASE,
 )
-_IDENTIFIERS = compile_query("(identifier) @id")
-_METHOD_RECEIVERS = compile_query(
-    "(call_expression function: (field_expression value: (identifier) @receiver))"
-)
-_CALLS = compile_query("(call_expression) @call")
-_TYPE_NAMES = compile_query("(type_identifier) @name")
+_IDENTIFIERS = "(identifier) @id"
+_METHOD_RECEIVERS = "(call_expression function: (field_expression value: (identifier) @receiver))"
+_CALLS = "(call_expression) @call"
+_TYPE_NAMES = "(type_identifier) @name"
 # Patterns that bind names inside the spawned future (its own locals, not captures).
-_BINDING_PATTERNS = compile_query(
-    """
+_BINDING_PATTERNS = """
     (let_declaration pattern: (_) @bound)
     (let_condition pattern: (_) @bound)
     (for_expression pattern: (_) @bound)
     (match_arm pattern: (_) @bound)
     (closure_parameters) @bound
     """
-)
-_PAIR_LETS = compile_query(
-    "(let_declaration pattern: (tuple_pattern) @pair value: (_) @value) @let"
-)
+_PAIR_LETS = "(let_declaration pattern: (tuple_pattern) @pair value: (_) @value) @let"
 # A method call written inside macro arguments, where it is tokens, not a call expression:
 # `tokio::select! { s = listener.accept() => .. }`, `pin!(server.acceptor.accept())`.
-_MACRO_METHOD_CALLS = compile_query('(token_tree "." . (identifier) @name . (token_tree)) @tokens')
+_MACRO_METHOD_CALLS = '(token_tree "." . (identifier) @name . (token_tree)) @tokens'
 # Calls that wait for the next item a server loop hands out (a message, a request).
 _RECEIVES = frozenset({"recv", "recv_async", "next", "try_next", "read_message", "read_frame"})
 # Name words of a function that serves one connection: `serve_connection`, `handle_conn`.
@@ -165,7 +159,7 @@ def _observed_otherwise(spawn: Node, ctx: FileContext) -> bool:
     function = items.enclosing(spawn, ("function_item",))
     if future is None or function is None:
         return False
-    calls = [c["call"][0] for _, c in QueryCursor(_CALLS).matches(future)]
+    calls = [c["call"][0] for _, c in QueryCursor(compile_query(_CALLS)).matches(future)]
     if _stops_with_owner(calls) or _waits_for_signal(calls):
         return True
     if _documented_as_detached(spawn, ctx) or _serves_accepted_connection(spawn):
@@ -230,13 +224,13 @@ def _serves_accepted_connection(spawn: Node) -> bool:
 def _called_before(loop: Node, spawn: Node) -> set[str]:
     """The method names called in `loop` before `spawn`, in code or in macro arguments."""
     names: set[str] = set()
-    cursor = QueryCursor(_CALLS)
+    cursor = QueryCursor(compile_query(_CALLS))
     cursor.set_byte_range(loop.start_byte, spawn.start_byte)
     for _, captures in cursor.matches(loop):
         call = captures["call"][0]
         if call.start_byte < spawn.start_byte:
             names.add(method_name(call))
-    tokens = QueryCursor(_MACRO_METHOD_CALLS)
+    tokens = QueryCursor(compile_query(_MACRO_METHOD_CALLS))
     tokens.set_byte_range(loop.start_byte, spawn.start_byte)
     for _, captures in tokens.matches(loop):
         name = captures["name"][0]
@@ -250,7 +244,7 @@ def _serves_connection(spawn: Node) -> bool:
     arguments = spawn.child_by_field_name("arguments")
     if arguments is None:
         return False
-    for _, captures in QueryCursor(_CALLS).matches(arguments):
+    for _, captures in QueryCursor(compile_query(_CALLS)).matches(arguments):
         call = captures["call"][0]
         segments = path_segments(call.child_by_field_name("function"))
         name = segments[-1] if segments else method_name(call)
@@ -266,12 +260,12 @@ def _captured_names(future: Node) -> dict[str, Node]:
     future captures them all the same.
     """
     used: dict[str, Node] = {}
-    for _, captures in QueryCursor(_IDENTIFIERS).matches(future):
+    for _, captures in QueryCursor(compile_query(_IDENTIFIERS)).matches(future):
         node = captures["id"][0]
         used.setdefault(items.text(node), node)
-    for _, captures in QueryCursor(_BINDING_PATTERNS).matches(future):
+    for _, captures in QueryCursor(compile_query(_BINDING_PATTERNS)).matches(future):
         for pattern in captures["bound"]:
-            for _, inner in QueryCursor(_IDENTIFIERS).matches(pattern):
+            for _, inner in QueryCursor(compile_query(_IDENTIFIERS)).matches(pattern):
                 used.pop(items.text(inner["id"][0]), None)
     return used
 
@@ -282,7 +276,7 @@ def _holds_channel_end(
     """The task holds a channel end: one it sends or receives on, or is handed, by its name
     (`tx`, `done_rx`, `reply_sender`), or any captured variable declared as one."""
     named: list[Node] = [
-        c["receiver"][0] for _, c in QueryCursor(_METHOD_RECEIVERS).matches(future)
+        c["receiver"][0] for _, c in QueryCursor(compile_query(_METHOD_RECEIVERS)).matches(future)
     ]
     if future.type == "call_expression":  # `spawn(forward(request, reply_tx))`
         arguments = future.child_by_field_name("arguments")
@@ -322,7 +316,7 @@ def _names_channel_end_type(type_node: Node) -> bool:
     # Any type name in it: `Option<watch::Receiver<()>>`, `UnboundedSender<Event>`.
     return any(
         _CHANNEL_END_TYPES.search(items.text(c["name"][0]))
-        for _, c in QueryCursor(_TYPE_NAMES).matches(type_node)
+        for _, c in QueryCursor(compile_query(_TYPE_NAMES)).matches(type_node)
     )
 
 
@@ -347,7 +341,7 @@ def _other_half_kept(spawn: Node, future: Node, captured: dict[str, Node], funct
     body = function.child_by_field_name("body")
     if body is None:
         return False
-    cursor = QueryCursor(_PAIR_LETS)
+    cursor = QueryCursor(compile_query(_PAIR_LETS))
     cursor.set_byte_range(body.start_byte, spawn.start_byte)
     for _, captures in cursor.matches(body):
         declaration = captures["let"][0]
@@ -385,7 +379,7 @@ def _used_outside(name: str, declaration: Node, future: Node) -> bool:
     scope = items.parent(declaration)
     if scope is None:
         return False
-    cursor = QueryCursor(_IDENTIFIERS)
+    cursor = QueryCursor(compile_query(_IDENTIFIERS))
     cursor.set_byte_range(declaration.end_byte, scope.end_byte)
     for _, captures in cursor.matches(scope):
         node = captures["id"][0]

@@ -161,8 +161,7 @@ _RESULT_ADAPTERS = frozenset(
         "into",
     }
 )
-_BODY_QUERY = compile_query(
-    """
+_BODY_QUERY = """
     (await_expression) @await
     [(break_expression) (return_expression)] @exit
     [(assignment_expression) (compound_assignment_expr)] @assign
@@ -171,10 +170,9 @@ _BODY_QUERY = compile_query(
       arguments: (arguments) @args
       (#any-of? @method "push" "push_back" "push_front" "insert" "extend" "append")) @collect
     """
-)
-_IDENTIFIERS = compile_query("(identifier) @id")
-_MUTABLE_BORROWS = compile_query("(reference_expression (mutable_specifier)) @borrow")
-_AWAITS_OR_MACROS = compile_query("[(await_expression) (macro_invocation)] @node")
+_IDENTIFIERS = "(identifier) @id"
+_MUTABLE_BORROWS = "(reference_expression (mutable_specifier)) @borrow"
+_AWAITS_OR_MACROS = "[(await_expression) (macro_invocation)] @node"
 
 
 @dataclass(slots=True)
@@ -332,7 +330,7 @@ def _awaits_nothing(body: Node, ctx: FileContext) -> bool:
     """No `.await` in the body, nor a macro that might expand to one."""
     if ctx.source.find(b"await", body.start_byte, body.end_byte) >= 0:
         return False  # an await (or the word in a comment: then we err towards reporting)
-    for _, captures in QueryCursor(_AWAITS_OR_MACROS).matches(body):
+    for _, captures in QueryCursor(compile_query(_AWAITS_OR_MACROS)).matches(body):
         node = captures["node"][0]
         if node.type == "await_expression":
             return False
@@ -344,7 +342,7 @@ def _awaits_nothing(body: Node, ctx: FileContext) -> bool:
 # ----- the loop body ------------------------------------------------------------------------
 def _survey(block: Node, body_of_future: Node) -> _LoopBody:
     survey = _LoopBody()
-    for _, captures in QueryCursor(_BODY_QUERY).matches(block):
+    for _, captures in QueryCursor(compile_query(_BODY_QUERY)).matches(block):
         if "collect" in captures:
             node = captures["collect"][0]
             if same_body(node, body_of_future):
@@ -364,7 +362,11 @@ def _survey(block: Node, body_of_future: Node) -> _LoopBody:
 
 
 def _identifiers(node: Node) -> set[str]:
-    return {items.text(c["id"][0]) for _, c in QueryCursor(_IDENTIFIERS).matches(node) if "id" in c}
+    return {
+        items.text(c["id"][0])
+        for _, c in QueryCursor(compile_query(_IDENTIFIERS)).matches(node)
+        if "id" in c
+    }
 
 
 def _awaited_call(awaited: Node) -> Node | None:
@@ -508,7 +510,9 @@ def _strip_references(node: Node) -> Node:
 def _lends_mutably(call: Node) -> bool:
     """`&mut state` in the call, or a variable that is itself a `&mut` reference."""
     arguments = call.child_by_field_name("arguments")
-    if arguments is not None and any(QueryCursor(_MUTABLE_BORROWS).matches(arguments)):
+    if arguments is not None and any(
+        QueryCursor(compile_query(_MUTABLE_BORROWS)).matches(arguments)
+    ):
         return True
     function = items.enclosing(call, ("function_item",))
     if function is None:

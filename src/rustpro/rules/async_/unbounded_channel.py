@@ -26,8 +26,8 @@ _UNBOUNDED = frozenset(
 _GLOBAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Methods that put a value into a global cell: `CELL.set(tx)`, `CELL.get_or_init(|| tx)`.
 _CELL_STORES = frozenset({"set", "get_or_init", "get_or_try_init", "call_once", "replace"})
-_IDENTIFIERS = compile_query("(identifier) @id")
-_CALLS = compile_query("(call_expression) @call")
+_IDENTIFIERS = "(identifier) @id"
+_CALLS = "(call_expression) @call"
 
 
 class UnboundedChannel(FileRule):
@@ -164,11 +164,13 @@ def _end_stored_in_global(constructor: Node, function: Node) -> str | None:
     pattern = declaration.child_by_field_name("pattern")
     if pattern is None:
         return None
-    ends = {items.text(c["id"][0]) for _, c in QueryCursor(_IDENTIFIERS).matches(pattern)}
+    ends = {
+        items.text(c["id"][0]) for _, c in QueryCursor(compile_query(_IDENTIFIERS)).matches(pattern)
+    }
     body = function.child_by_field_name("body")
     if body is None or not ends:
         return None
-    cursor = QueryCursor(_CALLS)
+    cursor = QueryCursor(compile_query(_CALLS))
     cursor.set_byte_range(declaration.end_byte, body.end_byte)
     for _, captures in cursor.matches(body):
         store = captures["call"][0]
@@ -178,7 +180,10 @@ def _end_stored_in_global(constructor: Node, function: Node) -> str | None:
         arguments = store.child_by_field_name("arguments")
         if cell is None or arguments is None:
             continue
-        passed = {items.text(c["id"][0]) for _, c in QueryCursor(_IDENTIFIERS).matches(arguments)}
+        passed = {
+            items.text(c["id"][0])
+            for _, c in QueryCursor(compile_query(_IDENTIFIERS)).matches(arguments)
+        }
         if passed & ends:
             return cell
     return None

@@ -198,7 +198,7 @@ _WRAPPERS = frozenset(
 _FOREIGN_MODULES = frozenset({"libc", "ffi", "sys", "c", "winapi", "windows_sys", "bindings"})
 # Tokens after which a `*` in a macro's arguments multiplies rather than dereferences.
 _OPERAND_ENDS = frozenset({"identifier", "self", "token_tree", ")", "]", "?", *_LITERALS})
-_STATIC_MUTS = compile_query("(static_item (mutable_specifier) name: (identifier) @name)")
+_STATIC_MUTS = "(static_item (mutable_specifier) name: (identifier) @name)"
 
 
 _NO_UNSAFE_CALL = "it makes no unsafe call, so it touches a union field or a mutable static"
@@ -514,7 +514,7 @@ def needs_argument(block: Node, statics: frozenset[str] = frozenset()) -> str | 
 
 def static_muts(root: Node) -> frozenset[str]:
     """The names of the `static mut` items of a file (one query: call it once per file)."""
-    names = QueryCursor(_STATIC_MUTS).captures(root).get("name", [])
+    names = QueryCursor(compile_query(_STATIC_MUTS)).captures(root).get("name", [])
     return frozenset(items.text(name) for name in names)
 
 

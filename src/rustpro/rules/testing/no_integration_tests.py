@@ -60,6 +60,7 @@ class NoIntegrationTests(CrateRule):
     """
 
     name = "no-integration-tests"
+    reads_facts_of = ("no-unit-tests",)  # `is_tested` asks whether the crate has any test
 
     def check_crate(self, crate: CrateView) -> Iterable[Finding]:
         if not crate.is_library or crate.layout.targets_of("test"):

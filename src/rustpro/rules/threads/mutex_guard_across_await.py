@@ -21,11 +21,11 @@ from rustpro.rules.concurrency import (
 from rustpro.rules.patterns import Pattern, method_calls
 from rustpro.syntax.parser import compile_query
 
-_AWAITS = compile_query("(await_expression) @await")
+_AWAITS = "(await_expression) @await"
 
 
 def _awaits(root: Node) -> list[Node]:
-    return QueryCursor(_AWAITS).captures(root).get("await", [])
+    return QueryCursor(compile_query(_AWAITS)).captures(root).get("await", [])
 
 
 class MutexGuardAcrossAwait(FileRule):

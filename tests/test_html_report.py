@@ -1,0 +1,407 @@
+"""The HTML report without a browser: its snapshot, escaping, code frames, what it reads.
+
+The snapshot pins the page for the fixed findings of `tests/report_support.py`; the style
+sheet and the script are replaced by markers (they are files of their own), and the embedded
+JSON is pretty-printed so that a change shows as a readable diff. Regenerate with
+`RUSTPRO_UPDATE_SNAPSHOTS=1 pytest tests/test_html_report.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import tomllib
+from collections import Counter
+from fnmatch import fnmatch
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rustpro.cli import cli
+from rustpro.config import AuditConfig
+from rustpro.engine.audit import AuditResult
+from rustpro.model import Checkpoint, Finding, Severity
+from rustpro.report import frames, html_data
+from rustpro.report.html import _asset, grade_letter, render_html
+from rustpro.report.html_data import SourceExcerpts, frame_lines, script_json
+from rustpro.report.rule_pages import external_url, rule_pages
+from rustpro.scoring import score_checkpoints
+from tests.html_support import LONG_LINE, synthetic_result
+from tests.report_support import fixed_result
+from tests.support import make_crate
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("RUSTPRO_UPDATE_SNAPSHOTS") == "1"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Page(HTMLParser):
+    """The parts of a page the tests look at: script elements and all text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.text: list[str] = []
+        self._script: dict[str, str | None] | None = None
+        self._body: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._script, self._body = dict(attrs), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._body)))
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._body.append(data)
+        else:
+            self.text.append(data)
+
+
+def parse_page(page: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(page)
+    parsed.close()
+    return parsed
+
+
+def embedded_data(page: str) -> Any:
+    """The JSON document the page's script renders."""
+    parsed = parse_page(page)
+    blobs = [body for attrs, body in parsed.scripts if attrs.get("id") == "report-data"]
+    assert len(blobs) == 1
+    return json.loads(blobs[0])
+
+
+def _finding(message: str = "m", path: str = "src/lib.rs", **extra: Any) -> Finding:
+    fields: dict[str, Any] = {
+        "rule": "unwrap-in-production",
+        "checkpoint": Checkpoint.ERRORS,
+        "severity": Severity.WARNING,
+        "path": path,
+        "line": 2,
+        "column": 5,
+        "end_line": 2,
+        "end_column": 13,
+        "message": message,
+        "help": "h",
+    }
+    fields.update(extra)
+    return Finding(**fields)
+
+
+def _result(root: Path, findings: list[Finding], crates: tuple[str, ...] = ("c",)) -> AuditResult:
+    return AuditResult(
+        root=root,
+        mode="static",
+        findings=findings,
+        checkpoints=score_checkpoints(findings, 100),
+        config=AuditConfig(),
+        files=1,
+        lines=100,
+        seconds=0.1,
+        crates=list(crates),
+    )
+
+
+def _snapshot_text(page: str, root: Path) -> str:
+    """The page as the snapshot keeps it: assets as markers, the JSON pretty-printed."""
+    page = page.replace(_asset("report.css"), "/* html_assets/report.css */\n")
+    page = page.replace(_asset("report.js"), "/* html_assets/report.js */\n")
+    data = embedded_data(page)
+    start = page.index('<script type="application/json" id="report-data">')
+    end = page.index("</script>", start)
+    pretty = json.dumps(data, indent=1, ensure_ascii=False)
+    page = (
+        page[:start] + '<script type="application/json" id="report-data">\n' + pretty + page[end:]
+    )
+    return page.replace(str(root), "{root}")
+
+
+def test_html_report_snapshot(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    actual = _snapshot_text(render_html(result), result.root)
+    path = SNAPSHOTS / "report.html"
+    if UPDATE or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail("snapshot report.html was missing and has been written; review it")
+        return
+    assert actual == path.read_text(encoding="utf-8"), (
+        "report.html differs from its snapshot; if the change is intended, rerun with "
+        "RUSTPRO_UPDATE_SNAPSHOTS=1 and review the diff"
+    )
+
+
+def test_the_page_is_self_contained(tmp_path: Path) -> None:
+    page = render_html(fixed_result(tmp_path / "crate"))
+    # Nothing that would load: no src/href to anything but the page itself and `data:,`.
+    assert not re.search(r"\ssrc=", page)
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert set(hrefs) <= {"data:,"}, hrefs
+    assert "@import" not in page and "url(" not in _asset("report.css")
+    assert not re.search(
+        r"fetch\(|XMLHttpRequest|import\(|new Image|\.src\s*=", _asset("report.js")
+    )
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+
+
+def test_summary_grade_chart_and_bars(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    page = render_html(result)
+    assert page.count('class="cp cp-') == 9  # nine checkpoint columns
+    assert 'data-checkpoint="testing"' in page and ">not run</text>" in page
+    assert 'id="verdict">FAIL<' in page
+    data = embedded_data(page)
+    assert len(data["findings"]) == len(result.findings)
+    rules = Counter(f.rule for f in result.findings)
+    for rule in rules:
+        assert f'data-rule="{rule}"' in page  # a bar per rule
+        assert f'id="rule-{rule}"' in page  # and its page
+    for path in {f.path for f in result.findings}:
+        assert f'data-path="{path}"' in page
+
+
+@pytest.mark.parametrize(
+    ("score", "letter"),
+    [(100, "A"), (90, "A"), (89, "B"), (80, "B"), (75, "C"), (60, "D"), (59, "F"), (0, "F")],
+)
+def test_grade_letters(score: int, letter: str) -> None:
+    assert grade_letter(score) == letter
+
+
+def test_tool_findings_are_rendered_like_rustpros(tmp_path: Path) -> None:
+    page = render_html(fixed_result(tmp_path / "crate"))
+    data = embedded_data(page)
+    rows = [
+        row for row in data["findings"] if data["rules"][row["r"]]["name"].startswith("clippy::")
+    ]
+    assert len(rows) == 1
+    (row,) = rows
+    assert row["src"] == "clippy"
+    assert "a" in row and "b" in row  # its code frame, like any finding
+    page_of = data["rules"][row["r"]]
+    assert (
+        page_of["url"]
+        == "https://rust-lang.github.io/rust-clippy/master/index.html#needless_return"
+    )
+    assert page_of["md"].startswith("# clippy::needless_return")
+
+
+@pytest.mark.parametrize(
+    ("rule", "url"),
+    [
+        ("unwrap-in-production", None),
+        (
+            "clippy::unwrap_used",
+            "https://rust-lang.github.io/rust-clippy/master/index.html#unwrap_used",
+        ),
+        ("rustc::E0308", "https://doc.rust-lang.org/error_codes/E0308.html"),
+        ("rustc::dead_code", "https://doc.rust-lang.org/rustc/lints/listing/index.html"),
+        (
+            "rustdoc::broken_intra_doc_links",
+            "https://doc.rust-lang.org/rustdoc/lints.html#broken_intra_doc_links",
+        ),
+        ("rustfmt::diff", None),
+        ("cargo-test::failed", None),
+    ],
+)
+def test_rule_links(rule: str, url: str | None) -> None:
+    assert external_url(rule) == url
+    page = rule_pages([rule])[rule]
+    assert page["name"] == rule and page["md"].startswith(f"# {rule}")
+
+
+def test_own_rule_pages_are_the_explain_text() -> None:
+    from rustpro.docsgen import explain_markdown
+
+    page = rule_pages(["static-mut"])["static-mut"]
+    assert page["md"] == explain_markdown("static-mut")
+
+
+HOSTILE = (
+    "</script><script>alert(1)</script> <!-- & --> \u2028\u2029 "
+    "<img src=x onerror=alert(1)> `</SCRIPT >`"
+)
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    code = f'//! x\nlet s = "{HOSTILE}"; // </script>\n'
+    root = make_crate(tmp_path / "c", {"src/<img>&amp;.rs": code})
+    finding = _finding(HOSTILE, path="src/<img>&amp;.rs", help=HOSTILE, rule="static-mut")
+    page = render_html(_result(root, [finding], crates=(HOSTILE,)))
+    assert page.count("</script>") == 2 and page.lower().count("<script") == 2
+    assert "<img" not in page
+    parsed = parse_page(page)
+    blob = next(body for attrs, body in parsed.scripts if attrs.get("id") == "report-data")
+    assert "\u2028" not in blob and "\u2029" not in blob
+    assert any(HOSTILE in text for text in parsed.text)  # the crate name, as text
+    data = embedded_data(page)
+    (row,) = data["findings"]
+    assert row["m"] == HOSTILE and row["h"] == HOSTILE
+    assert data["files"] == ["src/<img>&amp;.rs"]
+    assert data["sources"][0]["2"] == code.split("\n")[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=20,
+    )
+)
+def test_script_json_round_trips_and_cannot_end_the_script(value: Any) -> None:
+    text = script_json(value)
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(text) == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=0, max_size=60))
+def test_any_message_survives_the_page(message: str) -> None:
+    root = Path("/nonexistent")
+    page = render_html(_result(root, [_finding(message)]))
+    assert page.count("</script>") == 2
+    assert embedded_data(page)["findings"][0]["m"] == message
+
+
+def test_frame_lines_window_around_the_span() -> None:
+    assert frame_lines(_finding(line=1, end_line=1)) == html_data.FrameLines(1, 3)
+    assert frame_lines(_finding(line=10, end_line=12)) == html_data.FrameLines(8, 14)
+    # A long span shows its head.
+    head = frame_lines(_finding(line=10, end_line=400))
+    assert head == html_data.FrameLines(8, 10 + html_data.FRAME_SPAN_LINES - 1 + 2)
+
+
+def test_source_excerpts_read_only_wanted_lines(tmp_path: Path) -> None:
+    (tmp_path / "a.rs").write_bytes(b"one\r\ntwo\nthree\xff\n\nfive\x0bstill five\n")
+    excerpts = SourceExcerpts(tmp_path)
+    assert excerpts.read("a.rs", [2, 3, 5, 6, 99]) == {
+        2: "two",
+        3: "three\ufffd",
+        5: "five\x0bstill five",  # a vertical tab ends no line for rustc
+    }
+    assert excerpts.read("a.rs", [1]) == {1: "one"}
+    assert excerpts.read("a.rs", [4]) == {4: ""}
+    assert excerpts.read("missing.rs", [1]) == {}
+    assert excerpts.read("", [1]) == {}
+    (tmp_path / "b.rs").write_bytes(b"no newline at the end")
+    assert excerpts.read("b.rs", [1, 2]) == {1: "no newline at the end"}
+
+
+def test_long_lines_are_clipped_like_the_text_reports(tmp_path: Path) -> None:
+    long_line = "x" * 1000 + "target" + "y" * 1000
+    root = make_crate(tmp_path / "c", {"src/lib.rs": f"//! d\n{long_line}\nshort\n"})
+    finding = _finding(line=2, column=1001, end_line=2, end_column=1007)
+    data = embedded_data(render_html(_result(root, [finding])))
+    (row,) = data["findings"]
+    first, text, more = row["x"]["2"]
+    assert (first, first + len(text)) == frames.window(len(long_line), 1000)
+    assert "target" in text and len(text) == frames.FRAME_WIDTH and more == 1
+    assert "2" not in data["sources"][0] and data["sources"][0]["3"] == "short"
+
+
+def test_frame_width_is_the_text_reports() -> None:
+    from rustpro.report import text
+
+    assert frames.FRAME_WIDTH == text.FRAME_WIDTH
+    for length in (0, 50, 120, 121, 500, 5000):
+        for column in (0, 10, 39, 40, 41, 200, 4990):
+            assert frames.window(length, column) == text._window(length, column)
+
+
+def test_each_source_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = synthetic_result(tmp_path / "c", findings=2000, files=20)
+    reads: Counter[str] = Counter()
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        reads[path.name] += 1
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    render_html(result)
+    assert len(reads) == 20 and set(reads.values()) == {1}
+
+
+def test_ten_thousand_findings_stay_small(tmp_path: Path) -> None:
+    result = synthetic_result(tmp_path / "c")
+    page = render_html(result)
+    data = embedded_data(page)
+    assert len(data["findings"]) == 10_000
+    # Each shown line is stored once per file, however many frames show it; the long line
+    # is stored clipped with each finding on it.
+    assert sum(len(lines) for lines in data["sources"]) <= 100 * 112
+    clipped = [row for row in data["findings"] if "x" in row]
+    assert clipped and all(str(LONG_LINE) in row["x"] for row in clipped)
+    assert len(page) < 4_000_000  # about 290 bytes per finding, frames included
+
+
+def test_assets_are_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["rustpro.report"]
+    assets = ROOT / "src" / "rustpro" / "report" / "html_assets"
+    for asset in assets.iterdir():
+        relative = f"html_assets/{asset.name}"
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
+
+
+def test_cli_writes_html(tmp_path: Path) -> None:
+    root = make_crate(
+        tmp_path / "c", {"src/lib.rs": "//! d\npub fn f() { None::<u8>.unwrap(); }\n"}
+    )
+    run = CliRunner().invoke(
+        cli, ["audit", "--static", "--no-cache", "--format", "html", str(root)]
+    )
+    assert run.exit_code in (0, 1), run.output
+    assert run.output.startswith("<!DOCTYPE html>") and run.output.rstrip().endswith("</html>")
+    assert "report-data" in run.output
+
+
+def test_the_verdict_is_the_exit_codes_every_gate(tmp_path: Path) -> None:
+    # fail-on none passes the findings, but min-score 101 cannot pass: the page says FAIL
+    # and names the gate, as the exit code does.
+    base = fixed_result(tmp_path / "crate")
+    config = AuditConfig(fail_on="none", min_score=101)
+    page = render_html(dataclasses.replace(base, config=config))
+    assert 'id="verdict">FAIL<' in page
+    assert "min-score 101" in page
+    passing = render_html(dataclasses.replace(base, config=AuditConfig(fail_on="none")))
+    assert 'id="verdict">PASS<' in passing and "every gate passed (fail-on none)" in passing
+
+
+def test_statistics_add_a_table_of_rules_above_the_findings(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    assert 'id="statistics"' not in render_html(result)
+    page = render_html(result, statistics=True)
+    table = page[page.index('id="statistics"') : page.index('id="findings"')]
+    rules = Counter(f.rule for f in result.findings)
+    for rule, count in rules.items():
+        assert f'<th scope="row">{rule}</th><td class="num">{count:,}</td>' in table
+    assert len(embedded_data(page)["findings"]) == len(result.findings)  # filters keep them
+
+
+def test_statistics_on_the_command_line_reach_the_html_page(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "crate", {"src/lib.rs": "//! Docs.\n"})
+    run = CliRunner().invoke(
+        cli,
+        [
+            *("audit", "--static", "--no-cache", "--fail-on", "none", "--format", "html"),
+            "--statistics",
+            str(crate),
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert 'id="statistics"' in run.output
