@@ -469,3 +469,34 @@ def test_the_plan_is_recorded_and_shown_as_it_changes(runner: Runner, crate: Pat
 def test_a_missing_workspace_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="not a directory"):
         run_agent(AgentOptions(task="x", workspace=tmp_path / "missing", model="scripted:x"))
+
+
+def test_a_blocked_step_ends_the_run_as_not_done(runner: Runner, crate: Path) -> None:
+    blocked = call(
+        "update_plan",
+        steps=[{"step": 3, "status": "blocked", "note": "the C header is not in the crate"}],
+    )
+    ran = runner.run(crate, [turn("Cannot do this.", blocked), turn("Stopping here.")])
+    assert (ran.result.exit_code, ran.result.outcome) == (1, "failed")
+    [gate] = ran.of("gate")
+    assert gate["verdict"] == "not-run"
+    assert "step 3 blocked: the C header is not in the crate" in gate["reason"]
+
+
+def test_a_blocked_step_needs_its_reason(runner: Runner, crate: Path) -> None:
+    blocked = call("update_plan", steps=[{"step": 3, "status": "blocked"}])
+    ran = runner.run(crate, [turn("", blocked), turn("What does `add` do? It adds.")])
+    [result] = ran.results("update_plan")
+    assert "without a note" in result["content"]
+    assert ran.result.exit_code == 0  # nothing was blocked after all: an answer
+
+
+def test_implementing_without_changing_anything_is_giving_up(runner: Runner, crate: Path) -> None:
+    started = call("update_plan", steps=[{"step": 3, "status": "in_progress"}])
+    ran = runner.run(
+        crate,
+        [turn("Implementing.", started), turn("This is harder than it looks; done for now.")],
+        "Make `port` return a Result.",
+    )
+    assert (ran.result.exit_code, ran.result.outcome) == (1, "failed")
+    assert "gave up" in ran.of("gate")[0]["reason"]

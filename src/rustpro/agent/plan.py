@@ -1,7 +1,9 @@
 """The eight steps of the rust-pro process, as a plan the model keeps up to date.
 
-The model reports each step's status (pending, in_progress, done) and, when a step is done,
-the result of its self-check; the harness refuses a step marked done without one. The plan
+The model reports each step's status (pending, in_progress, done, blocked) and, when a step
+is done, the result of its self-check; the harness refuses a step marked done without one,
+and a step marked blocked without the reason. A blocked step, or an implementation step
+left in progress with no file changed, ends the run as not done (`Plan.unfinished_work`). The plan
 is shown on the terminal and written to the transcript each time it changes, so the
 process is observable rather than claimed.
 """
@@ -24,8 +26,10 @@ STEPS = (
     "Test across layers: unit, integration, property, doc",
     "Document safety invariants and API contracts",
 )
-STATUSES = ("pending", "in_progress", "done")
-_MARKS = {"pending": "[ ]", "in_progress": "[>]", "done": "[x]"}
+STATUSES = ("pending", "in_progress", "done", "blocked")
+_MARKS = {"pending": "[ ]", "in_progress": "[>]", "done": "[x]", "blocked": "[!]"}
+# "Implement with idiomatic patterns": started and left without a change is giving up.
+IMPLEMENT_STEP = 3
 
 
 @dataclass(slots=True)
@@ -71,6 +75,11 @@ class Plan:
                     f"step {number} is marked done without its self-check: say what you "
                     "checked and what you found (or why the step does not apply)"
                 )
+            why = str(change.get("note") or self.steps[number - 1].note).strip()
+            if status == "blocked" and not why:
+                raise ToolFailure(
+                    f"step {number} is marked blocked without a note: say what stops it"
+                )
         for change in changes:
             step = self.steps[change["step"] - 1]
             step.status = change.get("status", step.status)
@@ -78,6 +87,21 @@ class Plan:
                 step.self_check = str(change["self_check"]).strip()
             if change.get("note"):
                 step.note = str(change["note"]).strip()
+
+    def unfinished_work(self, *, changed: bool) -> str | None:
+        """Why the model's work is not done although it stopped, or None: a step it marked
+        blocked, or the implementation step left in progress with no file `changed` (it
+        started a change and gave up; a question or a review never starts step 3)."""
+        blocked = [step for step in self.steps if step.status == "blocked"]
+        if blocked:
+            return "; ".join(f"step {s.number} blocked: {s.note}" for s in blocked)
+        implement = self.steps[IMPLEMENT_STEP - 1]
+        if implement.status == "in_progress" and not changed:
+            return (
+                f"step {IMPLEMENT_STEP} ({implement.title.lower()}) was started and left "
+                "in progress, and no file was changed: the model gave up"
+            )
+        return None
 
     def to_json(self) -> list[dict[str, Any]]:
         """Every step, for the transcript."""
@@ -121,7 +145,9 @@ def plan_tool(plan: Plan, on_change: Callable[[Plan], None]) -> Tool:
     return Tool(
         "update_plan",
         f"Report progress through the eight steps ({titles}). Mark a step in_progress when "
-        "you start it and done, with its self-check result, when you finish it.",
+        "you start it and done, with its self-check result, when you finish it. Mark it "
+        "blocked, with a note saying why, when you cannot finish it: the run then ends as "
+        "not done, which is better than a change that only looks finished.",
         schema({"steps": {"type": "array", "items": change, "description": "Changed steps."}}),
         "serial",
         update_plan,

@@ -330,6 +330,10 @@ class _Run:
             end = agent.run()
             if end.status == "stopped":
                 return "failed", EXIT_FINDINGS, f"stopped: {end.reason}", end.text
+            unfinished = self.plan.unfinished_work(changed=bool(self.workspace.changed))
+            if unfinished is not None:
+                self.events.emit("gate", verdict="not-run", reason=f"not done: {unfinished}")
+                return "failed", EXIT_FINDINGS, f"not done: {unfinished}", end.text
             if not self.workspace.changed:
                 self.events.emit(
                     "gate",
