@@ -92,7 +92,7 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
         directory = _package_dir(crate, workspace)
         role = roles.get(directory, "unknown")
         packages[directory] = (crate.name, role, _count_lines(crate))
-    prints = fingerprint_findings(result.findings, source_reader(result.root))
+    prints = fingerprint_findings(result.findings, source_reader(result.root), result.known_places)
     observations = [
         Observation(
             crate=unit.name,

@@ -34,7 +34,9 @@ SEVERITY = {
 def render_gitlab(result: AuditResult) -> str:
     """The findings as a GitLab code-quality report (JSON text)."""
     paths = repository_paths(result.root)
-    fingerprints = unique(fingerprint_findings(result.findings, source_reader(result.root)))
+    fingerprints = unique(
+        fingerprint_findings(result.findings, source_reader(result.root), result.known_places)
+    )
     issues: list[dict[str, Any]] = [
         {
             "description": finding.message,

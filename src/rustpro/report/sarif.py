@@ -95,7 +95,9 @@ class _RunBuilder:
         self.exit_code = exit_code if exit_code is not None else verdict(result).code
         self.paths = repository_paths(result.root)
         self.rules = RuleTable(result.findings, result.config)
-        self.fingerprints = fingerprint_findings(result.findings, source_reader(result.root))
+        self.fingerprints = fingerprint_findings(
+            result.findings, source_reader(result.root), result.known_places
+        )
         self._uris: dict[str, str] = {}
 
     def most_severe(self, count: int) -> list[int]:
