@@ -10,12 +10,13 @@ above findings: no finding may become new.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rustpro.engine.audit import AuditOptions, run_audit
@@ -154,8 +155,11 @@ def test_manifest_findings_are_keyed_by_their_table() -> None:
     spaces=st.lists(st.sampled_from([" ", "\t", "\n", "  "]), max_size=4),
 )
 def test_whitespace_and_trailing_commas_do_not_count(text: str, spaces: list[str]) -> None:
+    # rustfmt adds or drops one trailing comma; a text that already has one before `)` would
+    # get two (`,,)`), which no formatter writes.
+    assume(not re.search(r",\s*\)", text))
     respaced = "".join(spaces) + text.replace(" ", " \n\t ").replace(")", ",)") + "".join(spaces)
-    assert normalized_code(respaced) == normalized_code(text.replace(",)", ")"))
+    assert normalized_code(respaced) == normalized_code(text)
 
 
 RUSTISH = st.text(alphabet="fn mod impl{}()[];:.!\n\t xyz_0123\"'#/é", max_size=300)
