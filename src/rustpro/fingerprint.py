@@ -89,16 +89,23 @@ def fingerprint_findings(
             item, code = facts.place(finding)
             place = (item, normalized_code(code))
         places.append(place)
-    order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
+    import hashlib  # imported here: runs that fingerprint nothing skip its import
+
+    positions = [_position(finding) for finding in findings]
+    order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
+    sha256, normalized = hashlib.sha256, normalized_code
     for index in order:
         finding = findings[index]
         item, code = places[index]
-        key = (finding.rule, finding.path, item, code)
+        rule, path = finding.rule, finding.path
+        key = (rule, path, item, code)
         ordinal = seen.get(key, 0)
         seen[key] = ordinal + 1
-        result[index] = fingerprint(finding.rule, finding.path, item, code, ordinal)
+        # `fingerprint(rule, path, item, code, ordinal)`, written out: it runs per finding.
+        material = "\0".join((rule, path, item, normalized(code), str(ordinal)))
+        result[index] = sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return result
 
 
