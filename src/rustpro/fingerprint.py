@@ -104,7 +104,11 @@ def fingerprint_findings(
         ordinal = seen.get(key, 0)
         seen[key] = ordinal + 1
         # `fingerprint(rule, path, item, code, ordinal)`, written out: it runs per finding.
-        material = "\0".join((rule, path, item, normalized(code), str(ordinal)))
+        # `code` is normalised already: normalising it again changes it only where a comma
+        # is still left before a closing bracket (`f(a,,)`).
+        if ",)" in code or ",]" in code or ",}" in code or ",>" in code:
+            code = normalized(code)
+        material = "\0".join((rule, path, item, code, str(ordinal)))
         result[index] = sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return result
 

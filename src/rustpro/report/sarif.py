@@ -35,7 +35,7 @@ from typing import Any
 from rustpro.engine.audit import AuditResult
 from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, source_reader
 from rustpro.links import REPOSITORY_URL
-from rustpro.model import Finding, Location
+from rustpro.model import Finding, Location, Severity
 from rustpro.outcome import verdict
 from rustpro.report.repository import RepositoryPaths, repository_paths
 from rustpro.report.sarif_rules import RuleRef, RuleTable
@@ -102,6 +102,7 @@ class _RunBuilder:
         self._uris: dict[str, str] = {}
         self._artifacts: dict[str, str] = {}  # report path -> its `artifactLocation` as JSON
         self._texts: dict[int, str] = {}  # finding index -> its result as JSON
+        self._heads: dict[tuple[str, str, Severity], str] = {}  # see `_head_text`
 
     def text(self, kept: Sequence[int], *, size_limited: bool = False) -> str:
         """`log(kept)` as compact JSON text (`_dump`'s), each result written straight as
@@ -206,27 +207,23 @@ class _RunBuilder:
 
     def _result_text(self, finding: Finding, fingerprint: str, related_cap: int) -> str:
         """`_result` as the compact JSON text `_dump` writes of it."""
-        ref = self.rules.ref(finding)
         related = finding.related[:related_cap]
-        rule = _STR(finding.rule)
-        text = f'{{"ruleId":{rule},"ruleIndex":{ref.index},'
-        if ref.component is not None:
-            text += (
-                f'"rule":{{"id":{rule},"index":{ref.index},'
-                f'"toolComponent":{{"index":{ref.component}}}}},'
-            )
-        # The severity and checkpoint are `StrEnum`s: their own text is their value.
+        head_key = (finding.rule, finding.source, finding.severity)
+        head = self._heads.get(head_key)
+        if head is None:
+            head = self._heads[head_key] = self._head_text(finding)
         line = finding.line if finding.line > 1 else 1
         column = finding.column if finding.column > 1 else 1
         end_line = finding.end_line if finding.end_line > line else line
         end_column = finding.end_column if finding.end_column > 1 else 1
         if end_line == line and end_column < column:
             end_column = column  # an empty region at worst, never reversed
-        text += (
-            f'"level":{_STR(finding.severity)},'
-            f'"message":{{"text":{_STR(_message(finding, related))}}},'
-            f'"locations":[{{"physicalLocation":{{"artifactLocation":'
-            f"{self._artifact_text(finding.path)},"
+        artifact = self._artifacts.get(finding.path)
+        if artifact is None:
+            artifact = self._artifact_text(finding.path)
+        text = (
+            f'{head}"message":{{"text":{_STR(_message(finding, related))}}},'
+            f'"locations":[{{"physicalLocation":{{"artifactLocation":{artifact},'
             f'"region":{{"startLine":{line},"startColumn":{column},'
             f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],'
         )
@@ -239,8 +236,9 @@ class _RunBuilder:
                 )
                 + "],"
             )
+        # A fingerprint is hexadecimal: nothing in it to escape.
         text += (
-            f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:{_STR(fingerprint)}}},'
+            f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:"{fingerprint}"}},'
             f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
             f'"source":{_STR(finding.source)}'
         )
@@ -250,6 +248,19 @@ class _RunBuilder:
             listed = ",".join(_STR(name) for name in finding.also_reported_by)
             text += f',"alsoReportedBy":[{listed}]'
         return text + "}}"
+
+    def _head_text(self, finding: Finding) -> str:
+        """A result's text up to its message, the same for a rule's findings of a severity."""
+        ref = self.rules.ref(finding)
+        rule = _STR(finding.rule)
+        text = f'{{"ruleId":{rule},"ruleIndex":{ref.index},'
+        if ref.component is not None:
+            text += (
+                f'"rule":{{"id":{rule},"index":{ref.index},'
+                f'"toolComponent":{{"index":{ref.component}}}}},'
+            )
+        # The severity is a `StrEnum`: its own text is its value.
+        return text + f'"level":{_STR(finding.severity)},'
 
     def _related_text(self, number: int, place: Location) -> str:
         text = (
@@ -384,6 +395,8 @@ def _rule_reference(rule: str, ref: RuleRef) -> dict[str, Any]:
 def _message(finding: Finding, related: Sequence[Location]) -> str:
     """The finding's message, its help, and links to its related locations (`[text](id)` is
     SARIF's embedded link to the related location with that id)."""
+    if not related:  # most findings: written out
+        return f"{finding.message}\nhelp: {finding.help}" if finding.help else finding.message
     lines = [finding.message]
     if finding.help:
         lines.append(f"help: {finding.help}")
