@@ -110,8 +110,9 @@ def crate_rules() -> tuple[CrateRule, ...]:
 
 
 def rule_class(name: str) -> type[BaseRule] | None:
-    """The class implementing rule `name`, if any."""
-    return next((cls for cls in _load_all() if cls.name == name), None)
+    """The class implementing rule `name`, if any (importing its module only: reports
+    describe the rules of a run without importing every other rule)."""
+    return loaded_class(name)
 
 
 @functools.cache
