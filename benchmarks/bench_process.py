@@ -191,11 +191,17 @@ def measure_crate(root: Path, options: Options, env: dict[str, str], scratch: Pa
     keeps its best round: on a shared machine, load drifts over a run, and interleaving
     lets the parse-only process and the audits see the same drift."""
     selections = (False, True) if options.select_all else (False,)
+    # As the SARIF and GitLab reports audit (`cli.FINGERPRINTED`): with the places of the
+    # findings recorded, which the other formats do not read.
     results = {
         select_all: run_audit(
             root,
             AuditOptions(
-                static=True, use_cache=False, workers=1, select=("all",) if select_all else ()
+                static=True,
+                use_cache=False,
+                workers=1,
+                select=("all",) if select_all else (),
+                anchors=True,
             ),
         )
         for select_all in selections

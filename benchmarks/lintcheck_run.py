@@ -83,7 +83,9 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
     # No result cache: it is keyed by rustpro's code like the unit runs, so it could only
     # serve a unit whose run is cached already, and writing it doubles a cold run's time.
     # Every group, not only the default one: opt-in rules get their precision measured too.
-    options = AuditOptions(static=True, use_cache=False, workers=1, select=(ALL_RULES,))
+    options = AuditOptions(
+        static=True, use_cache=False, workers=1, select=(ALL_RULES,), anchors=True
+    )
     result = run_audit(root, options)
     workspace = discover(root)
     roles = package_roles(result)

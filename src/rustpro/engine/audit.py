@@ -72,8 +72,10 @@ class AuditOptions:
     changed_since: str | None = None
     # Record where each finding sits as its fingerprint names it (`AuditResult.anchors`)
     # while its file's tree is at hand, so that fingerprinting (SARIF, GitLab) reads and
-    # parses no file again. Always done when a baseline is read or written.
-    anchors: bool = True
+    # parses no file again. Always done when a baseline is read or written. Off otherwise:
+    # a fingerprint names the code a finding flags, and on code that nests a construct in
+    # itself (`unsafe { f(unsafe { .. }) }`) that costs the square of the nesting.
+    anchors: bool = False
 
 
 @dataclass(slots=True)
@@ -470,7 +472,7 @@ def _analyse_compiled(
     options: AuditOptions,
     cache: ResultCache | None,
     rules: frozenset[str] | None = None,
-    anchors: bool = True,
+    anchors: bool = False,
 ) -> tuple[list[list[FileResult]], TreeOutcome]:
     """Analyse the files the module tree reaches, wave by wave, with the file rules named in
     `rules` (None: every one), recording their findings' places when `anchors` says so;
