@@ -462,3 +462,15 @@ def test_rows_written_as_text_are_what_json_writes(
     expected = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     tail = ',"r":3,"s":1,"c":2,"f":-1}'
     assert html_data._finding_row_text(finding, frame, excerpt, tail) == expected
+
+
+def test_text_that_spells_the_documents_placeholders_stays_text(tmp_path: Path) -> None:
+    """The rows and the source lines are spliced into the dumped document where their keys
+    stand: a line, message or help that spells a placeholder is just text."""
+    lines = ["fn f() {", "\0rows\0", "\0sources\0", "}", ""]
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "\n".join(lines)})
+    findings = [_finding("\0rows\0", help="\0sources\0", line=2, end_line=2)]
+    data = embedded_data(render_html(_result(root, findings)))
+    (row,) = data["findings"]
+    assert (row["m"], row["h"]) == ("\0rows\0", "\0sources\0")
+    assert data["sources"] == [{"1": "fn f() {", "2": "\0rows\0", "3": "\0sources\0", "4": "}"}]

@@ -443,3 +443,12 @@ def test_results_written_as_text_are_what_json_writes(
     assert run.text(kept[1:], size_limited=True) == sarif._dump(
         run.log(kept[1:], size_limited=True)
     )
+
+
+def test_text_that_spells_the_results_placeholder_stays_text(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    result.warnings = ["\0results\0"]
+    result.findings = [replace(result.findings[0], message="\0results\0")]
+    run = _run(_sarif(result, exit_code=1))
+    assert [entry["message"]["text"].split("\n")[0] for entry in run["results"]] == ["\0results\0"]
+    assert "\0results\0" in _notes(run)

@@ -105,18 +105,27 @@ def report_data(
     rules: dict[str, int] = {}
     files: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
-    frames = []
-    for finding in findings:
+    frames = [frame_lines(finding) for finding in findings]
+    for finding, (first, last) in zip(findings, frames, strict=True):
         rules.setdefault(finding.rule, len(rules))
-        frame = frame_lines(finding)
-        frames.append(frame)
-        if finding.path:
-            files.setdefault(finding.path, len(files))
-            wanted.setdefault(finding.path, set()).update(range(frame.first, frame.last + 1))
+        path = finding.path
+        if path:
+            if path not in files:
+                files[path] = len(files)
+                wanted[path] = set()
+            wanted[path].update(range(first, last + 1))
     excerpts = SourceExcerpts(result_root)
     read = {path: Excerpt.of(excerpts.read(path, numbers)) for path, numbers in wanted.items()}
+    # Each file's lines as the JSON object `{"12": "text", ..}` (written as text, like the
+    # rows: thousands of lines).
     sources = [
-        {str(n): text for n, text in read[path].lines.items() if n not in read[path].long}
+        "{"
+        + ",".join(
+            f'"{n}":{_STR(text)}'
+            for n, text in read[path].lines.items()
+            if n not in read[path].long
+        )
+        + "}"
         for path in files
     ]
     severity_index = {s: i for i, s in enumerate(SEVERITIES)}
@@ -137,10 +146,10 @@ def report_data(
         "checkpoints": [c.value for c in CHECKPOINTS],
         "rules": [rule_pages[name] for name in rules],
         "files": list(files),
-        "sources": sources,
+        "sources": _SOURCES,
         "findings": _ROWS,
     }
-    return ReportData(head, rows)
+    return ReportData(head, sources, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,19 +160,23 @@ class ReportData:
     report's time)."""
 
     head: dict[str, Any]
+    sources: list[str]  # each file's `{"line": "text"}` object as JSON text
     rows: list[str]
 
     def script_json(self) -> str:
         """The document as `script_json` writes it."""
         text = json.dumps(self.head, ensure_ascii=False, separators=(",", ":"))
-        text = text.replace(_ROWS_TEXT, "[" + ",".join(self.rows) + "]", 1)
+        text = text.replace(_SOURCES_TEXT, '"sources":[' + ",".join(self.sources) + "]", 1)
+        text = text.replace(_ROWS_TEXT, '"findings":[' + ",".join(self.rows) + "]", 1)
         return _script_safe(text)
 
 
-# The rows' place in the dumped head, filled by `ReportData.script_json` (a NUL is always
-# escaped in JSON text, so no value can spell it).
+# The places of the sources and rows in the dumped head, filled by `ReportData.script_json`:
+# found with their keys, which no string can hold (a string's quotes are escaped).
+_SOURCES = "\0sources\0"
+_SOURCES_TEXT = '"sources":' + json.dumps(_SOURCES)
 _ROWS = "\0rows\0"
-_ROWS_TEXT = json.dumps(_ROWS)
+_ROWS_TEXT = '"findings":' + json.dumps(_ROWS)
 _STR = encode_basestring
 
 

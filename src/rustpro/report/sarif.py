@@ -119,7 +119,7 @@ class _RunBuilder:
             if found is None:
                 found = texts[index] = self._result_text(findings[index], fingerprints[index], cap)
             parts.append(found)
-        return skeleton.replace(_RESULTS_TEXT, "[" + ",".join(parts) + "]", 1)
+        return skeleton.replace(_RESULTS_TEXT, '"results":[' + ",".join(parts) + "]", 1)
 
     def most_severe(self, count: int) -> list[int]:
         """Indexes of the `count` most severe findings (earlier ones first among equals),
@@ -449,10 +449,10 @@ def _gzipped_size(text: str, limit: int) -> int:
     return len(gzip.compress(data)) if len(data) > limit else 0
 
 
-# The results' place in the dumped log, filled by `_RunBuilder.text` (a string no finding
-# can make: a NUL is always escaped in JSON text).
+# The results' place in the dumped log, filled by `_RunBuilder.text`: found with its key,
+# which no string can hold (a string's quotes are escaped).
 _RESULTS = "\0results\0"
-_RESULTS_TEXT = json.dumps(_RESULTS)
+_RESULTS_TEXT = '"results":' + json.dumps(_RESULTS)
 # How `_dump` writes a string (non-ASCII kept), and the fingerprint's key.
 _STR = encode_basestring
 _FINGERPRINT_KEY_TEXT = encode_basestring(FINGERPRINT_KEY)
