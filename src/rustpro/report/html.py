@@ -16,11 +16,11 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable
-from importlib import resources
 
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Checkpoint, CheckpointResult, Finding, Severity
 from rustpro.outcome import verdict as judge_result
+from rustpro.packaged_data import read_text
 from rustpro.report.gates import gate_settings
 from rustpro.report.html_data import SEVERITIES, report_data
 from rustpro.report.rule_pages import rule_pages
@@ -48,7 +48,7 @@ def grade_letter(score: int) -> str:
 
 @functools.cache
 def _asset(name: str) -> str:
-    return resources.files("rustpro.report").joinpath("html_assets", name).read_text("utf-8")
+    return read_text("report", "html_assets", name)
 
 
 def _e(text: object) -> str:
