@@ -267,7 +267,7 @@ class _RuleRunner:
             if sub.own is None:
                 together = True
                 continue
-            for _, found in sub.own.get().matches(node):
+            for found in sub.own.matches(node):
                 self.deliver(((sub.rule, sub.scope),), found)
         if not together or route.sub_query is None:
             return
