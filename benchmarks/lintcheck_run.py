@@ -83,7 +83,9 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
     # No result cache: it is keyed by rustpro's code like the unit runs, so it could only
     # serve a unit whose run is cached already, and writing it doubles a cold run's time.
     # Every group, not only the default one: opt-in rules get their precision measured too.
-    options = AuditOptions(static=True, use_cache=False, workers=1, select=(ALL_RULES,))
+    options = AuditOptions(
+        static=True, use_cache=False, workers=1, select=(ALL_RULES,), anchors=True
+    )
     result = run_audit(root, options)
     workspace = discover(root)
     roles = package_roles(result)
@@ -92,7 +94,7 @@ def audit_unit(unit: Unit, root: Path) -> UnitRun:
         directory = _package_dir(crate, workspace)
         role = roles.get(directory, "unknown")
         packages[directory] = (crate.name, role, _count_lines(crate))
-    prints = fingerprint_findings(result.findings, source_reader(result.root))
+    prints = fingerprint_findings(result.findings, source_reader(result.root), result.known_places)
     observations = [
         Observation(
             crate=unit.name,

@@ -71,10 +71,15 @@ class _CountingAnalysis:
         self.analysed: list[str] = []
 
     def __call__(
-        self, source: bytes, relpath: str, role: Role, rules: frozenset[str] | None = None
+        self,
+        source: bytes,
+        relpath: str,
+        role: Role,
+        rules: frozenset[str] | None = None,
+        anchors: bool = True,
     ) -> FileResult:
         self.analysed.append(relpath)
-        return analyze_source(source, relpath, role, rules)
+        return analyze_source(source, relpath, role, rules, anchors)
 
 
 @pytest.fixture
@@ -166,9 +171,12 @@ def test_jobs_flag_reaches_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             cache: ResultCache | None,
             workers: int | None = None,
             rules: frozenset[str] | None = None,
+            anchors: bool = True,
         ) -> None:
             seen.append(workers)
-            super().__init__(max_bytes=max_bytes, cache=cache, workers=workers, rules=rules)
+            super().__init__(
+                max_bytes=max_bytes, cache=cache, workers=workers, rules=rules, anchors=anchors
+            )
 
     import rustpro.engine.audit as audit_module
 

@@ -34,6 +34,7 @@ from tests.support import FIXTURES
 
 LEDGER = FIXTURES / "baseline" / "ledger"
 OPTIONS = AuditOptions(static=True, use_cache=False, workers=1, select=("all",))
+ANCHORED = dataclasses.replace(OPTIONS, anchors=True)  # as SARIF and GitLab audit
 PATH = "src/lib.rs"
 
 
@@ -397,3 +398,61 @@ def test_random_blank_lines_and_unrelated_items_make_nothing_new(
     (root / PATH).write_text("\n".join(lines))
     after = _audit(root)
     assert set(before) <= set(after), "\n".join(lines)
+
+
+# -- places recorded by the file pass ------------------------------------------------------------
+
+
+def test_places_recorded_by_the_file_pass_give_the_same_fingerprints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SARIF, GitLab and baselines fingerprint with the places the file pass recorded while it
+    had the tree (`AuditResult.known_places`): the same fingerprints as reading and parsing
+    each file again, without parsing any file again."""
+    result = run_audit(LEDGER, ANCHORED)
+    known = result.known_places
+    rust = [f for f in result.findings if f.path.endswith(".rs")]
+    assert rust and all(known(f) is not None for f in rust)
+    expected = fingerprint_findings(result.findings, source_reader(LEDGER))
+
+    def no_parsing(source: bytes) -> None:
+        raise AssertionError("a file was parsed again")
+
+    monkeypatch.setattr("rustpro.syntax.parser.parse", no_parsing)
+    assert fingerprint_findings(result.findings, source_reader(LEDGER), known) == expected
+
+
+def test_findings_of_crate_rules_are_placed_by_reading_their_files() -> None:
+    """Crate and workspace rules report after every tree is gone (a lock-order inversion, a
+    suppression without a reason): their findings are placed by reading the file again,
+    and every fingerprint is the same either way."""
+    showcase = FIXTURES.parent.parent / "examples" / "showcase"
+    result = run_audit(showcase, ANCHORED)
+    unknown = {f.rule for f in result.findings if result.known_places(f) is None}
+    assert {"lock-order-inversion", "suppression-without-reason"} <= unknown
+    assert fingerprint_findings(
+        result.findings, source_reader(showcase), result.known_places
+    ) == fingerprint_findings(result.findings, source_reader(showcase))
+
+
+def test_a_file_with_carriage_returns_is_placed_by_reading_it(tmp_path: Path) -> None:
+    """Reports read files with universal newlines, where a lone carriage return ends a line;
+    the file pass leaves such files to them rather than risk a different place."""
+    root = _ledger(tmp_path)
+    lib = root / "src" / "lib.rs"
+    lib.write_bytes(lib.read_bytes().replace(b"\n", b"\r\n"))
+    result = run_audit(root, ANCHORED)
+    in_lib = [f for f in result.findings if f.path == "src/lib.rs"]
+    assert in_lib and all(result.known_places(f) is None for f in in_lib)
+    assert fingerprint_findings(
+        result.findings, source_reader(root), result.known_places
+    ) == fingerprint_findings(result.findings, source_reader(root))
+
+
+def test_an_audit_records_places_only_when_asked(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    assert not run_audit(root, OPTIONS).anchors
+    assert run_audit(root, ANCHORED).anchors
+    baseline = tmp_path / "baseline.json"
+    written = dataclasses.replace(OPTIONS, write_baseline=baseline)
+    assert run_audit(root, written).anchors  # a baseline fingerprints every finding

@@ -5,14 +5,16 @@ and review the diff)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rustpro.fingerprint import fingerprint_findings, source_reader
+from rustpro.model import Severity
 from rustpro.report.gitlab import SEVERITY, render_gitlab, unique
 from tests.cli_support import isolated_cache, run_cli
 from tests.report_support import fixed_result
@@ -122,3 +124,34 @@ def test_every_severity_has_a_gitlab_severity() -> None:
 
     assert set(SEVERITY) == set(Severity)
     assert set(SEVERITY.values()) <= GITLAB_SEVERITIES
+
+
+_TEXTS = st.text(st.characters(codec="utf-8"), max_size=20)
+_PATHS = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_TEXTS, _TEXTS, _PATHS, st.integers(-3, 10**6), st.sampled_from(Severity)),
+        max_size=5,
+    )
+)
+def test_issues_written_as_text_are_what_json_writes(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str, int, Severity]]
+) -> None:
+    """Each issue is written out as text: the report is `json.dumps` of the issues."""
+    from rustpro.report.gitlab import issue
+    from rustpro.report.repository import repository_paths
+
+    result = fixed_result(tmp_path_factory.mktemp("crate"))
+    base = result.findings[0]
+    result.findings = [
+        replace(base, message=message, rule=rule, path=path, line=line, severity=severity)
+        for message, rule, path, line, severity in rows
+    ]
+    prints = unique(fingerprint_findings(result.findings, source_reader(result.root)))
+    paths = repository_paths(result.root)
+    issues = [issue(f, p, paths.path(f.path)) for f, p in zip(result.findings, prints, strict=True)]
+    expected = json.dumps(issues, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert render_gitlab(result) == expected

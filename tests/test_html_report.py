@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from rustpro.cli import cli
 from rustpro.config import AuditConfig
 from rustpro.engine.audit import AuditResult
-from rustpro.model import Checkpoint, Finding, Severity
+from rustpro.model import Checkpoint, Finding, Location, Severity
 from rustpro.report import frames, html_data
 from rustpro.report.html import _asset, grade_letter, render_html
 from rustpro.report.html_data import SourceExcerpts, frame_lines, script_json
@@ -405,3 +405,72 @@ def test_statistics_on_the_command_line_reach_the_html_page(tmp_path: Path) -> N
     )
     assert run.exit_code == 0, run.output
     assert 'id="statistics"' in run.output
+
+
+_ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=25)
+
+
+@settings(max_examples=150)
+@given(
+    message=_ANY_TEXT,
+    help_=_ANY_TEXT,
+    span=st.tuples(*(st.integers(-1, 10**6) for _ in range(4))),
+    related=st.lists(
+        st.builds(
+            Location,
+            path=_ANY_TEXT,
+            line=st.integers(0, 10**5),
+            column=st.integers(0, 300),
+            message=_ANY_TEXT,
+        ),
+        max_size=55,
+    ),
+    source=st.sampled_from(["rustpro", "clippy"]),
+    also=st.lists(_ANY_TEXT, max_size=2),
+    group=st.sampled_from(["", "pedantic"]),
+    lines=st.dictionaries(st.integers(1, 40), _ANY_TEXT | st.just("x" * 300), max_size=8),
+)
+def test_rows_written_as_text_are_what_json_writes(
+    message: str,
+    help_: str,
+    span: tuple[int, int, int, int],
+    related: list[Any],
+    source: str,
+    also: list[str],
+    group: str,
+    lines: dict[int, str],
+) -> None:
+    """Each finding's row is written as text (`_finding_row_text`): the same text as
+    `json.dumps` of the row as a value, whatever its strings hold."""
+    line, column, end_line, end_column = span
+    finding = _finding(
+        message,
+        help=help_,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        related=tuple(related),
+        source=source,
+        also_reported_by=tuple(also),
+        group=group,
+    )
+    frame = frame_lines(finding)
+    excerpt = html_data.Excerpt.of(lines)
+    row = html_data._finding_row(finding, frame, excerpt)
+    row.update(r=3, s=1, c=2, f=-1)
+    expected = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    tail = ',"r":3,"s":1,"c":2,"f":-1}'
+    assert html_data._finding_row_text(finding, frame, excerpt, tail) == expected
+
+
+def test_text_that_spells_the_documents_placeholders_stays_text(tmp_path: Path) -> None:
+    """The rows and the source lines are spliced into the dumped document where their keys
+    stand: a line, message or help that spells a placeholder is just text."""
+    lines = ["fn f() {", "\0rows\0", "\0sources\0", "}", ""]
+    root = make_crate(tmp_path / "c", {"src/lib.rs": "\n".join(lines)})
+    findings = [_finding("\0rows\0", help="\0sources\0", line=2, end_line=2)]
+    data = embedded_data(render_html(_result(root, findings)))
+    (row,) = data["findings"]
+    assert (row["m"], row["h"]) == ("\0rows\0", "\0sources\0")
+    assert data["sources"] == [{"1": "fn f() {", "2": "\0rows\0", "3": "\0sources\0", "4": "}"}]

@@ -38,7 +38,7 @@ def test_the_entry_is_an_installed_script_running_a_static_audit() -> None:
     (hook,) = _hooks()
     script, *arguments = shlex.split(hook["entry"])
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["scripts"][script] == "rustpro.cli:main"
+    assert project["scripts"][script] == "rustpro._entry:main"  # rustpro.cli.main
     assert arguments == ["audit", "--static"]
 
 

@@ -252,3 +252,19 @@ def test_the_rules_an_audit_runs_are_the_instances_every_accessor_gives() -> Non
     assert [rule.name for rule in named] == ["static-mut", "unwrap-in-production"]
     every = {rule.name: rule for rule in file_rules()}
     assert all(every[rule.name] is rule for rule in named)
+
+
+def test_the_rule_modules_are_listed_as_pkgutil_walks_them() -> None:
+    """`registry.rule_modules` reads the file names (walking with pkgutil imports every
+    package at every start): the same modules, in the same order."""
+    import pkgutil
+
+    import rustpro.rules
+    from rustpro.rules import registry
+
+    walked = {
+        module.name.rsplit(".", 1)[-1].replace("_", "-"): module.name
+        for module in pkgutil.walk_packages(rustpro.rules.__path__, "rustpro.rules.")
+        if not module.ispkg
+    }
+    assert list(registry.rule_modules().items()) == list(walked.items())

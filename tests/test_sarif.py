@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rustpro.catalog import catalog
@@ -379,3 +379,76 @@ def test_rules_command_does_not_take_report_formats(capsys: pytest.CaptureFixtur
 def test_the_repository_address_is_the_one_pyproject_names() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["urls"]["Repository"] == REPOSITORY_URL
+
+
+# ----- the results written as text ---------------------------------------------------------------
+_TEXTS = st.text(st.characters(codec="utf-8"), max_size=30)
+# Paths name files: no NUL (the file system refuses it before any report is written).
+_PATHS = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=20)
+_PLACES = st.builds(
+    Location,
+    path=_PATHS,
+    line=st.integers(-2, 10**6),
+    column=st.integers(-2, 500),
+    message=_TEXTS,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    messages=st.lists(st.tuples(_PATHS, _TEXTS, _TEXTS), min_size=1, max_size=4),
+    related=st.lists(_PLACES, max_size=14),
+    spans=st.tuples(*(st.integers(-1, 10**6) for _ in range(4))),
+    group=st.sampled_from(["", "pedantic"]),
+    also=st.lists(_TEXTS, max_size=2),
+)
+def test_results_written_as_text_are_what_json_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+    messages: list[tuple[str, str, str]],
+    related: list[Location],
+    spans: tuple[int, int, int, int],
+    group: str,
+    also: list[str],
+) -> None:
+    """`render_sarif` writes each result as text (`_RunBuilder.text`): the same text as
+    `json.dumps` of the dict the builder describes it with, whatever the strings hold."""
+    from rustpro.report import sarif
+
+    result = fixed_result(tmp_path_factory.mktemp("crate"))
+    line, column, end_line, end_column = spans
+    extra = [
+        Finding(
+            rule=rule,
+            checkpoint=Checkpoint.ERRORS,
+            severity=Severity.WARNING,
+            path=path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            message=message,
+            help=message[::-1],
+            related=tuple(related),
+            also_reported_by=tuple(also),
+            group=group,
+        )
+        for path, message, rule in messages
+    ]
+    tool = _tool_finding("clippy::brand_new_lint", "clippy", Checkpoint.PROJECT, Severity.NOTE)
+    result.findings = [*result.findings, *extra, replace(tool, related=tuple(related[:2]))]
+    limits = UploadLimits(locations_per_result=5)
+    run = sarif._RunBuilder(result, 1, limits)
+    kept = run.most_severe(len(result.findings))
+    assert run.text(kept) == sarif._dump(run.log(kept))
+    assert run.text(kept[1:], size_limited=True) == sarif._dump(
+        run.log(kept[1:], size_limited=True)
+    )
+
+
+def test_text_that_spells_the_results_placeholder_stays_text(tmp_path: Path) -> None:
+    result = fixed_result(tmp_path / "crate")
+    result.warnings = ["\0results\0"]
+    result.findings = [replace(result.findings[0], message="\0results\0")]
+    run = _run(_sarif(result, exit_code=1))
+    assert [entry["message"]["text"].split("\n")[0] for entry in run["results"]] == ["\0results\0"]
+    assert "\0results\0" in _notes(run)

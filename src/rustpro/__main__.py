@@ -1,5 +1,5 @@
 """`python -m rustpro` is the same as the `rustpro` command."""
 
-from rustpro.cli import main
+from rustpro._entry import main
 
 main()

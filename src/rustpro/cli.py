@@ -25,6 +25,9 @@ FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
 # Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
 # `summary.by_rule`).
 NO_STATISTICS = ("sarif", "gitlab")
+# Formats that fingerprint every finding (`rustpro.fingerprint`): their audits record where
+# each finding sits while its file's tree is at hand (`AuditOptions.anchors`).
+FINGERPRINTED = ("sarif", "gitlab")
 # `rustpro rules` lists rules, not findings: the report formats do not apply to it.
 RULE_FORMATS = ("text", "json")
 # Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
@@ -330,6 +333,7 @@ def audit(
         use_baseline=not no_baseline,
         write_baseline=write_baseline,
         changed_since=changed_since,
+        anchors=fmt in FINGERPRINTED,
     )
     if no_baseline and baseline is not None:
         raise UsageError("--baseline and --no-baseline contradict each other")

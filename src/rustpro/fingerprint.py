@@ -23,9 +23,8 @@ item changes it. Baselines, the lintcheck labels, SARIF `partialFingerprints` an
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,36 +55,105 @@ def normalized_code(text: str) -> str:
 def fingerprint(rule: str, path: str, item: str, code: str, ordinal: int) -> str:
     """The fingerprint of the `ordinal`-th (0-based) finding of `rule` in `path`, inside
     `item`, flagging `code` (normalised here, so callers may pass it raw)."""
+    import hashlib  # imported here: runs that fingerprint nothing skip its import
+
     material = "\0".join((rule, path, item, normalized_code(code), str(ordinal)))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
-def fingerprint_findings(findings: Sequence[Finding], read_source: SourceReader) -> list[str]:
+# A finding's place as its fingerprint names it: the item path and the normalised code.
+Place = tuple[str, str]
+# Places worked out while the file pass had the tree (`anchor_places`), by span
+# `(line, column, end_line, end_column)`; a finding found there is never re-parsed.
+KnownPlaces = Callable[[Finding], Place | None]
+
+
+def fingerprint_findings(
+    findings: Sequence[Finding], read_source: SourceReader, known: KnownPlaces | None = None
+) -> list[str]:
     """One fingerprint per finding, in the order given.
 
-    Each file with findings is read and (for Rust) parsed once. Ordinals are counted in file
-    order (line, then column), whatever order the findings come in, so the result does not
-    depend on how a report sorted them.
+    A finding whose place `known` gives (recorded by the file pass, `anchor_places`) needs
+    no reading; each other file with findings is read and (for Rust) parsed once. Ordinals
+    are counted in file order (line, then column), whatever order the findings come in, so
+    the result does not depend on how a report sorted them.
     """
     files: dict[str, _FileFacts] = {}
-    places: list[tuple[str, str]] = []
+    places: list[Place] = []
     for finding in findings:
-        facts = files.get(finding.path)
-        if facts is None:
-            facts = files[finding.path] = _FileFacts(finding.path, read_source(finding.path))
-        item, code = facts.place(finding)
-        places.append((item, normalized_code(code)))
-    order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
+        place = known(finding) if known is not None else None
+        if place is None:
+            facts = files.get(finding.path)
+            if facts is None:
+                facts = files[finding.path] = _FileFacts(finding.path, read_source(finding.path))
+            item, code = facts.place(finding)
+            place = (item, normalized_code(code))
+        places.append(place)
+    import hashlib  # imported here: runs that fingerprint nothing skip its import
+
+    positions = [_position(finding) for finding in findings]
+    order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
+    sha256, normalized = hashlib.sha256, normalized_code
     for index in order:
         finding = findings[index]
         item, code = places[index]
-        key = (finding.rule, finding.path, item, code)
+        rule, path = finding.rule, finding.path
+        key = (rule, path, item, code)
         ordinal = seen.get(key, 0)
         seen[key] = ordinal + 1
-        result[index] = fingerprint(finding.rule, finding.path, item, code, ordinal)
+        # `fingerprint(rule, path, item, code, ordinal)`, written out: it runs per finding.
+        # `code` is normalised already: normalising it again changes it only where a comma
+        # is still left before a closing bracket (`f(a,,)`).
+        if ",)" in code or ",]" in code or ",}" in code or ",>" in code:
+            code = normalized(code)
+        material = "\0".join((rule, path, item, code, str(ordinal)))
+        result[index] = sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return result
+
+
+# One recorded place: the span `(line, column, end_line, end_column)`, the item path and the
+# normalised code.
+AnchoredSpan = tuple[int, int, int, int, str, str]
+
+
+def anchor_places(
+    path: str, source: bytes, tree: Tree, findings: Sequence[Finding]
+) -> list[AnchoredSpan]:
+    """The places of `findings` (all in the Rust file `path`, whose UTF-8 `source` parsed
+    into `tree`), worked out while the tree is at hand, exactly as `fingerprint_findings`
+    would from the file: reports and baselines then never parse a file again.
+
+    The caller leaves out a file holding a carriage return: `source_reader` reads text with
+    universal newlines, whose lines (and so places) can differ from the bytes' rows.
+    """
+    if not findings:
+        return []
+    facts = _FileFacts(path, source.decode("utf-8"), parsed=(source, tree))
+    anchored: dict[tuple[int, int, int, int], AnchoredSpan] = {}
+    for finding in findings:
+        span = (finding.line, finding.column, finding.end_line, finding.end_column)
+        if span not in anchored:
+            item, code = facts.place(finding)
+            anchored[span] = (*span, item, normalized_code(code))
+    return list(anchored.values())
+
+
+def known_places(anchored: Mapping[str, Sequence[AnchoredSpan]], prefix: str = "") -> KnownPlaces:
+    """A lookup of the places `anchor_places` recorded, by report path (`anchored`'s paths
+    with `prefix` before them, as the findings asked about name them)."""
+    table = {
+        (prefix + path, line, column, end_line, end_column): (item, code)
+        for path, spans in anchored.items()
+        for line, column, end_line, end_column, item, code in spans
+    }
+
+    def known(finding: Finding) -> Place | None:
+        key = (finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+        return table.get(key)
+
+    return known
 
 
 def source_reader(root: Path) -> SourceReader:
@@ -112,7 +180,9 @@ def _position(finding: Finding) -> tuple[int, int, int, int, str]:
 class _FileFacts:
     """One file's lines, and its syntax tree once a Rust finding needs it (parsed once)."""
 
-    def __init__(self, path: str, text: str | None) -> None:
+    def __init__(
+        self, path: str, text: str | None, parsed: tuple[bytes, Tree] | None = None
+    ) -> None:
         self._rust = path.endswith(".rs")
         self._toml = path.endswith(".toml")
         self._text = text or ""
@@ -122,6 +192,9 @@ class _FileFacts:
         self._source = b""
         self._line_starts: list[int] = []
         self._tree: Tree | None = None
+        if parsed is not None:  # `text` as bytes, and its tree: nothing to parse
+            self._source, self._tree = parsed
+            self._line_starts = _line_starts(self._source)
 
     def place(self, finding: Finding) -> tuple[str, str]:
         """The finding's item path and normalised code."""
@@ -161,9 +234,7 @@ class _FileFacts:
             self._source = self._text.encode("utf-8")
             # Keep the tree: a node outliving its tree reads freed memory.
             self._tree = parse(self._source)
-            # Summing the lines' lengths runs in C (as in `syntax.positions.LineIndex`).
-            starts = [0, *accumulate(len(line) + 1 for line in self._source.split(b"\n"))]
-            self._line_starts = starts
+            self._line_starts = _line_starts(self._source)
         return self._tree.root_node
 
     def _offset(self, line: int, column: int) -> int:
@@ -184,6 +255,11 @@ class _FileFacts:
             if header is not None:
                 return header.group(1)
         return ""
+
+
+def _line_starts(source: bytes) -> list[int]:
+    # Summing the lines' lengths runs in C (as in `syntax.positions.LineIndex`).
+    return [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
 
 
 def _zero_width(finding: Finding) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
+
+from rustpro.packaged_data import read_text
 
 PRECISION_FILE = "precision.json"
 
@@ -64,10 +65,11 @@ def path() -> Path:
 @functools.cache
 def measured() -> dict[str, RulePrecision]:
     """The committed measurements; empty when the file is absent."""
-    source = resources.files("rustpro").joinpath(PRECISION_FILE)
-    if not source.is_file():
+    try:
+        text = read_text(PRECISION_FILE)
+    except OSError:  # absent
         return {}
-    return parse(source.read_text(encoding="utf-8"))
+    return parse(text)
 
 
 def describe(entry: RulePrecision | None) -> str:

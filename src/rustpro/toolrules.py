@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rustpro.lintlist import (
-    TOOL_TIMEOUT,
-    Lint,
-    clippy_explain,
-    installed_knows,
-    neutral_directory,
-    shipped,
-)
 from rustpro.model import Checkpoint, Severity
+
+if TYPE_CHECKING:
+    from rustpro.lintlist import Lint, LintList
 
 # The tools whose findings full mode folds in; each is also a selector for all its findings.
 TOOL_SOURCES = ("clippy", "rustc", "rustdoc", "rustfmt", "cargo-test")
@@ -105,6 +101,29 @@ FIXED_RULES: dict[str, FixedRule] = {
         ),
     )
 }
+
+
+# The lint list (`rustpro.lintlist`, its JSON and the toolchain helpers) loads when a tool rule
+# is first named: an audit that names none does not pay its imports.
+def shipped() -> LintList:
+    """The lint list shipped with rustpro."""
+    from rustpro.lintlist import shipped as shipped_list
+
+    return shipped_list()
+
+
+def installed_knows(tool: str, name: str) -> bool:
+    """Whether the installed toolchain knows a lint missing from the shipped list."""
+    from rustpro.lintlist import installed_knows as knows
+
+    return knows(tool, name)
+
+
+def clippy_explain(name: str) -> str | None:
+    """`cargo clippy --explain NAME`, or None when it cannot say."""
+    from rustpro.lintlist import clippy_explain as explain
+
+    return explain(name)
 
 
 def tool_of(selector: str) -> str | None:
@@ -215,6 +234,8 @@ def _error_code_page(code: str) -> str:
 def _rustc_explain(code: str) -> str | None:
     import shutil  # here: an audit never asks, and the imports cost every start
     import subprocess
+
+    from rustpro.lintlist import TOOL_TIMEOUT, neutral_directory
 
     if shutil.which("rustc") is None:
         return None

@@ -26,6 +26,7 @@ from rustpro.engine.ruleset import reportable_rules
 from rustpro.engine.structure import SuppressionComment
 from rustpro.engine.suppress import apply_suppressions
 from rustpro.errors import AuditPathError, UsageError
+from rustpro.fingerprint import AnchoredSpan, KnownPlaces, known_places
 from rustpro.model import Checkpoint, CheckpointResult, Finding
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.registry import (
@@ -69,6 +70,12 @@ class AuditOptions:
     write_baseline: Path | None = None
     # Report only findings in files changed since this git ref (and untracked files).
     changed_since: str | None = None
+    # Record where each finding sits as its fingerprint names it (`AuditResult.anchors`)
+    # while its file's tree is at hand, so that fingerprinting (SARIF, GitLab) reads and
+    # parses no file again. Always done when a baseline is read or written. Off otherwise:
+    # a fingerprint names the code a finding flags, and on code that nests a construct in
+    # itself (`unsafe { f(unsafe { .. }) }`) that costs the square of the nesting.
+    anchors: bool = False
 
 
 @dataclass(slots=True)
@@ -99,6 +106,14 @@ class AuditResult:
     baseline_hidden: int = 0
     baseline_fixed: int = 0
     changed_hidden: int = 0
+    # Per analysed file (relpath), the places of its file-pass findings as fingerprints name
+    # them (`fingerprint.anchor_places`): SARIF, GitLab and baselines read no file for them.
+    anchors: dict[str, list[AnchoredSpan]] = field(default_factory=dict)
+
+    @property
+    def known_places(self) -> KnownPlaces:
+        """A lookup of the places the file pass recorded, for `fingerprint_findings`."""
+        return known_places(self.anchors)
 
     @property
     def not_compiled(self) -> int:
@@ -190,7 +205,8 @@ def run_audit(
         cache = ResultCache()
     # Only the rules whose findings this configuration can report run (`engine.ruleset`).
     rules = reportable_rules(config, full_mode=not options.static)
-    per_crate, tree = _analyse_compiled(workspace, options, cache, rules)
+    anchors = options.anchors or narrowing.fingerprints
+    per_crate, tree = _analyse_compiled(workspace, options, cache, rules, anchors)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]
     if extra is not None and pending is None:
         # cargo builds the packages the named files belong to, not the whole workspace.
@@ -251,8 +267,9 @@ def run_audit(
     findings, suppressed = apply_suppressions(_dedupe(findings), comments)
     findings = merge_overlapping([f for f in findings if config.keeps(f) and scope.owns(f.path)])
     findings.sort(key=Finding.sort_key)
+    places = {r.relpath: r.anchors for r in results if r.anchors}
     narrowed = narrowing.apply(
-        findings, workspace.root, observable_in(config.keeps, scope.owns, reportable)
+        findings, workspace.root, observable_in(config.keeps, scope.owns, reportable), places
     )
     findings = narrowed.findings
     lines = sum(r.lines for r in results if not r.structure.generated)
@@ -299,6 +316,7 @@ def run_audit(
         baseline_hidden=narrowed.baseline_hidden,
         baseline_fixed=narrowed.baseline_fixed,
         changed_hidden=narrowed.changed_hidden,
+        anchors=places,
     )
 
 
@@ -454,13 +472,19 @@ def _analyse_compiled(
     options: AuditOptions,
     cache: ResultCache | None,
     rules: frozenset[str] | None = None,
+    anchors: bool = False,
 ) -> tuple[list[list[FileResult]], TreeOutcome]:
     """Analyse the files the module tree reaches, wave by wave, with the file rules named in
-    `rules` (None: every one); results per crate."""
+    `rules` (None: every one), recording their findings' places when `anchors` says so;
+    results per crate."""
     walk = ModuleTreeWalk(workspace.crates, workspace.root)
     per_crate: list[list[FileResult]] = [[] for _ in workspace.crates]
     with FileAnalyzer(
-        max_bytes=options.max_file_bytes, cache=cache, workers=options.workers, rules=rules
+        max_bytes=options.max_file_bytes,
+        cache=cache,
+        workers=options.workers,
+        rules=rules,
+        anchors=anchors,
     ) as analyzer:
         wave = walk.roots()
         while wave:

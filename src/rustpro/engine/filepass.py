@@ -19,6 +19,7 @@ from rustpro.engine.context import Candidate, FileContext
 from rustpro.engine.finder import Hit
 from rustpro.engine.gates import GateRoute, RuleNames, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
+from rustpro.fingerprint import AnchoredSpan, anchor_places
 from rustpro.model import Role
 from rustpro.rules.base import FileRule, Scope
 from rustpro.rules.generated_code import is_generated_file, is_generated_path
@@ -43,6 +44,11 @@ class FileResult:
     parse_error_line: int | None = None  # first line with a syntax error, if any
     skipped: str | None = None  # why the file was not analysed (unreadable, not UTF-8, ...)
     rule_errors: list[str] = field(default_factory=list)
+    # The places of the candidates' findings as fingerprints name them, recorded while the
+    # tree is at hand (`fingerprint.anchor_places`) when the run asked for them; None when it
+    # did not. A finding without one (a crate rule's, a file holding a carriage return) is
+    # placed by reading its file again.
+    anchors: list[AnchoredSpan] | None = None
 
 
 def prepare(rules: RuleNames = None) -> None:
@@ -56,8 +62,11 @@ def prepare(rules: RuleNames = None) -> None:
     gates.compile_all(gates.plan(False, rules))
 
 
-def analyze_source(source: bytes, relpath: str, role: Role, rules: RuleNames = None) -> FileResult:
-    """Parse `source` and run the file rules named in `rules` on it (None: every one)."""
+def analyze_source(
+    source: bytes, relpath: str, role: Role, rules: RuleNames = None, anchors: bool = True
+) -> FileResult:
+    """Parse `source` and run the file rules named in `rules` on it (None: every one);
+    `anchors`: record the places of the findings for their fingerprints too."""
     tree = parse(source)
     lines = LineIndex(source)
     result = FileResult(relpath=relpath, role=role, lines=lines.line_count)
@@ -68,7 +77,7 @@ def analyze_source(source: bytes, relpath: str, role: Role, rules: RuleNames = N
     # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
     # the word finder met, instead of a descent from the root per step.
     with ancestry.active(ctx.ancestry):
-        return _analyze(ctx, result, _rules_for(source, rules))
+        return _analyze(ctx, result, _rules_for(source, rules), anchors)
 
 
 def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:
@@ -77,7 +86,9 @@ def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:
     return None if rules is None or structure.SUPPRESSION_MARK in source else rules
 
 
-def _analyze(ctx: FileContext, result: FileResult, rules: RuleNames) -> FileResult:
+def _analyze(
+    ctx: FileContext, result: FileResult, rules: RuleNames, anchors: bool = True
+) -> FileResult:
     relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
     file_plan = gates.plan(role is Role.PRODUCTION, rules)
     test_ranges: list[tuple[int, int]] = []
@@ -133,6 +144,10 @@ def _analyze(ctx: FileContext, result: FileResult, rules: RuleNames) -> FileResu
         except Exception as err:
             result.rule_errors.append(f"{relpath}: rule {rule.name} failed: {err!r}")
     result.candidates = ctx.candidates
+    if anchors:
+        # A file holding a carriage return is read again by reports (`anchor_places`).
+        findings = [c.finding for c in ctx.candidates] if b"\r" not in source else []
+        result.anchors = anchor_places(relpath, source, ctx.tree, findings)
     result.facts = ctx.facts
     result.file_test_only = ctx.file_test_only
     return result
@@ -252,7 +267,7 @@ class _RuleRunner:
             if sub.own is None:
                 together = True
                 continue
-            for _, found in sub.own.get().matches(node):
+            for found in sub.own.matches(node):
                 self.deliver(((sub.rule, sub.scope),), found)
         if not together or route.sub_query is None:
             return

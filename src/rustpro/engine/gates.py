@@ -95,8 +95,32 @@ class OwnCursor:
 
     Compiling a query costs milliseconds whatever its size (tree-sitter analyses the whole
     grammar for it): compiling every rule's patterns before the first file cost a quarter of
-    a second of each run, most of it for patterns a small crate never reaches.
+    a second of each run, most of it for patterns a small crate never reaches. A rule's own
+    patterns whose top nodes are of different kinds (`function_item` and
+    `function_signature_item`) share one query (`_OwnQuery`): rooted at a candidate, only
+    the pattern of the candidate's kind can match, and each keeps the matches of its own
+    pattern indexes.
     """
+
+    __slots__ = ("_first", "_query", "_stop")
+
+    def __init__(self, query: _OwnQuery, first: int, stop: int) -> None:
+        self._query = query
+        self._first = first  # this pattern's indexes in the shared query: [first, stop)
+        self._stop = stop
+
+    def compile(self) -> None:
+        """Compile the query now (before worker processes are forked)."""
+        self._query.get()
+
+    def matches(self, node: Node) -> list[dict[str, list[Node]]]:
+        """The captures of each match of this subscription's pattern rooted at `node`."""
+        first, stop = self._first, self._stop
+        return [found for index, found in self._query.get().matches(node) if first <= index < stop]
+
+
+class _OwnQuery:
+    """The own patterns of one rule, compiled together when a candidate first needs one."""
 
     __slots__ = ("_cursor", "_rule", "_text")
 
@@ -297,9 +321,10 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
         # their patterns out of that plan saves the gate work on every such file.
         if not production and rule.scope is Scope.PRODUCTION:
             continue
-        for pattern in rule.gated_patterns():
+        patterns = rule.gated_patterns()
+        owns = _own_cursors(rule, patterns)
+        for pattern, own in zip(patterns, owns, strict=True):
             direct = not pattern.query.strip()
-            own = None if direct or not pattern.needs else OwnCursor(rule, pattern.query)
             sub = Subscription(
                 rule,
                 pattern.on,
@@ -312,6 +337,62 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
             )
             found.append((sub, pattern))
     return found
+
+
+def _own_cursors(rule: FileRule, patterns: Sequence[Pattern]) -> list[OwnCursor | None]:
+    """The own cursor of each of a rule's patterns that has a byte pre-test (`needs`), None
+    for the others. Patterns of one top node kind each, all kinds different, share a query:
+    one compilation instead of one per pattern (`OwnCursor`)."""
+    owns: list[OwnCursor | None] = [None] * len(patterns)
+    texts: list[tuple[int, str]] = []
+    for index, pattern in enumerate(patterns):
+        text = pattern.query.strip()
+        if text and pattern.needs:
+            texts.append((index, text))
+    kinds = [_top_kind(text) for _, text in texts]
+    shared = all(kind is not None for kind in kinds) and len(set(kinds)) == len(kinds)
+    if shared and len(texts) > 1:
+        query = _OwnQuery(rule, "\n".join(text for _, text in texts))
+        for position, (index, _) in enumerate(texts):
+            owns[index] = OwnCursor(query, position, position + 1)
+        return owns
+    for index, text in texts:
+        owns[index] = OwnCursor(_OwnQuery(rule, text), 0, _ALL_PATTERNS)
+    return owns
+
+
+# Every pattern index of a query of its own.
+_ALL_PATTERNS = 1 << 30
+# A pattern that is one node of a named kind: `(function_item ..) @match`, its kind first.
+_ONE_NODE = re.compile(r"\(\s*([a-z_]+)\b")
+
+
+def _top_kind(text: str) -> str | None:
+    """The node kind of a query text that is exactly one plain node pattern (captures and
+    predicates inside it, captures after it), else None (alternations, groups, comments,
+    several patterns)."""
+    match = _ONE_NODE.match(text)
+    if match is None:
+        return None
+    depth = 0
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == '"':  # a string: its parentheses do not count
+            position += 1
+            while position < len(text) and text[position] != '"':
+                position += 2 if text[position] == "\\" else 1
+        elif char == ";":
+            return None  # a comment
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                rest = text[position + 1 :].split()
+                return match.group(1) if all(word.startswith("@") for word in rest) else None
+        position += 1
+    return None
 
 
 def _own_cursor(rule: FileRule, text: str) -> tree_sitter.QueryCursor:
@@ -499,7 +580,7 @@ def compile_all(file_plan: Plan) -> None:
             route.sub_query.get()
         for sub in (*route.everyone, *route.filters, *sum(route.by_name.values(), ())):
             if sub.own is not None:
-                sub.own.get()
+                sub.own.compile()
 
 
 # How the word finder checks the token of a name, per named channel.

@@ -14,7 +14,7 @@ Each finding is counted once: reported + baseline_hidden + changed_hidden = all 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -24,6 +24,7 @@ from rustpro.model import Checkpoint, Finding, Severity
 
 if TYPE_CHECKING:  # the baseline modules load only when a run uses a baseline (start-up cost)
     from rustpro.baseline import Baseline, BaselineEntry
+    from rustpro.fingerprint import AnchoredSpan
 
 # Whether this run could have reported a baseline entry's finding (its file is in the
 # audit's scope, its rule ran and is selected): only then does its absence mean "fixed".
@@ -92,17 +93,31 @@ class Narrowing:
         return cls(loaded, None, changed, None, prefix, around)
 
     @property
+    def fingerprints(self) -> bool:
+        """True when the run fingerprints its findings (a baseline is read or written)."""
+        return self.baseline is not None or self.write_to is not None
+
+    @property
     def idle(self) -> bool:
         """True when nothing is narrowed (no fingerprint needs computing)."""
         return self.baseline is None and self.write_to is None and self.changed is None
 
-    def apply(self, findings: list[Finding], root: Path, observable: Observable) -> Narrowed:
-        """The findings to report; writes the baseline file when asked to."""
+    def apply(
+        self,
+        findings: list[Finding],
+        root: Path,
+        observable: Observable,
+        anchors: Mapping[str, Sequence[AnchoredSpan]] | None = None,
+    ) -> Narrowed:
+        """The findings to report; writes the baseline file when asked to. `anchors`: the
+        places the file pass recorded (`AuditResult.anchors`), so no file is parsed again."""
         if self.idle:
             return Narrowed(findings)
         narrowed = Narrowed(findings)
         if self.baseline is not None or self.write_to is not None:
-            narrowed = self._against_baseline(findings, root, self._unprefixed(observable))
+            narrowed = self._against_baseline(
+                findings, root, self._unprefixed(observable), anchors or {}
+            )
         if self.changed is not None:
             inside = [f for f in narrowed.findings if f.path in self.changed]
             narrowed.changed_hidden = len(narrowed.findings) - len(inside)
@@ -122,16 +137,22 @@ class Narrowing:
         return inside
 
     def _against_baseline(
-        self, findings: list[Finding], root: Path, observable: Observable
+        self,
+        findings: list[Finding],
+        root: Path,
+        observable: Observable,
+        anchors: Mapping[str, Sequence[AnchoredSpan]],
     ) -> Narrowed:
         from rustpro.baseline import entries_of, render_baseline, write_baseline
-        from rustpro.fingerprint import fingerprint_findings, source_reader
+        from rustpro.fingerprint import fingerprint_findings, known_places, source_reader
 
         keyed = findings
+        prefix = ""
         if self.workspace_root is not None:  # paths from the workspace root, read from there
-            keyed = [replace(f, path=self.prefix + f.path) for f in findings]
+            prefix = self.prefix
+            keyed = [replace(f, path=prefix + f.path) for f in findings]
             root = self.workspace_root
-        prints = fingerprint_findings(keyed, source_reader(root))
+        prints = fingerprint_findings(keyed, source_reader(root), known_places(anchors, prefix))
         baseline = self.baseline
         if self.write_to is not None:
             previous = self.previous

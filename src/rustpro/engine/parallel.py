@@ -39,10 +39,14 @@ class FileJob:
 
 
 def analyze_file(
-    job: FileJob, max_bytes: int, cache: ResultCache | None, rules: RuleNames = None
+    job: FileJob,
+    max_bytes: int,
+    cache: ResultCache | None,
+    rules: RuleNames = None,
+    anchors: bool = True,
 ) -> FileResult:
-    """Read, analyse (or fetch from cache) one file with `rules` (None: every file rule);
-    never raises for bad input."""
+    """Read, analyse (or fetch from cache) one file with `rules` (None: every file rule),
+    recording its findings' places when `anchors` asks; never raises for bad input."""
     try:
         source = read_source(job.path, max_bytes)
     except SourceSkipped as skipped:
@@ -50,10 +54,11 @@ def analyze_file(
     key = cache.key(source, job.relpath, job.role, rules) if cache else ""
     if cache is not None:
         cached = cache.get(key)
-        if cached is not None:
+        # An entry written by a run that did not record places serves only runs that do not.
+        if cached is not None and (not anchors or cached.anchors is not None):
             return cached
     try:
-        result = analyze_source(source, job.relpath, job.role, rules)
+        result = analyze_source(source, job.relpath, job.role, rules, anchors)
     except RecursionError:  # no traceback, and no end to the audit, for one hostile file
         return FileResult(relpath=job.relpath, role=job.role, skipped=NESTED_TOO_DEEPLY)
     if cache is not None and not result.rule_errors:
@@ -62,7 +67,11 @@ def analyze_file(
 
 
 def _analyze_chunk(
-    jobs: Sequence[FileJob], max_bytes: int, cache_root: Path | None, rules: RuleNames
+    jobs: Sequence[FileJob],
+    max_bytes: int,
+    cache_root: Path | None,
+    rules: RuleNames,
+    anchors: bool,
 ) -> list[FileResult]:
     cache = None
     if cache_root is not None:
@@ -70,7 +79,7 @@ def _analyze_chunk(
 
         cache = ResultCache(cache_root)
     with _without_cycle_collection():
-        return [analyze_file(job, max_bytes, cache, rules) for job in jobs]
+        return [analyze_file(job, max_bytes, cache, rules, anchors) for job in jobs]
 
 
 @contextlib.contextmanager
@@ -99,9 +108,12 @@ def analyze_files(
     cache: ResultCache | None,
     workers: int | None = None,
     rules: RuleNames = None,
+    anchors: bool = True,
 ) -> list[FileResult]:
     """Results for every job, in job order."""
-    with FileAnalyzer(max_bytes=max_bytes, cache=cache, workers=workers, rules=rules) as analyzer:
+    with FileAnalyzer(
+        max_bytes=max_bytes, cache=cache, workers=workers, rules=rules, anchors=anchors
+    ) as analyzer:
         return analyzer.analyze(jobs)
 
 
@@ -119,10 +131,12 @@ class FileAnalyzer:
         cache: ResultCache | None,
         workers: int | None = None,
         rules: RuleNames = None,
+        anchors: bool = True,
     ) -> None:
         self.max_bytes = max_bytes
         self.cache = cache
         self.rules = rules  # the file rules to run (`engine.ruleset`); None: every one
+        self.anchors = anchors  # record findings' places for fingerprints (`filepass`)
         self.count = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
@@ -148,7 +162,10 @@ class FileAnalyzer:
             or (self._pool is None and _total_size(jobs) < PARALLEL_MIN_BYTES)
         ):
             with _without_cycle_collection():
-                return [analyze_file(job, self.max_bytes, self.cache, self.rules) for job in jobs]
+                return [
+                    analyze_file(job, self.max_bytes, self.cache, self.rules, self.anchors)
+                    for job in jobs
+                ]
         # Big files first spread the load evenly; results are put back in job order afterwards.
         order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
         chunks: list[list[int]] = [[] for _ in range(min(self.count * 4, len(jobs)))]
@@ -164,7 +181,12 @@ class FileAnalyzer:
             (
                 chunk,
                 pool.submit(
-                    _analyze_chunk, [jobs[i] for i in chunk], self.max_bytes, cache_dir, self.rules
+                    _analyze_chunk,
+                    [jobs[i] for i in chunk],
+                    self.max_bytes,
+                    cache_dir,
+                    self.rules,
+                    self.anchors,
                 ),
             )
             for chunk in chunks

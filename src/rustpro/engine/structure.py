@@ -341,7 +341,7 @@ def _record_macro_mod(
 
 # `include!("x.rs")`: the literal path of an included file. `include!(concat!(env!("OUT_DIR"),
 # ..))` names a build output, which is not in the tree.
-_INCLUDE_TEXT = re.compile(rb"\binclude\s*!")
+_INCLUDE_TEXT = re.compile(rb"include\s*!")  # at a word's start (`nodes_at`)
 
 
 def record_includes(ctx: FileContext, out: FileStructure) -> None:
@@ -349,7 +349,8 @@ def record_includes(ctx: FileContext, out: FileStructure) -> None:
     if b"include" not in ctx.source:
         return
     root = ctx.tree.root_node
-    for call in items.nodes_at(root, ctx.source, _INCLUDE_TEXT, "macro_invocation"):
+    calls = items.nodes_at(root, ctx.source, _INCLUDE_TEXT, "macro_invocation", word_start=True)
+    for call in calls:
         if items.macro_name(call) not in ("include", "std::include", "core::include"):
             continue
         if ctx.places.around(call).in_function:
@@ -366,7 +367,7 @@ def record_includes(ctx: FileContext, out: FileStructure) -> None:
 
 
 # Functions whose name says they exist for tests (`new_for_tests`, `build_pool_for_testing`).
-_TEST_SUPPORT_FN = re.compile(rb"\bfn\s+\w*_for_test(?:s|ing)?\b")
+_TEST_SUPPORT_FN = re.compile(rb"fn\s+\w*_for_test(?:s|ing)?\b")  # at a word's start
 
 
 def record_test_support_functions(ctx: FileContext, test_ranges: list[tuple[int, int]]) -> None:
@@ -374,7 +375,8 @@ def record_test_support_functions(ctx: FileContext, test_ranges: list[tuple[int,
     if b"_for_test" not in ctx.source:
         return
     root = ctx.tree.root_node
-    for function in items.nodes_at(root, ctx.source, _TEST_SUPPORT_FN, "function_item"):
+    functions = items.nodes_at(root, ctx.source, _TEST_SUPPORT_FN, "function_item", word_start=True)
+    for function in functions:
         test_ranges.append((function.start_byte, function.end_byte))
 
 

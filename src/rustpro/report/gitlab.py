@@ -11,13 +11,13 @@ fingerprint, so fingerprints are made unique within a report.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
 from rustpro.fingerprint import fingerprint_findings, source_reader
-from rustpro.model import Severity
+from rustpro.model import Finding, Severity
 from rustpro.report.repository import repository_paths
 
 # GitLab's scale is info, minor, major, critical, blocker. An error is almost surely a bug
@@ -34,23 +34,37 @@ SEVERITY = {
 def render_gitlab(result: AuditResult) -> str:
     """The findings as a GitLab code-quality report (JSON text)."""
     paths = repository_paths(result.root)
-    fingerprints = unique(fingerprint_findings(result.findings, source_reader(result.root)))
-    issues: list[dict[str, Any]] = [
-        {
-            "description": finding.message,
-            "check_name": finding.rule,
-            "fingerprint": fingerprint,
-            "severity": SEVERITY[finding.severity],
-            "location": {
-                "path": paths.path(finding.path),
-                "lines": {"begin": max(finding.line, 1)},
-            },
-        }
-        for finding, fingerprint in zip(result.findings, fingerprints, strict=True)
-    ]
-    # Compact, as json's C encoder writes it: indenting thousands of issues costs ten times as
-    # long.
-    return json.dumps(issues, ensure_ascii=False, separators=(",", ":")) + "\n"
+    fingerprints = unique(
+        fingerprint_findings(result.findings, source_reader(result.root), result.known_places)
+    )
+    # Compact, as json's C encoder writes it (indenting thousands of issues costs ten times as
+    # long), each issue written out: `json.dumps` of `issue(..)` (a test holds the two equal).
+    located: dict[str, str] = {}  # report path -> `"path":..` as JSON
+    texts = []
+    for finding, fingerprint in zip(result.findings, fingerprints, strict=True):
+        path = located.get(finding.path)
+        if path is None:
+            path = located[finding.path] = _STR(paths.path(finding.path))
+        texts.append(
+            f'{{"description":{_STR(finding.message)},"check_name":{_STR(finding.rule)},'
+            f'"fingerprint":{_STR(fingerprint)},"severity":"{SEVERITY[finding.severity]}",'
+            f'"location":{{"path":{path},"lines":{{"begin":{max(finding.line, 1)}}}}}}}'
+        )
+    return "[" + ",".join(texts) + "]\n"
+
+
+def issue(finding: Finding, fingerprint: str, path: str) -> dict[str, Any]:
+    """One finding as a code-quality issue (`path`: from the top of the repository)."""
+    return {
+        "description": finding.message,
+        "check_name": finding.rule,
+        "fingerprint": fingerprint,
+        "severity": SEVERITY[finding.severity],
+        "location": {"path": path, "lines": {"begin": max(finding.line, 1)}},
+    }
+
+
+_STR = encode_basestring  # how json.dumps writes a string, non-ASCII kept
 
 
 def unique(fingerprints: Sequence[str]) -> list[str]:

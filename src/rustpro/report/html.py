@@ -6,7 +6,7 @@ and a small script; the page loads nothing, and its Content-Security-Policy forb
 by file) is static HTML; the findings are one JSON document (`html_data`) that the script
 renders a page at a time, so a report of 10,000 findings opens as fast as one of ten.
 Every text from the audit is escaped: HTML text with `html.escape`, the JSON with
-`html_data.script_json`, and the script builds its elements with `textContent` only.
+`html_data.ReportData.script_json`, and the script builds its elements with `textContent` only.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable
-from importlib import resources
 
 from rustpro.engine.audit import AuditResult
 from rustpro.model import Checkpoint, CheckpointResult, Finding, Severity
 from rustpro.outcome import verdict as judge_result
+from rustpro.packaged_data import read_text
 from rustpro.report.gates import gate_settings
-from rustpro.report.html_data import SEVERITIES, report_data, script_json
+from rustpro.report.html_data import SEVERITIES, report_data
 from rustpro.report.rule_pages import rule_pages
 from rustpro.report.statistics import rule_statistics
 from rustpro.scoring import overall_score
@@ -48,7 +48,7 @@ def grade_letter(score: int) -> str:
 
 @functools.cache
 def _asset(name: str) -> str:
-    return resources.files("rustpro.report").joinpath("html_assets", name).read_text("utf-8")
+    return read_text("report", "html_assets", name)
 
 
 def _e(text: object) -> str:
@@ -85,11 +85,11 @@ def render_html(result: AuditResult, *, statistics: bool = False) -> str:
         "</section>\n",
         _statistics_card(findings) if statistics else "",
         _findings_section(findings),
-        _rules_section(findings, [rule["name"] for rule in data["rules"]]),
+        _rules_section(findings, [rule["name"] for rule in data.head["rules"]]),
         _notes_section(result),
         "</main>\n",
         _footer(result),
-        f'<script type="application/json" id="report-data">{script_json(data)}</script>\n',
+        f'<script type="application/json" id="report-data">{data.script_json()}</script>\n',
         f"<script>\n{_asset('report.js')}</script>\n",
         "</body>\n</html>\n",
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,12 +68,18 @@ class SourceExcerpts:
         count = len(parts)
         if count <= wanted[-1] and not parts[-1]:
             count -= 1  # the file ends with a newline: no line after it
-        found: dict[int, str] = {}
-        for number in wanted:
-            if number > count:
-                break
-            found[number] = parts[number - 1].rstrip(b"\r").decode("utf-8", errors="replace")
-        return found
+        numbers = [number for number in wanted if number <= count]
+        if not numbers:
+            return {}
+        # Decoded in one piece: an invalid byte sequence never spans a `\n`, so this is
+        # each line decoded on its own.
+        texts = b"\n".join([parts[number - 1] for number in numbers]).decode(
+            "utf-8", errors="replace"
+        )
+        lines = texts.split("\n")
+        if "\r" in texts:
+            lines = [line.rstrip("\r") for line in lines]
+        return dict(zip(numbers, lines, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,48 +97,122 @@ class Excerpt:
         return cls(found, long, max(found, default=0))
 
 
-def report_data(result_root: Path, findings: list[Finding], rule_pages: dict[str, Any]) -> Any:
+def report_data(
+    result_root: Path, findings: list[Finding], rule_pages: dict[str, Any]
+) -> ReportData:
     """The document the page renders: names by index, findings, and the source lines of
     their frames (lines longer than a frame are stored clipped, with the finding)."""
     rules: dict[str, int] = {}
     files: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
-    frames = []
-    for finding in findings:
+    frames = [frame_lines(finding) for finding in findings]
+    for finding, (first, last) in zip(findings, frames, strict=True):
         rules.setdefault(finding.rule, len(rules))
-        frame = frame_lines(finding)
-        frames.append(frame)
-        if finding.path:
-            files.setdefault(finding.path, len(files))
-            wanted.setdefault(finding.path, set()).update(range(frame.first, frame.last + 1))
+        path = finding.path
+        if path:
+            if path not in files:
+                files[path] = len(files)
+                wanted[path] = set()
+            wanted[path].update(range(first, last + 1))
     excerpts = SourceExcerpts(result_root)
     read = {path: Excerpt.of(excerpts.read(path, numbers)) for path, numbers in wanted.items()}
+    # Each file's lines as the JSON object `{"12": "text", ..}` (written as text, like the
+    # rows: thousands of lines).
     sources = [
-        {str(n): text for n, text in read[path].lines.items() if n not in read[path].long}
+        "{"
+        + ",".join(
+            f'"{n}":{_STR(text)}'
+            for n, text in read[path].lines.items()
+            if n not in read[path].long
+        )
+        + "}"
         for path in files
     ]
     severity_index = {s: i for i, s in enumerate(SEVERITIES)}
     checkpoint_index = {c: i for i, c in enumerate(CHECKPOINTS)}
     nothing = Excerpt({}, frozenset(), 0)
-    rows = []
-    for finding, frame in zip(findings, frames, strict=True):
-        row = _finding_row(finding, frame, read.get(finding.path, nothing))
-        row["r"] = rules[finding.rule]
-        row["s"] = severity_index[finding.severity]
-        row["c"] = checkpoint_index[finding.checkpoint]
-        row["f"] = files.get(finding.path, -1)
-        rows.append(row)
-    return {
+    rows = [
+        _finding_row_text(
+            finding,
+            frame,
+            read.get(finding.path, nothing),
+            f',"r":{rules[finding.rule]},"s":{severity_index[finding.severity]},'
+            f'"c":{checkpoint_index[finding.checkpoint]},"f":{files.get(finding.path, -1)}}}',
+        )
+        for finding, frame in zip(findings, frames, strict=True)
+    ]
+    head = {
         "severities": [s.value for s in SEVERITIES],
         "checkpoints": [c.value for c in CHECKPOINTS],
         "rules": [rule_pages[name] for name in rules],
         "files": list(files),
-        "sources": sources,
-        "findings": rows,
+        "sources": _SOURCES,
+        "findings": _ROWS,
     }
+    return ReportData(head, sources, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """The document: everything but the findings as values (`head`), and each finding's row
+    as the JSON text `json.dumps` writes of it (`_finding_row`, written as text: for
+    thousands of findings, building the rows as dicts and encoding them took most of the
+    report's time)."""
+
+    head: dict[str, Any]
+    sources: list[str]  # each file's `{"line": "text"}` object as JSON text
+    rows: list[str]
+
+    def script_json(self) -> str:
+        """The document as `script_json` writes it."""
+        text = json.dumps(self.head, ensure_ascii=False, separators=(",", ":"))
+        text = text.replace(_SOURCES_TEXT, '"sources":[' + ",".join(self.sources) + "]", 1)
+        text = text.replace(_ROWS_TEXT, '"findings":[' + ",".join(self.rows) + "]", 1)
+        return _script_safe(text)
+
+
+# The places of the sources and rows in the dumped head, filled by `ReportData.script_json`:
+# found with their keys, which no string can hold (a string's quotes are escaped).
+_SOURCES = "\0sources\0"
+_SOURCES_TEXT = '"sources":' + json.dumps(_SOURCES)
+_ROWS = "\0rows\0"
+_ROWS_TEXT = '"findings":' + json.dumps(_ROWS)
+_STR = encode_basestring
+
+
+def _finding_row_text(finding: Finding, frame: FrameLines, excerpt: Excerpt, tail: str) -> str:
+    """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`."""
+    text = (
+        f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
+        f'"ek":{finding.end_column},"m":{_STR(finding.message)},"h":{_STR(finding.help)}'
+    )
+    if finding.line <= excerpt.last:
+        last = min(frame.last, excerpt.last)
+        text += f',"a":{frame.first},"b":{last}'
+        if excerpt.long:
+            clipped = _clipped_lines(finding, range(frame.first, last + 1), excerpt)
+            if clipped:
+                text += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
+    if finding.source != "rustpro":
+        text += f',"src":{_STR(finding.source)}'
+    if finding.related:
+        text += ',"rel":[' + ",".join(
+            f"[{_STR(r.path)},{r.line},{r.column},{_STR(r.message)}]"
+            for r in finding.related[:RELATED_EMBEDDED]
+        )
+        text += "]"
+        if len(finding.related) > RELATED_EMBEDDED:
+            text += f',"more":{len(finding.related) - RELATED_EMBEDDED}'
+    if finding.also_reported_by:
+        text += ',"also":[' + ",".join(_STR(name) for name in finding.also_reported_by) + "]"
+    if finding.group:
+        text += f',"g":{_STR(finding.group)}'
+    return text + tail
 
 
 def _finding_row(finding: Finding, frame: FrameLines, excerpt: Excerpt) -> dict[str, Any]:
+    """A finding's row as a value (what `_finding_row_text` writes, without the indexes
+    `report_data` adds: `r`, `s`, `c`, `f`)."""
     row: dict[str, Any] = {
         "l": finding.line,
         "k": finding.column,
@@ -179,7 +260,10 @@ def script_json(data: Any) -> str:
     """`data` as JSON that is safe inside `<script>`: no `<`, `>` or `&` (so no `</script>`
     or `<!--` can end or bend the element) and no U+2028/U+2029 (line terminators in old
     JavaScript)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _script_safe(text: str) -> str:
     return (
         text.replace("&", "\\u0026")
         .replace("<", "\\u003c")

@@ -29,12 +29,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
 from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, source_reader
 from rustpro.links import REPOSITORY_URL
-from rustpro.model import Finding, Location
+from rustpro.model import Finding, Location, Severity
 from rustpro.outcome import verdict
 from rustpro.report.json_report import checkpoint_json
 from rustpro.report.repository import RepositoryPaths, repository_paths
@@ -75,13 +76,13 @@ def render_sarif(
     """
     run = _RunBuilder(result, exit_code, limits)
     kept = run.most_severe(limits.results_per_run)
-    text = _dump(run.log(kept))
+    text = run.text(kept)
     size = _gzipped_size(text, limits.gzip_bytes)
     while kept and size > limits.gzip_bytes:
         # Shrink in proportion to the overshoot, and always by at least one result.
         share = limits.gzip_bytes / size * 0.95
         kept = run.most_severe(min(len(kept) - 1, int(len(kept) * share)))
-        text = _dump(run.log(kept, size_limited=True))
+        text = run.text(kept, size_limited=True)
         size = _gzipped_size(text, limits.gzip_bytes)
     return text
 
@@ -96,8 +97,30 @@ class _RunBuilder:
         self.exit_code = exit_code if exit_code is not None else verdict(result).code
         self.paths = repository_paths(result.root)
         self.rules = RuleTable(result.findings, result.config)
-        self.fingerprints = fingerprint_findings(result.findings, source_reader(result.root))
+        self.fingerprints = fingerprint_findings(
+            result.findings, source_reader(result.root), result.known_places
+        )
         self._uris: dict[str, str] = {}
+        self._artifacts: dict[str, str] = {}  # report path -> its `artifactLocation` as JSON
+        self._texts: dict[int, str] = {}  # finding index -> its result as JSON
+        self._heads: dict[tuple[str, str, Severity], str] = {}  # see `_head_text`
+
+    def text(self, kept: Sequence[int], *, size_limited: bool = False) -> str:
+        """`log(kept)` as compact JSON text (`_dump`'s), each result written straight as
+        text: building thousands of results as dicts and encoding them cost most of the
+        report's time. A test holds each result's text to `json.dumps` of `_result`."""
+        log = self.log(kept, size_limited=size_limited, results=False)
+        log["runs"][0]["results"] = _RESULTS
+        skeleton = _dump(log)
+        findings, fingerprints, texts = self.result.findings, self.fingerprints, self._texts
+        cap = self.limits.locations_per_result - 1
+        parts = []
+        for index in kept:
+            found = texts.get(index)
+            if found is None:
+                found = texts[index] = self._result_text(findings[index], fingerprints[index], cap)
+            parts.append(found)
+        return skeleton.replace(_RESULTS_TEXT, '"results":[' + ",".join(parts) + "]", 1)
 
     def most_severe(self, count: int) -> list[int]:
         """Indexes of the `count` most severe findings (earlier ones first among equals),
@@ -108,11 +131,18 @@ class _RunBuilder:
         ranked = sorted(range(len(findings)), key=lambda i: (-findings[i].severity.rank, i))
         return sorted(ranked[: max(count, 0)])
 
-    def log(self, kept: Sequence[int], *, size_limited: bool = False) -> dict[str, Any]:
-        """The whole `sarifLog` over the findings at indexes `kept`."""
+    def log(
+        self, kept: Sequence[int], *, size_limited: bool = False, results: bool = True
+    ) -> dict[str, Any]:
+        """The whole `sarifLog` over the findings at indexes `kept` (without `results`: its
+        results list empty, for `text` to fill)."""
         findings = self.result.findings
         related_cap = self.limits.locations_per_result - 1  # the primary location counts
-        results = [self._result(findings[i], self.fingerprints[i], related_cap) for i in kept]
+        results_of = (
+            [self._result(findings[i], self.fingerprints[i], related_cap) for i in kept]
+            if results
+            else []
+        )
         clipped = sum(1 for i in kept if len(findings[i].related) > related_cap)
         notes = self._notifications(len(kept), size_limited, clipped, related_cap)
         tool: dict[str, Any] = {"driver": self._driver()}
@@ -132,7 +162,7 @@ class _RunBuilder:
                             "description": {"text": _srcroot_description(self.paths)},
                         }
                     },
-                    "results": results,
+                    "results": results_of,
                     "columnKind": "unicodeCodePoints",
                     "properties": self._run_properties(),
                 }
@@ -175,6 +205,80 @@ class _RunBuilder:
             properties["alsoReportedBy"] = list(finding.also_reported_by)
         entry["properties"] = properties
         return entry
+
+    def _result_text(self, finding: Finding, fingerprint: str, related_cap: int) -> str:
+        """`_result` as the compact JSON text `_dump` writes of it."""
+        related = finding.related[:related_cap]
+        head_key = (finding.rule, finding.source, finding.severity)
+        head = self._heads.get(head_key)
+        if head is None:
+            head = self._heads[head_key] = self._head_text(finding)
+        line = finding.line if finding.line > 1 else 1
+        column = finding.column if finding.column > 1 else 1
+        end_line = finding.end_line if finding.end_line > line else line
+        end_column = finding.end_column if finding.end_column > 1 else 1
+        if end_line == line and end_column < column:
+            end_column = column  # an empty region at worst, never reversed
+        artifact = self._artifacts.get(finding.path)
+        if artifact is None:
+            artifact = self._artifact_text(finding.path)
+        text = (
+            f'{head}"message":{{"text":{_STR(_message(finding, related))}}},'
+            f'"locations":[{{"physicalLocation":{{"artifactLocation":{artifact},'
+            f'"region":{{"startLine":{line},"startColumn":{column},'
+            f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],'
+        )
+        if related:
+            text += (
+                '"relatedLocations":['
+                + ",".join(
+                    self._related_text(number, place)
+                    for number, place in enumerate(related, start=1)
+                )
+                + "],"
+            )
+        # A fingerprint is hexadecimal: nothing in it to escape.
+        text += (
+            f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:"{fingerprint}"}},'
+            f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
+            f'"source":{_STR(finding.source)}'
+        )
+        if finding.group:
+            text += f',"group":{_STR(finding.group)}'
+        if finding.also_reported_by:
+            listed = ",".join(_STR(name) for name in finding.also_reported_by)
+            text += f',"alsoReportedBy":[{listed}]'
+        return text + "}}"
+
+    def _head_text(self, finding: Finding) -> str:
+        """A result's text up to its message, the same for a rule's findings of a severity."""
+        ref = self.rules.ref(finding)
+        rule = _STR(finding.rule)
+        text = f'{{"ruleId":{rule},"ruleIndex":{ref.index},'
+        if ref.component is not None:
+            text += (
+                f'"rule":{{"id":{rule},"index":{ref.index},'
+                f'"toolComponent":{{"index":{ref.component}}}}},'
+            )
+        # The severity is a `StrEnum`: its own text is its value.
+        return text + f'"level":{_STR(finding.severity)},'
+
+    def _related_text(self, number: int, place: Location) -> str:
+        text = (
+            f'{{"id":{number},"physicalLocation":{{"artifactLocation":'
+            f"{self._artifact_text(place.path)},"
+            f'"region":{{"startLine":{max(place.line, 1)},'
+            f'"startColumn":{max(place.column, 1)}}}}}'
+        )
+        if place.message:
+            text += f',"message":{{"text":{_STR(place.message)}}}'
+        return text + "}"
+
+    def _artifact_text(self, report_path: str) -> str:
+        found = self._artifacts.get(report_path)
+        if found is None:
+            found = self._artifacts[report_path] = _dump(self._artifact(report_path))[:-1]
+        return found
 
     def _physical(self, finding: Finding) -> dict[str, Any]:
         line = max(finding.line, 1)
@@ -286,6 +390,8 @@ def _rule_reference(rule: str, ref: RuleRef) -> dict[str, Any]:
 def _message(finding: Finding, related: Sequence[Location]) -> str:
     """The finding's message, its help, and links to its related locations (`[text](id)` is
     SARIF's embedded link to the related location with that id)."""
+    if not related:  # most findings: written out
+        return f"{finding.message}\nhelp: {finding.help}" if finding.help else finding.message
     lines = [finding.message]
     if finding.help:
         lines.append(f"help: {finding.help}")
@@ -336,6 +442,15 @@ def _gzipped_size(text: str, limit: int) -> int:
     is its gzipped size, and compressing it would only cost time)."""
     data = text.encode("utf-8")
     return len(gzip.compress(data)) if len(data) > limit else 0
+
+
+# The results' place in the dumped log, filled by `_RunBuilder.text`: found with its key,
+# which no string can hold (a string's quotes are escaped).
+_RESULTS = "\0results\0"
+_RESULTS_TEXT = '"results":' + json.dumps(_RESULTS)
+# How `_dump` writes a string (non-ASCII kept), and the fingerprint's key.
+_STR = encode_basestring
+_FINGERPRINT_KEY_TEXT = encode_basestring(FINGERPRINT_KEY)
 
 
 def _dump(log: dict[str, Any]) -> str:

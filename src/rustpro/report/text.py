@@ -81,6 +81,8 @@ def _frame_parts(finding: Finding, code: str) -> tuple[str, int, int]:
         span = finding.end_column - finding.column
     else:
         span = max(len(code.rstrip()) - column, 1)
+    if len(code) <= FRAME_WIDTH and "\t" not in code:
+        return code, column, span  # most lines: shown whole, as they are
     first, last = _window(len(code), column)
     lead = _ELLIPSIS if first > 0 else ""
     tail = _ELLIPSIS if last < len(code) else ""
@@ -169,15 +171,14 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
     line = finding.line
     gutter = max(len(str(line)), 2)
     arrow, frame_top, frame_bar, note, source, help_ = _chrome(gutter, palette)
-    severity, end = palette.codes(_SEVERITY_STYLE[finding.severity])
-    bold, _ = palette.codes("bold")
+    severity, end, bold, blue = _severity_codes(finding.severity, palette)
+    # The severity is a `StrEnum`: formatted, it is its value.
     text = (
-        f"{severity}{finding.severity.value}[{finding.rule}]{end}{bold}: {finding.message}{end}\n"
+        f"{severity}{finding.severity}[{finding.rule}]{end}{bold}: {finding.message}{end}\n"
         f"{arrow}{finding.path}:{line}:{finding.column}\n{frame_top}\n"
     )
     if frame is not None:
         shown, start, width = frame
-        blue, _ = palette.codes("bold blue")
         text += (
             f"{blue}{line:>{gutter}} | {end}{shown}\n"
             f"{frame_bar}{' ' * start}{severity}{'^' * width}{end}\n"
@@ -192,6 +193,13 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
     if finding.source != "rustpro":
         text += f"{source}: {finding.source}\n"
     return f"{text}{help_}: {finding.help}\n\n"
+
+
+@functools.cache
+def _severity_codes(severity: Severity, palette: Palette) -> tuple[str, str, str, str]:
+    """The codes that open and close a severity's text, and open bold and bold blue text."""
+    opening, end = palette.codes(_SEVERITY_STYLE[severity])
+    return opening, end, palette.codes("bold")[0], palette.codes("bold blue")[0]
 
 
 @functools.cache

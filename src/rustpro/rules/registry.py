@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 import rustpro.rules
@@ -21,6 +21,8 @@ from rustpro.rules.base import BaseRule, CrateRule, FileRule, WorkspaceRule, reg
 @functools.cache
 def _load_all() -> tuple[type[BaseRule], ...]:
     # Rule modules register themselves on import; new rule files need no list to edit.
+    import pkgutil  # every rule module: the listing of the rule subset skips it
+
     for module in pkgutil.walk_packages(rustpro.rules.__path__, "rustpro.rules."):
         importlib.import_module(module.name)
     return tuple(sorted(registered_rules(), key=lambda cls: cls.name))
@@ -28,13 +30,29 @@ def _load_all() -> tuple[type[BaseRule], ...]:
 
 @functools.cache
 def rule_modules() -> dict[str, str]:
-    """Rule name -> the module named after it, found without importing any rule module
-    (helper modules are listed too, under names no rule has)."""
+    """Rule name -> the module named after it, found without importing any module (helper
+    modules are listed too, under names no rule has)."""
     return {
-        module.name.rsplit(".", 1)[-1].replace("_", "-"): module.name
-        for module in pkgutil.walk_packages(rustpro.rules.__path__, "rustpro.rules.")
-        if not module.ispkg
+        module.rsplit(".", 1)[-1].replace("_", "-"): module
+        for directory in rustpro.rules.__path__
+        for module in _source_modules(directory, "rustpro.rules.")
     }
+
+
+def _source_modules(directory: str, prefix: str) -> Iterator[str]:
+    """The modules (not packages) under a package directory, in `pkgutil.walk_packages`'s
+    order (names sorted, a package's modules right after it), from the file names alone:
+    `walk_packages` imports every package it meets, and this runs at every start."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.endswith(".py") and name != "__init__.py" and os.path.isfile(path):
+            yield prefix + name[:-3]
+        elif "." not in name and os.path.isfile(os.path.join(path, "__init__.py")):
+            yield from _source_modules(path, f"{prefix}{name}.")
 
 
 def load(names: Iterable[str]) -> None:
@@ -92,8 +110,9 @@ def crate_rules() -> tuple[CrateRule, ...]:
 
 
 def rule_class(name: str) -> type[BaseRule] | None:
-    """The class implementing rule `name`, if any."""
-    return next((cls for cls in _load_all() if cls.name == name), None)
+    """The class implementing rule `name`, if any (importing its module only: reports
+    describe the rules of a run without importing every other rule)."""
+    return loaded_class(name)
 
 
 @functools.cache

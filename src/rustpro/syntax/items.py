@@ -484,14 +484,27 @@ def macro_name(invocation: Node) -> str:
     return text(invocation.child_by_field_name("macro")).replace(" ", "")
 
 
+# The bytes `\w` matches in a bytes regex.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def nodes_at(
-    root: Node, source: bytes, regex: re.Pattern[bytes], kind: str, climb: int = 3
+    root: Node,
+    source: bytes,
+    regex: re.Pattern[bytes],
+    kind: str,
+    climb: int = 3,
+    *,
+    word_start: bool = False,
 ) -> list[Node]:
     """The distinct `kind` nodes at the hits of `regex` in `source`, in document order.
 
     Each hit's first byte names a token; the node is that token or one of its nearest
     `climb` ancestors (`Arc` -> type_identifier -> generic_type). Hits in strings, comments
     or longer words land elsewhere and are checked by whoever matches the node next.
+    `word_start`: only hits that begin a word, as a leading `\b` would say (a regex that
+    begins with `\b` cannot search for its first letters: it is tried at every byte,
+    ten times slower over a file).
     """
     found: dict[int, Node] = {}
     ancestry = _ancestry.current()
@@ -499,6 +512,8 @@ def nodes_at(
         ancestry = None  # another tree than the file pass's
     for hit in regex.finditer(source):
         start = hit.start()
+        if word_start and start and source[start - 1] in _WORD_BYTES:
+            continue
         node: Node | None = (
             root.descendant_for_byte_range(start, start + 1)
             if ancestry is None

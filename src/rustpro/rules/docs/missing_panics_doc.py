@@ -126,14 +126,20 @@ class MissingPanicsDoc(FileRule):
         # Whether a function deserves a finding does not depend on the site: it is judged
         # once, at its first panic site (the one a finding names), and later sites add nothing.
         judged = ctx.scratch(self)
-        if function.start_byte in judged or not _documentable(ctx, captures, site):
+        if function.start_byte in judged:
             return
-        judged.add(function.start_byte)
-        # Both questions are free of side effects; most functions are not public API, and
-        # that answer is often known already (other rules ask it), while docs must be read.
+        # All three questions are free of side effects, so they are asked cheapest first:
+        # most functions are not public API, an answer often known already (other rules ask
+        # it); docs are read once per function; judging a site reads the code around it.
+        # A function that is no public API or documents its panics never gets a finding,
+        # whichever of its sites is judged.
         gate = ctx.public_gate(function)
         if gate is None or panic_sites.function_facts(ctx, function).documents_panics:
+            judged.add(function.start_byte)
             return  # a `# Panics` section, or prose such as "**Panics** if `n` is 0"
+        if not _documentable(ctx, captures, site):
+            return
+        judged.add(function.start_byte)
         name_node = function.child_by_field_name("name")
         # Where the panic rules report the same site (`.unwrap` at its method name): the
         # engine folds this finding into theirs when both stand (`engine.merge`).
