@@ -99,7 +99,7 @@ class CargoChecks:
             if self.build:
                 self._build(session)
             if self.test and self.outcome.compiled is not False:
-                self.outcome.tests = run_tests(session)
+                self.outcome.tests = run_tests(session, one_call=True)
                 self.outcome.tests_ran = True
         finally:
             if fmt.ident is not None:
