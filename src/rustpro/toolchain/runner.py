@@ -19,7 +19,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +130,8 @@ def run_tool(
     timeout: float,
     merge_stderr: bool = False,
     epoch: int | None = None,
+    cancel: threading.Event | None = None,
+    on_output: Callable[[bytes], None] | None = None,
 ) -> ToolRun:
     """Run `args` in `cwd` and wait for it, for `timeout` seconds at most in all.
 
@@ -138,7 +140,9 @@ def run_tool(
     (`current_epoch()` when the audit began); in every case, and when it ends normally,
     nothing it started is left running. `merge_stderr` interleaves stderr into stdout in
     the order they were written (`cargo test` names each test binary on stderr and prints
-    its results on stdout).
+    its results on stdout). `cancel`, once set, stops the command as Ctrl-C would, for this
+    command only (`ToolCancelled`); `on_output` is called with each piece of stdout as it
+    arrives (in the calling thread: it must be quick).
     """
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
@@ -147,7 +151,7 @@ def run_tool(
     with _REGISTRY.lock:
         if epoch is None:
             epoch = _REGISTRY.epoch
-        if _REGISTRY.epoch != epoch:
+        if _REGISTRY.epoch != epoch or (cancel is not None and cancel.is_set()):
             raise ToolCancelled(tool)
         process = _start(args, cwd, {**env, RUN_TOKEN_VAR: token}, merge_stderr, tool)
         live = _LiveRun(process.pid, token)
@@ -155,12 +159,14 @@ def run_tool(
     swept = False
     try:
         try:
-            stdout, stderr = _collect(process, live, deadline)
+            stdout, stderr = _collect(process, live, deadline, cancel, on_output)
             # `_collect` killed the leftovers when the command exited, until none was left:
             # no process of the command remains that could have started another since.
             swept = True
         except TimeoutError:
             raise ToolTimeout(tool, timeout) from None
+        except InterruptedError:
+            raise ToolCancelled(tool) from None
         finally:
             # Whatever happened (done, timed out, Ctrl-C): nothing of the command survives.
             if not swept:
@@ -200,10 +206,15 @@ def _start(
 
 
 def _collect(
-    process: subprocess.Popen[bytes], live: _LiveRun, deadline: float
+    process: subprocess.Popen[bytes],
+    live: _LiveRun,
+    deadline: float,
+    cancel: threading.Event | None = None,
+    on_output: Callable[[bytes], None] | None = None,
 ) -> tuple[bytes, bytes]:
     """The command's stdout and stderr, read until both end, the command has exited and its
-    leftovers are gone; raises `TimeoutError` at the deadline.
+    leftovers are gone; raises `TimeoutError` at the deadline and `InterruptedError` once
+    `cancel` is set.
 
     Where the platform has process file descriptors, the command's exit wakes the reader at
     once; elsewhere it is seen at the next poll (`_POLL_SECONDS`)."""
@@ -222,6 +233,8 @@ def _collect(
             now = time.monotonic()
             if now >= deadline:
                 raise TimeoutError
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError
             if exited_at is None and _has_exited(process):
                 exited_at = now
                 # The command is done: whatever it left running (a test's child holding
@@ -241,6 +254,8 @@ def _collect(
                 chunk = os.read(key.fd, 65536)
                 if chunk:
                     chunks[key.data].append(chunk)
+                    if on_output is not None and key.data == "stdout":
+                        on_output(chunk)
                 else:
                     selector.unregister(key.fd)
     return b"".join(chunks["stdout"]), b"".join(chunks["stderr"])

@@ -6,12 +6,12 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rustpro.cachedir import cache_root
 from rustpro.discovery.layout import Workspace
-from rustpro.engine.cache import cache_root
 from rustpro.errors import ToolError, WorkDirError
 from rustpro.model import Checkpoint, Finding, Role
 from rustpro.toolchain.paths import ReportPaths
@@ -109,6 +109,21 @@ class StepReport:
     warnings: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def merge(self, other: StepReport) -> None:
+        """Add everything `other` gathered (a step that reported apart)."""
+        with other._lock:
+            findings = list(other.findings)
+            evidence = {key: list(lines) for key, lines in other.evidence.items()}
+            details = {key: list(lines) for key, lines in other.details.items()}
+            warnings = list(other.warnings)
+        with self._lock:
+            self.findings.extend(findings)
+            for checkpoint, lines in evidence.items():
+                self.evidence.setdefault(checkpoint, []).extend(lines)
+            for checkpoint, lines in details.items():
+                self.details.setdefault(checkpoint, []).extend(lines)
+            self.warnings.extend(warnings)
+
     def add(self, findings: Sequence[Finding]) -> None:
         """Record tool findings."""
         with self._lock:
@@ -156,6 +171,8 @@ class CargoSession:
         self.cargo = os.environ.get("CARGO", "cargo")
         # Once rustpro is stopped (Ctrl-C), no cargo command of this audit starts.
         self.epoch = current_epoch()
+        # Set, the running command is killed and no other starts (verify stops its steps).
+        self.cancelled = threading.Event()
         # cargo's build directory: `--target-dir`, else `target/` at cargo's workspace root
         # in the copy (set by `prepare`), where the project's own would be.
         self.target_dir: Path | None = options.target_dir
@@ -290,9 +307,10 @@ class CargoSession:
         env: Mapping[str, str] | None = None,
         merge_stderr: bool = False,
         timeout: float | None = None,
+        on_output: Callable[[bytes], None] | None = None,
     ) -> ToolRun:
         """Run `cargo ARGS` for `step` where cargo runs (the copy), with the step's timeout
-        unless `timeout` says less is left."""
+        unless `timeout` says less is left; `on_output` sees stdout as it arrives."""
         with self.progress.step(description):
             return run_tool(
                 [self.cargo, *args],
@@ -301,6 +319,8 @@ class CargoSession:
                 timeout=timeout if timeout is not None else self.options.timeout_for(step),
                 merge_stderr=merge_stderr,
                 epoch=self.epoch,
+                cancel=self.cancelled,
+                on_output=on_output,
             )
 
 
