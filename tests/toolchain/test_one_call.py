@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rustpro.toolchain.libtest import ExpectedBinaries, parse_test_output
 from rustpro.toolchain.messages import parse_stream
-from rustpro.toolchain.testing import _BuildWatch, split_build_output
+from rustpro.toolchain.testing import split_build_output
 
 EXECUTABLE = "/cache/target/debug/deps/fixture-0123abcd"
 ARTIFACT = (
@@ -87,14 +87,3 @@ def test_a_line_that_only_mentions_build_finished_does_not_end_the_build() -> No
     build, run = split_build_output(output)
     assert parse_stream(build).test_executables == (EXECUTABLE,)
     assert run == RUN
-
-
-def test_the_build_is_announced_once_when_its_record_goes_by() -> None:
-    calls: list[str] = []
-    watch = _BuildWatch(lambda: calls.append("built"))
-    watch.feed(b'{"reason":"compiler-artifact"}\n{"reason":"build-')
-    assert calls == []  # half a record is not the record
-    watch.feed(b'finished","success":true}\n     Running unittests\n')
-    assert calls == ["built"]
-    watch.feed(b'{"reason":"build-finished","success":true}\n')  # a test printing one
-    assert calls == ["built"]

@@ -189,18 +189,3 @@ def test_a_cancel_stops_this_command_only_and_refuses_to_start_it_again(tmp_path
         run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5).returncode
         == 0
     )
-
-
-def test_output_is_seen_as_it_arrives(tmp_path: Path) -> None:
-    seen: list[bytes] = []
-    code = "import sys; print('first', flush=True); print('second', file=sys.stderr)"
-    run = run_tool(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=os.environ,
-        timeout=30,
-        merge_stderr=True,
-        on_output=seen.append,
-    )
-    assert b"".join(seen).decode() == run.stdout
-    assert run.stdout.split() == ["first", "second"]

@@ -56,6 +56,9 @@ def statuses(report: VerifyReport) -> dict[str, Status]:
 def test_an_unchanged_tree_passes_with_counts(repo: Path, options: VerifyOptions) -> None:
     report = run(repo, options)
     assert report.verdict == "pass", [(c.id, c.summary) for c in report.checks]
+    # clippy builds in a build dir of its own inside the target dir, beside the tests.
+    assert options.full.target_dir is not None
+    assert (options.full.target_dir / "rustpro-clippy" / "debug").is_dir()
     assert set(statuses(report).values()) == {Status.PASS}
     assert report.tests is not None
     assert (report.tests.passed, report.tests.failed) == (2, 0)

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +131,6 @@ def run_tool(
     merge_stderr: bool = False,
     epoch: int | None = None,
     cancel: threading.Event | None = None,
-    on_output: Callable[[bytes], None] | None = None,
 ) -> ToolRun:
     """Run `args` in `cwd` and wait for it, for `timeout` seconds at most in all.
 
@@ -141,8 +140,7 @@ def run_tool(
     nothing it started is left running. `merge_stderr` interleaves stderr into stdout in
     the order they were written (`cargo test` names each test binary on stderr and prints
     its results on stdout). `cancel`, once set, stops the command as Ctrl-C would, for this
-    command only (`ToolCancelled`); `on_output` is called with each piece of stdout as it
-    arrives (in the calling thread: it must be quick).
+    command only (`ToolCancelled`).
     """
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
@@ -159,7 +157,7 @@ def run_tool(
     swept = False
     try:
         try:
-            stdout, stderr = _collect(process, live, deadline, cancel, on_output)
+            stdout, stderr = _collect(process, live, deadline, cancel)
             # `_collect` killed the leftovers when the command exited, until none was left:
             # no process of the command remains that could have started another since.
             swept = True
@@ -210,7 +208,6 @@ def _collect(
     live: _LiveRun,
     deadline: float,
     cancel: threading.Event | None = None,
-    on_output: Callable[[bytes], None] | None = None,
 ) -> tuple[bytes, bytes]:
     """The command's stdout and stderr, read until both end, the command has exited and its
     leftovers are gone; raises `TimeoutError` at the deadline and `InterruptedError` once
@@ -254,8 +251,6 @@ def _collect(
                 chunk = os.read(key.fd, 65536)
                 if chunk:
                     chunks[key.data].append(chunk)
-                    if on_output is not None and key.data == "stdout":
-                        on_output(chunk)
                 else:
                     selector.unregister(key.fd)
     return b"".join(chunks["stdout"]), b"".join(chunks["stderr"])

@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,6 +176,9 @@ class CargoSession:
         # cargo's build directory: `--target-dir`, else `target/` at cargo's workspace root
         # in the copy (set by `prepare`), where the project's own would be.
         self.target_dir: Path | None = options.target_dir
+        # cargo's build-dir (`CARGO_BUILD_BUILD_DIR`: intermediate artifacts, the build lock
+        # and cargo's rustc probe cache) when a step keeps them apart; None: the target dir.
+        self.build_dir: Path | None = None
         # `-p NAME` (or files named on the command line): only those packages are built.
         self.scope = _package_args(workspace.selected) if workspace.selected else ["--workspace"]
         self.roles = {
@@ -280,6 +283,8 @@ class CargoSession:
         env.update(CARGO_TERM_COLOR="never", CARGO_TERM_PROGRESS_WHEN="never")
         if self.target_dir is not None:
             env["CARGO_TARGET_DIR"] = str(self.target_dir)
+        if self.build_dir is not None:
+            env["CARGO_BUILD_BUILD_DIR"] = str(self.build_dir)
         env.update(extra)
         return env
 
@@ -307,10 +312,9 @@ class CargoSession:
         env: Mapping[str, str] | None = None,
         merge_stderr: bool = False,
         timeout: float | None = None,
-        on_output: Callable[[bytes], None] | None = None,
     ) -> ToolRun:
         """Run `cargo ARGS` for `step` where cargo runs (the copy), with the step's timeout
-        unless `timeout` says less is left; `on_output` sees stdout as it arrives."""
+        unless `timeout` says less is left."""
         with self.progress.step(description):
             return run_tool(
                 [self.cargo, *args],
@@ -320,7 +324,6 @@ class CargoSession:
                 merge_stderr=merge_stderr,
                 epoch=self.epoch,
                 cancel=self.cancelled,
-                on_output=on_output,
             )
 
 

@@ -47,10 +47,9 @@ def run_tests(
 ) -> TestRun | None:
     """Build and run every test binary and doctest of the audited crates; record counts and
     failures, and return them (None when the tests did not build, run or finish). `after_build`
-    is called once the build is over, however it ended (full mode starts `cargo doc` then,
-    verify its clippy: cargo's build lock is free while the tests run); it must not mind
-    being called twice. `one_call` builds and runs them in one cargo command (see the module
-    docstring) and calls `after_build` when cargo's `build-finished` record goes by."""
+    is called once the build is over, however it ended (full mode starts `cargo doc` then:
+    cargo's build lock is free while the tests run). `one_call` builds and runs them in one
+    cargo command (see the module docstring); `after_build` is then called when it ends."""
     # Short panic messages: the finding quotes the first lines, not a backtrace.
     env = session.env(RUST_BACKTRACE="0")
     budget = session.options.timeout_for("test")
@@ -58,10 +57,10 @@ def run_tests(
     try:
         if one_call:
             try:
-                found = _build_and_run(session, env, budget, after_build)
+                found = _build_and_run(session, env, budget)
             finally:
                 if after_build is not None:
-                    after_build()  # again, harmlessly: the build might never have finished
+                    after_build()
             if found is None:
                 return None
             expected, run, output = found
@@ -123,23 +122,13 @@ def _build(session: CargoSession, env: dict[str, str]) -> ExpectedBinaries | Non
 
 
 def _build_and_run(
-    session: CargoSession,
-    env: dict[str, str],
-    budget: float,
-    after_build: Callable[[], None] | None,
+    session: CargoSession, env: dict[str, str], budget: float
 ) -> tuple[ExpectedBinaries, ToolRun, str] | None:
     """`cargo test --no-fail-fast --message-format=json`: what it built, the run, and the
     output after the build; None (recorded) when the tests do not build."""
     args = session.build_args("test", "--no-fail-fast", "--message-format=json")
-    watch = _BuildWatch(after_build) if after_build is not None else None
     run = session.run(
-        "test",
-        args,
-        description="cargo test",
-        env=env,
-        merge_stderr=True,
-        timeout=budget,
-        on_output=watch.feed if watch is not None else None,
+        "test", args, description="cargo test", env=env, merge_stderr=True, timeout=budget
     )
     build, output = split_build_output(run.stdout)
     stream = parse_stream(build)
@@ -148,26 +137,6 @@ def _build_and_run(
         _not_built(session, _last_build_error(build, run.returncode))
         return None
     return _expected(session, stream.test_executables), run, output
-
-
-class _BuildWatch:
-    """Calls `done` once, when cargo's `build-finished` record goes by in the output (the
-    first: a test printing one prints it later)."""
-
-    def __init__(self, done: Callable[[], None]) -> None:
-        self._done: Callable[[], None] | None = done
-        self._line = b""
-
-    def feed(self, chunk: bytes) -> None:
-        """Look at the next piece of output."""
-        if self._done is None:
-            return
-        *complete, self._line = (self._line + chunk).split(b"\n")
-        for line in complete:
-            if line.startswith(b'{"reason":"build-finished"'):
-                done, self._done = self._done, None
-                done()
-                return
 
 
 def split_build_output(output: str) -> tuple[str, str]:

@@ -1,18 +1,24 @@
 """The cargo half of verify: full mode's steps on the work tree, nothing on the old side.
 
-    copy the tree -> cargo test (build, then run) ---------------------------+
-                                  \\-> once built: clippy --all-targets -----+-> outcome
-                     rustfmt --check (beside, once verify knows a .rs file changed)
+    copy the tree -> cargo test (build, then run) ------------------------+
+                  -> clippy --all-targets (its own build dir, side by side) +-> outcome
+                  -> rustfmt --check (once verify knows a .rs file changed) +
 
-Full mode's session, work copy and target dir are reused, so a verify after an audit (or
-another verify) is warm. `cargo clippy --all-targets` is `cargo check --all-targets` plus
+Full mode's session, work copy, target dir and steps are reused, so a verify after an audit
+(or another verify) is warm. `cargo clippy --all-targets` is `cargo check --all-targets` plus
 clippy's lints: one build answers check 1 (builds) and check 3 (clippy); without the clippy
 component, or with `--skip clippy`, `cargo check --all-targets` answers check 1 alone.
 
-The steps overlap where cargo lets them: builds in one target dir take turns (cargo's build
-lock), but `cargo test` releases the lock once its build is done, so clippy checks while the
-tests run. When the work tree does not build, whatever the test step found is dropped and
-the tests are reported as not run, as if they had never started.
+The build and the tests run side by side. In one build directory cargo's builds take turns
+(its build lock), and a build with clippy and one without make cargo probe rustc afresh each
+time (its cache of rustc's answers is keyed by the wrapper, clippy-driver or none). So clippy
+keeps its intermediate artifacts in a build dir of its own, `rustpro-clippy/` inside the
+target dir (cargo's `build-dir`): check-mode artifacts are not the test build's anyway, and
+only build scripts and proc macros are built twice (once). A cargo without `build-dir`
+ignores it and the two take turns, as before.
+
+When the work tree does not build, whatever the test step found is dropped and the tests are
+reported as not run, as if they had never started.
 
 `start` runs all of it in a background thread as soon as verify knows the crate, before
 the static rules are even loaded; `run_audit` then collects it through the hook (`__call__`).
@@ -27,6 +33,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from threading import Thread
 from typing import TYPE_CHECKING
 
 from rustpro.discovery.layout import Workspace, discover
@@ -41,6 +48,8 @@ from rustpro.toolchain.testing import run_tests
 if TYPE_CHECKING:
     from rustpro.engine.audit import ExtraResult
 
+# clippy's build dir, inside the target dir (see the module docstring).
+CLIPPY_BUILD_DIR = "rustpro-clippy"
 # The evidence line run_clippy writes when it had to fall back to `cargo check`.
 _FELL_BACK = "fell back to cargo check"
 
@@ -87,14 +96,14 @@ class CargoChecks:
         self._fmt_wanted = False
         self._fmt_decided = threading.Event()
         self._cancelled = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread: Thread | None = None
         self._error: BaseException | None = None
 
     # ---- driving it ------------------------------------------------------------------
 
     def start(self, root: Path) -> None:
         """Start the steps on the crate at `root` in a background thread."""
-        self._thread = threading.Thread(
+        self._thread = Thread(
             target=self._in_background, args=(root,), name="rustpro-verify-cargo", daemon=True
         )
         self._thread.start()
@@ -172,21 +181,18 @@ class CargoChecks:
             if session.in_larger_workspace:
                 # cargo's answer decides which packages to build and where paths are anchored.
                 run_metadata(session)
-            built = threading.Event()
             tests: CargoSession | None = None
             if self.test:
                 # The tests report apart: what they found counts only if the tree builds.
                 tests = copy.copy(session)
                 tests.report = StepReport()
-                beside.append(_guarded(self._tests, tests, "test", then=built.set))
+                beside.append(_guarded(self._tests, tests, "test"))
                 beside[-1].start()
-            else:
-                built.set()
             if self.build:
-                # cargo test holds the build lock until its build is done; clippy waits for
-                # that, then checks while the tests run.
-                built.wait()
-                self._build(session)
+                checking = copy.copy(session)
+                if session.target_dir is not None:
+                    checking.build_dir = session.target_dir / CLIPPY_BUILD_DIR
+                self._build(checking)
         finally:
             for thread in beside:
                 thread.join()
@@ -216,8 +222,8 @@ class CargoChecks:
         else:
             self.outcome.clippy_ran = True
 
-    def _tests(self, session: CargoSession, built: Callable[[], None]) -> None:
-        self.outcome.tests = run_tests(session, one_call=True, after_build=built)
+    def _tests(self, session: CargoSession) -> None:
+        self.outcome.tests = run_tests(session, one_call=True)
         self.outcome.tests_ran = True
 
     def _fmt(self, session: CargoSession) -> None:
@@ -227,26 +233,14 @@ class CargoChecks:
             self.outcome.fmt_ran = True
 
 
-def _guarded(
-    step: Callable[..., None],
-    session: CargoSession,
-    name: str,
-    then: Callable[[], None] | None = None,
-) -> threading.Thread:
-    """A thread for a step beside the build. A bug in it becomes a warning of the report
-    (an exception escaping a thread would print a traceback and vanish); `then` runs
-    however the step ended."""
+def _guarded(step: Callable[[CargoSession], None], session: CargoSession, name: str) -> Thread:
+    """A thread for a step beside the build. A bug in it becomes a warning of the report:
+    an exception escaping a thread would print a traceback and vanish."""
 
     def run() -> None:
         try:
-            if then is None:
-                step(session)
-            else:
-                step(session, then)
+            step(session)
         except Exception as err:
             session.report.warn(f"the {name} step failed: {type(err).__name__}: {err}")
-        finally:
-            if then is not None:
-                then()
 
-    return threading.Thread(target=run, name=f"rustpro-verify-{name}", daemon=True)
+    return Thread(target=run, name=f"rustpro-verify-{name}", daemon=True)
