@@ -8,18 +8,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from rustpro import __version__
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
-from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 from rustpro.errors import RustproError, UsageError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR, verdict
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
+
+if TYPE_CHECKING:
+    from rustpro.engine.audit import AuditOptions, AuditResult, ExtraFindings
 
 FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
 # Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
@@ -316,6 +318,8 @@ def audit(
 
         check_target(output)  # before the audit: a typo in the path costs no audit
 
+    from rustpro.engine.audit import AuditOptions
+
     target = locate(paths, manifest_path)
     options = AuditOptions(
         static=static_only,
@@ -409,6 +413,14 @@ class FullModeFlags:
     features: tuple[str, ...] = ()
     all_features: bool = False
     no_default_features: bool = False
+
+
+def run_audit(path: Path, options: AuditOptions, extra: ExtraFindings | None = None) -> AuditResult:
+    """`rustpro.engine.audit.run_audit`, loaded when a command audits: `rustpro verify`
+    starts cargo before the engine and its rules are loaded."""
+    from rustpro.engine.audit import run_audit as audit
+
+    return audit(path, options, extra=extra)
 
 
 def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) -> AuditResult:

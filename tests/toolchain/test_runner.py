@@ -145,3 +145,47 @@ def test_stop_all_kills_what_runs_and_refuses_to_start_more(
         run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5, epoch=0)
     after = run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5)
     assert after.returncode == 0
+
+
+def test_a_cancel_stops_this_command_only_and_refuses_to_start_it_again(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    code = (
+        "import os, pathlib, time\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)"
+    )
+    cancel = threading.Event()
+    outcome: list[BaseException] = []
+
+    def run_in_background() -> None:
+        try:
+            run_tool(
+                [sys.executable, "-c", code],
+                cwd=tmp_path,
+                env=os.environ,
+                timeout=50,
+                cancel=cancel,
+            )
+        except ToolError as err:
+            outcome.append(err)
+
+    worker = threading.Thread(target=run_in_background)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    cancel.set()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert [type(err) for err in outcome] == [ToolCancelled]
+    assert wait_until_gone([pid]) == []
+    with pytest.raises(ToolCancelled):
+        run_tool(
+            [sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5, cancel=cancel
+        )
+    # Other commands are not affected.
+    assert (
+        run_tool([sys.executable, "-c", "pass"], cwd=tmp_path, env=os.environ, timeout=5).returncode
+        == 0
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rustpro.verify.cargo import CargoChecks
 from rustpro.verify.hook import claude_stop_hook
 from rustpro.verify.result import Status, VerifyReport
 from rustpro.verify.run import VerifyOptions, verify
@@ -55,6 +56,9 @@ def statuses(report: VerifyReport) -> dict[str, Status]:
 def test_an_unchanged_tree_passes_with_counts(repo: Path, options: VerifyOptions) -> None:
     report = run(repo, options)
     assert report.verdict == "pass", [(c.id, c.summary) for c in report.checks]
+    # clippy builds in a build dir of its own inside the target dir, beside the tests.
+    assert options.full.target_dir is not None
+    assert (options.full.target_dir / "rustpro-clippy" / "debug").is_dir()
     assert set(statuses(report).values()) == {Status.PASS}
     assert report.tests is not None
     assert (report.tests.passed, report.tests.failed) == (2, 0)
@@ -94,6 +98,49 @@ def test_a_compile_error_fails_check_1_and_the_cargo_checks_are_not_run(
     assert builds.problems and builds.problems[0].path == "src/lib.rs"
     assert builds.problems[0].name.startswith("rustc::E")
     assert report.exit_code == 1
+
+
+def test_a_target_the_tests_do_not_build_still_decides_that_the_tree_does_not_build(
+    repo: Path, options: VerifyOptions
+) -> None:
+    # `cargo test` builds no bench, so it ran the tests; clippy --all-targets says the tree
+    # does not build: the tests' answers are dropped, as if they had never run.
+    reset(repo)
+    (repo / "benches").mkdir()
+    (repo / "benches" / "broken.rs").write_text('pub fn broken() -> u8 {\n    "x"\n}\n')
+    report = verify(repo, options)
+    assert statuses(report)["builds"] is Status.FAIL
+    assert statuses(report)["tests"] is Status.NOT_RUN
+    assert statuses(report)["clippy"] is Status.NOT_RUN
+    assert report.check("builds").problems[0].path == "benches/broken.rs"
+    assert report.tests is None
+    assert not any(line.startswith("tests") for line in report.check("tests").evidence)
+
+
+def test_verify_failing_after_cargo_started_leaves_no_cargo_running(
+    repo: Path, options: VerifyOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rustpro.verify.run as verify_run
+    from rustpro.errors import RustproError
+    from rustpro.toolchain import runner
+
+    started: list[CargoChecks] = []
+    real = verify_run._building_steps
+
+    def recording(options: VerifyOptions) -> CargoChecks | None:
+        steps = real(options)
+        if steps is not None:
+            started.append(steps)
+        return steps
+
+    monkeypatch.setattr(verify_run, "_building_steps", recording)
+    reset(repo)
+    (repo / "rustpro.toml").write_text("not toml [[[\n")  # read by the audit, after cargo starts
+    with pytest.raises(RustproError, match="cannot read configuration"):
+        verify(repo, options)
+    (steps,) = started
+    assert steps._thread is not None and not steps._thread.is_alive()
+    assert not runner._REGISTRY.runs
 
 
 def test_the_stop_hook_blocks_then_lets_the_fixed_change_stop(

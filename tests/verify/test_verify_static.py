@@ -115,6 +115,33 @@ def test_a_removed_test_fails_the_weakening_check_naming_it(
     assert "what to do: restore what the test checked" in run.stdout
 
 
+def test_test_inventories_are_cached_by_content(
+    repo: Path, weakening: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rustpro.verify.sides import work_tree_side
+    from rustpro.verify.testchecks import inventory_of
+
+    parsed: list[int] = []
+    real = weakening.inventory
+
+    def counting(sources: dict[str, str]) -> object:
+        parsed.append(len(sources))
+        return real(sources)
+
+    monkeypatch.setattr(weakening, "inventory", counting)
+    first = inventory_of(weakening, work_tree_side(repo, repo))
+    again = inventory_of(weakening, work_tree_side(repo, repo))
+    assert len(parsed) == 1  # the second answer came from the cache
+    assert again == first
+    # Any change to a source it reads is another key: the removed test is seen at once.
+    edit(repo, "src/lib.rs", "#[test]\n    fn parses_ports() {", "fn parses_ports() {")
+    edited = inventory_of(weakening, work_tree_side(repo, repo))
+    assert len(parsed) == 2
+    assert len(edited.tests) == len(first.tests) - 1
+    assert inventory_of(weakening, work_tree_side(repo, repo), use_cache=False) == edited
+    assert len(parsed) == 3
+
+
 def test_the_old_side_is_never_checked_out(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo, "src/lib.rs", *UNWRAP)
     before = {k: v for k, v in tree_state(repo).items() if not k.startswith(".git/")}

@@ -7,16 +7,13 @@ code, and any entry that is unreadable, truncated or of the wrong shape is a mis
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
-import platformdirs
-
-import rustpro
+from rustpro.cachedir import cache_root, engine_fingerprint
 from rustpro.engine.codec import CodecError, decode, encode, register_tagged
 from rustpro.engine.context import AllGates, FactGate, PublicGate
 from rustpro.engine.filepass import FileResult
@@ -24,26 +21,10 @@ from rustpro.model import Role
 
 # The gates meet in unions (`Gate`), so their encoding names them.
 register_tagged(PublicGate, FactGate, AllGates)
+__all__ = ["ResultCache", "cache_root", "engine_fingerprint"]
+
 # Entries bigger than this are not read back (no real file's analysis comes near it).
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024
-
-
-def cache_root() -> Path:
-    """`$RUSTPRO_CACHE_DIR`, else the platform's user cache dir for rustpro."""
-    override = os.environ.get("RUSTPRO_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("rustpro"))
-
-
-@functools.cache
-def engine_fingerprint() -> str:
-    """Changes whenever rustpro's code changes, so stale results are never reused."""
-    digest = hashlib.sha256(rustpro.__version__.encode())
-    package_dir = Path(rustpro.__file__).parent
-    for path in sorted(package_dir.rglob("*")):
-        if path.suffix in (".py", ".toml") and path.is_file():
-            digest.update(path.relative_to(package_dir).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 class ResultCache:

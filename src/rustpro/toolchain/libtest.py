@@ -9,7 +9,8 @@ Cargo names each test binary on stderr (`Running unittests src/lib.rs (target/..
 Tests print too, past libtest's capture (a child process's output, a direct write to the
 real stdout), and a test that runs cargo prints `Running ...` lines of its own. So a header
 counts only when it names what this `cargo test` runs: an executable cargo reported building
-(`cargo test --no-run --message-format=json`), or a library with doctests, each once.
+(its `--message-format=json` records, from `cargo test --no-run` or from the build part of
+the same call, `rustpro.toolchain.testing`), or a library with doctests, each once.
 Anything else is a test's output.
 """
 

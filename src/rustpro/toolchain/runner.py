@@ -45,6 +45,8 @@ _DRAIN_SECONDS = 5.0
 _REAP_SECONDS = 10.0
 _KILL_ROUNDS = 5
 _PROC = Path("/proc")
+# The selector key of the command's exit descriptor (`_exit_descriptor`).
+_EXITED = "exited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ def run_tool(
     timeout: float,
     merge_stderr: bool = False,
     epoch: int | None = None,
+    cancel: threading.Event | None = None,
 ) -> ToolRun:
     """Run `args` in `cwd` and wait for it, for `timeout` seconds at most in all.
 
@@ -136,7 +139,8 @@ def run_tool(
     (`current_epoch()` when the audit began); in every case, and when it ends normally,
     nothing it started is left running. `merge_stderr` interleaves stderr into stdout in
     the order they were written (`cargo test` names each test binary on stderr and prints
-    its results on stdout).
+    its results on stdout). `cancel`, once set, stops the command as Ctrl-C would, for this
+    command only (`ToolCancelled`).
     """
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
@@ -145,19 +149,26 @@ def run_tool(
     with _REGISTRY.lock:
         if epoch is None:
             epoch = _REGISTRY.epoch
-        if _REGISTRY.epoch != epoch:
+        if _REGISTRY.epoch != epoch or (cancel is not None and cancel.is_set()):
             raise ToolCancelled(tool)
         process = _start(args, cwd, {**env, RUN_TOKEN_VAR: token}, merge_stderr, tool)
         live = _LiveRun(process.pid, token)
         _REGISTRY.runs.add(live)
+    swept = False
     try:
         try:
-            stdout, stderr = _collect(process, live, deadline)
+            stdout, stderr = _collect(process, live, deadline, cancel)
+            # `_collect` killed the leftovers when the command exited, until none was left:
+            # no process of the command remains that could have started another since.
+            swept = True
         except TimeoutError:
             raise ToolTimeout(tool, timeout) from None
+        except InterruptedError:
+            raise ToolCancelled(tool) from None
         finally:
             # Whatever happened (done, timed out, Ctrl-C): nothing of the command survives.
-            kill_tree(live.pid, live.token)
+            if not swept:
+                kill_tree(live.pid, live.token)
             _reap(process)
     finally:
         with _REGISTRY.lock:
@@ -193,14 +204,25 @@ def _start(
 
 
 def _collect(
-    process: subprocess.Popen[bytes], live: _LiveRun, deadline: float
+    process: subprocess.Popen[bytes],
+    live: _LiveRun,
+    deadline: float,
+    cancel: threading.Event | None = None,
 ) -> tuple[bytes, bytes]:
     """The command's stdout and stderr, read until both end, the command has exited and its
-    leftovers are gone; raises `TimeoutError` at the deadline."""
+    leftovers are gone; raises `TimeoutError` at the deadline and `InterruptedError` once
+    `cancel` is set.
+
+    Where the platform has process file descriptors, the command's exit wakes the reader at
+    once; elsewhere it is seen at the next poll (`_POLL_SECONDS`)."""
     streams = {"stdout": process.stdout, "stderr": process.stderr}
     chunks: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
     exited_at: float | None = None
-    with selectors.DefaultSelector() as selector:
+    exit_fd = _exit_descriptor(process.pid)
+    with contextlib.ExitStack() as cleanup, selectors.DefaultSelector() as selector:
+        if exit_fd is not None:
+            cleanup.callback(os.close, exit_fd)
+            selector.register(exit_fd, selectors.EVENT_READ, _EXITED)
         for name, stream in streams.items():
             if stream is not None:
                 selector.register(stream.fileno(), selectors.EVENT_READ, name)
@@ -208,6 +230,8 @@ def _collect(
             now = time.monotonic()
             if now >= deadline:
                 raise TimeoutError
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError
             if exited_at is None and _has_exited(process):
                 exited_at = now
                 # The command is done: whatever it left running (a test's child holding
@@ -221,12 +245,28 @@ def _collect(
             if exited_at is not None and now - exited_at > _DRAIN_SECONDS:
                 break  # a process outside the command's session and environment holds it
             for key, _ in selector.select(min(_POLL_SECONDS, deadline - now)):
+                if key.data == _EXITED:
+                    selector.unregister(key.fd)  # the loop's next turn sees the exit
+                    continue
                 chunk = os.read(key.fd, 65536)
                 if chunk:
                     chunks[key.data].append(chunk)
                 else:
                     selector.unregister(key.fd)
     return b"".join(chunks["stdout"]), b"".join(chunks["stderr"])
+
+
+def _exit_descriptor(pid: int) -> int | None:
+    """A descriptor that becomes readable when the process `pid` exits (Linux's pidfd), or
+    None where there is none. The command is not reaped before its output is read, so its
+    pid still names it."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:  # pragma: no cover - not Linux
+        return None
+    try:
+        return int(pidfd_open(pid))
+    except OSError:  # an older kernel, or a sandbox that forbids it
+        return None
 
 
 def _has_exited(process: subprocess.Popen[bytes]) -> bool:
@@ -274,26 +314,45 @@ def _processes_of(leader: int, token: str) -> Iterator[int]:
     Empty where there is no /proc: the process group kill is all there is."""
     marker = f"{RUN_TOKEN_VAR}={token}".encode()
     try:
-        entries = list(_PROC.iterdir())
+        names = os.listdir(_PROC)
     except OSError:
         return
-    for entry in entries:
-        if not entry.name.isdigit():
+    for name in names:
+        if not name.isdigit():
             continue
+        entry = f"{_PROC}/{name}"
         state = _stat(entry)
         if state is None or state[0] == "Z":
             continue
         _, group, session = state
         if leader in (group, session) or _carries(entry, marker):
-            yield int(entry.name)
+            yield int(name)
 
 
-def _stat(entry: Path) -> tuple[str, int, int] | None:
-    """`(state, process group, session)` from /proc/PID/stat, None when it is gone."""
+def _read(path: str) -> bytes | None:
+    """The contents of a small /proc file, None when it cannot be read. Plain `os` calls:
+    a sweep reads two files of every process on the machine."""
     try:
-        text = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+        descriptor = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        chunks = []
+        while chunk := os.read(descriptor, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _stat(entry: str) -> tuple[str, int, int] | None:
+    """`(state, process group, session)` from /proc/PID/stat, None when it is gone."""
+    raw = _read(f"{entry}/stat")
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", errors="replace")
     # The command name (in parentheses) may hold spaces and parentheses: split after it.
     fields = text[text.rfind(")") + 2 :].split()
     try:
@@ -302,9 +361,6 @@ def _stat(entry: Path) -> tuple[str, int, int] | None:
         return None
 
 
-def _carries(entry: Path, marker: bytes) -> bool:
-    try:
-        environ = (entry / "environ").read_bytes()
-    except OSError:  # another user's process, or gone
-        return False
-    return marker in environ.split(b"\0")
+def _carries(entry: str, marker: bytes) -> bool:
+    environ = _read(f"{entry}/environ")  # None: another user's process, or gone
+    return environ is not None and marker in environ.split(b"\0")

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rustpro.cachedir import cache_root
 from rustpro.discovery.layout import Workspace
-from rustpro.engine.cache import cache_root
 from rustpro.errors import ToolError, WorkDirError
 from rustpro.model import Checkpoint, Finding, Role
 from rustpro.toolchain.paths import ReportPaths
@@ -109,6 +109,21 @@ class StepReport:
     warnings: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def merge(self, other: StepReport) -> None:
+        """Add everything `other` gathered (a step that reported apart)."""
+        with other._lock:
+            findings = list(other.findings)
+            evidence = {key: list(lines) for key, lines in other.evidence.items()}
+            details = {key: list(lines) for key, lines in other.details.items()}
+            warnings = list(other.warnings)
+        with self._lock:
+            self.findings.extend(findings)
+            for checkpoint, lines in evidence.items():
+                self.evidence.setdefault(checkpoint, []).extend(lines)
+            for checkpoint, lines in details.items():
+                self.details.setdefault(checkpoint, []).extend(lines)
+            self.warnings.extend(warnings)
+
     def add(self, findings: Sequence[Finding]) -> None:
         """Record tool findings."""
         with self._lock:
@@ -156,9 +171,14 @@ class CargoSession:
         self.cargo = os.environ.get("CARGO", "cargo")
         # Once rustpro is stopped (Ctrl-C), no cargo command of this audit starts.
         self.epoch = current_epoch()
+        # Set, the running command is killed and no other starts (verify stops its steps).
+        self.cancelled = threading.Event()
         # cargo's build directory: `--target-dir`, else `target/` at cargo's workspace root
         # in the copy (set by `prepare`), where the project's own would be.
         self.target_dir: Path | None = options.target_dir
+        # cargo's build-dir (`CARGO_BUILD_BUILD_DIR`: intermediate artifacts, the build lock
+        # and cargo's rustc probe cache) when a step keeps them apart; None: the target dir.
+        self.build_dir: Path | None = None
         # `-p NAME` (or files named on the command line): only those packages are built.
         self.scope = _package_args(workspace.selected) if workspace.selected else ["--workspace"]
         self.roles = {
@@ -263,6 +283,8 @@ class CargoSession:
         env.update(CARGO_TERM_COLOR="never", CARGO_TERM_PROGRESS_WHEN="never")
         if self.target_dir is not None:
             env["CARGO_TARGET_DIR"] = str(self.target_dir)
+        if self.build_dir is not None:
+            env["CARGO_BUILD_BUILD_DIR"] = str(self.build_dir)
         env.update(extra)
         return env
 
@@ -301,6 +323,7 @@ class CargoSession:
                 timeout=timeout if timeout is not None else self.options.timeout_for(step),
                 merge_stderr=merge_stderr,
                 epoch=self.epoch,
+                cancel=self.cancelled,
             )
 
 

@@ -4,10 +4,18 @@ per-binary counts, one finding per failure.
 Building first tells which test executables exist (cargo's JSON artifact records), so only
 cargo's own headers for those binaries are taken from the run's output, never a test's
 lines that look like them (`rustpro.toolchain.libtest`).
+
+`one_call` (verify) asks the same of one `cargo test --no-fail-fast --message-format=json`:
+cargo prints the build's JSON records, ends them with `build-finished`, and only then runs
+the tests, so what comes before the first `build-finished` record is the build (the
+executables) and what follows is the run (a test printing a line that looks like a record
+prints it after that point). One cargo start-up fewer; full mode keeps two calls, because
+it starts `cargo doc` between them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -24,6 +32,7 @@ from rustpro.toolchain.libtest import (
     parse_test_output,
 )
 from rustpro.toolchain.messages import parse_stream
+from rustpro.toolchain.runner import ToolRun
 from rustpro.toolchain.session import CargoSession
 
 FAILED_RULE = "cargo-test::failed"
@@ -31,33 +40,49 @@ TIMEOUT_RULE = "cargo-test::timeout"
 
 
 def run_tests(
-    session: CargoSession, *, after_build: Callable[[], None] | None = None
+    session: CargoSession,
+    *,
+    after_build: Callable[[], None] | None = None,
+    one_call: bool = False,
 ) -> TestRun | None:
     """Build and run every test binary and doctest of the audited crates; record counts and
     failures, and return them (None when the tests did not build, run or finish). `after_build`
     is called once the build is over, however it ended (full mode starts `cargo doc` then:
-    cargo's build lock is free while the tests run)."""
+    cargo's build lock is free while the tests run). `one_call` builds and runs them in one
+    cargo command (see the module docstring); `after_build` is then called when it ends."""
     # Short panic messages: the finding quotes the first lines, not a backtrace.
     env = session.env(RUST_BACKTRACE="0")
     budget = session.options.timeout_for("test")
     started = time.monotonic()
     try:
-        try:
-            expected = _build(session, env)
-        finally:
-            if after_build is not None:
-                after_build()
-        if expected is None:
-            return None
-        left = max(budget - (time.monotonic() - started), 1.0)
-        run = session.run(
-            "test",
-            session.build_args("test", "--no-fail-fast"),
-            description="cargo test: running",
-            env=env,
-            merge_stderr=True,
-            timeout=left,
-        )
+        if one_call:
+            try:
+                found = _build_and_run(session, env, budget)
+            finally:
+                if after_build is not None:
+                    after_build()
+            if found is None:
+                return None
+            expected, run, output = found
+        else:
+            try:
+                built = _build(session, env)
+            finally:
+                if after_build is not None:
+                    after_build()
+            if built is None:
+                return None
+            expected = built
+            left = max(budget - (time.monotonic() - started), 1.0)
+            run = session.run(
+                "test",
+                session.build_args("test", "--no-fail-fast"),
+                description="cargo test: running",
+                env=env,
+                merge_stderr=True,
+                timeout=left,
+            )
+            output = run.stdout
     except ToolTimeout:
         err = ToolTimeout("cargo test", budget)
         session.report.note(Checkpoint.TESTING, f"tests: did not finish ({err})")
@@ -67,9 +92,9 @@ def run_tests(
         session.report.note(Checkpoint.TESTING, f"tests: not run ({err})")
         session.report.warn(str(err))
         return None
-    tests = parse_test_output(run.stdout, expected)
+    tests = parse_test_output(output, expected)
     if run.returncode != 0 and not tests.binaries:
-        reason = _last_error(run.stdout)
+        reason = _last_error(output)
         session.report.note(Checkpoint.TESTING, f"tests: did not run ({reason})")
         session.report.add(
             [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests did not run: {reason}", "")]
@@ -91,13 +116,66 @@ def _build(session: CargoSession, env: dict[str, str]) -> ExpectedBinaries | Non
     run = session.run("test", args, description="cargo test: building", env=env)
     stream = parse_stream(run.stdout)
     if run.returncode != 0 or stream.success is False:
-        reason = run.last_error_line()
-        session.report.note(Checkpoint.TESTING, f"tests: could not be built ({reason})")
-        session.report.add(
-            [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests do not build: {reason}", "")]
-        )
+        _not_built(session, run.last_error_line())
         return None
-    executables = frozenset(Path(path).name for path in stream.test_executables)
+    return _expected(session, stream.test_executables)
+
+
+def _build_and_run(
+    session: CargoSession, env: dict[str, str], budget: float
+) -> tuple[ExpectedBinaries, ToolRun, str] | None:
+    """`cargo test --no-fail-fast --message-format=json`: what it built, the run, and the
+    output after the build; None (recorded) when the tests do not build."""
+    args = session.build_args("test", "--no-fail-fast", "--message-format=json")
+    run = session.run(
+        "test", args, description="cargo test", env=env, merge_stderr=True, timeout=budget
+    )
+    build, output = split_build_output(run.stdout)
+    stream = parse_stream(build)
+    if stream.success is not True:
+        # No `build-finished` at all: cargo stopped before building (a manifest error).
+        _not_built(session, _last_build_error(build, run.returncode))
+        return None
+    return _expected(session, stream.test_executables), run, output
+
+
+def split_build_output(output: str) -> tuple[str, str]:
+    """`cargo test --message-format=json` output as (the build, up to and including the
+    first `build-finished` record; what the tests printed after it). No such record: all of
+    it is the build."""
+    position = 0
+    for line in output.splitlines(keepends=True):
+        position += len(line)
+        if line.startswith("{") and '"build-finished"' in line:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and record.get("reason") == "build-finished":
+                return output[:position], output[position:]
+    return output, ""
+
+
+def _last_build_error(build: str, returncode: int) -> str:
+    """The last `error` line cargo printed while building (stderr is merged into the JSON
+    records), else its last line that is not a record."""
+    lines = [line.strip() for line in build.splitlines() if line.strip()]
+    plain = [line for line in lines if not line.startswith("{")]
+    errors = [line for line in plain if line.startswith("error")]
+    if errors:
+        return errors[-1]
+    return plain[-1] if plain else f"exit status {returncode}"
+
+
+def _not_built(session: CargoSession, reason: str) -> None:
+    session.report.note(Checkpoint.TESTING, f"tests: could not be built ({reason})")
+    session.report.add(
+        [_finding(FAILED_RULE, "Cargo.toml", 1, 1, f"the tests do not build: {reason}", "")]
+    )
+
+
+def _expected(session: CargoSession, built: tuple[str, ...]) -> ExpectedBinaries:
+    executables = frozenset(Path(path).name for path in built)
     doc_crates = frozenset(
         target.name.replace("-", "_")
         for crate in session.workspace.crates

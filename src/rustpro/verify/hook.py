@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustpro.engine.cache import cache_root
+from rustpro.cachedir import cache_root
 from rustpro.errors import AuditPathError, RustproError
 from rustpro.verify.render import render_text
 from rustpro.verify.result import VerifyReport

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rustpro.engine.cache import cache_root
+from rustpro.cachedir import cache_root
 from rustpro.fingerprint import SourceReader, fingerprint_findings
 from rustpro.model import Finding, Severity
 

@@ -17,11 +17,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rustpro.cachedir import engine_fingerprint
 from rustpro.discovery.layout import find_manifest
-from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
-from rustpro.engine.cache import engine_fingerprint
 from rustpro.errors import RustproError, UsageError
 from rustpro.fingerprint import source_reader
 from rustpro.model import Finding
@@ -41,7 +40,15 @@ from rustpro.verify.sides import (
 )
 from rustpro.verify.snapshot import Snapshot, load_snapshot
 from rustpro.verify.startaudit import start_findings
-from rustpro.verify.testchecks import declared_tests, weakening_check, weakening_module
+from rustpro.verify.testchecks import (
+    declared_tests,
+    inventory_of,
+    weakening_check,
+    weakening_module,
+)
+
+if TYPE_CHECKING:
+    from rustpro.engine.audit import AuditResult
 
 # What `--skip` accepts. `build` leaves out every step that builds (build, tests, clippy).
 SKIPPABLE = ("build", "test", "clippy", "rustpro", "weakening", "fmt")
@@ -93,14 +100,51 @@ def verify_root(path: Path) -> Path:
 
 
 def verify(path: Path, options: VerifyOptions) -> VerifyReport:
-    """Verify the tree at `path`; raises `RustproError` when verify cannot run."""
+    """Verify the tree at `path`; raises `RustproError` when verify cannot run.
+
+    The cargo steps start first, in the background, as soon as the crate and the starting
+    point are known to exist; everything else (the two sides, the test inventories, the
+    static audit of both sides) is read while cargo works."""
     started = time.perf_counter()
     root = verify_root(path)
     repo = repository_root(root)
-    start = _resolve_start(root, repo, options)
+    opening = _open_start(root, repo, options)
+    cargo = _building_steps(options)
+    if cargo is not None:
+        cargo.start(root)
+    try:
+        report = _verify(root, repo, opening, options, cargo)
+    except Exception:
+        if cargo is not None:
+            cargo.cancel()
+        raise
+    except BaseException:  # Ctrl-C: the command line stops every cargo command
+        if cargo is not None:
+            cargo.cancel(wait=False)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _verify(
+    root: Path,
+    repo: Path | None,
+    opening: _Opening,
+    options: VerifyOptions,
+    cargo: CargoChecks | None,
+) -> VerifyReport:
+    start = opening.read()
     new = work_tree_side(root, repo)
     changed = changed_files(start.side, new)
-    cargo = _cargo_checks(options, rust_changed=any(p.endswith(".rs") for p in changed))
+    rust_changed = any(p.endswith(".rs") for p in changed)
+    if cargo is not None:
+        cargo.want_fmt(rust_changed)
+    else:
+        cargo = _cargo_checks(options, rust_changed=rust_changed)
+    module = weakening_module() if not options.skipped("weakening") else None
+    inventories = _inventories(module, start, new, use_cache=options.use_cache)
+    declared = _declared_at_start(start, inventories)
+    old_findings = None if options.skipped("rustpro") else _start_records(start, options)
     result = audit_work_tree(root, options, cargo)
     outcome = cargo.outcome if cargo is not None else CargoOutcome()
     if cargo is not None and outcome.missing_cargo is not None:
@@ -108,14 +152,11 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
             f"verify needs cargo for its build, test, clippy and fmt checks: "
             f"{outcome.missing_cargo} (--skip build --skip fmt checks without cargo)"
         )
-    sources = new.test_sources()
-    module = weakening_module() if not options.skipped("weakening") else None
-    inventories = _inventories(module, start, sources)
     checks = [
         _build_check(options, outcome, result.findings),
-        _test_check(options, outcome, result.findings, _declared_at_start(start, inventories)),
+        _test_check(options, outcome, result.findings, declared),
         _clippy_check(options, outcome, result, start, new, changed),
-        _rustpro_check(options, result, start),
+        _rustpro_check(options, result, old_findings),
         _weakening(options, module, inventories),
         _fmt_check(options, outcome, result.findings, changed),
     ]
@@ -124,22 +165,41 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
         start=start.point,
         checks=checks,
         changed_files=changed,
-        tests=_counts(outcome, _declared_at_start(start, inventories)),
+        tests=_counts(outcome, declared),
         warnings=[*result.warnings, *outcome.warnings],
-        seconds=time.perf_counter() - started,
     )
     _require_answers(report, options)
     return report
 
 
-def _resolve_start(root: Path, repo: Path | None, options: VerifyOptions) -> _Start:
+@dataclass(slots=True)
+class _Opening:
+    """A starting point known to exist (the snapshot loaded, the ref resolved), its files
+    not read yet."""
+
+    root: Path
+    repo: Path | None
+    point: StartPoint
+    snapshot: Snapshot | None = None
+
+    def read(self) -> _Start:
+        """The starting point with its side."""
+        if self.snapshot is not None:
+            side = Side(blobs=dict(self.snapshot.files))
+            return _Start(self.point, side, snapshot=self.snapshot)
+        assert self.repo is not None and self.point.commit is not None
+        side = git_side(self.repo, self.point.commit, self.root)
+        relative = self.root.relative_to(self.repo).as_posix()
+        return _Start(self.point, side, root_in_repo="" if relative == "." else relative)
+
+
+def _open_start(root: Path, repo: Path | None, options: VerifyOptions) -> _Opening:
     if options.snapshot is not None:
         if options.since is not None:
             raise UsageError("use --since or --snapshot, not both")
         snapshot = load_snapshot(options.snapshot)
-        side = Side(blobs=dict(snapshot.files))
         point = StartPoint("snapshot", str(options.snapshot), snapshot=str(options.snapshot))
-        return _Start(point, side, snapshot=snapshot)
+        return _Opening(root, repo, point, snapshot)
     if repo is None:
         if options.since is not None:
             raise UsageError(f"--since {options.since}: {root} is not in a git repository")
@@ -149,10 +209,21 @@ def _resolve_start(root: Path, repo: Path | None, options: VerifyOptions) -> _St
         )
     ref = options.since or "HEAD"
     commit = resolve_commit(repo, ref)
-    side = git_side(repo, commit, root)
     point = StartPoint("git", f"{ref} ({commit[:10]})", ref=ref, commit=commit)
-    relative = root.relative_to(repo).as_posix()
-    return _Start(point, side, root_in_repo="" if relative == "." else relative)
+    return _Opening(root, repo, point)
+
+
+def _building_steps(options: VerifyOptions) -> CargoChecks | None:
+    """The cargo steps to start at once: every step that builds, and rustfmt beside them
+    (decided once verify knows whether a `.rs` file changed). None when nothing builds:
+    then rustfmt alone, if wanted, runs in the audit as before (`_cargo_checks`)."""
+    build = not options.skipped("build")
+    clippy = not options.skipped("clippy")
+    test = not options.skipped("test")
+    if not (build or clippy or test):
+        return None
+    fmt = not options.skipped("fmt")
+    return CargoChecks(options.full, build=build, clippy=clippy, test=test, fmt=fmt)
 
 
 def _cargo_checks(options: VerifyOptions, *, rust_changed: bool = True) -> CargoChecks | None:
@@ -168,21 +239,26 @@ def _cargo_checks(options: VerifyOptions, *, rust_changed: bool = True) -> Cargo
 
 
 def audit_work_tree(root: Path, options: VerifyOptions, cargo: CargoChecks | None) -> AuditResult:
+    """One audit of the work tree: the static rules, with the cargo steps when asked for."""
+    from rustpro.engine.audit import AuditOptions, run_audit  # loaded once cargo is under way
+
     audit = AuditOptions(static=cargo is None, workers=options.workers, use_cache=options.use_cache)
     return run_audit(root, audit, extra=cargo)
 
 
-def _inventories(module: Any, start: _Start, sources: dict[str, str]) -> tuple[Any, Any] | None:
+def _inventories(
+    module: Any, start: _Start, new: Side, *, use_cache: bool = True
+) -> tuple[Any, Any] | None:
     """(old, new) test inventories, or None when the weakening module is unavailable or the
     snapshot recorded none."""
     if module is None:
         return None
-    new = module.inventory(sources)
+    now = inventory_of(module, new, use_cache=use_cache)
     if start.snapshot is not None:
         if start.snapshot.tests is None:
             return None
-        return module.TestInventory.from_json(start.snapshot.tests), new
-    return module.inventory(start.side.test_sources()), new
+        return module.TestInventory.from_json(start.snapshot.tests), now
+    return inventory_of(module, start.side, use_cache=use_cache), now
 
 
 def _declared_at_start(start: _Start, inventories: tuple[Any, Any] | None) -> int:
@@ -322,15 +398,21 @@ def _clippy_check(
 # ---- check 4: no new rustpro findings --------------------------------------------------
 
 
-def _rustpro_check(options: VerifyOptions, result: AuditResult, start: _Start) -> Check:
-    if options.skipped("rustpro"):
+def _start_records(start: _Start, options: VerifyOptions) -> list[FindingRecord]:
+    """rustpro's findings at the start: recorded in the snapshot, or from the static audit
+    of the old sources (cached by content)."""
+    if start.snapshot is not None:
+        return start.snapshot.rustpro
+    return start_findings(start.side, start.root_in_repo, workers=options.workers)
+
+
+def _rustpro_check(
+    options: VerifyOptions, result: AuditResult, old: list[FindingRecord] | None
+) -> Check:
+    if options.skipped("rustpro") or old is None:
         return Check("rustpro", Status.SKIPPED, "skipped (--skip rustpro)")
     now = [f for f in result.findings if f.source == "rustpro" and at_least_warning(f)]
     records = to_records(now, source_reader(result.root))
-    if start.snapshot is not None:
-        old = start.snapshot.rustpro
-    else:
-        old = start_findings(start.side, start.root_in_repo, workers=options.workers)
     known = {r.fingerprint for r in old}
     fresh = [r for r in records if r.fingerprint not in known]
     how = f"compared by fingerprint with {len(old)} at the start"

@@ -13,8 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from rustpro.engine.audit import AuditOptions, run_audit
-from rustpro.engine.cache import cache_root, engine_fingerprint
+from rustpro.cachedir import cache_root, engine_fingerprint
 from rustpro.errors import RustproError
 from rustpro.fingerprint import source_reader
 from rustpro.verify.records import FindingRecord, RecordStore, at_least_warning, to_records
@@ -37,6 +36,8 @@ def start_findings(
 
 
 def _audit(old: Side, root_in_repo: str, workers: int | None) -> list[FindingRecord]:
+    from rustpro.engine.audit import AuditOptions, run_audit  # verify starts cargo first
+
     base = cache_root() / "verify" / "trees"
     base.mkdir(parents=True, exist_ok=True)
     top = Path(tempfile.mkdtemp(dir=base, prefix="start-"))

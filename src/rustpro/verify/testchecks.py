@@ -7,13 +7,20 @@ verifies the rest and says that check 5 could not run.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
+import json
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
+from rustpro.cachedir import cache_root, engine_fingerprint
 from rustpro.verify.result import Check, Problem, Status
+from rustpro.verify.sides import Side
 
 WEAKENING_MODULE = "rustpro.verify.weakening"
 
@@ -36,6 +43,34 @@ def weakening_module() -> ModuleType | None:
         if err.name != WEAKENING_MODULE:
             raise  # the module exists but one of its imports is missing: a real bug
         return None
+
+
+def inventory_of(module: ModuleType, side: Side, *, use_cache: bool = True) -> Any:
+    """The test inventory of `side`'s sources, cached by their content.
+
+    An inventory is a function of the `.rs` files and manifests it reads (and of rustpro's
+    code, which the engine fingerprint covers), so one stored for the same blob ids is the
+    same answer: verifying again with nothing changed parses nothing. An entry that cannot be
+    read or decoded is a miss."""
+    sources = side.test_sources()
+    if not use_cache:
+        return module.inventory(sources)
+    digest = hashlib.sha256(f"inventory\0{engine_fingerprint()}".encode())
+    for path in sources:  # sorted by `test_sources`
+        digest.update(f"\n{path}\0{side.blobs.get(path, '')}".encode())
+    entry = cache_root() / "verify" / "inventory" / f"{digest.hexdigest()}.json"
+    try:
+        return module.TestInventory.from_json(json.loads(entry.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    found = module.inventory(sources)
+    with contextlib.suppress(OSError):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            json.dump(found.to_json(), stream)
+        os.replace(temp, entry)
+    return found
 
 
 def declared_tests(sources: Mapping[str, str], inventory: Any | None) -> int:
