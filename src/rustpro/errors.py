@@ -2,6 +2,7 @@
 
     RustproError                 root: the CLI turns any of these into one line and exit 2
     ├── UsageError               the command line or configuration is wrong
+    │   └── CrateNameError       `rustpro new` got a package name cargo refuses (name, suggestion)
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
@@ -9,7 +10,8 @@
     ├── ToolError                an external tool failed to start or run (tool, returncode)
     │   ├── ToolTimeout          it ran past its timeout (tool, seconds)
     │   └── ToolCancelled        the audit is being stopped (Ctrl-C, SIGTERM): no new tool runs
-    └── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
+    ├── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
+    └── NewProjectError          `rustpro new` cannot create the project where asked (path)
 
 Library code raises only these; anything else reaching the CLI is a bug, and the CLI still
 prints one line for it rather than a traceback.
@@ -26,6 +28,16 @@ class RustproError(Exception):
 
 class UsageError(RustproError):
     """The command line or configuration asks for something impossible."""
+
+
+class CrateNameError(UsageError):
+    """A package name `rustpro new` will not use, why, and a name it would."""
+
+    def __init__(self, name: str, problem: str, suggestion: str) -> None:
+        super().__init__(f"invalid package name `{name}`: {problem}; try `{suggestion}`")
+        self.name = name
+        self.problem = problem
+        self.suggestion = suggestion
 
 
 class AuditPathError(RustproError):
@@ -91,3 +103,12 @@ class UnknownRuleError(RustproError):
         super().__init__(f"unknown rule `{name}`{hint}")
         self.name = name
         self.suggestions = suggestions
+
+
+class NewProjectError(RustproError):
+    """`rustpro new` cannot create the project at `path` (it exists and holds files, it is
+    not a directory, it cannot be written)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
