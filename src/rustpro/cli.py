@@ -505,6 +505,8 @@ def new_command(
     )
     click.echo(f"  git: {outcome.git}")
     click.echo(f"  Cargo.lock: {outcome.lockfile}")
+    if outcome.rustfmt != "formatted":
+        click.echo(f"  rustfmt: {outcome.rustfmt}")
     if outcome.replaced and outcome.backup is not None:
         click.echo(f"  replaced {len(outcome.replaced)} file(s); the originals are in {outcome.backup}:")
         for relpath in outcome.replaced:

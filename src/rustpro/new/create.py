@@ -34,6 +34,7 @@ from rustpro.new.workspace import WorkspaceHint, workspace_hint
 # cache); a slow index should not hold `rustpro new` for long.
 LOCKFILE_TIMEOUT = 180.0
 GIT_TIMEOUT = 30.0
+RUSTFMT_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Outcome:
     backup: Path | None = None
     git: str = ""
     lockfile: str = ""
+    rustfmt: str = ""
     workspace: WorkspaceHint | None = None
 
 
@@ -108,9 +110,12 @@ def create(request: NewRequest) -> Outcome:
     try:
         with _staging(directory) as staging:
             _write(staging, files)
+            formatting = _format(staging, spec)
             lockfile = _lockfile(staging, spec, enclosing)
             git = _git_init(staging, directory, request.git)
-            outcome = Outcome(spec, directory, sorted(files), git=git, lockfile=lockfile)
+            outcome = Outcome(
+                spec, directory, sorted(files), git=git, lockfile=lockfile, rustfmt=formatting
+            )
             if directory.exists():
                 _merge(staging, directory, outcome)
             else:
@@ -162,6 +167,27 @@ def _write(root: Path, files: dict[str, str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
+
+
+def _format(staging: Path, spec: ProjectSpec) -> str:
+    """Run rustfmt over the generated code. The templates are formatted already; this
+    re-flows the lines a long package name makes too long. One line saying what happened."""
+    rustfmt = shutil.which("rustfmt")
+    if rustfmt is None:
+        return "not run: rustfmt is not installed"
+    sources = sorted(str(path.relative_to(staging)) for path in staging.rglob("*.rs"))
+    from rustpro.toolchain.runner import run_tool
+
+    try:
+        run = run_tool(
+            [rustfmt, "--edition", spec.edition, *sources],
+            cwd=staging,
+            env=dict(os.environ),
+            timeout=RUSTFMT_TIMEOUT,
+        )
+    except ToolError as err:
+        return f"failed: {err}"
+    return "formatted" if run.returncode == 0 else f"failed: {run.last_error_line()}"
 
 
 def _lockfile(staging: Path, spec: ProjectSpec, enclosing: WorkspaceHint | None) -> str:
