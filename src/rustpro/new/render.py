@@ -35,6 +35,8 @@ COMMON = "common"
 PARTIALS = "_partials"
 SUFFIX = ".j2"
 HIDDEN_PREFIX = "dot-"
+# The manifest tables that list dependencies (besides `[workspace.dependencies]`).
+SECTIONS = ("dependencies", "dev-dependencies", "build-dependencies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,27 +108,33 @@ def render(spec: ProjectSpec) -> dict[str, str]:
     return {path: env.get_template(name).render(context) for path, name in template_names(spec.kind.name).items()}
 
 
-def _dependency_names(table: object) -> set[str]:
+def _dependencies(table: object) -> dict[str, bool]:
+    """The dependencies of a manifest table: crate name -> whether it is a path dependency."""
     if not isinstance(table, dict):
-        return set()
-    return {
-        (spec.get("package", name) if isinstance(spec, dict) else name)
-        for name, spec in table.items()
-        if not (isinstance(spec, dict) and "path" in spec)
-    }
+        return {}
+    found: dict[str, bool] = {}
+    for key, spec in table.items():
+        detail = spec if isinstance(spec, dict) else {}
+        found[str(detail.get("package", key))] = "path" in detail
+    return found
 
 
 @cache
 def used_dependencies(kind: Kind) -> frozenset[str]:
     """The crates.io dependencies the kind's manifests name (normal, dev, build and
-    `[workspace.dependencies]`), as read from its rendered `Cargo.toml` files."""
+    `[workspace.dependencies]`; not the workspace's own members), as read from its rendered
+    `Cargo.toml` files."""
     probe = ProjectSpec(kind, "probe", DEFAULT_EDITION, EDITION_RUST_VERSION[DEFAULT_EDITION])
-    used: set[str] = set()
+    named: set[str] = set()
+    local: set[str] = set()
     for path, text in render(probe).items():
         if path.rsplit("/", 1)[-1] != "Cargo.toml":
             continue
         manifest = tomllib.loads(text)
-        for section in ("dependencies", "dev-dependencies", "build-dependencies"):
-            used |= _dependency_names(manifest.get(section))
-        used |= _dependency_names(manifest.get("workspace", {}).get("dependencies"))
-    return frozenset(used)
+        tables = [manifest.get(section) for section in SECTIONS]
+        tables.append(manifest.get("workspace", {}).get("dependencies"))
+        for table in tables:
+            for name, is_path in _dependencies(table).items():
+                (local if is_path else named).add(name)
+    return frozenset(named - local)
+
