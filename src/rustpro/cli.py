@@ -508,7 +508,9 @@ def new_command(
     if outcome.rustfmt != "formatted":
         click.echo(f"  rustfmt: {outcome.rustfmt}")
     if outcome.replaced and outcome.backup is not None:
-        click.echo(f"  replaced {len(outcome.replaced)} file(s); the originals are in {outcome.backup}:")
+        click.echo(
+            f"  replaced {len(outcome.replaced)} file(s); the originals are in {outcome.backup}:"
+        )
         for relpath in outcome.replaced:
             click.echo(f"    {relpath}")
     hint = outcome.workspace.message() if outcome.workspace is not None else None

@@ -140,9 +140,7 @@ def _make_parents(parent: Path) -> list[Path]:
         try:
             path.mkdir()
         except OSError as err:
-            raise NewProjectError(
-                f"cannot create {path}: {err.strerror or err}", path
-            ) from None
+            raise NewProjectError(f"cannot create {path}: {err.strerror or err}", path) from None
     return missing
 
 
@@ -334,7 +332,6 @@ def _merge(staging: Path, directory: Path, outcome: Outcome) -> None:
             _remove_empty_dirs(backup)
         raise
     outcome.backup = backup
-
 
 
 def _remove_empty_dirs(root: Path) -> None:

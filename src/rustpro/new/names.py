@@ -11,12 +11,14 @@ from rustpro.errors import CrateNameError
 # Rust's keywords, strict and reserved (cargo's `restricted_names::is_keyword`, plus `gen`,
 # reserved by edition 2024): a package of that name has no usable crate name.
 KEYWORDS = frozenset(
-    """
-    Self abstract as async await become box break const continue crate do dyn else enum
-    extern false final fn for gen if impl in let loop macro match mod move mut override priv
-    pub ref return self static struct super trait true try type typeof unsafe unsized use
-    virtual where while yield
-    """.split()
+    {
+        *("Self", "abstract", "as", "async", "await", "become", "box", "break", "const"),
+        *("continue", "crate", "do", "dyn", "else", "enum", "extern", "false", "final"),
+        *("fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod"),
+        *("move", "mut", "override", "priv", "pub", "ref", "return", "self", "static"),
+        *("struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized"),
+        *("use", "virtual", "where", "while", "yield"),
+    }
 )
 # Directories cargo creates in target/: a binary of that name collides with them.
 ARTIFACT_DIRS = frozenset({"deps", "examples", "build", "incremental"})

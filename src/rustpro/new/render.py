@@ -105,7 +105,10 @@ def render(spec: ProjectSpec) -> dict[str, str]:
     """The project's files: relative path -> text."""
     env = environment()
     context = spec.context()
-    return {path: env.get_template(name).render(context) for path, name in template_names(spec.kind.name).items()}
+    return {
+        path: env.get_template(name).render(context)
+        for path, name in template_names(spec.kind.name).items()
+    }
 
 
 def _dependencies(table: object) -> dict[str, bool]:
@@ -137,4 +140,3 @@ def used_dependencies(kind: Kind) -> frozenset[str]:
             for name, is_path in _dependencies(table).items():
                 (local if is_path else named).add(name)
     return frozenset(named - local)
-
