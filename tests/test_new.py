@@ -184,9 +184,9 @@ def test_an_msrv_below_a_dependency_names_it() -> None:
 
 
 def test_an_msrv_below_the_edition_names_the_edition() -> None:
-    with pytest.raises(UsageError, match="edition 2024 needs Rust 1.85"):
+    with pytest.raises(UsageError, match=r"edition 2024 needs Rust 1\.85"):
         _spec("ffi", "2024", "1.84")
-    with pytest.raises(UsageError, match="the ffi template's code needs Rust 1.82"):
+    with pytest.raises(UsageError, match=r"the ffi template's code needs Rust 1\.82"):
         _spec("ffi", "2021", "1.81")
 
 
@@ -478,7 +478,7 @@ def test_force_backs_up_what_it_replaces_and_leaves_the_rest(tmp_path: Path) -> 
     assert (outcome.backup / "Cargo.toml").read_text() == "[package]\nname = 'old'\n"
     assert (target / "notes.txt").read_text() == "keep me"
     assert (target / "src" / "extra.rs").read_text() == "// mine"
-    assert (target / "Cargo.toml").read_text().startswith("[package]\nname = \"proj\"")
+    assert (target / "Cargo.toml").read_text().startswith('[package]\nname = "proj"')
     assert _files(target) == set(outcome.files) | {"notes.txt", "src/extra.rs"}
 
 
@@ -493,9 +493,7 @@ def test_force_moves_a_file_that_stands_where_a_directory_goes(tmp_path: Path) -
     assert (target / "src" / "lib.rs").is_file()
 
 
-def test_force_output_lists_the_backup(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_force_output_lists_the_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "proj"
     target.mkdir()
     (target / "README.md").write_text("old")
@@ -531,7 +529,7 @@ def test_a_failed_merge_puts_everything_back(
             raise OSError(13, "Permission denied", str(dest))
         real_rename(source, dest)
 
-    monkeypatch.setattr(create_module.os, "rename", flaky_rename)
+    monkeypatch.setattr(os, "rename", flaky_rename)
     with pytest.raises(NewProjectError, match="Permission denied"):
         create(NewRequest("lib", "proj", target, force=True, git=False))
     monkeypatch.undo()
@@ -563,7 +561,7 @@ def test_no_git_skips_git(tmp_path: Path) -> None:
 
 def _workspace(root: Path, members: str = '["crates/*"]', exclude: str = "[]") -> bytes:
     root.mkdir(parents=True, exist_ok=True)
-    text = f"[workspace]\nmembers = {members}\nexclude = {exclude}\nresolver = \"3\"\n"
+    text = f'[workspace]\nmembers = {members}\nexclude = {exclude}\nresolver = "3"\n'
     (root / "Cargo.toml").write_text(text)
     return text.encode()
 
@@ -636,4 +634,3 @@ def test_every_kind_is_written_in_full(tmp_path: Path) -> None:
     for kind in KINDS:
         outcome = create(NewRequest(kind, f"k-{kind}", tmp_path / kind, git=False))
         assert _files(tmp_path / kind) == set(outcome.files), kind
-
