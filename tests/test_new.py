@@ -634,3 +634,10 @@ def test_every_kind_is_written_in_full(tmp_path: Path) -> None:
     for kind in KINDS:
         outcome = create(NewRequest(kind, f"k-{kind}", tmp_path / kind, git=False))
         assert _files(tmp_path / kind) == set(outcome.files), kind
+
+
+def test_a_workspace_name_leaves_room_for_its_library() -> None:
+    with pytest.raises(CrateNameError, match="NAME-core, which must fit in 64") as refused:
+        create(NewRequest("workspace", "w" * 60, Path("/nonexistent/w")))
+    assert refused.value.suggestion == "w" * 59
+    assert plan(NewRequest("workspace", "w" * 59, Path("/nonexistent/w")))

@@ -403,18 +403,22 @@ def profile(path: Path, fmt: str, jobs: int | None, max_file_size: int) -> None:
         click.echo(render_text(result), nl=False)
 
 
-def _kinds_help() -> str:
-    """The kinds and the patterns each demonstrates, for `rustpro new --help`."""
-    from rustpro.new.kinds import all_kinds
+class _NewCommand(click.Command):
+    """`rustpro new`: its help ends with the kinds and the patterns each demonstrates (read
+    from the templates' data only when the help is shown)."""
 
-    lines = ["\b", "Kinds and the patterns they demonstrate:"]
-    for kind in all_kinds().values():
-        lines.append(f"  {kind.name}: {kind.summary}")
-        lines.extend(f"    - {pattern}" for pattern in kind.patterns)
-    return "\n".join(lines)
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from rustpro.new.kinds import all_kinds
+
+        with formatter.section("Kinds and the patterns they demonstrate"):
+            for kind in all_kinds().values():
+                formatter.write_text(f"{kind.name}: {kind.summary}")
+                with formatter.indentation():
+                    for pattern in kind.patterns:
+                        formatter.write_text(f"- {pattern}")
 
 
-@cli.command(name="new", epilog=_kinds_help())
+@cli.command(name="new", cls=_NewCommand)
 @click.argument("kind", required=False)
 @click.argument("name", required=False)
 @click.option(

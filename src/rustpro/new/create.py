@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rustpro.errors import NewProjectError, ToolError
+from rustpro.errors import CrateNameError, NewProjectError, ToolError
 from rustpro.new.kinds import DEFAULT_EDITION, choose_rust_version, kind_named, parse_rust_version
-from rustpro.new.names import check_name
+from rustpro.new.names import MAX_LENGTH, check_name
 from rustpro.new.render import ProjectSpec, render, used_dependencies
 from rustpro.new.workspace import WorkspaceHint, workspace_hint
 
@@ -35,6 +35,8 @@ from rustpro.new.workspace import WorkspaceHint, workspace_hint
 LOCKFILE_TIMEOUT = 180.0
 GIT_TIMEOUT = 30.0
 RUSTFMT_TIMEOUT = 60.0
+# The workspace kind's library member is NAME-core (templates/workspace/crates/core).
+LIBRARY_SUFFIX = "-core"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,14 @@ def plan(request: NewRequest) -> tuple[ProjectSpec, Path]:
     kind = kind_named(request.kind)
     used = set(used_dependencies(kind))
     check_name(request.name, used)
+    if kind.name == "workspace" and len(request.name) > MAX_LENGTH - len(LIBRARY_SUFFIX):
+        # The workspace's library is NAME-core, held to the same limit.
+        raise CrateNameError(
+            request.name,
+            f"the workspace's library is named NAME{LIBRARY_SUFFIX}, which must fit in "
+            f"{MAX_LENGTH} characters too",
+            request.name[: MAX_LENGTH - len(LIBRARY_SUFFIX)].rstrip("-_"),
+        )
     msrv = parse_rust_version(request.msrv) if request.msrv is not None else None
     rust_version = choose_rust_version(kind, request.edition, used, msrv)
     directory = Path(os.path.abspath(request.path if request.path else Path(request.name)))
@@ -120,10 +130,13 @@ def create(request: NewRequest) -> Outcome:
                 _merge(staging, directory, outcome)
             else:
                 os.rename(staging, directory)
-    except OSError as err:
+    except BaseException as err:
+        # Whatever stopped it (an I/O error, Ctrl-C), leave no directory it made behind.
         for parent in reversed(created_parents):
             with contextlib.suppress(OSError):
                 parent.rmdir()
+        if not isinstance(err, OSError):
+            raise
         where = err.filename or directory
         raise NewProjectError(
             f"cannot create {directory}: {where}: {err.strerror or err}", directory
