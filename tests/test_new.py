@@ -139,6 +139,14 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     unknown = run_cli(["new", "daemon", "x", "--path", "/nonexistent/x"], capsys)
     assert unknown.code == 2
     assert "unknown kind `daemon`: choose one of lib, cli, service" in unknown.stderr
+    old_rust = run_cli(
+        ["new", "service", "svc", "--msrv", "1.80", "--path", "/nonexistent/x"], capsys
+    )
+    assert old_rust.code == 2
+    assert "rustpro: error: --msrv 1.80 is below what the service template needs" in (
+        old_rust.stderr
+    )
+    assert f"tokio {dependencies()['tokio'].version} needs Rust 1.85" in old_rust.stderr
     bad_name = run_cli(["new", "lib", "Bad Name"], capsys)
     assert bad_name.code == 2
     assert "rustpro: error: invalid package name `Bad Name`" in bad_name.stderr

@@ -130,9 +130,13 @@ def test_template_passes_every_gate(
     kind: str, template_session: TemplateSession, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     project = _generate(kind, tmp_path, template_session)
+    ships_lock = all_kinds()[kind].lockfile
+    assert (project / "Cargo.lock").is_file() == ships_lock
     scope = ["--workspace"] if kind == "workspace" else []
+    # The shipped Cargo.lock is complete: CI builds with --locked.
+    locked = ["--locked"] if ships_lock else []
     seconds: dict[str, float] = {}
-    seconds["build"], _ = _cargo(project, template_session, "build", *scope)
+    seconds["build"], _ = _cargo(project, template_session, "build", *scope, *locked)
     seconds["test"], output = _cargo(project, template_session, "test", *scope)
     seconds["clippy"], _ = _cargo(
         project, template_session, "clippy", *scope, "--all-targets", "--", "-D", "warnings"
