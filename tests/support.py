@@ -15,6 +15,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # The lintcheck test's diff against the committed last run, printed by conftest.py at the end.
 LINTCHECK_DIFF = pytest.StashKey[list[str]]()
 
+
+@dataclass(frozen=True)
+class TemplateReport:
+    """What one `rustpro new` kind cost and showed in tests/test_templates.py."""
+
+    kind: str
+    seconds: dict[str, float]  # per step: build, test, clippy, fmt, rebuild, audit
+    tests: int
+    audit: str
+
+
+# The template tests' reports, printed by conftest.py at the end of the session.
+TEMPLATE_REPORTS = pytest.StashKey[list[TemplateReport]]()
+
 DEFAULT_MANIFEST = """\
 [package]
 name = "fixture"

@@ -922,6 +922,138 @@ def _confirm_call(call: str) -> bool:
     return click.confirm(f"allow {call}?", err=True)
 
 
+class _NewCommand(click.Command):
+    """`rustpro new`: its help ends with the kinds and the patterns each demonstrates (read
+    from the templates' data only when the help is shown)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from rustpro.new.kinds import all_kinds
+
+        with formatter.section("Kinds and the patterns they demonstrate"):
+            for kind in all_kinds().values():
+                formatter.write_text(f"{kind.name}: {kind.summary}")
+                with formatter.indentation():
+                    for pattern in kind.patterns:
+                        formatter.write_text(f"- {pattern}")
+
+
+@cli.command(name="new", cls=_NewCommand)
+@click.argument("kind", required=False)
+@click.argument("name", required=False)
+@click.option(
+    "--path",
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    help="The project's directory [default: ./NAME].",
+)
+@click.option(
+    "--edition",
+    type=click.Choice(["2021", "2024"]),
+    default="2024",
+    show_default=True,
+    help="The Rust edition; rust-version follows it.",
+)
+@click.option(
+    "--msrv",
+    metavar="X.Y",
+    default=None,
+    help=(
+        "rust-version to declare [default: the lowest the edition and the dependencies "
+        "allow]; a lower one is an error naming what needs more."
+    ),
+)
+@click.option("--no-git", is_flag=True, help="Do not run `git init`.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help=(
+        "Write into a directory that is not empty: files the template would replace are "
+        "moved to NAME.rustpro-backup-TIME/ beside it first; nothing else is touched."
+    ),
+)
+@click.option("--list", "list_kinds", is_flag=True, help="List the kinds and exit.")
+def new_command(
+    kind: str | None,
+    name: str | None,
+    path: Path | None,
+    edition: str,
+    msrv: str | None,
+    no_git: bool,
+    force: bool,
+    list_kinds: bool,
+) -> None:
+    """Create a Rust project of KIND called NAME that passes every gate rustpro enforces.
+
+    The project builds, its tests pass, `cargo clippy --all-targets -- -D warnings` and
+    `cargo fmt --check` are clean, and `rustpro audit` reports nothing at warning or
+    above. It comes with a [lints] table, rustfmt.toml, deny.toml, clippy.toml, a README, a
+    GitHub Actions workflow and .gitignore (and Cargo.lock when it builds binaries).
+
+    It is rendered in a temporary directory beside the target and renamed into place, so a
+    failure leaves nothing behind; `git init` runs unless the target is already inside a
+    repository (or --no-git). Inside a cargo workspace, rustpro prints the `members` line to
+    add and leaves your manifest alone.
+    """
+    from rustpro.new.kinds import all_kinds
+
+    if list_kinds:
+        kinds = all_kinds()
+        width = max(len(name) for name in kinds)
+        for entry in kinds.values():
+            click.echo(f"{entry.name:<{width}}  {entry.summary}")
+        return
+    if kind is None or name is None:
+        raise click.UsageError(
+            "rustpro new needs KIND and NAME (rustpro new --list shows the kinds)"
+        )
+    from rustpro.new.create import NewRequest, create
+
+    outcome = create(
+        NewRequest(
+            kind=kind,
+            name=name,
+            path=path,
+            edition=edition,
+            msrv=msrv,
+            git=not no_git,
+            force=force,
+        )
+    )
+    spec = outcome.spec
+    shown = _shown_path(outcome.directory)
+    click.echo(
+        f"Created {spec.kind.name} `{spec.name}` in {shown} "
+        f"(edition {spec.edition}, rust-version {spec.rust_version}, "
+        f"{len(outcome.files)} files)"
+    )
+    click.echo(f"  git: {outcome.git}")
+    click.echo(f"  Cargo.lock: {outcome.lockfile}")
+    if outcome.rustfmt != "formatted":
+        click.echo(f"  rustfmt: {outcome.rustfmt}")
+    if outcome.replaced and outcome.backup is not None:
+        click.echo(
+            f"  replaced {len(outcome.replaced)} file(s); the originals are in {outcome.backup}:"
+        )
+        for relpath in outcome.replaced:
+            click.echo(f"    {relpath}")
+    hint = outcome.workspace.message() if outcome.workspace is not None else None
+    if hint:
+        click.echo(f"  workspace: {hint}")
+    click.echo("Next:")
+    click.echo(f"  cd {shown}")
+    click.echo("  cargo test")
+    click.echo("  rustpro audit")
+
+
+def _shown_path(directory: Path) -> str:
+    """`directory` relative to the working directory when it lies below it."""
+    try:
+        relative = directory.relative_to(Path.cwd())
+    except ValueError:
+        return str(directory)
+    return str(relative) if str(relative) != "." else "."
+
+
 def _stop_tools() -> None:
     """Kill whatever cargo full mode started (only loaded when full mode ran)."""
     runner = sys.modules.get("rustpro.toolchain.runner")

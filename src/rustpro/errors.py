@@ -2,7 +2,8 @@
 
     RustproError                 root: the CLI turns any of these into one line and exit 2
     ├── UsageError               the command line or configuration is wrong
-    │   └── PersonaError         an agent definition (--agent FILE) cannot be used
+    │   ├── PersonaError         an agent definition (--agent FILE) cannot be used
+    │   └── CrateNameError       `rustpro new` got a package name cargo refuses (name, suggestion)
     ├── AuditPathError           the path to audit does not exist or holds no Cargo.toml
     ├── ManifestError            a Cargo.toml cannot be read or parsed (path, line)
     ├── ConfigError              rustpro.toml / [package.metadata.rustpro] is invalid (path)
@@ -16,7 +17,8 @@
     ├── UnknownRuleError         a rule name that is not in the catalog (name, suggestions)
     ├── ModelError               the agent's model cannot be asked or answered nonsense
     │                            (configuration: the key or model is wrong, exit 2; else 1)
-    └── JournalError             the agent's undo journal cannot be written (no change made)
+    ├── JournalError             the agent's undo journal cannot be written (no change made)
+    └── NewProjectError          `rustpro new` cannot create the project where asked (path)
 
 Library code raises only these; anything else reaching the CLI is a bug, and the CLI still
 prints one line for it rather than a traceback.
@@ -33,6 +35,16 @@ class RustproError(Exception):
 
 class UsageError(RustproError):
     """The command line or configuration asks for something impossible."""
+
+
+class CrateNameError(UsageError):
+    """A package name `rustpro new` will not use, why, and a name it would."""
+
+    def __init__(self, name: str, problem: str, suggestion: str) -> None:
+        super().__init__(f"invalid package name `{name}`: {problem}; try `{suggestion}`")
+        self.name = name
+        self.problem = problem
+        self.suggestion = suggestion
 
 
 class AuditPathError(RustproError):
@@ -137,3 +149,12 @@ class ModelError(RustproError):
 
 class JournalError(RustproError):
     """The agent's undo journal cannot be written: the change it would protect is not made."""
+
+
+class NewProjectError(RustproError):
+    """`rustpro new` cannot create the project at `path` (it exists and holds files, it is
+    not a directory, it cannot be written)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
