@@ -107,6 +107,29 @@ def test_second_run_hits_the_cache(
     assert tree_state(root) == before  # the cache lives outside the audited tree
 
 
+def test_cached_results_without_places_serve_only_runs_that_do_not_record_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counting: _CountingAnalysis
+) -> None:
+    """A text run caches results without the findings' places; a SARIF run (which records
+    them) analyses those files again and caches places, which serve every later run."""
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(tmp_path / "cache"))
+    root = _crate(tmp_path / "crate")
+    plain = AuditOptions(use_cache=True, workers=1)
+    placed = AuditOptions(use_cache=True, workers=1, anchors=True)
+    first = run_audit(root, plain)
+    assert not first.anchors
+    counting.analysed.clear()
+    second = run_audit(root, placed)
+    assert sorted(counting.analysed) == ["src/a.rs", "src/b.rs", "src/broken.rs", "src/lib.rs"]
+    assert second.anchors
+    counting.analysed.clear()
+    for options in (placed, plain):
+        again = run_audit(root, options)
+        assert counting.analysed == []
+        assert again.anchors == second.anchors
+        assert _comparable(again) == _comparable(first)
+
+
 def test_changed_file_is_analysed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counting: _CountingAnalysis
 ) -> None:

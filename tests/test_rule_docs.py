@@ -38,3 +38,11 @@ def test_use_instead_is_silent(rule: type[BaseRule], tmp_path: Path) -> None:
     result = audit(_crate_from(rule, "Use instead", tmp_path / "good"), select=(rule.name,))
     fired = [f"{f.path}:{f.line}" for f in result.findings if f.rule == rule.name]
     assert not fired, f"{rule.name}: Use instead fires at {fired}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_the_summary_is_the_docstrings_first_line(rule: type[BaseRule]) -> None:
+    from rustpro.docsgen import summary
+
+    lines = (rule.__doc__ or "").strip().splitlines()
+    assert summary(rule) == (lines[0].strip() if lines and lines[0].strip() else rule.spec.fires_on)
