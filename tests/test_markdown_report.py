@@ -234,7 +234,9 @@ def test_hostile_messages_and_paths_keep_the_bound_and_the_structure(
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u2028\u202e]", markdown)
     # Rendered, the input makes no element of its own: no HTML, no emphasis, no link.
     html = GITHUB_LIKE.render(markdown)
-    tags = re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", html)
+    # The report's own emphasis, when a rule's collapsed list is cut, is not the input's.
+    own = re.sub(r"<em>… and [\d,]+ more not listed here</em>", "", html)
+    tags = re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", own)
     assert {name for _, name in tags} <= ALLOWED_TAGS, html
     opened = [name for slash, name in tags if not slash]
     assert opened.count("details") == sum(1 for slash, name in tags if slash and name == "details")
