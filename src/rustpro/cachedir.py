@@ -6,10 +6,14 @@ loads the engine, and cargo's session needs the cache dir.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -32,3 +36,20 @@ def engine_fingerprint() -> str:
             digest.update(path.relative_to(package_dir).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def put_json(path: Path, data: Any) -> None:
+    """Store `data` as JSON at `path` in one step (a temporary file beside it, then a rename),
+    best effort: a cache that cannot be written is no error, and no temporary file is left."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustpro.cachedir import cache_root
+from rustpro.cachedir import cache_root, put_json
 from rustpro.errors import AuditPathError, RustproError
 from rustpro.verify.render import render_text
 from rustpro.verify.result import VerifyReport
@@ -68,14 +66,7 @@ class BlockCount:
 
     def write(self, count: int) -> None:
         """Keep `count` (atomically; a cache that cannot be written only loses the cap)."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                json.dump({"blocks": count}, stream)
-            os.replace(temp, self.path)
-        except OSError:
-            return
+        put_json(self.path, {"blocks": count})
 
 
 def claude_stop_hook(

@@ -9,14 +9,12 @@ a miss, never an error.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rustpro.cachedir import cache_root
+from rustpro.cachedir import cache_root, put_json
 from rustpro.fingerprint import SourceReader, fingerprint_findings
 from rustpro.model import Finding, Severity
 
@@ -110,11 +108,4 @@ class RecordStore:
 
     def put(self, key: str, records: Sequence[FindingRecord]) -> None:
         """Store `records` (best effort: a cache that cannot be written is no error)."""
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            descriptor, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                json.dump([r.to_json() for r in records], stream)
-            os.replace(temp, self.directory / f"{key}.json")
-        except OSError:
-            return
+        put_json(self.directory / f"{key}.json", [r.to_json() for r in records])

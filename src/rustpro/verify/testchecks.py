@@ -7,18 +7,15 @@ verifies the rest and says that check 5 could not run.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from rustpro.cachedir import cache_root, engine_fingerprint
+from rustpro.cachedir import cache_root, engine_fingerprint, put_json
 from rustpro.verify.result import Check, Problem, Status
 from rustpro.verify.sides import Side
 
@@ -64,12 +61,7 @@ def inventory_of(module: ModuleType, side: Side, *, use_cache: bool = True) -> A
     except (OSError, ValueError):
         pass
     found = module.inventory(sources)
-    with contextlib.suppress(OSError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(found.to_json(), stream)
-        os.replace(temp, entry)
+    put_json(entry, found.to_json())
     return found
 
 
