@@ -488,6 +488,14 @@ def macro_name(invocation: Node) -> str:
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
+def after_word_byte(source: bytes, start: int) -> bool:
+    """Whether the byte before `start` is one `\\w` matches: a regex hit there does not begin
+    a word, as a leading `\\b` would require. Searching without that `\\b` and asking this
+    instead is ten times faster over a file: a regex that begins with `\\b` is tried at every
+    byte, one that begins with letters jumps from one hit of them to the next."""
+    return start > 0 and source[start - 1] in _WORD_BYTES
+
+
 def nodes_at(
     root: Node,
     source: bytes,
@@ -512,7 +520,7 @@ def nodes_at(
         ancestry = None  # another tree than the file pass's
     for hit in regex.finditer(source):
         start = hit.start()
-        if word_start and start and source[start - 1] in _WORD_BYTES:
+        if word_start and after_word_byte(source, start):
             continue
         node: Node | None = (
             root.descendant_for_byte_range(start, start + 1)

@@ -236,7 +236,11 @@ def _derive_aliases(ctx: FileContext) -> frozenset[str]:
     if found is None:
         aliases: set[str] = set()
         root = ctx.tree.root_node
-        for hit in re.finditer(rb"\bas\s+(\w+)", ctx.source):
+        # `as` then its name in a look-ahead (no leading `\b`, which makes a regex try every
+        # byte; the byte before is checked instead), so a hit never swallows the next `as`.
+        for hit in re.finditer(rb"as(?=\s+(\w+))", ctx.source):
+            if items.after_word_byte(ctx.source, hit.start()):
+                continue
             alias = root.named_descendant_for_byte_range(hit.start(1), hit.end(1))
             clause = alias.parent if alias is not None else None
             original = clause.child_by_field_name("path") if clause is not None else None
