@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import secrets
 import selectors
 import signal
 import subprocess
@@ -145,7 +144,9 @@ def run_tool(
     tool = " ".join([Path(args[0]).name, *args[1:2]])  # "cargo clippy", for messages
     started = time.perf_counter()
     deadline = time.monotonic() + timeout
-    token = secrets.token_hex(16)
+    # What `secrets.token_hex(16)` returns; that module (hmac, random, base64) cost every
+    # `verify` some milliseconds of imports before its cargo could start.
+    token = os.urandom(16).hex()
     with _REGISTRY.lock:
         if epoch is None:
             epoch = _REGISTRY.epoch
