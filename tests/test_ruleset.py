@@ -57,6 +57,26 @@ def test_full_mode_runs_the_rules_with_tool_twins() -> None:
     assert twins and twins <= wanted
 
 
+def test_the_catalog_names_every_rule_with_a_tool_twin() -> None:
+    # Full mode learns which rules have twins from the catalog, without importing every rule
+    # module: the catalog must say exactly what the classes say.
+    for cls in all_rules():
+        assert cls.spec.tool_twin == bool(cls.clippy_twins or cls.rustc_twins), cls.name
+
+
+def test_full_mode_imports_only_the_rules_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rustpro.rules import registry
+
+    def every_rule() -> None:
+        raise AssertionError("every rule module was imported to pick the rules")
+
+    monkeypatch.setattr(registry, "_load_all", every_rule)
+    wanted = reportable_rules(AuditConfig(), full_mode=True)
+    assert wanted is not None
+    assert "missing-errors-doc" in wanted  # pedantic, with clippy's twin
+    assert "static-mut" in wanted  # default
+
+
 def _audit(root: Path, *, subset: bool, **options: Any) -> AuditResult:
     if not subset:
         with pytest.MonkeyPatch.context() as patch:

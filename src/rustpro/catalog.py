@@ -56,6 +56,9 @@ class RuleSpec:
     fires_on: str
     audience: str = "maintained"
     group: str = DEFAULT_GROUP
+    # clippy or rustc reports the same problem (the class names which lints): in full mode
+    # the rule always runs, and knowing this from the catalog spares importing every rule.
+    tool_twin: bool = False
 
     @property
     def roles(self) -> frozenset[PackageRole]:
@@ -81,6 +84,7 @@ def catalog() -> dict[str, RuleSpec]:
             fires_on=entry["fires-on"],
             audience=audience,
             group=group,
+            tool_twin=entry.get("tool-twin", False) is True,
         )
     return entries
 

@@ -11,7 +11,7 @@ the report says, because:
 - suppression comments count the findings they silence, of any rule: a file holding one runs
   every rule (`filepass`), and so do the crate and workspace passes when any file holds one;
 - in full mode, clippy's and rustc's findings merge into their rustpro twin, whose absence
-  would let them stand: rules with twins always run there.
+  would let them stand: rules with twins (the catalog's `tool-twin`) always run there.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog
 from rustpro.config import AuditConfig
 from rustpro.model import Finding
 from rustpro.rules import registry
-from rustpro.rules.registry import all_rules
 
 # Every group a finding can be reported in: its rule's (""), or an opt-in one it names for its
 # less certain findings (`pedantic`: `FileContext.report`); never the default group.
@@ -39,8 +38,8 @@ def reportable_rules(config: AuditConfig, *, full_mode: bool) -> frozenset[str] 
             for group in FINDING_GROUPS
         )
     }
-    if full_mode:  # the rules with tool twins, which asks every rule class
-        wanted |= {cls.name for cls in all_rules() if cls.clippy_twins or cls.rustc_twins}
+    if full_mode:  # the rules with tool twins, as the catalog says (no rule module imported)
+        wanted |= {name for name, spec in specs.items() if spec.tool_twin}
     pending = list(wanted)
     while pending:  # and the rules whose facts they read, and theirs
         cls = registry.loaded_class(pending.pop())
