@@ -1062,6 +1062,80 @@ def _stop_tools() -> None:
         stop_all()
 
 
+@cli.group(name="cache")
+def cache_command() -> None:
+    """Show or clean what rustpro keeps in its cache dir ($RUSTPRO_CACHE_DIR, else the user
+    cache dir): file results, verify's records, full mode's work copies, the agent's
+    records."""
+
+
+@cache_command.command(name="info")
+def cache_info() -> None:
+    """The cache dir and the size of each part."""
+    from rustpro.cacheclean import usage
+    from rustpro.cachedir import cache_root
+
+    click.echo(f"rustpro cache: {cache_root()}")
+    for part in usage():
+        when = _age(part.newest) if part.newest is not None else "empty"
+        click.echo(f"  {part.name:<34} {_size(part.size):>9}  {part.files:>7} files  {when}")
+
+
+@cache_command.command(name="clean")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="DAYS",
+    help="remove entries written (work copies used) longer ago than this.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="remove every part, whatever its age, the agent's transcripts and undo data too.",
+)
+@click.option("--dry-run", is_flag=True, help="say what would go, remove nothing.")
+def cache_clean(days: float, everything: bool, dry_run: bool) -> None:
+    """Remove what no run will read again: file results of other rustpro versions, and
+    results, verify records and work copies older than --older-than. The agent's records
+    go only with --all; nothing else in the cache dir is ever touched."""
+    from rustpro.cacheclean import clean
+    from rustpro.cachedir import cache_root
+
+    done = clean(older_than_days=days, everything=everything, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"rustpro cache: {verb} {done.files} files ({_size(done.size)}) in "
+        f"{len(done.removed)} entries under {cache_root()}"
+    )
+    for error in done.errors:
+        _warn(f"could not remove {error}")
+    if done.errors:
+        sys.exit(EXIT_ERROR)
+
+
+def _size(size: int) -> str:
+    """`size` bytes for a person: 512 B, 3.4 KiB, 1.2 GiB."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _age(when: float) -> str:
+    import time
+
+    days = (time.time() - when) / 86400
+    return "written today" if days < 1 else f"last written {days:.0f} days ago"
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
     try:

@@ -200,9 +200,14 @@ def run_audit(
     pending = _InBackground(extra, workspace) if extra is not None and not scope.files else None
     cache = None
     if options.use_cache:
+        from rustpro.cacheclean import mark_used, prune_stale_generations
         from rustpro.engine.cache import ResultCache  # its imports cost `--no-cache` runs
 
         cache = ResultCache()
+        # Results of other versions of rustpro are never read again: gone once unused for
+        # a week (looked at once a day), so upgrades do not pile them up.
+        mark_used(cache.root)
+        prune_stale_generations()
     # Only the rules whose findings this configuration can report run (`engine.ruleset`).
     rules = reportable_rules(config, full_mode=not options.static)
     anchors = options.anchors or narrowing.fingerprints
