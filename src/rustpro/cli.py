@@ -670,7 +670,7 @@ def verify(
     With --hook claude: 0 lets the agent stop, 2 blocks it with the reasons on stderr.
     """
     from rustpro.toolchain.session import FullModeOptions
-    from rustpro.verify.run import VerifyOptions
+    from rustpro.verify.options import VerifyOptions
 
     if since is not None and snapshot is not None:
         raise click.UsageError("use --since or --snapshot, not both")
@@ -714,10 +714,17 @@ def verify(
             f"in {record}"
         )
         return
-    from rustpro.verify.render import RENDERERS, headline
-    from rustpro.verify.run import verify as run_verify
+    from rustpro.verify.begin import begin
 
-    report = run_verify(path or Path("."), options)
+    # cargo starts before the rest of verify is even imported (`rustpro.verify.begin`).
+    begun = begin(path or Path("."), options)
+    try:
+        from rustpro.verify.render import RENDERERS, headline
+        from rustpro.verify.run import verify as run_verify
+    except BaseException:
+        begun.cancel()
+        raise
+    report = run_verify(path or Path("."), options, begun)
     if not quiet and fmt != "text":
         for message in report.warnings:
             _warn(message)

@@ -120,12 +120,12 @@ def test_a_target_the_tests_do_not_build_still_decides_that_the_tree_does_not_bu
 def test_verify_failing_after_cargo_started_leaves_no_cargo_running(
     repo: Path, options: VerifyOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rustpro.verify.run as verify_run
+    import rustpro.verify.begin as verify_begin
     from rustpro.errors import RustproError
     from rustpro.toolchain import runner
 
     started: list[CargoChecks] = []
-    real = verify_run._building_steps
+    real = verify_begin.building_steps
 
     def recording(options: VerifyOptions) -> CargoChecks | None:
         steps = real(options)
@@ -133,7 +133,7 @@ def test_verify_failing_after_cargo_started_leaves_no_cargo_running(
             started.append(steps)
         return steps
 
-    monkeypatch.setattr(verify_run, "_building_steps", recording)
+    monkeypatch.setattr(verify_begin, "building_steps", recording)
     reset(repo)
     (repo / "rustpro.toml").write_text("not toml [[[\n")  # read by the audit, after cargo starts
     with pytest.raises(RustproError, match="cannot read configuration"):

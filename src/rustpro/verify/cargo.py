@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import shutil
 import threading
 from collections.abc import Callable
@@ -36,18 +37,21 @@ from pathlib import Path
 from threading import Thread
 from typing import TYPE_CHECKING
 
-from rustpro.discovery.layout import Workspace, discover
-from rustpro.toolchain.clippy import run_clippy
-from rustpro.toolchain.libtest import TestRun
-from rustpro.toolchain.metadata import run_metadata
-from rustpro.toolchain.progress import StepProgress
-from rustpro.toolchain.rustfmt import run_fmt
 from rustpro.toolchain.session import CargoSession, FullModeOptions, StepReport
-from rustpro.toolchain.testing import run_tests
 
 if TYPE_CHECKING:
+    from rustpro.discovery.layout import Workspace
     from rustpro.engine.audit import ExtraResult
+    from rustpro.toolchain.libtest import TestRun
 
+# The modules the steps run with, imported by the background thread before it launches cargo
+# (not by whoever imports this module: `begin` starts cargo before most of verify loads).
+_STEP_MODULES = (
+    "rustpro.toolchain.progress",
+    "rustpro.toolchain.metadata",
+    "rustpro.toolchain.testing",
+    "rustpro.toolchain.clippy",
+)
 # clippy's build dir, inside the target dir (see the module docstring).
 CLIPPY_BUILD_DIR = "rustpro-clippy"
 # The evidence line run_clippy writes when it had to fall back to `cargo check`.
@@ -98,15 +102,21 @@ class CargoChecks:
         self._cancelled = threading.Event()
         self._thread: Thread | None = None
         self._error: BaseException | None = None
+        # Set once the build's cargo command is about to start (or nothing will start).
+        self._launched = threading.Event()
 
     # ---- driving it ------------------------------------------------------------------
 
-    def start(self, root: Path) -> None:
-        """Start the steps on the crate at `root` in a background thread."""
+    def start(self, root: Path, *, launch_wait: float = 0.0) -> None:
+        """Start the steps on the crate at `root` in a background thread, and wait up to
+        `launch_wait` seconds for it to launch cargo: until then the caller's own work would
+        only take turns with it on the interpreter and hold cargo back."""
         self._thread = Thread(
             target=self._in_background, args=(root,), name="rustpro-verify-cargo", daemon=True
         )
         self._thread.start()
+        if launch_wait > 0:
+            self._launched.wait(launch_wait)
 
     def want_fmt(self, wanted: bool) -> None:
         """Decide the fmt step: run rustfmt (when the step was asked for) or leave it out."""
@@ -140,11 +150,20 @@ class CargoChecks:
 
     def _in_background(self, root: Path) -> None:
         try:
+            # The steps' modules load here, while the caller waits for the launch.
+            for module in _STEP_MODULES:
+                importlib.import_module(module)
+            from rustpro.discovery.layout import discover
+
             self._steps(discover(root))
         except BaseException as err:  # handed to the caller's thread by __call__
             self._error = err
+        finally:
+            self._launched.set()
 
     def _steps(self, workspace: Workspace) -> None:
+        from rustpro.toolchain.progress import StepProgress
+
         report = self._report
         with StepProgress(self.options.progress) as progress:
             session = CargoSession(workspace, self.options, progress, report)
@@ -174,6 +193,8 @@ class CargoChecks:
         )
 
     def _run(self, session: CargoSession) -> None:
+        from rustpro.toolchain.metadata import run_metadata
+
         beside = [_guarded(self._fmt, session, "fmt")] if self.fmt else []
         for thread in beside:
             thread.start()
@@ -188,6 +209,7 @@ class CargoChecks:
                 tests.report = StepReport()
                 beside.append(_guarded(self._tests, tests, "test"))
                 beside[-1].start()
+            self._launched.set()  # the tests are launching; the build is next
             if self.build:
                 checking = copy.copy(session)
                 if session.target_dir is not None:
@@ -204,6 +226,8 @@ class CargoChecks:
                 session.report.merge(tests.report)
 
     def _build(self, session: CargoSession) -> None:
+        from rustpro.toolchain.clippy import run_clippy
+
         self.outcome.build_tool = "cargo clippy" if self.clippy else "cargo check"
         self.outcome.compiled = run_clippy(session, use_clippy=self.clippy)
         if not self.clippy:
@@ -223,12 +247,16 @@ class CargoChecks:
             self.outcome.clippy_ran = True
 
     def _tests(self, session: CargoSession) -> None:
+        from rustpro.toolchain.testing import run_tests
+
         self.outcome.tests = run_tests(session, one_call=True)
         self.outcome.tests_ran = True
 
     def _fmt(self, session: CargoSession) -> None:
         self._fmt_decided.wait()
         if self._fmt_wanted and not self._cancelled.is_set():
+            from rustpro.toolchain.rustfmt import run_fmt
+
             run_fmt(session)
             self.outcome.fmt_ran = True
 

@@ -15,19 +15,18 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustpro.cachedir import engine_fingerprint
-from rustpro.discovery.layout import find_manifest
-from rustpro.errors import RustproError, UsageError
+from rustpro.errors import RustproError
 from rustpro.fingerprint import source_reader
 from rustpro.model import Finding
 from rustpro.toolchain.clippy import is_compile_error
-from rustpro.toolchain.session import FullModeOptions
+from rustpro.verify.begin import Begun, Opening, begin, verify_root
 from rustpro.verify.cargo import CargoChecks, CargoOutcome
-from rustpro.verify.gitobjects import repository_root, resolve_commit
+from rustpro.verify.options import REQUIRABLE, SKIPPABLE, VerifyOptions
 from rustpro.verify.records import FindingRecord, RecordStore, at_least_warning, to_records
 from rustpro.verify.result import Check, Problem, StartPoint, Status, TallyOfTests, VerifyReport
 from rustpro.verify.sides import (
@@ -38,7 +37,7 @@ from rustpro.verify.sides import (
     touched_lines,
     work_tree_side,
 )
-from rustpro.verify.snapshot import Snapshot, load_snapshot
+from rustpro.verify.snapshot import Snapshot
 from rustpro.verify.startaudit import start_findings
 from rustpro.verify.testchecks import (
     declared_tests,
@@ -50,37 +49,12 @@ from rustpro.verify.testchecks import (
 if TYPE_CHECKING:
     from rustpro.engine.audit import AuditResult
 
-# What `--skip` accepts. `build` leaves out every step that builds (build, tests, clippy).
-SKIPPABLE = ("build", "test", "clippy", "rustpro", "weakening", "fmt")
-REQUIRABLE = ("fmt",)
+# The options (`verify.options`) and the first step (`verify.begin`) are re-exported here.
+__all__ = ["REQUIRABLE", "SKIPPABLE", "CannotVerify", "VerifyOptions", "verify", "verify_root"]
 
 
 class CannotVerify(RustproError):
     """verify cannot answer (exit 2): no cargo, no start, a required tool missing."""
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyOptions:
-    """What the command line asks of verify."""
-
-    since: str | None = None
-    snapshot: Path | None = None
-    allow_test_edits: bool = False
-    skip: frozenset[str] = frozenset()
-    require: frozenset[str] = frozenset()
-    full: FullModeOptions = field(default_factory=FullModeOptions)
-    workers: int | None = None
-    use_cache: bool = True
-
-    def skip_flag(self, step: str) -> str:
-        """The `--skip` value that left `step` out (`build` also leaves out test and clippy)."""
-        return step if step in self.skip else "build"
-
-    def skipped(self, step: str) -> bool:
-        """True when `step` is left out (directly, or through `build`)."""
-        if step in ("test", "clippy") and "build" in self.skip:
-            return True
-        return step in self.skip
 
 
 @dataclass(slots=True)
@@ -93,27 +67,28 @@ class _Start:
     snapshot: Snapshot | None = None
 
 
-def verify_root(path: Path) -> Path:
-    """The crate or workspace directory verify checks: `path`'s Cargo.toml, else the nearest
-    one above it (as cargo finds it)."""
-    return find_manifest(path.expanduser()).parent.resolve()
+def _read_start(opening: Opening) -> _Start:
+    """The starting point with its side."""
+    if opening.snapshot is not None:
+        side = Side(blobs=dict(opening.snapshot.files))
+        return _Start(opening.point, side, snapshot=opening.snapshot)
+    assert opening.repo is not None and opening.point.commit is not None
+    side = git_side(opening.repo, opening.point.commit, opening.root)
+    relative = opening.root.relative_to(opening.repo).as_posix()
+    return _Start(opening.point, side, root_in_repo="" if relative == "." else relative)
 
 
-def verify(path: Path, options: VerifyOptions) -> VerifyReport:
+def verify(path: Path, options: VerifyOptions, begun: Begun | None = None) -> VerifyReport:
     """Verify the tree at `path`; raises `RustproError` when verify cannot run.
 
     The cargo steps start first, in the background, as soon as the crate and the starting
-    point are known to exist; everything else (the two sides, the test inventories, the
+    point are known to exist (`begin`; `begun` when the caller did that already, before
+    importing this module); everything else (the two sides, the test inventories, the
     static audit of both sides) is read while cargo works."""
-    started = time.perf_counter()
-    root = verify_root(path)
-    repo = repository_root(root)
-    opening = _open_start(root, repo, options)
-    cargo = _building_steps(options)
-    if cargo is not None:
-        cargo.start(root)
+    begun = begun if begun is not None else begin(path, options)
+    cargo = begun.cargo
     try:
-        report = _verify(root, repo, opening, options, cargo)
+        report = _verify(begun.root, begun.repo, begun.opening, options, cargo)
     except Exception:
         if cargo is not None:
             cargo.cancel()
@@ -122,18 +97,18 @@ def verify(path: Path, options: VerifyOptions) -> VerifyReport:
         if cargo is not None:
             cargo.cancel(wait=False)
         raise
-    report.seconds = time.perf_counter() - started
+    report.seconds = time.perf_counter() - begun.started
     return report
 
 
 def _verify(
     root: Path,
     repo: Path | None,
-    opening: _Opening,
+    opening: Opening,
     options: VerifyOptions,
     cargo: CargoChecks | None,
 ) -> VerifyReport:
-    start = opening.read()
+    start = _read_start(opening)
     new = work_tree_side(root, repo)
     changed = changed_files(start.side, new)
     rust_changed = any(p.endswith(".rs") for p in changed)
@@ -170,60 +145,6 @@ def _verify(
     )
     _require_answers(report, options)
     return report
-
-
-@dataclass(slots=True)
-class _Opening:
-    """A starting point known to exist (the snapshot loaded, the ref resolved), its files
-    not read yet."""
-
-    root: Path
-    repo: Path | None
-    point: StartPoint
-    snapshot: Snapshot | None = None
-
-    def read(self) -> _Start:
-        """The starting point with its side."""
-        if self.snapshot is not None:
-            side = Side(blobs=dict(self.snapshot.files))
-            return _Start(self.point, side, snapshot=self.snapshot)
-        assert self.repo is not None and self.point.commit is not None
-        side = git_side(self.repo, self.point.commit, self.root)
-        relative = self.root.relative_to(self.repo).as_posix()
-        return _Start(self.point, side, root_in_repo="" if relative == "." else relative)
-
-
-def _open_start(root: Path, repo: Path | None, options: VerifyOptions) -> _Opening:
-    if options.snapshot is not None:
-        if options.since is not None:
-            raise UsageError("use --since or --snapshot, not both")
-        snapshot = load_snapshot(options.snapshot)
-        point = StartPoint("snapshot", str(options.snapshot), snapshot=str(options.snapshot))
-        return _Opening(root, repo, point, snapshot)
-    if repo is None:
-        if options.since is not None:
-            raise UsageError(f"--since {options.since}: {root} is not in a git repository")
-        raise UsageError(
-            f"{root} is not in a git repository: record a starting point with "
-            "`rustpro verify --record FILE` and verify with --snapshot FILE"
-        )
-    ref = options.since or "HEAD"
-    commit = resolve_commit(repo, ref)
-    point = StartPoint("git", f"{ref} ({commit[:10]})", ref=ref, commit=commit)
-    return _Opening(root, repo, point)
-
-
-def _building_steps(options: VerifyOptions) -> CargoChecks | None:
-    """The cargo steps to start at once: every step that builds, and rustfmt beside them
-    (decided once verify knows whether a `.rs` file changed). None when nothing builds:
-    then rustfmt alone, if wanted, runs in the audit as before (`_cargo_checks`)."""
-    build = not options.skipped("build")
-    clippy = not options.skipped("clippy")
-    test = not options.skipped("test")
-    if not (build or clippy or test):
-        return None
-    fmt = not options.skipped("fmt")
-    return CargoChecks(options.full, build=build, clippy=clippy, test=test, fmt=fmt)
 
 
 def _cargo_checks(options: VerifyOptions, *, rust_changed: bool = True) -> CargoChecks | None:
