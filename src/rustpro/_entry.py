@@ -10,20 +10,15 @@ again) and the collector runs as usual for the rest of the run.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import NoReturn
 
+from rustpro._startup import collector_paused
+
 
 def _imported(cargo: bool) -> Callable[[], NoReturn]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         from rustpro import cli
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
     return cli.cargo_main if cargo else cli.main
 
 
