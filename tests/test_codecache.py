@@ -7,6 +7,7 @@ import marshal
 import re
 import subprocess
 import sys
+import tomllib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from rustpro import _codecache
+from rustpro.packaged_data import read_text
 
 SOURCE = "def __create_fn__():\n def f(self):\n  return 42\n return f\n"
 
@@ -197,3 +199,39 @@ def test_regexes_compile_through_the_cache() -> None:
     _same_pattern(compiled, _compiled_without_cache(pattern, 0))
     match = compiled.search("a rst  pro")
     assert match is not None and match.group("x", 2) == ("rst", "pro")
+
+
+def test_a_kept_toml_text_is_what_tomllib_makes_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "pycache" / "toml.pyc"
+    text = read_text("catalog.toml")
+    first = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert first.loads(text) == tomllib.loads(text)
+    first.save()  # done at the first parse, unless PYTHONDONTWRITEBYTECODE says not to
+    second = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert second.parsed.keys() == {text}
+    value = second.loads(text)
+    assert value == tomllib.loads(text)
+    value.clear()  # a caller's changes are its own
+    assert second.loads(text) == tomllib.loads(text)
+    assert _codecache.parsed_toml(text) == tomllib.loads(text)
+
+
+def test_toml_that_does_not_marshal_or_does_not_parse_is_not_kept() -> None:
+    cache = _codecache._TomlCache(None, MAGIC_NUMBER)
+    text = "when = 2024-01-02T03:04:05Z\n"
+    assert cache.loads(text) == tomllib.loads(text)
+    with pytest.raises(tomllib.TOMLDecodeError):
+        cache.loads("not = [toml")
+    assert cache.parsed == {}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", MAGIC_NUMBER + b"\\xff", MAGIC_NUMBER + marshal.dumps({"a = 1": "not bytes"})],
+)
+def test_a_bad_toml_table_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "toml.pyc"
+    path.write_bytes(content)
+    cache = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert cache.parsed == {}
+    assert cache.loads("a = 1") == {"a": 1}
