@@ -1,4 +1,5 @@
-"""Start-up imports run without the cycle collector and freeze what they made (`_startup`)."""
+"""What every run pays before its first file: start-up imports run without the cycle collector
+and freeze what they made (`_startup`); the grammar is read from its binding alone (`parser`)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,27 @@ def test_only_a_block_that_imported_freezes() -> None:
         sys.modules[name] = type(sys)(name)  # what an import leaves behind
     del sys.modules[name]
     assert gc.get_freeze_count() > 0
+
+
+def test_the_grammar_read_from_the_binding_is_tree_sitter_rust_s() -> None:
+    import tree_sitter
+    import tree_sitter_rust
+
+    from rustpro.syntax import parser
+
+    # Languages are equal when they are the same grammar in memory.
+    assert tree_sitter.Language(tree_sitter_rust.language()) == parser.RUST
+    assert tree_sitter.Language(parser._rust_grammar()) == parser.RUST
+
+
+def test_a_package_laid_out_otherwise_is_imported_as_usual(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    import tree_sitter
+
+    from rustpro.syntax import parser
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert tree_sitter.Language(parser._rust_grammar()) == parser.RUST
