@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+import re
 import subprocess
 import sys
+import tomllib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rustpro import _codecache
+from rustpro.packaged_data import read_text
 
 SOURCE = "def __create_fn__():\n def f(self):\n  return 42\n return f\n"
 
@@ -93,6 +97,141 @@ def test_nothing_is_written_when_bytecode_is_not(tmp_path: Path) -> None:
     env = {"PYTHONPYCACHEPREFIX": str(prefix), "PYTHONDONTWRITEBYTECODE": "1", "PATH": ""}
     subprocess.run([sys.executable, "-c", script], env=env, check=True)
     assert not list(prefix.rglob("_dataclass_methods*"))
+    assert not list(prefix.rglob("_regex_codes*"))
     del env["PYTHONDONTWRITEBYTECODE"]
     subprocess.run([sys.executable, "-c", script], env=env, check=True)
     assert list(prefix.rglob("_dataclass_methods*"))
+    assert list(prefix.rglob("_regex_codes*"))
+
+
+# Patterns of every shape `re` compiles differently: text and bytes, flags inline and given,
+# named and numbered groups, verbose layout, classes, repeats, look-arounds, back references.
+PATTERNS: list[tuple[str | bytes, int]] = [
+    ("abc", 0),
+    (r"(?P<word>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)$", re.MULTILINE),
+    (r"(?i:\bMSRV\b|minimum\s+supported)", 0),
+    ("(a)(b)?(?:c)(?P<d>d)\\1", 0),
+    ("\n  (?P<head>[^\\]]+)  # a comment\n  | x{2,5}\n", re.VERBOSE),
+    (r"(?<=a)b(?!c)", re.IGNORECASE),
+    (r"\S+@\S+", re.ASCII | re.DOTALL),
+    (rb"#(?=(?:\s++|//[^\n]*+)*+!\[)", 0),
+    (b"test|loom|fuzz", re.IGNORECASE),
+    ("caf\u00e9|\u00c9t\u00e9", re.IGNORECASE),
+]
+
+
+def _compiled_without_cache(pattern: str | bytes, flags: int) -> re.Pattern[Any]:
+    cache = re._compiler.compile.cache  # type: ignore[attr-defined]
+    compiled: re.Pattern[Any] = cache.parse(pattern, flags)
+    return compiled
+
+
+def _same_pattern(cached: re.Pattern[Any], eager: re.Pattern[Any]) -> None:
+    # Pattern equality compares the flags, the pattern and the engine's code word by word.
+    assert cached == eager
+    assert (cached.groups, dict(cached.groupindex)) == (eager.groups, dict(eager.groupindex))
+
+
+@pytest.mark.parametrize(("pattern", "flags"), PATTERNS)
+def test_a_kept_pattern_is_the_pattern_re_compiles(
+    tmp_path: Path, pattern: str | bytes, flags: int
+) -> None:
+    path = tmp_path / "pycache" / "regexes.pyc"
+    stamp = _codecache._regex_stamp(MAGIC_NUMBER)
+    first = _codecache._RegexCache(str(path), stamp)
+    flags = int(flags)  # as `re` hands them on
+    eager = _compiled_without_cache(pattern, flags)
+    _same_pattern(first.compile(pattern, flags), eager)
+    assert first.added == 1
+    first.save()
+    second = _codecache._RegexCache(str(path), stamp)
+    assert second.arguments.keys() == {(pattern, flags)}
+    _same_pattern(second.compile(pattern, flags), eager)
+    assert second.added == 0  # served from the file
+
+
+def test_a_pattern_that_warns_is_never_kept() -> None:
+    cache = _codecache._RegexCache(None, b"")
+    for _ in range(2):
+        with pytest.warns(FutureWarning, match="nested set"):
+            compiled = cache.compile("[[a]", 0)
+        with pytest.warns(FutureWarning, match="nested set"):
+            _same_pattern(compiled, _compiled_without_cache("[[a]", 0))
+    assert cache.arguments == {}
+
+
+def test_bad_patterns_and_flags_are_re_s_business() -> None:
+    cache = _codecache._RegexCache(None, b"")
+    with pytest.raises(re.error):
+        cache.compile("(unclosed", 0)
+    _same_pattern(cache.compile("a", 0), _compiled_without_cache("a", 0))
+    _same_pattern(cache.compile(b"a", re.LOCALE), _compiled_without_cache(b"a", re.LOCALE))
+    assert cache.arguments.keys() == {("a", 0)}  # a LOCALE pattern is compiled as without
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not marshal at all",
+        MAGIC_NUMBER + b"\xff\x00garbage",
+        MAGIC_NUMBER + marshal.dumps({("a", 0): (0, [1], 0, {}, ())}),  # no engine stamp
+        marshal.dumps({("a", 0): "not arguments"}),
+        marshal.dumps({("a", 0): (0, [1], 0, {})}),
+        marshal.dumps(["a list"]),
+    ],
+)
+def test_a_bad_or_foreign_regex_table_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "regexes.pyc"
+    stamp = _codecache._regex_stamp(MAGIC_NUMBER)
+    stamped = content if content.startswith(MAGIC_NUMBER) or not content else stamp + content
+    path.write_bytes(stamped)
+    cache = _codecache._RegexCache(str(path), stamp)
+    assert cache.arguments == {}
+    _same_pattern(cache.compile("a+b", 0), _compiled_without_cache("a+b", 0))
+
+
+def test_regexes_compile_through_the_cache() -> None:
+    """Installed by importing rustpro: `re.compile` gives the pattern it always gave."""
+    assert isinstance(re._compiler.compile, _codecache._BoundCompile)  # type: ignore[attr-defined]
+    pattern = r"(?P<x>ru?st)\s+(pro)"
+    compiled = re.compile(pattern)
+    _same_pattern(compiled, _compiled_without_cache(pattern, 0))
+    match = compiled.search("a rst  pro")
+    assert match is not None and match.group("x", 2) == ("rst", "pro")
+
+
+def test_a_kept_toml_text_is_what_tomllib_makes_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "pycache" / "toml.pyc"
+    text = read_text("catalog.toml")
+    first = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert first.loads(text) == tomllib.loads(text)
+    first.save()  # done at the first parse, unless PYTHONDONTWRITEBYTECODE says not to
+    second = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert second.parsed.keys() == {text}
+    value = second.loads(text)
+    assert value == tomllib.loads(text)
+    value.clear()  # a caller's changes are its own
+    assert second.loads(text) == tomllib.loads(text)
+    assert _codecache.parsed_toml(text) == tomllib.loads(text)
+
+
+def test_toml_that_does_not_marshal_or_does_not_parse_is_not_kept() -> None:
+    cache = _codecache._TomlCache(None, MAGIC_NUMBER)
+    text = "when = 2024-01-02T03:04:05Z\n"
+    assert cache.loads(text) == tomllib.loads(text)
+    with pytest.raises(tomllib.TOMLDecodeError):
+        cache.loads("not = [toml")
+    assert cache.parsed == {}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", MAGIC_NUMBER + b"\\xff", MAGIC_NUMBER + marshal.dumps({"a = 1": "not bytes"})],
+)
+def test_a_bad_toml_table_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "toml.pyc"
+    path.write_bytes(content)
+    cache = _codecache._TomlCache(str(path), MAGIC_NUMBER)
+    assert cache.parsed == {}
+    assert cache.loads("a = 1") == {"a": 1}

@@ -10,11 +10,24 @@ text once and keeps its code object in a file beside rustpro's own bytecode (whe
 interpreter's bytecode tag, so it is exactly what compiling the text gives; a file that is
 missing, unreadable or not such a table is ignored and rewritten. It holds code like any
 `.pyc` beside it, and is trusted like them.
+
+Regular expressions are the same story: `re.compile` parses a pattern and writes its matcher's
+code in Python, for every pattern of every module rustpro imports (its own, tomllib's,
+click's: about seventy at each start, a tenth of a one-file audit). `install()` also keeps
+what `re` hands the regex engine (`_sre.compile`'s arguments) for each pattern and flags in a
+second table, stamped with the interpreter and regex engine versions; a pattern is parsed
+only the first time it is met. Patterns whose parse warns (`FutureWarning: Possible nested
+set`) are never kept, so that they warn in every run as without the cache.
+
+`parsed_toml` does the same for the TOML files rustpro ships (the rule catalog: 2.5 ms of
+`tomllib` at every start): what `tomllib` made of a text is kept, marshalled, under the
+whole text.
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib
 import marshal
 import os
 import sys
@@ -24,6 +37,8 @@ from typing import Any
 # Entries kept at most: a table grown past this by many versions' classes starts again.
 _MAX_ENTRIES = 4096
 _NAME = "_dataclass_methods"
+_REGEX_NAME = "_regex_codes"
+_TOML_NAME = "_parsed_toml"
 
 
 class _CodeCache:
@@ -52,32 +67,27 @@ class _CodeCache:
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
-        if self.path is None:
-            return
-        codes = self.codes
-        if len(codes) > _MAX_ENTRIES:
-            return
-        try:
-            data = self.magic + marshal.dumps(codes)
-            directory = os.path.dirname(self.path)
-            os.makedirs(directory, exist_ok=True)
-            temporary = f"{self.path}.{os.getpid()}.tmp"
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, self.path)
-        except (OSError, ValueError):
-            return
+        if self.path is not None and len(self.codes) <= _MAX_ENTRIES:
+            _write(self.path, self.magic, self.codes)
+
+
+def _write(path: str, stamp: bytes, table: dict[Any, Any]) -> None:
+    """Write `table` after `stamp` to `path` atomically; a directory that cannot be written
+    is skipped."""
+    try:
+        data = stamp + marshal.dumps(table)
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        return
 
 
 def _load(path: str, magic: bytes) -> dict[str, CodeType]:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if not data.startswith(magic):
-            return {}
-        table = marshal.loads(data[len(magic) :])
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
+    table = _read_table(path, magic)
     if type(table) is not dict or not all(
         type(source) is str and type(code) is CodeType for source, code in table.items()
     ):
@@ -85,25 +95,140 @@ def _load(path: str, magic: bytes) -> dict[str, CodeType]:
     return table
 
 
-def _cache_path() -> str | None:
-    """Where Python would put the bytecode of a module `_dataclass_methods` of this package."""
+def _read_table(path: str, stamp: bytes) -> object:
+    """What the file at `path` holds after `stamp`; None when it is missing, unreadable or
+    stamped otherwise."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if not data.startswith(stamp):
+            return None
+        return marshal.loads(data[len(stamp) :])
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+# `re` flags whose patterns are compiled as without the cache: DEBUG prints the parse, and
+# LOCALE's matching depends on the locale (kept out rather than argued about).
+_UNCACHED_FLAGS = 128 | 4  # re.DEBUG | re.LOCALE
+
+# What `_sre.compile` takes after the pattern: flags, code, groups, groupindex, indexgroup.
+_RegexArguments = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+class _RegexCache:
+    """(pattern, flags) -> the arguments `re` gives `_sre.compile` for it, loaded from `path`
+    and saved back when it grew."""
+
+    def __init__(self, path: str | None, stamp: bytes) -> None:
+        self.path = path
+        self.stamp = stamp  # interpreter and regex engine versions, first in the file
+        self.arguments: dict[tuple[str | bytes, int], _RegexArguments] = (
+            _load_regexes(path, stamp) if path is not None else {}
+        )
+        self.added = 0
+        self.compiler: Any = importlib.import_module("re._compiler")
+        self.parse = self.compiler.compile  # `re`'s own, used for every pattern not kept
+        self.engine: Any = importlib.import_module("_sre")
+
+    def compile(self, pattern: Any, flags: int = 0) -> Any:
+        """`re._compiler.compile` as `re` calls it, parsing each pattern once."""
+        if type(pattern) not in (str, bytes) or type(flags) is not int or flags & _UNCACHED_FLAGS:
+            return self.parse(pattern, flags)  # `re` hands a plain int; anything else is not
+        key = (pattern, flags)
+        arguments = self.arguments.get(key)
+        if arguments is not None:
+            return self.engine.compile(pattern, *arguments)
+        compiled = self.parse(pattern, flags)  # raises and warns as ever
+        arguments = self._quiet_arguments(pattern, flags)
+        if arguments is not None:
+            self.arguments[key] = arguments
+            self.added += 1
+            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
+                import atexit
+
+                atexit.register(self.save)
+        return compiled
+
+    def _quiet_arguments(self, pattern: str | bytes, flags: int) -> _RegexArguments | None:
+        """`_sre.compile`'s arguments for a pattern `re` just compiled, as
+        `re._compiler.compile` computes them; None when its parse warns."""
+        import warnings
+
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            parsed = self.compiler._parser.parse(pattern, flags)
+        if warned:
+            return None
+        # Plain ints: some of `re`'s opcodes are an int subclass that marshal cannot write.
+        code = list(map(int, self.compiler._code(parsed, flags)))
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        return (flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+
+    def save(self) -> None:
+        """Write the table atomically; a directory that cannot be written is skipped."""
+        if self.path is not None and len(self.arguments) <= _MAX_ENTRIES:
+            _write(self.path, self.stamp, self.arguments)
+
+
+def _load_regexes(path: str, stamp: bytes) -> dict[tuple[str | bytes, int], _RegexArguments]:
+    table = _read_table(path, stamp)
+    if type(table) is not dict or not all(map(_well_formed, table.items())):
+        return {}
+    return table
+
+
+def _well_formed(entry: tuple[object, object]) -> bool:
+    """A table entry of the shapes `_sre.compile` takes (a file is trusted like a `.pyc`; this
+    only tells a table from something else)."""
+    key, arguments = entry
+    return (
+        type(key) is tuple
+        and len(key) == 2
+        and type(key[0]) in (str, bytes)
+        and type(key[1]) is int
+        and type(arguments) is tuple
+        and len(arguments) == 5
+        and type(arguments[0]) is int
+        and type(arguments[1]) is list
+        and type(arguments[2]) is int
+        and type(arguments[3]) is dict
+        and type(arguments[4]) is tuple
+    )
+
+
+def _cache_path(name: str) -> str | None:
+    """Where Python would put the bytecode of a module `name` of this package."""
     from importlib.util import cache_from_source
 
     try:
-        return cache_from_source(os.path.join(os.path.dirname(__file__), f"{_NAME}.py"))
+        return cache_from_source(os.path.join(os.path.dirname(__file__), f"{name}.py"))
     except (NotImplementedError, ValueError):  # no cache tag: this Python caches no bytecode
         return None
 
 
-def install() -> None:
-    """Let `dataclasses` compile through the cache (once per process)."""
-    import dataclasses
+def _regex_stamp(magic: bytes) -> bytes:
+    """What a regex table must begin with: the bytecode magic, the regex engine's version and
+    code size, and the interpreter's whole version (the code `re` writes is theirs)."""
+    engine = importlib.import_module("_sre")
+    return magic + f"{engine.MAGIC} {engine.CODESIZE} {sys.version}\n".encode()
 
-    if isinstance(getattr(dataclasses, "exec", None), _BoundExec):
+
+def install() -> None:
+    """Let `dataclasses` and `re` compile through the caches (once per process)."""
+    compiler: Any = importlib.import_module("re._compiler")
+    if isinstance(getattr(compiler, "compile", None), _BoundCompile):
         return
     from importlib.util import MAGIC_NUMBER
 
-    cache = _CodeCache(_cache_path(), MAGIC_NUMBER)
+    regexes = _RegexCache(_cache_path(_REGEX_NAME), _regex_stamp(MAGIC_NUMBER))
+    compiler.compile = _BoundCompile(regexes)
+    import dataclasses  # after: its own pattern is kept too
+
+    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
 
 
@@ -119,3 +244,66 @@ class _BoundExec:
         self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None
     ) -> None:
         self.cache.exec(source, globals, locals)
+
+
+class _BoundCompile:
+    """The regex cache's `compile`, recognisable so that `install` runs once."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self, cache: _RegexCache) -> None:
+        self.cache = cache
+
+    def __call__(self, pattern: Any, flags: int = 0) -> Any:
+        return self.cache.compile(pattern, flags)
+
+
+class _TomlCache:
+    """TOML text -> what `tomllib.loads` made of it, marshalled; loaded from `path` and saved
+    back when it grew."""
+
+    def __init__(self, path: str | None, magic: bytes) -> None:
+        self.path = path
+        self.magic = magic
+        table = _read_table(path, magic) if path is not None else None
+        self.parsed: dict[str, bytes] = (
+            table
+            if type(table) is dict
+            and all(type(text) is str and type(data) is bytes for text, data in table.items())
+            else {}
+        )
+
+    def loads(self, text: str) -> dict[str, Any]:
+        """`tomllib.loads(text)`: a new value at every call, as `tomllib` gives."""
+        data = self.parsed.get(text)
+        if data is not None:
+            value: dict[str, Any] = marshal.loads(data)
+            return value
+        import tomllib
+
+        value = tomllib.loads(text)
+        try:  # dates and times do not marshal: such a text is parsed in every run
+            self.parsed[text] = marshal.dumps(value)
+        except ValueError:
+            return value
+        if self.path is not None and not sys.dont_write_bytecode:
+            self.save()
+        return value
+
+    def save(self) -> None:
+        """Write the table atomically; a directory that cannot be written is skipped."""
+        if self.path is not None and len(self.parsed) <= _MAX_ENTRIES:
+            _write(self.path, self.magic, self.parsed)
+
+
+_TOML: list[_TomlCache] = []  # made at the first call: most commands read no shipped TOML
+
+
+def parsed_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads(text)` for a TOML file shipped with rustpro, parsed once and kept
+    beside rustpro's bytecode; raises `tomllib.TOMLDecodeError` on a bad text."""
+    if not _TOML:
+        from importlib.util import MAGIC_NUMBER
+
+        _TOML.append(_TomlCache(_cache_path(_TOML_NAME), MAGIC_NUMBER))
+    return _TOML[0].loads(text)

@@ -1,37 +1,67 @@
 """The `rustpro` and `cargo-rustpro` commands (and `python -m rustpro`): the CLI, imported
-without the cycle collector.
+without the cycle collector, and a process that ends without tearing the interpreter down.
 
 Importing the CLI creates tens of thousands of long-lived objects (modules, classes,
 functions), and every few hundred allocations the cycle collector walked them all: a tenth
 of a one-file audit's start-up, looking for garbage that is not there. The collector is off
 while the CLI is imported; what was imported is then frozen (`gc.freeze`: never walked
-again) and the collector runs as usual for the rest of the run.
+again) and the collector runs as usual for the rest of the run (`rustpro._startup`).
+
+When the command is done, the interpreter's own exit would free every module and object one
+by one and run a last collection: a twentieth of a one-file audit, for memory the operating
+system takes back anyway. `_ended` does what that exit does that anyone can see (the
+`atexit` handlers, flushing stdout and stderr, the exit status) and ends the process there;
+with another thread alive, an exit status that is not a number or an interactive session
+after the script, the interpreter exits as usual.
 """
 
 from __future__ import annotations
 
-import gc
+import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from rustpro._startup import collector_paused
+
 
 def _imported(cargo: bool) -> Callable[[], NoReturn]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         from rustpro import cli
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
     return cli.cargo_main if cargo else cli.main
+
+
+def _ended(command: Callable[[], NoReturn]) -> NoReturn:
+    """Run `command` (which ends by `sys.exit`), then end the process as Python would."""
+    try:
+        command()
+    except SystemExit as done:
+        status = 0 if done.code is None else done.code
+        if type(status) is not int or sys.flags.inspect or _other_threads():
+            raise
+        import atexit
+        import os
+
+        atexit._run_exitfuncs()  # what the interpreter's exit runs first (then none are left)
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:
+                    stream.flush()
+        except (OSError, ValueError):
+            raise done from None  # the interpreter's exit reports it, as it always did
+        os._exit(status)
+
+
+def _other_threads() -> bool:
+    """Whether a thread other than this one is alive (the interpreter's exit waits for it)."""
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
 
 
 def main() -> NoReturn:
     """`rustpro` (`rustpro.cli.main`)."""
-    _imported(cargo=False)()
+    _ended(_imported(cargo=False))
 
 
 def cargo_main() -> NoReturn:
     """`cargo-rustpro` (`rustpro.cli.cargo_main`)."""
-    _imported(cargo=True)()
+    _ended(_imported(cargo=True))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rustpro._codecache import parsed_toml
 from rustpro.discovery.roles import (
     EVERY_ROLE,
     PRODUCT_ROLES,
@@ -69,8 +69,7 @@ class RuleSpec:
 @functools.cache
 def catalog() -> dict[str, RuleSpec]:
     """All catalog entries by rule name, in catalog order."""
-    text = read_text("catalog.toml")
-    data = tomllib.loads(text)
+    data = parsed_toml(read_text("catalog.toml"))  # kept between runs (`rustpro._codecache`)
     entries: dict[str, RuleSpec] = {}
     for name, entry in data.items():
         audience = entry.get("audience", "maintained")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from rustpro import __version__
+from rustpro._startup import collector_paused
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.errors import RustproError, UsageError
@@ -309,7 +310,9 @@ def audit(
     fails, 2 when the audit could not run or the report cannot be written, 130 on Ctrl-C,
     143 on SIGTERM.
     """
-    from rustpro.discovery.target import locate
+    with collector_paused():  # the engine's modules (`rustpro._startup`)
+        from rustpro.discovery.target import locate
+        from rustpro.engine.audit import AuditOptions
 
     if statistics and fmt in NO_STATISTICS:
         raise UsageError(f"--statistics does not apply to --format {fmt}")
@@ -317,8 +320,6 @@ def audit(
         from rustpro.output import check_target
 
         check_target(output)  # before the audit: a typo in the path costs no audit
-
-    from rustpro.engine.audit import AuditOptions
 
     target = locate(paths, manifest_path)
     options = AuditOptions(
@@ -365,7 +366,8 @@ def audit(
                 err=True,
             )
     use_color = _use_color(color, sys.stdout if output is None else None)
-    report = _render(result, fmt, color=use_color, statistics=statistics)
+    with collector_paused():  # the renderer's modules are imported now
+        report = _render(result, fmt, color=use_color, statistics=statistics)
     if output is None:
         click.echo(report, nl=False, color=use_color)
     else:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rustpro import __version__
+from rustpro._startup import collector_paused
 from rustpro.catalog import catalog
 from rustpro.config import AuditConfig, load_config
 from rustpro.discovery.layout import Workspace, assign_roles, discover
@@ -208,8 +209,10 @@ def run_audit(
         # a week (looked at once a day), so upgrades do not pile them up.
         mark_used(cache.root)
         prune_stale_generations()
-    # Only the rules whose findings this configuration can report run (`engine.ruleset`).
-    rules = reportable_rules(config, full_mode=not options.static)
+    # Only the rules whose findings this configuration can report run (`engine.ruleset`);
+    # their modules are imported now (`rustpro._startup`).
+    with collector_paused():
+        rules = reportable_rules(config, full_mode=not options.static)
     anchors = options.anchors or narrowing.fingerprints
     per_crate, tree = _analyse_compiled(workspace, options, cache, rules, anchors)
     warnings += [*workspace.warnings, *tree.warnings, *scope.uncompiled_files(tree, path)]

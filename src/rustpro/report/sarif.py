@@ -24,7 +24,6 @@ Rule names and descriptions are cut to GitHub's 255 and 1,024 characters (`sarif
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Sequence
@@ -441,7 +440,11 @@ def _gzipped_size(text: str, limit: int) -> int:
     """The size of `text` gzipped; 0 when its plain size is within `limit` already (then so
     is its gzipped size, and compressing it would only cost time)."""
     data = text.encode("utf-8")
-    return len(gzip.compress(data)) if len(data) > limit else 0
+    if len(data) <= limit:
+        return 0
+    import gzip  # only for logs of megabytes: the others skip its imports (1 ms)
+
+    return len(gzip.compress(data))
 
 
 # The results' place in the dumped log, filled by `_RunBuilder.text`: found with its key,

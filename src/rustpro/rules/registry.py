@@ -42,17 +42,23 @@ def rule_modules() -> dict[str, str]:
 def _source_modules(directory: str, prefix: str) -> Iterator[str]:
     """The modules (not packages) under a package directory, in `pkgutil.walk_packages`'s
     order (names sorted, a package's modules right after it), from the file names alone:
-    `walk_packages` imports every package it meets, and this runs at every start."""
+    `walk_packages` imports every package it meets, and this runs at every start. The
+    directory's entries say what is a file without a `stat` each (a hundred at every start)."""
     try:
-        names = sorted(os.listdir(directory))
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return
-    for name in names:
-        path = os.path.join(directory, name)
-        if name.endswith(".py") and name != "__init__.py" and os.path.isfile(path):
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".py") and name != "__init__.py" and entry.is_file():
             yield prefix + name[:-3]
-        elif "." not in name and os.path.isfile(os.path.join(path, "__init__.py")):
-            yield from _source_modules(path, f"{prefix}{name}.")
+        elif (
+            "." not in name
+            and entry.is_dir()
+            and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+        ):
+            yield from _source_modules(entry.path, f"{prefix}{name}.")
 
 
 def load(names: Iterable[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -146,6 +145,8 @@ class LockOrderInversion(FileRule, CrateRule):
         for relpath, value in crate.facts(_PAIR_FACT):
             if relpath not in production:
                 continue
+            import json  # only once a pair was recorded: most runs never need it
+
             try:
                 pair = json.loads(value)
                 key = (str(pair["a"]), str(pair["b"]))
@@ -243,4 +244,6 @@ def _record(
         "line": line,
         "column": column,
     }
+    import json  # only once a pair is recorded: most runs never need it
+
     ctx.add_fact(_PAIR_FACT, json.dumps(pair, sort_keys=True))
