@@ -1,0 +1,181 @@
+"""Rules that match a shape in Python instead of a tree-sitter query pattern (tree-sitter's
+analysis of nested patterns costs milliseconds of every run) must find exactly what the
+pattern found: each is compared here with the pattern it replaces, on every candidate of
+every rule fixture and of a few tricky sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tree_sitter import Node
+
+from rustpro.rules.patterns import Channel
+from rustpro.rules.perf import clone_in_loop_iterable
+from rustpro.rules.registry import file_rules
+from rustpro.rules.threads import arc_with_non_sync
+from rustpro.syntax.parser import compile_query, parse, rooted_cursor
+from tests.support import FIXTURES
+
+SOURCES = [path.read_bytes() for path in sorted((FIXTURES / "rules").rglob("*.rs"))]
+TRICKY = [
+    b"fn f(v: Vec<u8>) { for x in v.clone() {} for x in v.clone().iter() {} }",
+    b"fn f() { for x in v.clone().into_iter() {} for x in v.clone().iter_mut() {} }",
+    b"fn f() { for x in v.0.clone() {} for x in v.clone(1) {} for x in (v).clone() {} }",
+    b"fn f() { for x in v.r#clone() {} for x in v . /* c */ clone ( ) . iter ( ) {} }",
+    b"fn f() { for x in a.b.clone() {} for x in v.clone::<T>() {} for x in v.clone() .iter",
+    b"fn f() { for x in v.clone().clone() {} for x in clone(v) {} for in v.clone() {} }",
+]
+
+
+def _nodes_of(kind: str, source: bytes) -> list[Node]:
+    found: list[Node] = []
+    cursor = parse(source).walk()
+    while True:
+        node = cursor.node
+        assert node is not None
+        if node.type == kind:
+            found.append(node)
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while cursor.goto_parent():
+            if cursor.goto_next_sibling():
+                break
+        else:
+            return found
+
+
+_CLONE_IN_LOOP = """
+(for_expression
+  value: (call_expression
+    function: (field_expression
+      value: (identifier) @var field: (field_identifier) @clone)
+    arguments: (arguments) @args) @iterable
+  (#eq? @clone "clone")) @match
+(for_expression
+  value: (call_expression
+    function: (field_expression
+      value: (call_expression
+        function: (field_expression
+          value: (identifier) @var field: (field_identifier) @clone)
+        arguments: (arguments) @args)
+      field: (field_identifier) @iter)
+    arguments: (arguments) @iter_args) @iterable
+  (#eq? @clone "clone") (#any-of? @iter "iter" "into_iter")) @match
+"""
+
+
+def _ids(*nodes: Node | None) -> tuple[int | None, ...]:
+    return tuple(None if node is None else node.id for node in nodes)
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY)
+def test_clone_in_loop_matches_its_former_patterns(source: bytes) -> None:
+    cursor = rooted_cursor(compile_query(_CLONE_IN_LOOP))
+    for loop in _nodes_of("for_expression", source):
+        expected = [
+            _ids(c["var"][0], c["args"][0], c.get("iter_args", [None])[0], c["iterable"][0])
+            for _, c in cursor.matches(loop)
+        ]
+        found = clone_in_loop_iterable._cloned_iterable(loop)
+        assert ([] if found is None else [_ids(*found)]) == expected
+
+
+def test_the_tricky_sources_hold_matches() -> None:
+    cursor = rooted_cursor(compile_query(_CLONE_IN_LOOP))
+    loops = [loop for source in TRICKY for loop in _nodes_of("for_expression", source)]
+    assert sum(len(cursor.matches(loop)) for loop in loops) >= 4
+
+
+def test_sources_exist() -> None:
+    assert Path(FIXTURES / "rules").is_dir() and SOURCES
+
+
+ARC_TRICKY = [
+    b"fn f() { Arc::new(RefCell::new(1)); std::sync::Arc::new(Cell::new(2)); }",
+    b"fn f() { Arc::new(RefCell::new(1), 2); Arc::new(/* c */ Rc::new(3)); Arc::new(x::new) }",
+    b"fn f() { Arc::new(RefCell::default()); Arc::new(new()); Arc::new(a.new()); Arc::new() }",
+    b"fn f() { Arc::from(Rc::new(1)); Arc::new(Rc::new::<u8>(1)); Arc::new(Rc::r#new(1)); }",
+]
+_ARC_NEW = """
+(call_expression
+  function: (scoped_identifier
+    path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
+    name: (identifier) @new) @arc
+  (#eq? @arc_name "Arc")
+  (#eq? @new "new")
+  arguments: (arguments .
+    (call_expression
+      function: (scoped_identifier name: (identifier) @inner_new) @inner
+      (#eq? @inner_new "new")) .)) @match
+"""
+
+
+def _gated_arc_call(call: Node) -> bool:
+    """The qualified-call gate for `Arc`: a call of a path whose qualifier ends in `Arc`."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "scoped_identifier":
+        return False
+    path = function.child_by_field_name("path")
+    if path is not None and path.type == "scoped_identifier":
+        path = path.child_by_field_name("name")
+    return path is not None and path.type == "identifier" and path.text == b"Arc"
+
+
+@pytest.mark.parametrize("source", SOURCES + ARC_TRICKY)
+def test_arc_new_matches_its_former_pattern(source: bytes) -> None:
+    rule = arc_with_non_sync.ArcWithNonSync
+    pattern = next(p for p in rule.patterns if p.on.channel is Channel.QUALIFIED_CALL)
+    former = rooted_cursor(compile_query(_ARC_NEW))
+    now = rooted_cursor(compile_query(pattern.query))
+    for call in filter(_gated_arc_call, _nodes_of("call_expression", source)):
+        expected = [
+            _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(call)
+        ]
+        got = [
+            _ids(c["match"][0], c["arc"][0], inner)
+            for _, c in now.matches(call)
+            if (inner := arc_with_non_sync._inner_new(c["inner_call"][0])) is not None
+        ]
+        assert got == expected
+
+
+def test_the_arc_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_ARC_NEW))
+    calls = [c for source in ARC_TRICKY for c in _nodes_of("call_expression", source)]
+    assert sum(len(former.matches(call)) for call in calls) >= 2
+
+
+def _method_call_patterns() -> list[str]:
+    """The method-call patterns that leave the function's kind to the gate (`(_ ..)`)."""
+    return sorted(
+        {
+            pattern.query
+            for rule in file_rules()
+            for pattern in rule.gated_patterns()
+            if pattern.on.channel is Channel.METHOD_CALL and "function: (_ " in pattern.query
+        }
+    )
+
+
+def test_some_method_call_patterns_leave_the_kind_to_the_gate() -> None:
+    assert len(_method_call_patterns()) >= 4
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY)
+def test_method_call_patterns_match_as_with_the_kind_named(source: bytes) -> None:
+    calls = [
+        call
+        for call in _nodes_of("call_expression", source)
+        if (function := call.child_by_field_name("function")) is not None
+        and function.type == "field_expression"
+    ]
+    for text in _method_call_patterns():
+        named = text.replace("function: (_ ", "function: (field_expression ")
+        former, now = rooted_cursor(compile_query(named)), rooted_cursor(compile_query(text))
+        for call in calls:
+            assert _shapes(now.matches(call)) == _shapes(former.matches(call))
+
+
+def _shapes(found: list[tuple[int, dict[str, list[Node]]]]) -> list[list[tuple[str, list[int]]]]:
+    return [sorted((k, [n.id for n in v]) for k, v in c.items()) for _, c in found]
