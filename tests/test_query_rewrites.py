@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tree_sitter import Node
 
-from rustpro.rules.patterns import Channel
+from rustpro.rules.patterns import Channel, Pattern, macro_arg_methods, token_method_calls
 from rustpro.rules.perf import clone_in_loop_iterable
 from rustpro.rules.registry import file_rules
 from rustpro.rules.threads import arc_with_non_sync
@@ -179,3 +179,40 @@ def test_method_call_patterns_match_as_with_the_kind_named(source: bytes) -> Non
 
 def _shapes(found: list[tuple[int, dict[str, list[Node]]]]) -> list[list[tuple[str, list[int]]]]:
     return [sorted((k, [n.id for n in v]) for k, v in c.items()) for _, c in found]
+
+
+TOKEN_TRICKY = [
+    b"fn f() { m!(a.foo().unwrap()); m!(a.unwrap() + b.expect(x)); m!(a. /*c*/ unwrap()); }",
+    b"fn f() { m!(a . , unwrap ()); m!(a.unwrap.unwrap()); m!(a.unwrap [] . unwrap {}); }",
+    b'fn f() { m!(.unwrap()); m!(a.r#unwrap()); m!(a.unwrap_err(e).expect("x")); m!(a.) }',
+    b"fn f() { m!(a.unwrap // c\n ()); m!(x => y.unwrap(), z.expect!()); m!{ a.unwrap() } }",
+]
+_TOKEN_METHODS = """
+((token_tree "." . (identifier) @method . (token_tree) @args)
+  (#any-of? @method "unwrap" "expect")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + TOKEN_TRICKY)
+def test_token_method_calls_match_as_the_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_TOKEN_METHODS))
+    matcher = token_method_calls("unwrap", "expect")
+    for tree in _nodes_of("token_tree", source):
+        assert _shapes([(0, c) for c in matcher(tree)]) == _shapes(former.matches(tree))
+
+
+def test_the_token_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_TOKEN_METHODS))
+    trees = [tree for source in TOKEN_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 8
+
+
+def test_a_pattern_has_a_query_or_a_matcher() -> None:
+    from rustpro.engine import gates
+
+    pattern = Pattern(macro_arg_methods("unwrap"), "(token_tree) @match", matcher=lambda _: [])
+    sub = gates.Subscription(
+        arc_with_non_sync.ArcWithNonSync(), pattern.on, False, 0, (), False, ()
+    )
+    with pytest.raises(TypeError, match="a query or a matcher"):
+        gates._validate(sub, pattern)

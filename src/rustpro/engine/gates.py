@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from rustpro.engine import finder, structure
 from rustpro.rules.base import FileRule, Scope
-from rustpro.rules.patterns import Channel, On, Pattern
+from rustpro.rules.patterns import Channel, Matcher, On, Pattern
 from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query, rooted_cursor
@@ -86,8 +86,9 @@ class Subscription:
     needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
-    # candidates it rules out do not pay for it; the others run together (`SubQuery`).
-    own: OwnCursor | None = None
+    # candidates it rules out do not pay for it, and so does a Python matcher; the others
+    # run together (`SubQuery`).
+    own: OwnCursor | MatcherCursor | None = None
 
 
 class PatternPool:
@@ -175,6 +176,22 @@ class OwnCursor:
         first, stop = self._pool.span(self._position)
         found = self._pool.cursor().matches(node)
         return [captures for index, captures in found if first <= index < stop]
+
+
+class MatcherCursor:
+    """A subscription's Python matcher (`Pattern.matcher`), used like an `OwnCursor`."""
+
+    __slots__ = ("_matcher",)
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
+
+    def compile(self) -> None:
+        """Nothing to compile."""
+
+    def matches(self, node: Node) -> list[dict[str, list[Node]]]:
+        """The captures of each match of the matcher rooted at `node`."""
+        return self._matcher(node)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -373,12 +390,16 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
             continue
         for pattern in rule.gated_patterns():
             text = pattern.query.strip()
-            # A pattern with a byte pre-test runs on its own (`OwnCursor`).
-            own = OwnCursor(pool, pool.position(text)) if text and pattern.needs else None
+            own: OwnCursor | MatcherCursor | None = None
+            if pattern.matcher is not None:
+                own = MatcherCursor(pattern.matcher)
+            elif text and pattern.needs:
+                # A pattern with a byte pre-test runs on its own (`OwnCursor`).
+                own = OwnCursor(pool, pool.position(text))
             sub = Subscription(
                 rule,
                 pattern.on,
-                not text,
+                not text and pattern.matcher is None,
                 scope_index(rule),
                 pattern.needs,
                 pattern.needs_before_body,
@@ -444,7 +465,9 @@ def _gate_text(channel: Channel, route: GateRoute) -> str:
     return _GATE_PATTERNS[channel].replace(_NAME_FILTER, name_filter)
 
 
-def _validate(sub: Subscription) -> None:
+def _validate(sub: Subscription, pattern: Pattern) -> None:
+    if pattern.matcher is not None and pattern.query.strip():
+        raise TypeError(f"{type(sub.rule).__qualname__}: a pattern has a query or a matcher")
     on = sub.on
     if on.channel is Channel.KIND and not on.kinds:
         raise TypeError(f"{type(sub.rule).__qualname__}: nodes() needs at least one kind")
@@ -525,7 +548,7 @@ def _plan(production: bool, rules: RuleNames) -> Plan:
     }
     groups[(Channel.ATTRIBUTE, "")] = []
     for sub, gated in _subscriptions(production, rules):
-        _validate(sub)
+        _validate(sub, gated)
         by_kind = sub.on.channel in (Channel.KIND, Channel.TEXT)
         keys: Iterable[str] = sub.on.kinds if by_kind else ("",)
         for kind in keys:
