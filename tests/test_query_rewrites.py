@@ -8,8 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tree_sitter
 from tree_sitter import Node
 
+from rustpro.rules.async_ import unbounded_channel
+from rustpro.rules.base import FileRule
+from rustpro.rules.errors import panic_in_production
 from rustpro.rules.patterns import Channel, Pattern, macro_arg_methods, token_method_calls
 from rustpro.rules.perf import clone_in_loop_iterable
 from rustpro.rules.registry import file_rules
@@ -216,3 +220,107 @@ def test_a_pattern_has_a_query_or_a_matcher() -> None:
     )
     with pytest.raises(TypeError, match="a query or a matcher"):
         gates._validate(sub, pattern)
+
+
+def _gated(channel: Channel, source: bytes) -> list[Node]:
+    """Every candidate of a named channel's gate (whatever its name), as the engine's gate
+    pattern finds them."""
+    from rustpro.engine import gates
+
+    text = gates._GATE_PATTERNS[channel].replace(gates._NAME_FILTER, "")
+    cursor = tree_sitter.QueryCursor(compile_query(text))
+    return [c["gate.node"][0] for _, c in cursor.matches(parse(source).root_node)]
+
+
+GATED_TRICKY = [
+    b"fn f() { unbounded(); a::unbounded(); unbounded::<T>(); a::b::unbounded::<T>(); }",
+    b"fn f() { mpsc::unbounded_channel::<u8>(); x.unbounded(); (unbounded)(); }",
+    b'fn f() { panic!(); std::panic!("x"); core::todo!(); a::b::unimplemented!(); }',
+    b"fn f() { log::todo!(); todo!{}; <T>::panic!(); }",
+]
+# Patterns rewritten with `(_ ..)` where their gate guarantees the kind: (rule, channel, the
+# pattern as it was written with the kinds named).
+_NAMED_KINDS = [
+    (
+        unbounded_channel.UnboundedChannel,
+        Channel.FUNCTION_CALL,
+        """
+        (call_expression
+          function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        (call_expression
+          function: (generic_function
+            function: [(identifier) @name (scoped_identifier name: (identifier) @name)])
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        """,
+    ),
+    (
+        panic_in_production.PanicInProduction,
+        Channel.MACRO_CALL,
+        """
+        (macro_invocation
+          macro: (identifier) @name
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        (macro_invocation
+          macro: (scoped_identifier path: (_) @path name: (identifier) @name)
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + GATED_TRICKY)
+@pytest.mark.parametrize(("rule", "channel", "named"), _NAMED_KINDS)
+def test_patterns_match_on_their_gate_as_with_the_kinds_named(
+    rule: type[FileRule], channel: Channel, named: str, source: bytes
+) -> None:
+    text = next(p.query for p in rule.patterns if p.on.channel is channel)
+    former, now = rooted_cursor(compile_query(named)), rooted_cursor(compile_query(text))
+    for node in _gated(channel, source):
+        assert _shapes(now.matches(node)) == _shapes(former.matches(node))
+
+
+def test_the_gated_sources_hold_matches() -> None:
+    for rule, channel, named in _NAMED_KINDS:
+        former = rooted_cursor(compile_query(named))
+        nodes = [n for source in GATED_TRICKY for n in _gated(channel, source)]
+        assert sum(len(former.matches(node)) for node in nodes) >= 3, rule.name
+
+
+ARC_TYPES = [
+    b"struct S { a: Arc<RefCell<u8>>, b: std::sync::Arc<Cell<u8>>, c: Arc<rc::Rc<u8>> }",
+    b"fn f(a: Arc<u8>, b: Arc<Vec<u8>, A>, c: Arc</* c */ Rc<u8>>, d: Arc<Rc<u8>, >) {}",
+    b"fn f(a: Arc<&Rc<u8>>, b: Arc<'a, Rc<u8>>, c: sync::Arc::<Rc<u8>>, d: Arcs<Rc<u8>>) {}",
+]
+_ARC_TYPE = """
+(generic_type
+  type: [(type_identifier) @arc_name
+         (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
+  type_arguments: (type_arguments .
+    (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
+  (#eq? @arc_name "Arc")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + ARC_TYPES)
+def test_arc_types_match_as_their_former_pattern(source: bytes) -> None:
+    rule = arc_with_non_sync.ArcWithNonSync
+    pattern = next(p for p in rule.patterns if p.on.channel is Channel.TEXT)
+    former = rooted_cursor(compile_query(_ARC_TYPE))
+    now = rooted_cursor(compile_query(pattern.query))
+    for node in _nodes_of("generic_type", source):
+        expected = [
+            _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(node)
+        ]
+        got = [
+            _ids(c["match"][0], c["arc"][0], inner)
+            for _, c in now.matches(node)
+            if (inner := arc_with_non_sync._arc_of_generic(c)) is not None
+        ]
+        assert got == expected
+
+
+def test_the_arc_type_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_ARC_TYPE))
+    nodes = [n for source in ARC_TYPES for n in _nodes_of("generic_type", source)]
+    assert sum(len(former.matches(node)) for node in nodes) >= 3
