@@ -11,9 +11,10 @@ import pytest
 import tree_sitter
 from tree_sitter import Node
 
+from rustpro.engine import structure
 from rustpro.rules.async_ import unbounded_channel
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors import panic_in_production
+from rustpro.rules.errors import panic_in_production, panic_sites
 from rustpro.rules.patterns import Channel, Pattern, macro_arg_methods, token_method_calls
 from rustpro.rules.perf import clone_in_loop_iterable
 from rustpro.rules.registry import file_rules
@@ -324,3 +325,50 @@ def test_the_arc_type_sources_hold_matches() -> None:
     former = rooted_cursor(compile_query(_ARC_TYPE))
     nodes = [n for source in ARC_TYPES for n in _nodes_of("generic_type", source)]
     assert sum(len(former.matches(node)) for node in nodes) >= 3
+
+
+# Rules' own queries (run over a whole subtree) rewritten with `(_ ..)` where the grammar
+# allows one kind only: (the query now, the query as it was written with the kinds named).
+_OWN_QUERIES = [
+    (
+        panic_sites._CHANGES_QUERY,
+        """
+        (call_expression
+          function: (field_expression value: (_) @subject field: (field_identifier) @method)) @call
+        (assignment_expression left: (_) @subject) @call
+        (compound_assignment_expr left: (_) @subject) @call
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY)
+@pytest.mark.parametrize(("text", "named"), _OWN_QUERIES)
+def test_own_queries_match_as_with_the_kinds_named(text: str, named: str, source: bytes) -> None:
+    root = parse(source).root_node
+    now = tree_sitter.QueryCursor(compile_query(text)).matches(root)
+    former = tree_sitter.QueryCursor(compile_query(named)).matches(root)
+    assert _shapes(now) == _shapes(former)
+    assert [index for index, _ in now] == [index for index, _ in former]
+
+
+MOD_TRICKY = [
+    b"m! { pub mod a; mod b ; mod /* c */ d; mod e // c\n ; mod r#f; }",
+    b"m! { mod a , ; mod b c; mod; mod a mod b; mod mod c; (mod g;) mod h ;; mod i }",
+    b"cfg_rt! { #[cfg(x)] pub(crate) mod rt; mod x = ; mod 1; }",
+]
+_MACRO_MOD = '(token_tree "mod" @mod . (identifier) @name . ";")'
+
+
+@pytest.mark.parametrize("source", SOURCES + MOD_TRICKY)
+def test_macro_mods_match_as_their_former_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_MACRO_MOD))
+    for tree in _nodes_of("token_tree", source):
+        expected = [_ids(c["mod"][0], c["name"][0]) for _, c in former.matches(tree)]
+        assert [_ids(mod, name) for mod, name in structure.macro_mods(tree)] == expected
+
+
+def test_the_macro_mod_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_MACRO_MOD))
+    trees = [tree for source in MOD_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 5
