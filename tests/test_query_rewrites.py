@@ -372,3 +372,21 @@ def test_the_macro_mod_sources_hold_matches() -> None:
     former = rooted_cursor(compile_query(_MACRO_MOD))
     trees = [tree for source in MOD_TRICKY for tree in _nodes_of("token_tree", source)]
     assert sum(len(former.matches(tree)) for tree in trees) >= 5
+
+
+@pytest.mark.parametrize("source", SOURCES[:12] + TRICKY + GATED_TRICKY)
+def test_descendants_find_what_a_one_node_query_finds(source: bytes) -> None:
+    tree = parse(source)
+    nodes = _nodes_of("let_declaration", source) + _nodes_of("block", source)
+    nodes += [*_nodes_of("arguments", source), tree.root_node]
+    for kind in ("identifier", "call_expression"):
+        query = compile_query(f"({kind}) @x")
+        for node in nodes:
+            for start in (0, min(node.start_byte + 3, node.end_byte), node.end_byte // 2):
+                cursor = tree_sitter.QueryCursor(query)
+                cursor.set_byte_range(start, node.end_byte)
+                expected = [
+                    c["x"][0].id for _, c in cursor.matches(node) if c["x"][0].start_byte >= start
+                ]
+                found = unbounded_channel.descendants(node, kind, start)
+                assert [n.id for n in found] == expected
