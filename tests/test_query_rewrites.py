@@ -15,7 +15,13 @@ from rustpro.engine import structure
 from rustpro.rules.async_ import unbounded_channel
 from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_in_production, panic_sites
-from rustpro.rules.patterns import Channel, Pattern, macro_arg_methods, token_method_calls
+from rustpro.rules.patterns import (
+    Channel,
+    Pattern,
+    macro_arg_methods,
+    token_macro_calls,
+    token_method_calls,
+)
 from rustpro.rules.perf import clone_in_loop_iterable
 from rustpro.rules.registry import file_rules
 from rustpro.rules.threads import arc_with_non_sync
@@ -390,3 +396,28 @@ def test_descendants_find_what_a_one_node_query_finds(source: bytes) -> None:
                 ]
                 found = unbounded_channel.descendants(node, kind, start)
                 assert [n.id for n in found] == expected
+
+
+MACRO_TRICKY = [
+    b"fn f() { m!(panic , ! ()); m!(panic ! ! ()); m!(panic ; ! x ()); m!(panic ! /*c*/ ()); }",
+    b"fn f() { m!(todo!() + panic!(x) todo ! []); m!(panic!); m!(a panic !! {} ) }",
+    b"fn f() { m!(r#panic!()); m!(std::panic!(x)); m!(panic /*c*/ !()); m!(unimplemented!{}) }",
+]
+_TOKEN_MACROS = """
+((token_tree (identifier) @name . "!" . (token_tree))
+  (#any-of? @name "panic" "todo" "unimplemented")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TOKEN_TRICKY + MACRO_TRICKY)
+def test_token_macro_calls_match_as_the_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_TOKEN_MACROS))
+    matcher = token_macro_calls("panic", "todo", "unimplemented")
+    for tree in _nodes_of("token_tree", source):
+        assert _shapes([(0, c) for c in matcher(tree)]) == _shapes(former.matches(tree))
+
+
+def test_the_token_macro_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_TOKEN_MACROS))
+    trees = [tree for source in MACRO_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 6
