@@ -273,10 +273,16 @@ class _RuleRunner:
             return
         sub_query = route.sub_query.get()
         owners = sub_query.owners
+        # The pool's query holds other routes' patterns too: each match goes to this route's
+        # subscriptions that own its pattern and were queried (several when their rules
+        # wrote the same pattern: each gets its own copy, as from a pattern of its own).
         for pattern_index, found in sub_query.cursor.matches(node):
-            sub = owners[pattern_index]
-            if sub in queried:
-                self.deliver(((sub.rule, sub.scope),), found)
+            first = True
+            for sub in owners[pattern_index]:
+                if sub in queried:
+                    captures = found if first else {k: list(v) for k, v in found.items()}
+                    first = False
+                    self.deliver(((sub.rule, sub.scope),), captures)
 
     def _relevant(
         self, subs: Sequence[Subscription], in_test: bool, may_hold_tests: bool

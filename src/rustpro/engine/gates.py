@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from rustpro.engine import finder, structure
 from rustpro.rules.base import FileRule, Scope
-from rustpro.rules.patterns import Channel, On, Pattern
+from rustpro.rules.patterns import Channel, Matcher, On, Pattern
 from rustpro.rules.registry import file_rules, file_rules_named
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query, rooted_cursor
@@ -86,86 +86,152 @@ class Subscription:
     needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
-    # candidates it rules out do not pay for it; the others run together (`SubQuery`).
-    own: OwnCursor | None = None
+    # candidates it rules out do not pay for it, and so does a Python matcher; the others
+    # run together (`SubQuery`).
+    own: OwnCursor | MatcherCursor | None = None
+
+
+class PatternPool:
+    """Every gated pattern of a rule set, compiled as ONE query when a candidate first needs one.
+
+    Each `tree_sitter.Query` costs about 1.7 ms however small (tree-sitter scans the grammar's
+    whole parse table for it) before it analyses its patterns: compiling each route's and each
+    rule's own patterns apart cost a crate a dozen such scans. Rooted at a candidate
+    (`max_start_depth` 0), tree-sitter tries only the patterns whose top node kind is the
+    candidate's (and the few with a wildcard or alternation on top), so sharing the query
+    costs a candidate little; each user keeps the matches of its own pattern indexes. The
+    production and test plans of a rule set share the pool (the test plan's patterns are a
+    subset). Texts written alike (two rules asking the same pattern) are compiled once.
+    """
+
+    __slots__ = ("_cursor", "_positions", "_rules", "_spans", "_texts")
+
+    def __init__(self, texts: Iterable[tuple[FileRule, str]]) -> None:
+        self._texts: list[str] = []  # the distinct texts, in order
+        self._rules: list[FileRule] = []  # the first rule of each text, to name a bad one
+        self._positions: dict[str, int] = {}  # by `pattern_key`: the text's position
+        for rule, text in texts:
+            key = pattern_key(text)
+            if key not in self._positions:
+                self._positions[key] = len(self._texts)
+                self._texts.append(text)
+                self._rules.append(rule)
+        self._cursor: tree_sitter.QueryCursor | None = None
+        self._spans: list[tuple[int, int]] = []  # per text: its pattern indexes [first, stop)
+
+    def position(self, text: str) -> int:
+        """Where `text` (one of the texts the pool was made of) is in the pool."""
+        return self._positions[pattern_key(text)]
+
+    def cursor(self) -> tree_sitter.QueryCursor:
+        """The rooted cursor of the pool's query (compiled on first use; raises `TypeError`
+        naming the rule for a bad pattern)."""
+        cursor = self._cursor
+        if cursor is None:
+            query = self._compile()
+            cursor = self._cursor = rooted_cursor(query)
+        return cursor
+
+    def span(self, position: int) -> tuple[int, int]:
+        """The pattern indexes [first, stop) of the text at `position` (compiles the pool)."""
+        self.cursor()
+        return self._spans[position]
+
+    def pattern_count(self) -> int:
+        """How many patterns the pool's query has (compiles the pool)."""
+        self.cursor()
+        return self._spans[-1][1] if self._spans else 0
+
+    def _compile(self) -> tree_sitter.Query:
+        split = _split_texts(self._texts, self._rules)
+        first = 0
+        for patterns in split:
+            self._spans.append((first, first + len(patterns)))
+            first += len(patterns)
+        query = compile_query("\n".join(self._texts))
+        if query.pattern_count != first:  # pragma: no cover - guards the index mapping
+            raise RuntimeError("the pattern pool's pattern count does not match its parts")
+        return query
 
 
 class OwnCursor:
-    """A subscription's own rooted cursor, compiled when a candidate first needs it.
+    """A subscription's own rooted patterns, in its plan's `PatternPool`.
 
-    Compiling a query costs milliseconds whatever its size (tree-sitter analyses the whole
-    grammar for it): compiling every rule's patterns before the first file cost a quarter of
-    a second of each run, most of it for patterns a small crate never reaches. A rule's own
-    patterns whose top nodes are of different kinds (`function_item` and
-    `function_signature_item`) share one query (`_OwnQuery`): rooted at a candidate, only
-    the pattern of the candidate's kind can match, and each keeps the matches of its own
-    pattern indexes.
+    Run apart from its route's other patterns so that the candidates its byte pre-test
+    rules out do not pay for it.
     """
 
-    __slots__ = ("_first", "_query", "_stop")
+    __slots__ = ("_pool", "_position")
 
-    def __init__(self, query: _OwnQuery, first: int, stop: int) -> None:
-        self._query = query
-        self._first = first  # this pattern's indexes in the shared query: [first, stop)
-        self._stop = stop
+    def __init__(self, pool: PatternPool, position: int) -> None:
+        self._pool = pool
+        self._position = position
 
     def compile(self) -> None:
-        """Compile the query now (before worker processes are forked)."""
-        self._query.get()
+        """Compile the pool now (before worker processes are forked)."""
+        self._pool.cursor()
 
     def matches(self, node: Node) -> list[dict[str, list[Node]]]:
         """The captures of each match of this subscription's pattern rooted at `node`."""
-        first, stop = self._first, self._stop
-        return [found for index, found in self._query.get().matches(node) if first <= index < stop]
+        first, stop = self._pool.span(self._position)
+        found = self._pool.cursor().matches(node)
+        return [captures for index, captures in found if first <= index < stop]
 
 
-class _OwnQuery:
-    """The own patterns of one rule, compiled together when a candidate first needs one."""
+class MatcherCursor:
+    """A subscription's Python matcher (`Pattern.matcher`), used like an `OwnCursor`."""
 
-    __slots__ = ("_cursor", "_rule", "_text")
+    __slots__ = ("_matcher",)
 
-    def __init__(self, rule: FileRule, text: str) -> None:
-        self._rule = rule
-        self._text = text
-        self._cursor: tree_sitter.QueryCursor | None = None
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
 
-    def get(self) -> tree_sitter.QueryCursor:
-        """The cursor (compiled on first use; raises `TypeError` naming the rule for a bad
-        pattern)."""
-        cursor = self._cursor
-        if cursor is None:
-            cursor = self._cursor = _own_cursor(self._rule, self._text)
-        return cursor
+    def compile(self) -> None:
+        """Nothing to compile."""
+
+    def matches(self, node: Node) -> list[dict[str, list[Node]]]:
+        """The captures of each match of the matcher rooted at `node`."""
+        return self._matcher(node)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SubQuery:
-    """The gated patterns of one channel (or node kind), compiled together.
+    """The gated patterns of one channel (or node kind), as part of a `PatternPool`.
 
-    Each runs rooted at a candidate (`max_start_depth` 0); `owners` maps a pattern index of
-    `query` to the subscription it belongs to.
+    Each runs rooted at a candidate (`max_start_depth` 0); `owners` maps each pattern index of
+    the pool's query to the subscriptions of this route it belongs to (none: another's).
     """
 
-    query: tree_sitter.Query
-    owners: tuple[Subscription, ...]
+    owners: tuple[tuple[Subscription, ...], ...]
     cursor: tree_sitter.QueryCursor  # starts matches only at the node it is run on
 
 
 class LazySubQuery:
-    """A route's `SubQuery`, compiled when a candidate first needs it (see `OwnCursor`)."""
+    """A route's `SubQuery`, worked out when a candidate first needs it."""
 
-    __slots__ = ("_group", "_sub_query")
+    __slots__ = ("_group", "_pool", "_sub_query")
 
-    def __init__(self, group: list[tuple[Subscription, str]]) -> None:
-        self._group = group
+    def __init__(self, pool: PatternPool, group: list[tuple[Subscription, str]]) -> None:
+        self._pool = pool
+        self._group = [(sub, pool.position(text)) for sub, text in group]
         self._sub_query: SubQuery | None = None
 
     def get(self) -> SubQuery:
-        """The compiled sub-query."""
+        """The sub-query (compiles the pool on first use)."""
         sub_query = self._sub_query
         if sub_query is None:
-            sub_query = self._sub_query = _compile_sub_query(self._group)
+            sub_query = self._sub_query = self._work_out()
         return sub_query
+
+    def _work_out(self) -> SubQuery:
+        cursor = self._pool.cursor()
+        owners: dict[int, list[Subscription]] = {}
+        for sub, position in self._group:
+            first, stop = self._pool.span(position)
+            for index in range(first, stop):
+                owners.setdefault(index, []).append(sub)
+        count = self._pool.pattern_count()
+        return SubQuery(tuple(tuple(owners.get(i, ())) for i in range(count)), cursor)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -315,20 +381,25 @@ def rule_patterns(rules: RuleNames = None) -> tuple[tuple[FileRule, tuple[str, .
 
 
 def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscription, Pattern]]:
+    pool = _pool(rules)
     found: list[tuple[Subscription, Pattern]] = []
     for rule in _file_rules(rules):
         # Tests, examples, benches and build scripts never see production rules: leaving
         # their patterns out of that plan saves the gate work on every such file.
         if not production and rule.scope is Scope.PRODUCTION:
             continue
-        patterns = rule.gated_patterns()
-        owns = _own_cursors(rule, patterns)
-        for pattern, own in zip(patterns, owns, strict=True):
-            direct = not pattern.query.strip()
+        for pattern in rule.gated_patterns():
+            text = pattern.query.strip()
+            own: OwnCursor | MatcherCursor | None = None
+            if pattern.matcher is not None:
+                own = MatcherCursor(pattern.matcher)
+            elif text and pattern.needs:
+                # A pattern with a byte pre-test runs on its own (`OwnCursor`).
+                own = OwnCursor(pool, pool.position(text))
             sub = Subscription(
                 rule,
                 pattern.on,
-                direct,
+                not text and pattern.matcher is None,
                 scope_index(rule),
                 pattern.needs,
                 pattern.needs_before_body,
@@ -339,89 +410,26 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
     return found
 
 
-def _own_cursors(rule: FileRule, patterns: Sequence[Pattern]) -> list[OwnCursor | None]:
-    """The own cursor of each of a rule's patterns that has a byte pre-test (`needs`), None
-    for the others. Patterns of one top node kind each, all kinds different, share a query:
-    one compilation instead of one per pattern (`OwnCursor`)."""
-    owns: list[OwnCursor | None] = [None] * len(patterns)
-    texts: list[tuple[int, str]] = []
-    for index, pattern in enumerate(patterns):
-        text = pattern.query.strip()
-        if text and pattern.needs:
-            texts.append((index, text))
-    kinds = [_top_kind(text) for _, text in texts]
-    shared = all(kind is not None for kind in kinds) and len(set(kinds)) == len(kinds)
-    if shared and len(texts) > 1:
-        query = _OwnQuery(rule, "\n".join(text for _, text in texts))
-        for position, (index, _) in enumerate(texts):
-            owns[index] = OwnCursor(query, position, position + 1)
-        return owns
-    for index, text in texts:
-        owns[index] = OwnCursor(_OwnQuery(rule, text), 0, _ALL_PATTERNS)
-    return owns
+@functools.cache
+def _pool(rules: RuleNames) -> PatternPool:
+    """The gated patterns of every file rule of `rules`, whatever its scope (both plans')."""
+    return PatternPool(
+        (rule, text)
+        for rule in _file_rules(rules)
+        for text in (pattern.query.strip() for pattern in rule.gated_patterns())
+        if text
+    )
 
 
-# Every pattern index of a query of its own.
-_ALL_PATTERNS = 1 << 30
-# A pattern that is one node of a named kind: `(function_item ..) @match`, its kind first.
-_ONE_NODE = re.compile(r"\(\s*([a-z_]+)\b")
-
-
-def _top_kind(text: str) -> str | None:
-    """The node kind of a query text that is exactly one plain node pattern (captures and
-    predicates inside it, captures after it), else None (alternations, groups, comments,
-    several patterns)."""
-    match = _ONE_NODE.match(text)
-    if match is None:
-        return None
-    depth = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char == '"':  # a string: its parentheses do not count
-            position += 1
-            while position < len(text) and text[position] != '"':
-                position += 2 if text[position] == "\\" else 1
-        elif char == ";":
-            return None  # a comment
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                rest = text[position + 1 :].split()
-                return match.group(1) if all(word.startswith("@") for word in rest) else None
-        position += 1
-    return None
-
-
-def _own_cursor(rule: FileRule, text: str) -> tree_sitter.QueryCursor:
-    try:
-        return rooted_cursor(compile_query(text.strip()))
-    except tree_sitter.QueryError as err:
-        raise TypeError(f"{type(rule).__qualname__}: bad query: {err}") from err
-
-
-def _sub_query(group: list[tuple[Subscription, Pattern]]) -> LazySubQuery | None:
+def _sub_query(group: list[tuple[Subscription, Pattern]], rules: RuleNames) -> LazySubQuery | None:
     with_query = [(sub, p.query.strip()) for sub, p in group if not sub.direct and sub.own is None]
-    return LazySubQuery(with_query) if with_query else None
-
-
-def _compile_sub_query(with_query: list[tuple[Subscription, str]]) -> SubQuery:
-    texts = [text for _, text in with_query]
-    split = _split_texts(texts, [sub.rule for sub, _ in with_query])
-    owners: list[Subscription] = []
-    for (sub, _), patterns in zip(with_query, split, strict=True):
-        owners.extend([sub] * len(patterns))
-    query = compile_query("\n".join(texts))
-    if query.pattern_count != len(owners):  # pragma: no cover - guards the index mapping
-        raise RuntimeError("a gated sub-query's pattern count does not match its parts")
-    return SubQuery(query, tuple(owners), rooted_cursor(query))
+    return LazySubQuery(_pool(rules), with_query) if with_query else None
 
 
 def _gate_route(
     channel: Channel,
     group: list[tuple[Subscription, Pattern]],
+    rules: RuleNames,
     *,
     engine: bool = False,
     engine_names: Iterable[str] = (),
@@ -444,7 +452,7 @@ def _gate_route(
         engine_names=frozenset(name.encode() for name in engine_names),
         by_name={name: tuple(subs) for name, subs in by_name.items()},
         filters=filters,
-        sub_query=_sub_query(group),
+        sub_query=_sub_query(group, rules),
     )
 
 
@@ -457,7 +465,9 @@ def _gate_text(channel: Channel, route: GateRoute) -> str:
     return _GATE_PATTERNS[channel].replace(_NAME_FILTER, name_filter)
 
 
-def _validate(sub: Subscription) -> None:
+def _validate(sub: Subscription, pattern: Pattern) -> None:
+    if pattern.matcher is not None and pattern.query.strip():
+        raise TypeError(f"{type(sub.rule).__qualname__}: a pattern has a query or a matcher")
     on = sub.on
     if on.channel is Channel.KIND and not on.kinds:
         raise TypeError(f"{type(sub.rule).__qualname__}: nodes() needs at least one kind")
@@ -472,6 +482,7 @@ def _validate(sub: Subscription) -> None:
 
 def _text_searches(
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
+    rules: RuleNames,
 ) -> tuple[TextSearch, ...]:
     """One search per distinct (regex, kind) of the text channel (taken from `groups`)."""
     by_search: dict[tuple[bytes, str], list[tuple[Subscription, Pattern]]] = {}
@@ -479,7 +490,7 @@ def _text_searches(
         for sub, gated in groups.pop(key):
             by_search.setdefault((sub.on.text, key[1]), []).append((sub, gated))
     return tuple(
-        TextSearch(re.compile(regex), kind, _gate_route(Channel.TEXT, group))
+        TextSearch(re.compile(regex), kind, _gate_route(Channel.TEXT, group, rules))
         for (regex, kind), group in by_search.items()
     )
 
@@ -487,13 +498,14 @@ def _text_searches(
 def _token_tree_names(
     groups: dict[tuple[Channel, str], list[tuple[Subscription, Pattern]]],
     words: finder.WordFinder,
+    rules: RuleNames,
 ) -> None:
     """Hand the names of every macro-argument channel to `words` (taken from `groups`)."""
     for channel, shape in _TOKEN_SHAPES.items():
         group = groups.pop((channel, ""), None)
         if group is None:
             continue
-        route = _gate_route(channel, group)
+        route = _gate_route(channel, group, rules)
         for name in sorted(route.by_name):
             words.want_in_token_trees(name.decode(), shape, route)
 
@@ -536,23 +548,24 @@ def _plan(production: bool, rules: RuleNames) -> Plan:
     }
     groups[(Channel.ATTRIBUTE, "")] = []
     for sub, gated in _subscriptions(production, rules):
-        _validate(sub)
+        _validate(sub, gated)
         by_kind = sub.on.channel in (Channel.KIND, Channel.TEXT)
         keys: Iterable[str] = sub.on.kinds if by_kind else ("",)
         for kind in keys:
             groups.setdefault((sub.on.channel, kind), []).append((sub, gated))
     words = finder.WordFinder()
-    _token_tree_names(groups, words)
-    texts = _text_searches(groups)
+    _token_tree_names(groups, words, rules)
+    texts = _text_searches(groups, rules)
     words.want_file_docs()  # the engine's own: `FileStructure.has_inner_docs`
     root_route: GateRoute | None = None
     for (channel, kind), group in groups.items():
         if kind == "source_file":
-            root_route = _gate_route(channel, group)
+            root_route = _gate_route(channel, group, rules)
             continue
         route = _gate_route(
             channel,
             group,
+            rules,
             engine=kind in structure.ENGINE_KINDS,
             engine_names=structure.ENGINE_ATTRIBUTES if channel is Channel.ATTRIBUTE else (),
         )

@@ -66,40 +66,43 @@ class ArcWithNonSync(FileRule):
     name = "arc-with-non-sync"
     clippy_twins = ("arc_with_non_send_sync",)
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        # `Arc<..>` types, found by their bytes: a gate on every generic type would cost more.
+        # `Arc<X<..>>` types, found by their bytes: a gate on every generic type would cost
+        # more. The kinds are checked in Python (`_arc_of_generic`): each named kind nested in
+        # a pattern costs tree-sitter about a millisecond of analysis in every run.
         Pattern(
             text_matches(rb"Arc\s*<", "generic_type"),
             """
             (generic_type
-              type: [(type_identifier) @arc_name
-                     (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
-              type_arguments: (type_arguments .
-                (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
-              (#eq? @arc_name "Arc")) @match
+              type: (_) @arc
+              type_arguments: (_ . (generic_type) @inner_type .) @arguments) @match
             """,
         ),
+        # `Arc::new(X::new(..))`. The gate finds only calls of a path ending in `Arc`, so
+        # `function: (_ ..)` needs no kind; the inner call's `X::new` is checked in Python
+        # (`_inner_new`): each named kind nested in a pattern costs tree-sitter about a
+        # millisecond of analysis in every run.
         Pattern(
             qualified_calls("Arc"),
             """
             (call_expression
-              function: (scoped_identifier
-                path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
-                name: (identifier) @new) @arc
-              (#eq? @arc_name "Arc")
+              function: (_ name: (identifier) @new) @arc
               (#eq? @new "new")
-              arguments: (arguments .
-                (call_expression
-                  function: (scoped_identifier name: (identifier) @inner_new) @inner
-                  (#eq? @inner_new "new")) .)) @match
+              arguments: (_ . (call_expression) @inner_call .)) @match
             """,
         ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
         node = captures["match"][0]
+        if "inner_call" in captures:
+            inner_path = _inner_new(captures["inner_call"][0])
+        else:
+            inner_path = _arc_of_generic(captures)
+        if inner_path is None:
+            return
         aliases = aliases_at(node, ctx)
         arc = _resolved(captures["arc"][0], aliases)
-        inner = _resolved(captures["inner"][0], aliases)
+        inner = _resolved(inner_path, aliases)
         if node.type == "call_expression":
             arc, inner = arc[:-1], inner[:-1]  # drop `::new`
             if _annotated_let(node):
@@ -113,6 +116,35 @@ class ArcWithNonSync(FileRule):
             f"`Arc<{wrapped}<..>>` is neither `Send` nor `Sync`: it can never cross threads",
             f"use `Rc<{wrapped}<..>>` on one thread, or `Arc<Mutex<..>>` / atomics to share",
         )
+
+
+def _arc_of_generic(captures: dict[str, list[Node]]) -> Node | None:
+    """The inner type's path of `Arc<X<..>>`, else None: what the pattern
+    `(generic_type type: [(type_identifier) @n (scoped_type_identifier name: (type_identifier)
+    @n)] type_arguments: (type_arguments . (generic_type type: [(type_identifier)
+    (scoped_type_identifier)] @inner) .) (#eq? @n "Arc"))` would capture as `@inner`."""
+    if captures["arguments"][0].type != "type_arguments":
+        return None
+    arc = captures["arc"][0]
+    name = arc.child_by_field_name("name") if arc.type == "scoped_type_identifier" else arc
+    if name is None or name.type != "type_identifier" or name.text != b"Arc":
+        return None
+    inner = captures["inner_type"][0].child_by_field_name("type")
+    if inner is None or inner.type not in ("type_identifier", "scoped_type_identifier"):
+        return None
+    return inner
+
+
+def _inner_new(call: Node) -> Node | None:
+    """The `X::new` path a call `X::new(..)` calls, else None (as the pattern
+    `(call_expression function: (scoped_identifier name: (identifier) @n) (#eq? @n "new"))`)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "scoped_identifier":
+        return None
+    name = function.child_by_field_name("name")
+    if name is None or name.type != "identifier" or name.text != b"new":
+        return None
+    return function
 
 
 def _resolved(node: Node, aliases: Aliases) -> tuple[str, ...]:

@@ -1,0 +1,423 @@
+"""Rules that match a shape in Python instead of a tree-sitter query pattern (tree-sitter's
+analysis of nested patterns costs milliseconds of every run) must find exactly what the
+pattern found: each is compared here with the pattern it replaces, on every candidate of
+every rule fixture and of a few tricky sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tree_sitter
+from tree_sitter import Node
+
+from rustpro.engine import structure
+from rustpro.rules.async_ import unbounded_channel
+from rustpro.rules.base import FileRule
+from rustpro.rules.errors import panic_in_production, panic_sites
+from rustpro.rules.patterns import (
+    Channel,
+    Pattern,
+    macro_arg_methods,
+    token_macro_calls,
+    token_method_calls,
+)
+from rustpro.rules.perf import clone_in_loop_iterable
+from rustpro.rules.registry import file_rules
+from rustpro.rules.threads import arc_with_non_sync
+from rustpro.syntax.parser import compile_query, parse, rooted_cursor
+from tests.support import FIXTURES
+
+SOURCES = [path.read_bytes() for path in sorted((FIXTURES / "rules").rglob("*.rs"))]
+TRICKY = [
+    b"fn f(v: Vec<u8>) { for x in v.clone() {} for x in v.clone().iter() {} }",
+    b"fn f() { for x in v.clone().into_iter() {} for x in v.clone().iter_mut() {} }",
+    b"fn f() { for x in v.0.clone() {} for x in v.clone(1) {} for x in (v).clone() {} }",
+    b"fn f() { for x in v.r#clone() {} for x in v . /* c */ clone ( ) . iter ( ) {} }",
+    b"fn f() { for x in a.b.clone() {} for x in v.clone::<T>() {} for x in v.clone() .iter",
+    b"fn f() { for x in v.clone().clone() {} for x in clone(v) {} for in v.clone() {} }",
+]
+
+
+def _nodes_of(kind: str, source: bytes) -> list[Node]:
+    found: list[Node] = []
+    cursor = parse(source).walk()
+    while True:
+        node = cursor.node
+        assert node is not None
+        if node.type == kind:
+            found.append(node)
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while cursor.goto_parent():
+            if cursor.goto_next_sibling():
+                break
+        else:
+            return found
+
+
+_CLONE_IN_LOOP = """
+(for_expression
+  value: (call_expression
+    function: (field_expression
+      value: (identifier) @var field: (field_identifier) @clone)
+    arguments: (arguments) @args) @iterable
+  (#eq? @clone "clone")) @match
+(for_expression
+  value: (call_expression
+    function: (field_expression
+      value: (call_expression
+        function: (field_expression
+          value: (identifier) @var field: (field_identifier) @clone)
+        arguments: (arguments) @args)
+      field: (field_identifier) @iter)
+    arguments: (arguments) @iter_args) @iterable
+  (#eq? @clone "clone") (#any-of? @iter "iter" "into_iter")) @match
+"""
+
+
+def _ids(*nodes: Node | None) -> tuple[int | None, ...]:
+    return tuple(None if node is None else node.id for node in nodes)
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY)
+def test_clone_in_loop_matches_its_former_patterns(source: bytes) -> None:
+    cursor = rooted_cursor(compile_query(_CLONE_IN_LOOP))
+    for loop in _nodes_of("for_expression", source):
+        expected = [
+            _ids(c["var"][0], c["args"][0], c.get("iter_args", [None])[0], c["iterable"][0])
+            for _, c in cursor.matches(loop)
+        ]
+        found = clone_in_loop_iterable._cloned_iterable(loop)
+        assert ([] if found is None else [_ids(*found)]) == expected
+
+
+def test_the_tricky_sources_hold_matches() -> None:
+    cursor = rooted_cursor(compile_query(_CLONE_IN_LOOP))
+    loops = [loop for source in TRICKY for loop in _nodes_of("for_expression", source)]
+    assert sum(len(cursor.matches(loop)) for loop in loops) >= 4
+
+
+def test_sources_exist() -> None:
+    assert Path(FIXTURES / "rules").is_dir() and SOURCES
+
+
+ARC_TRICKY = [
+    b"fn f() { Arc::new(RefCell::new(1)); std::sync::Arc::new(Cell::new(2)); }",
+    b"fn f() { Arc::new(RefCell::new(1), 2); Arc::new(/* c */ Rc::new(3)); Arc::new(x::new) }",
+    b"fn f() { Arc::new(RefCell::default()); Arc::new(new()); Arc::new(a.new()); Arc::new() }",
+    b"fn f() { Arc::from(Rc::new(1)); Arc::new(Rc::new::<u8>(1)); Arc::new(Rc::r#new(1)); }",
+]
+_ARC_NEW = """
+(call_expression
+  function: (scoped_identifier
+    path: [(identifier) @arc_name (scoped_identifier name: (identifier) @arc_name)]
+    name: (identifier) @new) @arc
+  (#eq? @arc_name "Arc")
+  (#eq? @new "new")
+  arguments: (arguments .
+    (call_expression
+      function: (scoped_identifier name: (identifier) @inner_new) @inner
+      (#eq? @inner_new "new")) .)) @match
+"""
+
+
+def _gated_arc_call(call: Node) -> bool:
+    """The qualified-call gate for `Arc`: a call of a path whose qualifier ends in `Arc`."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "scoped_identifier":
+        return False
+    path = function.child_by_field_name("path")
+    if path is not None and path.type == "scoped_identifier":
+        path = path.child_by_field_name("name")
+    return path is not None and path.type == "identifier" and path.text == b"Arc"
+
+
+@pytest.mark.parametrize("source", SOURCES + ARC_TRICKY)
+def test_arc_new_matches_its_former_pattern(source: bytes) -> None:
+    rule = arc_with_non_sync.ArcWithNonSync
+    pattern = next(p for p in rule.patterns if p.on.channel is Channel.QUALIFIED_CALL)
+    former = rooted_cursor(compile_query(_ARC_NEW))
+    now = rooted_cursor(compile_query(pattern.query))
+    for call in filter(_gated_arc_call, _nodes_of("call_expression", source)):
+        expected = [
+            _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(call)
+        ]
+        got = [
+            _ids(c["match"][0], c["arc"][0], inner)
+            for _, c in now.matches(call)
+            if (inner := arc_with_non_sync._inner_new(c["inner_call"][0])) is not None
+        ]
+        assert got == expected
+
+
+def test_the_arc_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_ARC_NEW))
+    calls = [c for source in ARC_TRICKY for c in _nodes_of("call_expression", source)]
+    assert sum(len(former.matches(call)) for call in calls) >= 2
+
+
+def _method_call_patterns() -> list[str]:
+    """The method-call patterns that leave the function's kind to the gate (`(_ ..)`)."""
+    return sorted(
+        {
+            pattern.query
+            for rule in file_rules()
+            for pattern in rule.gated_patterns()
+            if pattern.on.channel is Channel.METHOD_CALL and "function: (_ " in pattern.query
+        }
+    )
+
+
+def test_some_method_call_patterns_leave_the_kind_to_the_gate() -> None:
+    assert len(_method_call_patterns()) >= 4
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY)
+def test_method_call_patterns_match_as_with_the_kind_named(source: bytes) -> None:
+    calls = [
+        call
+        for call in _nodes_of("call_expression", source)
+        if (function := call.child_by_field_name("function")) is not None
+        and function.type == "field_expression"
+    ]
+    for text in _method_call_patterns():
+        named = text.replace("function: (_ ", "function: (field_expression ")
+        former, now = rooted_cursor(compile_query(named)), rooted_cursor(compile_query(text))
+        for call in calls:
+            assert _shapes(now.matches(call)) == _shapes(former.matches(call))
+
+
+def _shapes(found: list[tuple[int, dict[str, list[Node]]]]) -> list[list[tuple[str, list[int]]]]:
+    return [sorted((k, [n.id for n in v]) for k, v in c.items()) for _, c in found]
+
+
+TOKEN_TRICKY = [
+    b"fn f() { m!(a.foo().unwrap()); m!(a.unwrap() + b.expect(x)); m!(a. /*c*/ unwrap()); }",
+    b"fn f() { m!(a . , unwrap ()); m!(a.unwrap.unwrap()); m!(a.unwrap [] . unwrap {}); }",
+    b'fn f() { m!(.unwrap()); m!(a.r#unwrap()); m!(a.unwrap_err(e).expect("x")); m!(a.) }',
+    b"fn f() { m!(a.unwrap // c\n ()); m!(x => y.unwrap(), z.expect!()); m!{ a.unwrap() } }",
+]
+_TOKEN_METHODS = """
+((token_tree "." . (identifier) @method . (token_tree) @args)
+  (#any-of? @method "unwrap" "expect")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + TOKEN_TRICKY)
+def test_token_method_calls_match_as_the_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_TOKEN_METHODS))
+    matcher = token_method_calls("unwrap", "expect")
+    for tree in _nodes_of("token_tree", source):
+        assert _shapes([(0, c) for c in matcher(tree)]) == _shapes(former.matches(tree))
+
+
+def test_the_token_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_TOKEN_METHODS))
+    trees = [tree for source in TOKEN_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 8
+
+
+def test_a_pattern_has_a_query_or_a_matcher() -> None:
+    from rustpro.engine import gates
+
+    pattern = Pattern(macro_arg_methods("unwrap"), "(token_tree) @match", matcher=lambda _: [])
+    sub = gates.Subscription(
+        arc_with_non_sync.ArcWithNonSync(), pattern.on, False, 0, (), False, ()
+    )
+    with pytest.raises(TypeError, match="a query or a matcher"):
+        gates._validate(sub, pattern)
+
+
+def _gated(channel: Channel, source: bytes) -> list[Node]:
+    """Every candidate of a named channel's gate (whatever its name), as the engine's gate
+    pattern finds them."""
+    from rustpro.engine import gates
+
+    text = gates._GATE_PATTERNS[channel].replace(gates._NAME_FILTER, "")
+    cursor = tree_sitter.QueryCursor(compile_query(text))
+    return [c["gate.node"][0] for _, c in cursor.matches(parse(source).root_node)]
+
+
+GATED_TRICKY = [
+    b"fn f() { unbounded(); a::unbounded(); unbounded::<T>(); a::b::unbounded::<T>(); }",
+    b"fn f() { mpsc::unbounded_channel::<u8>(); x.unbounded(); (unbounded)(); }",
+    b'fn f() { panic!(); std::panic!("x"); core::todo!(); a::b::unimplemented!(); }',
+    b"fn f() { log::todo!(); todo!{}; <T>::panic!(); }",
+]
+# Patterns rewritten with `(_ ..)` where their gate guarantees the kind: (rule, channel, the
+# pattern as it was written with the kinds named).
+_NAMED_KINDS = [
+    (
+        unbounded_channel.UnboundedChannel,
+        Channel.FUNCTION_CALL,
+        """
+        (call_expression
+          function: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        (call_expression
+          function: (generic_function
+            function: [(identifier) @name (scoped_identifier name: (identifier) @name)])
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        """,
+    ),
+    (
+        panic_in_production.PanicInProduction,
+        Channel.MACRO_CALL,
+        """
+        (macro_invocation
+          macro: (identifier) @name
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        (macro_invocation
+          macro: (scoped_identifier path: (_) @path name: (identifier) @name)
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + GATED_TRICKY)
+@pytest.mark.parametrize(("rule", "channel", "named"), _NAMED_KINDS)
+def test_patterns_match_on_their_gate_as_with_the_kinds_named(
+    rule: type[FileRule], channel: Channel, named: str, source: bytes
+) -> None:
+    text = next(p.query for p in rule.patterns if p.on.channel is channel)
+    former, now = rooted_cursor(compile_query(named)), rooted_cursor(compile_query(text))
+    for node in _gated(channel, source):
+        assert _shapes(now.matches(node)) == _shapes(former.matches(node))
+
+
+def test_the_gated_sources_hold_matches() -> None:
+    for rule, channel, named in _NAMED_KINDS:
+        former = rooted_cursor(compile_query(named))
+        nodes = [n for source in GATED_TRICKY for n in _gated(channel, source)]
+        assert sum(len(former.matches(node)) for node in nodes) >= 3, rule.name
+
+
+ARC_TYPES = [
+    b"struct S { a: Arc<RefCell<u8>>, b: std::sync::Arc<Cell<u8>>, c: Arc<rc::Rc<u8>> }",
+    b"fn f(a: Arc<u8>, b: Arc<Vec<u8>, A>, c: Arc</* c */ Rc<u8>>, d: Arc<Rc<u8>, >) {}",
+    b"fn f(a: Arc<&Rc<u8>>, b: Arc<'a, Rc<u8>>, c: sync::Arc::<Rc<u8>>, d: Arcs<Rc<u8>>) {}",
+]
+_ARC_TYPE = """
+(generic_type
+  type: [(type_identifier) @arc_name
+         (scoped_type_identifier name: (type_identifier) @arc_name)] @arc
+  type_arguments: (type_arguments .
+    (generic_type type: [(type_identifier) (scoped_type_identifier)] @inner) .)
+  (#eq? @arc_name "Arc")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + ARC_TYPES)
+def test_arc_types_match_as_their_former_pattern(source: bytes) -> None:
+    rule = arc_with_non_sync.ArcWithNonSync
+    pattern = next(p for p in rule.patterns if p.on.channel is Channel.TEXT)
+    former = rooted_cursor(compile_query(_ARC_TYPE))
+    now = rooted_cursor(compile_query(pattern.query))
+    for node in _nodes_of("generic_type", source):
+        expected = [
+            _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(node)
+        ]
+        got = [
+            _ids(c["match"][0], c["arc"][0], inner)
+            for _, c in now.matches(node)
+            if (inner := arc_with_non_sync._arc_of_generic(c)) is not None
+        ]
+        assert got == expected
+
+
+def test_the_arc_type_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_ARC_TYPE))
+    nodes = [n for source in ARC_TYPES for n in _nodes_of("generic_type", source)]
+    assert sum(len(former.matches(node)) for node in nodes) >= 3
+
+
+# Rules' own queries (run over a whole subtree) rewritten with `(_ ..)` where the grammar
+# allows one kind only: (the query now, the query as it was written with the kinds named).
+_OWN_QUERIES = [
+    (
+        panic_sites._CHANGES_QUERY,
+        """
+        (call_expression
+          function: (field_expression value: (_) @subject field: (field_identifier) @method)) @call
+        (assignment_expression left: (_) @subject) @call
+        (compound_assignment_expr left: (_) @subject) @call
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY)
+@pytest.mark.parametrize(("text", "named"), _OWN_QUERIES)
+def test_own_queries_match_as_with_the_kinds_named(text: str, named: str, source: bytes) -> None:
+    root = parse(source).root_node
+    now = tree_sitter.QueryCursor(compile_query(text)).matches(root)
+    former = tree_sitter.QueryCursor(compile_query(named)).matches(root)
+    assert _shapes(now) == _shapes(former)
+    assert [index for index, _ in now] == [index for index, _ in former]
+
+
+MOD_TRICKY = [
+    b"m! { pub mod a; mod b ; mod /* c */ d; mod e // c\n ; mod r#f; }",
+    b"m! { mod a , ; mod b c; mod; mod a mod b; mod mod c; (mod g;) mod h ;; mod i }",
+    b"cfg_rt! { #[cfg(x)] pub(crate) mod rt; mod x = ; mod 1; }",
+]
+_MACRO_MOD = '(token_tree "mod" @mod . (identifier) @name . ";")'
+
+
+@pytest.mark.parametrize("source", SOURCES + MOD_TRICKY)
+def test_macro_mods_match_as_their_former_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_MACRO_MOD))
+    for tree in _nodes_of("token_tree", source):
+        expected = [_ids(c["mod"][0], c["name"][0]) for _, c in former.matches(tree)]
+        assert [_ids(mod, name) for mod, name in structure.macro_mods(tree)] == expected
+
+
+def test_the_macro_mod_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_MACRO_MOD))
+    trees = [tree for source in MOD_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 5
+
+
+@pytest.mark.parametrize("source", SOURCES[:12] + TRICKY + GATED_TRICKY)
+def test_descendants_find_what_a_one_node_query_finds(source: bytes) -> None:
+    tree = parse(source)
+    nodes = _nodes_of("let_declaration", source) + _nodes_of("block", source)
+    nodes += [*_nodes_of("arguments", source), tree.root_node]
+    for kind in ("identifier", "call_expression"):
+        query = compile_query(f"({kind}) @x")
+        for node in nodes:
+            for start in (0, min(node.start_byte + 3, node.end_byte), node.end_byte // 2):
+                cursor = tree_sitter.QueryCursor(query)
+                cursor.set_byte_range(start, node.end_byte)
+                expected = [
+                    c["x"][0].id for _, c in cursor.matches(node) if c["x"][0].start_byte >= start
+                ]
+                found = unbounded_channel.descendants(node, kind, start)
+                assert [n.id for n in found] == expected
+
+
+MACRO_TRICKY = [
+    b"fn f() { m!(panic , ! ()); m!(panic ! ! ()); m!(panic ; ! x ()); m!(panic ! /*c*/ ()); }",
+    b"fn f() { m!(todo!() + panic!(x) todo ! []); m!(panic!); m!(a panic !! {} ) }",
+    b"fn f() { m!(r#panic!()); m!(std::panic!(x)); m!(panic /*c*/ !()); m!(unimplemented!{}) }",
+]
+_TOKEN_MACROS = """
+((token_tree (identifier) @name . "!" . (token_tree))
+  (#any-of? @name "panic" "todo" "unimplemented")) @match
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TOKEN_TRICKY + MACRO_TRICKY)
+def test_token_macro_calls_match_as_the_pattern(source: bytes) -> None:
+    former = rooted_cursor(compile_query(_TOKEN_MACROS))
+    matcher = token_macro_calls("panic", "todo", "unimplemented")
+    for tree in _nodes_of("token_tree", source):
+        assert _shapes([(0, c) for c in matcher(tree)]) == _shapes(former.matches(tree))
+
+
+def test_the_token_macro_sources_hold_matches() -> None:
+    former = rooted_cursor(compile_query(_TOKEN_MACROS))
+    trees = [tree for source in MACRO_TRICKY for tree in _nodes_of("token_tree", source)]
+    assert sum(len(former.matches(tree)) for tree in trees) >= 6
