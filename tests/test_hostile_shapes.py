@@ -3,8 +3,9 @@ grows linearly with a hostile construct (`tests/hostile.py`), and print output t
 linearly with the findings.
 
 Time is never judged against a clock alone: each shape is run at 1x and 4x in the same
-process (CPU time) and the ratio is bounded (linear work gives 4, quadratic 16). A run that misses the
-bound is repeated, keeping the fastest of each size, so a busy machine does not fail it.
+process (CPU time) and the ratio is bounded (linear work gives 4, quadratic 16). A run that
+misses the bound is repeated, keeping the fastest of each size, so a busy machine does not
+fail it.
 """
 
 from __future__ import annotations
