@@ -22,11 +22,11 @@ root's configuration: auditing a member gives it the verdict the whole workspace
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rustpro import tomlparse
 from rustpro.catalog import DEFAULT_GROUP, GROUPS, catalog, closest
 from rustpro.discovery.manifest import Manifest
 from rustpro.discovery.roles import PackageRole
@@ -229,8 +229,8 @@ def _file_config(directory: Path) -> AuditConfig | None:
     try:
         if not file.is_file():
             return None
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        data = tomlparse.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomlparse.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read configuration: {err}", file) from None
     return _from_table(data, str(file), directory)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rustpro import tomlparse
 from rustpro.errors import ManifestError
 
 
@@ -154,8 +154,8 @@ def read_manifest(path: Path) -> Manifest:
     except UnicodeDecodeError:
         raise ManifestError("manifest is not valid UTF-8", path) from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        data = tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError as err:
         # Python 3.11's TOMLDecodeError has no `lineno`; its message ends "(at line N, ...)".
         where = re.search(r"\(at line (\d+)", str(err))
         line = int(where.group(1)) if where else None

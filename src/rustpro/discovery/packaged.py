@@ -16,11 +16,11 @@ None when the package shows everything the question needs: a repository checkout
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rustpro import tomlparse
 from rustpro.discovery.manifest import Manifest
 
 ORIGINAL_MANIFEST = "Cargo.toml.orig"
@@ -48,8 +48,8 @@ def unseen(root: Path, manifest: Manifest) -> Unseen:
         return Unseen()  # a checkout: what is not here does not exist
     shipped = manifest.data
     try:
-        original: dict[str, Any] = tomllib.loads(original_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        original: dict[str, Any] = tomlparse.loads(original_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomlparse.TOMLDecodeError):
         original = {}
     package = shipped.get("package")
     filters = _Filters.of(package if isinstance(package, dict) else {})

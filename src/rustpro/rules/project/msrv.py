@@ -10,10 +10,10 @@ project's stated support policy rules out.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rustpro import tomlparse
 from rustpro.engine.crateview import CrateView
 
 Version = tuple[int, int]
@@ -80,8 +80,8 @@ def _clippy_msrv(directory: Path) -> Version | None:
     for name in _CLIPPY_FILES:
         path = directory / name
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = tomlparse.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomlparse.TOMLDecodeError):
             continue
         value = data.get("msrv", data.get("minimum-supported-rust-version"))
         found = parse_version(str(value)) if value is not None else None
