@@ -14,7 +14,7 @@ from tree_sitter import Node
 from rustpro.engine import structure
 from rustpro.rules.async_ import unbounded_channel
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors import panic_in_production, panic_sites
+from rustpro.rules.errors import panic_in_production, panic_sites, signatures
 from rustpro.rules.patterns import (
     Channel,
     Pattern,
@@ -421,3 +421,50 @@ def test_the_token_macro_sources_hold_matches() -> None:
     former = rooted_cursor(compile_query(_TOKEN_MACROS))
     trees = [tree for source in MACRO_TRICKY for tree in _nodes_of("token_tree", source)]
     assert sum(len(former.matches(tree)) for tree in trees) >= 6
+
+
+# What `signatures.error_sources` replaced: the errors a function body makes.
+_ERROR_SOURCES = """
+(call_expression function: (identifier) @err (#eq? @err "Err") arguments: (arguments) @args)
+(try_expression) @other
+(call_expression
+  function: (field_expression field: (field_identifier) @other
+    (#match? @other "^(map_err|ok_or|ok_or_else|or_else)$")))
+"""
+ERROR_TRICKY = [
+    b"fn f(e: &str) -> Result<(), &str> { if x { Err(e) } else { Err(e)? ; Ok(()) } }",
+    b"fn f(e: String) -> R { let g = || Err(e); x.map_err(|_| e).ok_or(e)?; Err::<(), _>(e) }",
+    b"fn f(e: E) -> R { r#Err(e); Err (e); Err(e, f); x.0.ok_or(e); x.or_else(y); Err }",
+    b"fn f(e: E) -> R { m!(Err(e)); x /* c */ . map_err(f); Err(/* c */ e); Err(e",
+    b"fn f(e: E) -> R { std::result::Result::Err(e); crate::Err(e); x.map_err::<T>(f) }",
+]
+
+
+def _error_sources_by_query(body: Node) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for _, captures in tree_sitter.QueryCursor(compile_query(_ERROR_SOURCES)).matches(body):
+        if "other" in captures:
+            found.append((captures["other"][0].start_byte, "other"))
+        else:
+            found.append((captures["args"][0].start_byte, "err"))
+    return sorted(found)
+
+
+def _error_sources_by_walk(body: Node) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for arguments in signatures.error_sources(body):
+        found.append((arguments.start_byte, "err") if arguments is not None else (-1, "other"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *ERROR_TRICKY])
+def test_error_sources_walk_finds_what_the_query_found(source: bytes) -> None:
+    for function in _nodes_of("function_item", source):
+        body = function.child_by_field_name("body")
+        if body is None:
+            continue
+        by_query, by_walk = _error_sources_by_query(body), _error_sources_by_walk(body)
+        # The walk does not place the other sources (only their number counts): compare
+        # the `Err(..)` arguments by place and the others by count.
+        assert [s for s in by_walk if s[1] == "err"] == [s for s in by_query if s[1] == "err"]
+        assert sum(s[1] == "other" for s in by_walk) == sum(s[1] == "other" for s in by_query)

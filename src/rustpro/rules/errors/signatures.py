@@ -6,23 +6,67 @@ Several error rules read the same few shapes (`Result<T, E>`, `io::Result<T>`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
+from rustpro.syntax.parser import kind_ids
 
 _NOT_TYPES = frozenset({"lifetime", "line_comment", "block_comment", "type_binding"})
 # Where a function's errors come from besides a literal `Err(..)`: `?` and the adapters that
 # turn other values into errors. Any of them in the body means an error of its own making.
-_ERROR_SOURCES = """
-(call_expression function: (identifier) @err (#eq? @err "Err") arguments: (arguments) @args)
-(try_expression) @other
-(call_expression
-  function: (field_expression field: (field_identifier) @other
-    (#match? @other "^(map_err|ok_or|ok_or_else|or_else)$")))
-"""
+_ERROR_ADAPTERS = frozenset({b"map_err", b"ok_or", b"ok_or_else", b"or_else"})
+_CALL_IDS = kind_ids("call_expression")
+_TRY_IDS = kind_ids("try_expression")
+
+
+def error_sources(body: Node) -> Iterator[Node | None]:
+    """The `arguments` of each `Err(..)` call in `body`, and None for each other place an
+    error is made: `?`, `.map_err(..)`, `.ok_or(..)`, `.ok_or_else(..)`, `.or_else(..)`.
+
+    A walk of the body: the few bodies asked about (functions taking an error-like
+    parameter) cost less to walk than a query of their own costs to compile in every run
+    (`tests/test_query_rewrites.py` holds it to the query it replaced)."""
+    cursor = body.walk()
+    if not cursor.goto_first_child():
+        return
+    depth = 1
+    while depth:
+        node = cursor.node
+        assert node is not None
+        kind = node.kind_id
+        if kind in _TRY_IDS:
+            yield None
+        elif kind in _CALL_IDS:
+            made, arguments = _call_makes_error(node)
+            if made:
+                yield arguments
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            cursor.goto_parent()
+            depth -= 1
+            if not depth:
+                return
+
+
+def _call_makes_error(call: Node) -> tuple[bool, Node | None]:
+    """(True, its arguments) for `Err(..)`, (True, None) for an error adapter's call,
+    (False, None) for any other call."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False, None
+    if function.type == "identifier":
+        arguments = call.child_by_field_name("arguments")
+        if function.text == b"Err" and arguments is not None and arguments.type == "arguments":
+            return True, arguments
+    elif function.type == "field_expression":
+        field = function.child_by_field_name("field")
+        if field is not None and field.type == "field_identifier":
+            return field.text in _ERROR_ADAPTERS, None
+    return False, None
 
 
 def return_type(function: Node) -> Node | None:
@@ -151,10 +195,10 @@ def returns_own_input(function: Node, error_like: Callable[[Node | None], bool])
     if not inputs:
         return False
     handed_back = 0
-    for _, captures in QueryCursor(compile_query(_ERROR_SOURCES)).matches(body):
-        if "other" in captures:
+    for made in error_sources(body):
+        if made is None:
             return False
-        arguments = [a for a in captures["args"][0].named_children if a.type not in _NOT_TYPES]
+        arguments = [a for a in made.named_children if a.type not in _NOT_TYPES]
         if len(arguments) != 1 or items.text(arguments[0]) not in inputs:
             return False
         handed_back += 1
