@@ -45,3 +45,26 @@ def test_ending_early_is_the_interpreter_s_exit(tmp_path: Path, body: str) -> No
     ended = _run(body, ended=True, tmp_path=tmp_path)
     assert ended == _run(body, ended=False, tmp_path=tmp_path)
     assert "atexit ran" in ended[2]
+
+
+@pytest.mark.parametrize("watch", ["sys.setprofile", "sys.settrace"])
+def test_a_profiler_or_tracer_sees_the_interpreter_exit(watch: str, tmp_path: Path) -> None:
+    # `python -m cProfile -m rustpro ...` prints its statistics after the command returns:
+    # ending the process early would lose them (and a debugger's or coverage's exit).
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from rustpro._entry import _ended
+
+        {watch}(lambda *args: None)
+        try:
+            _ended(lambda: sys.exit(5))
+        except SystemExit as done:
+            {watch}(None)
+            print('the interpreter exits', done.code)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "the interpreter exits 5\n")

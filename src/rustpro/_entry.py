@@ -11,8 +11,8 @@ When the command is done, the interpreter's own exit would free every module and
 by one and run a last collection: a twentieth of a one-file audit, for memory the operating
 system takes back anyway. `_ended` does what that exit does that anyone can see (the
 `atexit` handlers, flushing stdout and stderr, the exit status) and ends the process there;
-with another thread alive, an exit status that is not a number or an interactive session
-after the script, the interpreter exits as usual.
+with another thread alive, an exit status that is not a number, an interactive session
+after the script, or a profiler or tracer watching, the interpreter exits as usual.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _ended(command: Callable[[], NoReturn]) -> NoReturn:
         command()
     except SystemExit as done:
         status = 0 if done.code is None else done.code
-        if type(status) is not int or sys.flags.inspect or _other_threads():
+        if type(status) is not int or sys.flags.inspect or _other_threads() or _observed():
             raise
         import atexit
         import os
@@ -49,6 +49,12 @@ def _ended(command: Callable[[], NoReturn]) -> NoReturn:
         except (OSError, ValueError):
             raise done from None  # the interpreter's exit reports it, as it always did
         os._exit(status)
+
+
+def _observed() -> bool:
+    """Whether a profiler or tracer watches the run (`python -m cProfile -m rustpro`, a
+    debugger, coverage): they report when the interpreter exits, after this function."""
+    return sys.getprofile() is not None or sys.gettrace() is not None
 
 
 def _other_threads() -> bool:
