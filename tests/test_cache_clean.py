@@ -13,6 +13,7 @@ from rustpro import cacheclean
 from rustpro.cachedir import engine_fingerprint
 from rustpro.cli import cli
 from rustpro.engine.audit import AuditOptions, run_audit
+from tests.cli_support import run_cli
 from tests.support import make_crate
 
 DAY = 24 * 60 * 60
@@ -166,3 +167,21 @@ def test_a_part_that_cannot_be_removed_is_named_and_fails(
     done = cacheclean.clean(older_than_days=30)
     assert done.errors and all("Permission denied" in error for error in done.errors)
     assert (root / "files" / "0123456789abcdef").exists()
+
+
+@pytest.mark.parametrize("command", [["cache", "info"], ["cache", "clean", "--all"]])
+def test_a_cache_dir_that_is_a_file_is_an_error(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    not_a_dir = tmp_path / "cache-file"
+    not_a_dir.write_text("mine\n", encoding="utf-8")
+    monkeypatch.setenv("RUSTPRO_CACHE_DIR", str(not_a_dir))
+    done = run_cli(command, capsys)
+    assert done.code == 2
+    assert done.stderr.strip().splitlines() == [
+        f"rustpro: error: the cache dir {not_a_dir} is not a directory (see RUSTPRO_CACHE_DIR)"
+    ]
+    assert not_a_dir.read_text(encoding="utf-8") == "mine\n"

@@ -1084,6 +1084,7 @@ def cache_info() -> None:
     from rustpro.cacheclean import usage
     from rustpro.cachedir import cache_root
 
+    _check_cache_dir(cache_root())
     click.echo(f"rustpro cache: {cache_root()}")
     for part in usage():
         when = _age(part.newest) if part.newest is not None else "empty"
@@ -1114,6 +1115,7 @@ def cache_clean(days: float, everything: bool, dry_run: bool) -> None:
     from rustpro.cacheclean import clean
     from rustpro.cachedir import cache_root
 
+    _check_cache_dir(cache_root())
     done = clean(older_than_days=days, everything=everything, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(
@@ -1124,6 +1126,12 @@ def cache_clean(days: float, everything: bool, dry_run: bool) -> None:
         _warn(f"could not remove {error}")
     if done.errors:
         sys.exit(EXIT_ERROR)
+
+
+def _check_cache_dir(root: Path) -> None:
+    """A cache dir that exists must be a directory (`RUSTPRO_CACHE_DIR` naming a file)."""
+    if (root.exists() or root.is_symlink()) and not root.is_dir():
+        raise UsageError(f"the cache dir {root} is not a directory (see RUSTPRO_CACHE_DIR)")
 
 
 def _size(size: int) -> str:
