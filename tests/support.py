@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tree_sitter import Node, Tree
 
 from rustpro.engine.audit import AuditOptions, AuditResult, run_audit
 
@@ -128,3 +129,22 @@ def fixture_units() -> list[Path]:
     units = sorted((FIXTURES / "rules").glob("*"))
     units += sorted(p for p in (FIXTURES / "crates").glob("*") if p.is_dir())
     return [u for u in units if u.suffix == ".rs" or u.is_dir()]
+
+
+def all_nodes(tree: Tree) -> list[Node]:
+    """Every node of `tree`, anonymous ones included, in document order: a walk written
+    here apart from the engine's (`items.subtree`), so that tests enumerating candidates do
+    not lean on the code they check."""
+    found: list[Node] = []
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        assert node is not None
+        found.append(node)
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while cursor.goto_parent():
+            if cursor.goto_next_sibling():
+                break
+        else:
+            return found

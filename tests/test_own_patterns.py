@@ -9,13 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import tree_sitter
 from tree_sitter import Node
 
 from rustpro.engine import gates
 from rustpro.rules.patterns import Pattern
 from rustpro.syntax.parser import compile_query, parse, rooted_cursor
-from tests.support import FIXTURES
+from tests.support import FIXTURES, all_nodes
 
 SOURCES = sorted((FIXTURES / "rules").glob("*.rs"))
 
@@ -33,22 +32,6 @@ def _plan_subscriptions(production: bool) -> list[tuple[gates.Subscription, Patt
 QUERIED = [
     sub_pattern for production in (True, False) for sub_pattern in _plan_subscriptions(production)
 ]
-
-
-def _nodes(tree: tree_sitter.Tree) -> list[Node]:
-    found = []
-    cursor = tree.walk()
-    while True:
-        node = cursor.node
-        assert node is not None
-        found.append(node)
-        if cursor.goto_first_child() or cursor.goto_next_sibling():
-            continue
-        while cursor.goto_parent():
-            if cursor.goto_next_sibling():
-                break
-        else:
-            return found
 
 
 def _shape(captures: dict[str, list[Node]]) -> list[tuple[str, list[int]]]:
@@ -87,7 +70,7 @@ def test_two_rules_writing_one_pattern_share_it() -> None:
 @pytest.mark.parametrize("source", SOURCES, ids=[path.name for path in SOURCES])
 def test_the_pool_matches_as_each_pattern_alone_would(source: Path) -> None:
     tree = parse(source.read_bytes())
-    nodes = _nodes(tree)
+    nodes = all_nodes(tree)
     for sub, pattern in QUERIED:
         alone = rooted_cursor(compile_query(pattern.query.strip()))
         pooled = _pool_matches(sub, pattern)

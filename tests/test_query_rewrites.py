@@ -26,7 +26,7 @@ from rustpro.rules.perf import clone_in_loop_iterable
 from rustpro.rules.registry import file_rules
 from rustpro.rules.threads import arc_with_non_sync
 from rustpro.syntax.parser import compile_query, parse, rooted_cursor
-from tests.support import FIXTURES
+from tests.support import FIXTURES, all_nodes
 
 SOURCES = [path.read_bytes() for path in sorted((FIXTURES / "rules").rglob("*.rs"))]
 TRICKY = [
@@ -40,20 +40,7 @@ TRICKY = [
 
 
 def _nodes_of(kind: str, source: bytes) -> list[Node]:
-    found: list[Node] = []
-    cursor = parse(source).walk()
-    while True:
-        node = cursor.node
-        assert node is not None
-        if node.type == kind:
-            found.append(node)
-        if cursor.goto_first_child() or cursor.goto_next_sibling():
-            continue
-        while cursor.goto_parent():
-            if cursor.goto_next_sibling():
-                break
-        else:
-            return found
+    return [node for node in all_nodes(parse(source)) if node.type == kind]
 
 
 _CLONE_IN_LOOP = """

@@ -496,6 +496,26 @@ def after_word_byte(source: bytes, start: int) -> bool:
     return start > 0 and source[start - 1] in _WORD_BYTES
 
 
+def subtree(node: Node, start: int = 0) -> Iterator[Node]:
+    """`node` and every node below it, in document order, anonymous tokens included; a node
+    that ends at or before byte `start` (and so everything in it) is left out.
+
+    A walk with one tree cursor: for the few subtrees a rule asks about, cheaper than a
+    query of its own, which costs ~1.7 ms of grammar analysis in every run that compiles it.
+    """
+    cursor = node.walk()
+    while True:
+        current = cursor.node
+        assert current is not None
+        if current.end_byte > start or current.start_byte >= start:
+            yield current
+            if cursor.goto_first_child():
+                continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():  # the cursor cannot leave `node`
+                return
+
+
 def nodes_at(
     root: Node,
     source: bytes,

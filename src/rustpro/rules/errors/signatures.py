@@ -25,16 +25,10 @@ def error_sources(body: Node) -> Iterator[Node | None]:
     """The `arguments` of each `Err(..)` call in `body`, and None for each other place an
     error is made: `?`, `.map_err(..)`, `.ok_or(..)`, `.ok_or_else(..)`, `.or_else(..)`.
 
-    A walk of the body: the few bodies asked about (functions taking an error-like
-    parameter) cost less to walk than a query of their own costs to compile in every run
-    (`tests/test_query_rewrites.py` holds it to the query it replaced)."""
-    cursor = body.walk()
-    if not cursor.goto_first_child():
-        return
-    depth = 1
-    while depth:
-        node = cursor.node
-        assert node is not None
+    A walk of the body (`items.subtree`): the few bodies asked about (functions taking an
+    error-like parameter) cost less to walk than a query of their own costs to compile in
+    every run (`tests/test_query_rewrites.py` holds it to the query it replaced)."""
+    for node in items.subtree(body):
         kind = node.kind_id
         if kind in _TRY_IDS:
             yield None
@@ -42,14 +36,6 @@ def error_sources(body: Node) -> Iterator[Node | None]:
             made, arguments = _call_makes_error(node)
             if made:
                 yield arguments
-        if cursor.goto_first_child():
-            depth += 1
-            continue
-        while not cursor.goto_next_sibling():
-            cursor.goto_parent()
-            depth -= 1
-            if not depth:
-                return
 
 
 def _call_makes_error(call: Node) -> tuple[bool, Node | None]:
