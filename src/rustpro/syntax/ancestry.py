@@ -156,6 +156,15 @@ class Ancestry:
             found = self._folds[step] = NodeFold(self, start, step)
         return found
 
+    def release(self) -> None:
+        """Forget everything learnt (the tree's pass is over): the folds and memos, whose
+        folds point back at this ancestry, and the nodes met, which hold the tree."""
+        self._folds.clear()
+        self._memos.clear()
+        self._parents.clear()
+        self._children.clear()
+        self._path = [self.root]
+
     def _descend(self, top: Node, node: Node) -> None:
         """Extend the path from `top` (on it, last) down to `node`, learning parents."""
         path, parents = self._path, self._parents
