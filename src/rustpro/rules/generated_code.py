@@ -40,6 +40,19 @@ def is_generated_path(relpath: str) -> bool:
 
 def is_generated_file(root: Node) -> bool:
     """True when one of the comments that open the file marks it as generated."""
+    # A dozen rules ask this of the file at every candidate: during a file pass the answer
+    # is kept with the file's ancestry (openssl asked 388 times for 67 files).
+    active = ancestry.current()
+    if active is None or active.root.id != root.id:
+        return _header_marks_generated(root)
+    memo = active.memo(is_generated_file)
+    found = memo.get(root.id)
+    if found is None:
+        found = memo[root.id] = _header_marks_generated(root)
+    return bool(found)
+
+
+def _header_marks_generated(root: Node) -> bool:
     seen = 0
     # `root.children` would build a list of every item in the file; the banner is up front.
     for index in range(min(root.child_count, 2 * _HEADER_COMMENTS)):
