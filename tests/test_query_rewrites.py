@@ -335,9 +335,15 @@ def test_the_arc_type_sources_hold_matches() -> None:
 
 # Rules' own queries (run over a whole subtree) rewritten with `(_ ..)` where the grammar
 # allows one kind only: (the query now, the query as it was written with the kinds named).
+_CHANGES_QUERY = """
+(call_expression
+  function: (_ value: (_) @subject field: (field_identifier) @method)) @call
+(assignment_expression left: (_) @subject) @call
+(compound_assignment_expr left: (_) @subject) @call
+"""
 _OWN_QUERIES = [
     (
-        panic_sites._CHANGES_QUERY,
+        _CHANGES_QUERY,
         """
         (call_expression
           function: (field_expression value: (_) @subject field: (field_identifier) @method)) @call
@@ -719,3 +725,74 @@ def test_the_default_rules_compile_no_gated_pattern() -> None:
         if pattern.query.strip()
     ]
     assert gates._pool(rules).pattern_count() == 0
+
+
+# panic_sites' own queries, now a walk (`_changes`) and a byte search (`lets_before`).
+_LETS = "(let_declaration pattern: (_) @pattern value: (_) @value) @let"
+CHANGE_TRICKY = [
+    b"fn f() { v.push(1); v = w; v += 1; v.0.pop(); x.y().z(); a.b(c.d()); v.clear(); }",
+    b"fn f() { let a = { v.clear(); 1 }; let mut p = x; p.set_file_name(f(p.file_name())); }",
+    b"fn f() { let q; let (a, b) = t; let _ = 2; let a = 1; letter = 2; // let c = 3;\n }",
+    b"fn f() { let b = if let Some(x) = y { x } else { 0 }; let r#v = w.x(); let w: u8 = 1; }",
+    b'fn f() { let s = "let t = 1;"; m!(let u = 2;); let x = y else { return }; }',
+]
+
+
+def _blocks(source: bytes) -> list[Node]:
+    return _nodes_of("block", source)
+
+
+def _ranges(block: Node) -> list[tuple[int, int]]:
+    start, end = block.start_byte, block.end_byte
+    middle = (start + end) // 2
+    return [(start, end), (start + 1, end - 1), (middle, end), (start, middle), (middle, middle)]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY + CHANGE_TRICKY)
+def test_changes_walk_finds_what_its_query_found(source: bytes) -> None:
+    query = compile_query(_CHANGES_QUERY)
+    for block in _blocks(source):
+        for start, end in _ranges(block):
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_byte_range(start, end)
+            expected = [
+                (
+                    c["call"][0].id,
+                    c["subject"][0].id,
+                    c["method"][0].text if "method" in c else None,
+                )
+                for _, c in cursor.matches(block)
+            ]
+            found = [
+                (call.id, subject.id, None if method is None else method.encode())
+                for call, subject, method in panic_sites._changes(block, start, end)
+            ]
+            assert found == expected
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY + CHANGE_TRICKY)
+def test_lets_before_finds_what_its_query_found(source: bytes) -> None:
+    query = compile_query(_LETS)
+    for block in _blocks(source):
+        for _, before in _ranges(block)[:-1]:
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_byte_range(block.start_byte, before)
+            expected = [
+                _ids(c["let"][0], c["pattern"][0], c["value"][0])
+                for _, c in cursor.matches(block)
+                if c["let"][0].end_byte <= before
+            ]
+            found = [_ids(*found) for found in panic_sites.lets_before(block, before, source)]
+            assert found == expected
+
+
+def test_the_change_sources_hold_matches() -> None:
+    changes = compile_query(_CHANGES_QUERY)
+    lets = compile_query(_LETS)
+    blocks = [block for source in CHANGE_TRICKY for block in _blocks(source)]
+    assert sum(len(tree_sitter.QueryCursor(changes).matches(b)) for b in blocks) >= 10
+    assert sum(len(tree_sitter.QueryCursor(lets).matches(b)) for b in blocks) >= 6
+
+
+def _text_of(nodes: list[Node] | None) -> bytes | None:
+    return nodes[0].text if nodes else None
