@@ -12,6 +12,7 @@ import tree_sitter
 from tree_sitter import Node
 
 from rustpro.engine import structure
+from rustpro.rules import concurrency
 from rustpro.rules.async_ import unbounded_channel
 from rustpro.rules.base import FileRule
 from rustpro.rules.docs import missing_panics_doc
@@ -796,3 +797,76 @@ def test_the_change_sources_hold_matches() -> None:
 
 def _text_of(nodes: list[Node] | None) -> bytes | None:
     return nodes[0].text if nodes else None
+
+
+# concurrency's own whole-file queries, now byte searches (`lock_calls`, `moved_arguments`).
+_METHOD_CALLS = "(call_expression function: (field_expression)) @call"
+_ARGUMENT_LISTS = "(arguments) @arguments"
+LOCK_TRICKY = [
+    b"fn f() { let g = m.lock().unwrap(); drop(g); a.lock().b.lock(); x.read(); y.write(1); }",
+    b"fn f() { let g = m.read_to_string(); unlock(); x.r#lock(); lock(x); z . /* c */ lock ( ); }",
+    b"fn f() { let w = a.write().unwrap(); f(w, w); g(&w); h(w.0); drop((w)); writer.lock(); }",
+    b'fn f() { let l = "x.lock()"; // y.lock()\n m!(x.lock()); x.lock::<T>(); x.lock; }',
+]
+_LOCK_NAMES = {"lock", "read", "write"}
+
+
+def _lock_calls_by_query(root: Node) -> list[Node]:
+    """What `lock_calls` was: the query's captures, kept to the lock methods. `node_index`
+    sorts them by start (the query's order of calls that start alike, a chain's, is its own:
+    `lock_calls` gives each before the calls inside it)."""
+    captured = tree_sitter.QueryCursor(compile_query(_METHOD_CALLS)).captures(root)
+    calls = [
+        call for call in captured.get("call", []) if concurrency.method_name(call) in _LOCK_NAMES
+    ]
+    return sorted(calls, key=lambda node: (node.start_byte, -node.end_byte))
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + LOCK_TRICKY)
+def test_lock_calls_find_what_the_query_found(source: bytes) -> None:
+    root = parse(source).root_node
+    for node in [root, *_nodes_of("block", source)[:8]]:
+        assert [c.id for c in concurrency.lock_calls(node)] == [
+            c.id for c in _lock_calls_by_query(node)
+        ]
+
+
+def _former_moved(root: Node, scope: Node, name: str, start: int) -> Node | None:
+    """What `_dropped_at` read from the whole file's argument lists before."""
+    lists = tree_sitter.QueryCursor(compile_query(_ARGUMENT_LISTS)).captures(root)
+    found = sorted(
+        (a for arguments in lists.get("arguments", []) for a in arguments.named_children),
+        key=lambda node: node.start_byte,
+    )
+    for argument in found:
+        if argument.type != "identifier":
+            continue
+        if start <= argument.start_byte < scope.end_byte and argument.text == name.encode():
+            return argument
+    return None
+
+
+@pytest.mark.parametrize("source", SOURCES[:40] + TRICKY + LOCK_TRICKY)
+def test_moved_arguments_find_what_the_argument_lists_held(source: bytes) -> None:
+    tree = parse(source)
+    root = tree.root_node
+    nodes = all_nodes(tree)
+    names = {node.text.decode() for node in nodes if node.type == "identifier" and node.text}
+    for scope in [node for node in nodes if node.type == "block"][:6]:
+        for name in sorted(names)[:30]:
+            for start in (scope.start_byte, (scope.start_byte + scope.end_byte) // 2):
+                expected = _former_moved(root, scope, name, start)
+                found = concurrency.moved_arguments(scope, name, start)
+                assert _ids(found) == _ids(expected)
+
+
+def test_the_lock_sources_hold_matches() -> None:
+    roots = [parse(source).root_node for source in LOCK_TRICKY]
+    assert sum(len(list(concurrency.lock_calls(root))) for root in roots) >= 8
+    moved = [
+        concurrency.moved_arguments(scope, name, 0)
+        for source in LOCK_TRICKY
+        for scope in _nodes_of("block", source)
+        for name in ("g", "w")
+    ]
+    assert sum(node is not None for node in moved) >= 2
