@@ -34,11 +34,12 @@ from rustpro.rules.patterns import (
     token_macro_calls,
     token_method_calls,
 )
-from rustpro.rules.perf import clone_in_loop_iterable
+from rustpro.rules.perf import clone_in_loop_iterable, ref_vec_param
 from rustpro.rules.registry import file_rules
 from rustpro.rules.testing import no_unit_tests
 from rustpro.rules.threads import arc_with_non_sync
 from rustpro.syntax.parser import compile_query, parse, rooted_cursor
+from rustpro.syntax.spelled import identifiers_spelled
 from tests.support import FIXTURES, all_nodes
 
 SOURCES = [path.read_bytes() for path in sorted((FIXTURES / "rules").rglob("*.rs"))]
@@ -870,3 +871,69 @@ def test_the_lock_sources_hold_matches() -> None:
         for name in ("g", "w")
     ]
     assert sum(node is not None for node in moved) >= 2
+
+
+# Identifiers found by their bytes (`identifiers_spelled`), for panic_sites' serialiser
+# buffers and ref_vec_param's owned uses, which ran queries of their own.
+_IDENTIFIERS = "(identifier) @id"
+SPELLED_TRICKY = [
+    b"fn f(v: &Vec<u8>) { v.capacity(); v as u8; S { v }; S { a: v }; v.len(); x.v.capacity(); }",
+    b"fn f(v: &Vec<u8>) { vv.capacity(); r#v.capacity(); m!(v.capacity()); S { v: w }; }",
+    b"fn f(v: &Vec<u8>) { (v).capacity(); v.capacity::<T>(); v . /* c */ capacity(); }",
+    b'fn f() { let mut buf = Vec::new(); serde_json::to_writer(&mut buf, &v); buf.push(b"x"); }',
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + SPELLED_TRICKY)
+def test_identifiers_spelled_find_what_the_query_found(source: bytes) -> None:
+    tree = parse(source)
+    nodes = all_nodes(tree)
+    names = sorted({n.text for n in nodes if n.type == "identifier" and n.text})[:25]
+    for node in [tree.root_node, *[n for n in nodes if n.type == "block"][:6]]:
+        middle = (node.start_byte + node.end_byte) // 2
+        for start, end in ((node.start_byte, node.end_byte), (middle, node.end_byte)):
+            cursor = tree_sitter.QueryCursor(compile_query(_IDENTIFIERS))
+            cursor.set_byte_range(start, end)
+            found = cursor.matches(node)
+            for name in names:
+                expected = [
+                    c["id"][0].id
+                    for _, c in found
+                    if c["id"][0].text == name
+                    and c["id"][0].start_byte >= start
+                    and c["id"][0].end_byte <= end
+                ]
+                got = identifiers_spelled(node, name, start, end)
+                assert [n.id for n in got] == expected
+
+
+_OWNED_TYPE_USES = """
+(call_expression
+  function: (field_expression value: (identifier) @receiver field: (field_identifier) @method)
+  (#eq? @method "capacity"))
+(type_cast_expression value: (identifier) @receiver)
+(shorthand_field_initializer (identifier) @receiver)
+(field_initializer value: (identifier) @receiver)
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + SPELLED_TRICKY)
+def test_owned_uses_match_as_their_former_query(source: bytes) -> None:
+    tree = parse(source)
+    captured = tree_sitter.QueryCursor(compile_query(_OWNED_TYPE_USES)).captures(tree.root_node)
+    expected = sorted(node.id for node in captured.get("receiver", []))
+    found = sorted(
+        node.id
+        for node in all_nodes(tree)
+        if node.type == "identifier" and ref_vec_param._owned_use(node)
+    )
+    assert found == expected
+
+
+def test_the_spelled_sources_hold_matches() -> None:
+    trees = [parse(source) for source in SPELLED_TRICKY]
+    captured = [
+        tree_sitter.QueryCursor(compile_query(_OWNED_TYPE_USES)).captures(tree.root_node)
+        for tree in trees
+    ]
+    assert sum(len(c.get("receiver", [])) for c in captured) >= 5

@@ -15,6 +15,7 @@ from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.syntax import ancestry, items
+from rustpro.syntax.spelled import identifiers_spelled
 
 Aliases = dict[str, tuple[str, ...]]
 
@@ -468,23 +469,14 @@ def moved_arguments(scope: Node, name: str, start: int) -> Node | None:
     """The first identifier `name` passed as a call argument (`drop(guard)`, `consume(guard)`)
     in `scope` from byte `start` on, or None.
 
-    Found by a byte search for the name: a query of the argument lists of the whole file,
-    `(arguments) @arguments`, cost tree-sitter ~20 M instructions of analysis in every run
-    that compiled it (tests/test_query_rewrites.py compares them).
+    Found by a byte search for the name (`identifiers_spelled`): a query of the argument
+    lists of the whole file, `(arguments) @arguments`, cost tree-sitter ~20 M instructions of
+    analysis in every run that compiled it (tests/test_query_rewrites.py compares them).
     """
-    source = scope.text or b""
-    key = name.encode()
-    if not key:
-        return None
-    base = scope.start_byte
-    at = source.find(key, max(start - base, 0))
-    while at >= 0:
-        token = scope.descendant_for_byte_range(base + at, base + at + 1)
-        if token is not None and token.type == "identifier" and token.start_byte == base + at:
-            parent = items.parent(token)
-            if token.text == key and parent is not None and parent.type == "arguments":
-                return token
-        at = source.find(key, at + 1)
+    for token in identifiers_spelled(scope, name.encode(), start):
+        parent = items.parent(token)
+        if parent is not None and parent.type == "arguments":
+            return token
     return None
 
 
