@@ -5,6 +5,7 @@ every rule fixture and of a few tricky sources."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -832,6 +833,10 @@ def test_lock_calls_find_what_the_query_found(source: bytes) -> None:
         ]
 
 
+def _moved(root: Node, name: str) -> list[Node]:
+    return concurrency.moved_arguments(root, name)
+
+
 def _former_moved(root: Node, scope: Node, name: str, start: int) -> Node | None:
     """What `_dropped_at` read from the whole file's argument lists before."""
     lists = tree_sitter.QueryCursor(compile_query(_ARGUMENT_LISTS)).captures(root)
@@ -857,20 +862,16 @@ def test_moved_arguments_find_what_the_argument_lists_held(source: bytes) -> Non
         for name in sorted(names)[:30]:
             for start in (scope.start_byte, (scope.start_byte + scope.end_byte) // 2):
                 expected = _former_moved(root, scope, name, start)
-                found = concurrency.moved_arguments(scope, name, start)
-                assert _ids(found) == _ids(expected)
+                moves = concurrency.node_index(root, "", functools.partial(_moved, name=name))
+                found = concurrency.between(moves, start, scope.end_byte)[:1]
+                assert _ids(*found) == (_ids(expected) if expected is not None else ())
 
 
 def test_the_lock_sources_hold_matches() -> None:
     roots = [parse(source).root_node for source in LOCK_TRICKY]
     assert sum(len(list(concurrency.lock_calls(root))) for root in roots) >= 8
-    moved = [
-        concurrency.moved_arguments(scope, name, 0)
-        for source in LOCK_TRICKY
-        for scope in _nodes_of("block", source)
-        for name in ("g", "w")
-    ]
-    assert sum(node is not None for node in moved) >= 2
+    moved = [concurrency.moved_arguments(root, name) for root in roots for name in ("g", "w")]
+    assert sum(len(nodes) for nodes in moved) >= 3
 
 
 # Identifiers found by their bytes (`identifiers_spelled`), for panic_sites' serialiser

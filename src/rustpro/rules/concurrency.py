@@ -461,23 +461,25 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
 def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
     # The earliest `drop(name)` (or other by-value pass) after the binding, anywhere in the
     # scope: a drop in one branch is taken as a drop, so the rules err towards silence.
-    moved = moved_arguments(scope, name, declaration.end_byte)
-    return moved.start_byte if moved is not None else scope.end_byte
+    moves = node_index(scope, f"arguments named {name}", lambda root: moved_arguments(root, name))
+    first = between(moves, declaration.end_byte, scope.end_byte)[:1]
+    return first[0].start_byte if first else scope.end_byte
 
 
-def moved_arguments(scope: Node, name: str, start: int) -> Node | None:
-    """The first identifier `name` passed as a call argument (`drop(guard)`, `consume(guard)`)
-    in `scope` from byte `start` on, or None.
+def moved_arguments(root: Node, name: str) -> list[Node]:
+    """Every identifier `name` passed as a call argument (`drop(guard)`, `consume(guard)`) in
+    `root`'s subtree, for `node_index` (by name: each guard asks about its own).
 
     Found by a byte search for the name (`identifiers_spelled`): a query of the argument
     lists of the whole file, `(arguments) @arguments`, cost tree-sitter ~20 M instructions of
     analysis in every run that compiled it (tests/test_query_rewrites.py compares them).
     """
-    for token in identifiers_spelled(scope, name.encode(), start):
+    found: list[Node] = []
+    for token in identifiers_spelled(root, name.encode()):
         parent = items.parent(token)
         if parent is not None and parent.type == "arguments":
-            return token
-    return None
+            found.append(token)
+    return found
 
 
 _PLAIN_LOCK_CRATES = frozenset({"parking_lot", "spin", "lock_api"})
