@@ -5,6 +5,7 @@ every rule fixture and of a few tricky sources."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,20 +13,34 @@ import tree_sitter
 from tree_sitter import Node
 
 from rustpro.engine import structure
+from rustpro.rules import concurrency
 from rustpro.rules.async_ import unbounded_channel
 from rustpro.rules.base import FileRule
-from rustpro.rules.errors import panic_in_production, panic_sites, signatures
+from rustpro.rules.docs import missing_panics_doc
+from rustpro.rules.errors import (
+    anyhow_in_lib_api,
+    boxed_error_in_lib_api,
+    panic_in_production,
+    panic_sites,
+    signatures,
+    string_error,
+    unwrap_in_production,
+)
+from rustpro.rules.memory import static_mut, unsafe_fn_missing_safety_doc
 from rustpro.rules.patterns import (
     Channel,
+    Matcher,
     Pattern,
     macro_arg_methods,
     token_macro_calls,
     token_method_calls,
 )
-from rustpro.rules.perf import clone_in_loop_iterable
+from rustpro.rules.perf import clone_in_loop_iterable, ref_vec_param
 from rustpro.rules.registry import file_rules
+from rustpro.rules.testing import no_unit_tests
 from rustpro.rules.threads import arc_with_non_sync
 from rustpro.syntax.parser import compile_query, parse, rooted_cursor
+from rustpro.syntax.spelled import identifiers_spelled
 from tests.support import FIXTURES, all_nodes
 
 SOURCES = [path.read_bytes() for path in sorted((FIXTURES / "rules").rglob("*.rs"))]
@@ -125,14 +140,14 @@ def test_arc_new_matches_its_former_pattern(source: bytes) -> None:
     rule = arc_with_non_sync.ArcWithNonSync
     pattern = next(p for p in rule.patterns if p.on.channel is Channel.QUALIFIED_CALL)
     former = rooted_cursor(compile_query(_ARC_NEW))
-    now = rooted_cursor(compile_query(pattern.query))
+    assert pattern.matcher is not None
     for call in filter(_gated_arc_call, _nodes_of("call_expression", source)):
         expected = [
             _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(call)
         ]
         got = [
             _ids(c["match"][0], c["arc"][0], inner)
-            for _, c in now.matches(call)
+            for c in pattern.matcher(call)
             if (inner := arc_with_non_sync._inner_new(c["inner_call"][0])) is not None
         ]
         assert got == expected
@@ -268,10 +283,11 @@ _NAMED_KINDS = [
 def test_patterns_match_on_their_gate_as_with_the_kinds_named(
     rule: type[FileRule], channel: Channel, named: str, source: bytes
 ) -> None:
-    text = next(p.query for p in rule.patterns if p.on.channel is channel)
-    former, now = rooted_cursor(compile_query(named)), rooted_cursor(compile_query(text))
+    matcher = next(p.matcher for p in rule.patterns if p.on.channel is channel)
+    assert matcher is not None
+    former = rooted_cursor(compile_query(named))
     for node in _gated(channel, source):
-        assert _shapes(now.matches(node)) == _shapes(former.matches(node))
+        assert _shapes([(0, c) for c in matcher(node)]) == _shapes(former.matches(node))
 
 
 def test_the_gated_sources_hold_matches() -> None:
@@ -301,14 +317,14 @@ def test_arc_types_match_as_their_former_pattern(source: bytes) -> None:
     rule = arc_with_non_sync.ArcWithNonSync
     pattern = next(p for p in rule.patterns if p.on.channel is Channel.TEXT)
     former = rooted_cursor(compile_query(_ARC_TYPE))
-    now = rooted_cursor(compile_query(pattern.query))
+    assert pattern.matcher is not None
     for node in _nodes_of("generic_type", source):
         expected = [
             _ids(c["match"][0], c["arc"][0], c["inner"][0]) for _, c in former.matches(node)
         ]
         got = [
             _ids(c["match"][0], c["arc"][0], inner)
-            for _, c in now.matches(node)
+            for c in pattern.matcher(node)
             if (inner := arc_with_non_sync._arc_of_generic(c)) is not None
         ]
         assert got == expected
@@ -322,9 +338,15 @@ def test_the_arc_type_sources_hold_matches() -> None:
 
 # Rules' own queries (run over a whole subtree) rewritten with `(_ ..)` where the grammar
 # allows one kind only: (the query now, the query as it was written with the kinds named).
+_CHANGES_QUERY = """
+(call_expression
+  function: (_ value: (_) @subject field: (field_identifier) @method)) @call
+(assignment_expression left: (_) @subject) @call
+(compound_assignment_expr left: (_) @subject) @call
+"""
 _OWN_QUERIES = [
     (
-        panic_sites._CHANGES_QUERY,
+        _CHANGES_QUERY,
         """
         (call_expression
           function: (field_expression value: (_) @subject field: (field_identifier) @method)) @call
@@ -455,3 +477,464 @@ def test_error_sources_walk_finds_what_the_query_found(source: bytes) -> None:
         # the `Err(..)` arguments by place and the others by count.
         assert [s for s in by_walk if s[1] == "err"] == [s for s in by_query if s[1] == "err"]
         assert sum(s[1] == "other" for s in by_walk) == sum(s[1] == "other" for s in by_query)
+
+
+# The default rules' gated patterns, each now matched in Python (tree-sitter's analysis of
+# their one query cost ~130 M instructions of every run): (rule, the index of its pattern in
+# `rule.patterns`, the pattern as it was written). Each matcher must find exactly what its
+# pattern found, rooted at every node of the pattern's kind.
+_GATED_REWRITES: list[tuple[type[FileRule], int, str]] = [
+    (
+        anyhow_in_lib_api.AnyhowInLibApi,
+        0,
+        r"""
+        (use_declaration
+          argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
+        """,
+    ),
+    (
+        anyhow_in_lib_api.AnyhowInLibApi,
+        1,
+        """
+        (function_item
+          name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
+        """,
+    ),
+    (
+        anyhow_in_lib_api.AnyhowInLibApi,
+        2,
+        """
+        (function_signature_item
+          name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
+        """,
+    ),
+    (
+        arc_with_non_sync.ArcWithNonSync,
+        0,
+        """
+        (generic_type
+          type: (_) @arc
+          type_arguments: (_ . (generic_type) @inner_type .) @arguments) @match
+        """,
+    ),
+    (
+        arc_with_non_sync.ArcWithNonSync,
+        1,
+        """
+        (call_expression
+          function: (_ name: (identifier) @new) @arc
+          (#eq? @new "new")
+          arguments: (_ . (call_expression) @inner_call .)) @match
+        """,
+    ),
+    (
+        boxed_error_in_lib_api.BoxedErrorInLibApi,
+        0,
+        """
+        (function_item
+          name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+        """,
+    ),
+    (
+        boxed_error_in_lib_api.BoxedErrorInLibApi,
+        1,
+        """
+        (function_signature_item
+          name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
+        """,
+    ),
+    (
+        missing_panics_doc.MissingPanicsDoc,
+        0,
+        """
+        (call_expression
+          function: (_ field: (field_identifier) @method)
+          arguments: (arguments) @args
+          (#any-of? @method "unwrap" "expect")) @match
+        """,
+    ),
+    (
+        missing_panics_doc.MissingPanicsDoc,
+        2,
+        """
+        (macro_invocation
+          macro: [(identifier) (scoped_identifier)] @macro
+          (#match? @macro "^((std|core)::)?(panic|assert|assert_eq|assert_ne)$")) @match
+        """,
+    ),
+    (
+        no_unit_tests.NoUnitTests,
+        0,
+        r"""
+        (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
+          (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
+        (attribute_item (attribute (identifier) @test.attr
+          (#any-of? @test.attr
+            "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
+        """,
+    ),
+    (
+        no_unit_tests.NoUnitTests,
+        1,
+        r"""
+        (macro_invocation macro: [(identifier) (scoped_identifier)] @test.macro
+          (#match? @test.macro "(^|::)(proptest|quickcheck)$")) @match
+        """,
+    ),
+    (
+        panic_in_production.PanicInProduction,
+        0,
+        """
+        (macro_invocation
+          macro: (identifier) @name
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        (macro_invocation
+          macro: (_ path: (_) @path name: (identifier) @name)
+          (#any-of? @name "panic" "todo" "unimplemented")) @match
+        """,
+    ),
+    (static_mut.StaticMut, 0, "(static_item (mutable_specifier) @mut) @match"),
+    (
+        string_error.StringError,
+        0,
+        """
+        (function_item
+          name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+        """,
+    ),
+    (
+        string_error.StringError,
+        1,
+        """
+        (function_signature_item
+          name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
+        """,
+    ),
+    (
+        unbounded_channel.UnboundedChannel,
+        0,
+        """
+        (call_expression
+          function: [(identifier) @name (_ name: (identifier) @name)]
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        (call_expression
+          function: (_ function: [(identifier) @name (_ name: (identifier) @name)])
+          (#any-of? @name "unbounded_channel" "unbounded")) @match
+        """,
+    ),
+    (
+        unsafe_fn_missing_safety_doc.UnsafeFnMissingSafetyDoc,
+        0,
+        '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
+    ),
+    (
+        unsafe_fn_missing_safety_doc.UnsafeFnMissingSafetyDoc,
+        1,
+        '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
+    ),
+    (
+        unsafe_fn_missing_safety_doc.UnsafeFnMissingSafetyDoc,
+        2,
+        '(trait_item "unsafe" name: (_) @name) @match',
+    ),
+    (
+        unwrap_in_production.UnwrapInProduction,
+        0,
+        """
+        (call_expression
+          function: (_ field: (field_identifier) @method)
+          arguments: (arguments) @args
+          (#any-of? @method "unwrap" "unwrap_err")) @match
+        """,
+    ),
+]
+GATED_REWRITE_TRICKY = [
+    b"use anyhow::Result; use ::eyre::{Report}; use anyhowx::A; use color_eyre as c; use e;",
+    "use anyhow\u00e9::x; use eyre_\u00e9::y; use color_eyre\u00e9; use anyhow::*;".encode(),
+    b"pub fn a() -> anyhow::Result<()> {} fn b() -> Error; fn c() -> Box<dyn E> {} fn d() {}",
+    b"trait T { fn a(&self) -> Result<u8, String>; fn b() -> Box<str>; fn c() -> &str; }",
+    b"fn a() -> Result</* Box */ u8, &'a str> {} fn b() -> impl Fn() -> Box<u8> {} fn r#c() {}",
+    b"struct S { a: Arc<Rc<u8>>, b: Arc<Rc<u8>, A>, c: Arc</* c */ Rc<u8>>, d: Arc<Rc<u8> /**/> }",
+    b"fn f() { Arc::new(Rc::new(1)); Arc::new(Rc::new(1), 2); Arc::new(/* c */ Rc::new(1)); }",
+    b"fn f() { Arc::new(x.new()); a::Arc::new(f()); Arc::from(g()); Arc::<T>::new(h()); }",
+    b'fn f() { x.unwrap(); x.expect("m"); x.unwrap_err(); x.0.unwrap(); x.unwrap::<T>(); }',
+    b"fn f() { x . /* c */ unwrap ( ) ; x.r#unwrap(); unwrap(x); (x.unwrap)(); x.unwrap }",
+    b'fn f() { panic!(); std::panic!("x"); core::assert_eq!(a, b); ::core::panic!(); }',
+    b"fn f() { todo!(); a::b::unimplemented!(); ::todo!(); crate::panic!(); std :: panic!(); }",
+    b"fn f() { proptest!{} quickcheck::quickcheck!{} x::proptest!(); proptests!(); }",
+    b"#[test] #[tokio::test] #[rstest] #[test_case(1)] #[a::b::test] #[testing] fn f() {}",
+    b'#[path = test] #[doc = "test"] #[cfg(test)] #[quickcheck = rstest] #[::test] fn g() {}',
+    b"#[proptest::property_test] #[wasm_bindgen_test::wasm_bindgen_test] #[u8] fn h() {}",
+    b'static mut A: u8 = 0; static B: u8 = 1; pub static mut C: &str = "";',
+    b"extern { static mut D: u8; static E: u8; } static mut /* c */ F: u8 = 2;",
+    b"struct S { a: Arc<Rc<u8>>, b: Arc<Vec<u8>>, c: sync::Arc<Cell<u8>>, d: Arc<u8> }",
+    b"trait T { fn a() -> Box<dyn E>; unsafe fn b(); fn c() -> Result<(), String>; }",
+    b"fn s() -> Result<u8, String> {} fn t() -> Option<&str> {} fn u() -> Strings<u8> {}",
+    b'unsafe fn a() {} pub unsafe extern "C" fn b() {} const unsafe fn c() {} fn d() {}',
+    b'extern "C" { fn e(); } trait T { unsafe fn f(); fn g(); } unsafe trait U {} trait V {}',
+    b"pub(crate) unsafe trait W: X {} unsafe impl Send for S {} async unsafe fn h() {}",
+    b"fn f() { unbounded(); a::unbounded(); unbounded::<T>(); a::b::unbounded_channel::<T>(); }",
+    b"fn f() { mpsc::unbounded_channel::<u8>(); x.unbounded(); (unbounded)(); x.f::<T>(); }",
+]
+
+
+def _rewritten(rule: type[FileRule], index: int) -> tuple[str, Matcher]:
+    pattern = rule.patterns[index]
+    assert pattern.matcher is not None and not pattern.query, (rule.name, index)
+    kinds = {
+        Channel.METHOD_CALL: ("call_expression",),
+        Channel.FUNCTION_CALL: ("call_expression",),
+        Channel.QUALIFIED_CALL: ("call_expression",),
+        Channel.MACRO_CALL: ("macro_invocation",),
+        Channel.ATTRIBUTE: ("attribute_item",),
+    }.get(pattern.on.channel, pattern.on.kinds)
+    assert len(kinds) == 1
+    return kinds[0], pattern.matcher
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY + GATED_REWRITE_TRICKY)
+@pytest.mark.parametrize(("rule", "index", "former"), _GATED_REWRITES)
+def test_gated_matchers_match_as_their_former_patterns(
+    rule: type[FileRule], index: int, former: str, source: bytes
+) -> None:
+    kind, matcher = _rewritten(rule, index)
+    cursor = rooted_cursor(compile_query(former))
+    for node in _nodes_of(kind, source):
+        assert _shapes([(0, c) for c in matcher(node)]) == _shapes(cursor.matches(node))
+
+
+@pytest.mark.parametrize(("rule", "index", "former"), _GATED_REWRITES)
+def test_the_gated_rewrite_sources_hold_matches(
+    rule: type[FileRule], index: int, former: str
+) -> None:
+    kind, _ = _rewritten(rule, index)
+    cursor = rooted_cursor(compile_query(former))
+    nodes = [n for source in GATED_REWRITE_TRICKY for n in _nodes_of(kind, source)]
+    assert sum(len(cursor.matches(node)) for node in nodes) >= 2, (rule.name, index)
+
+
+def test_the_default_rules_compile_no_gated_pattern() -> None:
+    from rustpro.config import AuditConfig
+    from rustpro.engine import gates
+    from rustpro.engine.ruleset import reportable_rules
+
+    rules = reportable_rules(AuditConfig(), full_mode=False)
+    assert rules, "the default rules are a subset of all rules"
+    assert not [
+        (rule.name, pattern.query)
+        for rule in file_rules()
+        if rule.name in rules
+        for pattern in rule.gated_patterns()
+        if pattern.query.strip()
+    ]
+    assert gates._pool(rules).pattern_count() == 0
+
+
+# panic_sites' own queries, now a walk (`_changes`) and a byte search (`lets_before`).
+_LETS = "(let_declaration pattern: (_) @pattern value: (_) @value) @let"
+CHANGE_TRICKY = [
+    b"fn f() { v.push(1); v = w; v += 1; v.0.pop(); x.y().z(); a.b(c.d()); v.clear(); }",
+    b"fn f() { let a = { v.clear(); 1 }; let mut p = x; p.set_file_name(f(p.file_name())); }",
+    b"fn f() { let q; let (a, b) = t; let _ = 2; let a = 1; letter = 2; // let c = 3;\n }",
+    b"fn f() { let b = if let Some(x) = y { x } else { 0 }; let r#v = w.x(); let w: u8 = 1; }",
+    b'fn f() { let s = "let t = 1;"; m!(let u = 2;); let x = y else { return }; }',
+]
+
+
+def _blocks(source: bytes) -> list[Node]:
+    return _nodes_of("block", source)
+
+
+def _ranges(block: Node) -> list[tuple[int, int]]:
+    start, end = block.start_byte, block.end_byte
+    middle = (start + end) // 2
+    return [(start, end), (start + 1, end - 1), (middle, end), (start, middle), (middle, middle)]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY + CHANGE_TRICKY)
+def test_changes_walk_finds_what_its_query_found(source: bytes) -> None:
+    query = compile_query(_CHANGES_QUERY)
+    for block in _blocks(source):
+        for start, end in _ranges(block):
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_byte_range(start, end)
+            expected = [
+                (
+                    c["call"][0].id,
+                    c["subject"][0].id,
+                    c["method"][0].text if "method" in c else None,
+                )
+                for _, c in cursor.matches(block)
+            ]
+            found = [
+                (call.id, subject.id, None if method is None else method.encode())
+                for call, subject, method in panic_sites._changes(block, start, end)
+            ]
+            assert found == expected
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + GATED_TRICKY + CHANGE_TRICKY)
+def test_lets_before_finds_what_its_query_found(source: bytes) -> None:
+    query = compile_query(_LETS)
+    for block in _blocks(source):
+        for _, before in _ranges(block)[:-1]:
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_byte_range(block.start_byte, before)
+            expected = [
+                _ids(c["let"][0], c["pattern"][0], c["value"][0])
+                for _, c in cursor.matches(block)
+                if c["let"][0].end_byte <= before
+            ]
+            found = [_ids(*found) for found in panic_sites.lets_before(block, before, source)]
+            assert found == expected
+
+
+def test_the_change_sources_hold_matches() -> None:
+    changes = compile_query(_CHANGES_QUERY)
+    lets = compile_query(_LETS)
+    blocks = [block for source in CHANGE_TRICKY for block in _blocks(source)]
+    assert sum(len(tree_sitter.QueryCursor(changes).matches(b)) for b in blocks) >= 10
+    assert sum(len(tree_sitter.QueryCursor(lets).matches(b)) for b in blocks) >= 6
+
+
+def _text_of(nodes: list[Node] | None) -> bytes | None:
+    return nodes[0].text if nodes else None
+
+
+# concurrency's own whole-file queries, now byte searches (`lock_calls`, `moved_arguments`).
+_METHOD_CALLS = "(call_expression function: (field_expression)) @call"
+_ARGUMENT_LISTS = "(arguments) @arguments"
+LOCK_TRICKY = [
+    b"fn f() { let g = m.lock().unwrap(); drop(g); a.lock().b.lock(); x.read(); y.write(1); }",
+    b"fn f() { let g = m.read_to_string(); unlock(); x.r#lock(); lock(x); z . /* c */ lock ( ); }",
+    b"fn f() { let w = a.write().unwrap(); f(w, w); g(&w); h(w.0); drop((w)); writer.lock(); }",
+    b'fn f() { let l = "x.lock()"; // y.lock()\n m!(x.lock()); x.lock::<T>(); x.lock; }',
+]
+_LOCK_NAMES = {"lock", "read", "write"}
+
+
+def _lock_calls_by_query(root: Node) -> list[Node]:
+    """What `lock_calls` was: the query's captures, kept to the lock methods. `node_index`
+    sorts them by start (the query's order of calls that start alike, a chain's, is its own:
+    `lock_calls` gives each before the calls inside it)."""
+    captured = tree_sitter.QueryCursor(compile_query(_METHOD_CALLS)).captures(root)
+    calls = [
+        call for call in captured.get("call", []) if concurrency.method_name(call) in _LOCK_NAMES
+    ]
+    return sorted(calls, key=lambda node: (node.start_byte, -node.end_byte))
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + LOCK_TRICKY)
+def test_lock_calls_find_what_the_query_found(source: bytes) -> None:
+    root = parse(source).root_node
+    for node in [root, *_nodes_of("block", source)[:8]]:
+        assert [c.id for c in concurrency.lock_calls(node)] == [
+            c.id for c in _lock_calls_by_query(node)
+        ]
+
+
+def _moved(root: Node, name: str) -> list[Node]:
+    return concurrency.moved_arguments(root, name)
+
+
+def _former_moved(root: Node, scope: Node, name: str, start: int) -> Node | None:
+    """What `_dropped_at` read from the whole file's argument lists before."""
+    lists = tree_sitter.QueryCursor(compile_query(_ARGUMENT_LISTS)).captures(root)
+    found = sorted(
+        (a for arguments in lists.get("arguments", []) for a in arguments.named_children),
+        key=lambda node: node.start_byte,
+    )
+    for argument in found:
+        if argument.type != "identifier":
+            continue
+        if start <= argument.start_byte < scope.end_byte and argument.text == name.encode():
+            return argument
+    return None
+
+
+@pytest.mark.parametrize("source", SOURCES[:40] + TRICKY + LOCK_TRICKY)
+def test_moved_arguments_find_what_the_argument_lists_held(source: bytes) -> None:
+    tree = parse(source)
+    root = tree.root_node
+    nodes = all_nodes(tree)
+    names = {node.text.decode() for node in nodes if node.type == "identifier" and node.text}
+    for scope in [node for node in nodes if node.type == "block"][:6]:
+        for name in sorted(names)[:30]:
+            for start in (scope.start_byte, (scope.start_byte + scope.end_byte) // 2):
+                expected = _former_moved(root, scope, name, start)
+                moves = concurrency.node_index(root, "", functools.partial(_moved, name=name))
+                found = concurrency.between(moves, start, scope.end_byte)[:1]
+                assert _ids(*found) == (_ids(expected) if expected is not None else ())
+
+
+def test_the_lock_sources_hold_matches() -> None:
+    roots = [parse(source).root_node for source in LOCK_TRICKY]
+    assert sum(len(list(concurrency.lock_calls(root))) for root in roots) >= 8
+    moved = [concurrency.moved_arguments(root, name) for root in roots for name in ("g", "w")]
+    assert sum(len(nodes) for nodes in moved) >= 3
+
+
+# Identifiers found by their bytes (`identifiers_spelled`), for panic_sites' serialiser
+# buffers and ref_vec_param's owned uses, which ran queries of their own.
+_IDENTIFIERS = "(identifier) @id"
+SPELLED_TRICKY = [
+    b"fn f(v: &Vec<u8>) { v.capacity(); v as u8; S { v }; S { a: v }; v.len(); x.v.capacity(); }",
+    b"fn f(v: &Vec<u8>) { vv.capacity(); r#v.capacity(); m!(v.capacity()); S { v: w }; }",
+    b"fn f(v: &Vec<u8>) { (v).capacity(); v.capacity::<T>(); v . /* c */ capacity(); }",
+    b'fn f() { let mut buf = Vec::new(); serde_json::to_writer(&mut buf, &v); buf.push(b"x"); }',
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + SPELLED_TRICKY)
+def test_identifiers_spelled_find_what_the_query_found(source: bytes) -> None:
+    tree = parse(source)
+    nodes = all_nodes(tree)
+    names = sorted({n.text for n in nodes if n.type == "identifier" and n.text})[:25]
+    for node in [tree.root_node, *[n for n in nodes if n.type == "block"][:6]]:
+        middle = (node.start_byte + node.end_byte) // 2
+        for start, end in ((node.start_byte, node.end_byte), (middle, node.end_byte)):
+            cursor = tree_sitter.QueryCursor(compile_query(_IDENTIFIERS))
+            cursor.set_byte_range(start, end)
+            found = cursor.matches(node)
+            for name in names:
+                expected = [
+                    c["id"][0].id
+                    for _, c in found
+                    if c["id"][0].text == name
+                    and c["id"][0].start_byte >= start
+                    and c["id"][0].end_byte <= end
+                ]
+                got = identifiers_spelled(node, name, start, end)
+                assert [n.id for n in got] == expected
+
+
+_OWNED_TYPE_USES = """
+(call_expression
+  function: (field_expression value: (identifier) @receiver field: (field_identifier) @method)
+  (#eq? @method "capacity"))
+(type_cast_expression value: (identifier) @receiver)
+(shorthand_field_initializer (identifier) @receiver)
+(field_initializer value: (identifier) @receiver)
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES + TRICKY + SPELLED_TRICKY)
+def test_owned_uses_match_as_their_former_query(source: bytes) -> None:
+    tree = parse(source)
+    captured = tree_sitter.QueryCursor(compile_query(_OWNED_TYPE_USES)).captures(tree.root_node)
+    expected = sorted(node.id for node in captured.get("receiver", []))
+    found = sorted(
+        node.id
+        for node in all_nodes(tree)
+        if node.type == "identifier" and ref_vec_param._owned_use(node)
+    )
+    assert found == expected
+
+
+def test_the_spelled_sources_hold_matches() -> None:
+    trees = [parse(source) for source in SPELLED_TRICKY]
+    captured = [
+        tree_sitter.QueryCursor(compile_query(_OWNED_TYPE_USES)).captures(tree.root_node)
+        for tree in trees
+    ]
+    assert sum(len(c.get("receiver", [])) for c in captured) >= 5

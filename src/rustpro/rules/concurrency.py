@@ -7,14 +7,15 @@ the file's top-level `use` items) so rules can call it per match without a full-
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.syntax import ancestry, items
-from rustpro.syntax.parser import compile_query
+from rustpro.syntax.spelled import identifiers_spelled
 
 Aliases = dict[str, tuple[str, ...]]
 
@@ -386,31 +387,56 @@ def _start(node: Node) -> int:
     return node.start_byte
 
 
-_ARGUMENT_LISTS = "(arguments) @arguments"
-
-
-def _argument_names(root: Node) -> Iterator[Node]:
-    """Every identifier passed as a call argument (`drop(guard)`, `consume(guard)`).
-
-    The argument lists are matched alone and their children read here: a pattern naming the
-    identifier inside would wait on every argument, and calls nested in arguments nest it.
-    """
-    for arguments in (
-        QueryCursor(compile_query(_ARGUMENT_LISTS)).captures(root).get("arguments", [])
-    ):
-        for argument in arguments.named_children:
-            if argument.type == "identifier":
-                yield argument
-
-
-_METHOD_CALLS = "(call_expression function: (field_expression)) @call"
-
-
 def lock_calls(root: Node) -> Iterator[Node]:
-    """Every `x.lock()`, `x.read()`, `x.write()` call (any arguments), for `node_index`."""
-    for call in QueryCursor(compile_query(_METHOD_CALLS)).captures(root).get("call", []):
-        if method_name(call) in _LOCK_METHODS:
-            yield call
+    """Every `x.lock()`, `x.read()`, `x.write()` call (any arguments), for `node_index`: the
+    calls of a field expression whose field is one of those names, found by a byte search
+    for the names (a query of their own, `(call_expression function: (field_expression))
+    @call`, cost tree-sitter ~30 M instructions of analysis in every run that compiled it;
+    tests/test_query_rewrites.py compares them). In document order, outer calls first."""
+    found: list[Node] = []
+    base = root.start_byte
+    for hit in _LOCK_WORDS.finditer(root.text or b""):
+        at = base + hit.start()
+        name = _token_at(root, at)
+        if name is None or name.type != "field_identifier" or name.start_byte != at:
+            continue
+        if name.end_byte != base + hit.end():
+            continue  # a longer name (`read_to_string`)
+        function = items.parent(name)
+        call = items.parent(function) if function is not None else None
+        if (
+            function is not None
+            and function.type == "field_expression"
+            and call is not None
+            and call.type == "call_expression"
+            and _is_field(call, "function", function)
+            and _is_field(function, "field", name)
+        ):
+            found.append(call)
+    # Found by the place of their names: `a.lock().b.lock()`'s inner call first. A query
+    # gives each node before the nodes inside it.
+    found.sort(key=_outer_first)
+    return iter(found)
+
+
+def _outer_first(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
+
+
+_LOCK_WORDS = re.compile(b"|".join(sorted(name.encode() for name in _LOCK_METHODS)))
+
+
+def _token_at(root: Node, at: int) -> Node | None:
+    """The token at byte `at` of `root`'s tree (found from the file pass's remembered path)."""
+    tree = ancestry.current()
+    if tree is not None and tree.root.id == root.id:
+        return tree.node_at(at, at + 1)
+    return root.descendant_for_byte_range(at, at + 1)
+
+
+def _is_field(parent: Node, field: str, child: Node) -> bool:
+    found = parent.child_by_field_name(field)
+    return found is not None and found.id == child.id
 
 
 def guard_binding(lock: LockCall) -> GuardBinding | None:
@@ -435,11 +461,25 @@ def guard_binding(lock: LockCall) -> GuardBinding | None:
 def _dropped_at(name: str, declaration: Node, scope: Node) -> int:
     # The earliest `drop(name)` (or other by-value pass) after the binding, anywhere in the
     # scope: a drop in one branch is taken as a drop, so the rules err towards silence.
-    moves = node_index(scope, "argument names", _argument_names)
-    for argument in between(moves, declaration.end_byte, scope.end_byte):
-        if items.text(argument) == name:
-            return argument.start_byte
-    return scope.end_byte
+    moves = node_index(scope, f"arguments named {name}", lambda root: moved_arguments(root, name))
+    first = between(moves, declaration.end_byte, scope.end_byte)[:1]
+    return first[0].start_byte if first else scope.end_byte
+
+
+def moved_arguments(root: Node, name: str) -> list[Node]:
+    """Every identifier `name` passed as a call argument (`drop(guard)`, `consume(guard)`) in
+    `root`'s subtree, for `node_index` (by name: each guard asks about its own).
+
+    Found by a byte search for the name (`identifiers_spelled`): a query of the argument
+    lists of the whole file, `(arguments) @arguments`, cost tree-sitter ~20 M instructions of
+    analysis in every run that compiled it (tests/test_query_rewrites.py compares them).
+    """
+    found: list[Node] = []
+    for token in identifiers_spelled(root, name.encode()):
+        parent = items.parent(token)
+        if parent is not None and parent.type == "arguments":
+            found.append(token)
+    return found
 
 
 _PLAIN_LOCK_CRATES = frozenset({"parking_lot", "spin", "lock_api"})

@@ -240,3 +240,82 @@ def _next_named(children: list[Node], index: int) -> int:
         if children[after].is_named:
             return after
     return -1
+
+
+# Python stand-ins for the gated patterns of the default rules. tree-sitter analyses every
+# pattern of a query against the grammar's parse table when the query is compiled: the one
+# query of the default rules' patterns cost ~130 M instructions (~15 ms) of every run, more
+# than its matches cost on all the candidates of a large crate. Each builder below names the
+# pattern it stands for; tests/test_query_rewrites.py compares each with that pattern.
+
+
+def method_calls_with_arguments(*names: str) -> Matcher:
+    """The matches of the pattern
+    `(call_expression function: (_ field: (field_identifier) @method)
+    arguments: (arguments) @args (#any-of? @method names..)) @match` rooted at a call."""
+    wanted = frozenset(name.encode() for name in names)
+
+    def matches(call: Node) -> list[Captures]:
+        function = call.child_by_field_name("function")
+        if function is None or not function.is_named:
+            return []
+        method = function.child_by_field_name("field")
+        if method is None or method.type != "field_identifier" or method.text not in wanted:
+            return []
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or arguments.type != "arguments":
+            return []
+        return [{"method": [method], "args": [arguments], "match": [call]}]
+
+    return matches
+
+
+def macro_paths_matching(capture: str, regex: str) -> Matcher:
+    """The matches of the pattern `(macro_invocation macro: [(identifier) (scoped_identifier)]
+    @capture (#match? @capture regex)) @match` rooted at a macro invocation."""
+    search = re.compile(regex).search
+
+    def matches(invocation: Node) -> list[Captures]:
+        macro = invocation.child_by_field_name("macro")
+        if macro is None or macro.type not in _PATH_KINDS:
+            return []
+        if search(_text(macro)) is None:
+            return []
+        return [{capture: [macro], "match": [invocation]}]
+
+    return matches
+
+
+_PATH_KINDS = frozenset({"identifier", "scoped_identifier"})
+
+
+def signatures_returning(regex: str, kind: str = "") -> Matcher:
+    """The matches of the pattern `(function_item name: (_) @name return_type: (kind) @ret
+    (#match? @ret regex)) @match` (`(_)` for an empty kind) rooted at a function item or a
+    function signature item."""
+    search = re.compile(regex).search
+
+    def matches(function: Node) -> list[Captures]:
+        name = function.child_by_field_name("name")
+        returned = function.child_by_field_name("return_type")
+        if name is None or returned is None or not name.is_named:
+            return []
+        if not (returned.type == kind if kind else returned.is_named):
+            return []
+        if search(_text(returned)) is None:
+            return []
+        return [{"name": [name], "ret": [returned], "match": [function]}]
+
+    return matches
+
+
+def _text(node: Node) -> str:
+    """A node's text as a `#match?` predicate reads it (strict UTF-8, as py-tree-sitter)."""
+    data = node.text
+    return data.decode() if data is not None else ""
+
+
+def only_named_child(node: Node) -> Node | None:
+    """`node`'s one named child, else None: what `(_ . (kind) @x .)` anchors on (`.` skips
+    anonymous tokens but no named node, a comment included)."""
+    return node.named_children[0] if node.named_child_count == 1 else None

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import method_name, method_receiver, path_segments, resolved_callee
-from rustpro.rules.patterns import Pattern, function_calls
+from rustpro.rules.patterns import Captures, Pattern, function_calls
 from rustpro.syntax import items
 
 _UNBOUNDED = frozenset(
@@ -25,6 +25,35 @@ _UNBOUNDED = frozenset(
 _GLOBAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Methods that put a value into a global cell: `CELL.set(tx)`, `CELL.get_or_init(|| tx)`.
 _CELL_STORES = frozenset({"set", "get_or_init", "get_or_try_init", "call_once", "replace"})
+
+
+_UNBOUNDED_NAMES = frozenset({b"unbounded_channel", b"unbounded"})
+
+
+def _unbounded_calls(call: Node) -> list[Captures]:
+    """The matches of the patterns
+    `(call_expression function: [(identifier) @name (_ name: (identifier) @name)]
+    (#any-of? @name "unbounded_channel" "unbounded")) @match` and `(call_expression
+    function: (_ function: [(identifier) @name (_ name: (identifier) @name)]) (#any-of? ..))
+    @match` rooted at a call."""
+    function = call.child_by_field_name("function")
+    if function is None or not function.is_named:
+        return []
+    name = _callee_name(function)
+    if name is None:
+        inner = function.child_by_field_name("function")
+        name = _callee_name(inner) if inner is not None and inner.is_named else None
+    if name is None or name.text not in _UNBOUNDED_NAMES:
+        return []
+    return [{"name": [name], "match": [call]}]
+
+
+def _callee_name(function: Node) -> Node | None:
+    """`[(identifier) @name (_ name: (identifier) @name)]` of a named node, else None."""
+    if function.type == "identifier":
+        return function
+    name = function.child_by_field_name("name")
+    return name if name is not None and name.type == "identifier" else None
 
 
 class UnboundedChannel(FileRule):
@@ -91,21 +120,9 @@ class UnboundedChannel(FileRule):
 
     name = "unbounded-channel"
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        # The gate finds only calls whose function is an identifier, a scoped_identifier or a
-        # generic_function of one of those: among them only the scoped_identifier has a
-        # `name` and only the generic_function a `function`, so `(_ ..)` stands for those
-        # kinds (naming them would cost tree-sitter ~2.5 ms of pattern analysis per run).
-        Pattern(
-            function_calls("unbounded_channel", "unbounded"),
-            """
-            (call_expression
-              function: [(identifier) @name (_ name: (identifier) @name)]
-              (#any-of? @name "unbounded_channel" "unbounded")) @match
-            (call_expression
-              function: (_ function: [(identifier) @name (_ name: (identifier) @name)])
-              (#any-of? @name "unbounded_channel" "unbounded")) @match
-            """,
-        ),
+        # Matched in Python (`_unbounded_calls`): the query patterns cost tree-sitter
+        # milliseconds of analysis in every run.
+        Pattern(function_calls("unbounded_channel", "unbounded"), matcher=_unbounded_calls),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

@@ -14,7 +14,9 @@ from rustpro.rules.patterns import (
     Pattern,
     macro_arg_methods,
     macro_calls,
+    macro_paths_matching,
     method_calls,
+    method_calls_with_arguments,
     token_method_calls,
 )
 from rustpro.syntax import items
@@ -94,16 +96,11 @@ class MissingPanicsDoc(FileRule):
     name = "missing-panics-doc"
     clippy_twins = ("missing_panics_doc",)
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        # `function: (_ ..)`: the gate finds only calls of a field_expression, and naming
-        # the kind would cost tree-sitter ~1.5 ms of pattern analysis in every run.
+        # Matched in Python: the query pattern cost tree-sitter milliseconds of analysis in
+        # every run (`method_calls_with_arguments` names it).
         Pattern(
             method_calls("unwrap", "expect"),
-            """
-            (call_expression
-              function: (_ field: (field_identifier) @method)
-              arguments: (arguments) @args
-              (#any-of? @method "unwrap" "expect")) @match
-            """,
+            matcher=method_calls_with_arguments("unwrap", "expect"),
         ),
         # `.name(..)` in macro arguments, matched in Python: the query pattern costs
         # tree-sitter ~2.5 ms of analysis in every run.
@@ -113,11 +110,9 @@ class MissingPanicsDoc(FileRule):
         ),
         Pattern(
             macro_calls("panic", "assert", "assert_eq", "assert_ne"),
-            """
-            (macro_invocation
-              macro: [(identifier) (scoped_identifier)] @macro
-              (#match? @macro "^((std|core)::)?(panic|assert|assert_eq|assert_ne)$")) @match
-            """,
+            matcher=macro_paths_matching(
+                "macro", "^((std|core)::)?(panic|assert|assert_eq|assert_ne)$"
+            ),
         ),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -17,7 +18,7 @@ from rustpro.rules.errors.deprecation import (
 )
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Captures, Pattern, nodes, signatures_returning
 from rustpro.rules.signature import return_type_source
 from rustpro.syntax import items
 
@@ -27,6 +28,22 @@ _CATCH_ALL_NAMES = frozenset({"Result", "Error", "Report"})
 # Bytes one of those crate names contains (`color_eyre` contains `eyre`).
 _CATCH_ALL_SPELLINGS = (b"anyhow", b"eyre")
 _CATCH_ALL_NAME_BYTES = tuple(name.encode() for name in sorted(_CATCH_ALL_NAMES))
+
+
+# Matched in Python: a query pattern costs tree-sitter milliseconds of analysis in every run.
+_CATCH_ALL_USE = re.compile(r"^(::)?(anyhow|eyre|color_eyre)\b")
+
+
+def _catch_all_uses(use: Node) -> list[Captures]:
+    """The matches of the pattern `(use_declaration argument: (_) @use (#match? @use
+    "^(::)?(anyhow|eyre|color_eyre)\\b")) @match` rooted at a use declaration."""
+    argument = use.child_by_field_name("argument")
+    if argument is None or not argument.is_named:
+        return []
+    text = argument.text
+    if _CATCH_ALL_USE.search(text.decode() if text is not None else "") is None:
+        return []
+    return [{"use": [argument], "match": [use]}]
 
 
 @dataclass(slots=True)
@@ -86,18 +103,12 @@ class AnyhowInLibApi(FileRule):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             nodes("use_declaration"),
-            r"""
-            (use_declaration
-              argument: (_) @use (#match? @use "^(::)?(anyhow|eyre|color_eyre)\\b")) @match
-            """,
+            matcher=_catch_all_uses,
             needs=_CATCH_ALL_SPELLINGS,
         ),
         Pattern(
             nodes("function_item"),
-            """
-            (function_item
-              name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
-            """,
+            matcher=signatures_returning("(Result|Error|Report)"),
             needs=_CATCH_ALL_NAME_BYTES,
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
@@ -105,10 +116,7 @@ class AnyhowInLibApi(FileRule):
         ),
         Pattern(
             nodes("function_signature_item"),
-            """
-            (function_signature_item
-              name: (_) @name return_type: (_) @ret (#match? @ret "(Result|Error|Report)")) @match
-            """,
+            matcher=signatures_returning("(Result|Error|Report)"),
             needs=_CATCH_ALL_NAME_BYTES,
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.

@@ -21,7 +21,7 @@ from rustpro.rules.errors.signatures import (
     std_result_error,
 )
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Pattern, nodes, signatures_returning
 
 
 class BoxedErrorInLibApi(FileRule):
@@ -83,19 +83,13 @@ class BoxedErrorInLibApi(FileRule):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             nodes("function_item"),
-            """
-            (function_item
-              name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
-            """,
+            matcher=signatures_returning("Box", "generic_type"),
             needs=(b"Box",),
             needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
-            """
-            (function_signature_item
-              name: (_) @name return_type: (generic_type) @ret (#match? @ret "Box")) @match
-            """,
+            matcher=signatures_returning("Box", "generic_type"),
             needs=(b"Box",),
             needs_before_body=True,
         ),

@@ -11,7 +11,13 @@ from rustpro.rules.base import FileRule
 from rustpro.rules.errors import panic_sites
 from rustpro.rules.errors.panic_sites import Verdict
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, macro_arg_macros, macro_calls, token_macro_calls
+from rustpro.rules.patterns import (
+    Captures,
+    Pattern,
+    macro_arg_macros,
+    macro_calls,
+    token_macro_calls,
+)
 from rustpro.syntax import items
 
 _STD_PATHS = frozenset({"std", "core", "::std", "::core"})
@@ -23,6 +29,30 @@ _MESSAGES = {
         "implement it, return an error, or remove the code path",
     ),
 }
+
+
+_PANICKING = frozenset({b"panic", b"todo", b"unimplemented"})
+
+
+def _panicking_macros(invocation: Node) -> list[Captures]:
+    """The matches of the patterns
+    `(macro_invocation macro: (identifier) @name (#any-of? @name "panic" "todo"
+    "unimplemented")) @match` and `(macro_invocation macro: (_ path: (_) @path name:
+    (identifier) @name) (#any-of? @name ..)) @match` rooted at a macro invocation."""
+    macro = invocation.child_by_field_name("macro")
+    if macro is None:
+        return []
+    if macro.type == "identifier":
+        return [{"name": [macro], "match": [invocation]}] if macro.text in _PANICKING else []
+    if not macro.is_named:
+        return []
+    path = macro.child_by_field_name("path")
+    name = macro.child_by_field_name("name")
+    if path is None or name is None or not path.is_named or name.type != "identifier":
+        return []
+    if name.text not in _PANICKING:
+        return []
+    return [{"path": [path], "name": [name], "match": [invocation]}]
 
 
 class PanicInProduction(FileRule):
@@ -87,20 +117,9 @@ class PanicInProduction(FileRule):
     name = "panic-in-production"
     clippy_twins = ("panic", "todo", "unimplemented")
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        # The gate finds only macros named by an identifier or a scoped_identifier, so
-        # `(_ path: ..)` is the scoped one (naming the kind would cost tree-sitter ~1.5 ms of
-        # pattern analysis per run).
-        Pattern(
-            macro_calls("panic", "todo", "unimplemented"),
-            """
-            (macro_invocation
-              macro: (identifier) @name
-              (#any-of? @name "panic" "todo" "unimplemented")) @match
-            (macro_invocation
-              macro: (_ path: (_) @path name: (identifier) @name)
-              (#any-of? @name "panic" "todo" "unimplemented")) @match
-            """,
-        ),
+        # Matched in Python (`_panicking_macros`): the query patterns cost tree-sitter
+        # milliseconds of analysis in every run.
+        Pattern(macro_calls("panic", "todo", "unimplemented"), matcher=_panicking_macros),
         # `name!(..)` in macro arguments, matched in Python: the query pattern costs
         # tree-sitter ~2 ms of analysis in every run.
         Pattern(

@@ -41,6 +41,7 @@ from rustpro.rules.signature import impl_of
 from rustpro.rules.support import ASSERT_MACROS
 from rustpro.syntax import items
 from rustpro.syntax.parser import compile_query
+from rustpro.syntax.spelled import identifiers_spelled
 
 _SCOPES = "panic-sites/scope"
 _AROUND = "panic-sites/around"
@@ -1135,14 +1136,6 @@ def _strip_parentheses(node: Node) -> Node:
 
 # Calls that empty a collection or drop keys, wholesale or one at a time.
 _EMPTYING = frozenset({"clear", "truncate", "drain", "retain", "split_off", "take"})
-# `function: (_ ..)`: of the kinds a call's function can be, only a field_expression has a
-# `field` (the grammar's node types); naming it costs tree-sitter ~1.5 ms of analysis per run.
-_CHANGES_QUERY = """
-(call_expression
-  function: (_ value: (_) @subject field: (field_identifier) @method)) @call
-(assignment_expression left: (_) @subject) @call
-(compound_assignment_expr left: (_) @subject) @call
-"""
 
 
 def _proves(
@@ -1183,17 +1176,55 @@ def _proves(
 
 
 def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | None]]:
-    """Method calls and assignments in `block` between two bytes: (node, subject, method)."""
-    query = compile_query(_CHANGES_QUERY)
-    cursor = tree_sitter.QueryCursor(query)
-    cursor.set_byte_range(start, end)
-    found: list[tuple[Node, Node, str | None]] = []
-    for _, captures in cursor.matches(block):
-        call = captures["call"][0]
-        subject = captures["subject"][0]
-        method = captures.get("method")
-        found.append((call, subject, items.text(method[0]) if method else None))
-    return found
+    """Method calls and assignments in `block` between two bytes: (node, subject, method).
+
+    What the query `(call_expression function: (_ value: (_) @subject field:
+    (field_identifier) @method)) @call (assignment_expression left: (_) @subject) @call
+    (compound_assignment_expr left: (_) @subject) @call` found over `block` with the byte
+    range set (tests/test_query_rewrites.py compares them), found by a walk of the nodes that
+    overlap the range: that query cost tree-sitter ~30 M instructions of analysis in every
+    run that compiled it. In the order tree-sitter finished its matches: by the place of the
+    node that completes each (the method's name, the left side).
+    """
+    if end == 0:
+        end = _NO_END  # tree-sitter's "to the end"
+    if start > end:
+        raise ValueError("Invalid byte range")
+    found: list[tuple[int, tuple[Node, Node, str | None]]] = []
+    pending = [block]
+    while pending:
+        node = pending.pop()
+        if node.end_byte <= start or node.start_byte >= end:
+            continue  # neither it nor anything in it overlaps the range
+        kind = node.type
+        if kind == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is not None and function.is_named:
+                subject = function.child_by_field_name("value")
+                method = function.child_by_field_name("field")
+                if (
+                    subject is not None
+                    and subject.is_named
+                    and method is not None
+                    and method.type == "field_identifier"
+                ):
+                    found.append((method.start_byte, (node, subject, items.text(method))))
+        elif kind in _ASSIGNMENTS:
+            left = node.child_by_field_name("left")
+            if left is not None and left.is_named:
+                found.append((left.start_byte, (node, left, None)))
+        if node.child_count:
+            pending.extend(reversed(node.children))
+    found.sort(key=_first)
+    return [change for _, change in found]
+
+
+_ASSIGNMENTS = frozenset({"assignment_expression", "compound_assignment_expr"})
+_NO_END = 2**32 - 1
+
+
+def _first(pair: tuple[int, object]) -> int:
+    return pair[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1505,7 +1536,6 @@ def _judge_unwrap_site(
 # ---------------------------------------------------------------------------------------------
 # Values the function made itself: decoding them again fails only if the code is wrong.
 
-_LETS = "(let_declaration pattern: (_) @pattern value: (_) @value) @let"
 # Steps from a value to what it is made of that keep its bytes: `&x`, `x?`, `(x)`, and the
 # copies and views of a buffer.
 _SAME_BYTES = frozenset({"to_vec", "into_inner", "as_slice", "as_ref", "clone", "to_owned"})
@@ -1536,6 +1566,37 @@ def _strip_to_value(node: Node | None) -> Node | None:
     return node
 
 
+def lets_before(body: Node, before: int, source: bytes) -> list[tuple[Node, Node, Node]]:
+    """(declaration, pattern, value) of each `let pattern = value` in `body` that ends by byte
+    `before`, in document order.
+
+    What the query `(let_declaration pattern: (_) @pattern value: (_) @value) @let` found over
+    `body` with the byte range `[body start, before)` set, kept to those that end by `before`
+    (tests/test_query_rewrites.py compares them): each declaration begins with its `let`
+    keyword, so a byte search for it finds them all. That query cost tree-sitter ~20 M
+    instructions of analysis in every run that compiled it.
+    """
+    start = body.start_byte
+    if start > before and before != 0:  # 0: tree-sitter's "to the end"
+        raise ValueError("Invalid byte range")
+    found: list[tuple[Node, Node, Node]] = []
+    at = source.find(b"let", start, before)
+    while at >= 0:
+        binding = body.named_descendant_for_byte_range(at, at + 3)
+        if (
+            binding is not None
+            and binding.type == "let_declaration"
+            and binding.start_byte == at
+            and binding.end_byte <= before
+        ):
+            pattern = binding.child_by_field_name("pattern")
+            value = binding.child_by_field_name("value")
+            if pattern is not None and value is not None and pattern.is_named and value.is_named:
+                found.append((binding, pattern, value))
+        at = source.find(b"let", at + 3, before)
+    return found
+
+
 def _let_value(ctx: FileContext, scope: Scope, name: str, before: int) -> Node | None:
     """The value of the last `let name = ..` (or `let mut name`) of the site's function before
     byte `before`, when nothing between assigns to `name` or changes it in place."""
@@ -1544,13 +1605,10 @@ def _let_value(ctx: FileContext, scope: Scope, name: str, before: int) -> Node |
     if body is None or scope.closure is not None:
         return None
     key = name.encode()
-    cursor = tree_sitter.QueryCursor(compile_query(_LETS))
-    cursor.set_byte_range(body.start_byte, before)
     found: tuple[Node, Node] | None = None
-    for _, captures in cursor.matches(body):
-        pattern, binding = captures["pattern"][0], captures["let"][0]
-        if binding.end_byte <= before and pattern.type == "identifier" and pattern.text == key:
-            found = (binding, captures["value"][0])
+    for binding, pattern, value in lets_before(body, before, ctx.source):
+        if pattern.type == "identifier" and pattern.text == key:
+            found = (binding, value)
     if found is None:
         return None
     binding, value = found
@@ -1680,7 +1738,6 @@ def _serialised(ctx: FileContext, scope: Scope, node: Node | None, site: Node) -
 
 # An empty buffer a serialiser writes into.
 _EMPTY_BUFFERS = ("Vec::new()", "vec![]", "Vec::<u8>::new()")
-_IDENTIFIERS = "(identifier) @id"
 
 
 def _serialiser_buffer(ctx: FileContext, scope: Scope, name: str, before: int) -> bool:
@@ -1693,14 +1750,11 @@ def _serialiser_buffer(ctx: FileContext, scope: Scope, name: str, before: int) -
     made = "".join(items.text(value).split())
     if made not in _EMPTY_BUFFERS and not made.startswith("Vec::with_capacity("):
         return False
-    key = name.encode()
-    cursor = tree_sitter.QueryCursor(compile_query(_IDENTIFIERS))
-    cursor.set_byte_range(value.end_byte, before)
     written = False
-    for _, captures in cursor.matches(scope.function):
-        use = captures["id"][0]
-        if use.text != key or use.end_byte > before:
-            continue
+    # A byte search for the name (`identifiers_spelled`) finds what the query `(identifier)
+    # @id` over the function found between the two bytes (the value's `let` ends by `before`);
+    # that query cost tree-sitter ~20 M instructions of analysis in every run compiling it.
+    for use in identifiers_spelled(scope.function, name.encode(), value.end_byte, before):
         if not _serialiser_writes(use):
             return False
         written = True

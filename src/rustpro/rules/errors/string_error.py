@@ -21,7 +21,7 @@ from rustpro.rules.errors.signatures import (
     type_path,
 )
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Pattern, nodes, signatures_returning
 
 _STRING_PATHS = frozenset({("String",), ("std", "string", "String"), ("alloc", "string", "String")})
 
@@ -80,19 +80,13 @@ class StringError(FileRule):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             nodes("function_item"),
-            """
-            (function_item
-              name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
-            """,
+            matcher=signatures_returning("(String|str)", "generic_type"),
             needs=(b"String", b"str"),
             needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
-            """
-            (function_signature_item
-              name: (_) @name return_type: (generic_type) @ret (#match? @ret "(String|str)")) @match
-            """,
+            matcher=signatures_returning("(String|str)", "generic_type"),
             needs=(b"String", b"str"),
             needs_before_body=True,
         ),

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Pattern, nodes
+from rustpro.rules.patterns import Captures, Pattern, nodes
 from rustpro.syntax import items
 
 # Prose that states a contract without the heading: "This function is unsafe as ..", "calling
@@ -26,6 +26,46 @@ _CONTRACT_PROSE = re.compile(
 # rustdoc URL (`trait.FromRawHandle.html#tymethod.from_raw_handle`, `fn.read.html`).
 _LINK = re.compile(r"\[([^\]]+)\](?:\(([^)]*)\))?")
 _URL_ITEM = re.compile(r"(?:#(?:ty)?method\.|/fn\.)([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# The rule's patterns, matched in Python: a query pattern costs tree-sitter milliseconds of
+# analysis in every run.
+
+
+def _unsafe_functions(function: Node) -> list[Captures]:
+    """The matches of the pattern `(function_item (function_modifiers "unsafe") name: (_)
+    @name) @match` (or `function_signature_item`) rooted at the item."""
+    name = function.child_by_field_name("name")
+    if name is None or not name.is_named:
+        return []
+    for child in function.children:
+        if child.start_byte >= name.start_byte:
+            break  # the modifiers come before the name
+        if child.type == "function_modifiers" and _has_token(child, "unsafe"):
+            return [{"name": [name], "match": [function]}]
+    return []
+
+
+def _unsafe_traits(trait: Node) -> list[Captures]:
+    """The matches of the pattern `(trait_item "unsafe" name: (_) @name) @match` rooted at a
+    trait item."""
+    name = trait.child_by_field_name("name")
+    if name is None or not name.is_named:
+        return []
+    if not _has_token(trait, "unsafe", before=name.start_byte):
+        return []
+    return [{"name": [name], "match": [trait]}]
+
+
+def _has_token(node: Node, token: str, before: int = -1) -> bool:
+    """True when one of `node`'s children (starting before byte `before`, when given) is the
+    anonymous token `token`."""
+    for child in node.children:
+        if 0 <= before <= child.start_byte:
+            return False
+        if child.type == token and not child.is_named:
+            return True
+    return False
 
 
 class UnsafeFnMissingSafetyDoc(FileRule):
@@ -79,19 +119,19 @@ class UnsafeFnMissingSafetyDoc(FileRule):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             nodes("function_item"),
-            '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
+            matcher=_unsafe_functions,
             needs=(b"unsafe",),
             needs_before_body=True,
         ),
         Pattern(
             nodes("function_signature_item"),
-            '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
+            matcher=_unsafe_functions,
             needs=(b"unsafe",),
             needs_before_body=True,
         ),
         Pattern(
             nodes("trait_item"),
-            '(trait_item "unsafe" name: (_) @name) @match',
+            matcher=_unsafe_traits,
             needs=(b"unsafe",),
             needs_before_body=True,
         ),

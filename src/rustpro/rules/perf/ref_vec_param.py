@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
@@ -18,7 +18,7 @@ from rustpro.rules.signature import (
     parameters_source,
 )
 from rustpro.syntax import items
-from rustpro.syntax.parser import compile_query
+from rustpro.syntax.spelled import identifiers_spelled
 
 # Owned type behind `&` -> what to borrow instead.
 _BETTER = {"Vec": "&[T]", "String": "&str", "PathBuf": "&Path", "Box": "&T"}
@@ -29,18 +29,10 @@ _STD_ROOTS = frozenset({"std", "alloc", "core"})
 _TYPE_DECLARATIONS = frozenset(
     {"struct_item", "enum_item", "union_item", "type_item", "trait_item"}
 )
+
+
 # Uses that need the owned type itself: its capacity (slices have none), a pointer cast to a
 # `repr(transparent)` wrapper, or storing it in a struct field declared with that type.
-_OWNED_TYPE_USES = """
-(call_expression
-  function: (field_expression value: (identifier) @receiver field: (field_identifier) @method)
-  (#eq? @method "capacity"))
-(type_cast_expression value: (identifier) @receiver)
-(shorthand_field_initializer (identifier) @receiver)
-(field_initializer value: (identifier) @receiver)
-"""
-
-
 class RefVecParam(FileRule):
     """Flags parameters typed `&Vec<T>`, `&String`, `&PathBuf` or `&Box<T>`.
 
@@ -186,6 +178,36 @@ def _needs_owned_type(function: Node, name: str) -> bool:
     body = function.child_by_field_name("body")
     if body is None or not name:
         return False
-    cursor = QueryCursor(compile_query(_OWNED_TYPE_USES))
-    receivers = cursor.captures(body).get("receiver", [])
-    return any(items.text(receiver) == name for receiver in receivers)
+    return any(_owned_use(use) for use in identifiers_spelled(body, name.encode()))
+
+
+def _owned_use(use: Node) -> bool:
+    """True when the identifier `use` is `@receiver` in one of the patterns
+    `(call_expression function: (field_expression value: (identifier) @receiver field:
+    (field_identifier) @method) (#eq? @method "capacity"))`, `(type_cast_expression value:
+    (identifier) @receiver)`, `(shorthand_field_initializer (identifier) @receiver)`,
+    `(field_initializer value: (identifier) @receiver)` (the rule's former query: found from
+    the name's bytes instead, as a query costs tree-sitter ~20 M instructions of analysis in
+    every run that compiles it; tests/test_query_rewrites.py compares them)."""
+    holder = items.parent(use)
+    if holder is None:
+        return False
+    kind = holder.type
+    if kind == "shorthand_field_initializer":
+        return True
+    if kind in ("type_cast_expression", "field_initializer"):
+        return _is_field(holder, "value", use)
+    if kind != "field_expression" or not _is_field(holder, "value", use):
+        return False
+    method = holder.child_by_field_name("field")
+    if method is None or method.type != "field_identifier" or method.text != b"capacity":
+        return False
+    call = items.parent(holder)
+    if call is None or call.type != "call_expression":
+        return False
+    return _is_field(call, "function", holder)
+
+
+def _is_field(parent: Node, field: str, child: Node) -> bool:
+    found = parent.child_by_field_name(field)
+    return found is not None and found.id == child.id

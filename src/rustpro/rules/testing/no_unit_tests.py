@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -14,10 +15,12 @@ from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
 from rustpro.rules.patterns import (
+    Captures,
     Pattern,
     attributes,
     macro_arg_idents,
     macro_calls,
+    macro_paths_matching,
     text_matches,
 )
 from rustpro.syntax import items
@@ -25,6 +28,37 @@ from rustpro.syntax import items
 # Recorded once per file that holds a test: a `#[test]`-like function (not `#[bench]`), a
 # test-framework attribute, or a property-test macro whose `#[test]`s sit in a token tree.
 _HAS_TESTS_FACT = "testing.has-tests"
+
+
+# The rule's attribute patterns, matched in Python (`_test_attributes`): query patterns cost
+# tree-sitter milliseconds of analysis in every run.
+_TEST_PATH = re.compile(r"^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$")
+_TEST_ATTRIBUTES = frozenset(
+    {b"rstest", b"test_case", b"quickcheck", b"proptest", b"wasm_bindgen_test"}
+)
+_PATH_KINDS = frozenset({"identifier", "scoped_identifier"})
+
+
+def _test_attributes(item: Node) -> list[Captures]:
+    """The matches of the patterns
+    `(attribute_item (attribute [(identifier) (scoped_identifier)] @test.path (#match?
+    @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match` and `(attribute_item
+    (attribute (identifier) @test.attr (#any-of? @test.attr "rstest" ..))) @match` rooted at
+    an attribute item: each child of its attribute (the path, or an `= value`) that fits."""
+    found: list[Captures] = []
+    for attribute in item.children:
+        if attribute.type != "attribute":
+            continue
+        for child in attribute.children:
+            kind = child.type
+            if kind not in _PATH_KINDS:
+                continue
+            text = child.text or b""
+            if _TEST_PATH.search(text.decode()) is not None:
+                found.append({"test.path": [child], "match": [item]})
+            elif kind == "identifier" and text in _TEST_ATTRIBUTES:
+                found.append({"test.attr": [child], "match": [item]})
+    return found
 
 
 class NoUnitTests(FileRule, CrateRule):
@@ -81,20 +115,11 @@ class NoUnitTests(FileRule, CrateRule):
             attributes(
                 "test", "rstest", "test_case", "quickcheck", "proptest", "wasm_bindgen_test"
             ),
-            r"""
-            (attribute_item (attribute [(identifier) (scoped_identifier)] @test.path
-              (#match? @test.path "^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$"))) @match
-            (attribute_item (attribute (identifier) @test.attr
-              (#any-of? @test.attr
-                "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
-            """,
+            matcher=_test_attributes,
         ),
         Pattern(
             macro_calls("proptest", "quickcheck"),
-            r"""
-            (macro_invocation macro: [(identifier) (scoped_identifier)] @test.macro
-              (#match? @test.macro "(^|::)(proptest|quickcheck)$")) @match
-            """,
+            matcher=macro_paths_matching("test.macro", "(^|::)(proptest|quickcheck)$"),
         ),
         # `#[test]` written inside a macro's tokens (a `macro_rules!` that stamps out tests).
         Pattern(macro_arg_idents("test")),

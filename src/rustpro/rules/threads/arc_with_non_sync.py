@@ -9,7 +9,13 @@ from tree_sitter import Node
 from rustpro.engine.context import FileContext
 from rustpro.rules.base import FileRule
 from rustpro.rules.concurrency import Aliases, aliases_at, path_segments, resolve
-from rustpro.rules.patterns import Pattern, qualified_calls, text_matches
+from rustpro.rules.patterns import (
+    Captures,
+    Pattern,
+    only_named_child,
+    qualified_calls,
+    text_matches,
+)
 from rustpro.syntax import items
 
 # Single-thread types, by full path: an `Arc` of one of these is neither `Send` nor `Sync`.
@@ -21,6 +27,36 @@ _NON_SYNC = {
     ("std", "rc", "Rc"): "Rc",
     ("alloc", "rc", "Rc"): "Rc",
 }
+
+
+def _generic_of_generic(generic: Node) -> list[Captures]:
+    """The matches of the pattern `(generic_type type: (_) @arc type_arguments: (_ .
+    (generic_type) @inner_type .) @arguments) @match` rooted at a generic type."""
+    arc = generic.child_by_field_name("type")
+    arguments = generic.child_by_field_name("type_arguments")
+    if arc is None or arguments is None or not arc.is_named or not arguments.is_named:
+        return []
+    inner = only_named_child(arguments)
+    if inner is None or inner.type != "generic_type":
+        return []
+    return [{"arc": [arc], "inner_type": [inner], "arguments": [arguments], "match": [generic]}]
+
+
+def _new_of_call(call: Node) -> list[Captures]:
+    """The matches of the pattern `(call_expression function: (_ name: (identifier) @new)
+    @arc (#eq? @new "new") arguments: (_ . (call_expression) @inner_call .)) @match` rooted
+    at a call."""
+    function = call.child_by_field_name("function")
+    if function is None or not function.is_named:
+        return []
+    new = function.child_by_field_name("name")
+    if new is None or new.type != "identifier" or new.text != b"new":
+        return []
+    arguments = call.child_by_field_name("arguments")
+    inner = only_named_child(arguments) if arguments is not None else None
+    if inner is None or inner.type != "call_expression":
+        return []
+    return [{"new": [new], "arc": [function], "inner_call": [inner], "match": [call]}]
 
 
 class ArcWithNonSync(FileRule):
@@ -67,29 +103,12 @@ class ArcWithNonSync(FileRule):
     clippy_twins = ("arc_with_non_send_sync",)
     patterns: ClassVar[tuple[Pattern, ...]] = (
         # `Arc<X<..>>` types, found by their bytes: a gate on every generic type would cost
-        # more. The kinds are checked in Python (`_arc_of_generic`): each named kind nested in
-        # a pattern costs tree-sitter about a millisecond of analysis in every run.
-        Pattern(
-            text_matches(rb"Arc\s*<", "generic_type"),
-            """
-            (generic_type
-              type: (_) @arc
-              type_arguments: (_ . (generic_type) @inner_type .) @arguments) @match
-            """,
-        ),
-        # `Arc::new(X::new(..))`. The gate finds only calls of a path ending in `Arc`, so
-        # `function: (_ ..)` needs no kind; the inner call's `X::new` is checked in Python
-        # (`_inner_new`): each named kind nested in a pattern costs tree-sitter about a
-        # millisecond of analysis in every run.
-        Pattern(
-            qualified_calls("Arc"),
-            """
-            (call_expression
-              function: (_ name: (identifier) @new) @arc
-              (#eq? @new "new")
-              arguments: (_ . (call_expression) @inner_call .)) @match
-            """,
-        ),
+        # more. Matched in Python (`_generic_of_generic`, then `_arc_of_generic`): each query
+        # pattern costs tree-sitter milliseconds of analysis in every run.
+        Pattern(text_matches(rb"Arc\s*<", "generic_type"), matcher=_generic_of_generic),
+        # `Arc::new(X::new(..))`, matched in Python (`_new_of_call`, then `_inner_new`):
+        # each query pattern costs tree-sitter milliseconds of analysis in every run.
+        Pattern(qualified_calls("Arc"), matcher=_new_of_call),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
