@@ -151,12 +151,12 @@ def test_stop_signals_are_handled_inside_and_restored_after() -> None:
     assert stopping.STOP_SIGNALS == (signal.SIGTERM, signal.SIGHUP)
     before = {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS}
     with stopping.terminate_as_exception():
-        for signum in stopping.STOP_SIGNALS:
-            assert signal.getsignal(signum) is stopping._raise_terminated
+        for handled in stopping.STOP_SIGNALS:
+            assert signal.getsignal(handled) is stopping._raise_terminated
     assert {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS} == before
     with stopping._signals_ignored():
-        for signum in stopping._STOPS:
-            assert signal.getsignal(signum) == signal.SIG_IGN
+        for ignored in stopping._STOPS:
+            assert signal.getsignal(ignored) == signal.SIG_IGN
     assert {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS} == before
     assert stopping.Terminated(signal.SIGTERM).message == "rustpro: stopped by SIGTERM"
 
@@ -183,3 +183,13 @@ def test_a_one_file_audit_imports_only_what_it_uses(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
+def test_importing_rustpro_freezes_its_caches_and_leaves_the_collector_on() -> None:
+    # The code caches' tables are loaded while the package is imported: frozen with the
+    # modules, the collector never walks them (its first collection after them did).
+    script = "import gc, rustpro; print(gc.isenabled(), gc.get_freeze_count() > 0)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr
