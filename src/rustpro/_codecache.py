@@ -22,6 +22,11 @@ set`) are never kept, so that they warn in every run as without the cache.
 `parsed_toml` does the same for the TOML files rustpro ships (the rule catalog: 2.5 ms of
 `tomllib` at every start): what `tomllib` made of a text is kept, marshalled, under the
 whole text.
+
+`typing` compiles the text of every forward reference it makes (`ForwardRef`: click's typed
+dicts alone make two dozen at each start, and a `compile` costs about as much as parsing a
+regular expression does, 3% of a one-file audit all told): those expressions are kept in the
+first table too, under a key no source text can have.
 """
 
 from __future__ import annotations
@@ -37,6 +42,13 @@ from typing import Any
 # Entries kept at most: a table grown past this by many versions' classes starts again.
 _MAX_ENTRIES = 4096
 _NAME = "_dataclass_methods"
+# After the bytecode magic in the first table's file: its version. 2: code compiled without
+# this module's `from __future__` flags (version 1's carried `annotations`, which the methods
+# `dataclasses` compiles itself do not: their `__annotations__` were names, not types).
+_CODE_TABLE_VERSION = b"rustpro code table 2\n"
+# What begins the key of an expression `typing` compiled: no source text holds a NUL (Python
+# refuses to compile one), so the key cannot be a dataclass method's.
+_EVAL_KEY = "\0eval\0"
 _REGEX_NAME = "_regex_codes"
 _TOML_NAME = "_parsed_toml"
 
@@ -57,13 +69,28 @@ class _CodeCache:
             return
         code = self.codes.get(source)
         if code is None:
-            code = self.codes[source] = compile(source, "<string>", "exec")
-            self.added += 1
-            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
-                import atexit
-
-                atexit.register(self.save)
+            # `dont_inherit`: as `exec` compiles text for `dataclasses`, whose module has no
+            # `from __future__` imports (this one has).
+            code = self._added(source, compile(source, "<string>", "exec", dont_inherit=True))
         builtins.exec(code, globals, locals)
+
+    def compile_expression(self, source: str) -> CodeType:
+        """`compile(source, "<string>", "eval")` as `typing` calls it (its module has no
+        `from __future__` imports either), compiling each text once."""
+        key = _EVAL_KEY + source
+        code = self.codes.get(key)
+        if code is None:  # raises SyntaxError as ever, and nothing is kept
+            code = self._added(key, compile(source, "<string>", "eval", dont_inherit=True))
+        return code
+
+    def _added(self, key: str, code: CodeType) -> CodeType:
+        self.codes[key] = code
+        self.added += 1
+        if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
+            import atexit
+
+            atexit.register(self.save)
+        return code
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
@@ -228,8 +255,11 @@ def install() -> None:
     compiler.compile = _BoundCompile(regexes)
     import dataclasses  # after: its own pattern is kept too
 
-    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER)
+    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER + _CODE_TABLE_VERSION)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
+    import typing
+
+    typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]
 
 
 class _BoundExec:
@@ -244,6 +274,38 @@ class _BoundExec:
         self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None
     ) -> None:
         self.cache.exec(source, globals, locals)
+
+
+class _BoundEvalCompile:
+    """`compile` as the `typing` module sees it: the expressions of forward references come
+    from the cache, any other call is the builtin's (flags as `typing`'s own: none)."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self, cache: _CodeCache) -> None:
+        self.cache = cache
+
+    def __call__(
+        self,
+        source: Any,
+        filename: Any,
+        mode: str,
+        flags: int = 0,
+        dont_inherit: bool = False,
+        optimize: int = -1,
+        **options: Any,
+    ) -> Any:
+        if (
+            type(source) is str
+            and filename == "<string>"
+            and mode == "eval"
+            and flags == 0
+            and optimize == -1
+            and not options
+        ):
+            return self.cache.compile_expression(source)
+        # Inheriting `typing`'s flags (none) is what `dont_inherit=True` does from here.
+        return compile(source, filename, mode, flags, True, optimize, **options)
 
 
 class _BoundCompile:
