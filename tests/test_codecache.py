@@ -64,6 +64,44 @@ def test_a_bad_or_foreign_file_is_ignored(tmp_path: Path, content: bytes) -> Non
     assert callable(method) and method(None) == 42
 
 
+def test_a_full_table_starts_again_with_what_the_run_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MAX_ENTRIES`, the table saved holds the entries this run used (it used to stay
+    full: never saved again, every run compiling what had no room)."""
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 2)
+    path = tmp_path / "table.pyc"
+    old = {f"x = {n}\n": compile(f"x = {n}\n", "<string>", "exec") for n in range(2)}
+    path.write_bytes(MAGIC_NUMBER + marshal.dumps(old))
+    cache = _codecache._CodeCache(str(path), MAGIC_NUMBER)
+    cache.exec("x = 1\n", {}, {})  # kept
+    _run(cache)  # added: three entries, past the bound
+    cache.save()
+    saved = _codecache._CodeCache(str(path), MAGIC_NUMBER)
+    assert saved.codes.keys() == {"x = 1\n", SOURCE}
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 4096)
+    _run(saved)
+    saved.save()  # within the bound: all of it, used or not
+    assert _codecache._CodeCache(str(path), MAGIC_NUMBER).codes.keys() == {"x = 1\n", SOURCE}
+
+
+def test_a_full_regex_table_starts_again_with_what_the_run_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 1)
+    path = tmp_path / "regexes.pyc"
+    stamp = _codecache._regex_stamp(MAGIC_NUMBER)
+    first = _codecache._RegexCache(str(path), stamp)
+    first.compile("a+", 0)
+    first.compile("b+", 0)
+    first.save()  # two entries, both used: both written
+    second = _codecache._RegexCache(str(path), stamp)
+    assert second.arguments.keys() == {("a+", 0), ("b+", 0)}
+    second.compile("c+", 0)
+    second.save()
+    assert _codecache._RegexCache(str(path), stamp).arguments.keys() == {("c+", 0)}
+
+
 def test_an_unwritable_place_is_skipped(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

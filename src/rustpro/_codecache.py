@@ -37,9 +37,10 @@ import marshal
 import os
 import sys
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
-# Entries kept at most: a table grown past this by many versions' classes starts again.
+# Entries kept at most: a table grown past this by many versions' classes starts again, with
+# the entries of the run that saved it (`_bounded`).
 _MAX_ENTRIES = 4096
 _NAME = "_dataclass_methods"
 # After the bytecode magic in the first table's file: its version. 2: code compiled without
@@ -60,6 +61,7 @@ class _CodeCache:
         self.path = path
         self.magic = magic  # the interpreter's bytecode version, first in the file
         self.codes: dict[str, CodeType] = _load(path, magic) if path is not None else {}
+        self.used: set[str] = set()  # the keys this process looked up
         self.added = 0
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None) -> None:
@@ -67,6 +69,7 @@ class _CodeCache:
         if type(source) is not str:
             builtins.exec(source, globals, locals)
             return
+        self.used.add(source)
         code = self.codes.get(source)
         if code is None:
             # `dont_inherit`: as `exec` compiles text for `dataclasses`, whose module has no
@@ -78,6 +81,7 @@ class _CodeCache:
         """`compile(source, "<string>", "eval")` as `typing` calls it (its module has no
         `from __future__` imports either), compiling each text once."""
         key = _EVAL_KEY + source
+        self.used.add(key)
         code = self.codes.get(key)
         if code is None:  # raises SyntaxError as ever, and nothing is kept
             code = self._added(key, compile(source, "<string>", "eval", dont_inherit=True))
@@ -94,8 +98,21 @@ class _CodeCache:
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
-        if self.path is not None and len(self.codes) <= _MAX_ENTRIES:
-            _write(self.path, self.magic, self.codes)
+        if self.path is not None:
+            _write(self.path, self.magic, _bounded(self.codes, self.used))
+
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+def _bounded(table: dict[_Key, _Value], used: set[_Key]) -> dict[_Key, _Value]:
+    """What to save of `table`: all of it while it holds at most `_MAX_ENTRIES`; past that,
+    the entries this process used. Every entry is loaded at each start, and one that grew
+    full used to stay so: never saved again, each run compiling what it had no room for."""
+    if len(table) <= _MAX_ENTRIES:
+        return table
+    return {key: table[key] for key in used if key in table}
 
 
 def _write(path: str, stamp: bytes, table: dict[Any, Any]) -> None:
@@ -153,6 +170,7 @@ class _RegexCache:
         self.arguments: dict[tuple[str | bytes, int], _RegexArguments] = (
             _load_regexes(path, stamp) if path is not None else {}
         )
+        self.used: set[tuple[str | bytes, int]] = set()  # the keys this process looked up
         self.added = 0
         self.compiler: Any = importlib.import_module("re._compiler")
         self.parse = self.compiler.compile  # `re`'s own, used for every pattern not kept
@@ -163,6 +181,7 @@ class _RegexCache:
         if type(pattern) not in (str, bytes) or type(flags) is not int or flags & _UNCACHED_FLAGS:
             return self.parse(pattern, flags)  # `re` hands a plain int; anything else is not
         key = (pattern, flags)
+        self.used.add(key)
         arguments = self.arguments.get(key)
         if arguments is not None:
             return self.engine.compile(pattern, *arguments)
@@ -197,8 +216,8 @@ class _RegexCache:
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
-        if self.path is not None and len(self.arguments) <= _MAX_ENTRIES:
-            _write(self.path, self.stamp, self.arguments)
+        if self.path is not None:
+            _write(self.path, self.stamp, _bounded(self.arguments, self.used))
 
 
 def _load_regexes(path: str, stamp: bytes) -> dict[tuple[str | bytes, int], _RegexArguments]:
