@@ -37,7 +37,9 @@ def test_a_text_is_compiled_once_and_saved(tmp_path: Path) -> None:
     first.save()
     second = _codecache._CodeCache(str(path), MAGIC_NUMBER)
     assert second.codes.keys() == {SOURCE}
-    assert second.codes[SOURCE] == compile(SOURCE, "<string>", "exec")
+    # What `exec` compiles for `dataclasses`, whose module has no `from __future__` flags
+    # (this one has: `dont_inherit` leaves them out).
+    assert second.codes[SOURCE] == compile(SOURCE, "<string>", "exec", dont_inherit=True)
     _run(second)
     assert second.added == 0  # served from the file
 
@@ -60,6 +62,44 @@ def test_a_bad_or_foreign_file_is_ignored(tmp_path: Path, content: bytes) -> Non
     assert cache.codes == {}
     method = _run(cache)
     assert callable(method) and method(None) == 42
+
+
+def test_a_full_table_starts_again_with_what_the_run_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MAX_ENTRIES`, the table saved holds the entries this run used (it used to stay
+    full: never saved again, every run compiling what had no room)."""
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 2)
+    path = tmp_path / "table.pyc"
+    old = {f"x = {n}\n": compile(f"x = {n}\n", "<string>", "exec") for n in range(2)}
+    path.write_bytes(MAGIC_NUMBER + marshal.dumps(old))
+    cache = _codecache._CodeCache(str(path), MAGIC_NUMBER)
+    cache.exec("x = 1\n", {}, {})  # kept
+    _run(cache)  # added: three entries, past the bound
+    cache.save()
+    saved = _codecache._CodeCache(str(path), MAGIC_NUMBER)
+    assert saved.codes.keys() == {"x = 1\n", SOURCE}
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 4096)
+    _run(saved)
+    saved.save()  # within the bound: all of it, used or not
+    assert _codecache._CodeCache(str(path), MAGIC_NUMBER).codes.keys() == {"x = 1\n", SOURCE}
+
+
+def test_a_full_regex_table_starts_again_with_what_the_run_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 1)
+    path = tmp_path / "regexes.pyc"
+    stamp = _codecache._regex_stamp(MAGIC_NUMBER)
+    first = _codecache._RegexCache(str(path), stamp)
+    first.compile("a+", 0)
+    first.compile("b+", 0)
+    first.save()  # two entries, both used: both written
+    second = _codecache._RegexCache(str(path), stamp)
+    assert second.arguments.keys() == {("a+", 0), ("b+", 0)}
+    second.compile("c+", 0)
+    second.save()
+    assert _codecache._RegexCache(str(path), stamp).arguments.keys() == {("c+", 0)}
 
 
 def test_an_unwritable_place_is_skipped(tmp_path: Path) -> None:
@@ -88,6 +128,75 @@ def test_dataclasses_compile_through_the_cache() -> None:
     assert point == Point(1, 2) and hash(point) == hash(Point(1, 2))
     with pytest.raises(dataclasses.FrozenInstanceError):
         point.x = 3  # type: ignore[misc]
+
+
+def _methods(cls: type) -> dict[str, Any]:
+    return {
+        name: (value.__code__, value.__annotations__, value.__defaults__)
+        for name, value in vars(cls).items()
+        if callable(value) and hasattr(value, "__code__")
+    }
+
+
+def test_methods_from_the_cache_are_those_dataclasses_compiles() -> None:
+    """The same code, flags included: `__init__`'s annotations are the fields' types (the
+    cache compiled them with this package's `annotations` future flag: they were names)."""
+    import builtins
+
+    def define() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Point:
+            x: int
+            y: tuple[str, ...] = ()
+
+        return Point
+
+    assert isinstance(dataclasses.exec, _codecache._BoundExec)  # type: ignore[attr-defined]
+    cached = define()
+    bound = dataclasses.exec  # type: ignore[attr-defined]
+    dataclasses.exec = builtins.exec  # type: ignore[attr-defined]
+    try:
+        eager = define()
+    finally:
+        dataclasses.exec = bound  # type: ignore[attr-defined]
+    assert _methods(cached) == _methods(eager)
+    init = vars(cached)["__init__"]
+    assert init.__annotations__ == {"x": "int", "y": "tuple[str, ...]", "return": None}
+
+
+@pytest.mark.parametrize("text", ["int", "list[Point]", "t.Mapping[str, 'Node'] | None", "*Ts"])
+def test_forward_references_compile_through_the_cache(text: str) -> None:
+    import typing
+
+    assert isinstance(typing.compile, _codecache._BoundEvalCompile)  # type: ignore[attr-defined]
+    reference = typing.ForwardRef(text)
+    compiled = text if not text.startswith("*") else f"({text},)[0]"
+    assert reference.__forward_code__ == compile(compiled, "<string>", "eval", dont_inherit=True)
+    cache = typing.compile.cache  # type: ignore[attr-defined]
+    assert _codecache._EVAL_KEY + compiled in cache.codes
+
+
+def test_a_bad_forward_reference_fails_as_it_did() -> None:
+    import typing
+
+    message = "Forward reference must be an expression -- got '1 +'"
+    with pytest.raises(SyntaxError, match=re.escape(message)):
+        typing.ForwardRef("1 +")
+    assert _codecache._EVAL_KEY + "1 +" not in typing.compile.cache.codes  # type: ignore[attr-defined]
+
+
+def test_other_compiles_in_typing_are_the_builtin_s() -> None:
+    import typing
+
+    bound = typing.compile  # type: ignore[attr-defined]
+    # `typing`'s module has no `from __future__` flags to inherit: `dont_inherit` for this one.
+    assert bound("x: y = 1", "<string>", "exec") == compile(
+        "x: y = 1", "<string>", "exec", dont_inherit=True
+    )
+    assert bound("1", "file.py", "eval") == compile("1", "file.py", "eval", dont_inherit=True)
+    assert bound("1", "<string>", "eval", 0, False, 2) == compile(
+        "1", "<string>", "eval", 0, True, 2
+    )
 
 
 def test_nothing_is_written_when_bytecode_is_not(tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ and freeze what they made (`_startup`); the grammar is read from its binding alo
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +72,124 @@ def test_a_package_laid_out_otherwise_is_imported_as_usual(
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert tree_sitter.Language(parser._rust_grammar()) == parser.RUST
+
+
+# The words of `rustpro audit` runs, and some that click refuses: the parser that reads short
+# options straight away (`cli._short_options_first`) must read each as click's own does.
+_AUDIT_WORDS = [
+    ["-j", "1", "-q", "crate"],
+    ["-j1", "-q"],
+    ["-qj", "2", "--static"],
+    ["-qj2"],
+    ["-jq"],
+    ["-j"],
+    ["-j=3"],
+    ["--jobs=3", "--no-cache"],
+    ["--jobs", "3"],
+    ["--jobz", "3"],
+    ["-x"],
+    ["-Q"],
+    ["-h"],
+    ["--", "-j", "1"],
+    ["-", "-q"],
+    ["--static", "--select", "all", "-q", "a", "b"],
+    ["-f", "json"],
+]
+_GROUP_WORDS = [["-h"], ["--versio"], ["--version"], ["-x", "audit"], ["audit", "-j", "1"]]
+
+
+def _parsed(parser: object, words: list[str]) -> object:
+    import click
+
+    try:
+        opts, args, order = parser.parse_args(list(words))  # type: ignore[attr-defined]
+    except click.ClickException as error:
+        return type(error).__name__, error.format_message()
+    return opts, args, [param.name for param in order]
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [("audit", words) for words in _AUDIT_WORDS] + [("", words) for words in _GROUP_WORDS],
+)
+def test_short_options_are_read_as_click_reads_them(command: str, words: list[str]) -> None:
+    import click
+
+    from rustpro import cli
+
+    group_context = click.Context(cli.cli, info_name="rustpro")
+    found = cli.cli.get_command(group_context, command) if command else cli.cli
+    assert found is not None
+    context = click.Context(found, info_name=command or "rustpro", parent=group_context)
+    base = click.Group if isinstance(found, click.Group) else click.Command
+    assert _parsed(found.make_parser(context), words) == _parsed(
+        base.make_parser(found, context), words
+    )
+
+
+def test_every_command_reads_short_options_straight_away() -> None:
+    import click
+
+    from rustpro import cli
+
+    def commands(group: click.Group) -> list[click.Command]:
+        found: list[click.Command] = [group]
+        for command in group.commands.values():
+            found += commands(command) if isinstance(command, click.Group) else [command]
+        return found
+
+    for command in commands(cli.cli):
+        assert isinstance(command, cli._Command | cli._Group), command.name
+
+
+def test_stop_signals_are_handled_inside_and_restored_after() -> None:
+    import signal
+
+    from rustpro import stopping
+
+    assert stopping.EXIT_INTERRUPTED == 128 + signal.SIGINT
+    assert stopping.STOP_SIGNALS == (signal.SIGTERM, signal.SIGHUP)
+    before = {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS}
+    with stopping.terminate_as_exception():
+        for handled in stopping.STOP_SIGNALS:
+            assert signal.getsignal(handled) is stopping._raise_terminated
+    assert {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS} == before
+    with stopping._signals_ignored():
+        for ignored in stopping._STOPS:
+            assert signal.getsignal(ignored) == signal.SIG_IGN
+    assert {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS} == before
+    assert stopping.Terminated(signal.SIGTERM).message == "rustpro: stopped by SIGTERM"
+
+
+def test_a_one_file_audit_imports_only_what_it_uses(tmp_path: Path) -> None:
+    # What each of these cost every start, for a `--statistics` report, a stop message or
+    # click's did-you-mean suggestion for `-j` that nobody saw.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "tiny"\nversion = "0.1.0"\n')
+    (tmp_path / "src" / "lib.rs").write_text("pub fn f() {}\n")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from rustpro import cli
+        try:
+            cli.main(["audit", "--static", "--no-cache", "-j", "1", "-q", {str(tmp_path)!r}])
+        except SystemExit:
+            pass
+        unused = ("signal", "difflib", "rustpro.report.statistics")
+        print(sorted(name for name in unused if name in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
+def test_importing_rustpro_freezes_its_caches_and_leaves_the_collector_on() -> None:
+    # The code caches' tables are loaded while the package is imported: frozen with the
+    # modules, the collector never walks them (its first collection after them did).
+    script = "import gc, rustpro; print(gc.isenabled(), gc.get_freeze_count() > 0)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr

@@ -22,6 +22,11 @@ set`) are never kept, so that they warn in every run as without the cache.
 `parsed_toml` does the same for the TOML files rustpro ships (the rule catalog: 2.5 ms of
 `tomllib` at every start): what `tomllib` made of a text is kept, marshalled, under the
 whole text.
+
+`typing` compiles the text of every forward reference it makes (`ForwardRef`: click's typed
+dicts alone make two dozen at each start, and a `compile` costs about as much as parsing a
+regular expression does, 3% of a one-file audit all told): those expressions are kept in the
+first table too, under a key no source text can have.
 """
 
 from __future__ import annotations
@@ -32,11 +37,19 @@ import marshal
 import os
 import sys
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
-# Entries kept at most: a table grown past this by many versions' classes starts again.
+# Entries kept at most: a table grown past this by many versions' classes starts again, with
+# the entries of the run that saved it (`_bounded`).
 _MAX_ENTRIES = 4096
 _NAME = "_dataclass_methods"
+# After the bytecode magic in the first table's file: its version. 2: code compiled without
+# this module's `from __future__` flags (version 1's carried `annotations`, which the methods
+# `dataclasses` compiles itself do not: their `__annotations__` were names, not types).
+_CODE_TABLE_VERSION = b"rustpro code table 2\n"
+# What begins the key of an expression `typing` compiled: no source text holds a NUL (Python
+# refuses to compile one), so the key cannot be a dataclass method's.
+_EVAL_KEY = "\0eval\0"
 _REGEX_NAME = "_regex_codes"
 _TOML_NAME = "_parsed_toml"
 
@@ -48,6 +61,7 @@ class _CodeCache:
         self.path = path
         self.magic = magic  # the interpreter's bytecode version, first in the file
         self.codes: dict[str, CodeType] = _load(path, magic) if path is not None else {}
+        self.used: set[str] = set()  # the keys this process looked up
         self.added = 0
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None) -> None:
@@ -55,20 +69,50 @@ class _CodeCache:
         if type(source) is not str:
             builtins.exec(source, globals, locals)
             return
+        self.used.add(source)
         code = self.codes.get(source)
         if code is None:
-            code = self.codes[source] = compile(source, "<string>", "exec")
-            self.added += 1
-            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
-                import atexit
-
-                atexit.register(self.save)
+            # `dont_inherit`: as `exec` compiles text for `dataclasses`, whose module has no
+            # `from __future__` imports (this one has).
+            code = self._added(source, compile(source, "<string>", "exec", dont_inherit=True))
         builtins.exec(code, globals, locals)
+
+    def compile_expression(self, source: str) -> CodeType:
+        """`compile(source, "<string>", "eval")` as `typing` calls it (its module has no
+        `from __future__` imports either), compiling each text once."""
+        key = _EVAL_KEY + source
+        self.used.add(key)
+        code = self.codes.get(key)
+        if code is None:  # raises SyntaxError as ever, and nothing is kept
+            code = self._added(key, compile(source, "<string>", "eval", dont_inherit=True))
+        return code
+
+    def _added(self, key: str, code: CodeType) -> CodeType:
+        self.codes[key] = code
+        self.added += 1
+        if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
+            import atexit
+
+            atexit.register(self.save)
+        return code
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
-        if self.path is not None and len(self.codes) <= _MAX_ENTRIES:
-            _write(self.path, self.magic, self.codes)
+        if self.path is not None:
+            _write(self.path, self.magic, _bounded(self.codes, self.used))
+
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+def _bounded(table: dict[_Key, _Value], used: set[_Key]) -> dict[_Key, _Value]:
+    """What to save of `table`: all of it while it holds at most `_MAX_ENTRIES`; past that,
+    the entries this process used. Every entry is loaded at each start, and one that grew
+    full used to stay so: never saved again, each run compiling what it had no room for."""
+    if len(table) <= _MAX_ENTRIES:
+        return table
+    return {key: table[key] for key in used if key in table}
 
 
 def _write(path: str, stamp: bytes, table: dict[Any, Any]) -> None:
@@ -126,6 +170,7 @@ class _RegexCache:
         self.arguments: dict[tuple[str | bytes, int], _RegexArguments] = (
             _load_regexes(path, stamp) if path is not None else {}
         )
+        self.used: set[tuple[str | bytes, int]] = set()  # the keys this process looked up
         self.added = 0
         self.compiler: Any = importlib.import_module("re._compiler")
         self.parse = self.compiler.compile  # `re`'s own, used for every pattern not kept
@@ -136,6 +181,7 @@ class _RegexCache:
         if type(pattern) not in (str, bytes) or type(flags) is not int or flags & _UNCACHED_FLAGS:
             return self.parse(pattern, flags)  # `re` hands a plain int; anything else is not
         key = (pattern, flags)
+        self.used.add(key)
         arguments = self.arguments.get(key)
         if arguments is not None:
             return self.engine.compile(pattern, *arguments)
@@ -170,8 +216,8 @@ class _RegexCache:
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
-        if self.path is not None and len(self.arguments) <= _MAX_ENTRIES:
-            _write(self.path, self.stamp, self.arguments)
+        if self.path is not None:
+            _write(self.path, self.stamp, _bounded(self.arguments, self.used))
 
 
 def _load_regexes(path: str, stamp: bytes) -> dict[tuple[str | bytes, int], _RegexArguments]:
@@ -228,8 +274,11 @@ def install() -> None:
     compiler.compile = _BoundCompile(regexes)
     import dataclasses  # after: its own pattern is kept too
 
-    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER)
+    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER + _CODE_TABLE_VERSION)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
+    import typing
+
+    typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]
 
 
 class _BoundExec:
@@ -244,6 +293,38 @@ class _BoundExec:
         self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None
     ) -> None:
         self.cache.exec(source, globals, locals)
+
+
+class _BoundEvalCompile:
+    """`compile` as the `typing` module sees it: the expressions of forward references come
+    from the cache, any other call is the builtin's (flags as `typing`'s own: none)."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self, cache: _CodeCache) -> None:
+        self.cache = cache
+
+    def __call__(
+        self,
+        source: Any,
+        filename: Any,
+        mode: str,
+        flags: int = 0,
+        dont_inherit: bool = False,
+        optimize: int = -1,
+        **options: Any,
+    ) -> Any:
+        if (
+            type(source) is str
+            and filename == "<string>"
+            and mode == "eval"
+            and flags == 0
+            and optimize == -1
+            and not options
+        ):
+            return self.cache.compile_expression(source)
+        # Inheriting `typing`'s flags (none) is what `dont_inherit=True` does from here.
+        return compile(source, filename, mode, flags, True, optimize, **options)
 
 
 class _BoundCompile:

@@ -11,20 +11,26 @@ Ctrl-C) with one line on stderr.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
-import signal
 import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
+# The operating system's signal calls, from the module `signal` wraps: importing `signal`
+# also builds three enums of every signal name (a hundredth of a one-file audit's start-up),
+# which only the stop message and the workers use (they import `signal` when they run).
+# Its `signal()` is the one `signal.signal` calls, with and returning plain numbers.
+_os_signals: Any = importlib.import_module("_signal")
+
+EXIT_INTERRUPTED: int = 128 + _os_signals.SIGINT  # 130
 # Signals that ask rustpro to stop (SIGTERM: `kill`, a CI timeout; SIGHUP: the terminal went).
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS: tuple[int, ...] = (_os_signals.SIGTERM, _os_signals.SIGHUP)
 
 # prctl(2): have the kernel send this signal to a worker when its parent dies.
 _PR_SET_PDEATHSIG = 1
@@ -46,6 +52,8 @@ class Terminated(BaseException):
     @property
     def message(self) -> str:
         """The one line rustpro prints: `rustpro: stopped by SIGTERM`."""
+        import signal
+
         return f"rustpro: stopped by {signal.Signals(self.signum).name}"
 
 
@@ -61,12 +69,12 @@ def terminate_as_exception() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
-    previous = {signum: signal.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
+    previous = {signum: _os_signals.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            _os_signals.signal(signum, handler)
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
@@ -84,6 +92,8 @@ def _init_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the workers, which must not
     # each print a traceback. SIGTERM gets its default back (the parent's handler came along
     # with the fork): a terminated worker just ends.
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
@@ -129,12 +139,12 @@ def _signals_ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in _STOPS}
+    previous = {signum: _os_signals.signal(signum, _os_signals.SIG_IGN) for signum in _STOPS}
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            _os_signals.signal(signum, handler)
 
 
-_STOPS = (signal.SIGINT, *STOP_SIGNALS)
+_STOPS: tuple[int, ...] = (_os_signals.SIGINT, *STOP_SIGNALS)

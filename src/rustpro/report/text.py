@@ -16,7 +16,6 @@ from rustpro.model import Finding, Severity
 from rustpro.outcome import verdict as judge_result
 from rustpro.report.gates import failed_gate_lines, gate_settings
 from rustpro.report.priorities import priorities_of, priority_block
-from rustpro.report.statistics import statistics_block
 from rustpro.report.styled import Column, Line, Palette, Report, Table, needs_rich
 from rustpro.scoring import overall_score
 
@@ -312,6 +311,9 @@ def render_text(
     sources = SourceLines(result.root)
     palette = Palette.of(color)
     if statistics:
+        # Imported here: only `--statistics` needs it, and every other report paid for it.
+        from rustpro.report.statistics import statistics_block
+
         report.write(statistics_block(result.findings))
     for finding in () if statistics else result.findings:
         text = finding_text(finding, sources.line(finding.path, finding.line), palette)
