@@ -115,6 +115,7 @@ macro_rules! mac { ($e:expr) => { fn in_macro() { $e.unwrap() } }; }
 #[cfg(test)] mod tests { #[test] fn t() {} }
 #[doc = "test"] fn d() {}
 #[::core::prelude::v1::test] fn t4() {}
+/* fn */ fn after_comment() { let _ = "fn unwrap"; read(1).unwrap(); } // fn read(1).unwrap()
 fn calls(x: Option<u8>, p: &str) {
     x.unwrap();
     x . unwrap ();

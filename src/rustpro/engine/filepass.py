@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from rustpro.engine import gates, structure
 from rustpro.engine.context import Candidate, FileContext
-from rustpro.engine.finder import Hit
+from rustpro.engine.finder import Hit, RegionEnd
 from rustpro.engine.gates import GateRoute, RuleNames, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.fingerprint import AnchoredSpan, anchor_places
@@ -100,7 +100,7 @@ def _analyze(
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     # The gates' candidates (found by words, and by the file query for what words cannot
     # find), in document order; the engine records its own kinds from them before rules run.
-    hits, trees = file_plan.words.find(root, source, ctx.ancestry)
+    hits, trees = file_plan.words.find(root, source, ctx.ancestry, _region_ends(ctx))
     if file_plan.query is not None:
         hits += _run_file_query(file_plan, ctx, whole_file)
     hits.sort(key=_start_byte)
@@ -154,6 +154,18 @@ def _analyze(
 
 
 _TESTS = gates.TESTS
+
+
+def _region_ends(ctx: FileContext) -> RegionEnd:
+    """The word finder's `region_end` for this file: the test regions the engine records
+    (`structure.record_node`) from the gates' attributes and `mod` items."""
+
+    def region_end(node: Node, target: object, name: bytes) -> int:
+        if type(target) is not GateRoute or not (target.engine or name in target.engine_names):
+            return -1
+        return structure.test_region_end(node, ctx)
+
+    return region_end
 
 
 def _start_byte(hit: Hit) -> int:

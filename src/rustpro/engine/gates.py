@@ -573,11 +573,31 @@ def _plan(production: bool, rules: RuleNames) -> Plan:
             continue
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
+    # The engine's test regions come from its attributes and `mod` items: what nobody wants
+    # inside them is skipped there (`WordFinder.find`).
+    words.want_test_regions((*structure.ENGINE_ATTRIBUTES, "mod"))
+    words.skip_in_test_regions(_ignored_in_tests)
     words.seal()
     query = compile_query("\n".join(pieces)) if pieces else None
     if query is not None and query.pattern_count != len(routes):  # pragma: no cover
         raise RuntimeError("the file query's pattern count does not match its parts")
     return Plan(query, tuple(routes), root_route, texts, words)
+
+
+def _ignored_in_tests(target: object, name: bytes) -> bool:
+    """Whether a candidate of `target` (a route) named `name` does nothing inside a test
+    region: the engine does not record it and every subscription that could get it is a
+    production rule's, which `_RuleRunner` drops there."""
+    if type(target) is not GateRoute or target.engine or name in target.engine_names:
+        return False
+    subscriptions = (
+        *target.everyone,
+        *target.filters,
+        *target.by_name.get(name, ()),
+        *target.subscribers(name),
+    )
+    production = SCOPES.index(Scope.PRODUCTION)
+    return all(sub.scope == production for sub in subscriptions)
 
 
 def compile_all(file_plan: Plan) -> None:
