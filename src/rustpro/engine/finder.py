@@ -276,67 +276,6 @@ def _may_follow_dot(source: bytes, start: int) -> bool:
     return index < 0 or source[index] in _DOT_OR_UNSURE
 
 
-# A comment's end, a line break (a line comment may end there) or the file's edge: the
-# bytes cannot say which token comes next.
-_UNSURE = b"/\n\r\x0b\x0c"
-_AFTER_ATTRIBUTE_START = frozenset(b"[:" + _UNSURE)  # `#[name`, `#[path::name`
-_BEFORE_BANG = frozenset(b"!" + _UNSURE)  # `name!(..)`
-_BEFORE_ARGUMENTS = frozenset(b"(:" + _UNSURE)  # `name(..)`, `name::<T>(..)`
-_BEFORE_PATH_SEPARATOR = frozenset(b":" + _UNSURE)  # `name::f(..)`
-
-
-def _may_follow(source: bytes, start: int, marks: frozenset[int]) -> bool:
-    """False when the bytes prove that the token before `start` begins with none of `marks`
-    (which hold `_UNSURE`): the last byte before it on its line, spaces skipped, is none."""
-    index = start - 1
-    while index >= 0 and source[index] in b" \t":
-        index -= 1
-    return index < 0 or source[index] in marks
-
-
-def _may_precede(source: bytes, end: int, marks: frozenset[int]) -> bool:
-    """False when the bytes prove that the token after `end` begins with none of `marks`
-    (which hold `_UNSURE`)."""
-    size = len(source)
-    while end < size and source[end] in b" \t":
-        end += 1
-    return end >= size or source[end] in marks
-
-
-def _may_be_attribute(source: bytes, start: int, end: int) -> bool:
-    return _may_follow(source, start, _AFTER_ATTRIBUTE_START)
-
-
-def _may_be_macro_call(source: bytes, start: int, end: int) -> bool:
-    return _may_precede(source, end, _BEFORE_BANG)
-
-
-def _may_be_function_call(source: bytes, start: int, end: int) -> bool:
-    return _may_precede(source, end, _BEFORE_ARGUMENTS)
-
-
-def _may_be_qualified_call(source: bytes, start: int, end: int) -> bool:
-    return _may_precede(source, end, _BEFORE_PATH_SEPARATOR)
-
-
-def _may_be_method_call(source: bytes, start: int, end: int) -> bool:
-    return _may_follow_dot(source, start)
-
-
-# For each check of a name's token, a question of the bytes around the name that is False
-# only when the check surely finds nothing, in a tree without errors (there every token the
-# check needs is in the bytes): the token after a macro's name is its `!`, the one before an
-# attribute's path its `[`, ... Most words that are no such name are dropped without asking
-# the tree.
-_NAME_PRE_TESTS: dict[Verify, Callable[[bytes, int, int], bool]] = {
-    method_call: _may_be_method_call,
-    function_call: _may_be_function_call,
-    qualified_call: _may_be_qualified_call,
-    macro_call: _may_be_macro_call,
-    attribute: _may_be_attribute,
-}
-
-
 def _before(source: bytes, start: int) -> int:
     """The byte before `start`, whitespace skipped (-1 at the start of the file)."""
     index = start - 1
@@ -369,9 +308,6 @@ class _Word:
     skipped_in_tests: bool = False
     # Its hits may open a test region (`want_test_regions`).
     opens_regions: bool = False
-    # Byte questions one of which holds wherever a check of `verified` may find something
-    # (`_NAME_PRE_TESTS`); empty when some check has none: set by `seal`.
-    name_tests: tuple[Callable[[bytes, int, int], bool], ...] = ()
     # `by_parent_kind` by every `Node.kind_id` of each kind: set by `seal`.
     by_parent_kind_id: dict[int, object] = field(default_factory=dict)
 
@@ -486,8 +422,6 @@ class WordFinder:
         ignored = self._ignored_in_tests
         for needle, word in self._words.items():
             word.method_only = word.only_after_dot()
-            tests = tuple(_NAME_PRE_TESTS.get(verify) for verify, _ in word.verified)
-            word.name_tests = () if None in tests else tuple(t for t in tests if t is not None)
             word.skipped_in_tests = (
                 ignored is not None
                 and not word.bodies
@@ -590,7 +524,6 @@ class WordFinder:
         # the region too (no region begins inside a call, a macro call's path, an item's
         # head or a token tree), so it is a candidate nobody there wants.
         tests_end = -1
-        error_free = not ancestry.root.has_error
         for index, start, end in self._automaton.find_matches_as_indexes(source):
             needle = needles[index]
             word = words.get(needle)
@@ -620,12 +553,7 @@ class WordFinder:
             in_trees = bool(word.in_token_trees) and _token_tree_shape_fits(
                 source, word, start, end
             )
-            verified = bool(word.verified) and (
-                not error_free
-                or not word.name_tests
-                or any(test(source, start, end) for test in word.name_tests)
-            )
-            if not (in_trees or verified):
+            if not (in_trees or word.verified):
                 continue
             # One lookup serves both questions: the smallest node at the word is the smallest
             # named one when it is named (both descend the same path), and a token tree's
@@ -639,7 +567,7 @@ class WordFinder:
             if in_trees and token.start_byte == start and token.type == "identifier":
                 _in_token_tree(ancestry, source, word, needle, token, trees)
             # A word in a comment or string lands on a longer token: no candidate.
-            if not verified or token.start_byte != start or token.end_byte != end:
+            if not word.verified or token.start_byte != start or token.end_byte != end:
                 continue
             for verify, target in word.verified:
                 node = verify(token, parent)
