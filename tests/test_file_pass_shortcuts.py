@@ -4,6 +4,7 @@ with the plain way on every rule fixture and on tricky sources."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from rustpro.engine.filepass import FileResult, analyze_source
 from rustpro.model import Role
 from rustpro.rules.base import Scope
 from rustpro.rules.errors import panic_sites
+from rustpro.rules.patterns import Pattern
 from rustpro.rules.registry import file_rules
 from rustpro.syntax import items
 from rustpro.syntax.ancestry import active
@@ -195,3 +197,48 @@ def test_judged_unwraps_are_those_judged_afresh(source: bytes) -> None:
             operation = panic_sites.operation_of(value)
             afresh.append(panic_sites._judge_unwrap(ctx, site, operation, "", method, value))
     assert twice[0] == twice[1] == afresh
+
+
+PUBLIC_AND_NOT = [
+    b"""\
+use anyhow::Result;
+pub fn a(x: bool, y: bool, id: u64, other_id: u64) -> Result<(), String> { Ok(()) }
+fn b(x: bool, y: bool, id: u64, other_id: u64) -> Result<(), String> { Ok(()) }
+pub(crate) fn c(x: bool, y: bool) -> Result<(), Box<dyn std::error::Error>> { Ok(()) }
+pub unsafe fn d() {} unsafe fn e() {}
+pub fn f() -> Result<u8> { Ok(1) } fn g() -> Result<u8> { Ok(1) }
+pub trait T { fn t(x: bool, y: bool) -> Result<(), String>; unsafe fn u(); }
+pub unsafe trait U {} unsafe trait V {}
+impl T for S { fn t(x: bool, y: bool) -> Result<(), String> { Ok(()) } unsafe fn u() {} }
+impl S { pub fn s(user_id: u32, group_id: u32) -> Result<(), Box<dyn Error>> { Ok(()) } }
+mod m { pub fn h(a: bool, b: bool) -> Result<(), String> { Ok(()) } }
+pub mod n { pub fn i(a: bool, b: bool) -> anyhow::Result<()> { Ok(()) } }
+""",
+]
+
+
+@pytest.mark.parametrize("rules", [None, PRODUCTION_RULES], ids=["all-rules", "production"])
+def test_candidates_skipped_as_no_public_api_change_no_result(
+    rules: frozenset[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [*SOURCES, *PUBLIC_AND_NOT]
+    shortcut = [analyze_source(s, "src/lib.rs", Role.PRODUCTION, rules) for s in sources]
+    # The plain way: no subscription is public-only, so each sees every candidate.
+    subscriptions = gates._subscriptions
+
+    def seeing_all(
+        production: bool, names: frozenset[str] | None
+    ) -> list[tuple[gates.Subscription, Pattern]]:
+        found = subscriptions(production, names)
+        return [(dataclasses.replace(sub, public_only=False), pattern) for sub, pattern in found]
+
+    monkeypatch.setattr(gates, "_subscriptions", seeing_all)
+    gates._plan.cache_clear()
+    try:
+        plain = [analyze_source(s, "src/lib.rs", Role.PRODUCTION, rules) for s in sources]
+    finally:
+        gates._plan.cache_clear()
+    for one, other in zip(shortcut, plain, strict=True):
+        _same(one, other)
+    reported = {c.finding.rule for c in shortcut[-1].candidates}
+    assert {"bool-params", "string-error", "unsafe-fn-missing-safety-doc"} <= reported

@@ -248,9 +248,15 @@ class _RuleRunner:
             return
         source = self.ctx.source
         start = end = head_end = -1  # read from the node only when a byte pre-test needs them
+        public = -1  # whether the candidate may be public API, asked when a sub needs it
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
         for sub in subs:
+            if sub.public_only:
+                if public < 0:
+                    public = self.ctx.may_be_public(node)
+                if not public:
+                    continue
             if sub.needs:
                 if start < 0:
                     start, end = node.start_byte, node.end_byte

@@ -85,6 +85,7 @@ class Subscription:
     needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
     needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
+    public_only: bool = False  # only a candidate that may be public API can be reported
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it, and so does a Python matcher; the others
     # run together (`SubQuery`).
@@ -404,6 +405,7 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
                 pattern.needs,
                 pattern.needs_before_body,
                 pattern.file_needs,
+                pattern.public_only,
                 own,
             )
             found.append((sub, pattern))

@@ -101,6 +101,12 @@ class Pattern:
     # shapes whose query pattern costs tree-sitter milliseconds of analysis in every run
     # while matching them on a candidate at hand takes a few lines.
     matcher: Matcher | None = None
+    # The rule reports on a match only when `ctx.public_gate` of the candidate (an item) is
+    # not None, and nothing else it does with the match changes what it reports: the engine
+    # skips the candidates whose bytes prove they are no public API (`ctx.may_be_public`),
+    # before the byte pre-tests and the pattern (most functions are private or trait impl
+    # members).
+    public_only: bool = False
 
 
 def nodes(*kinds: str) -> On:

@@ -102,6 +102,7 @@ class AnyhowInLibApi(FileRule):
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
+            public_only=True,  # `_report` asks `public_gate` (also for those `finish` judges)
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -113,6 +114,7 @@ class AnyhowInLibApi(FileRule):
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
+            public_only=True,  # `_report` asks `public_gate` (also for those `finish` judges)
         ),
         DEPRECATED_ATTRIBUTES,
     )

@@ -89,6 +89,7 @@ class BoxedErrorInLibApi(FileRule):
             """,
             needs=(b"Box",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -98,6 +99,7 @@ class BoxedErrorInLibApi(FileRule):
             """,
             needs=(b"Box",),
             needs_before_body=True,
+            public_only=True,
         ),
         DEPRECATED_ATTRIBUTES,
     )

@@ -86,6 +86,7 @@ class StringError(FileRule):
             """,
             needs=(b"String", b"str"),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -95,6 +96,7 @@ class StringError(FileRule):
             """,
             needs=(b"String", b"str"),
             needs_before_body=True,
+            public_only=True,
         ),
         DEPRECATED_ATTRIBUTES,
     )

@@ -82,18 +82,21 @@ class UnsafeFnMissingSafetyDoc(FileRule):
             '(function_item (function_modifiers "unsafe") name: (_) @name) @match',
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
             '(function_signature_item (function_modifiers "unsafe") name: (_) @name) @match',
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("trait_item"),
             '(trait_item "unsafe" name: (_) @name) @match',
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
     )
 
