@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tree_sitter import Node
 
-from rustpro.engine import filepass, gates
+from rustpro.engine import filepass, gates, structure
 from rustpro.engine.context import FileContext
 from rustpro.engine.filepass import FileResult, analyze_source
 from rustpro.model import Role
@@ -242,3 +242,69 @@ def test_candidates_skipped_as_no_public_api_change_no_result(
         _same(one, other)
     reported = {c.finding.rule for c in shortcut[-1].candidates}
     assert {"bool-params", "string-error", "unsafe-fn-missing-safety-doc"} <= reported
+
+
+def _plain_relevant(
+    runner: filepass._RuleRunner,
+    subs: tuple[gates.Subscription, ...],
+    in_test: bool,
+    may_hold_tests: bool,
+) -> tuple[gates.Subscription, ...]:
+    """`_RuleRunner._relevant` worked out afresh for each candidate."""
+    wanted = runner.inside if in_test else runner.outside
+    return tuple(
+        sub
+        for sub in subs
+        if (
+            wanted[sub.scope]
+            or not (sub.direct or in_test or sub.scope != gates.TESTS or not may_hold_tests)
+        )
+        and (not sub.file_needs or any(needle in runner.ctx.source for needle in sub.file_needs))
+    )
+
+
+@pytest.mark.parametrize("rules", [None, PRODUCTION_RULES], ids=["all-rules", "production"])
+def test_relevance_kept_across_files_equals_the_plain_one(
+    rules: frozenset[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relevant = filepass._RuleRunner._relevant
+    asked: list[bool] = []
+
+    def compared(
+        runner: filepass._RuleRunner,
+        subs: tuple[gates.Subscription, ...],
+        in_test: bool,
+        may_hold_tests: bool,
+    ) -> tuple[gates.Subscription, ...]:
+        found = relevant(runner, subs, in_test, may_hold_tests)
+        assert found == _plain_relevant(runner, subs, in_test, may_hold_tests)
+        asked.append(in_test)
+        return found
+
+    monkeypatch.setattr(filepass._RuleRunner, "_relevant", compared)
+    for _ in range(2):  # the second round reads what the first kept
+        for source in [*SOURCES, *TEST_REGIONS, *PUBLIC_AND_NOT]:
+            for role in (Role.PRODUCTION, Role.TEST, Role.EXAMPLE):
+                analyze_source(source, "src/lib.rs", role, rules)
+    assert True in asked and False in asked
+
+
+_ATTRIBUTES = b"""\
+#[test] #[bench] #[tokio::test] #[cfg(test)] #[cfg(not(test))] #[cfg(feature = "x")]
+#[cfg(all(test, unix))] #[cfg(docsrs)] #[cfg_attr(test, allow(x))] #[test_case(1)]
+#[doc = "test"] #[cfg(any(test, feature = "test-util"))] #[my::bench] #[inline] #[cfg(loom)]
+fn f() {}
+"""
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS, _ATTRIBUTES])
+def test_test_attributes_read_after_the_byte_test_are_those_read_plainly(source: bytes) -> None:
+    tree = parse(source)
+    ctx = FileContext("src/lib.rs", Role.PRODUCTION, source, tree, LineIndex(source))
+    with active(ctx.ancestry):
+        for attr in (n for n in all_nodes(tree) if n.type == "attribute_item"):
+            is_test = items.is_test_attribute(attr)
+            limited = is_test or items.cfg_limit(attr) is not None
+            found = structure._test_attribute(attr, ctx)
+            assert (found is not None) == limited
+            assert found is None or found[0] == is_test

@@ -207,6 +207,35 @@ def _finishing_rules(rules: RuleNames = None) -> tuple[FileRule, ...]:
     return tuple(rule for rule in chosen if type(rule).finish is not FileRule.finish)
 
 
+# `_relevant_by_scope` answers, per kind of file (which scopes see code outside test
+# regions) and then by (subscriptions, in a test region, may hold test regions): the same
+# few hundred tuples of subscriptions come back in every file of a process.
+_RELEVANT_BY_SCOPE: dict[
+    tuple[bool, ...],
+    dict[tuple[tuple[Subscription, ...], bool, bool], tuple[tuple[Subscription, ...], bool]],
+] = {}
+
+
+def _relevant_by_scope(
+    subs: tuple[Subscription, ...], wanted: tuple[bool, ...], in_test: bool, may_hold_tests: bool
+) -> tuple[tuple[Subscription, ...], bool]:
+    """The subscriptions of `subs` whose scope lets them see a candidate in (or outside) a
+    test region (`wanted`, indexed like `gates.SCOPES`), and whether one has a file pre-test.
+    """
+    relevant = tuple(
+        sub
+        for sub in subs
+        # A match inside the candidate is in a test region when the candidate is
+        # (regions are whole items), so a scope that skips the candidate skips them
+        # too; only a test-only pattern on an item outside tests may still match
+        # inside. Calls, macro calls, attributes and token trees hold no items, so no
+        # test region starts inside them; other candidates (functions, impls) may.
+        if wanted[sub.scope]
+        or not (sub.direct or in_test or sub.scope != _TESTS or not may_hold_tests)
+    )
+    return relevant, any(sub.file_needs for sub in relevant)
+
+
 class _RuleRunner:
     """Hands matches to rules, deciding scope (production, tests) once per anchor."""
 
@@ -215,9 +244,8 @@ class _RuleRunner:
         self.result = result
         self.has_test_ranges = has_test_ranges
         self.file_holds: dict[tuple[bytes, ...], bool] = {}
-        self.relevant_subs: dict[
-            tuple[int, bool], tuple[Sequence[Subscription], Sequence[Subscription]]
-        ] = {}
+        # `_relevant` answers that depend on this file's bytes, by the scope-relevant tuple.
+        self.relevant_here: dict[int, tuple[Subscription, ...]] = {}
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
         # Which scopes see code outside / inside test regions of this file, indexed like
@@ -226,6 +254,7 @@ class _RuleRunner:
         inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
         self.outside = tuple(outside[scope] for scope in gates.SCOPES)
         self.inside = tuple(inside[scope] for scope in gates.SCOPES)
+        self.by_scope = _RELEVANT_BY_SCOPE.setdefault(self.outside, {})
 
     def deliver(
         self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]
@@ -240,7 +269,7 @@ class _RuleRunner:
             if wanted[scope]:
                 self._check(rule, captures, anchor)
 
-    def candidate(self, node: Node, route: GateRoute, subs: Sequence[Subscription]) -> None:
+    def candidate(self, node: Node, route: GateRoute, subs: tuple[Subscription, ...]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
         subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
@@ -303,31 +332,30 @@ class _RuleRunner:
                     self.deliver(((sub.rule, sub.scope),), captures)
 
     def _relevant(
-        self, subs: Sequence[Subscription], in_test: bool, may_hold_tests: bool
-    ) -> Sequence[Subscription]:
+        self, subs: tuple[Subscription, ...], in_test: bool, may_hold_tests: bool
+    ) -> tuple[Subscription, ...]:
         """The subscriptions of `subs` whose scope and file pre-test let them see a candidate
-        in (or outside) a test region, worked out once per file for each `subs`."""
-        key = (id(subs), in_test)
-        known = self.relevant_subs.get(key)
-        if known is not None and known[0] is subs:  # the same object (an id can be reused)
-            return known[1]
-        wanted = self.inside if in_test else self.outside
-        relevant = tuple(
-            sub
-            for sub in subs
-            # A match inside the candidate is in a test region when the candidate is
-            # (regions are whole items), so a scope that skips the candidate skips them
-            # too; only a test-only pattern on an item outside tests may still match
-            # inside. Calls, macro calls, attributes and token trees hold no items, so no
-            # test region starts inside them; other candidates (functions, impls) may.
-            if (
-                wanted[sub.scope]
-                or not (sub.direct or in_test or sub.scope != _TESTS or not may_hold_tests)
+        in (or outside) a test region.
+
+        What the scopes let through depends on the kind of file alone, so it is worked out
+        once per process for each `subs`; only subscriptions with a file pre-test are then
+        asked about this file (once per file).
+        """
+        key = (subs, in_test, may_hold_tests)
+        known = self.by_scope.get(key)
+        if known is None:
+            known = self.by_scope[key] = _relevant_by_scope(
+                subs, self.inside if in_test else self.outside, in_test, may_hold_tests
             )
-            and (not sub.file_needs or self._file_holds(sub.file_needs))
-        )
-        self.relevant_subs[key] = (subs, relevant)  # holding `subs` keeps its id unique
-        return relevant
+        relevant, file_tested = known
+        if not file_tested:
+            return relevant
+        here = self.relevant_here.get(id(relevant))
+        if here is None:
+            here = self.relevant_here[id(relevant)] = tuple(
+                sub for sub in relevant if not sub.file_needs or self._file_holds(sub.file_needs)
+            )
+        return here
 
     def _file_holds(self, needles: tuple[bytes, ...]) -> bool:
         """Whether the file holds one of `needles` (asked once per file and tuple)."""

@@ -252,14 +252,16 @@ def _test_attribute(attr: Node, ctx: FileContext) -> tuple[bool, Node | None] | 
     if attr.id in memo:
         return memo[attr.id]
     # Most `#[cfg(..)]`s are about features: no test or docs word in their bytes, no
-    # reading them. Test-only and docs-only items are both outside production code.
-    is_test = items.is_test_attribute(attr)
+    # reading them. Test-only and docs-only items are both outside production code. A test
+    # attribute's path spells `test` (a limiting word) or `bench`, so an attribute that
+    # spells neither is not read at all.
     found: tuple[bool, Node | None] | None = None
-    if is_test or (
-        _CFG_LIMIT_WORDS.search(ctx.source, attr.start_byte, attr.end_byte) is not None
-        and items.cfg_limit(attr) is not None
-    ):
-        found = (is_test, _attributed_node(attr))
+    start, end = attr.start_byte, attr.end_byte
+    limits = _CFG_LIMIT_WORDS.search(ctx.source, start, end) is not None
+    if limits or ctx.source.find(b"bench", start, end) >= 0:
+        is_test = items.is_test_attribute(attr)
+        if is_test or (limits and items.cfg_limit(attr) is not None):
+            found = (is_test, _attributed_node(attr))
     memo[attr.id] = found
     return found
 
