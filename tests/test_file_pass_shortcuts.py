@@ -308,3 +308,47 @@ def test_test_attributes_read_after_the_byte_test_are_those_read_plainly(source:
             found = structure._test_attribute(attr, ctx)
             assert (found is not None) == limited
             assert found is None or found[0] == is_test
+
+
+_LINE_PIECES = [
+    b"///", b"//!", b"//", b"/", b"!", b" assert", b"assert", b"_assert", b"assert_eq!(x)",
+    b"\n", b" ", b"x", b'"', b"fn f() {}", b"// assert", b"\xc3\xa9",
+]  # fmt: skip
+
+
+def _text_searches_with_line_needs() -> list[gates.TextSearch]:
+    return [search for search in gates.plan(True, None).texts if search.line_needs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=40))
+def test_searching_only_the_lines_that_spell_a_word_finds_every_match(parts: list[bytes]) -> None:
+    source = b"".join(parts)
+    searches = _text_searches_with_line_needs()
+    assert searches  # no-unit-tests' doc comment asserts
+    for search in searches:
+        whole = [(m.start(), m.end()) for m in search.regex.finditer(source)]
+        lines = items.hits_in_lines(search.regex, source, search.line_needs)
+        assert [(m.start(), m.end()) for m in lines] == whole
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS])
+def test_line_searches_find_the_nodes_of_the_whole_search(source: bytes) -> None:
+    root = parse(source).root_node
+    for search in _text_searches_with_line_needs():
+        needs = search.line_needs
+        lines = items.nodes_at(root, source, search.regex, search.kind, line_needs=needs)
+        assert lines == items.nodes_at(root, source, search.regex, search.kind)
+
+
+def test_text_searches_nobody_can_see_are_skipped() -> None:
+    """A search whose every subscription needs bytes the file lacks finds nothing; the plain
+    search finds candidates that `_relevant` would drop."""
+    (race,) = [s for s in gates.plan(True, None).texts if s.regex.pattern == rb"race\b"]
+    assert race.file_needs == ((b"once_cell",),)
+    source = b"fn f() { race(); }"
+    root = parse(source).root_node
+    assert race.candidates(root, source) == []
+    assert items.nodes_at(root, source, race.regex, race.kind)
+    with_crate = b"use once_cell::race; fn f() { race::OnceBox::new(); }"
+    assert race.candidates(parse(with_crate).root_node, with_crate)

@@ -271,14 +271,24 @@ class TextSearch:
     regex: re.Pattern[bytes]
     kind: str
     route: GateRoute
+    line_needs: bytes = b""  # `On.line_needs`
+    # Every subscription's file pre-test, when each has one: in a file that holds none of
+    # a subscription's bytes nobody sees the candidates, so the regex is not run.
+    file_needs: tuple[tuple[bytes, ...], ...] | None = None
 
     def candidates(
         self, root: Node, source: bytes
     ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
         """Each distinct node of the kind at or just above a hit."""
+        if self.file_needs is not None and not any(
+            needle in source for needles in self.file_needs for needle in needles
+        ):
+            return []
         return [
             (node, self.route, self.route.everyone)
-            for node in items.nodes_at(root, source, self.regex, self.kind)
+            for node in items.nodes_at(
+                root, source, self.regex, self.kind, line_needs=self.line_needs
+            )
         ]
 
 
@@ -487,14 +497,18 @@ def _text_searches(
     rules: RuleNames,
 ) -> tuple[TextSearch, ...]:
     """One search per distinct (regex, kind) of the text channel (taken from `groups`)."""
-    by_search: dict[tuple[bytes, str], list[tuple[Subscription, Pattern]]] = {}
+    by_search: dict[tuple[bytes, str, bytes], list[tuple[Subscription, Pattern]]] = {}
     for key in [k for k in groups if k[0] is Channel.TEXT]:
         for sub, gated in groups.pop(key):
-            by_search.setdefault((sub.on.text, key[1]), []).append((sub, gated))
-    return tuple(
-        TextSearch(re.compile(regex), kind, _gate_route(Channel.TEXT, group, rules))
-        for (regex, kind), group in by_search.items()
-    )
+            by_search.setdefault((sub.on.text, key[1], sub.on.line_needs), []).append((sub, gated))
+    searches: list[TextSearch] = []
+    for (regex, kind, line_needs), group in by_search.items():
+        route = _gate_route(Channel.TEXT, group, rules)
+        subs = route.everyone
+        every_tested = bool(subs) and all(s.file_needs for s in subs)
+        file_needs = tuple(s.file_needs for s in subs) if every_tested else None
+        searches.append(TextSearch(re.compile(regex), kind, route, line_needs, file_needs))
+    return tuple(searches)
 
 
 def _token_tree_names(
