@@ -352,3 +352,22 @@ def test_text_searches_nobody_can_see_are_skipped() -> None:
     assert items.nodes_at(root, source, race.regex, race.kind)
     with_crate = b"use once_cell::race; fn f() { race::OnceBox::new(); }"
     assert race.candidates(parse(with_crate).root_node, with_crate)
+
+
+_USES = b"""\
+use a::b; pub use c::d; pub(crate) use e::f; pub /* c */ use g::h;
+pub
+use i::j;
+mod m { pub use super::k; use l; }
+trait T { } impl S { }
+"""
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS, _USES])
+def test_uses_turned_away_by_their_bytes_re_export_nothing(source: bytes) -> None:
+    tree = parse(source)
+    ctx = FileContext("src/lib.rs", Role.PRODUCTION, source, tree, LineIndex(source))
+    uses = [n for n in all_nodes(tree) if n.type == "use_declaration"]
+    assert all(ctx.may_be_public(use) or not items.is_plain_pub(use) for use in uses)
+    if source == _USES:
+        assert sum(items.is_plain_pub(use) for use in uses) == 4

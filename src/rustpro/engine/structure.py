@@ -220,7 +220,10 @@ def record_node(
         if node.child_by_field_name("body") is None:
             record_mod_declaration(node, out, ctx.places)
     elif kind == "use_declaration":
-        _record_use(node, out, ctx.places)  # only a plainly `pub` use re-exports anything
+        # Only a plainly `pub` use re-exports anything, and its `pub` comes first: most uses
+        # are turned away by their bytes (`may_be_public`) before their children are read.
+        if ctx.may_be_public(node):
+            _record_use(node, out, ctx.places)
     elif kind in _PUB_TYPES and items.visibility(node):
         gate = ctx.public_gate(node)
         if gate is not None:
