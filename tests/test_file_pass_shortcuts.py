@@ -200,6 +200,18 @@ def test_judged_unwraps_are_those_judged_afresh(source: bytes) -> None:
 
 
 PUBLIC_AND_NOT = [
+    b"/// ```\n/// assert_eq!(f(), 1);\n/// ```\npub fn f() -> u8 { 1 }\n",
+    b"""\
+/// ```
+/// assert!(true); // a doctest
+/// ```
+pub fn documented() {}
+#[test] fn t() {} #[test] fn u() {}
+proptest! { fn p(x in 0..1) {} }
+m! { #[test] fn v() {} }
+/// assert_eq!(1, 1);
+fn g() {}
+""",
     b"""\
 use anyhow::Result;
 pub fn a(x: bool, y: bool, id: u64, other_id: u64) -> Result<(), String> { Ok(()) }
@@ -218,19 +230,23 @@ pub mod n { pub fn i(a: bool, b: bool) -> anyhow::Result<()> { Ok(()) } }
 
 
 @pytest.mark.parametrize("rules", [None, PRODUCTION_RULES], ids=["all-rules", "production"])
-def test_candidates_skipped_as_no_public_api_change_no_result(
+def test_candidates_skipped_as_no_public_api_or_after_a_rule_is_done_change_no_result(
     rules: frozenset[str] | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sources = [*SOURCES, *PUBLIC_AND_NOT]
     shortcut = [analyze_source(s, "src/lib.rs", Role.PRODUCTION, rules) for s in sources]
-    # The plain way: no subscription is public-only, so each sees every candidate.
+    # The plain way: no subscription is public-only or done with a file after a fact, so
+    # each sees every candidate (and every text search runs).
     subscriptions = gates._subscriptions
 
     def seeing_all(
         production: bool, names: frozenset[str] | None
     ) -> list[tuple[gates.Subscription, Pattern]]:
         found = subscriptions(production, names)
-        return [(dataclasses.replace(sub, public_only=False), pattern) for sub, pattern in found]
+        return [
+            (dataclasses.replace(sub, public_only=False, until_fact=""), pattern)
+            for sub, pattern in found
+        ]
 
     monkeypatch.setattr(gates, "_subscriptions", seeing_all)
     gates._plan.cache_clear()
@@ -242,6 +258,9 @@ def test_candidates_skipped_as_no_public_api_change_no_result(
         _same(one, other)
     reported = {c.finding.rule for c in shortcut[-1].candidates}
     assert {"bool-params", "string-error", "unsafe-fn-missing-safety-doc"} <= reported
+    if rules is None:  # no-unit-tests runs
+        assert shortcut[-2].facts.get("testing.has-tests") == ["yes"]
+        assert shortcut[-3].facts.get("testing.has-tests") == ["yes"]  # a doctest alone
 
 
 def _plain_relevant(

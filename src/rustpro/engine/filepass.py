@@ -120,8 +120,6 @@ def _analyze(
         for name in names:
             wanted += tuple(s for s in route.by_name.get(name, ()) if s not in wanted)
         candidates.append((token_tree, route, wanted))
-    for search in file_plan.texts:
-        candidates.extend(search.candidates(root, source))
     structure.record_macro_mods(ctx, file_structure)
     structure.record_includes(ctx, file_structure)
     result.structure = file_structure
@@ -138,6 +136,13 @@ def _analyze(
         runner.deliver(owners, captures)
     for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
+    # The text searches' candidates come last, so a search whose every rule is done with
+    # the file by then (`Pattern.until_fact`) is not run at all.
+    for search in file_plan.texts:
+        if search.settled(ctx.facts):
+            continue
+        for node, route, wanted in search.candidates(root, source):
+            runner.candidate(node, route, wanted)
     for rule in _finishing_rules(rules):
         try:
             rule.finish(ctx)
@@ -278,9 +283,12 @@ class _RuleRunner:
         source = self.ctx.source
         start = end = head_end = -1  # read from the node only when a byte pre-test needs them
         public = -1  # whether the candidate may be public API, asked when a sub needs it
+        facts = self.ctx.facts
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
         for sub in subs:
+            if sub.until_fact and sub.until_fact in facts:
+                continue  # the rule is done with this file
             if sub.public_only:
                 if public < 0:
                     public = self.ctx.may_be_public(node)

@@ -86,6 +86,7 @@ class Subscription:
     needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
     public_only: bool = False  # only a candidate that may be public API can be reported
+    until_fact: str = ""  # `Pattern.until_fact`
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it, and so does a Python matcher; the others
     # run together (`SubQuery`).
@@ -275,6 +276,13 @@ class TextSearch:
     # Every subscription's file pre-test, when each has one: in a file that holds none of
     # a subscription's bytes nobody sees the candidates, so the regex is not run.
     file_needs: tuple[tuple[bytes, ...], ...] | None = None
+    # Every subscription's `until_fact`, when each has one (else empty).
+    until_facts: tuple[str, ...] = ()
+
+    def settled(self, facts: dict[str, list[str]]) -> bool:
+        """Whether every subscription is done with the file (`Pattern.until_fact`): its
+        candidates would change nothing, so the search need not run."""
+        return bool(self.until_facts) and all(fact in facts for fact in self.until_facts)
 
     def candidates(
         self, root: Node, source: bytes
@@ -416,6 +424,7 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
                 pattern.needs_before_body,
                 pattern.file_needs,
                 pattern.public_only,
+                pattern.until_fact,
                 own,
             )
             found.append((sub, pattern))
@@ -507,7 +516,11 @@ def _text_searches(
         subs = route.everyone
         every_tested = bool(subs) and all(s.file_needs for s in subs)
         file_needs = tuple(s.file_needs for s in subs) if every_tested else None
-        searches.append(TextSearch(re.compile(regex), kind, route, line_needs, file_needs))
+        until = tuple(s.until_fact for s in subs)
+        until_facts = until if subs and all(until) else ()
+        searches.append(
+            TextSearch(re.compile(regex), kind, route, line_needs, file_needs, until_facts)
+        )
     return tuple(searches)
 
 

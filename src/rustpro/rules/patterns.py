@@ -110,6 +110,10 @@ class Pattern:
     # before the byte pre-tests and the pattern (most functions are private or trait impl
     # members).
     public_only: bool = False
+    # The rule does nothing with a match once the file has recorded this fact (a rule that
+    # asks one yes-or-no question per file, `testing.has-tests`): the engine skips the
+    # pattern's candidates from then on, and does not run its text search at all.
+    until_fact: str = ""
 
 
 def nodes(*kinds: str) -> On:

@@ -88,6 +88,7 @@ class NoUnitTests(FileRule, CrateRule):
               (#any-of? @test.attr
                 "rstest" "test_case" "quickcheck" "proptest" "wasm_bindgen_test"))) @match
             """,
+            until_fact=_HAS_TESTS_FACT,
         ),
         Pattern(
             macro_calls("proptest", "quickcheck"),
@@ -95,11 +96,15 @@ class NoUnitTests(FileRule, CrateRule):
             (macro_invocation macro: [(identifier) (scoped_identifier)] @test.macro
               (#match? @test.macro "(^|::)(proptest|quickcheck)$")) @match
             """,
+            until_fact=_HAS_TESTS_FACT,
         ),
         # `#[test]` written inside a macro's tokens (a `macro_rules!` that stamps out tests).
-        Pattern(macro_arg_idents("test")),
+        Pattern(macro_arg_idents("test"), until_fact=_HAS_TESTS_FACT),
         # A doc comment line that asserts: part of a doctest.
-        Pattern(text_matches(rb"//[/!][^\n]*\bassert", "line_comment", line_needs=b"assert")),
+        Pattern(
+            text_matches(rb"//[/!][^\n]*\bassert", "line_comment", line_needs=b"assert"),
+            until_fact=_HAS_TESTS_FACT,
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:
