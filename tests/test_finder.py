@@ -115,6 +115,7 @@ macro_rules! mac { ($e:expr) => { fn in_macro() { $e.unwrap() } }; }
 #[cfg(test)] mod tests { #[test] fn t() {} }
 #[doc = "test"] fn d() {}
 #[::core::prelude::v1::test] fn t4() {}
+/* fn */ fn after_comment() { let _ = "fn unwrap"; read(1).unwrap(); } // fn read(1).unwrap()
 fn calls(x: Option<u8>, p: &str) {
     x.unwrap();
     x . unwrap ();
@@ -317,3 +318,47 @@ def test_every_kind_the_finder_knows_has_kind_ids() -> None:
     # Keywords are matched by `kind_id`: a misspelt kind would silently find nothing.
     assert all(kind_ids(kind) for kind in (*KINDS, "foreign_mod_item", "extern_modifier"))
     assert len(kind_ids("token_tree")) == 2  # an alias gives it a second id
+
+
+def test_names_after_or_before_comments_and_line_breaks_are_still_found() -> None:
+    # A name is ruled out by the bytes around it (no `!` after a macro's name, no `[` or
+    # `::` before an attribute's path, ...), but only on its line and with no comment between.
+    source = b"""\
+#[/* c */ test] fn t1() {}
+#[
+    // a comment before the path
+    test] fn t2() {}
+#[tokio::/* c */test] fn t3() {}
+#[tokio ::
+    test] fn t4() {}
+fn f(p: &str) {
+    assert_eq /* c */ !(1, 1);
+    assert_eq // c
+        !(1, 1);
+    read /* c */ (p); read
+        (p); read::<&str>(p); read :: <&str> (p);
+    Arc /* c */ ::new(1); Arc // c
+        ::new(1);
+    let x = [read, Arc, assert_eq, test, unwrap]; x.read; test(); unwrap!(); Arc; read!();
+    x.read(); x /* c */ .unwrap(); x.
+        unwrap(); fs::read(p); fs // c
+        ::read(p);
+}
+fn test() {} // test read(p) Arc::new(1) assert_eq!(1, 1)
+"""
+    assert not parse(source).root_node.has_error
+    assert _by_words(source) == _by_query(source)
+    # One channel at a time: a word wanted by several is looked up when any may match.
+    root = parse(source).root_node
+    names = " ".join(f'"{name}"' for name in NAMES)
+    for channel, check in NAMED.items():
+        words = finder.WordFinder()
+        for spelling in NAMES:
+            words.want_name(spelling, check, channel.value)
+        words.seal()
+        hits, _ = words.find(root, source)
+        pattern = _GATE_PATTERNS[channel].replace(_NAME_FILTER, f"(#any-of? @gate.name {names})")
+        matches = tree_sitter.QueryCursor(compile_query(pattern)).matches(root)
+        expected = {captures["gate.node"][0].start_byte for _, captures in matches}
+        assert {node.start_byte for node, *_ in hits} == expected, channel
+        assert len(expected) >= 3, channel

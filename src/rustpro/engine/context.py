@@ -293,10 +293,15 @@ class FileContext:
             return None
         if holder is not None and holder_kind == "impl_item" and _is_trait_impl(holder):
             return None  # trait impl items are documented by the trait
-        if any(items.is_doc_hidden(a) for a in items.attributes_of(item)):
+        # `#[doc(hidden)]` spells `hidden`: in a file that never does, no attribute is read.
+        if self.mentions("hidden") and any(
+            items.is_doc_hidden(a) for a in items.attributes_of(item)
+        ):
             return None
         if self._file_doc_hidden is None:
-            self._file_doc_hidden = items.file_doc_hidden(self.tree.root_node)
+            self._file_doc_hidden = self.mentions("hidden") and items.file_doc_hidden(
+                self.tree.root_node
+            )
         if self._file_doc_hidden:
             return None
         reach = (FILE_TOP if container is None else self.places.at(container)).public_reach

@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from rustpro.engine import gates, structure
 from rustpro.engine.context import Candidate, FileContext
-from rustpro.engine.finder import Hit
+from rustpro.engine.finder import Hit, RegionEnd
 from rustpro.engine.gates import GateRoute, RuleNames, Subscription, WholeFileRoute
 from rustpro.engine.structure import FileStructure
 from rustpro.fingerprint import AnchoredSpan, anchor_places
@@ -107,7 +107,7 @@ def _analyze(
         candidates.append((root, file_plan.root_route, file_plan.root_route.everyone))
     # The gates' candidates (found by words, and by the file query for what words cannot
     # find), in document order; the engine records its own kinds from them before rules run.
-    hits, trees = file_plan.words.find(root, source, ctx.ancestry)
+    hits, trees = file_plan.words.find(root, source, ctx.ancestry, _region_ends(ctx))
     if file_plan.query is not None:
         hits += _run_file_query(file_plan, ctx, whole_file)
     hits.sort(key=_start_byte)
@@ -127,8 +127,6 @@ def _analyze(
         for name in names:
             wanted += tuple(s for s in route.by_name.get(name, ()) if s not in wanted)
         candidates.append((token_tree, route, wanted))
-    for search in file_plan.texts:
-        candidates.extend(search.candidates(root, source))
     structure.record_macro_mods(ctx, file_structure)
     structure.record_includes(ctx, file_structure)
     result.structure = file_structure
@@ -145,6 +143,13 @@ def _analyze(
         runner.deliver(owners, captures)
     for node, route, wanted in candidates:
         runner.candidate(node, route, wanted)
+    # The text searches' candidates come last, so a search whose every rule is done with
+    # the file by then (`Pattern.until_fact`) is not run at all.
+    for search in file_plan.texts:
+        if search.settled(ctx.facts):
+            continue
+        for node, route, wanted in search.candidates(root, source):
+            runner.candidate(node, route, wanted)
     for rule in _finishing_rules(rules):
         try:
             rule.finish(ctx)
@@ -161,6 +166,18 @@ def _analyze(
 
 
 _TESTS = gates.TESTS
+
+
+def _region_ends(ctx: FileContext) -> RegionEnd:
+    """The word finder's `region_end` for this file: the test regions the engine records
+    (`structure.record_node`) from the gates' attributes and `mod` items."""
+
+    def region_end(node: Node, target: object, name: bytes) -> int:
+        if type(target) is not GateRoute or not (target.engine or name in target.engine_names):
+            return -1
+        return structure.test_region_end(node, ctx)
+
+    return region_end
 
 
 def _start_byte(hit: Hit) -> int:
@@ -202,6 +219,35 @@ def _finishing_rules(rules: RuleNames = None) -> tuple[FileRule, ...]:
     return tuple(rule for rule in chosen if type(rule).finish is not FileRule.finish)
 
 
+# `_relevant_by_scope` answers, per kind of file (which scopes see code outside test
+# regions) and then by (subscriptions, in a test region, may hold test regions): the same
+# few hundred tuples of subscriptions come back in every file of a process.
+_RELEVANT_BY_SCOPE: dict[
+    tuple[bool, ...],
+    dict[tuple[tuple[Subscription, ...], bool, bool], tuple[tuple[Subscription, ...], bool]],
+] = {}
+
+
+def _relevant_by_scope(
+    subs: tuple[Subscription, ...], wanted: tuple[bool, ...], in_test: bool, may_hold_tests: bool
+) -> tuple[tuple[Subscription, ...], bool]:
+    """The subscriptions of `subs` whose scope lets them see a candidate in (or outside) a
+    test region (`wanted`, indexed like `gates.SCOPES`), and whether one has a file pre-test.
+    """
+    relevant = tuple(
+        sub
+        for sub in subs
+        # A match inside the candidate is in a test region when the candidate is
+        # (regions are whole items), so a scope that skips the candidate skips them
+        # too; only a test-only pattern on an item outside tests may still match
+        # inside. Calls, macro calls, attributes and token trees hold no items, so no
+        # test region starts inside them; other candidates (functions, impls) may.
+        if wanted[sub.scope]
+        or not (sub.direct or in_test or sub.scope != _TESTS or not may_hold_tests)
+    )
+    return relevant, any(sub.file_needs for sub in relevant)
+
+
 class _RuleRunner:
     """Hands matches to rules, deciding scope (production, tests) once per anchor."""
 
@@ -210,9 +256,8 @@ class _RuleRunner:
         self.result = result
         self.has_test_ranges = has_test_ranges
         self.file_holds: dict[tuple[bytes, ...], bool] = {}
-        self.relevant_subs: dict[
-            tuple[int, bool], tuple[Sequence[Subscription], Sequence[Subscription]]
-        ] = {}
+        # `_relevant` answers that depend on this file's bytes, by the scope-relevant tuple.
+        self.relevant_here: dict[int, tuple[Subscription, ...]] = {}
         production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
         test_file = ctx.role is Role.TEST or ctx.file_test_only
         # Which scopes see code outside / inside test regions of this file, indexed like
@@ -221,6 +266,7 @@ class _RuleRunner:
         inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
         self.outside = tuple(outside[scope] for scope in gates.SCOPES)
         self.inside = tuple(inside[scope] for scope in gates.SCOPES)
+        self.by_scope = _RELEVANT_BY_SCOPE.setdefault(self.outside, {})
 
     def deliver(
         self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]
@@ -235,7 +281,7 @@ class _RuleRunner:
             if wanted[scope]:
                 self._check(rule, captures, anchor)
 
-    def candidate(self, node: Node, route: GateRoute, subs: Sequence[Subscription]) -> None:
+    def candidate(self, node: Node, route: GateRoute, subs: tuple[Subscription, ...]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
         subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
@@ -243,9 +289,18 @@ class _RuleRunner:
             return
         source = self.ctx.source
         start = end = head_end = -1  # read from the node only when a byte pre-test needs them
+        public = -1  # whether the candidate may be public API, asked when a sub needs it
+        facts = self.ctx.facts
         captures: dict[str, list[Node]] | None = None
         queried: list[Subscription] = []
         for sub in subs:
+            if sub.until_fact and sub.until_fact in facts:
+                continue  # the rule is done with this file
+            if sub.public_only:
+                if public < 0:
+                    public = self.ctx.may_be_public(node)
+                if not public:
+                    continue
             if sub.needs:
                 if start < 0:
                     start, end = node.start_byte, node.end_byte
@@ -292,31 +347,30 @@ class _RuleRunner:
                     self.deliver(((sub.rule, sub.scope),), captures)
 
     def _relevant(
-        self, subs: Sequence[Subscription], in_test: bool, may_hold_tests: bool
-    ) -> Sequence[Subscription]:
+        self, subs: tuple[Subscription, ...], in_test: bool, may_hold_tests: bool
+    ) -> tuple[Subscription, ...]:
         """The subscriptions of `subs` whose scope and file pre-test let them see a candidate
-        in (or outside) a test region, worked out once per file for each `subs`."""
-        key = (id(subs), in_test)
-        known = self.relevant_subs.get(key)
-        if known is not None and known[0] is subs:  # the same object (an id can be reused)
-            return known[1]
-        wanted = self.inside if in_test else self.outside
-        relevant = tuple(
-            sub
-            for sub in subs
-            # A match inside the candidate is in a test region when the candidate is
-            # (regions are whole items), so a scope that skips the candidate skips them
-            # too; only a test-only pattern on an item outside tests may still match
-            # inside. Calls, macro calls, attributes and token trees hold no items, so no
-            # test region starts inside them; other candidates (functions, impls) may.
-            if (
-                wanted[sub.scope]
-                or not (sub.direct or in_test or sub.scope != _TESTS or not may_hold_tests)
+        in (or outside) a test region.
+
+        What the scopes let through depends on the kind of file alone, so it is worked out
+        once per process for each `subs`; only subscriptions with a file pre-test are then
+        asked about this file (once per file).
+        """
+        key = (subs, in_test, may_hold_tests)
+        known = self.by_scope.get(key)
+        if known is None:
+            known = self.by_scope[key] = _relevant_by_scope(
+                subs, self.inside if in_test else self.outside, in_test, may_hold_tests
             )
-            and (not sub.file_needs or self._file_holds(sub.file_needs))
-        )
-        self.relevant_subs[key] = (subs, relevant)  # holding `subs` keeps its id unique
-        return relevant
+        relevant, file_tested = known
+        if not file_tested:
+            return relevant
+        here = self.relevant_here.get(id(relevant))
+        if here is None:
+            here = self.relevant_here[id(relevant)] = tuple(
+                sub for sub in relevant if not sub.file_needs or self._file_holds(sub.file_needs)
+            )
+        return here
 
     def _file_holds(self, needles: tuple[bytes, ...]) -> bool:
         """Whether the file holds one of `needles` (asked once per file and tuple)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
@@ -64,10 +64,27 @@ _LEFT_BLOCKERS = _WORD_BYTES | frozenset(b"'")
 
 _BODY_OF_IDS = frozenset().union(*(kind_ids(kind) for kind in _BODY_OF))
 _EXTERN_MODIFIER_IDS = kind_ids("extern_modifier")
+# Nodes that hold no token of code: a word inside one is in a comment or a string.
+_COMMENT_OR_STRING_IDS = frozenset().union(
+    *(
+        kind_ids(kind)
+        for kind in (
+            "line_comment",
+            "block_comment",
+            "doc_comment",
+            "string_content",
+            "string_literal",
+            "raw_string_literal",
+            "char_literal",
+        )
+    )
+)
 
 Parent = Callable[[Node], Node | None]  # `Node.parent`, answered from what the finder met
 # The candidate a word's token stands for, if any; climbing with the finder's `Parent`.
 Verify = Callable[[Node, Parent], Node | None]
+# Where the test region a hit opens ends (the byte after it), or -1: see `WordFinder.find`.
+RegionEnd = Callable[[Node, object, bytes], int]
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes regex
 _DOT_OR_UNSURE = frozenset(b"./\n\r\x0b\x0c")  # see `_may_follow_dot`
 
@@ -177,16 +194,29 @@ def _tree_start(hit: TreeHit) -> int:
     return hit[0].start_byte
 
 
+def _token_tree_shape_fits(source: bytes, word: _Word, start: int, end: int) -> bool:
+    """Whether the bytes around the word at `start` fit one of the shapes in which its
+    token trees are wanted (`.name`, `name!`, the name alone)."""
+    for shape, _ in word.in_token_trees:
+        if shape is TokenShape.METHOD and _before(source, start) != ord("."):
+            continue
+        if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
+            continue
+        return True
+    return False
+
+
 def _in_token_tree(
     ancestry: Ancestry,
     source: bytes,
     word: _Word,
     needle: bytes,
-    start: int,
-    end: int,
+    token: Node,
     trees: dict[tuple[int, int], TreeHit],
 ) -> None:
-    """Record the token tree holding the identifier `needle` at `start`, in the shapes asked."""
+    """Record the token tree holding the identifier `needle` (its token: `ancestry.node_at`
+    of its bytes), in the shapes asked."""
+    start, end = token.start_byte, token.end_byte
     tree: Node | None = None
     for shape, target in word.in_token_trees:
         if shape is TokenShape.METHOD and _before(source, start) != ord("."):
@@ -194,9 +224,6 @@ def _in_token_tree(
         if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
             continue
         if tree is None:
-            token = ancestry.named_node_at(start, end)
-            if token is None or token.type != "identifier" or token.start_byte != start:
-                return
             # The smallest named node holding the byte before the identifier too is its
             # parent (a token tree begins with its bracket).
             tree = ancestry.named_node_at(start - 1, end)
@@ -276,6 +303,11 @@ class _Word:
     in_token_trees: list[tuple[TokenShape, object]] = field(default_factory=list)
     # Wanted only as a method name (`.name`): set by `seal`.
     method_only: bool = False
+    # Nobody wants what it stands for inside a test region (`skip_in_test_regions`): set by
+    # `seal`.
+    skipped_in_tests: bool = False
+    # Its hits may open a test region (`want_test_regions`).
+    opens_regions: bool = False
     # `by_parent_kind` by every `Node.kind_id` of each kind: set by `seal`.
     by_parent_kind_id: dict[int, object] = field(default_factory=dict)
 
@@ -308,6 +340,7 @@ class WordFinder:
         # Per needle: must the bytes before / after it not continue a word?
         self._bounded: tuple[tuple[bool, bool], ...] = ()
         self._automaton: ahocorasick_rs.BytesAhoCorasick | None = None
+        self._ignored_in_tests: Callable[[object, bytes], bool] | None = None
 
     @staticmethod
     def finds_kind(kind: str) -> bool:
@@ -355,6 +388,20 @@ class WordFinder:
         are not asked for, and one is as good as many)."""
         self._inner_docs = True
 
+    def want_test_regions(self, names: Iterable[str]) -> None:
+        """Hand the hits of the words `names` to `find`'s `region_end`, which says whether
+        each opens a test region (`#[cfg(test)]`, `#[test]`, `mod tests`)."""
+        for name in names:
+            word = self._words.get(name.encode())
+            if word is not None:
+                word.opens_regions = True
+
+    def skip_in_test_regions(self, ignored: Callable[[object, bytes], bool]) -> None:
+        """Let `find` skip, inside the test regions its `region_end` reports, every word
+        whose every target `ignored(target, word)` says nobody reads there (a word that
+        also finds the bodies of items is never skipped)."""
+        self._ignored_in_tests = ignored
+
     def targets(self) -> list[object]:
         """Every target asked for (each once), for checks of the plan."""
         found: dict[int, object] = {}
@@ -372,8 +419,23 @@ class WordFinder:
 
     def seal(self) -> None:
         """Build the byte search for everything wanted."""
-        for word in self._words.values():
+        ignored = self._ignored_in_tests
+        for needle, word in self._words.items():
             word.method_only = word.only_after_dot()
+            word.skipped_in_tests = (
+                ignored is not None
+                and not word.bodies
+                and not word.opens_regions
+                and needle != _EXTERN
+                and all(
+                    ignored(target, needle)
+                    for target in (
+                        *word.by_parent_kind.values(),
+                        *(t for _, t in word.verified),
+                        *(t for _, t in word.in_token_trees),
+                    )
+                )
+            )
             word.by_parent_kind_id = {
                 kind_id: target
                 for kind, target in word.by_parent_kind.items()
@@ -395,12 +457,20 @@ class WordFinder:
         )
 
     def find(
-        self, root: Node, source: bytes, ancestry: Ancestry | None = None
+        self,
+        root: Node,
+        source: bytes,
+        ancestry: Ancestry | None = None,
+        region_end: RegionEnd | None = None,
     ) -> tuple[list[Hit], list[TreeHit]]:
         """Every wanted candidate of the file, in no particular order; and the token trees
         holding wanted names, in document order.
 
         `ancestry` (of `root`'s tree) learns the ancestors of every node met on the way.
+        `region_end(node, target, word)`, asked of each hit of a `want_test_regions` word,
+        says where the test region that hit begins ends (-1: it begins none); the words that
+        `skip_in_test_regions` ignores there are then skipped up to that byte, their tree
+        lookups unasked. Without it every hit is found.
         """
         found: list[Hit] = []
         trees: dict[tuple[int, int], TreeHit] = {}
@@ -408,7 +478,7 @@ class WordFinder:
         # tree about once per pass.
         ancestry = ancestry if ancestry is not None else Ancestry(root)
         if self._automaton is not None:
-            self._find_words(ancestry, source, found, trees)
+            self._find_words(ancestry, source, found, trees, region_end)
         if self._inner_attributes is not None:
             found.extend(_inner_attributes(ancestry, source, self._inner_attributes))
         if self._every_macro_call is not None:
@@ -433,6 +503,7 @@ class WordFinder:
         source: bytes,
         found: list[Hit],
         trees: dict[tuple[int, int], TreeHit],
+        region_end: RegionEnd | None,
     ) -> None:
         assert self._automaton is not None
         needles = self._needles
@@ -442,11 +513,26 @@ class WordFinder:
         size = len(source)
         file_docs = False
         parent = ancestry.parent
+        # The comment or string the last lookup landed in: a word inside it is no token of
+        # code, so the words after it on a comment line (`/// Use this for a test of ..`)
+        # are dropped without asking the tree again (matches come in document order).
+        dead_start = dead_end = -1
+        dead_ids = _COMMENT_OR_STRING_IDS
+        # The end of the test regions met so far. A region begins at its attribute (or its
+        # `mod` item), before the word that opened it, and matches come in document order:
+        # a match before this byte lies in one. A node a word there stands for begins in
+        # the region too (no region begins inside a call, a macro call's path, an item's
+        # head or a token tree), so it is a candidate nobody there wants.
+        tests_end = -1
         for index, start, end in self._automaton.find_matches_as_indexes(source):
             needle = needles[index]
             word = words.get(needle)
             if word is None:  # an inner doc comment mark
                 file_docs = file_docs or self._file_doc(ancestry, start, end, found)
+                continue
+            if start >= dead_start and end <= dead_end:
+                continue
+            if start < tests_end and word.skipped_in_tests:
                 continue
             left, right = bounded[index]
             if (left and start and source[start - 1] in left_blockers) or (
@@ -456,34 +542,56 @@ class WordFinder:
             if word.method_only and not _may_follow_dot(source, start):
                 continue
             if word.by_parent_kind or word.bodies:
-                self._keyword(ancestry, word, needle, start, end, found)
-            if word.in_token_trees:
-                _in_token_tree(ancestry, source, word, needle, start, end, trees)
-            if not word.verified:
+                known = len(found)
+                item = self._keyword(ancestry, word, needle, start, end, found)
+                if item is not None and item.kind_id in dead_ids:
+                    dead_start, dead_end = item.start_byte, item.end_byte
+                    continue
+                if word.opens_regions and region_end is not None:
+                    for item_hit, target, _ in found[known:]:
+                        tests_end = max(tests_end, region_end(item_hit, target, needle))
+            in_trees = bool(word.in_token_trees) and _token_tree_shape_fits(
+                source, word, start, end
+            )
+            if not (in_trees or word.verified):
                 continue
+            # One lookup serves both questions: the smallest node at the word is the smallest
+            # named one when it is named (both descend the same path), and a token tree's
+            # identifier is a named leaf.
             token = ancestry.node_at(start, end)
+            if token is None:
+                continue
+            if token.kind_id in dead_ids:
+                dead_start, dead_end = token.start_byte, token.end_byte
+                continue
+            if in_trees and token.start_byte == start and token.type == "identifier":
+                _in_token_tree(ancestry, source, word, needle, token, trees)
             # A word in a comment or string lands on a longer token: no candidate.
-            if token is None or token.start_byte != start or token.end_byte != end:
+            if not word.verified or token.start_byte != start or token.end_byte != end:
                 continue
             for verify, target in word.verified:
                 node = verify(token, parent)
                 if node is not None:
                     found.append((node, target, needle))
+                    if word.opens_regions and region_end is not None:
+                        tests_end = max(tests_end, region_end(node, target, needle))
 
     def _keyword(
         self, ancestry: Ancestry, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
-    ) -> None:
+    ) -> Node | None:
+        """Hand over the node the keyword at `start` begins, if wanted; returns the smallest
+        named node holding the keyword (the caller learns comments and strings from it)."""
         # A keyword is an unnamed token, so the smallest *named* node holding it is the node
         # it is a direct child of. Keyword-like bytes in a comment, string or token tree land
         # on that node.
-        item = ancestry.named_node_at(start, end)
+        holder = item = ancestry.named_node_at(start, end)
         if item is None:
-            return
+            return None
         kind = item.kind_id  # an int: `type` builds a new string each time
         if needle == _EXTERN and kind in _EXTERN_MODIFIER_IDS:
             parent = ancestry.parent(item)
             if parent is None:
-                return
+                return holder
             item, kind = parent, parent.kind_id
         target = word.by_parent_kind_id.get(kind)
         if target is not None:
@@ -492,6 +600,7 @@ class WordFinder:
             body = item.child_by_field_name("body")
             if body is not None and body.type == "declaration_list":
                 found.append((body, self._declaration_lists, needle))
+        return holder
 
     @staticmethod
     def _file_doc(ancestry: Ancestry, start: int, end: int, found: list[Hit]) -> bool:

@@ -85,6 +85,8 @@ class Subscription:
     needs: tuple[bytes, ...]  # the pattern's byte pre-test: one of these must occur
     needs_before_body: bool  # ... before the candidate's body
     file_needs: tuple[bytes, ...]  # ... and one of these in the file
+    public_only: bool = False  # only a candidate that may be public API can be reported
+    until_fact: str = ""  # `Pattern.until_fact`
     # A pattern with a byte pre-test runs on its own (rooted at the candidate), so that the
     # candidates it rules out do not pay for it, and so does a Python matcher; the others
     # run together (`SubQuery`).
@@ -270,14 +272,31 @@ class TextSearch:
     regex: re.Pattern[bytes]
     kind: str
     route: GateRoute
+    line_needs: bytes = b""  # `On.line_needs`
+    # Every subscription's file pre-test, when each has one: in a file that holds none of
+    # a subscription's bytes nobody sees the candidates, so the regex is not run.
+    file_needs: tuple[tuple[bytes, ...], ...] | None = None
+    # Every subscription's `until_fact`, when each has one (else empty).
+    until_facts: tuple[str, ...] = ()
+
+    def settled(self, facts: dict[str, list[str]]) -> bool:
+        """Whether every subscription is done with the file (`Pattern.until_fact`): its
+        candidates would change nothing, so the search need not run."""
+        return bool(self.until_facts) and all(fact in facts for fact in self.until_facts)
 
     def candidates(
         self, root: Node, source: bytes
     ) -> list[tuple[Node, GateRoute, tuple[Subscription, ...]]]:
         """Each distinct node of the kind at or just above a hit."""
+        if self.file_needs is not None and not any(
+            needle in source for needles in self.file_needs for needle in needles
+        ):
+            return []
         return [
             (node, self.route, self.route.everyone)
-            for node in items.nodes_at(root, source, self.regex, self.kind)
+            for node in items.nodes_at(
+                root, source, self.regex, self.kind, line_needs=self.line_needs
+            )
         ]
 
 
@@ -404,6 +423,8 @@ def _subscriptions(production: bool, rules: RuleNames) -> list[tuple[Subscriptio
                 pattern.needs,
                 pattern.needs_before_body,
                 pattern.file_needs,
+                pattern.public_only,
+                pattern.until_fact,
                 own,
             )
             found.append((sub, pattern))
@@ -485,14 +506,22 @@ def _text_searches(
     rules: RuleNames,
 ) -> tuple[TextSearch, ...]:
     """One search per distinct (regex, kind) of the text channel (taken from `groups`)."""
-    by_search: dict[tuple[bytes, str], list[tuple[Subscription, Pattern]]] = {}
+    by_search: dict[tuple[bytes, str, bytes], list[tuple[Subscription, Pattern]]] = {}
     for key in [k for k in groups if k[0] is Channel.TEXT]:
         for sub, gated in groups.pop(key):
-            by_search.setdefault((sub.on.text, key[1]), []).append((sub, gated))
-    return tuple(
-        TextSearch(re.compile(regex), kind, _gate_route(Channel.TEXT, group, rules))
-        for (regex, kind), group in by_search.items()
-    )
+            by_search.setdefault((sub.on.text, key[1], sub.on.line_needs), []).append((sub, gated))
+    searches: list[TextSearch] = []
+    for (regex, kind, line_needs), group in by_search.items():
+        route = _gate_route(Channel.TEXT, group, rules)
+        subs = route.everyone
+        every_tested = bool(subs) and all(s.file_needs for s in subs)
+        file_needs = tuple(s.file_needs for s in subs) if every_tested else None
+        until = tuple(s.until_fact for s in subs)
+        until_facts = until if subs and all(until) else ()
+        searches.append(
+            TextSearch(re.compile(regex), kind, route, line_needs, file_needs, until_facts)
+        )
+    return tuple(searches)
 
 
 def _token_tree_names(
@@ -573,11 +602,31 @@ def _plan(production: bool, rules: RuleNames) -> Plan:
             continue
         pieces.append(f"({kind}) @gate.node" if kind else _gate_text(channel, route))
         routes.append(route)
+    # The engine's test regions come from its attributes and `mod` items: what nobody wants
+    # inside them is skipped there (`WordFinder.find`).
+    words.want_test_regions((*structure.ENGINE_ATTRIBUTES, "mod"))
+    words.skip_in_test_regions(_ignored_in_tests)
     words.seal()
     query = compile_query("\n".join(pieces)) if pieces else None
     if query is not None and query.pattern_count != len(routes):  # pragma: no cover
         raise RuntimeError("the file query's pattern count does not match its parts")
     return Plan(query, tuple(routes), root_route, texts, words)
+
+
+def _ignored_in_tests(target: object, name: bytes) -> bool:
+    """Whether a candidate of `target` (a route) named `name` does nothing inside a test
+    region: the engine does not record it and every subscription that could get it is a
+    production rule's, which `_RuleRunner` drops there."""
+    if type(target) is not GateRoute or target.engine or name in target.engine_names:
+        return False
+    subscriptions = (
+        *target.everyone,
+        *target.filters,
+        *target.by_name.get(name, ()),
+        *target.subscribers(name),
+    )
+    production = SCOPES.index(Scope.PRODUCTION)
+    return all(sub.scope == production for sub in subscriptions)
 
 
 def compile_all(file_plan: Plan) -> None:

@@ -192,14 +192,9 @@ def record_node(
     """Fold one node of `ENGINE_KINDS` or an attribute of `ENGINE_ATTRIBUTES` into `out`."""
     kind = node.type
     if kind == "attribute_item":
-        # Most `#[cfg(..)]`s are about features: no test or docs word in their bytes, no
-        # reading them. Test-only and docs-only items are both outside production code.
-        is_test = items.is_test_attribute(node)
-        if is_test or (
-            _CFG_LIMIT_WORDS.search(ctx.source, node.start_byte, node.end_byte) is not None
-            and items.cfg_limit(node) is not None
-        ):
-            target = _attributed_node(node)
+        limit = _test_attribute(node, ctx)
+        if limit is not None:
+            is_test, target = limit
             if target is not None:
                 test_ranges.append((node.start_byte, target.end_byte))
                 if is_test and target.type == "function_item":
@@ -220,16 +215,62 @@ def record_node(
             ctx.file_allows.update(items.lint_names(node))
             out.root_allows.extend(items.lint_names(node))
     elif kind == "mod_item":
-        if items.item_name(node).removeprefix("r#") in TEST_SUPPORT_MODULES:
+        if _names_test_support(node):
             test_ranges.append((node.start_byte, node.end_byte))
         if node.child_by_field_name("body") is None:
             record_mod_declaration(node, out, ctx.places)
     elif kind == "use_declaration":
-        _record_use(node, out, ctx.places)  # only a plainly `pub` use re-exports anything
+        # Only a plainly `pub` use re-exports anything, and its `pub` comes first: most uses
+        # are turned away by their bytes (`may_be_public`) before their children are read.
+        if ctx.may_be_public(node):
+            _record_use(node, out, ctx.places)
     elif kind in _PUB_TYPES and items.visibility(node):
         gate = ctx.public_gate(node)
         if gate is not None:
             out.pub_types.append(gate)
+
+
+def test_region_end(node: Node, ctx: FileContext) -> int:
+    """Where the test region that `record_node` records for `node` ends, -1 if it records
+    none: the word finder skips what no rule wants there before the regions are known."""
+    kind = node.type
+    if kind == "attribute_item":
+        limit = _test_attribute(node, ctx)
+        target = limit[1] if limit is not None else None
+        return target.end_byte if target is not None else -1
+    if kind == "mod_item" and _names_test_support(node):
+        return node.end_byte
+    return -1
+
+
+_TEST_ATTRIBUTES = "structure/test-attributes"
+
+
+def _test_attribute(attr: Node, ctx: FileContext) -> tuple[bool, Node | None] | None:
+    """For an attribute that limits its item to tests or docs: whether it is a test
+    attribute (`#[test]`), and the node it is on; None for other attributes. Worked out
+    once per attribute: the word finder asks first (`test_region_end`), `record_node` later.
+    """
+    memo: dict[int, tuple[bool, Node | None] | None] = ctx.memo(_TEST_ATTRIBUTES)
+    if attr.id in memo:
+        return memo[attr.id]
+    # Most `#[cfg(..)]`s are about features: no test or docs word in their bytes, no
+    # reading them. Test-only and docs-only items are both outside production code. A test
+    # attribute's path spells `test` (a limiting word) or `bench`, so an attribute that
+    # spells neither is not read at all.
+    found: tuple[bool, Node | None] | None = None
+    start, end = attr.start_byte, attr.end_byte
+    limits = _CFG_LIMIT_WORDS.search(ctx.source, start, end) is not None
+    if limits or ctx.source.find(b"bench", start, end) >= 0:
+        is_test = items.is_test_attribute(attr)
+        if is_test or (limits and items.cfg_limit(attr) is not None):
+            found = (is_test, _attributed_node(attr))
+    memo[attr.id] = found
+    return found
+
+
+def _names_test_support(mod: Node) -> bool:
+    return items.item_name(mod).removeprefix("r#") in TEST_SUPPORT_MODULES
 
 
 def _spells_feature(ctx: FileContext, attr: Node) -> bool:

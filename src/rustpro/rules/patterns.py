@@ -64,6 +64,9 @@ class On:
     matching: str | None = None
     kinds: tuple[str, ...] = ()
     text: bytes = b""  # the regular expression of `Channel.TEXT`
+    # `Channel.TEXT`: every match of `text` lies within one line that spells these bytes
+    # (empty: no such promise); the engine then searches only those lines.
+    line_needs: bytes = b""
 
     def wants(self, name: str) -> bool:
         """True when a candidate of this channel called `name` is for this pattern."""
@@ -101,6 +104,16 @@ class Pattern:
     # shapes whose query pattern costs tree-sitter milliseconds of analysis in every run
     # while matching them on a candidate at hand takes a few lines.
     matcher: Matcher | None = None
+    # The rule reports on a match only when `ctx.public_gate` of the candidate (an item) is
+    # not None, and nothing else it does with the match changes what it reports: the engine
+    # skips the candidates whose bytes prove they are no public API (`ctx.may_be_public`),
+    # before the byte pre-tests and the pattern (most functions are private or trait impl
+    # members).
+    public_only: bool = False
+    # The rule does nothing with a match once the file has recorded this fact (a rule that
+    # asks one yes-or-no question per file, `testing.has-tests`): the engine skips the
+    # pattern's candidates from then on, and does not run its text search at all.
+    until_fact: str = ""
 
 
 def nodes(*kinds: str) -> On:
@@ -133,10 +146,15 @@ def attributes(*names: str) -> On:
     return On(Channel.ATTRIBUTE, frozenset(names))
 
 
-def text_matches(regex: bytes, kind: str) -> On:
+def text_matches(regex: bytes, kind: str, *, line_needs: bytes = b"") -> On:
     """The `kind` node at each hit of `regex` in the file's bytes: the hit's token or one of
-    its nearest ancestors. Start the regex with a literal: `re` finds those fast."""
-    return On(Channel.TEXT, kinds=(kind,), text=regex)
+    its nearest ancestors. Start the regex with a literal: `re` finds those fast.
+
+    `line_needs`: a promise that every match lies within one line (and is found by a search
+    of that line alone) that spells these bytes; only such lines are searched. For a regex
+    that reads whole lines (`//[/!][^\n]*\bassert` backtracks over every doc comment line).
+    """
+    return On(Channel.TEXT, kinds=(kind,), text=regex, line_needs=line_needs)
 
 
 def macro_arg_methods(*names: str) -> On:

@@ -119,12 +119,14 @@ class Ancestry:
         known = self._children.get(parent.id)
         if known is None:
             children = parent.children
-            known = self._children[parent.id] = (
-                children,
-                {child.id: index for index, child in enumerate(children)},
-            )
-            for child in children:
-                self._parents[child.id] = parent
+            index_of: dict[int, int] = {}
+            parents = self._parents
+            # One pass, each child's id read once: a parent may have thousands of children.
+            for position, child in enumerate(children):
+                child_id = child.id
+                index_of[child_id] = position
+                parents[child_id] = parent
+            known = self._children[parent.id] = (children, index_of)
         children, index_of = known
         index = index_of.get(node.id)
         if index is None:

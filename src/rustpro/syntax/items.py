@@ -516,6 +516,23 @@ def subtree(node: Node, start: int = 0) -> Iterator[Node]:
                 return
 
 
+def hits_in_lines(
+    regex: re.Pattern[bytes], source: bytes, line_needs: bytes
+) -> Iterator[re.Match[bytes]]:
+    """`regex.finditer(source)` for a regex whose every match lies within one line that
+    spells `line_needs` (and is found by a search of that line alone): only those lines are
+    searched, each once, in order. The bytes search skips the lines a regex that reads
+    whole lines would otherwise backtrack over."""
+    at = source.find(line_needs)
+    while at >= 0:
+        start = source.rfind(b"\n", 0, at) + 1
+        end = source.find(b"\n", at)
+        if end < 0:
+            end = len(source)
+        yield from regex.finditer(source, start, end)
+        at = source.find(line_needs, end)
+
+
 def nodes_at(
     root: Node,
     source: bytes,
@@ -524,6 +541,7 @@ def nodes_at(
     climb: int = 3,
     *,
     word_start: bool = False,
+    line_needs: bytes = b"",
 ) -> list[Node]:
     """The distinct `kind` nodes at the hits of `regex` in `source`, in document order.
 
@@ -533,12 +551,15 @@ def nodes_at(
     `word_start`: only hits that begin a word, as a leading `\b` would say (a regex that
     begins with `\b` cannot search for its first letters: it is tried at every byte,
     ten times slower over a file).
+    `line_needs`: every match of `regex` lies within one line that spells these bytes
+    (`patterns.text_matches`): only those lines are searched.
     """
     found: dict[int, Node] = {}
     ancestry = _ancestry.current()
     if ancestry is not None and ancestry.root.id != root.id:
         ancestry = None  # another tree than the file pass's
-    for hit in regex.finditer(source):
+    hits = regex.finditer(source) if not line_needs else hits_in_lines(regex, source, line_needs)
+    for hit in hits:
         start = hit.start()
         if word_start and after_word_byte(source, start):
             continue

@@ -158,6 +158,7 @@ class MissingErrorsDoc(FileRule):
             nodes("function_item", "function_signature_item"),
             needs=(b"Result",),
             needs_before_body=True,
+            public_only=True,
         ),
     )
 

@@ -113,6 +113,7 @@ class AnyhowInLibApi(FileRule):
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
+            public_only=True,  # `_report` asks `public_gate` (also for those `finish` judges)
         ),
         Pattern(
             nodes("function_signature_item"),
@@ -121,6 +122,7 @@ class AnyhowInLibApi(FileRule):
             needs_before_body=True,
             # Without `anyhow`/`eyre` in the file, neither a path nor an import names one.
             file_needs=_CATCH_ALL_SPELLINGS,
+            public_only=True,  # `_report` asks `public_gate` (also for those `finish` judges)
         ),
         DEPRECATED_ATTRIBUTES,
     )

@@ -86,12 +86,14 @@ class BoxedErrorInLibApi(FileRule):
             matcher=signatures_returning("Box", "generic_type"),
             needs=(b"Box",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
             matcher=signatures_returning("Box", "generic_type"),
             needs=(b"Box",),
             needs_before_body=True,
+            public_only=True,
         ),
         DEPRECATED_ATTRIBUTES,
     )

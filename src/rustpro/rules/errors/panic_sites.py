@@ -401,10 +401,18 @@ def _panics_prose() -> re.Pattern[str]:
     )
 
 
+# The word every way of documenting panics spells, as `_panics_prose` (case-insensitive) and
+# the heading's `.lower()` compare it: docs without it (most docs) say nothing of panics, and
+# this search costs a twentieth of removing their examples and searching the prose.
+@functools.cache
+def _panic_word() -> re.Pattern[str]:
+    return re.compile("panic", re.IGNORECASE)
+
+
 def panics_text(docs: str | None) -> str:
     """The part of `docs` that documents panics, from the `# Panics` heading or the first
     prose that says the function panics to the end; "" when the docs say nothing of it."""
-    if not docs:
+    if not docs or _panic_word().search(docs) is None:
         return ""
     if items.has_doc_section(docs, "Panics"):
         return docs[docs.find("Panics") :]
@@ -1446,7 +1454,33 @@ def judge_unwrap(
     value: Node | None = None,
 ) -> Judgement:
     """How a reviewer weighs `.unwrap()`/`.expect(message)` at `site` (the call or, in macro
-    tokens, the method name) on the value of `operation`; `method` is the `unwrap` name."""
+    tokens, the method name) on the value of `operation`; `method` is the `unwrap` name.
+
+    Judged once per site and question: missing-panics-doc asks of the sites that
+    unwrap-in-production (or expect-in-production) judges too, and the answer depends on
+    the tree alone.
+    """
+    # `Operation` compares (and hashes) its nodes by their identity in the tree.
+    key = (site.id, operation, message, method, value)
+    judged: dict[tuple[object, ...], Judgement] = ctx.memo(_JUDGED_UNWRAPS)
+    found = judged.get(key)
+    if found is None:
+        found = judged[key] = _judge_unwrap(ctx, site, operation, message, method, value)
+    return found
+
+
+_JUDGED_UNWRAPS = "panic-sites/judged-unwraps"
+
+
+def _judge_unwrap(
+    ctx: FileContext,
+    site: Node,
+    operation: Operation | None,
+    message: str,
+    method: Node | None,
+    value: Node | None,
+) -> Judgement:
+    """`judge_unwrap`, worked out."""
     scope = scope_of(ctx, site)
     if scope.static_init:
         return Judgement(Verdict.ACCEPTED, "in a static initialiser")

@@ -83,12 +83,14 @@ class StringError(FileRule):
             matcher=signatures_returning("(String|str)", "generic_type"),
             needs=(b"String", b"str"),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
             matcher=signatures_returning("(String|str)", "generic_type"),
             needs=(b"String", b"str"),
             needs_before_body=True,
+            public_only=True,
         ),
         DEPRECATED_ATTRIBUTES,
     )

@@ -122,18 +122,21 @@ class UnsafeFnMissingSafetyDoc(FileRule):
             matcher=_unsafe_functions,
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("function_signature_item"),
             matcher=_unsafe_functions,
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
         Pattern(
             nodes("trait_item"),
             matcher=_unsafe_traits,
             needs=(b"unsafe",),
             needs_before_body=True,
+            public_only=True,
         ),
     )
 

@@ -116,15 +116,20 @@ class NoUnitTests(FileRule, CrateRule):
                 "test", "rstest", "test_case", "quickcheck", "proptest", "wasm_bindgen_test"
             ),
             matcher=_test_attributes,
+            until_fact=_HAS_TESTS_FACT,
         ),
         Pattern(
             macro_calls("proptest", "quickcheck"),
             matcher=macro_paths_matching("test.macro", "(^|::)(proptest|quickcheck)$"),
+            until_fact=_HAS_TESTS_FACT,
         ),
         # `#[test]` written inside a macro's tokens (a `macro_rules!` that stamps out tests).
-        Pattern(macro_arg_idents("test")),
+        Pattern(macro_arg_idents("test"), until_fact=_HAS_TESTS_FACT),
         # A doc comment line that asserts: part of a doctest.
-        Pattern(text_matches(rb"//[/!][^\n]*\bassert", "line_comment")),
+        Pattern(
+            text_matches(rb"//[/!][^\n]*\bassert", "line_comment", line_needs=b"assert"),
+            until_fact=_HAS_TESTS_FACT,
+        ),
     )
 
     def check(self, captures: dict[str, list[Node]], ctx: FileContext) -> None:

@@ -60,6 +60,7 @@ class BoolParams(FileRule):
             nodes("function_item", "function_signature_item"),
             needs=(b"bool",),
             needs_before_body=True,
+            public_only=True,
         ),
     )
 

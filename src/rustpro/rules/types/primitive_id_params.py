@@ -63,6 +63,7 @@ class PrimitiveIdParams(FileRule):
             nodes("function_item", "function_signature_item"),
             needs=(b"id", b"Id", b"ID", b"iD"),
             needs_before_body=True,  # parameters come before the body
+            public_only=True,
         ),
     )
 
