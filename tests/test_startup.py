@@ -127,6 +127,24 @@ def test_short_options_are_read_as_click_reads_them(command: str, words: list[st
     )
 
 
+def test_a_click_without_the_parts_reads_every_word_its_own_way() -> None:
+    from rustpro import cli
+
+    class Parser:  # a parser of another click: no `_match_short_opt`
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def _process_opts(self, arg: str, state: object) -> None:
+            self.seen.append(arg)
+
+    parser = Parser()
+    own = parser._process_opts
+    cli._short_options_first(parser)
+    assert parser._process_opts == own
+    parser._process_opts("-j", None)
+    assert parser.seen == ["-j"]
+
+
 def test_every_command_reads_short_options_straight_away() -> None:
     import click
 

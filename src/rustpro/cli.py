@@ -154,6 +154,9 @@ def cargo_options(lead: str) -> Callable[[Callable[..., None]], Callable[..., No
     return apply
 
 
+_CLICK_PARSER_PARTS = ("_process_opts", "_opt_prefixes", "_long_opt", "_match_short_opt", "ctx")
+
+
 def _short_options_first(parser: Any) -> None:
     """Let `parser` (click's option parser) read a word such as `-j` or `-q` as a short
     option straight away, as it does in the end.
@@ -165,6 +168,10 @@ def _short_options_first(parser: Any) -> None:
     parser after that failed lookup, unchanged (no `=`, no name normalisation, a one-character
     prefix, not a long option); every other word goes the usual way, errors included.
     """
+    # The parser's private parts (click 8.1 to 8.5): with another click that lacks one,
+    # every word goes click's own way.
+    if not all(hasattr(parser, name) for name in _CLICK_PARSER_PARTS):
+        return
     process_opts = parser._process_opts
 
     def process(arg: str, state: object) -> None:
