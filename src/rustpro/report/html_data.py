@@ -10,8 +10,9 @@ source line a frame shows is stored once per file however many frames show it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -81,11 +82,47 @@ class SourceExcerpts:
             lines = [line.rstrip("\r") for line in lines]
         return dict(zip(numbers, lines, strict=True))
 
+    def read_runs(self, path: str, runs: list[Span]) -> list[Run]:
+        """What `read(path, the lines of runs)` gives, for `runs` in order and not touching
+        (as `merged_runs` gives them), a run at a time: each run's lines that exist joined,
+        decoded and split in one piece, where `read` takes a Python step per line."""
+        if not runs or not path:
+            return []
+        try:
+            raw = (self.root / path).read_bytes()
+        except (OSError, ValueError):
+            return []
+        end = runs[-1][1]
+        parts = raw.split(b"\n", end)
+        count = len(parts)
+        if count <= end and not parts[-1]:
+            count -= 1  # the file ends with a newline: no line after it
+        found = []
+        for first, last in runs:
+            last = min(last, count)
+            if first > last:
+                break  # this run and the later ones start past the file's end
+            chunk = parts[first - 1 : last]
+            text = b"\n".join(chunk).decode("utf-8", errors="replace")
+            if "\r" in text:
+                text = "\n".join([line.rstrip("\r") for line in text.split("\n")])
+            # A line's bytes are at least its characters: most runs are known short here.
+            found.append((first, text, max(map(len, chunk)) > FRAME_WIDTH))
+        return found
+
+
+# Lines `first..last` (1-based), as a plain tuple: a NamedTuple is built by a Python
+# function, and report_data makes one per finding.
+Span = tuple[int, int]
+# Lines `first..` of a file joined by "\n", and whether any may be longer than a frame.
+Run = tuple[int, str, bool]
+
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
     """The lines of one file that frames show: `lines` by number (those longer than a frame
-    apart, in `long`), and the number of the file's last line among those read."""
+    apart, in `long`), and the number of the file's last line among those read. Frames
+    read only the long lines here (`report_data` keeps no others)."""
 
     lines: dict[int, str]
     long: frozenset[int]
@@ -97,6 +134,34 @@ class Excerpt:
         return cls(found, long, max(found, default=0))
 
 
+def file_sources(runs: list[Run]) -> tuple[str, Excerpt]:
+    """A file's lines read as `runs`, as the JSON object `{"12": "text", ..}` of all but the
+    long ones, and its `Excerpt` (with only the long lines)."""
+    parts: list[str] = []
+    long: dict[int, str] = {}
+    for first, text, wide in runs:
+        if wide:
+            lines = text.split("\n")
+            long_here = {n: line for n, line in enumerate(lines, first) if len(line) > FRAME_WIDTH}
+            if long_here:
+                long.update(long_here)
+                parts += [
+                    f'"{n}":{_STR(line)}'
+                    for n, line in enumerate(lines, first)
+                    if n not in long_here
+                ]
+                continue
+        parts.append(numbered_lines_json(first, text))
+    last = runs[-1][0] + runs[-1][1].count("\n") if runs else 0
+    return "{" + ",".join(parts) + "}", Excerpt(long, frozenset(long), last)
+
+
+def numbered_lines_json(first: int, text: str) -> str:
+    """The lines of `text` (split at `\\n`), numbered from `first`, as the members of a
+    JSON object: `"7":"line 7","8":"line 8"`."""
+    return ",".join([f'"{n}":{_STR(line)}' for n, line in enumerate(text.split("\n"), first)])
+
+
 def report_data(
     result_root: Path, findings: list[Finding], rule_pages: dict[str, Any]
 ) -> ReportData:
@@ -104,33 +169,27 @@ def report_data(
     their frames (lines longer than a frame are stored clipped, with the finding)."""
     rules: dict[str, int] = {}
     files: dict[str, int] = {}
-    wanted: dict[str, set[int]] = {}
-    frames = [frame_lines(finding) for finding in findings]
-    for finding, (first, last) in zip(findings, frames, strict=True):
+    spans: dict[str, list[Span]] = {}
+    frames = frame_spans(findings)
+    for finding, frame in zip(findings, frames, strict=True):
         rules.setdefault(finding.rule, len(rules))
         path = finding.path
         if path:
             if path not in files:
                 files[path] = len(files)
-                wanted[path] = set()
-            wanted[path].update(range(first, last + 1))
+                spans[path] = []
+            spans[path].append(frame)
     excerpts = SourceExcerpts(result_root)
-    read = {path: Excerpt.of(excerpts.read(path, numbers)) for path, numbers in wanted.items()}
-    # Each file's lines as the JSON object `{"12": "text", ..}` (written as text, like the
-    # rows: thousands of lines).
-    sources = [
-        "{"
-        + ",".join(
-            f'"{n}":{_STR(text)}'
-            for n, text in read[path].lines.items()
-            if n not in read[path].long
-        )
-        + "}"
-        for path in files
-    ]
+    sources: list[str] = []
+    read: dict[str, Excerpt] = {}
+    for path, shown in spans.items():
+        text, read[path] = file_sources(excerpts.read_runs(path, merged_runs(shown)))
+        sources.append(text)
     severity_index = {s: i for i, s in enumerate(SEVERITIES)}
     checkpoint_index = {c: i for i, c in enumerate(CHECKPOINTS)}
     nothing = Excerpt({}, frozenset(), 0)
+    # A rule's findings share their help and often their message: each is encoded once.
+    encode = cache(_STR)
     rows = [
         _finding_row_text(
             finding,
@@ -138,6 +197,7 @@ def report_data(
             read.get(finding.path, nothing),
             f',"r":{rules[finding.rule]},"s":{severity_index[finding.severity]},'
             f'"c":{checkpoint_index[finding.checkpoint]},"f":{files.get(finding.path, -1)}}}',
+            encode,
         )
         for finding, frame in zip(findings, frames, strict=True)
     ]
@@ -150,6 +210,32 @@ def report_data(
         "findings": _ROWS,
     }
     return ReportData(head, sources, rows)
+
+
+def frame_spans(findings: list[Finding]) -> list[Span]:
+    """`frame_lines` of each finding, as plain tuples (written out: it runs per finding)."""
+    spans = []
+    for finding in findings:
+        line = finding.line
+        last = finding.end_line
+        if last > line + FRAME_SPAN_LINES - 1:
+            last = line + FRAME_SPAN_LINES - 1
+        spans.append(
+            (line - FRAME_CONTEXT if line > FRAME_CONTEXT else 1, max(last, line) + FRAME_CONTEXT)
+        )
+    return spans
+
+
+def merged_runs(frames: list[Span]) -> list[Span]:
+    """The lines `frames` show as runs of consecutive lines, in order, none touching."""
+    runs: list[Span] = []
+    for first, last in sorted(frames):
+        if runs and first <= runs[-1][1] + 1:
+            if last > runs[-1][1]:
+                runs[-1] = (runs[-1][0], last)
+        else:
+            runs.append((first, last))
+    return runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,19 +264,24 @@ _SOURCES_TEXT = '"sources":' + json.dumps(_SOURCES)
 _ROWS = "\0rows\0"
 _ROWS_TEXT = '"findings":' + json.dumps(_ROWS)
 _STR = encode_basestring
+Encode = Callable[[str], str]
 
 
-def _finding_row_text(finding: Finding, frame: FrameLines, excerpt: Excerpt, tail: str) -> str:
-    """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`."""
+def _finding_row_text(
+    finding: Finding, frame: Span, excerpt: Excerpt, tail: str, encode: Encode = _STR
+) -> str:
+    """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`
+    (`encode` writes a string as `_STR` does: `report_data` remembers its messages')."""
     text = (
         f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
-        f'"ek":{finding.end_column},"m":{_STR(finding.message)},"h":{_STR(finding.help)}'
+        f'"ek":{finding.end_column},"m":{encode(finding.message)},"h":{encode(finding.help)}'
     )
     if finding.line <= excerpt.last:
-        last = min(frame.last, excerpt.last)
-        text += f',"a":{frame.first},"b":{last}'
+        first, last = frame
+        last = min(last, excerpt.last)
+        text += f',"a":{first},"b":{last}'
         if excerpt.long:
-            clipped = _clipped_lines(finding, range(frame.first, last + 1), excerpt)
+            clipped = _clipped_lines(finding, range(first, last + 1), excerpt)
             if clipped:
                 text += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
     if finding.source != "rustpro":
@@ -210,7 +301,7 @@ def _finding_row_text(finding: Finding, frame: FrameLines, excerpt: Excerpt, tai
     return text + tail
 
 
-def _finding_row(finding: Finding, frame: FrameLines, excerpt: Excerpt) -> dict[str, Any]:
+def _finding_row(finding: Finding, frame: Span, excerpt: Excerpt) -> dict[str, Any]:
     """A finding's row as a value (what `_finding_row_text` writes, without the indexes
     `report_data` adds: `r`, `s`, `c`, `f`)."""
     row: dict[str, Any] = {
@@ -223,9 +314,9 @@ def _finding_row(finding: Finding, frame: FrameLines, excerpt: Excerpt) -> dict[
     }
     # The lines read are every wanted line up to the file's end: the frame is `a..b`.
     if finding.line <= excerpt.last:
-        row["a"], row["b"] = frame.first, min(frame.last, excerpt.last)
+        row["a"], row["b"] = frame[0], min(frame[1], excerpt.last)
         if excerpt.long:
-            clipped = _clipped_lines(finding, range(frame.first, row["b"] + 1), excerpt)
+            clipped = _clipped_lines(finding, range(frame[0], row["b"] + 1), excerpt)
             if clipped:
                 row["x"] = clipped
     if finding.source != "rustpro":
