@@ -91,7 +91,9 @@ def fingerprint_findings(
         places.append(place)
     import hashlib  # imported here: runs that fingerprint nothing skip its import
 
-    positions = [_position(finding) for finding in findings]
+    # Each finding's place in its file; the message breaks ties only between findings at
+    # the very same span, for determinism.
+    positions = [(f.line, f.column, f.end_line, f.end_column, f.message) for f in findings]
     order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
@@ -108,7 +110,7 @@ def fingerprint_findings(
         # is still left before a closing bracket (`f(a,,)`).
         if ",)" in code or ",]" in code or ",}" in code or ",>" in code:
             code = normalized(code)
-        material = "\0".join((rule, path, item, code, str(ordinal)))
+        material = f"{rule}\0{path}\0{item}\0{code}\0{ordinal}"
         result[index] = sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return result
 
@@ -170,11 +172,6 @@ def source_reader(root: Path) -> SourceReader:
             return None
 
     return read
-
-
-def _position(finding: Finding) -> tuple[int, int, int, int, str]:
-    # The message breaks ties only between findings at the very same span, for determinism.
-    return (finding.line, finding.column, finding.end_line, finding.end_column, finding.message)
 
 
 class _FileFacts:

@@ -34,7 +34,7 @@ from typing import Any
 from rustpro.engine.audit import AuditResult
 from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, source_reader
 from rustpro.links import REPOSITORY_URL
-from rustpro.model import Finding, Location, Severity
+from rustpro.model import Checkpoint, Finding, Location, Severity
 from rustpro.outcome import verdict
 from rustpro.report.json_report import checkpoint_json
 from rustpro.report.repository import RepositoryPaths, repository_paths
@@ -103,6 +103,8 @@ class _RunBuilder:
         self._artifacts: dict[str, str] = {}  # report path -> its `artifactLocation` as JSON
         self._texts: dict[int, str] = {}  # finding index -> its result as JSON
         self._heads: dict[tuple[str, str, Severity], str] = {}  # see `_head_text`
+        self._messages: dict[tuple[str, str], str] = {}  # see `_message_text`
+        self._properties: dict[tuple[Checkpoint, str, str, tuple[str, ...]], str] = {}
 
     def text(self, kept: Sequence[int], *, size_limited: bool = False) -> str:
         """`log(kept)` as compact JSON text (`_dump`'s), each result written straight as
@@ -206,7 +208,8 @@ class _RunBuilder:
         return entry
 
     def _result_text(self, finding: Finding, fingerprint: str, related_cap: int) -> str:
-        """`_result` as the compact JSON text `_dump` writes of it."""
+        """`_result` as the compact JSON text `_dump` writes of it (written as one string,
+        its pieces shared by findings encoded once: it runs per finding)."""
         related = finding.related[:related_cap]
         head_key = (finding.rule, finding.source, finding.severity)
         head = self._heads.get(head_key)
@@ -221,33 +224,48 @@ class _RunBuilder:
         artifact = self._artifacts.get(finding.path)
         if artifact is None:
             artifact = self._artifact_text(finding.path)
-        text = (
-            f'{head}"message":{{"text":{_STR(_message(finding, related))}}},'
+        if related:
+            message = _STR(_message(finding, related))
+            places = ",".join(
+                self._related_text(number, place) for number, place in enumerate(related, start=1)
+            )
+            places = f'"relatedLocations":[{places}],'
+        else:  # most findings: a rule's findings repeat their message and help
+            message, places = self._message_text(finding), ""
+        return (
+            f'{head}"message":{{"text":{message}}},'
             f'"locations":[{{"physicalLocation":{{"artifactLocation":{artifact},'
             f'"region":{{"startLine":{line},"startColumn":{column},'
-            f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],'
-        )
-        if related:
-            text += (
-                '"relatedLocations":['
-                + ",".join(
-                    self._related_text(number, place)
-                    for number, place in enumerate(related, start=1)
-                )
-                + "],"
-            )
-        # A fingerprint is hexadecimal: nothing in it to escape.
-        text += (
+            f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],{places}'
+            # A fingerprint is hexadecimal: nothing in it to escape.
             f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:"{fingerprint}"}},'
-            f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
-            f'"source":{_STR(finding.source)}'
+            f"{self._properties_text(finding)}"
         )
-        if finding.group:
-            text += f',"group":{_STR(finding.group)}'
-        if finding.also_reported_by:
-            listed = ",".join(_STR(name) for name in finding.also_reported_by)
-            text += f',"alsoReportedBy":[{listed}]'
-        return text + "}}"
+
+    def _message_text(self, finding: Finding) -> str:
+        """The text of a finding without related places, encoded (each text once)."""
+        key = (finding.message, finding.help)
+        found = self._messages.get(key)
+        if found is None:
+            found = self._messages[key] = _STR(_message(finding, ()))
+        return found
+
+    def _properties_text(self, finding: Finding) -> str:
+        """A result's `properties` to its end (the same for many findings: each once)."""
+        key = (finding.checkpoint, finding.source, finding.group, finding.also_reported_by)
+        found = self._properties.get(key)
+        if found is None:
+            text = (
+                f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
+                f'"source":{_STR(finding.source)}'
+            )
+            if finding.group:
+                text += f',"group":{_STR(finding.group)}'
+            if finding.also_reported_by:
+                listed = ",".join(_STR(name) for name in finding.also_reported_by)
+                text += f',"alsoReportedBy":[{listed}]'
+            found = self._properties[key] = text + "}}"
+        return found
 
     def _head_text(self, finding: Finding) -> str:
         """A result's text up to its message, the same for a rule's findings of a severity."""
@@ -439,6 +457,8 @@ def _srcroot_description(paths: RepositoryPaths) -> str:
 def _gzipped_size(text: str, limit: int) -> int:
     """The size of `text` gzipped; 0 when its plain size is within `limit` already (then so
     is its gzipped size, and compressing it would only cost time)."""
+    if len(text) * 4 <= limit:  # a character is at most 4 bytes: no need to encode it
+        return 0
     data = text.encode("utf-8")
     if len(data) <= limit:
         return 0
