@@ -102,9 +102,11 @@ class _RunBuilder:
         self._uris: dict[str, str] = {}
         self._artifacts: dict[str, str] = {}  # report path -> its `artifactLocation` as JSON
         self._texts: dict[int, str] = {}  # finding index -> its result as JSON
-        self._heads: dict[tuple[str, str, Severity], str] = {}  # see `_head_text`
+        # A result's head and properties texts by what they say (`_result_text`).
+        self._shared: dict[
+            tuple[str, str, Severity, Checkpoint, str, tuple[str, ...]], tuple[str, str]
+        ] = {}
         self._messages: dict[tuple[str, str], str] = {}  # see `_message_text`
-        self._properties: dict[tuple[Checkpoint, str, str, tuple[str, ...]], str] = {}
 
     def text(self, kept: Sequence[int], *, size_limited: bool = False) -> str:
         """`log(kept)` as compact JSON text (`_dump`'s), each result written straight as
@@ -211,10 +213,22 @@ class _RunBuilder:
         """`_result` as the compact JSON text `_dump` writes of it (written as one string,
         its pieces shared by findings encoded once: it runs per finding)."""
         related = finding.related[:related_cap]
-        head_key = (finding.rule, finding.source, finding.severity)
-        head = self._heads.get(head_key)
-        if head is None:
-            head = self._heads[head_key] = self._head_text(finding)
+        # What a rule's findings share (rule, level, properties), looked up once per result.
+        shared_key = (
+            finding.rule,
+            finding.source,
+            finding.severity,
+            finding.checkpoint,
+            finding.group,
+            finding.also_reported_by,
+        )
+        shared = self._shared.get(shared_key)
+        if shared is None:
+            shared = self._shared[shared_key] = (
+                self._head_text(finding),
+                self._properties_text(finding),
+            )
+        head, properties = shared
         line = finding.line if finding.line > 1 else 1
         column = finding.column if finding.column > 1 else 1
         end_line = finding.end_line if finding.end_line > line else line
@@ -231,7 +245,9 @@ class _RunBuilder:
             )
             places = f'"relatedLocations":[{places}],'
         else:  # most findings: a rule's findings repeat their message and help
-            message, places = self._message_text(finding), ""
+            places = ""
+            known = self._messages.get((finding.message, finding.help))
+            message = known if known is not None else self._message_text(finding)
         return (
             f'{head}"message":{{"text":{message}}},'
             f'"locations":[{{"physicalLocation":{{"artifactLocation":{artifact},'
@@ -239,7 +255,7 @@ class _RunBuilder:
             f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],{places}'
             # A fingerprint is hexadecimal: nothing in it to escape.
             f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:"{fingerprint}"}},'
-            f"{self._properties_text(finding)}"
+            f"{properties}"
         )
 
     def _message_text(self, finding: Finding) -> str:
@@ -251,21 +267,17 @@ class _RunBuilder:
         return found
 
     def _properties_text(self, finding: Finding) -> str:
-        """A result's `properties` to its end (the same for many findings: each once)."""
-        key = (finding.checkpoint, finding.source, finding.group, finding.also_reported_by)
-        found = self._properties.get(key)
-        if found is None:
-            text = (
-                f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
-                f'"source":{_STR(finding.source)}'
-            )
-            if finding.group:
-                text += f',"group":{_STR(finding.group)}'
-            if finding.also_reported_by:
-                listed = ",".join(_STR(name) for name in finding.also_reported_by)
-                text += f',"alsoReportedBy":[{listed}]'
-            found = self._properties[key] = text + "}}"
-        return found
+        """A result's `properties` to its end."""
+        text = (
+            f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
+            f'"source":{_STR(finding.source)}'
+        )
+        if finding.group:
+            text += f',"group":{_STR(finding.group)}'
+        if finding.also_reported_by:
+            listed = ",".join(_STR(name) for name in finding.also_reported_by)
+            text += f',"alsoReportedBy":[{listed}]'
+        return text + "}}"
 
     def _head_text(self, finding: Finding) -> str:
         """A result's text up to its message, the same for a rule's findings of a severity."""
