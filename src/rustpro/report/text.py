@@ -167,8 +167,9 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
         texts += "".join((*finding.also_reported_by, *(r.message + r.path for r in related)))
     if needs_rich(texts if frame is None else texts + frame[0]):
         return None
-    line = finding.line
-    gutter = max(len(str(line)), 2)
+    # The line number as text once: formatting a number costs more than copying its text.
+    line = str(finding.line)
+    gutter = len(line) if len(line) > 2 else 2
     arrow, frame_top, frame_bar, note, source, help_ = _chrome(gutter, palette)
     severity, end, bold, blue = _severity_codes(finding.severity, palette)
     # The severity is a `StrEnum`: formatted, it is its value.
