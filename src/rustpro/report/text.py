@@ -180,7 +180,8 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
     if frame is not None:
         shown, start, width = frame
         text += (
-            f"{blue}{line:>{gutter}} | {end}{shown}\n"
+            # `line` right-aligned in the gutter, written out (a format spec is parsed per call).
+            f"{blue}{line if len(line) > 1 else ' ' + line} | {end}{shown}\n"
             f"{frame_bar}{' ' * start}{severity}{'^' * width}{end}\n"
         )
     for r in related:
