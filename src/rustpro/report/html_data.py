@@ -84,8 +84,9 @@ class SourceExcerpts:
 
     def read_runs(self, path: str, runs: list[Span]) -> list[Run]:
         """What `read(path, the lines of runs)` gives, for `runs` in order and not touching
-        (as `merged_runs` gives them), a run at a time: each run's lines that exist joined,
-        decoded and split in one piece, where `read` takes a Python step per line."""
+        (as `merged_runs` gives them), a run of lines at a time: the file is decoded in one
+        piece and each run sliced out of its lines, where `read` takes a Python step per
+        line."""
         if not runs or not path:
             return []
         try:
@@ -93,29 +94,31 @@ class SourceExcerpts:
         except (OSError, ValueError):
             return []
         end = runs[-1][1]
-        parts = raw.split(b"\n", end)
+        # Decoded whole: an invalid byte sequence never spans a `\n`, so each line decodes
+        # as it would on its own.
+        text = raw.decode("utf-8", errors="replace")
+        parts = text.split("\n", end)
         count = len(parts)
         if count <= end and not parts[-1]:
             count -= 1  # the file ends with a newline: no line after it
+        carriage_returns = "\r" in text
         found = []
         for first, last in runs:
             last = min(last, count)
             if first > last:
                 break  # this run and the later ones start past the file's end
-            chunk = parts[first - 1 : last]
-            text = b"\n".join(chunk).decode("utf-8", errors="replace")
-            if "\r" in text:
-                text = "\n".join([line.rstrip("\r") for line in text.split("\n")])
-            # A line's bytes are at least its characters: most runs are known short here.
-            found.append((first, text, max(map(len, chunk)) > FRAME_WIDTH))
+            lines = parts[first - 1 : last]
+            if carriage_returns:
+                lines = [line.rstrip("\r") for line in lines]
+            found.append((first, lines))
         return found
 
 
 # Lines `first..last` (1-based), as a plain tuple: a NamedTuple is built by a Python
 # function, and report_data makes one per finding.
 Span = tuple[int, int]
-# Lines `first..` of a file joined by "\n", and whether any may be longer than a frame.
-Run = tuple[int, str, bool]
+# Lines `first..` of a file.
+Run = tuple[int, list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,29 +140,20 @@ class Excerpt:
 def file_sources(runs: list[Run]) -> tuple[str, Excerpt]:
     """A file's lines read as `runs`, as the JSON object `{"12": "text", ..}` of all but the
     long ones, and its `Excerpt` (with only the long lines)."""
-    parts: list[str] = []
+    members: list[str] = []
     long: dict[int, str] = {}
-    for first, text, wide in runs:
-        if wide:
-            lines = text.split("\n")
-            long_here = {n: line for n, line in enumerate(lines, first) if len(line) > FRAME_WIDTH}
-            if long_here:
-                long.update(long_here)
-                parts += [
-                    f'"{n}":{_STR(line)}'
-                    for n, line in enumerate(lines, first)
-                    if n not in long_here
-                ]
-                continue
-        parts.append(numbered_lines_json(first, text))
-    last = runs[-1][0] + runs[-1][1].count("\n") if runs else 0
-    return "{" + ",".join(parts) + "}", Excerpt(long, frozenset(long), last)
-
-
-def numbered_lines_json(first: int, text: str) -> str:
-    """The lines of `text` (split at `\\n`), numbered from `first`, as the members of a
-    JSON object: `"7":"line 7","8":"line 8"`."""
-    return ",".join([f'"{n}":{_STR(line)}' for n, line in enumerate(text.split("\n"), first)])
+    for first, lines in runs:
+        # Long lines are rare: one pass in C says whether a run has any.
+        if max(map(len, lines)) > FRAME_WIDTH:
+            here = {n: line for n, line in enumerate(lines, first) if len(line) > FRAME_WIDTH}
+            long.update(here)
+            members += [
+                f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first) if n not in here
+            ]
+        else:
+            members += [f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first)]
+    last = runs[-1][0] + len(runs[-1][1]) - 1 if runs else 0
+    return "{" + ",".join(members) + "}", Excerpt(long, frozenset(long), last)
 
 
 def report_data(
