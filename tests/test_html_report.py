@@ -9,6 +9,7 @@ JSON is pretty-printed so that a change shows as a readable diff. Regenerate wit
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import os
@@ -532,3 +533,34 @@ def test_merged_runs_cover_the_frames_lines(shown: list[tuple[int, int]]) -> Non
     covered = [n for first, last in runs for n in range(first, last + 1)]
     assert covered == sorted({n for first, last in shown for n in range(first, last + 1)})
     assert all(later[0] > earlier[1] + 1 for earlier, later in itertools.pairwise(runs))
+
+
+_SCRIPT_TEXT = st.text(st.sampled_from(list('ab<>&/"\\\u2028\u2029\0é日 ')), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rules=st.lists(st.dictionaries(_SCRIPT_TEXT, _SCRIPT_TEXT, max_size=3), max_size=3),
+    sources=st.lists(st.dictionaries(st.integers(1, 99), _SCRIPT_TEXT, max_size=4), max_size=3),
+    files=st.lists(_SCRIPT_TEXT, max_size=3),
+    rows=st.lists(st.dictionaries(_SCRIPT_TEXT, _SCRIPT_TEXT | st.integers(), max_size=3)),
+)
+def test_the_document_spliced_from_text_is_script_json_of_its_value(
+    rules: list[dict[str, str]],
+    sources: list[dict[int, str]],
+    files: list[str],
+    rows: list[dict[str, Any]],
+) -> None:
+    """`ReportData.script_json` splices the sources and rows (JSON text) into the dumped
+    head and makes each piece safe on its own: the same text as `script_json` of the
+    whole document as a value."""
+    head = {
+        "rules": rules,
+        "sources": html_data._SOURCES,
+        "files": files,
+        "findings": html_data._ROWS,
+    }
+    dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    data = html_data.ReportData(head, [dump(s) for s in sources], [dump(r) for r in rows])
+    value = {"rules": rules, "sources": sources, "files": files, "findings": rows}
+    assert data.script_json() == script_json(value)

@@ -261,23 +261,26 @@ class ReportData:
     def script_json(self) -> str:
         """The document as `script_json` writes it."""
         text = json.dumps(self.head, ensure_ascii=False, separators=(",", ":"))
-        # Spliced in one join (a `replace` per placeholder copied the megabytes twice).
+        # Spliced in one join (a `replace` per placeholder copied the megabytes twice), each
+        # piece made safe on its own (what `_script_safe` replaces is one character, so no
+        # replacement spans two pieces): the sources and rows are mostly ASCII, scanned and
+        # copied at a byte per character, where the whole document (its rule pages hold
+        # typographic characters) takes two or four.
         before, rest = text.split(_SOURCES_TEXT, 1)
         between, after = rest.split(_ROWS_TEXT, 1)
-        text = "".join(
+        return "".join(
             [
-                before,
+                _script_safe(before),
                 '"sources":[',
-                ",".join(self.sources),
+                _script_safe(",".join(self.sources)),
                 "]",
-                between,
+                _script_safe(between),
                 '"findings":[',
-                ",".join(self.rows),
+                _script_safe(",".join(self.rows)),
                 "]",
-                after,
+                _script_safe(after),
             ]
         )
-        return _script_safe(text)
 
 
 # The places of the sources and rows in the dumped head, filled by `ReportData.script_json`:
