@@ -297,19 +297,32 @@ def _finding_row_text(
     finding: Finding, frame: Span, excerpt: Excerpt, tail: str, encode: Encode = _STR
 ) -> str:
     """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`
-    (`encode` writes a string as `_STR` does: `report_data` remembers its messages')."""
-    text = (
-        f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
-        f'"ek":{finding.end_column},"m":{encode(finding.message)},"h":{encode(finding.help)}'
-    )
+    (`encode` writes a string as `_STR` does: `report_data` remembers its messages').
+    Written as one f-string of optional pieces, each "" when absent: it runs per finding,
+    and each `+=` copied the row so far."""
+    shown = ""
     if finding.line <= excerpt.last:
         first, last = frame
         last = min(last, excerpt.last)
-        text += f',"a":{first},"b":{last}'
+        shown = f',"a":{first},"b":{last}'
         if excerpt.long:
             clipped = _clipped_lines(finding, range(first, last + 1), excerpt)
             if clipped:
-                text += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
+                shown += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
+    rare = ""
+    if finding.source != "rustpro" or finding.related or finding.also_reported_by:
+        rare = _rare_members(finding)
+    group = f',"g":{encode(finding.group)}' if finding.group else ""
+    return (
+        f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
+        f'"ek":{finding.end_column},"m":{encode(finding.message)},"h":{encode(finding.help)}'
+        f"{shown}{rare}{group}{tail}"
+    )
+
+
+def _rare_members(finding: Finding) -> str:
+    """A row's members for a tool's finding, related places and other tools' reports."""
+    text = ""
     if finding.source != "rustpro":
         text += f',"src":{_STR(finding.source)}'
     if finding.related:
@@ -322,9 +335,7 @@ def _finding_row_text(
             text += f',"more":{len(finding.related) - RELATED_EMBEDDED}'
     if finding.also_reported_by:
         text += ',"also":[' + ",".join(_STR(name) for name in finding.also_reported_by) + "]"
-    if finding.group:
-        text += f',"g":{_STR(finding.group)}'
-    return text + tail
+    return text
 
 
 def _finding_row(finding: Finding, frame: Span, excerpt: Excerpt) -> dict[str, Any]:
