@@ -293,15 +293,16 @@ class _RunBuilder:
         return text + f'"level":{_STR(finding.severity)},'
 
     def _related_text(self, number: int, place: Location) -> str:
-        text = (
-            f'{{"id":{number},"physicalLocation":{{"artifactLocation":'
-            f"{self._artifact_text(place.path)},"
-            f'"region":{{"startLine":{max(place.line, 1)},'
-            f'"startColumn":{max(place.column, 1)}}}}}'
+        # One f-string, the bounds written out: a finding can have a thousand places.
+        artifact = self._artifacts.get(place.path)
+        if artifact is None:
+            artifact = self._artifact_text(place.path)
+        message = f',"message":{{"text":{_STR(place.message)}}}' if place.message else ""
+        return (
+            f'{{"id":{number},"physicalLocation":{{"artifactLocation":{artifact},'
+            f'"region":{{"startLine":{place.line if place.line > 1 else 1},'
+            f'"startColumn":{place.column if place.column > 1 else 1}}}}}{message}}}'
         )
-        if place.message:
-            text += f',"message":{{"text":{_STR(place.message)}}}'
-        return text + "}"
 
     def _artifact_text(self, report_path: str) -> str:
         found = self._artifacts.get(report_path)
