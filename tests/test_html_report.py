@@ -9,6 +9,8 @@ JSON is pretty-printed so that a change shows as a readable diff. Regenerate wit
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import json
 import os
 import re
@@ -474,3 +476,91 @@ def test_text_that_spells_the_documents_placeholders_stays_text(tmp_path: Path) 
     (row,) = data["findings"]
     assert (row["m"], row["h"]) == ("\0rows\0", "\0sources\0")
     assert data["sources"] == [{"1": "fn f() {", "2": "\0rows\0", "3": "\0sources\0", "4": "}"}]
+
+
+_SOURCE_BYTES = st.lists(
+    st.sampled_from(
+        [
+            *(b"a", b"fn f() {", b"\\", b"\\n", b'"', b"\n", b"\r", b"\r\n", b"\xff"),
+            *(b"\xe2\x82", b"\xe2\x82\xac", b"x" * 130, b"{}", b"%d", b"\t", b"\x00", b"<&>"),
+            "é".encode(),
+        ]
+    ),
+    max_size=60,
+).map(b"".join)
+_FRAMES = st.lists(
+    st.tuples(st.integers(1, 30), st.integers(0, 8)).map(lambda span: (span[0], sum(span))),
+    max_size=8,
+)
+
+
+@settings(max_examples=300)
+@given(source=_SOURCE_BYTES, shown=_FRAMES)
+def test_sources_read_by_runs_are_the_lines_read_one_by_one(
+    source: bytes, shown: list[tuple[int, int]]
+) -> None:
+    """`report_data` reads each file's frames a run of lines at a time and writes them as
+    JSON text (`read_runs`, `file_sources`): the same lines, text and excerpt as reading
+    the wanted lines one by one (`read`) and writing each line's member."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "a.rs").write_bytes(source)
+        excerpts = SourceExcerpts(Path(scratch))
+        found = excerpts.read("a.rs", [n for first, last in shown for n in range(first, last + 1)])
+        runs = excerpts.read_runs("a.rs", html_data.merged_runs(shown))
+    plain = html_data.Excerpt.of(found)
+    members = ",".join(
+        f'"{n}":{json.dumps(text, ensure_ascii=False)}'
+        for n, text in found.items()
+        if n not in plain.long
+    )
+    text, excerpt = html_data.file_sources(runs)
+    assert text == "{" + members + "}"
+    assert (excerpt.long, excerpt.last) == (plain.long, plain.last)
+    assert excerpt.lines == {n: found[n] for n in plain.long}
+
+
+@given(st.lists(st.tuples(st.integers(-3, 40), st.integers(-3, 60)), max_size=12))
+def test_frame_spans_are_frame_lines(spans: list[tuple[int, int]]) -> None:
+    findings = [_finding(line=line, end_line=end_line) for line, end_line in spans]
+    assert html_data.frame_spans(findings) == [tuple(frame_lines(f)) for f in findings]
+
+
+@given(_FRAMES)
+def test_merged_runs_cover_the_frames_lines(shown: list[tuple[int, int]]) -> None:
+    runs = html_data.merged_runs(shown)
+    covered = [n for first, last in runs for n in range(first, last + 1)]
+    assert covered == sorted({n for first, last in shown for n in range(first, last + 1)})
+    assert all(later[0] > earlier[1] + 1 for earlier, later in itertools.pairwise(runs))
+
+
+_SCRIPT_TEXT = st.text(st.sampled_from(list('ab<>&/"\\\u2028\u2029\0é日 ')), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rules=st.lists(st.dictionaries(_SCRIPT_TEXT, _SCRIPT_TEXT, max_size=3), max_size=3),
+    sources=st.lists(st.dictionaries(st.integers(1, 99), _SCRIPT_TEXT, max_size=4), max_size=3),
+    files=st.lists(_SCRIPT_TEXT, max_size=3),
+    rows=st.lists(st.dictionaries(_SCRIPT_TEXT, _SCRIPT_TEXT | st.integers(), max_size=3)),
+)
+def test_the_document_spliced_from_text_is_script_json_of_its_value(
+    rules: list[dict[str, str]],
+    sources: list[dict[int, str]],
+    files: list[str],
+    rows: list[dict[str, Any]],
+) -> None:
+    """`ReportData.script_json` splices the sources and rows (JSON text) into the dumped
+    head and makes each piece safe on its own: the same text as `script_json` of the
+    whole document as a value."""
+    head = {
+        "rules": rules,
+        "sources": html_data._SOURCES,
+        "files": files,
+        "findings": html_data._ROWS,
+    }
+    dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    data = html_data.ReportData(head, [dump(s) for s in sources], [dump(r) for r in rows])
+    value = {"rules": rules, "sources": sources, "files": files, "findings": rows}
+    assert data.script_json() == script_json(value)

@@ -22,6 +22,7 @@ from rustpro.report.markdown import (
     SHOWN_OPEN,
     code,
     message,
+    place_code,
     render_markdown,
     text,
 )
@@ -253,3 +254,14 @@ def test_hostile_messages_and_paths_keep_the_bound_and_the_structure(
     for row in re.findall(r"<tr>(.*?)</tr>", statistics, re.S)[1:]:
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         assert cells[2:] in (["errors", "warning"], ["", ""]), row
+
+
+@given(
+    path=st.text(st.characters(codec="utf-8"), max_size=40)
+    | st.sampled_from(["src/lib.rs", " lead.rs", "a`b.rs", "x" * 199, "x" * 197, "\u202ea.rs"]),
+    line=st.integers(-5, 10**7),
+)
+def test_place_code_is_the_code_span_of_path_and_line(path: str, line: int) -> None:
+    """A finding's `path:line` is written out for plain paths (`place_code`): the same
+    as `code` writes of it, whatever the path holds."""
+    assert place_code(path, line) == code(f"{path}:{line}")

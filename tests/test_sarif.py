@@ -435,7 +435,18 @@ def test_results_written_as_text_are_what_json_writes(
         for path, message, rule in messages
     ]
     tool = _tool_finding("clippy::brand_new_lint", "clippy", Checkpoint.PROJECT, Severity.NOTE)
-    result.findings = [*result.findings, *extra, replace(tool, related=tuple(related[:2]))]
+    # The same findings again in another group and checkpoint: results share their messages
+    # and properties, which the builder writes once.
+    again = [
+        replace(f, group="style" if f.group else "", checkpoint=Checkpoint.DOCS) for f in extra
+    ]
+    result.findings = [
+        *result.findings,
+        *extra,
+        *again,
+        *extra,
+        replace(tool, related=tuple(related[:2])),
+    ]
     limits = UploadLimits(locations_per_result=5)
     run = sarif._RunBuilder(result, 1, limits)
     kept = run.most_severe(len(result.findings))

@@ -169,7 +169,7 @@ FINDING_TEXT = st.text(alphabet=st.sampled_from(list("ab Z0:.[]`\té日\x07")), 
     code=st.one_of(
         st.none(), st.text(alphabet=st.sampled_from(list("ab (){}\t.é日")), max_size=200)
     ),
-    line=st.integers(min_value=1, max_value=12000),
+    line=st.integers(min_value=-3, max_value=120000),
     column=st.integers(min_value=1, max_value=150),
     span=st.integers(min_value=0, max_value=40),
     multi_line=st.booleans(),

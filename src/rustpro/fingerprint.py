@@ -91,7 +91,9 @@ def fingerprint_findings(
         places.append(place)
     import hashlib  # imported here: runs that fingerprint nothing skip its import
 
-    positions = [_position(finding) for finding in findings]
+    # Each finding's place in its file; the message breaks ties only between findings at
+    # the very same span, for determinism.
+    positions = [(f.line, f.column, f.end_line, f.end_column, f.message) for f in findings]
     order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
@@ -106,9 +108,9 @@ def fingerprint_findings(
         # `fingerprint(rule, path, item, code, ordinal)`, written out: it runs per finding.
         # `code` is normalised already: normalising it again changes it only where a comma
         # is still left before a closing bracket (`f(a,,)`).
-        if ",)" in code or ",]" in code or ",}" in code or ",>" in code:
+        if "," in code and (",)" in code or ",]" in code or ",}" in code or ",>" in code):
             code = normalized(code)
-        material = "\0".join((rule, path, item, code, str(ordinal)))
+        material = f"{rule}\0{path}\0{item}\0{code}\0{ordinal}"
         result[index] = sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return result
 
@@ -143,15 +145,18 @@ def anchor_places(
 def known_places(anchored: Mapping[str, Sequence[AnchoredSpan]], prefix: str = "") -> KnownPlaces:
     """A lookup of the places `anchor_places` recorded, by report path (`anchored`'s paths
     with `prefix` before them, as the findings asked about name them)."""
-    table = {
-        (prefix + path, line, column, end_line, end_column): (item, code)
-        for path, spans in anchored.items()
-        for line, column, end_line, end_column, item, code in spans
-    }
+    # Built for every SARIF or GitLab report over thousands of spans: each span is stored
+    # as recorded, its place cut out only for the findings asked about.
+    table: dict[tuple[str, int, int, int, int], AnchoredSpan] = {}
+    for path, spans in anchored.items():
+        name = prefix + path
+        for span in spans:
+            table[(name, span[0], span[1], span[2], span[3])] = span
 
     def known(finding: Finding) -> Place | None:
         key = (finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
-        return table.get(key)
+        span = table.get(key)
+        return None if span is None else (span[4], span[5])
 
     return known
 
@@ -170,11 +175,6 @@ def source_reader(root: Path) -> SourceReader:
             return None
 
     return read
-
-
-def _position(finding: Finding) -> tuple[int, int, int, int, str]:
-    # The message breaks ties only between findings at the very same span, for determinism.
-    return (finding.line, finding.column, finding.end_line, finding.end_column, finding.message)
 
 
 class _FileFacts:

@@ -10,8 +10,9 @@ source line a frame shows is stored once per file however many frames show it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -81,11 +82,50 @@ class SourceExcerpts:
             lines = [line.rstrip("\r") for line in lines]
         return dict(zip(numbers, lines, strict=True))
 
+    def read_runs(self, path: str, runs: list[Span]) -> list[Run]:
+        """What `read(path, the lines of runs)` gives, for `runs` in order and not touching
+        (as `merged_runs` gives them), a run of lines at a time: the file is decoded in one
+        piece and each run sliced out of its lines, where `read` takes a Python step per
+        line."""
+        if not runs or not path:
+            return []
+        try:
+            raw = (self.root / path).read_bytes()
+        except (OSError, ValueError):
+            return []
+        end = runs[-1][1]
+        # Decoded whole: an invalid byte sequence never spans a `\n`, so each line decodes
+        # as it would on its own.
+        text = raw.decode("utf-8", errors="replace")
+        parts = text.split("\n", end)
+        count = len(parts)
+        if count <= end and not parts[-1]:
+            count -= 1  # the file ends with a newline: no line after it
+        carriage_returns = "\r" in text
+        found = []
+        for first, last in runs:
+            last = min(last, count)
+            if first > last:
+                break  # this run and the later ones start past the file's end
+            lines = parts[first - 1 : last]
+            if carriage_returns:
+                lines = [line.rstrip("\r") for line in lines]
+            found.append((first, lines))
+        return found
+
+
+# Lines `first..last` (1-based), as a plain tuple: a NamedTuple is built by a Python
+# function, and report_data makes one per finding.
+Span = tuple[int, int]
+# Lines `first..` of a file.
+Run = tuple[int, list[str]]
+
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
     """The lines of one file that frames show: `lines` by number (those longer than a frame
-    apart, in `long`), and the number of the file's last line among those read."""
+    apart, in `long`), and the number of the file's last line among those read. Frames
+    read only the long lines here (`report_data` keeps no others)."""
 
     lines: dict[int, str]
     long: frozenset[int]
@@ -97,6 +137,25 @@ class Excerpt:
         return cls(found, long, max(found, default=0))
 
 
+def file_sources(runs: list[Run]) -> tuple[str, Excerpt]:
+    """A file's lines read as `runs`, as the JSON object `{"12": "text", ..}` of all but the
+    long ones, and its `Excerpt` (with only the long lines)."""
+    members: list[str] = []
+    long: dict[int, str] = {}
+    for first, lines in runs:
+        # Long lines are rare: one pass in C says whether a run has any.
+        if max(map(len, lines)) > FRAME_WIDTH:
+            here = {n: line for n, line in enumerate(lines, first) if len(line) > FRAME_WIDTH}
+            long.update(here)
+            members += [
+                f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first) if n not in here
+            ]
+        else:
+            members += [f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first)]
+    last = runs[-1][0] + len(runs[-1][1]) - 1 if runs else 0
+    return "{" + ",".join(members) + "}", Excerpt(long, frozenset(long), last)
+
+
 def report_data(
     result_root: Path, findings: list[Finding], rule_pages: dict[str, Any]
 ) -> ReportData:
@@ -104,43 +163,23 @@ def report_data(
     their frames (lines longer than a frame are stored clipped, with the finding)."""
     rules: dict[str, int] = {}
     files: dict[str, int] = {}
-    wanted: dict[str, set[int]] = {}
-    frames = [frame_lines(finding) for finding in findings]
-    for finding, (first, last) in zip(findings, frames, strict=True):
+    spans: dict[str, list[Span]] = {}
+    frames = frame_spans(findings)
+    for finding, frame in zip(findings, frames, strict=True):
         rules.setdefault(finding.rule, len(rules))
         path = finding.path
         if path:
             if path not in files:
                 files[path] = len(files)
-                wanted[path] = set()
-            wanted[path].update(range(first, last + 1))
+                spans[path] = []
+            spans[path].append(frame)
     excerpts = SourceExcerpts(result_root)
-    read = {path: Excerpt.of(excerpts.read(path, numbers)) for path, numbers in wanted.items()}
-    # Each file's lines as the JSON object `{"12": "text", ..}` (written as text, like the
-    # rows: thousands of lines).
-    sources = [
-        "{"
-        + ",".join(
-            f'"{n}":{_STR(text)}'
-            for n, text in read[path].lines.items()
-            if n not in read[path].long
-        )
-        + "}"
-        for path in files
-    ]
-    severity_index = {s: i for i, s in enumerate(SEVERITIES)}
-    checkpoint_index = {c: i for i, c in enumerate(CHECKPOINTS)}
-    nothing = Excerpt({}, frozenset(), 0)
-    rows = [
-        _finding_row_text(
-            finding,
-            frame,
-            read.get(finding.path, nothing),
-            f',"r":{rules[finding.rule]},"s":{severity_index[finding.severity]},'
-            f'"c":{checkpoint_index[finding.checkpoint]},"f":{files.get(finding.path, -1)}}}',
-        )
-        for finding, frame in zip(findings, frames, strict=True)
-    ]
+    sources: list[str] = []
+    read: dict[str, Excerpt] = {}
+    for path, shown in spans.items():
+        text, read[path] = file_sources(excerpts.read_runs(path, merged_runs(shown)))
+        sources.append(text)
+    rows = _rows_text(findings, frames, read, rules, files)
     head = {
         "severities": [s.value for s in SEVERITIES],
         "checkpoints": [c.value for c in CHECKPOINTS],
@@ -150,6 +189,62 @@ def report_data(
         "findings": _ROWS,
     }
     return ReportData(head, sources, rows)
+
+
+def _rows_text(
+    findings: list[Finding],
+    frames: list[Span],
+    read: dict[str, Excerpt],
+    rules: dict[str, int],
+    files: dict[str, int],
+) -> list[str]:
+    """Each finding's row (`_finding_row_text`), with the indexes of its rule, severity,
+    checkpoint and file."""
+    severity_index = {s: i for i, s in enumerate(SEVERITIES)}
+    checkpoint_index = {c: i for i, c in enumerate(CHECKPOINTS)}
+    nothing = Excerpt({}, frozenset(), 0)
+    # A rule's findings share their help and often their message, and a file's findings of
+    # a rule their indexes: each is written once (numbers are slow to format).
+    encode = cache(_STR)
+    tails: dict[tuple[str, Severity, Checkpoint, str], str] = {}
+    rows = []
+    for finding, frame in zip(findings, frames, strict=True):
+        key = (finding.rule, finding.severity, finding.checkpoint, finding.path)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = (
+                f',"r":{rules[finding.rule]},"s":{severity_index[finding.severity]},'
+                f'"c":{checkpoint_index[finding.checkpoint]},"f":{files.get(finding.path, -1)}}}'
+            )
+        excerpt = read.get(finding.path, nothing)
+        rows.append(_finding_row_text(finding, frame, excerpt, tail, encode))
+    return rows
+
+
+def frame_spans(findings: list[Finding]) -> list[Span]:
+    """`frame_lines` of each finding, as plain tuples (written out: it runs per finding)."""
+    spans = []
+    for finding in findings:
+        line = finding.line
+        last = finding.end_line
+        if last > line + FRAME_SPAN_LINES - 1:
+            last = line + FRAME_SPAN_LINES - 1
+        spans.append(
+            (line - FRAME_CONTEXT if line > FRAME_CONTEXT else 1, max(last, line) + FRAME_CONTEXT)
+        )
+    return spans
+
+
+def merged_runs(frames: list[Span]) -> list[Span]:
+    """The lines `frames` show as runs of consecutive lines, in order, none touching."""
+    runs: list[Span] = []
+    for first, last in sorted(frames):
+        if runs and first <= runs[-1][1] + 1:
+            if last > runs[-1][1]:
+                runs[-1] = (runs[-1][0], last)
+        else:
+            runs.append((first, last))
+    return runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +261,26 @@ class ReportData:
     def script_json(self) -> str:
         """The document as `script_json` writes it."""
         text = json.dumps(self.head, ensure_ascii=False, separators=(",", ":"))
-        text = text.replace(_SOURCES_TEXT, '"sources":[' + ",".join(self.sources) + "]", 1)
-        text = text.replace(_ROWS_TEXT, '"findings":[' + ",".join(self.rows) + "]", 1)
-        return _script_safe(text)
+        # Spliced in one join (a `replace` per placeholder copied the megabytes twice), each
+        # piece made safe on its own (what `_script_safe` replaces is one character, so no
+        # replacement spans two pieces): the sources and rows are mostly ASCII, scanned and
+        # copied at a byte per character, where the whole document (its rule pages hold
+        # typographic characters) takes two or four.
+        before, rest = text.split(_SOURCES_TEXT, 1)
+        between, after = rest.split(_ROWS_TEXT, 1)
+        return "".join(
+            [
+                _script_safe(before),
+                '"sources":[',
+                _script_safe(",".join(self.sources)),
+                "]",
+                _script_safe(between),
+                '"findings":[',
+                _script_safe(",".join(self.rows)),
+                "]",
+                _script_safe(after),
+            ]
+        )
 
 
 # The places of the sources and rows in the dumped head, filled by `ReportData.script_json`:
@@ -178,21 +290,39 @@ _SOURCES_TEXT = '"sources":' + json.dumps(_SOURCES)
 _ROWS = "\0rows\0"
 _ROWS_TEXT = '"findings":' + json.dumps(_ROWS)
 _STR = encode_basestring
+Encode = Callable[[str], str]
 
 
-def _finding_row_text(finding: Finding, frame: FrameLines, excerpt: Excerpt, tail: str) -> str:
-    """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`."""
-    text = (
-        f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
-        f'"ek":{finding.end_column},"m":{_STR(finding.message)},"h":{_STR(finding.help)}'
-    )
+def _finding_row_text(
+    finding: Finding, frame: Span, excerpt: Excerpt, tail: str, encode: Encode = _STR
+) -> str:
+    """`_finding_row` as compact JSON text, its closing `}` and what follows it in `tail`
+    (`encode` writes a string as `_STR` does: `report_data` remembers its messages').
+    Written as one f-string of optional pieces, each "" when absent: it runs per finding,
+    and each `+=` copied the row so far."""
+    shown = ""
     if finding.line <= excerpt.last:
-        last = min(frame.last, excerpt.last)
-        text += f',"a":{frame.first},"b":{last}'
+        first, last = frame
+        last = min(last, excerpt.last)
+        shown = f',"a":{first},"b":{last}'
         if excerpt.long:
-            clipped = _clipped_lines(finding, range(frame.first, last + 1), excerpt)
+            clipped = _clipped_lines(finding, range(first, last + 1), excerpt)
             if clipped:
-                text += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
+                shown += ',"x":' + json.dumps(clipped, ensure_ascii=False, separators=(",", ":"))
+    rare = ""
+    if finding.source != "rustpro" or finding.related or finding.also_reported_by:
+        rare = _rare_members(finding)
+    group = f',"g":{encode(finding.group)}' if finding.group else ""
+    return (
+        f'{{"l":{finding.line},"k":{finding.column},"el":{finding.end_line},'
+        f'"ek":{finding.end_column},"m":{encode(finding.message)},"h":{encode(finding.help)}'
+        f"{shown}{rare}{group}{tail}"
+    )
+
+
+def _rare_members(finding: Finding) -> str:
+    """A row's members for a tool's finding, related places and other tools' reports."""
+    text = ""
     if finding.source != "rustpro":
         text += f',"src":{_STR(finding.source)}'
     if finding.related:
@@ -205,12 +335,10 @@ def _finding_row_text(finding: Finding, frame: FrameLines, excerpt: Excerpt, tai
             text += f',"more":{len(finding.related) - RELATED_EMBEDDED}'
     if finding.also_reported_by:
         text += ',"also":[' + ",".join(_STR(name) for name in finding.also_reported_by) + "]"
-    if finding.group:
-        text += f',"g":{_STR(finding.group)}'
-    return text + tail
+    return text
 
 
-def _finding_row(finding: Finding, frame: FrameLines, excerpt: Excerpt) -> dict[str, Any]:
+def _finding_row(finding: Finding, frame: Span, excerpt: Excerpt) -> dict[str, Any]:
     """A finding's row as a value (what `_finding_row_text` writes, without the indexes
     `report_data` adds: `r`, `s`, `c`, `f`)."""
     row: dict[str, Any] = {
@@ -223,9 +351,9 @@ def _finding_row(finding: Finding, frame: FrameLines, excerpt: Excerpt) -> dict[
     }
     # The lines read are every wanted line up to the file's end: the frame is `a..b`.
     if finding.line <= excerpt.last:
-        row["a"], row["b"] = frame.first, min(frame.last, excerpt.last)
+        row["a"], row["b"] = frame[0], min(frame[1], excerpt.last)
         if excerpt.long:
-            clipped = _clipped_lines(finding, range(frame.first, row["b"] + 1), excerpt)
+            clipped = _clipped_lines(finding, range(frame[0], row["b"] + 1), excerpt)
             if clipped:
                 row["x"] = clipped
     if finding.source != "rustpro":

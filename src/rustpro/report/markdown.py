@@ -257,11 +257,30 @@ def _groups(findings: Iterable[Finding]) -> list[_RuleGroup]:
     return sorted(groups, key=lambda g: (-g.severity.rank, -len(g.findings), g.rule))
 
 
-def _finding_line(finding: Finding, group: _RuleGroup) -> str:
-    where = code(f"{finding.path}:{finding.line}")
+def _finding_line(finding: Finding, group: _RuleGroup, messages: dict[str, str]) -> str:
+    """A finding's line; `messages` holds the messages written so far (a rule's findings
+    often say the same, and writing one takes a dozen regular-expression passes)."""
+    where = place_code(finding.path, finding.line)
     severity = f"**{finding.severity.value}** " if group.mixed else ""
     source = f" ({text(finding.source, 40)})" if finding.source != "rustpro" else ""
-    return f"- {where} {severity}{message(finding.message)}{source}"
+    said = messages.get(finding.message)
+    if said is None:
+        said = messages[finding.message] = message(finding.message)
+    return f"- {where} {severity}{said}{source}"
+
+
+def place_code(path: str, line: int) -> str:
+    """`code(f"{path}:{line}")`, written out for the paths it leaves as they are (nearly
+    all): no backtick, no character it replaces, no leading space, not too long."""
+    place = f"{path}:{line}"
+    if (
+        len(place) <= PATH_CHARS
+        and "`" not in path
+        and not path.startswith(" ")
+        and _UNPRINTABLE.search(path) is None
+    ):
+        return f"`{place}`"
+    return code(place)
 
 
 def _heading(group: _RuleGroup) -> str:
@@ -310,6 +329,7 @@ def _plan(groups: list[_RuleGroup], room: int) -> list[_RuleGroup]:
     findings, then the collapsed rests a line from each rule in turn (so each rule's rest
     gets its share); the groups that got a heading."""
     planned: list[_RuleGroup] = []
+    messages: dict[str, str] = {}
     for group in groups:
         heading = _heading(group)
         cost = _size(heading) + _size("") * 2 + _GROUP_TAIL
@@ -319,7 +339,7 @@ def _plan(groups: list[_RuleGroup], room: int) -> list[_RuleGroup]:
         group.heading = heading
         planned.append(group)
         for finding in group.findings[:SHOWN_OPEN]:
-            line = _finding_line(finding, group)
+            line = _finding_line(finding, group, messages)
             if _size(line) > room:
                 return planned
             room -= _size(line)
@@ -331,7 +351,7 @@ def _plan(groups: list[_RuleGroup], room: int) -> list[_RuleGroup]:
             following = next(rest, None)
             if following is None:
                 continue
-            line = _finding_line(following, group)
+            line = _finding_line(following, group, messages)
             if _size(line) > room:
                 continue  # this rule's listing ends here; a shorter line of another may fit
             room -= _size(line)

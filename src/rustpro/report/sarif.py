@@ -34,7 +34,7 @@ from typing import Any
 from rustpro.engine.audit import AuditResult
 from rustpro.fingerprint import FINGERPRINT_VERSION, fingerprint_findings, source_reader
 from rustpro.links import REPOSITORY_URL
-from rustpro.model import Finding, Location, Severity
+from rustpro.model import Checkpoint, Finding, Location, Severity
 from rustpro.outcome import verdict
 from rustpro.report.json_report import checkpoint_json
 from rustpro.report.repository import RepositoryPaths, repository_paths
@@ -102,7 +102,11 @@ class _RunBuilder:
         self._uris: dict[str, str] = {}
         self._artifacts: dict[str, str] = {}  # report path -> its `artifactLocation` as JSON
         self._texts: dict[int, str] = {}  # finding index -> its result as JSON
-        self._heads: dict[tuple[str, str, Severity], str] = {}  # see `_head_text`
+        # A result's head and properties texts by what they say (`_result_text`).
+        self._shared: dict[
+            tuple[str, str, Severity, Checkpoint, str, tuple[str, ...]], tuple[str, str]
+        ] = {}
+        self._messages: dict[tuple[str, str], str] = {}  # see `_message_text`
 
     def text(self, kept: Sequence[int], *, size_limited: bool = False) -> str:
         """`log(kept)` as compact JSON text (`_dump`'s), each result written straight as
@@ -206,12 +210,25 @@ class _RunBuilder:
         return entry
 
     def _result_text(self, finding: Finding, fingerprint: str, related_cap: int) -> str:
-        """`_result` as the compact JSON text `_dump` writes of it."""
+        """`_result` as the compact JSON text `_dump` writes of it (written as one string,
+        its pieces shared by findings encoded once: it runs per finding)."""
         related = finding.related[:related_cap]
-        head_key = (finding.rule, finding.source, finding.severity)
-        head = self._heads.get(head_key)
-        if head is None:
-            head = self._heads[head_key] = self._head_text(finding)
+        # What a rule's findings share (rule, level, properties), looked up once per result.
+        shared_key = (
+            finding.rule,
+            finding.source,
+            finding.severity,
+            finding.checkpoint,
+            finding.group,
+            finding.also_reported_by,
+        )
+        shared = self._shared.get(shared_key)
+        if shared is None:
+            shared = self._shared[shared_key] = (
+                self._head_text(finding),
+                self._properties_text(finding),
+            )
+        head, properties = shared
         line = finding.line if finding.line > 1 else 1
         column = finding.column if finding.column > 1 else 1
         end_line = finding.end_line if finding.end_line > line else line
@@ -221,24 +238,37 @@ class _RunBuilder:
         artifact = self._artifacts.get(finding.path)
         if artifact is None:
             artifact = self._artifact_text(finding.path)
-        text = (
-            f'{head}"message":{{"text":{_STR(_message(finding, related))}}},'
+        if related:
+            message = _STR(_message(finding, related))
+            places = ",".join(
+                self._related_text(number, place) for number, place in enumerate(related, start=1)
+            )
+            places = f'"relatedLocations":[{places}],'
+        else:  # most findings: a rule's findings repeat their message and help
+            places = ""
+            known = self._messages.get((finding.message, finding.help))
+            message = known if known is not None else self._message_text(finding)
+        return (
+            f'{head}"message":{{"text":{message}}},'
             f'"locations":[{{"physicalLocation":{{"artifactLocation":{artifact},'
             f'"region":{{"startLine":{line},"startColumn":{column},'
-            f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],'
-        )
-        if related:
-            text += (
-                '"relatedLocations":['
-                + ",".join(
-                    self._related_text(number, place)
-                    for number, place in enumerate(related, start=1)
-                )
-                + "],"
-            )
-        # A fingerprint is hexadecimal: nothing in it to escape.
-        text += (
+            f'"endLine":{end_line},"endColumn":{end_column}}}}}}}],{places}'
+            # A fingerprint is hexadecimal: nothing in it to escape.
             f'"partialFingerprints":{{{_FINGERPRINT_KEY_TEXT}:"{fingerprint}"}},'
+            f"{properties}"
+        )
+
+    def _message_text(self, finding: Finding) -> str:
+        """The text of a finding without related places, encoded (each text once)."""
+        key = (finding.message, finding.help)
+        found = self._messages.get(key)
+        if found is None:
+            found = self._messages[key] = _STR(_message(finding, ()))
+        return found
+
+    def _properties_text(self, finding: Finding) -> str:
+        """A result's `properties` to its end."""
+        text = (
             f'"properties":{{"checkpoint":{_STR(finding.checkpoint)},'
             f'"source":{_STR(finding.source)}'
         )
@@ -263,15 +293,16 @@ class _RunBuilder:
         return text + f'"level":{_STR(finding.severity)},'
 
     def _related_text(self, number: int, place: Location) -> str:
-        text = (
-            f'{{"id":{number},"physicalLocation":{{"artifactLocation":'
-            f"{self._artifact_text(place.path)},"
-            f'"region":{{"startLine":{max(place.line, 1)},'
-            f'"startColumn":{max(place.column, 1)}}}}}'
+        # One f-string, the bounds written out: a finding can have a thousand places.
+        artifact = self._artifacts.get(place.path)
+        if artifact is None:
+            artifact = self._artifact_text(place.path)
+        message = f',"message":{{"text":{_STR(place.message)}}}' if place.message else ""
+        return (
+            f'{{"id":{number},"physicalLocation":{{"artifactLocation":{artifact},'
+            f'"region":{{"startLine":{place.line if place.line > 1 else 1},'
+            f'"startColumn":{place.column if place.column > 1 else 1}}}}}{message}}}'
         )
-        if place.message:
-            text += f',"message":{{"text":{_STR(place.message)}}}'
-        return text + "}"
 
     def _artifact_text(self, report_path: str) -> str:
         found = self._artifacts.get(report_path)
@@ -439,6 +470,8 @@ def _srcroot_description(paths: RepositoryPaths) -> str:
 def _gzipped_size(text: str, limit: int) -> int:
     """The size of `text` gzipped; 0 when its plain size is within `limit` already (then so
     is its gzipped size, and compressing it would only cost time)."""
+    if len(text) * 4 <= limit:  # a character is at most 4 bytes: no need to encode it
+        return 0
     data = text.encode("utf-8")
     if len(data) <= limit:
         return 0

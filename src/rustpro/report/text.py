@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rustpro.model import Finding, Severity
+from rustpro.model import Finding, Location, Severity
 from rustpro.outcome import verdict as judge_result
 from rustpro.report.gates import failed_gate_lines, gate_settings
 from rustpro.report.priorities import priorities_of, priority_block
@@ -167,21 +167,34 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
         texts += "".join((*finding.also_reported_by, *(r.message + r.path for r in related)))
     if needs_rich(texts if frame is None else texts + frame[0]):
         return None
-    line = finding.line
-    gutter = max(len(str(line)), 2)
+    # The line number as text once: formatting a number costs more than copying its text.
+    line = str(finding.line)
+    gutter = len(line) if len(line) > 2 else 2
     arrow, frame_top, frame_bar, note, source, help_ = _chrome(gutter, palette)
     severity, end, bold, blue = _severity_codes(finding.severity, palette)
-    # The severity is a `StrEnum`: formatted, it is its value.
-    text = (
-        f"{severity}{finding.severity}[{finding.rule}]{end}{bold}: {finding.message}{end}\n"
-        f"{arrow}{finding.path}:{line}:{finding.column}\n{frame_top}\n"
-    )
+    shown_frame = ""
     if frame is not None:
         shown, start, width = frame
-        text += (
-            f"{blue}{line:>{gutter}} | {end}{shown}\n"
+        shown_frame = (
+            # `line` right-aligned in the gutter, written out (a format spec is parsed per call).
+            f"{blue}{line if len(line) > 1 else ' ' + line} | {end}{shown}\n"
             f"{frame_bar}{' ' * start}{severity}{'^' * width}{end}\n"
         )
+    notes = ""
+    if related or finding.also_reported_by or finding.source != "rustpro":
+        notes = _notes_text(finding, related, note, source)
+    # One f-string of optional pieces ("" when absent): each `+=` copied the text so far.
+    # The severity is a `StrEnum`: formatted, it is its value.
+    return (
+        f"{severity}{finding.severity}[{finding.rule}]{end}{bold}: {finding.message}{end}\n"
+        f"{arrow}{finding.path}:{line}:{finding.column}\n{frame_top}\n"
+        f"{shown_frame}{notes}{help_}: {finding.help}\n\n"
+    )
+
+
+def _notes_text(finding: Finding, related: tuple[Location, ...], note: str, source: str) -> str:
+    """A finding's notes: its related places, other tools that reported it, its tool."""
+    text = ""
     for r in related:
         text += f"{note}: {r.message} at {r.path}:{r.line}:{r.column}\n"
     hidden = len(finding.related) - RELATED_SHOWN
@@ -191,7 +204,7 @@ def finding_text(finding: Finding, code: str | None, palette: Palette) -> str | 
         text += f"{note}: also reported by {', '.join(finding.also_reported_by)}\n"
     if finding.source != "rustpro":
         text += f"{source}: {finding.source}\n"
-    return f"{text}{help_}: {finding.help}\n\n"
+    return text
 
 
 @functools.cache
