@@ -395,9 +395,10 @@ def lock_calls(root: Node) -> Iterator[Node]:
     tests/test_query_rewrites.py compares them). In document order, outer calls first."""
     found: list[Node] = []
     base = root.start_byte
+    token_at = items.token_lookup(root)
     for hit in _LOCK_WORDS.finditer(root.text or b""):
         at = base + hit.start()
-        name = _token_at(root, at)
+        name = token_at(at)
         if name is None or name.type != "field_identifier" or name.start_byte != at:
             continue
         if name.end_byte != base + hit.end():
@@ -409,8 +410,8 @@ def lock_calls(root: Node) -> Iterator[Node]:
             and function.type == "field_expression"
             and call is not None
             and call.type == "call_expression"
-            and _is_field(call, "function", function)
-            and _is_field(function, "field", name)
+            and items.fills_field(call, "function", function)
+            and items.fills_field(function, "field", name)
         ):
             found.append(call)
     # Found by the place of their names: `a.lock().b.lock()`'s inner call first. A query
@@ -424,19 +425,6 @@ def _outer_first(node: Node) -> tuple[int, int]:
 
 
 _LOCK_WORDS = re.compile(b"|".join(sorted(name.encode() for name in _LOCK_METHODS)))
-
-
-def _token_at(root: Node, at: int) -> Node | None:
-    """The token at byte `at` of `root`'s tree (found from the file pass's remembered path)."""
-    tree = ancestry.current()
-    if tree is not None and tree.root.id == root.id:
-        return tree.node_at(at, at + 1)
-    return root.descendant_for_byte_range(at, at + 1)
-
-
-def _is_field(parent: Node, field: str, child: Node) -> bool:
-    found = parent.child_by_field_name(field)
-    return found is not None and found.id == child.id
 
 
 def guard_binding(lock: LockCall) -> GuardBinding | None:

@@ -533,6 +533,24 @@ def hits_in_lines(
         at = source.find(line_needs, end)
 
 
+def fills_field(parent: Node, field: str, child: Node) -> bool:
+    """Whether `child` is the node in `parent`'s field `field` (what a query's `field:`
+    says of a child)."""
+    found = parent.child_by_field_name(field)
+    return found is not None and found.id == child.id
+
+
+def token_lookup(root: Node) -> Callable[[int], Node | None]:
+    """The smallest node at a byte of `root`'s tree: from the path the file pass's ancestry
+    remembers when it is this tree's (questions in document order walk the tree about
+    once), else by a descent from `root`."""
+    ancestry = _ancestry.current()
+    if ancestry is not None and ancestry.root.id == root.id:
+        node_at = ancestry.node_at
+        return lambda at: node_at(at, at + 1)
+    return lambda at: root.descendant_for_byte_range(at, at + 1)
+
+
 def nodes_at(
     root: Node,
     source: bytes,
@@ -555,19 +573,13 @@ def nodes_at(
     (`patterns.text_matches`): only those lines are searched.
     """
     found: dict[int, Node] = {}
-    ancestry = _ancestry.current()
-    if ancestry is not None and ancestry.root.id != root.id:
-        ancestry = None  # another tree than the file pass's
+    token_at = token_lookup(root)
     hits = regex.finditer(source) if not line_needs else hits_in_lines(regex, source, line_needs)
     for hit in hits:
         start = hit.start()
         if word_start and after_word_byte(source, start):
             continue
-        node: Node | None = (
-            root.descendant_for_byte_range(start, start + 1)
-            if ancestry is None
-            else ancestry.node_at(start, start + 1)
-        )
+        node = token_at(start)
         for _ in range(climb + 1):
             if node is None or node.type == kind:
                 break

@@ -196,8 +196,8 @@ def _owned_use(use: Node) -> bool:
     if kind == "shorthand_field_initializer":
         return True
     if kind in ("type_cast_expression", "field_initializer"):
-        return _is_field(holder, "value", use)
-    if kind != "field_expression" or not _is_field(holder, "value", use):
+        return items.fills_field(holder, "value", use)
+    if kind != "field_expression" or not items.fills_field(holder, "value", use):
         return False
     method = holder.child_by_field_name("field")
     if method is None or method.type != "field_identifier" or method.text != b"capacity":
@@ -205,9 +205,4 @@ def _owned_use(use: Node) -> bool:
     call = items.parent(holder)
     if call is None or call.type != "call_expression":
         return False
-    return _is_field(call, "function", holder)
-
-
-def _is_field(parent: Node, field: str, child: Node) -> bool:
-    found = parent.child_by_field_name(field)
-    return found is not None and found.id == child.id
+    return items.fills_field(call, "function", holder)
