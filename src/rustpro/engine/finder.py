@@ -194,41 +194,32 @@ def _tree_start(hit: TreeHit) -> int:
     return hit[0].start_byte
 
 
-def _token_tree_shape_fits(source: bytes, word: _Word, start: int, end: int) -> bool:
-    """Whether the bytes around the word at `start` fit one of the shapes in which its
-    token trees are wanted (`.name`, `name!`, the name alone)."""
-    for shape, _ in word.in_token_trees:
-        if shape is TokenShape.METHOD and _before(source, start) != ord("."):
-            continue
-        if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
-            continue
-        return True
-    return False
+def _token_tree_targets(source: bytes, word: _Word, start: int, end: int) -> list[object]:
+    """The targets of `word`'s token trees whose shape the bytes around the word at `start`
+    fit (`.name`, `name!`, the name alone)."""
+    return [
+        target
+        for shape, target in word.in_token_trees
+        if not (shape is TokenShape.METHOD and _before(source, start) != ord("."))
+        and not (shape is TokenShape.MACRO and _after(source, end) != ord("!"))
+    ]
 
 
 def _in_token_tree(
     ancestry: Ancestry,
-    source: bytes,
-    word: _Word,
     needle: bytes,
     token: Node,
+    targets: list[object],
     trees: dict[tuple[int, int], TreeHit],
 ) -> None:
-    """Record the token tree holding the identifier `needle` (its token: `ancestry.node_at`
-    of its bytes), in the shapes asked."""
-    start, end = token.start_byte, token.end_byte
-    tree: Node | None = None
-    for shape, target in word.in_token_trees:
-        if shape is TokenShape.METHOD and _before(source, start) != ord("."):
-            continue
-        if shape is TokenShape.MACRO and _after(source, end) != ord("!"):
-            continue
-        if tree is None:
-            # The smallest named node holding the byte before the identifier too is its
-            # parent (a token tree begins with its bracket).
-            tree = ancestry.named_node_at(start - 1, end)
-            if tree is None or tree.type != "token_tree":
-                return
+    """Record, for each of `targets`, the token tree holding the identifier `needle` (its
+    token: `ancestry.node_at` of its bytes)."""
+    # The smallest named node holding the byte before the identifier too is its parent (a
+    # token tree begins with its bracket).
+    tree = ancestry.named_node_at(token.start_byte - 1, token.end_byte)
+    if tree is None or tree.type != "token_tree":
+        return
+    for target in targets:
         key = (tree.id, id(target))
         known = trees.get(key)
         if known is None:
@@ -550,10 +541,10 @@ class WordFinder:
                 if word.opens_regions and region_end is not None:
                     for item_hit, target, _ in found[known:]:
                         tests_end = max(tests_end, region_end(item_hit, target, needle))
-            in_trees = bool(word.in_token_trees) and _token_tree_shape_fits(
-                source, word, start, end
+            tree_targets = (
+                _token_tree_targets(source, word, start, end) if word.in_token_trees else None
             )
-            if not (in_trees or word.verified):
+            if not (tree_targets or word.verified):
                 continue
             # One lookup serves both questions: the smallest node at the word is the smallest
             # named one when it is named (both descend the same path), and a token tree's
@@ -564,8 +555,8 @@ class WordFinder:
             if token.kind_id in dead_ids:
                 dead_start, dead_end = token.start_byte, token.end_byte
                 continue
-            if in_trees and token.start_byte == start and token.type == "identifier":
-                _in_token_tree(ancestry, source, word, needle, token, trees)
+            if tree_targets and token.start_byte == start and token.type == "identifier":
+                _in_token_tree(ancestry, needle, token, tree_targets, trees)
             # A word in a comment or string lands on a longer token: no candidate.
             if not word.verified or token.start_byte != start or token.end_byte != end:
                 continue
