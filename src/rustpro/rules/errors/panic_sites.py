@@ -1190,20 +1190,20 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
     (field_identifier) @method)) @call (assignment_expression left: (_) @subject) @call
     (compound_assignment_expr left: (_) @subject) @call` found over `block` with the byte
     range set (tests/test_query_rewrites.py compares them), found by a walk of the nodes that
-    overlap the range: that query cost tree-sitter ~30 M instructions of analysis in every
-    run that compiled it. In the order tree-sitter finished its matches: by the place of the
-    node that completes each (the method's name, the left side).
+    overlap the range (`items.subtree`): that query cost tree-sitter ~30 M instructions of
+    analysis in every run that compiled it. In the order tree-sitter finished its matches: by
+    the place of the node that completes each (the method's name, the left side).
     """
     if end == 0:
         end = _NO_END  # tree-sitter's "to the end"
     if start > end:
         raise ValueError("Invalid byte range")
     found: list[tuple[int, tuple[Node, Node, str | None]]] = []
-    pending = [block]
-    while pending:
-        node = pending.pop()
-        if node.end_byte <= start or node.start_byte >= end:
-            continue  # neither it nor anything in it overlaps the range
+    for node in items.subtree(block, start):
+        if node.start_byte >= end:
+            break  # in document order, every node after it begins later still
+        if node.end_byte <= start:
+            continue  # empty, at `start`: it overlaps nothing of the range
         kind = node.type
         if kind == "call_expression":
             function = node.child_by_field_name("function")
@@ -1221,8 +1221,6 @@ def _changes(block: Node, start: int, end: int) -> list[tuple[Node, Node, str | 
             left = node.child_by_field_name("left")
             if left is not None and left.is_named:
                 found.append((left.start_byte, (node, left, None)))
-        if node.child_count:
-            pending.extend(reversed(node.children))
     found.sort(key=_first)
     return [change for _, change in found]
 
