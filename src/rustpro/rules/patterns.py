@@ -295,16 +295,17 @@ def macro_paths_matching(capture: str, regex: str) -> Matcher:
 
     def matches(invocation: Node) -> list[Captures]:
         macro = invocation.child_by_field_name("macro")
-        if macro is None or macro.type not in _PATH_KINDS:
+        if macro is None or macro.type not in PATH_KINDS:
             return []
-        if search(_text(macro)) is None:
+        if search(predicate_text(macro)) is None:
             return []
         return [{capture: [macro], "match": [invocation]}]
 
     return matches
 
 
-_PATH_KINDS = frozenset({"identifier", "scoped_identifier"})
+# What `[(identifier) (scoped_identifier)]` names: a path, plain or qualified.
+PATH_KINDS = frozenset({"identifier", "scoped_identifier"})
 
 
 def signatures_returning(regex: str, kind: str = "") -> Matcher:
@@ -320,14 +321,14 @@ def signatures_returning(regex: str, kind: str = "") -> Matcher:
             return []
         if not (returned.type == kind if kind else returned.is_named):
             return []
-        if search(_text(returned)) is None:
+        if search(predicate_text(returned)) is None:
             return []
         return [{"name": [name], "ret": [returned], "match": [function]}]
 
     return matches
 
 
-def _text(node: Node) -> str:
+def predicate_text(node: Node) -> str:
     """A node's text as a `#match?` predicate reads it (strict UTF-8, as py-tree-sitter)."""
     data = node.text
     return data.decode() if data is not None else ""

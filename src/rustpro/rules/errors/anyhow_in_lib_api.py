@@ -18,7 +18,13 @@ from rustpro.rules.errors.deprecation import (
 )
 from rustpro.rules.errors.signatures import return_type, type_arguments, type_path
 from rustpro.rules.generated_code import is_generated_file
-from rustpro.rules.patterns import Captures, Pattern, nodes, signatures_returning
+from rustpro.rules.patterns import (
+    Captures,
+    Pattern,
+    nodes,
+    predicate_text,
+    signatures_returning,
+)
 from rustpro.rules.signature import return_type_source
 from rustpro.syntax import items
 
@@ -40,8 +46,7 @@ def _catch_all_uses(use: Node) -> list[Captures]:
     argument = use.child_by_field_name("argument")
     if argument is None or not argument.is_named:
         return []
-    text = argument.text
-    if _CATCH_ALL_USE.search(text.decode() if text is not None else "") is None:
+    if _CATCH_ALL_USE.search(predicate_text(argument)) is None:
         return []
     return [{"use": [argument], "match": [use]}]
 

@@ -15,12 +15,14 @@ from rustpro.model import Finding
 from rustpro.rules.base import CrateRule, FileRule, Scope
 from rustpro.rules.manifest_anchor import package_line
 from rustpro.rules.patterns import (
+    PATH_KINDS,
     Captures,
     Pattern,
     attributes,
     macro_arg_idents,
     macro_calls,
     macro_paths_matching,
+    predicate_text,
     text_matches,
 )
 from rustpro.syntax import items
@@ -36,7 +38,6 @@ _TEST_PATH = re.compile(r"^(test|[A-Za-z_][A-Za-z0-9_:]*::test)$")
 _TEST_ATTRIBUTES = frozenset(
     {b"rstest", b"test_case", b"quickcheck", b"proptest", b"wasm_bindgen_test"}
 )
-_PATH_KINDS = frozenset({"identifier", "scoped_identifier"})
 
 
 def _test_attributes(item: Node) -> list[Captures]:
@@ -51,12 +52,11 @@ def _test_attributes(item: Node) -> list[Captures]:
             continue
         for child in attribute.children:
             kind = child.type
-            if kind not in _PATH_KINDS:
+            if kind not in PATH_KINDS:
                 continue
-            text = child.text or b""
-            if _TEST_PATH.search(text.decode()) is not None:
+            if _TEST_PATH.search(predicate_text(child)) is not None:
                 found.append({"test.path": [child], "match": [item]})
-            elif kind == "identifier" and text in _TEST_ATTRIBUTES:
+            elif kind == "identifier" and child.text in _TEST_ATTRIBUTES:
                 found.append({"test.attr": [child], "match": [item]})
     return found
 
