@@ -1,6 +1,10 @@
 """The `rustpro` and `cargo-rustpro` commands (and `python -m rustpro`): the CLI, imported
 without the cycle collector, and a process that ends without tearing the interpreter down.
 
+A plain `rustpro audit` command line is read without click (`rustpro._fastpath`: importing
+click and building the command tree was a sixth of a one-file audit); any other goes to the
+click CLI, `rustpro.cli`.
+
 Importing the CLI creates tens of thousands of long-lived objects (modules, classes,
 functions), and every few hundred allocations the cycle collector walked them all: a tenth
 of a one-file audit's start-up, looking for garbage that is not there. The collector is off
@@ -25,7 +29,16 @@ from rustpro._startup import collector_paused
 
 
 def _imported(cargo: bool) -> Callable[[], NoReturn]:
+    """The command to run: a plain audit without click (`rustpro._fastpath`), else the CLI."""
+    argv = sys.argv[1:]
+    if cargo and argv[:1] == ["rustpro"]:  # cargo passes the subcommand's name first
+        argv = argv[1:]
     with collector_paused():
+        from rustpro import _fastpath
+
+        fast = _fastpath.command(argv)
+        if fast is not None:
+            return fast
         from rustpro import cli
     return cli.cargo_main if cargo else cli.main
 

@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from rustpro import __version__
-from rustpro._startup import collector_paused
+from rustpro import __version__, audit_command
+from rustpro.audit_command import FINGERPRINTED, FORMATS, FULL_MODE_STEPS, FullModeFlags
 from rustpro.catalog import GROUPS
 from rustpro.config import FAIL_ON_CHOICES
 from rustpro.errors import RustproError, UsageError
 from rustpro.model import Checkpoint, Severity
-from rustpro.outcome import EXIT_ERROR, verdict
+from rustpro.outcome import EXIT_ERROR
 from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
 if TYPE_CHECKING:
     from rustpro.engine.audit import AuditOptions, AuditResult, ExtraFindings
 
-FORMATS = ("text", "json", "markdown", "sarif", "gitlab", "html")
-# Machine formats whose schema has no place for `--statistics` (JSON always carries it, as
-# `summary.by_rule`).
-NO_STATISTICS = ("sarif", "gitlab")
-# Formats that fingerprint every finding (`rustpro.fingerprint`): their audits record where
-# each finding sits while its file's tree is at hand (`AuditOptions.anchors`).
-FINGERPRINTED = ("sarif", "gitlab")
+__all__ = ["FINGERPRINTED", "FORMATS", "FULL_MODE_STEPS", "FullModeFlags", "cli", "main"]
+
 # `rustpro rules` lists rules, not findings: the report formats do not apply to it.
 RULE_FORMATS = ("text", "json")
-# Full mode's cargo steps, in the order they run (rustpro.toolchain.session.STEPS).
-FULL_MODE_STEPS = ("metadata", "clippy", "test", "fmt", "doc")
 
 TRUST_NOTE = (
     "Without --static, rustpro runs cargo (check, clippy, test, fmt, doc) on a copy of the "
@@ -43,21 +33,8 @@ TRUST_NOTE = (
 )
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def _use_color(choice: str, stream: object) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _warn(message: str) -> None:
-    click.echo(f"rustpro: warning: {message}", err=True)
+# A warning line on stderr, as the audit writes its own.
+_warn = audit_command.warn
 
 
 # Options shared by the commands that read a whole crate (audit, profile).
@@ -324,35 +301,7 @@ def cli() -> None:
 @cargo_options(lead="Full mode: ")
 @baseline_options
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
-def audit(
-    paths: tuple[Path, ...],
-    manifest_path: Path | None,
-    packages: tuple[str, ...],
-    static_only: bool,
-    fmt: str,
-    output: Path | None,
-    statistics: bool,
-    color: str,
-    fail_on: str | None,
-    require: tuple[str, ...],
-    min_score: int | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    no_cache: bool,
-    jobs: int | None,
-    max_file_size: int,
-    skip_steps: tuple[str, ...],
-    target_dir: Path | None,
-    step_timeout: float | None,
-    features: tuple[str, ...],
-    all_features: bool,
-    no_default_features: bool,
-    baseline: Path | None,
-    no_baseline: bool,
-    write_baseline: Path | None,
-    changed_since: str | None,
-    quiet: bool,
-) -> None:
+def audit(**params: Any) -> None:
     """Audit a crate or workspace and report findings by checkpoint.
 
     PATH is a crate or workspace directory, or its Cargo.toml; without PATH, the current
@@ -365,141 +314,18 @@ def audit(
     fails, 2 when the audit could not run or the report cannot be written, 130 on Ctrl-C,
     143 on SIGTERM.
     """
-    with collector_paused():  # the engine's modules (`rustpro._startup`)
-        from rustpro.discovery.target import locate
-        from rustpro.engine.audit import AuditOptions
-
-    if statistics and fmt in NO_STATISTICS:
-        raise UsageError(f"--statistics does not apply to --format {fmt}")
-    if output is not None:
-        from rustpro.output import check_target
-
-        check_target(output)  # before the audit: a typo in the path costs no audit
-
-    target = locate(paths, manifest_path)
-    options = AuditOptions(
-        static=static_only,
-        max_file_bytes=max_file_size * 1024 * 1024,
-        use_cache=not no_cache,
-        workers=jobs,
-        select=_split(select),
-        ignore=_split(ignore),
-        fail_on=fail_on,
-        require=_split(require),
-        min_score=min_score,
-        packages=_split(packages),
-        files=target.files,
-        baseline=baseline,
-        use_baseline=not no_baseline,
-        write_baseline=write_baseline,
-        changed_since=changed_since,
-        anchors=fmt in FINGERPRINTED,
-    )
-    if no_baseline and baseline is not None:
-        raise UsageError("--baseline and --no-baseline contradict each other")
-    full_mode = FullModeFlags(
-        skip_steps,
-        target_dir,
-        step_timeout,
-        progress=not quiet,
-        features=tuple(name for value in features for name in value.replace(",", " ").split()),
-        all_features=all_features,
-        no_default_features=no_default_features,
-    )
-    if static_only and (full_mode.features or all_features or no_default_features):
-        _warn("--features, --all-features and --no-default-features only apply to full mode")
-    result = _run(target.path, options, full_mode)
-    if not quiet:
-        for message in (*result.warnings, *result.skipped_files):
-            _warn(message)
-        for where in result.parse_errors:
-            _warn(f"{where}: syntax error; audited the rest of the file")
-        if write_baseline is not None:
-            click.echo(
-                f"rustpro: wrote {write_baseline}: {result.baseline_hidden} finding(s); "
-                f"entries no longer found, dropped: {result.baseline_fixed}",
-                err=True,
-            )
-    use_color = _use_color(color, sys.stdout if output is None else None)
-    with collector_paused():  # the renderer's modules are imported now
-        report = _render(result, fmt, color=use_color, statistics=statistics)
-    if output is None:
-        click.echo(report, nl=False, color=use_color)
-    else:
-        from rustpro.output import write_atomically
-
-        write_atomically(output, report)
-    sys.exit(verdict(result).code)
-
-
-def _render(result: AuditResult, fmt: str, *, color: bool, statistics: bool) -> str:
-    """The report in format `fmt` (each renderer is imported only when it is used)."""
-    if fmt == "json":
-        from rustpro.report.json_report import render_json
-
-        return render_json(result)
-    if fmt == "html":
-        from rustpro.report.html import render_html
-
-        return render_html(result, statistics=statistics)
-    if fmt == "markdown":
-        from rustpro.report.markdown import render_markdown
-
-        return render_markdown(result, statistics=statistics)
-    if fmt == "sarif":
-        from rustpro.report.sarif import render_sarif
-
-        return render_sarif(result, exit_code=verdict(result).code)
-    if fmt == "gitlab":
-        from rustpro.report.gitlab import render_gitlab
-
-        return render_gitlab(result)
-    from rustpro.report.text import render_text
-
-    return render_text(result, color=color, statistics=statistics)
-
-
-@dataclass(frozen=True, slots=True)
-class FullModeFlags:
-    """The command line's full-mode flags, kept apart so --static never imports cargo code."""
-
-    skip: tuple[str, ...] = ()
-    target_dir: Path | None = None
-    step_timeout: float | None = None
-    progress: bool = True
-    features: tuple[str, ...] = ()
-    all_features: bool = False
-    no_default_features: bool = False
+    # The audit's work is click-free: the start-up fast path runs it too (`rustpro._fastpath`).
+    audit_command.audit(_run, params)
 
 
 def run_audit(path: Path, options: AuditOptions, extra: ExtraFindings | None = None) -> AuditResult:
     """`rustpro.engine.audit.run_audit`, loaded when a command audits: `rustpro verify`
     starts cargo before the engine and its rules are loaded."""
-    from rustpro.engine.audit import run_audit as audit
-
-    return audit(path, options, extra=extra)
+    return audit_command.run_audit(path, options, extra)
 
 
 def _run(path: Path, options: AuditOptions, flags: FullModeFlags | None = None) -> AuditResult:
-    if options.static:
-        return run_audit(path, options)
-    try:
-        full = importlib.import_module("rustpro.toolchain.full")
-    except ImportError:
-        raise RustproError("full mode is not available in this build; use --static") from None
-    flags = flags or FullModeFlags()
-    hook = full.FullMode(
-        full.FullModeOptions(
-            skip=frozenset(flags.skip),
-            target_dir=flags.target_dir,
-            timeout=flags.step_timeout,
-            progress=flags.progress,
-            features=flags.features,
-            all_features=flags.all_features,
-            no_default_features=flags.no_default_features,
-        )
-    )
-    return run_audit(path, options, extra=hook)
+    return audit_command.run(path, options, flags, audit=run_audit)
 
 
 @cli.command(name="rules")
