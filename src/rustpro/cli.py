@@ -33,8 +33,8 @@ TRUST_NOTE = (
 )
 
 
-# A warning line on stderr, as the audit writes its own.
-_warn = audit_command.warn
+def _warn(message: str) -> None:
+    click.echo(f"rustpro: warning: {message}", err=True)
 
 
 # Options shared by the commands that read a whole crate (audit, profile).
