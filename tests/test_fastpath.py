@@ -45,6 +45,8 @@ READ_HERE = [
     ["--all-features", "--no-default-features", "--no-baseline", "--quiet", "--static"],
     ["--baseline", "base.json", "--write-baseline", "new.json", "--changed-since", "HEAD~1"],
     ["src/lib.rs", "src/main.rs", "--static", "--static", "-q", "-q"],
+    ["--manifest-path", "Cargo.toml"],
+    ["--manifest-path=x/Cargo.toml", "-q"],
 ]
 
 # Command lines left to click (help, errors, the forms the fast path does not read).
@@ -70,7 +72,7 @@ LEFT_TO_CLICK = [
     [""],
     ["--select", ""],
     ["--select", "-x"],
-    ["--manifest-path", "Cargo.toml"],
+    ["--manifest-path", "."],
     ["--target-dir", "t"],
     ["--step-timeout", "5"],
     ["--output"],
@@ -116,7 +118,7 @@ def test_every_word_read_here_is_an_option_of_audit_with_that_parameter() -> Non
         param = by_word[word]
         assert param.name == name and not param.is_flag, word
         assert param.multiple == repeats, word
-    left = {"--manifest-path", "--target-dir", "--step-timeout", "-h", "--help"}
+    left = {"--target-dir", "--step-timeout", "-h", "--help"}
     read_here = {*_fastpath.FLAGS, *_fastpath.VALUES}
     assert set(by_word) | {"-h", "--help"} == read_here | left
 
@@ -126,7 +128,6 @@ _WORDS = [
     *_fastpath.FLAGS,
     *_fastpath.VALUES,
     *(f"{word}=" for word in _fastpath.VALUES),
-    "--manifest-path",
     "--step-timeout",
     "--target-dir",
     "--help",
@@ -236,6 +237,8 @@ AUDITS = [
     ["audit", "--static", "--baseline", "b.json", "--no-baseline", "crate"],
     ["audit", "--static", "-F", "x", "crate/src/lib.rs"],
     ["audit", "--static", "--select", "no-such-rule", "crate"],
+    ["audit", "--static", "--manifest-path", "crate/Cargo.toml"],
+    ["audit", "--static", "--manifest-path", "crate/src/lib.rs"],
 ]
 
 

@@ -2,7 +2,7 @@
 without the cycle collector, and a process that ends without tearing the interpreter down.
 
 A plain `rustpro audit` command line is read without click (`rustpro._fastpath`: importing
-click and building the command tree was a sixth of a one-file audit); any other goes to the
+click and building the command tree was an eighth of a one-file audit); any other goes to the
 click CLI, `rustpro.cli`.
 
 Importing the CLI creates tens of thousands of long-lived objects (modules, classes,

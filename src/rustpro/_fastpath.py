@@ -1,7 +1,7 @@
 """`rustpro audit` started without click, for the command lines click would read plainly.
 
 Importing click and building rustpro's command tree (eighty-odd options of nine commands,
-when one runs) cost a one-file audit a sixth of its instructions, about 50 M of 330 M, on
+when one runs) cost a one-file audit an eighth of its instructions, 43 M of 331 M, on
 every run. An audit's command line is nearly always a few known options and paths:
 `rustpro audit --static -j 1 --format json PATH`. `parsed` reads such a command line into
 the very parameters click would hand the `audit` command (tests/test_fastpath.py holds
@@ -12,9 +12,9 @@ the two readings equal), and `command` runs the click-free audit with them
 Any other word leaves the command line to click, unread here: help, `--version`, another
 command, an unknown or misspelt option, an option click would refuse or read another way
 (a value starting with `-`, `-j1`, `--`, an empty word, a number not written plainly, a
-repeated single-valued option), the options whose values click checks against the file
-system (`--manifest-path`, `--target-dir`) or reads as a float (`--step-timeout`), and
-shell completion. So every error message, help text and exit status is click's, as before.
+repeated single-valued option, a directory as `--manifest-path`), full mode's `--target-dir`
+and `--step-timeout`, and shell completion. So every error message, help text and exit
+status is click's, as before.
 """
 
 from __future__ import annotations
@@ -83,6 +83,11 @@ def _path(word: str) -> Path:
     return Path(word)
 
 
+def _file_path(word: str) -> Path | None:
+    # click.Path(dir_okay=False): an existing directory is click's error to report.
+    return None if os.path.isdir(word) else Path(word)
+
+
 def _choice(choices: tuple[str, ...]) -> Reader:
     return lambda word: word if word in choices else None
 
@@ -102,6 +107,7 @@ def _number(low: int, high: int | None) -> Reader:
 
 # Option word -> (parameter, how its value is read, whether it repeats).
 VALUES: dict[str, tuple[str, Reader, bool]] = {
+    "--manifest-path": ("manifest_path", _file_path, False),
     "-p": ("packages", _text, True),
     "--package": ("packages", _text, True),
     "--format": ("fmt", _choice(FORMATS), False),

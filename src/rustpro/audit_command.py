@@ -2,7 +2,7 @@
 
 Two callers read the command line: the click CLI (`rustpro.cli.audit`) and, at start-up, the
 audit fast path (`rustpro._fastpath`), which reads the usual forms of an audit's command line
-itself and so never imports click or builds the CLI's command tree (a sixth of a one-file
+itself and so never imports click or builds the CLI's command tree (an eighth of a one-file
 audit's instructions). Both hand the same parameters to `audit` here, so the two runs do the
 same thing; what the run prints goes through `echo`, which writes as `click.echo` does.
 """
