@@ -189,40 +189,18 @@ def command(argv: Sequence[str]) -> Callable[[], NoReturn] | None:
 
 
 def _guarded(params: dict[str, Any]) -> NoReturn:
-    """The audit, ended as `rustpro.cli.main` ends it: one line and a status for whatever
-    escapes, never a traceback."""
+    """The audit, ended as `rustpro.cli.main` ends a command (`rustpro.command_guard`)."""
     from rustpro.audit_command import echo
-    from rustpro.errors import RustproError
-    from rustpro.outcome import EXIT_ERROR
-    from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
+    from rustpro.command_guard import aborted, run_guarded
 
-    try:
-        with terminate_as_exception():
-            stopped = _invoked(params)
+    def audit() -> None:
+        stopped = _invoked(params)
         # click's `main` raises `Abort` from the interruption; `cli.main` reports it so.
         if isinstance(stopped, KeyboardInterrupt):
-            _stop_tools()
-            echo("rustpro: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-        echo("rustpro: aborted", err=True)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        _stop_tools()
-        echo("rustpro: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except Terminated as stop:
-        _stop_tools()
-        echo(stop.message, err=True)
-        sys.exit(stop.exit_status)
-    except RustproError as err:
-        echo(f"rustpro: error: {err}", err=True)
-        sys.exit(EXIT_ERROR)
-    except RecursionError:
-        echo("rustpro: internal error: input nested too deeply", err=True)
-        sys.exit(EXIT_ERROR)
-    except Exception as err:  # the last guard: one line, never a traceback
-        echo(f"rustpro: internal error: {type(err).__name__}: {err}", err=True)
-        sys.exit(EXIT_ERROR)
+            raise stopped
+        aborted(echo)
+
+    run_guarded(audit, echo)
 
 
 def _invoked(params: dict[str, Any]) -> BaseException:
@@ -258,11 +236,3 @@ def _quieten_standard_streams() -> None:
     )
     sys.stdout = wrapper(sys.stdout)
     sys.stderr = wrapper(sys.stderr)
-
-
-def _stop_tools() -> None:
-    """Kill whatever cargo full mode started (only loaded when full mode ran)."""
-    runner = sys.modules.get("rustpro.toolchain.runner")
-    stop_all = getattr(runner, "stop_all", None)
-    if callable(stop_all):
-        stop_all()

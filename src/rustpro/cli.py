@@ -12,11 +12,11 @@ import click
 from rustpro import __version__, audit_command
 from rustpro.audit_command import FINGERPRINTED, FORMATS, FULL_MODE_STEPS, FullModeFlags
 from rustpro.catalog import GROUPS
+from rustpro.command_guard import aborted, run_guarded
 from rustpro.config import FAIL_ON_CHOICES
-from rustpro.errors import RustproError, UsageError
+from rustpro.errors import UsageError
 from rustpro.model import Checkpoint, Severity
 from rustpro.outcome import EXIT_ERROR
-from rustpro.stopping import EXIT_INTERRUPTED, Terminated, terminate_as_exception
 
 if TYPE_CHECKING:
     from rustpro.engine.audit import AuditOptions, AuditResult, ExtraFindings
@@ -944,14 +944,6 @@ def _shown_path(directory: Path) -> str:
     return str(relative) if str(relative) != "." else "."
 
 
-def _stop_tools() -> None:
-    """Kill whatever cargo full mode started (only loaded when full mode ran)."""
-    runner = sys.modules.get("rustpro.toolchain.runner")
-    stop_all = getattr(runner, "stop_all", None)
-    if callable(stop_all):
-        stop_all()
-
-
 @cli.group(name="cache")
 def cache_command() -> None:
     """Show or clean what rustpro keeps in its cache dir ($RUSTPRO_CACHE_DIR, else the user
@@ -1036,9 +1028,13 @@ def _age(when: float) -> str:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the `rustpro` script."""
+    run_guarded(lambda: _run_click(argv), click.echo)
+
+
+def _run_click(argv: list[str] | None) -> None:
+    """Run the command tree on `argv`, click's own ends turned into exit statuses."""
     try:
-        with terminate_as_exception():
-            cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
+        cli.main(args=argv, prog_name="rustpro", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as err:
@@ -1047,29 +1043,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.exceptions.Abort as abort:
         # click turns Ctrl-C inside a command into Abort: it is still an interruption.
         if isinstance(abort.__cause__, KeyboardInterrupt):
-            _stop_tools()
-            click.echo("rustpro: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-        click.echo("rustpro: aborted", err=True)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        _stop_tools()
-        click.echo("rustpro: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except Terminated as stop:
-        _stop_tools()
-        click.echo(stop.message, err=True)
-        sys.exit(stop.exit_status)
-    except RustproError as err:
-        click.echo(f"rustpro: error: {err}", err=True)
-        sys.exit(EXIT_ERROR)
-    except RecursionError:
-        click.echo("rustpro: internal error: input nested too deeply", err=True)
-        sys.exit(EXIT_ERROR)
-    except Exception as err:  # the last guard: one line, never a traceback
-        click.echo(f"rustpro: internal error: {type(err).__name__}: {err}", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(0)
+            raise abort.__cause__ from None
+        aborted(click.echo)
 
 
 def cargo_main() -> NoReturn:
