@@ -276,6 +276,9 @@ def install() -> None:
 
     cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER + _CODE_TABLE_VERSION)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
+    from rustpro import _dataclass_fast
+
+    _dataclass_fast.install(cache.exec)
     import typing
 
     typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]
