@@ -69,9 +69,13 @@ class Comparison:
             self.differ(where, ours, theirs)
 
     def function(self, where: str, ours: types.FunctionType, theirs: types.FunctionType) -> None:
-        for name in ("__name__", "__qualname__", "__module__", "__doc__", "__annotations__"):
+        for name in ("__name__", "__qualname__", "__module__", "__doc__"):
             if getattr(ours, name) != getattr(theirs, name):
                 self.differ(f"{where}.{name}", getattr(ours, name), getattr(theirs, name))
+        if list(ours.__annotations__.items()) != list(theirs.__annotations__.items()):
+            self.differ(f"{where}.__annotations__", ours.__annotations__, theirs.__annotations__)
+        if ours.__builtins__ is not theirs.__builtins__:  # type: ignore[attr-defined]
+            self.differ(f"{where}.__builtins__", "one", "another")
         if ours.__code__ != theirs.__code__:
             self.differ(f"{where}.__code__", ours.__code__, theirs.__code__)
         if ours.__globals__ is not theirs.__globals__:

@@ -74,6 +74,7 @@ _InitVar: Any = dataclasses.InitVar
 _FrozenInstanceError = dataclasses.FrozenInstanceError
 _MemberDescriptor = types.MemberDescriptorType
 _FunctionType = types.FunctionType
+_Cell = types.CellType
 
 
 def _code_fingerprint(code: types.CodeType, parts: list[bytes]) -> None:
@@ -201,18 +202,34 @@ def _refused(cls: type, annotations: dict[str, Any], fields: list[Any]) -> bool:
 class FastDataclasses:
     """`process_class` with the code cache that compiles its methods' texts."""
 
-    def __init__(self, exec_text: Callable[..., None], original: Callable[..., type]) -> None:
-        self.exec_text = exec_text  # `exec` as `dataclasses` sees it (`_codecache`'s)
+    def __init__(
+        self, function_code: Callable[[str], types.CodeType], original: Callable[..., type]
+    ) -> None:
+        self.function_code = function_code  # `_codecache`'s: a text's function's code
         self.original = original  # `dataclasses._process_class`
         self.fallbacks = 0  # classes handed to `dataclasses` (tests read it)
 
     def _function(
-        self, name: str, text: str, local_values: dict[str, Any], globals: dict[str, Any]
+        self,
+        text: str,
+        local_values: dict[str, Any],
+        globals: dict[str, Any],
+        defaults: tuple[Any, ...] | None = None,
+        keyword_defaults: dict[str, Any] | None = None,
+        annotations: dict[str, Any] | None = None,
     ) -> Any:
-        """What `_create_fn` returns for the function `name` whose whole text is `text`."""
-        namespace: dict[str, Any] = {}
-        self.exec_text(text, globals, namespace)
-        return namespace["__create_fn__"](**local_values)
+        """What `_create_fn` returns for the text `text` (`def __create_fn__(...)` around the
+        function), made as running `__create_fn__(**local_values)` makes it but without
+        running it: the function of its code, with its defaults and annotations as the `def`
+        evaluates them and the values of `__create_fn__`'s locals it reads in its closure."""
+        code = self.function_code(text)
+        closure = tuple([_Cell(local_values[name]) for name in code.co_freevars]) or None
+        function = _FunctionType(code, globals, None, defaults, closure)
+        if keyword_defaults:
+            function.__kwdefaults__ = keyword_defaults
+        if annotations:
+            function.__annotations__ = annotations
+        return function
 
     def process_class(
         self,
@@ -366,13 +383,22 @@ class FastDataclasses:
             parameters.append("*")
             parameters.extend(map(_init_parameter, keyword))
         local_values["_return_type"] = None
+        # What the `def` evaluates in `__create_fn__`: each parameter's default
+        # (`_dflt_<name>`, or `_HAS_DEFAULT_FACTORY`) and annotation (`_type_<name>`, in
+        # parameter order, then the return's).
+        defaults = tuple([_default_value(f) for f in positional if _has_default(f)]) or None
+        keyword_defaults = {f.name: _default_value(f) for f in keyword if _has_default(f)}
+        annotations = {f.name: f.type for f in positional}
+        for f in keyword:
+            annotations[f.name] = f.type
+        annotations["return"] = None
         text = (
             f"def __create_fn__({', '.join(local_values)}):\n"
             f" def __init__({','.join(parameters)})->_return_type:\n"
             + "\n".join(lines)
             + "\n return __init__"
         )
-        return self._function("__init__", text, local_values, globals)
+        return self._function(text, local_values, globals, defaults, keyword_defaults, annotations)
 
     def _repr(self, fields: list[Any], globals: dict[str, Any]) -> Any:
         shown = ", ".join([f"{f.name}={{self.{f.name}!r}}" for f in fields if f.repr])
@@ -380,7 +406,7 @@ class FastDataclasses:
             "def __create_fn__():\n def __repr__(self):\n"
             f'  return self.__class__.__qualname__ + f"({shown})"\n return __repr__'
         )
-        return self._function("__repr__", text, {}, globals)
+        return self._function(text, {}, globals)
 
     def _eq(self, fields: list[Any], globals: dict[str, Any]) -> Any:
         compared = [f for f in fields if f.compare]
@@ -390,7 +416,7 @@ class FastDataclasses:
             f"   return {_tuple_text('self', compared)}=={_tuple_text('other', compared)}\n"
             "  return NotImplemented\n return __eq__"
         )
-        return self._function("__eq__", text, {}, globals)
+        return self._function(text, {}, globals)
 
     def _frozen(self, cls: type, fields: list[Any], globals: dict[str, Any]) -> tuple[Any, Any]:
         """`_frozen_get_del_attr`'s `__setattr__` and `__delattr__`."""
@@ -411,8 +437,8 @@ class FastDataclasses:
             "  super(cls, self).__delattr__(name)\n return __delattr__"
         )
         return (
-            self._function("__setattr__", setter, local_values, globals),
-            self._function("__delattr__", deleter, dict(local_values), globals),
+            self._function(setter, local_values, globals),
+            self._function(deleter, local_values, globals),
         )
 
     def _hash(self, fields: list[Any], globals: dict[str, Any]) -> Any:
@@ -421,7 +447,7 @@ class FastDataclasses:
             "def __create_fn__():\n def __hash__(self):\n"
             f"  return hash({_tuple_text('self', hashed)})\n return __hash__"
         )
-        return self._function("__hash__", text, {}, globals)
+        return self._function(text, {}, globals)
 
 
 def _signature_text(cls: type) -> str:
@@ -430,6 +456,15 @@ def _signature_text(cls: type) -> str:
         return str(inspect.signature(cls)).replace(" -> None", "")
     except (TypeError, ValueError):
         return ""
+
+
+def _has_default(f: Any) -> bool:
+    return f.default is not _MISSING or f.default_factory is not _MISSING
+
+
+def _default_value(f: Any) -> Any:
+    """The default `_init_param` gives the parameter of a field that has one."""
+    return f.default if f.default is not _MISSING else _HAS_DEFAULT_FACTORY
 
 
 def _init_parameter(f: Any) -> str:
@@ -469,7 +504,7 @@ def _with_slots(cls: type, frozen: bool, fields: list[Any]) -> type:
     return made  # type: ignore[no-any-return]
 
 
-def install(exec_text: Callable[..., None]) -> FastDataclasses | None:
+def install(function_code: Callable[[str], types.CodeType]) -> FastDataclasses | None:
     """Put `process_class` in place of `dataclasses._process_class` when `dataclasses` is the
     one it mirrors; returns it (None when `dataclasses` is left as it is)."""
     current = dataclasses._process_class  # type: ignore[attr-defined]
@@ -478,6 +513,6 @@ def install(exec_text: Callable[..., None]) -> FastDataclasses | None:
         return owner
     if fingerprint() != _FINGERPRINT:
         return None
-    fast = FastDataclasses(exec_text, current)
+    fast = FastDataclasses(function_code, current)
     dataclasses._process_class = fast.process_class  # type: ignore[attr-defined]
     return fast
