@@ -14,7 +14,6 @@ import dataclasses
 import importlib
 import json
 import pkgutil
-import sys
 import types
 from typing import Any
 
@@ -35,10 +34,11 @@ FIELD_SLOTS = (
 def twin(cls: type) -> type:
     """A copy of `cls` as its `class` statement made it (its `Field` objects copied too:
     `dataclasses` fills them in, and each way must fill in its own)."""
+    own_slots = cls.__dict__.get("__slots__", ())
     namespace = {
         name: copy.copy(value) if isinstance(value, dataclasses.Field) else value
         for name, value in cls.__dict__.items()
-        if name not in ("__dict__", "__weakref__")
+        if name not in ("__dict__", "__weakref__") and name not in own_slots
     }
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
@@ -103,7 +103,9 @@ class Comparison:
         for key in ours:
             self.same_object(f"{where}[{key!r}]", ours[key], theirs[key])
 
-    def field(self, where: str, ours: dataclasses.Field[Any], theirs: dataclasses.Field[Any]) -> None:
+    def field(
+        self, where: str, ours: dataclasses.Field[Any], theirs: dataclasses.Field[Any]
+    ) -> None:
         if type(ours) is not type(theirs):
             self.differ(where, type(ours), type(theirs))
         for name in FIELD_SLOTS:
@@ -115,8 +117,9 @@ class Comparison:
         """Compare two made classes; returns the differences found."""
         name = ours.__qualname__
         for attribute in ("__name__", "__qualname__", "__module__", "__bases__", "__doc__"):
-            if getattr(ours, attribute) != getattr(theirs, attribute):
-                self.differ(f"{name}.{attribute}", getattr(ours, attribute), getattr(theirs, attribute))
+            mine, other = getattr(ours, attribute), getattr(theirs, attribute)
+            if mine != other:
+                self.differ(f"{name}.{attribute}", mine, other)
         if type(ours) is not type(theirs):
             self.differ(f"{name} metaclass", type(ours), type(theirs))
         if list(ours.__dict__) != list(theirs.__dict__):
@@ -134,8 +137,9 @@ class Comparison:
             elif key == "__dataclass_params__":
                 if repr(value) != repr(other) or type(value) is not type(other):
                     self.differ(where, value, other)
-            elif isinstance(value, types.MemberDescriptorType):
-                if type(other) is not types.MemberDescriptorType or value.__name__ != other.__name__:
+            elif isinstance(value, types.MemberDescriptorType | types.GetSetDescriptorType):
+                # A slot's or `__dict__`'s descriptor: each class has its own.
+                if type(other) is not type(value) or value.__name__ != other.__name__:
                     self.differ(where, value, other)
             elif key == "__annotations__":
                 if value != other:
@@ -168,8 +172,8 @@ def main() -> None:
     def both_ways(cls: type, *parameters: Any) -> type:
         before_fallbacks = fast.fallbacks
         copied = twin(cls)
-        ours = fast.process_class(cls, *parameters)
-        theirs = original(copied, *parameters)
+        ours: type = fast.process_class(cls, *parameters)
+        theirs: type = original(copied, *parameters)
         report["classes"] += 1
         if fast.fallbacks != before_fallbacks:
             report.setdefault("handed_over", []).append(cls.__qualname__)
@@ -190,4 +194,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -90,12 +90,20 @@ def _code_fingerprint(code: types.CodeType, parts: list[bytes]) -> None:
     parts.append(repr((code.co_names, constants)).encode())
 
 
+def _mirrored(name: str) -> Any:
+    """The `dataclasses` function `name` (`_process_class`: its own, once this module's
+    stands in for it)."""
+    function = getattr(dataclasses, name)
+    owner = getattr(function, "__self__", None)
+    return owner.original if isinstance(owner, FastDataclasses) else function
+
+
 def fingerprint() -> int:
     """A checksum of the mirrored `dataclasses` functions' bytecode and of the tables and
     constants the steps read."""
     parts: list[bytes] = []
     for name in _MIRRORED:
-        _code_fingerprint(getattr(dataclasses, name).__code__, parts)
+        _code_fingerprint(_mirrored(name).__code__, parts)
     _code_fingerprint(dataclasses.Field.__init__.__code__, parts)
     _code_fingerprint(_DataclassParams.__init__.__code__, parts)
     hash_action = dataclasses._hash_action  # type: ignore[attr-defined]
@@ -136,7 +144,7 @@ def _plain(annotation: object, namespace: dict[str, Any], typing: Any) -> bool:
     module, name = found
     if module:
         return namespace.get(module) not in (typing, dataclasses)
-    value = namespace.get(name)
+    value: Any = namespace.get(name)
     return not (
         value is _KW_ONLY
         or value is typing.ClassVar
@@ -169,16 +177,18 @@ def _fields_of(
             default = _MISSING
         elif default.__class__.__hash__ is None:
             return None
-        fields.append((_Field(default, _MISSING, True, True, None, True, None, _MISSING), name, annotation))
-    made = []
+        # `field(default=default)`
+        made = _Field(default, _MISSING, True, True, None, True, None, _MISSING)
+        fields.append((made, name, annotation))
+    done = []
     for field, name, annotation in fields:
         field.name = name
         field.type = annotation
         field._field_type = _FIELD
         if field.kw_only is _MISSING:
             field.kw_only = kw_only
-        made.append(field)
-    return made
+        done.append(field)
+    return done
 
 
 def _refused(cls: type, annotations: dict[str, Any], fields: list[Any]) -> bool:
@@ -247,14 +257,32 @@ class FastDataclasses:
     ) -> type:
         """`dataclasses._process_class`, same arguments, same result."""
         made = self._processed(
-            cls, init, repr, eq, order, unsafe_hash, frozen, match_args, kw_only, slots,
+            cls,
+            init,
+            repr,
+            eq,
+            order,
+            unsafe_hash,
+            frozen,
+            match_args,
+            kw_only,
+            slots,
             weakref_slot,
         )
         if made is not None:
             return made
         self.fallbacks += 1
         return self.original(
-            cls, init, repr, eq, order, unsafe_hash, frozen, match_args, kw_only, slots,
+            cls,
+            init,
+            repr,
+            eq,
+            order,
+            unsafe_hash,
+            frozen,
+            match_args,
+            kw_only,
+            slots,
             weakref_slot,
         )
 
@@ -328,10 +356,10 @@ class FastDataclasses:
                 cls.__hash__ = method  # type: ignore[method-assign]
             else:  # `_hash_set_none`
                 cls.__hash__ = None  # type: ignore[assignment]
-        if not getattr(cls, "__doc__"):
+        if not cls.__doc__:
             cls.__doc__ = cls.__name__ + _signature_text(cls)
         if match_args and "__match_args__" not in own:
-            cls.__match_args__ = tuple(f.name for f in positional)  # type: ignore[attr-defined]
+            cls.__match_args__ = tuple(f.name for f in positional)  # type: ignore[attr-defined,misc]
         if slots:
             cls = _with_slots(cls, frozen, fields)
         abc.update_abstractmethods(cls)
@@ -480,7 +508,7 @@ def _tuple_text(owner: str, fields: list[Any]) -> str:
     """`_tuple_str`."""
     if not fields:
         return "()"
-    return f'({",".join([f"{owner}.{f.name}" for f in fields])},)'
+    return f"({','.join([f'{owner}.{f.name}' for f in fields])},)"
 
 
 def _with_slots(cls: type, frozen: bool, fields: list[Any]) -> type:

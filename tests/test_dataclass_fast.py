@@ -1,0 +1,400 @@
+"""`rustpro._dataclass_fast` makes every class as `dataclasses` makes it, and leaves to
+`dataclasses` every class it does not make and every `dataclasses` it does not mirror."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import KW_ONLY, InitVar, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from rustpro import _dataclass_fast
+from tests.dataclass_twins import compare, twin
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _fast() -> _dataclass_fast.FastDataclasses:
+    fast = getattr(dataclasses._process_class, "__self__", None)  # type: ignore[attr-defined]
+    if not isinstance(fast, _dataclass_fast.FastDataclasses):
+        pytest.skip("this Python's dataclasses is not the one rustpro._dataclass_fast mirrors")
+    return fast
+
+
+def test_the_fast_path_is_in_place_under_python_3_11() -> None:
+    """Under the Python the project is developed on, `dataclasses` is the mirrored one: if
+    this fails after a Python upgrade, compare `dataclasses._process_class` and its helpers
+    with `_dataclass_fast`, then set `_FINGERPRINT` to `fingerprint()`."""
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("mirrors Python 3.11's dataclasses")
+    assert _dataclass_fast.fingerprint() == _dataclass_fast._FINGERPRINT
+    assert isinstance(_fast(), _dataclass_fast.FastDataclasses)
+
+
+def test_every_rustpro_dataclass_is_made_as_dataclasses_makes_it() -> None:
+    """Every module imported, every class made both ways: not one attribute differs, and
+    the fast path made every one of them itself (none handed to `dataclasses`)."""
+    _fast()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.dataclass_twins"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["installed"]
+    assert report["classes"] >= 150, report  # rustpro has about two hundred
+    assert report["differences"] == []
+    assert report.get("handed_over", []) == []
+
+
+def test_a_difference_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison fails when the fast path writes another method text."""
+    fast = _fast()
+
+    def define() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Pair:
+            """Two things."""
+
+            left: int
+            right: str = ""
+
+        return Pair
+
+    real = _dataclass_fast._tuple_text
+    monkeypatch.setattr(
+        _dataclass_fast, "_tuple_text", lambda owner, fields: real(owner, fields[:1])
+    )
+    differences = _made_both_ways(fast, _unprocessed(define), frozen=True, slots=True)
+    assert any(".__eq__.__code__" in difference for difference in differences)
+    assert any(".__hash__.__code__" in difference for difference in differences)
+
+
+def _unprocessed(define: Callable[[], type]) -> Callable[[], type]:
+    """`define` with `dataclass` doing nothing: the class as its `class` statement makes it."""
+
+    def made() -> type:
+        real = dataclasses._process_class  # type: ignore[attr-defined]
+        dataclasses._process_class = lambda cls, *parameters: cls  # type: ignore[attr-defined]
+        try:
+            return define()
+        finally:
+            dataclasses._process_class = real  # type: ignore[attr-defined]
+
+    return made
+
+
+_PARAMETERS = (
+    "init",
+    "repr",
+    "eq",
+    "order",
+    "unsafe_hash",
+    "frozen",
+    "match_args",
+    "kw_only",
+    "slots",
+    "weakref_slot",
+)
+
+
+def _arguments(**given: bool) -> tuple[bool, ...]:
+    defaults = dict(
+        init=True,
+        repr=True,
+        eq=True,
+        order=False,
+        unsafe_hash=False,
+        frozen=False,
+        match_args=True,
+        kw_only=False,
+        slots=False,
+        weakref_slot=False,
+    )
+    defaults.update(given)
+    return tuple(defaults[name] for name in _PARAMETERS)
+
+
+def _made_both_ways(
+    fast: _dataclass_fast.FastDataclasses, make: Callable[[], type], **parameters: bool
+) -> list[str]:
+    ours_before = make()
+    theirs_before = twin(ours_before)
+    arguments = _arguments(**parameters)
+    ours = fast.process_class(ours_before, *arguments)
+    theirs = fast.original(theirs_before, *arguments)
+    return compare(ours, theirs, ours_before, theirs_before)
+
+
+class _Documented:
+    """A base that is no dataclass."""
+
+
+def _shapes() -> dict[str, tuple[Callable[[], type], dict[str, bool], bool]]:
+    """Class bodies (name -> a maker of the bare class, dataclass parameters, whether the fast
+    path makes it itself)."""
+
+    class Plain:
+        """Fields of every kind the fast path makes."""
+
+        a: int
+        b: str = "b"
+        c: list[int] = field(default_factory=list)
+        d: int = field(default=4, repr=False, compare=False)
+        e: int = field(default=5, init=False)
+        f: dict[str, int] = field(default_factory=dict, init=False, hash=True)
+        g: tuple[int, ...] = field(default=(), metadata={"why": "kept"})
+
+    class Keywords:
+        """Keyword-only fields."""
+
+        a: int
+        b: int = field(default=2, kw_only=True)
+        c: list[int] = field(default_factory=list, kw_only=True)
+        d: int = field(kw_only=True)
+
+    class Empty:
+        """No fields at all."""
+
+    class Undocumented:
+        a: int
+        b: list[str] = field(default_factory=list)
+
+    class PostInit:
+        """`__post_init__` runs."""
+
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    class OwnMethods:
+        """Its own `__repr__`, `__eq__` and `__hash__`."""
+
+        a: int
+
+        def __repr__(self) -> str:
+            return "mine"
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return 1
+
+    class Derived(_Documented):
+        """A base that is no dataclass."""
+
+        a: int
+
+    class Pseudo:
+        """A `ClassVar`."""
+
+        a: int
+        b: ClassVar[int] = 2
+
+    class Init:
+        """An `InitVar`."""
+
+        a: int
+        b: InitVar[int] = 0  # type: ignore[assignment]
+
+    class Marker:
+        """`KW_ONLY`."""
+
+        a: int
+        _: KW_ONLY
+        b: int = 0
+
+    class Qualified:
+        """An `InitVar` named through its module."""
+
+        a: int
+        b: dataclasses.InitVar[int] = 0  # type: ignore[assignment]
+
+    class Self:
+        """A field named `self`."""
+
+        self: int
+
+    class Slotted:
+        """Its own slots."""
+
+        __slots__ = ("a",)
+        a: int
+
+    def base() -> type:
+        @dataclasses.dataclass
+        class Base:
+            """A dataclass base."""
+
+            a: int
+
+        class Child(Base):
+            """Its child."""
+
+            b: int = 0
+
+        return Child
+
+    def not_a_string() -> type:
+        return type("Typed", (), {"__annotations__": {"a": int}, "__doc__": "Typed."})
+
+    made: dict[str, tuple[Callable[[], type], dict[str, bool], bool]] = {}
+    for body, fast in (
+        (Plain, True),
+        (Keywords, True),
+        (Empty, True),
+        (Undocumented, True),
+        (PostInit, True),
+        (OwnMethods, True),
+        (Pseudo, False),
+        (Init, False),
+        (Marker, False),
+        (Qualified, False),
+        (Self, False),
+        (Derived, False),
+    ):
+        for parameters in ({}, {"frozen": True}, {"slots": True}, {"frozen": True, "slots": True}):
+            made[f"{body.__name__}-{'-'.join(parameters) or 'plain'}"] = (
+                _copier(body),
+                parameters,
+                fast,
+            )
+    for parameters in ({}, {"frozen": True}):  # with `slots`, `dataclasses` raises
+        made[f"Slotted-{'-'.join(parameters) or 'plain'}"] = (_copier(Slotted), parameters, False)
+    made["Plain-eq-false"] = (_copier(Plain), {"eq": False, "frozen": True, "slots": True}, True)
+    made["Plain-no-match-args"] = (_copier(Plain), {"match_args": False, "slots": True}, True)
+    made["Keywords-all"] = (_copier(Undocumented), {"kw_only": True, "slots": True}, True)
+    made["Plain-order"] = (_copier(Plain), {"order": True}, False)
+    made["Plain-unsafe-hash"] = (_copier(Plain), {"unsafe_hash": True}, False)
+    made["Plain-no-init"] = (_copier(Plain), {"init": False}, False)
+    made["Plain-no-repr"] = (_copier(Plain), {"repr": False}, False)
+    made["Plain-weakref"] = (_copier(Plain), {"slots": True, "weakref_slot": True}, False)
+    made["Base"] = (base, {}, False)
+    made["Typed"] = (not_a_string, {"frozen": True}, False)
+    return made
+
+
+def _copier(body: type) -> Callable[[], type]:
+    """A maker of fresh copies of the bare class `body` (and fresh copies of its `Field`s)."""
+    return lambda: twin(body)
+
+
+@pytest.mark.parametrize("shape", sorted(_shapes()))
+def test_a_class_of_each_shape_is_made_as_dataclasses_makes_it(shape: str) -> None:
+    fast = _fast()
+    make, parameters, made_fast = _shapes()[shape]
+    fallbacks = fast.fallbacks
+    assert _made_both_ways(fast, make, **parameters) == []
+    assert (fast.fallbacks == fallbacks) is made_fast
+
+
+def _refused_shapes() -> dict[str, Callable[[], type]]:
+    class MutableDefault:
+        """A list default."""
+
+        a: list[int] = []  # noqa: RUF012 (what dataclasses refuses)
+
+    class MutableInField:
+        """A list default given to `field`."""
+
+        a: list[int] = field(default=[])
+
+    class Unannotated:
+        """A `field` without annotation."""
+
+        a: int
+        b = field(default=1)
+
+    class DefaultFirst:
+        """A field without default after one with."""
+
+        a: int = 0
+        b: int
+
+    return {
+        "MutableDefault": lambda: twin(MutableDefault),
+        "MutableInField": lambda: twin(MutableInField),
+        "Unannotated": lambda: twin(Unannotated),
+        "DefaultFirst": lambda: twin(DefaultFirst),
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(_refused_shapes()))
+def test_a_class_dataclasses_refuses_fails_as_it_did(shape: str) -> None:
+    fast = _fast()
+    make = _refused_shapes()[shape]
+    arguments = _arguments(frozen=True, slots=True)
+    with pytest.raises((TypeError, ValueError)) as theirs:
+        fast.original(make(), *arguments)
+    with pytest.raises(theirs.type) as ours:
+        fast.process_class(make(), *arguments)
+    assert str(ours.value) == str(theirs.value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Point:
+    """A point."""
+
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list, compare=False)
+
+
+def test_a_fast_made_class_works_with_what_dataclasses_offers() -> None:
+    _fast()
+    point = _Point(1, tags=("a",))
+    assert [f.name for f in dataclasses.fields(point)] == ["x", "y", "tags", "notes"]
+    assert dataclasses.replace(point, y=2) == _Point(1, 2, ("a",))
+    assert dataclasses.asdict(point) == {"x": 1, "y": 0, "tags": ("a",), "notes": []}
+    assert dataclasses.astuple(point) == (1, 0, ("a",), [])
+    assert pickle.loads(pickle.dumps(point)) == point
+    assert copy.deepcopy(point) == point
+    assert hash(point) == hash(_Point(1, 0, ("a",), ["other"]))
+    assert repr(point) == "_Point(x=1, y=0, tags=('a',), notes=[])"
+    assert _Point.__match_args__ == ("x", "y", "tags", "notes")
+    assert _Point.__slots__ == ("x", "y", "tags", "notes")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 2  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        _Point()  # type: ignore[call-arg]
+
+
+def test_another_dataclasses_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `dataclasses` whose mirrored bytecode differs keeps its own `_process_class`."""
+    fast = _fast()
+    monkeypatch.setattr(dataclasses, "_process_class", fast.original)
+    monkeypatch.setattr(_dataclass_fast, "_FINGERPRINT", _dataclass_fast._FINGERPRINT + 1)
+    assert _dataclass_fast.install(lambda text: compile(text, "<string>", "exec")) is None
+    assert dataclasses._process_class is fast.original  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["_tuple_str", "_field_assign", "_add_slots", "_get_field"])
+def test_the_fingerprint_changes_with_a_mirrored_function(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    before = _dataclass_fast.fingerprint()
+    real = getattr(dataclasses, name)
+
+    def changed(*arguments: Any) -> Any:
+        return real(*arguments)
+
+    monkeypatch.setattr(dataclasses, name, changed)
+    assert _dataclass_fast.fingerprint() != before
+
+
+def test_installing_twice_keeps_the_one_in_place() -> None:
+    fast = _fast()
+    assert _dataclass_fast.install(fast.function_code) is fast
