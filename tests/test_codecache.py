@@ -344,21 +344,3 @@ def test_a_bad_toml_table_is_ignored(tmp_path: Path, content: bytes) -> None:
     cache = _codecache._TomlCache(str(path), MAGIC_NUMBER)
     assert cache.parsed == {}
     assert cache.loads("a = 1") == {"a": 1}
-
-
-def test_a_text_s_function_code_is_the_one_compile_makes_and_is_kept(tmp_path: Path) -> None:
-    """`function_code`: the code of the function inside `__create_fn__`, as compiling the
-    whole text makes it, kept under its own key and saved like the texts' code."""
-    path = tmp_path / "table.pyc"
-    first = _codecache._CodeCache(str(path), MAGIC_NUMBER)
-    code = first.function_code(SOURCE)
-    outer = compile(SOURCE, "<string>", "exec", dont_inherit=True)
-    (create,) = [c for c in outer.co_consts if isinstance(c, type(outer))]
-    (expected,) = [c for c in create.co_consts if isinstance(c, type(outer))]
-    assert code == expected and code.co_name == "f"
-    assert first.function_code(SOURCE) is code and first.added == 1
-    first.save()
-    second = _codecache._CodeCache(str(path), MAGIC_NUMBER)
-    assert second.codes.keys() == {_codecache._FUNCTION_KEY + SOURCE}
-    assert second.function_code(SOURCE) == expected
-    assert second.added == 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import marshal
+import os
 import pickle
 import subprocess
 import sys
@@ -39,22 +41,97 @@ def test_the_fast_path_is_in_place_under_python_3_11() -> None:
     assert isinstance(_fast(), _dataclass_fast.FastDataclasses)
 
 
-def test_every_rustpro_dataclass_is_made_as_dataclasses_makes_it() -> None:
-    """Every module imported, every class made both ways: not one attribute differs, and
-    the fast path made every one of them itself (none handed to `dataclasses`)."""
-    _fast()
+def _twins(pycache: Path) -> dict[str, Any]:
+    """Every rustpro module imported in a new process (bytecode and tables kept in
+    `pycache`), every dataclass made both ways (tests/dataclass_twins.py)."""
+    environment = dict(os.environ, PYTHONPYCACHEPREFIX=str(pycache))
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run(
         [sys.executable, "-m", "tests.dataclass_twins"],
         cwd=REPOSITORY,
+        env=environment,
         capture_output=True,
         text=True,
         check=True,
     )
-    report = json.loads(done.stdout)
-    assert report["installed"]
-    assert report["classes"] >= 150, report  # rustpro has about two hundred
-    assert report["differences"] == []
-    assert report.get("handed_over", []) == []
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def test_every_rustpro_dataclass_is_made_as_dataclasses_makes_it(tmp_path: Path) -> None:
+    """Every module imported, every class made both ways: not one attribute differs, and
+    the fast path made every one of them itself (none handed to `dataclasses`); the same in
+    the next process, which makes them from the code its table kept."""
+    _fast()
+    first = _twins(tmp_path)
+    assert first["installed"]
+    assert first["classes"] >= 150, first  # rustpro has about two hundred
+    assert first["differences"] == []
+    assert first.get("handed_over", []) == []
+    assert first["shapes_loaded"] == 0 and first["shapes_added"] > 100
+    second = _twins(tmp_path)
+    assert second["differences"] == []
+    assert second.get("handed_over", []) == []
+    assert second["shapes_loaded"] == first["shapes_added"] and second["shapes_added"] == 0
+
+
+def test_the_texts_version_follows_the_texts_writers() -> None:
+    """The code kept for a class shape is what the texts of this version compile to: when
+    the functions writing them change, so must `_TEXTS_VERSION` (older tables are then
+    ignored), and `_WRITERS_CHECKSUM` with it."""
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the checksum is of Python 3.11's bytecode")
+    assert _dataclass_fast.writers_checksum() == _dataclass_fast._WRITERS_CHECKSUM, (
+        "raise _TEXTS_VERSION and set _WRITERS_CHECKSUM to writers_checksum()"
+    )
+
+
+def _point_shape() -> tuple[Any, list[Any]]:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Point:
+        """A point."""
+
+        x: int
+        y: list[int] = field(default_factory=list)
+
+    fields = list(Point.__dataclass_fields__.values())
+    return _dataclass_fast._shape(True, True, True, False, fields), fields
+
+
+def test_a_kept_shape_s_code_is_what_its_texts_compile_to(tmp_path: Path) -> None:
+    path = tmp_path / "pycache" / "recipes.pyc"
+    shape, fields = _point_shape()
+    first = _dataclass_fast.Recipes(str(path), b"stamp\n")
+    codes = first.codes_of(shape, fields)
+    texts = _dataclass_fast._texts(shape, fields)
+    assert codes == tuple(_dataclass_fast._function_code(text) for text in texts)
+    assert [code is None for code in codes] == [False] * 6
+    assert first.added == 1
+    first.save()
+    second = _dataclass_fast.Recipes(str(path), b"stamp\n")
+    assert second.codes_of(shape, fields) == codes
+    assert second.added == 0
+    assert _dataclass_fast.Recipes(str(path), b"another stamp\n").codes == {}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"stamp\nnot marshal at all",
+        b"stamp\n" + marshal.dumps(["a list"]),
+        b"stamp\n" + marshal.dumps({("shape",): "not code"}),
+        b"stamp\n" + marshal.dumps({("shape",): (None,) * 5}),
+        b"stamp\n" + marshal.dumps({("shape",): (None,) * 5 + ("text",)}),
+    ],
+)
+def test_a_bad_or_foreign_recipe_table_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "recipes.pyc"
+    path.write_bytes(content)
+    recipes = _dataclass_fast.Recipes(str(path), b"stamp\n")
+    assert recipes.codes == {}
+    shape, fields = _point_shape()
+    assert recipes.codes_of(shape, fields)[0] is not None
 
 
 def test_a_difference_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -377,7 +454,7 @@ def test_another_dataclasses_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> N
     fast = _fast()
     monkeypatch.setattr(dataclasses, "_process_class", fast.original)
     monkeypatch.setattr(_dataclass_fast, "_FINGERPRINT", _dataclass_fast._FINGERPRINT + 1)
-    assert _dataclass_fast.install(lambda text: compile(text, "<string>", "exec")) is None
+    assert _dataclass_fast.install(None, b"") is None
     assert dataclasses._process_class is fast.original  # type: ignore[attr-defined]
 
 
@@ -397,4 +474,4 @@ def test_the_fingerprint_changes_with_a_mirrored_function(
 
 def test_installing_twice_keeps_the_one_in_place() -> None:
     fast = _fast()
-    assert _dataclass_fast.install(fast.function_code) is fast
+    assert _dataclass_fast.install(None, b"") is fast

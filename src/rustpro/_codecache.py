@@ -50,9 +50,8 @@ _CODE_TABLE_VERSION = b"rustpro code table 2\n"
 # What begins the key of an expression `typing` compiled: no source text holds a NUL (Python
 # refuses to compile one), so the key cannot be a dataclass method's.
 _EVAL_KEY = "\0eval\0"
-# What begins the key of a generated function's own code (`function_code`), for the same reason.
-_FUNCTION_KEY = "\0function\0"
 _REGEX_NAME = "_regex_codes"
+_RECIPES_NAME = "_dataclass_recipes"
 _TOML_NAME = "_parsed_toml"
 
 
@@ -87,21 +86,6 @@ class _CodeCache:
         code = self.codes.get(key)
         if code is None:  # raises SyntaxError as ever, and nothing is kept
             code = self._added(key, compile(source, "<string>", "eval", dont_inherit=True))
-        return code
-
-    def function_code(self, source: str) -> CodeType:
-        """The code of the one function the text `source` defines inside its
-        `__create_fn__`, as `exec` of that text compiles it (rustpro._dataclass_fast builds
-        the function from it without running `__create_fn__`). Kept apart from the texts'
-        own code: half the code objects to load at each start."""
-        key = _FUNCTION_KEY + source
-        self.used.add(key)
-        code = self.codes.get(key)
-        if code is None:
-            outer = compile(source, "<string>", "exec", dont_inherit=True)
-            (create,) = [c for c in outer.co_consts if type(c) is CodeType]
-            (code,) = [c for c in create.co_consts if type(c) is CodeType]
-            code = self._added(key, code)
         return code
 
     def _added(self, key: str, code: CodeType) -> CodeType:
@@ -295,7 +279,7 @@ def install() -> None:
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
     from rustpro import _dataclass_fast
 
-    _dataclass_fast.install(cache.function_code)
+    _dataclass_fast.install(_cache_path(_RECIPES_NAME), MAGIC_NUMBER)
     import typing
 
     typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]

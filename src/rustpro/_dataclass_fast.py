@@ -3,22 +3,24 @@
 With its methods' code kept between runs (`_codecache`), `@dataclass` still cost about 150
 microseconds a class, some 10 ms of every start for rustpro's eighty-odd classes: for each
 field three regular-expression lookups of its annotation text (is it a `ClassVar`, an
-`InitVar`, `KW_ONLY`?) through five helper calls, and for each method the source text built
-line by line through a dozen small helpers. `process_class` stands in for
-`dataclasses._process_class` and does the same steps for the shapes rustpro uses (no
+`InitVar`, `KW_ONLY`?) through five helper calls, and for each method its source text built
+line by line through a dozen small helpers, hashed and looked up. `process_class` stands in
+for `dataclasses._process_class` and takes the same steps for the shapes rustpro uses (no
 dataclass bases, string annotations, plain fields, no ordering methods, no weakref slot),
-with each annotation's regular-expression match kept for the process and each method's text
-built in one place; any other class, and any class that `dataclasses` would refuse, goes to
-`dataclasses` itself.
+with each annotation's regular-expression match kept for the process; the methods' code is
+kept between runs under the class's shape (`Recipes`: what the texts depend on, so a class
+met before gets its code without its texts being written), and each method is made from its
+code as running `__create_fn__` would make it (closure, defaults, annotations). Any other
+class, and any class that `dataclasses` would refuse, goes to `dataclasses` itself.
 
 What it makes is what `dataclasses` makes, to the attribute: the same `__dataclass_fields__`
-(the same `Field` objects), `__dataclass_params__`, method texts (so the same code, from the
-same cache), closures, defaults, qualified names, `__match_args__`, `__hash__`, `__slots__`
-and attribute order (tests/test_dataclass_fast.py builds every rustpro dataclass both ways
-and compares them). It mirrors the `dataclasses` of Python 3.11 (`_MIRRORED`): `install`
-puts it in place only when the `dataclasses` functions it mirrors are, bytecode for bytecode,
-those it was written against (`_FINGERPRINT`); under any other Python `dataclasses` works
-alone, as it always did.
+(the same `Field` objects), `__dataclass_params__`, methods (the code of the same texts, the
+same closures, defaults, annotations and qualified names), `__match_args__`, `__hash__`,
+`__doc__`, `__slots__` and attribute order (tests/test_dataclass_fast.py builds every rustpro
+dataclass both ways and compares them). It mirrors the `dataclasses` of Python 3.11
+(`_MIRRORED`): `install` puts it in place only when the `dataclasses` functions it mirrors
+are, bytecode for bytecode, those it was written against (`_FINGERPRINT`); under any other
+Python `dataclasses` works alone, as it always did.
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ _MIRRORED = (
     "_get_slots",
 )
 _FINGERPRINT = 485050820
+# The version of the method texts this module writes (`_texts`), in the stamp of the table of
+# their code (`Recipes`): raise it whenever they change, and set `_WRITERS_CHECKSUM` to
+# `writers_checksum()` (a test compares them).
+_TEXTS_VERSION = 1
+_WRITERS_CHECKSUM = 1452900082
 
 _MISSING: Any = dataclasses.MISSING
 _Field: Any = dataclasses.Field
@@ -114,6 +121,24 @@ def fingerprint() -> int:
     )
     parts.append(dataclasses._MODULE_IDENTIFIER_RE.pattern.encode())  # type: ignore[attr-defined]
     parts.append(f"{_FIELDS} {_PARAMS} {dataclasses._POST_INIT_NAME}".encode())  # type: ignore[attr-defined]
+    return zlib.crc32(b"\1".join(parts))
+
+
+def writers_checksum() -> int:
+    """A checksum of the bytecode of the functions that write the method texts."""
+    parts: list[bytes] = []
+    for writer in (
+        _texts,
+        _shape,
+        _init_text,
+        _repr_text,
+        _eq_text,
+        _frozen_texts,
+        _hash_text,
+        _init_parameter,
+        _tuple_text,
+    ):
+        _code_fingerprint(writer.__code__, parts)
     return zlib.crc32(b"\1".join(parts))
 
 
@@ -209,37 +234,133 @@ def _refused(cls: type, annotations: dict[str, Any], fields: list[Any]) -> bool:
     return False
 
 
-class FastDataclasses:
-    """`process_class` with the code cache that compiles its methods' texts."""
+# The methods' code of a class of each shape (`_shape`): (`__init__`, `__repr__`, `__eq__`,
+# `__setattr__`, `__delattr__`, `__hash__`), None for a method the shape does not have.
+_Codes = tuple[types.CodeType | None, ...]
+_METHODS = 6
 
-    def __init__(
-        self, function_code: Callable[[str], types.CodeType], original: Callable[..., type]
-    ) -> None:
-        self.function_code = function_code  # `_codecache`'s: a text's function's code
+
+class Recipes:
+    """Class shape -> its methods' code, loaded from `path` and saved back when it grew.
+
+    A method's text is a function of the shape alone (`_texts`), so its code is kept under
+    the shape: a class whose shape was met before gets its code without its texts being
+    written, hashed and looked up (two thirds of what this module's path still cost a class).
+    The file's stamp carries the bytecode magic and `_TEXTS_VERSION`, which changes whenever
+    the texts this module writes do (tests/test_dataclass_fast.py checks the texts' writers
+    against `_WRITERS_CHECKSUM`); a file otherwise stamped, unreadable or of another shape is
+    ignored and rewritten."""
+
+    def __init__(self, path: str | None, stamp: bytes) -> None:
+        self.path = path
+        self.stamp = stamp
+        self.codes: dict[tuple[Any, ...], _Codes] = _load_recipes(path, stamp) if path else {}
+        self.used: set[tuple[Any, ...]] = set()  # the shapes this process looked up
+        self.added = 0
+
+    def codes_of(self, shape: tuple[Any, ...], fields: list[Any]) -> _Codes:
+        """The methods' code of a class of `shape` whose fields are `fields`."""
+        self.used.add(shape)
+        codes = self.codes.get(shape)
+        if codes is None:
+            codes = tuple([_function_code(text) for text in _texts(shape, fields)])
+            self.codes[shape] = codes
+            self.added += 1
+            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
+                import atexit
+
+                atexit.register(self.save)
+        return codes
+
+    def save(self) -> None:
+        """Write the table atomically; a directory that cannot be written is skipped."""
+        if self.path is not None:
+            from rustpro import _codecache
+
+            _codecache._write(self.path, self.stamp, _codecache._bounded(self.codes, self.used))
+
+
+def _load_recipes(path: str, stamp: bytes) -> dict[tuple[Any, ...], _Codes]:
+    from rustpro import _codecache
+
+    table = _codecache._read_table(path, stamp)
+    if type(table) is not dict or not all(map(_well_formed, table.items())):
+        return {}
+    return table
+
+
+def _well_formed(entry: tuple[object, object]) -> bool:
+    """A table entry of the shapes this module writes (trusted like a `.pyc`: this only
+    tells a table from something else)."""
+    shape, codes = entry
+    return (
+        type(shape) is tuple
+        and type(codes) is tuple
+        and len(codes) == _METHODS
+        and all(code is None or type(code) is types.CodeType for code in codes)
+    )
+
+
+def _function_code(text: str | None) -> types.CodeType | None:
+    """The code of the one function the text `text` defines inside its `__create_fn__`, as
+    `exec` of the text compiles it for `dataclasses` (whose module has no `from __future__`
+    flags: `dont_inherit`)."""
+    if text is None:
+        return None
+    outer = compile(text, "<string>", "exec", dont_inherit=True)
+    (create,) = [c for c in outer.co_consts if type(c) is types.CodeType]
+    (code,) = [c for c in create.co_consts if type(c) is types.CodeType]
+    return code
+
+
+def _shape(
+    frozen: bool, slots: bool, eq: bool, post_init: bool, fields: list[Any]
+) -> tuple[Any, ...]:
+    """All that the texts of a class's methods depend on: per field, its name, whether it is
+    in `__init__`, has a default, a default factory, is keyword-only, and is in the repr, the
+    comparison and the hash (each as the test `dataclasses` applies to it)."""
+    return (
+        frozen,
+        slots,
+        eq,
+        post_init,
+        tuple(
+            [
+                (
+                    f.name,
+                    bool(f.init),
+                    f.default is not _MISSING,
+                    f.default_factory is not _MISSING,
+                    bool(f.kw_only),
+                    bool(f.repr),
+                    bool(f.compare),
+                    bool(f.compare if f.hash is None else f.hash),
+                )
+                for f in fields
+            ]
+        ),
+    )
+
+
+def _texts(shape: tuple[Any, ...], fields: list[Any]) -> tuple[str | None, ...]:
+    """The texts `dataclasses` writes for a class of `shape` (whose fields are `fields`)."""
+    frozen, slots, eq, post_init, _ = shape
+    return (
+        _init_text(fields, frozen, post_init, slots),
+        _repr_text(fields),
+        _eq_text(fields) if eq else None,
+        *(_frozen_texts(fields) if frozen else (None, None)),
+        _hash_text(fields) if eq and frozen else None,
+    )
+
+
+class FastDataclasses:
+    """`process_class`, with the table of methods' code it makes classes from."""
+
+    def __init__(self, recipes: Recipes, original: Callable[..., type]) -> None:
+        self.recipes = recipes
         self.original = original  # `dataclasses._process_class`
         self.fallbacks = 0  # classes handed to `dataclasses` (tests read it)
-
-    def _function(
-        self,
-        text: str,
-        local_values: dict[str, Any],
-        globals: dict[str, Any],
-        defaults: tuple[Any, ...] | None = None,
-        keyword_defaults: dict[str, Any] | None = None,
-        annotations: dict[str, Any] | None = None,
-    ) -> Any:
-        """What `_create_fn` returns for the text `text` (`def __create_fn__(...)` around the
-        function), made as running `__create_fn__(**local_values)` makes it but without
-        running it: the function of its code, with its defaults and annotations as the `def`
-        evaluates them and the values of `__create_fn__`'s locals it reads in its closure."""
-        code = self.function_code(text)
-        closure = tuple([_Cell(local_values[name]) for name in code.co_freevars]) or None
-        function = _FunctionType(code, globals, None, defaults, closure)
-        if keyword_defaults:
-            function.__kwdefaults__ = keyword_defaults
-        if annotations:
-            function.__annotations__ = annotations
-        return function
 
     def process_class(
         self,
@@ -328,30 +449,36 @@ class FastDataclasses:
                     setattr(cls, field.name, field.default)
         setattr(cls, _FIELDS, by_name)
         fields = list(by_name.values())
+        post_init = hasattr(cls, "__post_init__")
+        codes = self.recipes.codes_of(_shape(frozen, slots, eq, post_init, fields), fields)
+        init_code, repr_code, eq_code, setter_code, deleter_code, hash_code = codes
         positional = tuple(f for f in fields if f.init and not f.kw_only)
-        keyword = tuple(f for f in fields if f.init and f.kw_only)
         qualname = cls.__qualname__
         if "__init__" not in own:
-            post_init = hasattr(cls, "__post_init__")
-            method = self._init(fields, positional, keyword, frozen, post_init, globals, slots)
+            method = _init(init_code, fields, positional, globals)
             method.__qualname__ = f"{qualname}.__init__"
             cls.__init__ = method  # type: ignore[misc]
         if "__repr__" not in own:
-            method = dataclasses._recursive_repr(self._repr(fields, globals))  # type: ignore[attr-defined]
+            method = _FunctionType(repr_code, globals)  # type: ignore[arg-type]
+            method = dataclasses._recursive_repr(method)  # type: ignore[attr-defined]
             if isinstance(method, _FunctionType):
                 method.__qualname__ = f"{qualname}.__repr__"
             cls.__repr__ = method  # type: ignore[method-assign]
         if eq and "__eq__" not in own:
-            method = self._eq(fields, globals)
+            method = _FunctionType(eq_code, globals)  # type: ignore[arg-type]
             method.__qualname__ = f"{qualname}.__eq__"
             cls.__eq__ = method  # type: ignore[method-assign]
         if frozen:
-            for method in self._frozen(cls, fields, globals):
+            # `_frozen_get_del_attr`'s: the class is the one given (not the one made with
+            # slots below).
+            names = {"cls": cls, "FrozenInstanceError": _FrozenInstanceError}
+            for code in (setter_code, deleter_code):
+                method = _FunctionType(code, globals, None, None, _closure(code, names))  # type: ignore[arg-type]
                 method.__qualname__ = f"{qualname}.{method.__name__}"
                 setattr(cls, method.__name__, method)
         if eq and not explicit_hash:
             if frozen:  # `_hash_add`
-                method = self._hash(fields, globals)
+                method = _FunctionType(hash_code, globals)  # type: ignore[arg-type]
                 method.__qualname__ = f"{qualname}.__hash__"
                 cls.__hash__ = method  # type: ignore[method-assign]
             else:  # `_hash_set_none`
@@ -365,117 +492,135 @@ class FastDataclasses:
         abc.update_abstractmethods(cls)
         return cls
 
-    def _init(
-        self,
-        fields: list[Any],
-        positional: tuple[Any, ...],
-        keyword: tuple[Any, ...],
-        frozen: bool,
-        post_init: bool,
-        globals: dict[str, Any],
-        slots: bool,
-    ) -> Any:
-        """`_init_fn`'s `__init__` (self named `self`: a field so named goes to `dataclasses`)."""
-        local_values: dict[str, Any] = {f"_type_{f.name}": f.type for f in fields}
-        local_values["MISSING"] = _MISSING
-        local_values["_HAS_DEFAULT_FACTORY"] = _HAS_DEFAULT_FACTORY
-        local_values["__dataclass_builtins_object__"] = object
-        lines = []
+
+def _closure(code: types.CodeType, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The cells of the `__create_fn__` locals `code` reads, as running it fills them."""
+    return tuple([_Cell(values[name]) for name in code.co_freevars]) or None
+
+
+def _init(
+    code: Any, fields: list[Any], positional: tuple[Any, ...], globals: dict[str, Any]
+) -> Any:
+    """`_init_fn`'s `__init__`, made from its code as `__create_fn__` makes it: with its
+    defaults and annotations as the `def` evaluates them (each parameter's `_dflt_<name>` or
+    `_HAS_DEFAULT_FACTORY`, and `_type_<name>` in parameter order, then the return's) and the
+    locals its body reads (`_dflt_<name>` of a default factory or of a field `__init__` does
+    not take, `_HAS_DEFAULT_FACTORY`, `__dataclass_builtins_object__`) in its closure."""
+    keyword = [f for f in fields if f.init and f.kw_only]
+    defaults = tuple([_default_value(f) for f in positional if _has_default(f)]) or None
+    closure = None
+    if code.co_freevars:
+        names: dict[str, Any] = {
+            "_HAS_DEFAULT_FACTORY": _HAS_DEFAULT_FACTORY,
+            "__dataclass_builtins_object__": object,
+        }
         for f in fields:
-            name = f.name
-            if f.default_factory is not _MISSING:
-                local_values[f"_dflt_{name}"] = f.default_factory
-                if f.init:
-                    value = f"_dflt_{name}() if {name} is _HAS_DEFAULT_FACTORY else {name}"
-                else:
-                    value = f"_dflt_{name}()"
-            elif f.init:
-                if f.default is not _MISSING:
-                    local_values[f"_dflt_{name}"] = f.default
-                value = name
-            elif slots and f.default is not _MISSING:
-                local_values[f"_dflt_{name}"] = f.default
-                value = f"_dflt_{name}"
-            else:
-                continue
-            if frozen:
-                lines.append(f"  __dataclass_builtins_object__.__setattr__(self,{name!r},{value})")
-            else:
-                lines.append(f"  self.{name}={value}")
-        if post_init:
-            lines.append("  self.__post_init__()")
-        if not lines:
-            lines.append("  pass")
-        parameters = ["self", *map(_init_parameter, positional)]
-        if keyword:
-            parameters.append("*")
-            parameters.extend(map(_init_parameter, keyword))
-        local_values["_return_type"] = None
-        # What the `def` evaluates in `__create_fn__`: each parameter's default
-        # (`_dflt_<name>`, or `_HAS_DEFAULT_FACTORY`) and annotation (`_type_<name>`, in
-        # parameter order, then the return's).
-        defaults = tuple([_default_value(f) for f in positional if _has_default(f)]) or None
+            names[f"_dflt_{f.name}"] = (
+                f.default_factory if f.default_factory is not _MISSING else f.default
+            )
+        closure = _closure(code, names)
+    function = _FunctionType(code, globals, None, defaults, closure)
+    if keyword:
         keyword_defaults = {f.name: _default_value(f) for f in keyword if _has_default(f)}
-        annotations = {f.name: f.type for f in positional}
-        for f in keyword:
-            annotations[f.name] = f.type
-        annotations["return"] = None
-        text = (
-            f"def __create_fn__({', '.join(local_values)}):\n"
-            f" def __init__({','.join(parameters)})->_return_type:\n"
-            + "\n".join(lines)
-            + "\n return __init__"
-        )
-        return self._function(text, local_values, globals, defaults, keyword_defaults, annotations)
+        if keyword_defaults:
+            function.__kwdefaults__ = keyword_defaults
+    annotations = {f.name: f.type for f in positional}
+    for f in keyword:
+        annotations[f.name] = f.type
+    annotations["return"] = None
+    function.__annotations__ = annotations
+    return function
 
-    def _repr(self, fields: list[Any], globals: dict[str, Any]) -> Any:
-        shown = ", ".join([f"{f.name}={{self.{f.name}!r}}" for f in fields if f.repr])
-        text = (
-            "def __create_fn__():\n def __repr__(self):\n"
-            f'  return self.__class__.__qualname__ + f"({shown})"\n return __repr__'
-        )
-        return self._function(text, {}, globals)
 
-    def _eq(self, fields: list[Any], globals: dict[str, Any]) -> Any:
-        compared = [f for f in fields if f.compare]
-        text = (
-            "def __create_fn__():\n def __eq__(self,other):\n"
-            "  if other.__class__ is self.__class__:\n"
-            f"   return {_tuple_text('self', compared)}=={_tuple_text('other', compared)}\n"
-            "  return NotImplemented\n return __eq__"
-        )
-        return self._function(text, {}, globals)
+def _init_text(fields: list[Any], frozen: bool, post_init: bool, slots: bool) -> str:
+    """`_init_fn`'s text (self named `self`: a field so named goes to `dataclasses`)."""
+    local_names = [f"_type_{f.name}" for f in fields]
+    local_names += ["MISSING", "_HAS_DEFAULT_FACTORY", "__dataclass_builtins_object__"]
+    lines = []
+    for f in fields:
+        name = f.name
+        if f.default_factory is not _MISSING:
+            local_names.append(f"_dflt_{name}")
+            if f.init:
+                value = f"_dflt_{name}() if {name} is _HAS_DEFAULT_FACTORY else {name}"
+            else:
+                value = f"_dflt_{name}()"
+        elif f.init:
+            if f.default is not _MISSING:
+                local_names.append(f"_dflt_{name}")
+            value = name
+        elif slots and f.default is not _MISSING:
+            local_names.append(f"_dflt_{name}")
+            value = f"_dflt_{name}"
+        else:
+            continue
+        if frozen:
+            lines.append(f"  __dataclass_builtins_object__.__setattr__(self,{name!r},{value})")
+        else:
+            lines.append(f"  self.{name}={value}")
+    if post_init:
+        lines.append("  self.__post_init__()")
+    if not lines:
+        lines.append("  pass")
+    positional = [f for f in fields if f.init and not f.kw_only]
+    keyword = [f for f in fields if f.init and f.kw_only]
+    parameters = ["self", *map(_init_parameter, positional)]
+    if keyword:
+        parameters.append("*")
+        parameters.extend(map(_init_parameter, keyword))
+    local_names.append("_return_type")
+    return (
+        f"def __create_fn__({', '.join(local_names)}):\n"
+        f" def __init__({','.join(parameters)})->_return_type:\n"
+        + "\n".join(lines)
+        + "\n return __init__"
+    )
 
-    def _frozen(self, cls: type, fields: list[Any], globals: dict[str, Any]) -> tuple[Any, Any]:
-        """`_frozen_get_del_attr`'s `__setattr__` and `__delattr__`."""
-        local_values = {"cls": cls, "FrozenInstanceError": _FrozenInstanceError}
-        names = "(" + ",".join([repr(f.name) for f in fields]) + ",)" if fields else "()"
-        setter = (
-            "def __create_fn__(cls, FrozenInstanceError):\n"
-            " def __setattr__(self,name,value):\n"
-            f"  if type(self) is cls or name in {names}:\n"
-            '   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n'
-            "  super(cls, self).__setattr__(name, value)\n return __setattr__"
-        )
-        deleter = (
-            "def __create_fn__(cls, FrozenInstanceError):\n"
-            " def __delattr__(self,name):\n"
-            f"  if type(self) is cls or name in {names}:\n"
-            '   raise FrozenInstanceError(f"cannot delete field {name!r}")\n'
-            "  super(cls, self).__delattr__(name)\n return __delattr__"
-        )
-        return (
-            self._function(setter, local_values, globals),
-            self._function(deleter, local_values, globals),
-        )
 
-    def _hash(self, fields: list[Any], globals: dict[str, Any]) -> Any:
-        hashed = [f for f in fields if (f.compare if f.hash is None else f.hash)]
-        text = (
-            "def __create_fn__():\n def __hash__(self):\n"
-            f"  return hash({_tuple_text('self', hashed)})\n return __hash__"
-        )
-        return self._function(text, {}, globals)
+def _repr_text(fields: list[Any]) -> str:
+    shown = ", ".join([f"{f.name}={{self.{f.name}!r}}" for f in fields if f.repr])
+    return (
+        "def __create_fn__():\n def __repr__(self):\n"
+        f'  return self.__class__.__qualname__ + f"({shown})"\n return __repr__'
+    )
+
+
+def _eq_text(fields: list[Any]) -> str:
+    compared = [f for f in fields if f.compare]
+    return (
+        "def __create_fn__():\n def __eq__(self,other):\n"
+        "  if other.__class__ is self.__class__:\n"
+        f"   return {_tuple_text('self', compared)}=={_tuple_text('other', compared)}\n"
+        "  return NotImplemented\n return __eq__"
+    )
+
+
+def _frozen_texts(fields: list[Any]) -> tuple[str, str]:
+    """`_frozen_get_del_attr`'s `__setattr__` and `__delattr__`."""
+    names = "(" + ",".join([repr(f.name) for f in fields]) + ",)" if fields else "()"
+    setter = (
+        "def __create_fn__(cls, FrozenInstanceError):\n"
+        " def __setattr__(self,name,value):\n"
+        f"  if type(self) is cls or name in {names}:\n"
+        '   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n'
+        "  super(cls, self).__setattr__(name, value)\n return __setattr__"
+    )
+    deleter = (
+        "def __create_fn__(cls, FrozenInstanceError):\n"
+        " def __delattr__(self,name):\n"
+        f"  if type(self) is cls or name in {names}:\n"
+        '   raise FrozenInstanceError(f"cannot delete field {name!r}")\n'
+        "  super(cls, self).__delattr__(name)\n return __delattr__"
+    )
+    return setter, deleter
+
+
+def _hash_text(fields: list[Any]) -> str:
+    hashed = [f for f in fields if (f.compare if f.hash is None else f.hash)]
+    return (
+        "def __create_fn__():\n def __hash__(self):\n"
+        f"  return hash({_tuple_text('self', hashed)})\n return __hash__"
+    )
 
 
 def _signature_text(cls: type) -> str:
@@ -532,15 +677,17 @@ def _with_slots(cls: type, frozen: bool, fields: list[Any]) -> type:
     return made  # type: ignore[no-any-return]
 
 
-def install(function_code: Callable[[str], types.CodeType]) -> FastDataclasses | None:
+def install(path: str | None, magic: bytes) -> FastDataclasses | None:
     """Put `process_class` in place of `dataclasses._process_class` when `dataclasses` is the
-    one it mirrors; returns it (None when `dataclasses` is left as it is)."""
+    one it mirrors, with the table of methods' code at `path` (None: none kept); returns it
+    (None when `dataclasses` is left as it is)."""
     current = dataclasses._process_class  # type: ignore[attr-defined]
     owner = getattr(current, "__self__", None)
     if isinstance(owner, FastDataclasses):
         return owner
     if fingerprint() != _FINGERPRINT:
         return None
-    fast = FastDataclasses(function_code, current)
+    stamp = magic + f"rustpro dataclass recipes {_TEXTS_VERSION}\n".encode()
+    fast = FastDataclasses(Recipes(path, stamp), current)
     dataclasses._process_class = fast.process_class  # type: ignore[attr-defined]
     return fast
