@@ -458,6 +458,38 @@ def test_another_dataclasses_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> N
     assert dataclasses._process_class is fast.original  # type: ignore[attr-defined]
 
 
+def test_a_table_kept_for_this_dataclasses_stands_for_its_fingerprint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Only a process that found `dataclasses` to be the mirrored one writes the table, and
+    its stamp names that `dataclasses`: while the table is there, the fingerprint is not
+    taken again; without it, or for another `dataclasses` file, it is."""
+    fast = _fast()
+    path = tmp_path / "recipes.pyc"
+    taken: list[int] = []
+
+    def fingerprint() -> int:
+        taken.append(1)
+        return _dataclass_fast._FINGERPRINT + 1  # as if this were another dataclasses
+
+    monkeypatch.setattr(_dataclass_fast, "fingerprint", fingerprint)
+    monkeypatch.setattr(dataclasses, "_process_class", fast.original)
+    assert _dataclass_fast.install(str(path), b"magic") is None
+    assert taken == [1]
+    identity = _dataclass_fast._dataclasses_identity()
+    assert identity and dataclasses.__file__ in identity
+    version, checksum = _dataclass_fast._TEXTS_VERSION, _dataclass_fast._FINGERPRINT
+    stamp = f"rustpro dataclass recipes {version} {checksum} {identity}\n"
+    _dataclass_fast.Recipes(str(path), b"magic" + stamp.encode()).save()
+    installed = _dataclass_fast.install(str(path), b"magic")
+    assert installed is not None and installed.recipes.read
+    assert taken == [1]
+    monkeypatch.setattr(dataclasses, "_process_class", fast.original)
+    monkeypatch.setattr(_dataclass_fast, "_dataclasses_identity", lambda: identity + "0")
+    assert _dataclass_fast.install(str(path), b"magic") is None
+    assert taken == [1, 1]
+
+
 @pytest.mark.parametrize("name", ["_tuple_str", "_field_assign", "_add_slots", "_get_field"])
 def test_the_fingerprint_changes_with_a_mirrored_function(
     monkeypatch: pytest.MonkeyPatch, name: str

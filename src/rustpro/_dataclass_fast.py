@@ -28,6 +28,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import inspect
+import os
 import sys
 import types
 import zlib
@@ -249,12 +250,17 @@ class Recipes:
     The file's stamp carries the bytecode magic and `_TEXTS_VERSION`, which changes whenever
     the texts this module writes do (tests/test_dataclass_fast.py checks the texts' writers
     against `_WRITERS_CHECKSUM`); a file otherwise stamped, unreadable or of another shape is
-    ignored and rewritten."""
+    ignored and rewritten. The stamp also names the `dataclasses` module the code was made
+    for (`_dataclasses_identity`): only a process whose `dataclasses` was found to be the
+    mirrored one writes the table, so a table so stamped says this one is (`read`: the
+    fingerprint need not be taken again, a hundredth of a one-file audit's start)."""
 
     def __init__(self, path: str | None, stamp: bytes) -> None:
         self.path = path
         self.stamp = stamp
-        self.codes: dict[tuple[Any, ...], _Codes] = _load_recipes(path, stamp) if path else {}
+        table = _load_recipes(path, stamp) if path else None
+        self.read = table is not None  # a table so stamped was read
+        self.codes: dict[tuple[Any, ...], _Codes] = {} if table is None else table
         self.used: set[tuple[Any, ...]] = set()  # the shapes this process looked up
         self.added = 0
 
@@ -280,13 +286,28 @@ class Recipes:
             _codecache._write(self.path, self.stamp, _codecache._bounded(self.codes, self.used))
 
 
-def _load_recipes(path: str, stamp: bytes) -> dict[tuple[Any, ...], _Codes]:
+def _load_recipes(path: str, stamp: bytes) -> dict[tuple[Any, ...], _Codes] | None:
+    """The table at `path`; None when it is missing, unreadable, stamped otherwise or not such
+    a table."""
     from rustpro import _codecache
 
     table = _codecache._read_table(path, stamp)
     if type(table) is not dict or not all(map(_well_formed, table.items())):
-        return {}
+        return None
     return table
+
+
+def _dataclasses_identity() -> str:
+    """The interpreter and the `dataclasses` source file (path, modification time, size); empty
+    when there is no such file."""
+    location = getattr(dataclasses, "__file__", None)
+    if not location:
+        return ""
+    try:
+        status = os.stat(location)
+    except OSError:
+        return ""
+    return f"{sys.version} {location} {status.st_mtime_ns} {status.st_size}"
 
 
 def _well_formed(entry: tuple[object, object]) -> bool:
@@ -685,9 +706,11 @@ def install(path: str | None, magic: bytes) -> FastDataclasses | None:
     owner = getattr(current, "__self__", None)
     if isinstance(owner, FastDataclasses):
         return owner
-    if fingerprint() != _FINGERPRINT:
+    identity = _dataclasses_identity()
+    stamp = f"rustpro dataclass recipes {_TEXTS_VERSION} {_FINGERPRINT} {identity}\n"
+    recipes = Recipes(path if identity else None, magic + stamp.encode())
+    if not recipes.read and fingerprint() != _FINGERPRINT:
         return None
-    stamp = magic + f"rustpro dataclass recipes {_TEXTS_VERSION}\n".encode()
-    fast = FastDataclasses(Recipes(path, stamp), current)
+    fast = FastDataclasses(recipes, current)
     dataclasses._process_class = fast.process_class  # type: ignore[attr-defined]
     return fast
