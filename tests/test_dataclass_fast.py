@@ -114,6 +114,43 @@ def test_a_kept_shape_s_code_is_what_its_texts_compile_to(tmp_path: Path) -> Non
     assert _dataclass_fast.Recipes(str(path), b"another stamp\n").codes == {}
 
 
+def test_a_class_that_changed_gets_the_code_of_its_new_shape(tmp_path: Path) -> None:
+    """The code is kept under the class's shape, read from the class in every run: a class
+    whose fields changed since the table was kept is made from its new texts, as
+    `dataclasses` makes it."""
+    fast = _fast()
+    path = str(tmp_path / "recipes.pyc")
+
+    def before() -> type:
+        class Version:
+            """A class as it was."""
+
+            major: int
+            minor: int
+
+        return Version
+
+    def after() -> type:
+        class Version:
+            """The same class, changed."""
+
+            major: int
+            minor: int = 0
+            tags: list[str] = field(default_factory=list, compare=False)
+
+        return Version
+
+    first = _dataclass_fast.FastDataclasses(_dataclass_fast.Recipes(path, b"s\n"), fast.original)
+    assert _made_both_ways(first, before, frozen=True, slots=True) == []
+    first.recipes.save()
+    second = _dataclass_fast.FastDataclasses(_dataclass_fast.Recipes(path, b"s\n"), fast.original)
+    assert second.recipes.read and len(second.recipes.codes) == 1
+    assert _made_both_ways(second, after, frozen=True, slots=True) == []
+    assert second.recipes.added == 1  # a new shape
+    assert _made_both_ways(second, before, frozen=True, slots=True) == []
+    assert second.recipes.added == 1  # the kept one
+
+
 @pytest.mark.parametrize(
     "content",
     [

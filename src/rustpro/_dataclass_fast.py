@@ -38,6 +38,7 @@ from typing import Any
 # The `dataclasses` functions whose steps `process_class` repeats; `_FINGERPRINT` is their
 # bytecode's, as Python 3.11.7 has them (`fingerprint()`).
 _MIRRORED = (
+    "dataclass",  # the order of `_process_class`'s arguments
     "_process_class",
     "_get_field",
     "_is_type",
@@ -63,7 +64,7 @@ _MIRRORED = (
     "_add_slots",
     "_get_slots",
 )
-_FINGERPRINT = 485050820
+_FINGERPRINT = 4227405295
 # The version of the method texts this module writes (`_texts`), in the stamp of the table of
 # their code (`Recipes`): raise it whenever they change, and set `_WRITERS_CHECKSUM` to
 # `writers_checksum()` (a test compares them).
