@@ -51,6 +51,7 @@ _CODE_TABLE_VERSION = b"rustpro code table 2\n"
 # refuses to compile one), so the key cannot be a dataclass method's.
 _EVAL_KEY = "\0eval\0"
 _REGEX_NAME = "_regex_codes"
+_RECIPES_NAME = "_dataclass_recipes"
 _TOML_NAME = "_parsed_toml"
 
 
@@ -276,6 +277,9 @@ def install() -> None:
 
     cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER + _CODE_TABLE_VERSION)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
+    from rustpro import _dataclass_fast
+
+    _dataclass_fast.install(_cache_path(_RECIPES_NAME), MAGIC_NUMBER)
     import typing
 
     typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]
