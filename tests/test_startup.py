@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -211,3 +212,135 @@ def test_importing_rustpro_freezes_its_caches_and_leaves_the_collector_on() -> N
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert done.stdout.split() == ["True", "True"], done.stderr
+
+
+def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
+    tmp_path: Path,
+) -> None:
+    # `inspect` (with `ast`, `dis`, `tokenize`) and `ipaddress` were a tenth of a one-file
+    # audit's start-up: `dataclasses` and `urllib.parse` import them for paths an audit never
+    # takes (`rustpro._startup.imports_deferred`).
+    (tmp_path / "src").mkdir()
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "tiny"\nversion = "0.1.0"\n')
+    (tmp_path / "src" / "lib.rs").write_text("pub fn f() {}\n")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from rustpro import _fastpath
+        audit = _fastpath.command(["audit", "--static", "--no-cache", "-j", "1", "-q",
+                                   {str(tmp_path)!r}])
+        try:
+            audit()
+        except SystemExit:
+            pass
+        unused = ("inspect", "ast", "dis", "ipaddress", "click")
+        print(sorted(name for name in unused if name in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
+def test_a_deferred_module_is_the_module_wherever_it_is_read() -> None:
+    script = textwrap.dedent(
+        """
+        import sys, rustpro, dataclasses, urllib.parse
+        from rustpro._startup import _Deferred
+        assert "inspect" not in sys.modules and "ipaddress" not in sys.modules
+        assert type(dataclasses.inspect) is _Deferred
+        signature = dataclasses.inspect.signature  # read: imported now
+        import inspect
+        assert type(inspect) is not _Deferred and sys.modules["inspect"] is inspect
+        assert signature is inspect.signature and dataclasses.inspect.isclass is inspect.isclass
+        assert urllib.parse.urlsplit("http://[::1]:80/x").hostname == "::1"  # reads ipaddress
+        import ipaddress
+        assert type(ipaddress) is not _Deferred
+        assert urllib.parse.ipaddress.ip_address is ipaddress.ip_address
+        @dataclasses.dataclass
+        class NoDocstring:
+            x: int
+        print(NoDocstring.__doc__)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["NoDocstring(x:", "int)"]
+
+
+def test_a_stand_in_read_inside_its_block_imports_the_module() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from rustpro._startup import _Deferred, imports_deferred
+        sys.modules.pop("colorsys", None)
+        with imports_deferred("colorsys", "sys"):
+            import colorsys
+            assert type(colorsys) is _Deferred and sys.modules["sys"] is sys
+            assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+            assert type(sys.modules["colorsys"]) is not _Deferred
+        assert type(sys.modules["colorsys"]) is not _Deferred
+        with imports_deferred("json"):
+            import json as unread
+        assert "json" not in sys.modules and type(unread) is _Deferred
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+class _Recorded:
+    seen: ClassVar[list[tuple[str, bool, bool]]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # Where rules ask: in `__init_subclass__`, before `ABCMeta` has set the abstract
+        # methods (`inspect.isabstract` then looks for them itself).
+        super().__init_subclass__(**kwargs)
+        import inspect
+
+        from rustpro.rules.base import _is_abstract
+
+        _Recorded.seen.append((cls.__name__, _is_abstract(cls), inspect.isabstract(cls)))
+
+
+def test_a_rule_class_is_abstract_exactly_when_inspect_says_so() -> None:
+    import abc
+
+    class Plain(_Recorded):
+        pass
+
+    class WithAbstract(_Recorded, abc.ABC):
+        @abc.abstractmethod
+        def check(self) -> None: ...
+
+    class Concrete(WithAbstract):
+        def check(self) -> None:
+            pass
+
+    class StillAbstract(WithAbstract):
+        pass
+
+    class Flagged(_Recorded):
+        pass
+
+    Flagged.__abstractmethods__ = frozenset({"check"})  # type: ignore[attr-defined]
+    import inspect
+
+    from rustpro.rules.base import _is_abstract
+
+    assert _Recorded.seen == [
+        ("Plain", False, False),
+        ("WithAbstract", True, True),
+        ("Concrete", False, False),
+        ("StillAbstract", True, True),
+        ("Flagged", False, False),
+    ]
+    for cls in (Plain, WithAbstract, Concrete, StillAbstract, Flagged):
+        assert _is_abstract(cls) is inspect.isabstract(cls), cls  # once made, too
+    assert _is_abstract(Flagged)

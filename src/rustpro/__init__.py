@@ -1,12 +1,16 @@
 """rustpro: a senior Rust engineer's judgement, as a tool."""
 
-from rustpro._startup import collector_paused
+from rustpro._startup import collector_paused, imports_deferred
 
 # Loading the caches below makes thousands of long-lived objects (code, the tables): the cycle
 # collector, walking them every few hundred allocations, was a thirtieth of a one-file audit,
 # and its first collection after them, a seventieth. They are frozen with what they imported
 # (`rustpro._startup`).
-with collector_paused():
+# `dataclasses` and `pathlib` (through `urllib.parse`) import `inspect` and `ipaddress`, which
+# an audit never reads: they are imported if and when read (`imports_deferred`).
+with collector_paused(), imports_deferred("inspect", "ipaddress"):
+    import pathlib  # noqa: F401
+
     from rustpro import _codecache
 
     # `@dataclass` compiles the methods it writes and `re` the patterns it is given: both are

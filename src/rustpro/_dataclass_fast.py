@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-import inspect
 import os
 import sys
 import types
@@ -647,6 +646,8 @@ def _hash_text(fields: list[Any]) -> str:
 
 def _signature_text(cls: type) -> str:
     """The signature `_process_class` writes in the doc of a class that has none."""
+    import inspect  # here: only a class without a docstring needs it, and none of rustpro's
+
     try:
         return str(inspect.signature(cls)).replace(" -> None", "")
     except (TypeError, ValueError):

@@ -10,9 +10,13 @@ is not there: 36 collections and about 5 ms of a one-file audit. Start-up code i
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.machinery
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -29,3 +33,41 @@ def collector_paused() -> Iterator[None]:
             gc.freeze()
         if enabled:
             gc.enable()
+
+
+class _Deferred(types.ModuleType):
+    """A module's stand-in: its first attribute read imports the module and answers from it
+    (and from then on the stand-in holds the module's names)."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if sys.modules.get(self.__name__) is self:  # read inside `imports_deferred`'s block
+            del sys.modules[self.__name__]
+        module = importlib.import_module(self.__name__)
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attribute)
+
+
+@contextmanager
+def imports_deferred(*names: str) -> Iterator[None]:
+    """Run the block with `import NAME` binding a stand-in for each module of `names` not yet
+    imported; the stand-in imports the module when the code that imported it reads it.
+
+    Some standard modules import others at the top that they read only on rare paths:
+    `dataclasses` reads `inspect` (which imports `ast`, `dis`, `tokenize`...) only for a
+    class without a docstring, `urllib.parse` (imported by `pathlib`) reads `ipaddress` only
+    for a bracketed host. Importing those was a tenth of a one-file audit's start-up. Only
+    the block's imports see the stand-ins: they leave `sys.modules` with the block, so any
+    later `import NAME` gets the module itself. (`importlib.util.LazyLoader` cannot do this
+    here: an `import` statement reads the module's `__spec__`, which loads it.)
+    """
+    deferred = [name for name in names if name not in sys.modules]
+    for name in deferred:
+        stand_in = _Deferred(name)
+        stand_in.__spec__ = importlib.machinery.ModuleSpec(name, None)
+        sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        for name in deferred:
+            if type(sys.modules.get(name)) is _Deferred:
+                del sys.modules[name]

@@ -12,8 +12,8 @@ A rule's docstring is its documentation, in the sections clippy and ruff use:
 
 from __future__ import annotations
 
+import abc
 import enum
-import inspect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,6 +86,8 @@ class RuleDocs:
 
 def parse_docs(docstring: str) -> RuleDocs:
     """Split a rule docstring into its `## Section` parts (text before the first is dropped)."""
+    import inspect  # here: `explain`, `rules` and the docs read docs, an audit does not
+
     text = inspect.cleandoc(docstring)
     sections: dict[str, str] = {}
     current: str | None = None
@@ -117,6 +119,22 @@ class _Docs:
 _DOCS = _Docs()
 
 
+# `type.__flags__` bit of a class with abstract methods left (CPython's Py_TPFLAGS_IS_ABSTRACT).
+_TPFLAGS_IS_ABSTRACT = 1 << 20
+
+
+def _is_abstract(cls: type) -> bool:
+    """`inspect.isabstract(cls)`, importing `inspect` only for an ABC: no rule class is one,
+    and `inspect` (with `ast` and `dis`) was a twelfth of a one-file audit's start-up."""
+    if cls.__flags__ & _TPFLAGS_IS_ABSTRACT:
+        return True
+    if not isinstance(cls, abc.ABCMeta):
+        return False  # what `inspect.isabstract` answers for any other class
+    import inspect
+
+    return inspect.isabstract(cls)
+
+
 class BaseRule:
     """Shared metadata and validation of file rules and crate rules."""
 
@@ -133,7 +151,7 @@ class BaseRule:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        if inspect.isabstract(cls) or cls.__dict__.get("abstract", False):
+        if _is_abstract(cls) or cls.__dict__.get("abstract", False):
             return
         name = cls.__dict__.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
