@@ -180,6 +180,26 @@ def test_stop_signals_are_handled_inside_and_restored_after() -> None:
     assert stopping.Terminated(signal.SIGTERM).message == "rustpro: stopped by SIGTERM"
 
 
+def test_off_the_main_thread_no_handler_is_set_and_nothing_fails() -> None:
+    import signal
+    import threading
+
+    from rustpro import stopping
+
+    before = {signum: signal.getsignal(signum) for signum in stopping._STOPS}
+    seen: list[object] = []
+
+    def work() -> None:
+        with stopping.terminate_as_exception(), stopping._signals_ignored():
+            seen.append({signum: signal.getsignal(signum) for signum in stopping._STOPS})
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen == [before]
+    assert {signum: signal.getsignal(signum) for signum in stopping._STOPS} == before
+
+
 def test_a_one_file_audit_imports_only_what_it_uses(tmp_path: Path) -> None:
     # What each of these cost every start, for a `--statistics` report, a stop message or
     # click's did-you-mean suggestion for `-j` that nobody saw.
@@ -233,7 +253,7 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
             audit()
         except SystemExit:
             pass
-        unused = ("inspect", "ast", "dis", "ipaddress", "click")
+        unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading")
         print(sorted(name for name in unused if name in sys.modules))
         """
     )

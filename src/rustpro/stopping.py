@@ -14,7 +14,6 @@ import contextlib
 import importlib
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -57,6 +56,25 @@ class Terminated(BaseException):
         return f"rustpro: stopped by {signal.Signals(self.signum).name}"
 
 
+def _handlers_replaced(signums: tuple[int, ...], handler: Any) -> dict[int, Any]:
+    """Set `handler` for each of `signums`; the handlers it replaced. None are set off the
+    main thread, where Python refuses to set any (`ValueError`): asking it, rather than
+    `threading`, spares every start importing `threading`."""
+    previous: dict[int, Any] = {}
+    try:
+        for signum in signums:
+            previous[signum] = _os_signals.signal(signum, handler)
+    except ValueError:
+        _handlers_restored(previous)  # none: the first call fails off the main thread
+        return {}
+    return previous
+
+
+def _handlers_restored(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        _os_signals.signal(signum, handler)
+
+
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
@@ -66,15 +84,11 @@ def terminate_as_exception() -> Iterator[None]:
     """While active, SIGTERM and SIGHUP raise `Terminated` in the main thread (so `with`
     blocks and `finally` clauses run, and the workers are stopped) instead of killing the
     process on the spot."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-    previous = {signum: _os_signals.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
+    previous = _handlers_replaced(STOP_SIGNALS, _raise_terminated)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            _os_signals.signal(signum, handler)
+        _handlers_restored(previous)
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
@@ -136,15 +150,11 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 def _signals_ignored() -> Iterator[None]:
     """A second Ctrl-C or SIGTERM must not cut the stopping short and leave workers behind:
     rustpro is on its way out already."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: _os_signals.signal(signum, _os_signals.SIG_IGN) for signum in _STOPS}
+    previous = _handlers_replaced(_STOPS, _os_signals.SIG_IGN)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            _os_signals.signal(signum, handler)
+        _handlers_restored(previous)
 
 
 _STOPS: tuple[int, ...] = (_os_signals.SIGINT, *STOP_SIGNALS)

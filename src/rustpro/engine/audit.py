@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -531,6 +530,9 @@ class _InBackground:
         self._outcome: ExtraResult | tuple[list[Finding], dict[Checkpoint, list[str]]] | None
         self._outcome = None
         self._error: BaseException | None = None
+        import threading  # here: only full mode's cargo runs in the background (a static
+        # audit never does, and spares importing it at every start)
+
         self._thread = threading.Thread(
             target=self._run, args=(hook, workspace), name="rustpro-extra", daemon=True
         )
