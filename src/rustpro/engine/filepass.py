@@ -99,7 +99,7 @@ def _analyze(
     relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
     file_plan = gates.plan(role is Role.PRODUCTION, rules)
     test_ranges: list[tuple[int, int]] = []
-    file_structure = FileStructure()
+    file_structure = result.structure  # the empty one `FileResult` made: filled here
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
     # Candidates in document order, each node once per gate.
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
@@ -129,7 +129,6 @@ def _analyze(
         candidates.append((token_tree, route, wanted))
     structure.record_macro_mods(ctx, file_structure)
     structure.record_includes(ctx, file_structure)
-    result.structure = file_structure
     # Generated files are nobody's to fix: the engine records their module structure (the
     # module tree runs through them) and no rule looks at them.
     if is_generated_path(relpath) or is_generated_file(root):
@@ -248,6 +247,35 @@ def _relevant_by_scope(
     return relevant, any(sub.file_needs for sub in relevant)
 
 
+_Scopes = tuple[
+    tuple[bool, ...],
+    tuple[bool, ...],
+    dict[tuple[tuple[Subscription, ...], bool, bool], tuple[tuple[Subscription, ...], bool]],
+]
+# `_scopes_seen` by (production file, test file): the same few answers in every file.
+# Worked out per file they cost a tenth of a small file's pass (an enum's hash is a Python
+# call), so the key is two booleans rather than the role.
+_SCOPES_SEEN: dict[tuple[bool, bool], _Scopes] = {}
+
+
+def _scopes_seen(role: Role, file_test_only: bool) -> _Scopes:
+    """Which scopes see code outside and inside test regions of a file of `role` (indexed
+    like `gates.SCOPES`), and the `_relevant_by_scope` answers kept for such files."""
+    kind = (role is Role.PRODUCTION and not file_test_only, role is Role.TEST or file_test_only)
+    known = _SCOPES_SEEN.get(kind)
+    if known is None:
+        known = _SCOPES_SEEN[kind] = _work_out_scopes(*kind)
+    return known
+
+
+def _work_out_scopes(production_file: bool, test_file: bool) -> _Scopes:
+    outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
+    inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
+    seen_outside = tuple(outside[scope] for scope in gates.SCOPES)
+    seen_inside = tuple(inside[scope] for scope in gates.SCOPES)
+    return seen_outside, seen_inside, _RELEVANT_BY_SCOPE.setdefault(seen_outside, {})
+
+
 class _RuleRunner:
     """Hands matches to rules, deciding scope (production, tests) once per anchor."""
 
@@ -258,15 +286,7 @@ class _RuleRunner:
         self.file_holds: dict[tuple[bytes, ...], bool] = {}
         # `_relevant` answers that depend on this file's bytes, by the scope-relevant tuple.
         self.relevant_here: dict[int, tuple[Subscription, ...]] = {}
-        production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
-        test_file = ctx.role is Role.TEST or ctx.file_test_only
-        # Which scopes see code outside / inside test regions of this file, indexed like
-        # `gates.SCOPES`.
-        outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
-        inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
-        self.outside = tuple(outside[scope] for scope in gates.SCOPES)
-        self.inside = tuple(inside[scope] for scope in gates.SCOPES)
-        self.by_scope = _RELEVANT_BY_SCOPE.setdefault(self.outside, {})
+        self.outside, self.inside, self.by_scope = _scopes_seen(ctx.role, ctx.file_test_only)
 
     def deliver(
         self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]

@@ -328,8 +328,10 @@ class WordFinder:
         self._inner_attributes: object | None = None
         self._inner_docs = False
         self._needles: tuple[bytes, ...] = ()
-        # Per needle: must the bytes before / after it not continue a word?
-        self._bounded: tuple[tuple[bool, bool], ...] = ()
+        # Per needle (by the automaton's index): the needle, its word (None for an inner doc
+        # comment mark), and whether the bytes before / after it must not continue a word.
+        # One tuple per match read: the finder's loop runs for every match of every file.
+        self._entries: tuple[tuple[bytes, _Word | None, bool, bool], ...] = ()
         self._automaton: ahocorasick_rs.BytesAhoCorasick | None = None
         self._ignored_in_tests: Callable[[object, bytes], bool] | None = None
 
@@ -436,8 +438,9 @@ class WordFinder:
         if self._inner_docs:
             needles.extend(_INNER_DOC_NEEDLES)
         self._needles = tuple(needles)
-        self._bounded = tuple(
-            (needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES) for needle in needles
+        self._entries = tuple(
+            (needle, self._words.get(needle), needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES)
+            for needle in needles
         )
         self._automaton = (
             ahocorasick_rs.BytesAhoCorasick(
@@ -497,9 +500,7 @@ class WordFinder:
         region_end: RegionEnd | None,
     ) -> None:
         assert self._automaton is not None
-        needles = self._needles
-        bounded = self._bounded
-        words = self._words
+        entries = self._entries
         word_bytes, left_blockers = _WORD_BYTES, _LEFT_BLOCKERS
         size = len(source)
         file_docs = False
@@ -516,8 +517,7 @@ class WordFinder:
         # head or a token tree), so it is a candidate nobody there wants.
         tests_end = -1
         for index, start, end in self._automaton.find_matches_as_indexes(source):
-            needle = needles[index]
-            word = words.get(needle)
+            needle, word, left, right = entries[index]
             if word is None:  # an inner doc comment mark
                 file_docs = file_docs or self._file_doc(ancestry, start, end, found)
                 continue
@@ -525,7 +525,6 @@ class WordFinder:
                 continue
             if start < tests_end and word.skipped_in_tests:
                 continue
-            left, right = bounded[index]
             if (left and start and source[start - 1] in left_blockers) or (
                 right and end < size and source[end] in word_bytes
             ):

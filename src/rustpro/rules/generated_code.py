@@ -35,7 +35,8 @@ def is_generated_path(relpath: str) -> bool:
     """True for a file whose name or directory says generated (`x.pb.rs`, `generated/x.rs`)."""
     if relpath.endswith(_GENERATED_SUFFIXES):
         return True
-    return any(part in _GENERATED_DIRS for part in relpath.split("/")[:-1])
+    # `isdisjoint` rather than `any(..)` over a generator: asked of every file.
+    return not _GENERATED_DIRS.isdisjoint(relpath.split("/")[:-1])
 
 
 def is_generated_file(root: Node) -> bool:
