@@ -304,7 +304,12 @@ class _RuleRunner:
     def candidate(self, node: Node, route: GateRoute, subs: tuple[Subscription, ...]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
-        subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
+        # `_relevant`'s first question written out: most candidates stop at this look-up.
+        known = self.by_scope.get((subs, in_test, route.channel is Channel.KIND))
+        if known is None or known[1]:
+            subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
+        else:
+            subs = known[0]
         if not subs:
             return
         source = self.ctx.source

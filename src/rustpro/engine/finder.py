@@ -505,6 +505,7 @@ class WordFinder:
         size = len(source)
         file_docs = False
         parent = ancestry.parent
+        named_node_at = ancestry.named_node_at
         # The comment or string the last lookup landed in: a word inside it is no token of
         # code, so the words after it on a comment line (`/// Use this for a test of ..`)
         # are dropped without asking the tree again (matches come in document order).
@@ -533,10 +534,22 @@ class WordFinder:
                 continue
             if word.by_parent_kind or word.bodies:
                 known = len(found)
-                item = self._keyword(ancestry, word, needle, start, end, found)
-                if item is not None and item.kind_id in dead_ids:
-                    dead_start, dead_end = item.start_byte, item.end_byte
-                    continue
+                # A keyword is an unnamed token, so the smallest *named* node holding it is
+                # the node it is a direct child of. Keyword-like bytes in a comment, string
+                # or token tree land on that node. (`_keyword` written out: thousands of
+                # keywords per file, and a Python call costs as much as the lines here.)
+                item = named_node_at(start, end)
+                if item is not None:
+                    kind = item.kind_id  # an int: `type` builds a new string each time
+                    if kind in dead_ids:
+                        dead_start, dead_end = item.start_byte, item.end_byte
+                        continue
+                    if needle == _EXTERN or word.bodies:
+                        self._keyword(ancestry, word, needle, item, found)
+                    else:
+                        target = word.by_parent_kind_id.get(kind)
+                        if target is not None:
+                            found.append((item, target, needle))
                 if word.opens_regions and region_end is not None:
                     for item_hit, target, _ in found[known:]:
                         tests_end = max(tests_end, region_end(item_hit, target, needle))
@@ -567,21 +580,17 @@ class WordFinder:
                         tests_end = max(tests_end, region_end(node, target, needle))
 
     def _keyword(
-        self, ancestry: Ancestry, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
-    ) -> Node | None:
-        """Hand over the node the keyword at `start` begins, if wanted; returns the smallest
-        named node holding the keyword (the caller learns comments and strings from it)."""
-        # A keyword is an unnamed token, so the smallest *named* node holding it is the node
-        # it is a direct child of. Keyword-like bytes in a comment, string or token tree land
-        # on that node.
-        holder = item = ancestry.named_node_at(start, end)
-        if item is None:
-            return None
-        kind = item.kind_id  # an int: `type` builds a new string each time
+        self, ancestry: Ancestry, word: _Word, needle: bytes, item: Node, found: list[Hit]
+    ) -> None:
+        """Hand over the node the keyword begins, if wanted, and the body it opens, if
+        wanted; `item` is the smallest named node holding the keyword, no comment or string
+        (the plain case, a keyword without bodies other than `extern`, is written out in
+        `_find_words`)."""
+        kind = item.kind_id
         if needle == _EXTERN and kind in _EXTERN_MODIFIER_IDS:
             parent = ancestry.parent(item)
             if parent is None:
-                return holder
+                return
             item, kind = parent, parent.kind_id
         target = word.by_parent_kind_id.get(kind)
         if target is not None:
@@ -590,7 +599,6 @@ class WordFinder:
             body = item.child_by_field_name("body")
             if body is not None and body.type == "declaration_list":
                 found.append((body, self._declaration_lists, needle))
-        return holder
 
     @staticmethod
     def _file_doc(ancestry: Ancestry, start: int, end: int, found: list[Hit]) -> bool:
