@@ -76,15 +76,16 @@ def analyze_source(
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
     # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
     # the word finder met, instead of a descent from the root per step.
-    with ancestry.active(ctx.ancestry):
-        try:
-            return _analyze(ctx, result, _rules_for(source, rules), anchors)
-        finally:
-            # The ancestry's folds point back at it: a cycle, which the pass's paused cycle
-            # collector would leave holding the file's tree and every node met until the
-            # wave ends (openssl's pass grew by 27 MB, 7,500 page faults, for 1.6 MB of
-            # source). Dropped here, the file's memory is freed, and reused by the next.
-            ctx.ancestry.release()
+    token = ancestry.activate(ctx.ancestry)
+    try:
+        return _analyze(ctx, result, _rules_for(source, rules), anchors)
+    finally:
+        # The ancestry's folds point back at it: a cycle, which the pass's paused cycle
+        # collector would leave holding the file's tree and every node met until the wave
+        # ends (openssl's pass grew by 27 MB, 7,500 page faults, for 1.6 MB of source).
+        # Dropped here, the file's memory is freed, and reused by the next.
+        ctx.ancestry.release()
+        ancestry.deactivate(token)
 
 
 def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:

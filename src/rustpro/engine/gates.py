@@ -292,6 +292,8 @@ class TextSearch:
             needle in source for needles in self.file_needs for needle in needles
         ):
             return []
+        if self.line_needs and self.line_needs not in source:
+            return []  # no line spells it: `hits_in_lines` would search none
         return [
             (node, self.route, self.route.everyone)
             for node in items.nodes_at(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Generic, TypeVar
 
 from tree_sitter import Node
@@ -204,11 +204,22 @@ _ACTIVE: ContextVar[Ancestry | None] = ContextVar("rustpro_active_ancestry", def
 @contextlib.contextmanager
 def active(ancestry: Ancestry) -> Iterator[Ancestry]:
     """Let `items.ancestors` read `ancestry` while one file is analysed."""
-    token = _ACTIVE.set(ancestry)
+    token = activate(ancestry)
     try:
         yield ancestry
     finally:
-        _ACTIVE.reset(token)
+        deactivate(token)
+
+
+def activate(ancestry: Ancestry) -> Token[Ancestry | None]:
+    """`active` without a context manager (the file pass: a generator-based one costs as
+    much as a small file's whole relevance work); `deactivate` the token it returns."""
+    return _ACTIVE.set(ancestry)
+
+
+def deactivate(token: Token[Ancestry | None]) -> None:
+    """End what `activate` began: the ancestry active before it is active again."""
+    _ACTIVE.reset(token)
 
 
 # `current()`: the ancestry of the file being analysed, if a file pass made one `active`.

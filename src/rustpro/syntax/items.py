@@ -573,12 +573,15 @@ def nodes_at(
     (`patterns.text_matches`): only those lines are searched.
     """
     found: dict[int, Node] = {}
-    token_at = token_lookup(root)
+    token_at: Callable[[int], Node | None] | None = None  # made at the first hit: most
+    # searches of most files find nothing
     hits = regex.finditer(source) if not line_needs else hits_in_lines(regex, source, line_needs)
     for hit in hits:
         start = hit.start()
         if word_start and after_word_byte(source, start):
             continue
+        if token_at is None:
+            token_at = token_lookup(root)
         node = token_at(start)
         for _ in range(climb + 1):
             if node is None or node.type == kind:
