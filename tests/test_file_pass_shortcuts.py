@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from tree_sitter import Node
 from rustpro.engine import filepass, gates, structure
 from rustpro.engine.context import FileContext
 from rustpro.engine.filepass import FileResult, analyze_source
+from rustpro.engine.finder import Hit
 from rustpro.model import Role
 from rustpro.rules.base import Scope
 from rustpro.rules.errors import panic_sites
@@ -542,3 +544,17 @@ def test_generated_headers_read_by_kind_ids_equal_those_read_by_type(source: byt
     assert generated_code._header_marks_generated(root) == _plain_header_marks_generated(root)
     if source in _BANNERS[:3]:
         assert generated_code._header_marks_generated(root)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Placed:
+    start_byte: int
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=6), max_size=30))
+def test_hits_put_in_document_order_as_the_plain_sort_puts_them(starts: list[int]) -> None:
+    hits = [(_Placed(start), index, b"") for index, start in enumerate(starts)]
+    plain = sorted(hits, key=lambda hit: hit[0].start_byte)  # stable, as `list.sort`
+    found = filepass._in_document_order(cast("list[Hit]", hits))
+    assert [hit[1] for hit in found] == [hit[1] for hit in plain]  # each hit by its index

@@ -312,6 +312,32 @@ class _Word:
         )
 
 
+# What `WordFinder._find_words` reads of a needle at each match: the needle, its word (None
+# for an inner doc comment mark), whether the bytes before / after it must not continue a
+# word, and the word's `skipped_in_tests`, `method_only`, whether it is a keyword (of kinds
+# or bodies), `opens_regions`, and whether it stands for names (checked or in token trees).
+# One tuple read per match: the loop runs for every match of every file, and each field of
+# a `_Word` read there would be an attribute look-up of its own.
+_Entry = tuple[bytes, _Word | None, bool, bool, bool, bool, bool, bool, bool]
+
+
+def _entry(needle: bytes, word: _Word | None) -> _Entry:
+    left, right = needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES
+    if word is None:
+        return (needle, None, left, right, False, False, False, False, False)
+    return (
+        needle,
+        word,
+        left,
+        right,
+        word.skipped_in_tests,
+        word.method_only,
+        bool(word.by_parent_kind) or word.bodies,
+        word.opens_regions,
+        bool(word.verified) or bool(word.in_token_trees),
+    )
+
+
 class WordFinder:
     """The candidates of a file plan that are found by words and marks, built once per plan.
 
@@ -328,10 +354,8 @@ class WordFinder:
         self._inner_attributes: object | None = None
         self._inner_docs = False
         self._needles: tuple[bytes, ...] = ()
-        # Per needle (by the automaton's index): the needle, its word (None for an inner doc
-        # comment mark), and whether the bytes before / after it must not continue a word.
-        # One tuple per match read: the finder's loop runs for every match of every file.
-        self._entries: tuple[tuple[bytes, _Word | None, bool, bool], ...] = ()
+        # Per needle, by the automaton's index (`_entry`).
+        self._entries: tuple[_Entry, ...] = ()
         self._automaton: ahocorasick_rs.BytesAhoCorasick | None = None
         self._ignored_in_tests: Callable[[object, bytes], bool] | None = None
 
@@ -438,10 +462,7 @@ class WordFinder:
         if self._inner_docs:
             needles.extend(_INNER_DOC_NEEDLES)
         self._needles = tuple(needles)
-        self._entries = tuple(
-            (needle, self._words.get(needle), needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES)
-            for needle in needles
-        )
+        self._entries = tuple(_entry(needle, self._words.get(needle)) for needle in needles)
         self._automaton = (
             ahocorasick_rs.BytesAhoCorasick(
                 list(needles), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
@@ -518,21 +539,21 @@ class WordFinder:
         # head or a token tree), so it is a candidate nobody there wants.
         tests_end = -1
         for index, start, end in self._automaton.find_matches_as_indexes(source):
-            needle, word, left, right = entries[index]
+            needle, word, left, right, skipped, method_only, keyword, opens, named = entries[index]
             if word is None:  # an inner doc comment mark
                 file_docs = file_docs or self._file_doc(ancestry, start, end, found)
                 continue
             if start >= dead_start and end <= dead_end:
                 continue
-            if start < tests_end and word.skipped_in_tests:
+            if skipped and start < tests_end:
                 continue
             if (left and start and source[start - 1] in left_blockers) or (
                 right and end < size and source[end] in word_bytes
             ):
                 continue
-            if word.method_only and not _may_follow_dot(source, start):
+            if method_only and not _may_follow_dot(source, start):
                 continue
-            if word.by_parent_kind or word.bodies:
+            if keyword:
                 known = len(found)
                 # A keyword is an unnamed token, so the smallest *named* node holding it is
                 # the node it is a direct child of. Keyword-like bytes in a comment, string
@@ -550,9 +571,11 @@ class WordFinder:
                         target = word.by_parent_kind_id.get(kind)
                         if target is not None:
                             found.append((item, target, needle))
-                if word.opens_regions and region_end is not None:
+                if opens and region_end is not None:
                     for item_hit, target, _ in found[known:]:
                         tests_end = max(tests_end, region_end(item_hit, target, needle))
+            if not named:
+                continue
             tree_targets = (
                 _token_tree_targets(source, word, start, end) if word.in_token_trees else None
             )
@@ -576,7 +599,7 @@ class WordFinder:
                 node = verify(token, parent)
                 if node is not None:
                     found.append((node, target, needle))
-                    if word.opens_regions and region_end is not None:
+                    if opens and region_end is not None:
                         tests_end = max(tests_end, region_end(node, target, needle))
 
     def _keyword(
