@@ -558,3 +558,80 @@ def test_hits_put_in_document_order_as_the_plain_sort_puts_them(starts: list[int
     plain = sorted(hits, key=lambda hit: hit[0].start_byte)  # stable, as `list.sort`
     found = filepass._in_document_order(cast("list[Hit]", hits))
     assert [hit[1] for hit in found] == [hit[1] for hit in plain]  # each hit by its index
+
+
+def _literal_searches() -> list[tuple[re.Pattern[bytes], bytes]]:
+    """Every regex searched from its literal (`items.literal_hits`), with that literal."""
+    found = [(structure._MACRO_MOD_TEXT, b"mod")]
+    for production in (True, False):
+        found += [(s.regex, s.literal) for s in gates.plan(production, None).texts if s.literal]
+    return found
+
+
+_LITERAL_PIECES = [
+    b"mod a;",
+    b"mod\n r#b ;",
+    b"mod mod c;",
+    b"#![x]",
+    b"# /* c */ ! [y]",
+    b"#[z]",
+    b"!(",
+    b"! {",
+    b"!=",
+    b"x!",
+    b"Arc <T>",
+    b"Arc\n<",
+    b"Arcs",
+    b"Result<",
+    b"let _ = 1;",
+    b"let mut x",
+    b"_ =",
+    b"_ =>",
+    b"Err(e)",
+    b"type E = Error;",
+    b"race ",
+    b"// c\n",
+    b" ",
+    b"\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LITERAL_PIECES), max_size=30))
+def test_regexes_tried_where_their_literal_stands_find_every_match(parts: list[bytes]) -> None:
+    source = b"".join(parts)
+    for regex, literal in _literal_searches():
+        whole = [(m.start(), m.end()) for m in regex.finditer(source)]
+        assert [(m.start(), m.end()) for m in items.literal_hits(regex, literal, source)] == whole
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS])
+def test_regexes_tried_where_their_literal_stands_find_every_match_in_fixtures(
+    source: bytes,
+) -> None:
+    searches = _literal_searches()
+    assert any(literal == b"Arc" for _, literal in searches)  # a text search has one
+    for regex, literal in searches:
+        whole = [(m.start(), m.end()) for m in regex.finditer(source)]
+        assert [(m.start(), m.end()) for m in items.literal_hits(regex, literal, source)] == whole
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (rb"Arc\s*<", b"Arc"),
+        (rb"race\b", b"race"),
+        (rb"//[/!][^\n]*\bassert", b""),
+        (rb"foo|bar", b""),
+        (rb"ab?c", b"a"),
+        (rb"a{2}b", b""),
+        (rb"(a|b)c", b""),
+        (rb"abc[|]d", b"abc"),
+        (rb"ab\|c", b"ab"),
+        (rb"x[^]|]y|z", b""),
+        (rb"x[]|]y", b"x"),
+        (rb"(?i)abc", b""),
+    ],
+)
+def test_literal_prefixes_are_what_every_match_begins_with(pattern: bytes, literal: bytes) -> None:
+    assert items.literal_prefix(pattern) == literal
