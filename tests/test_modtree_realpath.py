@@ -39,3 +39,36 @@ def test_resolving_directories_once_answers_as_realpath(tmp_path: Path) -> None:
     for _ in range(2):  # the second time from the remembered directories
         for path in paths:
             assert walk._realpath(str(path)) == os.path.realpath(path), path
+
+
+def test_compiled_files_reuse_the_discovered_paths(tmp_path: Path) -> None:
+    """A compiled file's `path` is the discovered file's own `Path`, equal to the one built
+    from its text (what the walk made before), and a file outside the discovered ones (an
+    include) still gets one."""
+    from rustpro.discovery.layout import discover
+    from rustpro.engine.parallel import FileJob, analyze_files
+
+    root = tmp_path / "crate"
+    (root / "src" / "a").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(
+        '[package]\nname = "c"\nversion = "0.1.0"\nedition = "2021"\n', encoding="utf-8"
+    )
+    (root / "src" / "lib.rs").write_text("pub mod a;\nmod b;\n", encoding="utf-8")
+    (root / "src" / "a" / "mod.rs").write_text("pub mod c;\n", encoding="utf-8")
+    (root / "src" / "a" / "c.rs").write_text("pub fn f() {}\n", encoding="utf-8")
+    (root / "src" / "b.rs").write_text("pub fn g() {}\n", encoding="utf-8")
+    workspace = discover(root)
+    walk = ModuleTreeWalk(workspace.crates, workspace.root)
+    discovered = {str(e.path): e.path for crate in workspace.crates for e in crate.files}
+    met = []
+    wave = walk.roots()
+    while wave:
+        for compiled in wave:
+            assert compiled.path == Path(str(compiled.path))
+            assert compiled.path is discovered[str(compiled.path)]
+            met.append(compiled.relpath)
+        results = analyze_files(
+            [FileJob(f.path, f.relpath, f.role) for f in wave], max_bytes=1 << 20, cache=None
+        )
+        wave = walk.children((f, r.structure) for f, r in zip(wave, results, strict=True))
+    assert sorted(met) == ["src/a/c.rs", "src/a/mod.rs", "src/b.rs", "src/lib.rs"]

@@ -116,6 +116,11 @@ class FileContext:
 
     def set_test_ranges(self, ranges: list[tuple[int, int]]) -> None:
         """Record the byte ranges of test-only code (merged, sorted)."""
+        if not ranges and not self.test_ranges:
+            # Most files hold no test region: nothing to merge, and no gate was asked for
+            # under other ranges (the file pass sets them once, before any rule runs).
+            self._gates.clear()
+            return
         merged: list[tuple[int, int]] = []
         for start, end in sorted(ranges):
             if merged and start <= merged[-1][1]:

@@ -76,15 +76,16 @@ def analyze_source(
     ctx = FileContext(relpath=relpath, role=role, source=source, tree=tree, lines=lines)
     # Rules climb with `items.ancestors`: while this file is analysed it reads the parents
     # the word finder met, instead of a descent from the root per step.
-    with ancestry.active(ctx.ancestry):
-        try:
-            return _analyze(ctx, result, _rules_for(source, rules), anchors)
-        finally:
-            # The ancestry's folds point back at it: a cycle, which the pass's paused cycle
-            # collector would leave holding the file's tree and every node met until the
-            # wave ends (openssl's pass grew by 27 MB, 7,500 page faults, for 1.6 MB of
-            # source). Dropped here, the file's memory is freed, and reused by the next.
-            ctx.ancestry.release()
+    token = ancestry.activate(ctx.ancestry)
+    try:
+        return _analyze(ctx, result, _rules_for(source, rules), anchors)
+    finally:
+        # The ancestry's folds point back at it: a cycle, which the pass's paused cycle
+        # collector would leave holding the file's tree and every node met until the wave
+        # ends (openssl's pass grew by 27 MB, 7,500 page faults, for 1.6 MB of source).
+        # Dropped here, the file's memory is freed, and reused by the next.
+        ctx.ancestry.release()
+        ancestry.deactivate(token)
 
 
 def _rules_for(source: bytes, rules: RuleNames) -> RuleNames:
@@ -99,7 +100,7 @@ def _analyze(
     relpath, role, source, root = ctx.relpath, ctx.role, ctx.source, ctx.tree.root_node
     file_plan = gates.plan(role is Role.PRODUCTION, rules)
     test_ranges: list[tuple[int, int]] = []
-    file_structure = FileStructure()
+    file_structure = result.structure  # the empty one `FileResult` made: filled here
     whole_file: list[tuple[tuple[tuple[FileRule, int], ...], dict[str, list[Node]]]] = []
     # Candidates in document order, each node once per gate.
     candidates: list[tuple[Node, GateRoute, tuple[Subscription, ...]]] = []
@@ -110,12 +111,12 @@ def _analyze(
     hits, trees = file_plan.words.find(root, source, ctx.ancestry, _region_ends(ctx))
     if file_plan.query is not None:
         hits += _run_file_query(file_plan, ctx, whole_file)
-    hits.sort(key=_start_byte)
-    for node, target, name in hits:
+    for node, target, name in _in_document_order(hits):
         if target is None:  # the file's own inner docs
             file_structure.has_inner_docs = True
             continue
-        route = cast(GateRoute, target)
+        # Not `typing.cast`: a Python call per hit, thousands per file.
+        route: GateRoute = target  # type: ignore[assignment]
         if route.engine or name in route.engine_names:
             structure.record_node(node, ctx, file_structure, test_ranges)
         subs = route.subscribers(name) if route.named else route.everyone
@@ -129,7 +130,6 @@ def _analyze(
         candidates.append((token_tree, route, wanted))
     structure.record_macro_mods(ctx, file_structure)
     structure.record_includes(ctx, file_structure)
-    result.structure = file_structure
     # Generated files are nobody's to fix: the engine records their module structure (the
     # module tree runs through them) and no rule looks at them.
     if is_generated_path(relpath) or is_generated_file(root):
@@ -180,8 +180,14 @@ def _region_ends(ctx: FileContext) -> RegionEnd:
     return region_end
 
 
-def _start_byte(hit: Hit) -> int:
-    return hit[0].start_byte
+def _in_document_order(hits: list[Hit]) -> list[Hit]:
+    """`hits` sorted by their nodes' start bytes, stably: `hits.sort(key=..)` with the start
+    bytes read inline rather than by a key function (a Python call per hit), and no sort at
+    all when the hits already come in order (a file without a file query mostly does)."""
+    starts = [hit[0].start_byte for hit in hits]
+    if starts == sorted(starts):  # compared in C, element by element
+        return hits
+    return [hits[index] for index in sorted(range(len(hits)), key=starts.__getitem__)]
 
 
 def _run_file_query(
@@ -248,6 +254,35 @@ def _relevant_by_scope(
     return relevant, any(sub.file_needs for sub in relevant)
 
 
+_Scopes = tuple[
+    tuple[bool, ...],
+    tuple[bool, ...],
+    dict[tuple[tuple[Subscription, ...], bool, bool], tuple[tuple[Subscription, ...], bool]],
+]
+# `_scopes_seen` by (production file, test file): the same few answers in every file.
+# Worked out per file they cost a tenth of a small file's pass (an enum's hash is a Python
+# call), so the key is two booleans rather than the role.
+_SCOPES_SEEN: dict[tuple[bool, bool], _Scopes] = {}
+
+
+def _scopes_seen(role: Role, file_test_only: bool) -> _Scopes:
+    """Which scopes see code outside and inside test regions of a file of `role` (indexed
+    like `gates.SCOPES`), and the `_relevant_by_scope` answers kept for such files."""
+    kind = (role is Role.PRODUCTION and not file_test_only, role is Role.TEST or file_test_only)
+    known = _SCOPES_SEEN.get(kind)
+    if known is None:
+        known = _SCOPES_SEEN[kind] = _work_out_scopes(*kind)
+    return known
+
+
+def _work_out_scopes(production_file: bool, test_file: bool) -> _Scopes:
+    outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
+    inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
+    seen_outside = tuple(outside[scope] for scope in gates.SCOPES)
+    seen_inside = tuple(inside[scope] for scope in gates.SCOPES)
+    return seen_outside, seen_inside, _RELEVANT_BY_SCOPE.setdefault(seen_outside, {})
+
+
 class _RuleRunner:
     """Hands matches to rules, deciding scope (production, tests) once per anchor."""
 
@@ -258,15 +293,7 @@ class _RuleRunner:
         self.file_holds: dict[tuple[bytes, ...], bool] = {}
         # `_relevant` answers that depend on this file's bytes, by the scope-relevant tuple.
         self.relevant_here: dict[int, tuple[Subscription, ...]] = {}
-        production_file = ctx.role is Role.PRODUCTION and not ctx.file_test_only
-        test_file = ctx.role is Role.TEST or ctx.file_test_only
-        # Which scopes see code outside / inside test regions of this file, indexed like
-        # `gates.SCOPES`.
-        outside = {Scope.PRODUCTION: production_file, Scope.TESTS: test_file, Scope.ALL: True}
-        inside = {Scope.PRODUCTION: False, Scope.TESTS: True, Scope.ALL: True}
-        self.outside = tuple(outside[scope] for scope in gates.SCOPES)
-        self.inside = tuple(inside[scope] for scope in gates.SCOPES)
-        self.by_scope = _RELEVANT_BY_SCOPE.setdefault(self.outside, {})
+        self.outside, self.inside, self.by_scope = _scopes_seen(ctx.role, ctx.file_test_only)
 
     def deliver(
         self, rules: Sequence[tuple[FileRule, int]], captures: dict[str, list[Node]]
@@ -284,7 +311,12 @@ class _RuleRunner:
     def candidate(self, node: Node, route: GateRoute, subs: tuple[Subscription, ...]) -> None:
         """Run the subscriptions' patterns on one candidate node."""
         in_test = self.has_test_ranges and self.ctx.in_test_region(node)
-        subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
+        # `_relevant`'s first question written out: most candidates stop at this look-up.
+        known = self.by_scope.get((subs, in_test, route.channel is Channel.KIND))
+        if known is None or known[1]:
+            subs = self._relevant(subs, in_test, route.channel is Channel.KIND)
+        else:
+            subs = known[0]
         if not subs:
             return
         source = self.ctx.source

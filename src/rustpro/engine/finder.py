@@ -312,6 +312,32 @@ class _Word:
         )
 
 
+# What `WordFinder._find_words` reads of a needle at each match: the needle, its word (None
+# for an inner doc comment mark), whether the bytes before / after it must not continue a
+# word, and the word's `skipped_in_tests`, `method_only`, whether it is a keyword (of kinds
+# or bodies), `opens_regions`, and whether it stands for names (checked or in token trees).
+# One tuple read per match: the loop runs for every match of every file, and each field of
+# a `_Word` read there would be an attribute look-up of its own.
+_Entry = tuple[bytes, _Word | None, bool, bool, bool, bool, bool, bool, bool]
+
+
+def _entry(needle: bytes, word: _Word | None) -> _Entry:
+    left, right = needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES
+    if word is None:
+        return (needle, None, left, right, False, False, False, False, False)
+    return (
+        needle,
+        word,
+        left,
+        right,
+        word.skipped_in_tests,
+        word.method_only,
+        bool(word.by_parent_kind) or word.bodies,
+        word.opens_regions,
+        bool(word.verified) or bool(word.in_token_trees),
+    )
+
+
 class WordFinder:
     """The candidates of a file plan that are found by words and marks, built once per plan.
 
@@ -328,8 +354,8 @@ class WordFinder:
         self._inner_attributes: object | None = None
         self._inner_docs = False
         self._needles: tuple[bytes, ...] = ()
-        # Per needle: must the bytes before / after it not continue a word?
-        self._bounded: tuple[tuple[bool, bool], ...] = ()
+        # Per needle, by the automaton's index (`_entry`).
+        self._entries: tuple[_Entry, ...] = ()
         self._automaton: ahocorasick_rs.BytesAhoCorasick | None = None
         self._ignored_in_tests: Callable[[object, bytes], bool] | None = None
 
@@ -436,9 +462,7 @@ class WordFinder:
         if self._inner_docs:
             needles.extend(_INNER_DOC_NEEDLES)
         self._needles = tuple(needles)
-        self._bounded = tuple(
-            (needle[0] in _WORD_BYTES, needle[-1] in _WORD_BYTES) for needle in needles
-        )
+        self._entries = tuple(_entry(needle, self._words.get(needle)) for needle in needles)
         self._automaton = (
             ahocorasick_rs.BytesAhoCorasick(
                 list(needles), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
@@ -497,13 +521,12 @@ class WordFinder:
         region_end: RegionEnd | None,
     ) -> None:
         assert self._automaton is not None
-        needles = self._needles
-        bounded = self._bounded
-        words = self._words
+        entries = self._entries
         word_bytes, left_blockers = _WORD_BYTES, _LEFT_BLOCKERS
         size = len(source)
         file_docs = False
         parent = ancestry.parent
+        named_node_at = ancestry.named_node_at
         # The comment or string the last lookup landed in: a word inside it is no token of
         # code, so the words after it on a comment line (`/// Use this for a test of ..`)
         # are dropped without asking the tree again (matches come in document order).
@@ -516,31 +539,43 @@ class WordFinder:
         # head or a token tree), so it is a candidate nobody there wants.
         tests_end = -1
         for index, start, end in self._automaton.find_matches_as_indexes(source):
-            needle = needles[index]
-            word = words.get(needle)
+            needle, word, left, right, skipped, method_only, keyword, opens, named = entries[index]
             if word is None:  # an inner doc comment mark
                 file_docs = file_docs or self._file_doc(ancestry, start, end, found)
                 continue
             if start >= dead_start and end <= dead_end:
                 continue
-            if start < tests_end and word.skipped_in_tests:
+            if skipped and start < tests_end:
                 continue
-            left, right = bounded[index]
             if (left and start and source[start - 1] in left_blockers) or (
                 right and end < size and source[end] in word_bytes
             ):
                 continue
-            if word.method_only and not _may_follow_dot(source, start):
+            if method_only and not _may_follow_dot(source, start):
                 continue
-            if word.by_parent_kind or word.bodies:
+            if keyword:
                 known = len(found)
-                item = self._keyword(ancestry, word, needle, start, end, found)
-                if item is not None and item.kind_id in dead_ids:
-                    dead_start, dead_end = item.start_byte, item.end_byte
-                    continue
-                if word.opens_regions and region_end is not None:
+                # A keyword is an unnamed token, so the smallest *named* node holding it is
+                # the node it is a direct child of. Keyword-like bytes in a comment, string
+                # or token tree land on that node. (`_keyword` written out: thousands of
+                # keywords per file, and a Python call costs as much as the lines here.)
+                item = named_node_at(start, end)
+                if item is not None:
+                    kind = item.kind_id  # an int: `type` builds a new string each time
+                    if kind in dead_ids:
+                        dead_start, dead_end = item.start_byte, item.end_byte
+                        continue
+                    if needle == _EXTERN or word.bodies:
+                        self._keyword(ancestry, word, needle, item, found)
+                    else:
+                        target = word.by_parent_kind_id.get(kind)
+                        if target is not None:
+                            found.append((item, target, needle))
+                if opens and region_end is not None:
                     for item_hit, target, _ in found[known:]:
                         tests_end = max(tests_end, region_end(item_hit, target, needle))
+            if not named:
+                continue
             tree_targets = (
                 _token_tree_targets(source, word, start, end) if word.in_token_trees else None
             )
@@ -564,25 +599,21 @@ class WordFinder:
                 node = verify(token, parent)
                 if node is not None:
                     found.append((node, target, needle))
-                    if word.opens_regions and region_end is not None:
+                    if opens and region_end is not None:
                         tests_end = max(tests_end, region_end(node, target, needle))
 
     def _keyword(
-        self, ancestry: Ancestry, word: _Word, needle: bytes, start: int, end: int, found: list[Hit]
-    ) -> Node | None:
-        """Hand over the node the keyword at `start` begins, if wanted; returns the smallest
-        named node holding the keyword (the caller learns comments and strings from it)."""
-        # A keyword is an unnamed token, so the smallest *named* node holding it is the node
-        # it is a direct child of. Keyword-like bytes in a comment, string or token tree land
-        # on that node.
-        holder = item = ancestry.named_node_at(start, end)
-        if item is None:
-            return None
-        kind = item.kind_id  # an int: `type` builds a new string each time
+        self, ancestry: Ancestry, word: _Word, needle: bytes, item: Node, found: list[Hit]
+    ) -> None:
+        """Hand over the node the keyword begins, if wanted, and the body it opens, if
+        wanted; `item` is the smallest named node holding the keyword, no comment or string
+        (the plain case, a keyword without bodies other than `extern`, is written out in
+        `_find_words`)."""
+        kind = item.kind_id
         if needle == _EXTERN and kind in _EXTERN_MODIFIER_IDS:
             parent = ancestry.parent(item)
             if parent is None:
-                return holder
+                return
             item, kind = parent, parent.kind_id
         target = word.by_parent_kind_id.get(kind)
         if target is not None:
@@ -591,7 +622,6 @@ class WordFinder:
             body = item.child_by_field_name("body")
             if body is not None and body.type == "declaration_list":
                 found.append((body, self._declaration_lists, needle))
-        return holder
 
     @staticmethod
     def _file_doc(ancestry: Ancestry, start: int, end: int, found: list[Hit]) -> bool:

@@ -278,6 +278,8 @@ class TextSearch:
     file_needs: tuple[tuple[bytes, ...], ...] | None = None
     # Every subscription's `until_fact`, when each has one (else empty).
     until_facts: tuple[str, ...] = ()
+    # The bytes every match begins with (`items.literal_prefix`), b"" when unsure.
+    literal: bytes = b""
 
     def settled(self, facts: dict[str, list[str]]) -> bool:
         """Whether every subscription is done with the file (`Pattern.until_fact`): its
@@ -292,10 +294,17 @@ class TextSearch:
             needle in source for needles in self.file_needs for needle in needles
         ):
             return []
+        if self.line_needs and self.line_needs not in source:
+            return []  # no line spells it: `hits_in_lines` would search none
         return [
             (node, self.route, self.route.everyone)
             for node in items.nodes_at(
-                root, source, self.regex, self.kind, line_needs=self.line_needs
+                root,
+                source,
+                self.regex,
+                self.kind,
+                line_needs=self.line_needs,
+                literal=self.literal,
             )
         ]
 
@@ -518,8 +527,10 @@ def _text_searches(
         file_needs = tuple(s.file_needs for s in subs) if every_tested else None
         until = tuple(s.until_fact for s in subs)
         until_facts = until if subs and all(until) else ()
+        compiled = re.compile(regex)
+        literal = items.literal_prefix(regex) if not compiled.flags & re.IGNORECASE else b""
         searches.append(
-            TextSearch(re.compile(regex), kind, route, line_needs, file_needs, until_facts)
+            TextSearch(compiled, kind, route, line_needs, file_needs, until_facts, literal)
         )
     return tuple(searches)
 

@@ -188,7 +188,10 @@ class ModuleTreeWalk:
             return None
         self._seen.add(text)
         self.outcome.modules[crate][relpath] = info
-        return CompiledFile(crate, Path(text), relpath, role, info, children_dir)
+        # The discovered file's own `Path` (its text is `text`): a new one costs a pathlib
+        # parse for each of the crate's files.
+        found = entry.path if entry is not None else Path(text)
+        return CompiledFile(crate, found, relpath, role, info, children_dir)
 
     def _realpath(self, text: str) -> str:
         """`os.path.realpath(text)`, each directory resolved once per walk.

@@ -31,7 +31,7 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
             raise SourceSkipped(f"skipped: not a regular file ({_file_kind(status.st_mode)})")
         size = status.st_size
         if size <= max_bytes:
-            data = _read_at_most(descriptor, max_bytes + 1)
+            data = _read_at_most(descriptor, max_bytes + 1, size + 1)
             size = len(data)  # it may have grown since
     except OSError as err:
         raise SourceSkipped(f"cannot read: {err.strerror or err}") from None
@@ -53,17 +53,27 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     return data
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _open_source(path: Path) -> int:
     """A read-only descriptor of `path`, opened without blocking on FIFOs or devices."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    return os.open(path, flags)
+    return os.open(path, _OPEN_FLAGS)
 
 
-def _read_at_most(descriptor: int, limit: int) -> bytes:
+def _read_at_most(descriptor: int, limit: int, first: int = 1 << 20) -> bytes:
+    """Up to `limit` bytes, to the end of the file; `first`: how many to ask for at first.
+
+    The file pass asks first for one byte more than `fstat` says the file holds, so a small
+    file costs a small buffer (not a megabyte, for each of hundreds of files) and the read
+    after it finds the end; a file that grew meanwhile is read on, by the megabyte.
+    """
     chunks: list[bytes] = []
     remaining = limit
+    wanted = first
     while remaining > 0:
-        chunk = os.read(descriptor, min(remaining, 1 << 20))
+        chunk = os.read(descriptor, min(remaining, wanted))
+        wanted = 1 << 20
         if not chunk:
             break
         chunks.append(chunk)

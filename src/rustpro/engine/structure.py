@@ -146,7 +146,8 @@ _MACRO_MOD_TEXT = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
 def record_macro_mods(ctx: FileContext, out: FileStructure) -> None:
     """Fold every `mod x;` written inside a macro call (`cfg_rt! { pub mod rt; }`) into `out`."""
     root = ctx.tree.root_node
-    for tokens in items.nodes_at(root, ctx.source, _MACRO_MOD_TEXT, "token_tree"):
+    found = items.nodes_at(root, ctx.source, _MACRO_MOD_TEXT, "token_tree", literal=b"mod")
+    for tokens in found:
         for mod, name in macro_mods(tokens):
             _record_macro_mod(mod, name, out, ctx.places)
 

@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Generic, TypeVar
 
 from tree_sitter import Node
 
 T = TypeVar("T")
+
+
+# A node of `Ancestry`'s path, with its start and end bytes.
+_OnPath = tuple[Node, int, int]
 
 
 class Ancestry:
@@ -38,43 +42,52 @@ class Ancestry:
         self._root_id = root.id
         self._parents: dict[int, Node] = {}
         # The nodes last met, from the root down, each holding the next (a parent, or an
-        # ancestor further up): where the next search starts.
-        self._path: list[Node] = [root]
+        # ancestor further up): where the next search starts. Each with its byte range,
+        # read once: every search compares the nodes at the path's end with its range, and
+        # a `Node`'s byte offsets are built anew on each read.
+        self._path: list[_OnPath] = [(root, root.start_byte, root.end_byte)]
         # The children of parents whose children were walked, and each child's index.
         self._children: dict[int, tuple[list[Node], dict[int, int]]] = {}
         self._folds: dict[object, NodeFold[Any]] = {}
         self._memos: dict[object, dict[Any, Any]] = {}
 
+    # `node_at` and `named_node_at` start from the deepest node of the path that holds
+    # `[start, end)` (named, for a named search): every node holding the range lies on the
+    # one path from the root down to the range's smallest node (siblings do not overlap), so
+    # a search from any of them finds the answer a search from the root does; a named search
+    # cannot start at an anonymous token. The climb back up the path is written out in
+    # both: they are the word finder's most frequent calls.
+
     def node_at(self, start: int, end: int) -> Node | None:
         """`root.descendant_for_byte_range(start, end)` for a non-empty range."""
-        top = self._anchor(start, end, named=False)
+        path = self._path
+        while len(path) > 1:
+            top, top_start, top_end = path[-1]
+            if top_start <= start and end <= top_end:
+                break
+            path.pop()
+        else:
+            top = path[0][0]
         found = top.descendant_for_byte_range(start, end)
         if found is not None and found.id != top.id:
-            self._path.append(found)  # the ancestors in between are found if ever asked for
+            # The ancestors in between are found if ever asked for.
+            path.append((found, found.start_byte, found.end_byte))
         return found
 
     def named_node_at(self, start: int, end: int) -> Node | None:
         """`root.named_descendant_for_byte_range(start, end)` for a non-empty range."""
-        top = self._anchor(start, end, named=True)
-        found = top.named_descendant_for_byte_range(start, end)
-        if found is not None and found.id != top.id:
-            self._path.append(found)
-        return found
-
-    def _anchor(self, start: int, end: int, *, named: bool) -> Node:
-        """The deepest node of the path that holds `[start, end)` (named, if asked).
-
-        Every node holding the range lies on the one path from the root down to the range's
-        smallest node (siblings do not overlap): a search from any of them finds the answer
-        a search from the root does. A named search cannot start at an anonymous token.
-        """
         path = self._path
         while len(path) > 1:
-            top = path[-1]
-            if top.start_byte <= start and end <= top.end_byte and (top.is_named or not named):
+            top, top_start, top_end = path[-1]
+            if top_start <= start and end <= top_end and top.is_named:
                 break
             path.pop()
-        return path[-1]
+        else:
+            top = path[0][0]
+        found = top.named_descendant_for_byte_range(start, end)
+        if found is not None and found.id != top.id:
+            path.append((found, found.start_byte, found.end_byte))
+        return found
 
     def parent(self, node: Node) -> Node | None:
         """`node.parent`, remembered."""
@@ -89,12 +102,11 @@ class Ancestry:
         # more bytes (a node with the very same bytes may lie below `node`: an expression
         # statement and its call), then down to `node`, learning every parent on the way.
         while len(path) > 1:
-            top = path[-1]
-            top_start, top_end = top.start_byte, top.end_byte
+            _, top_start, top_end = path[-1]
             if top_start <= start and end <= top_end and top_end - top_start > end - start:
                 break
             path.pop()
-        self._descend(path[-1], node)
+        self._descend(path[-1][0], node)
         found = self._parents.get(node.id)
         return found if found is not None else node.parent  # not under the root
 
@@ -165,7 +177,7 @@ class Ancestry:
         self._memos.clear()
         self._parents.clear()
         self._children.clear()
-        self._path = [self.root]
+        self._path = [self._path[0]]
 
     def _descend(self, top: Node, node: Node) -> None:
         """Extend the path from `top` (on it, last) down to `node`, learning parents."""
@@ -176,7 +188,7 @@ class Ancestry:
             if child is None:
                 break
             parents[child.id] = current
-            path.append(child)
+            path.append((child, child.start_byte, child.end_byte))
             current = child
 
     def _parent_of_empty(self, node: Node) -> Node | None:
@@ -192,16 +204,28 @@ _ACTIVE: ContextVar[Ancestry | None] = ContextVar("rustpro_active_ancestry", def
 @contextlib.contextmanager
 def active(ancestry: Ancestry) -> Iterator[Ancestry]:
     """Let `items.ancestors` read `ancestry` while one file is analysed."""
-    token = _ACTIVE.set(ancestry)
+    token = activate(ancestry)
     try:
         yield ancestry
     finally:
-        _ACTIVE.reset(token)
+        deactivate(token)
 
 
-def current() -> Ancestry | None:
-    """The ancestry of the file being analysed, if a file pass made one `active`."""
-    return _ACTIVE.get()
+def activate(ancestry: Ancestry) -> Token[Ancestry | None]:
+    """`active` without a context manager (the file pass: a generator-based one costs as
+    much as a small file's whole relevance work); `deactivate` the token it returns."""
+    return _ACTIVE.set(ancestry)
+
+
+def deactivate(token: Token[Ancestry | None]) -> None:
+    """End what `activate` began: the ancestry active before it is active again."""
+    _ACTIVE.reset(token)
+
+
+# `current()`: the ancestry of the file being analysed, if a file pass made one `active`.
+# The context variable's own `get`, not a function around it: `items.parent`, `previous` and
+# their like ask it on every call, thousands of times per file.
+current: Callable[[], Ancestry | None] = _ACTIVE.get
 
 
 def folded(node: Node, step: Callable[[T, Node], T], start: T, *, around: bool = False) -> T:

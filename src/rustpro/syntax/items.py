@@ -516,6 +516,72 @@ def subtree(node: Node, start: int = 0) -> Iterator[Node]:
                 return
 
 
+def literal_hits(
+    regex: re.Pattern[bytes], literal: bytes, source: bytes
+) -> Iterator[re.Match[bytes]]:
+    """`regex.finditer(source)` for a regex whose every match begins with the bytes `literal`
+    (no `^`, no look-behind): the bytes are searched for `literal` (`bytes.find`, several
+    times faster than the regex engine's scan) and the regex is tried only where it stands.
+    Every match begins at one of those places, and a match ends past its start, so the
+    matches and their order are those of `finditer`."""
+    at = source.find(literal)
+    while at >= 0:
+        found = regex.match(source, at)
+        if found is None:
+            at = source.find(literal, at + 1)
+        else:
+            yield found
+            at = source.find(literal, max(found.end(), at + 1))
+
+
+# Bytes that stand for themselves at the start of a regular expression, and those that
+# make the byte before them optional or repeated.
+_PLAIN_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_QUANTIFIER_BYTES = frozenset(b"*+?{")
+
+
+def literal_prefix(pattern: bytes) -> bytes:
+    """The bytes every match of the regular expression `pattern` begins with, for
+    `literal_hits`: its leading letters, digits and underscores, the last dropped when a
+    quantifier follows it; b"" when a top-level `|` offers other beginnings."""
+    if _top_level_alternation(pattern):
+        return b""
+    end = 0
+    while end < len(pattern) and pattern[end] in _PLAIN_BYTES:
+        end += 1
+    if end < len(pattern) and pattern[end] in _QUANTIFIER_BYTES:
+        end -= 1
+    return pattern[: max(end, 0)]
+
+
+def _top_level_alternation(pattern: bytes) -> bool:
+    """Whether `pattern` holds a `|` outside every group, class and escape."""
+    depth = 0
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        byte = pattern[index]
+        if byte == ord("\\"):
+            index += 2
+            continue
+        if in_class:
+            in_class = byte != ord("]")
+        elif byte == ord("["):
+            in_class = True
+            if pattern[index + 1 : index + 2] == b"^":
+                index += 1
+            if pattern[index + 1 : index + 2] == b"]":  # `[]..]`, `[^]..]`: a member
+                index += 1
+        elif byte == ord("("):
+            depth += 1
+        elif byte == ord(")"):
+            depth -= 1
+        elif byte == ord("|") and depth == 0:
+            return True
+        index += 1
+    return False
+
+
 def hits_in_lines(
     regex: re.Pattern[bytes], source: bytes, line_needs: bytes
 ) -> Iterator[re.Match[bytes]]:
@@ -560,6 +626,7 @@ def nodes_at(
     *,
     word_start: bool = False,
     line_needs: bytes = b"",
+    literal: bytes = b"",
 ) -> list[Node]:
     """The distinct `kind` nodes at the hits of `regex` in `source`, in document order.
 
@@ -571,14 +638,23 @@ def nodes_at(
     ten times slower over a file).
     `line_needs`: every match of `regex` lies within one line that spells these bytes
     (`patterns.text_matches`): only those lines are searched.
+    `literal`: every match of `regex` begins with these bytes (`literal_hits`).
     """
     found: dict[int, Node] = {}
-    token_at = token_lookup(root)
-    hits = regex.finditer(source) if not line_needs else hits_in_lines(regex, source, line_needs)
+    token_at: Callable[[int], Node | None] | None = None  # made at the first hit: most
+    # searches of most files find nothing
+    if line_needs:
+        hits = hits_in_lines(regex, source, line_needs)
+    elif literal:
+        hits = literal_hits(regex, literal, source)
+    else:
+        hits = regex.finditer(source)
     for hit in hits:
         start = hit.start()
         if word_start and after_word_byte(source, start):
             continue
+        if token_at is None:
+            token_at = token_lookup(root)
         node = token_at(start)
         for _ in range(climb + 1):
             if node is None or node.type == kind:
