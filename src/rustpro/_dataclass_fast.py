@@ -383,50 +383,15 @@ class FastDataclasses:
         self.original = original  # `dataclasses._process_class`
         self.fallbacks = 0  # classes handed to `dataclasses` (tests read it)
 
-    def process_class(
-        self,
-        cls: type,
-        init: bool,
-        repr: bool,
-        eq: bool,
-        order: bool,
-        unsafe_hash: bool,
-        frozen: bool,
-        match_args: bool,
-        kw_only: bool,
-        slots: bool,
-        weakref_slot: bool,
-    ) -> type:
-        """`dataclasses._process_class`, same arguments, same result."""
-        made = self._processed(
-            cls,
-            init,
-            repr,
-            eq,
-            order,
-            unsafe_hash,
-            frozen,
-            match_args,
-            kw_only,
-            slots,
-            weakref_slot,
-        )
+    def process_class(self, cls: type, *flags: bool) -> type:
+        """`dataclasses._process_class`, same arguments (`cls`, then `init`, `repr`, `eq`,
+        `order`, `unsafe_hash`, `frozen`, `match_args`, `kw_only`, `slots`, `weakref_slot`,
+        as `dataclasses` passes them), same result."""
+        made = self._processed(cls, *flags)
         if made is not None:
             return made
         self.fallbacks += 1
-        return self.original(
-            cls,
-            init,
-            repr,
-            eq,
-            order,
-            unsafe_hash,
-            frozen,
-            match_args,
-            kw_only,
-            slots,
-            weakref_slot,
-        )
+        return self.original(cls, *flags)
 
     def _processed(
         self,
