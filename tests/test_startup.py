@@ -253,7 +253,8 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
             audit()
         except SystemExit:
             pass
-        unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading")
+        unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading", "ntpath", "copy",
+                  "zlib")
         print(sorted(name for name in unused if name in sys.modules))
         """
     )
@@ -282,6 +283,17 @@ def test_a_deferred_module_is_the_module_wherever_it_is_read() -> None:
         class NoDocstring:
             x: int
         print(NoDocstring.__doc__)
+        # `ntpath` (Windows paths) and `copy` (`asdict`) are read through their stand-ins.
+        import pathlib
+        assert "ntpath" not in sys.modules and "copy" not in sys.modules
+        backslash = chr(92)
+        assert str(pathlib.PureWindowsPath("c:/a", "b")) == backslash.join(["c:", "a", "b"])
+        assert pathlib.PureWindowsPath("C:/A").parts == ("C:" + backslash, "A")
+        import ntpath
+        assert pathlib.PureWindowsPath("c:/x").drive == ntpath.splitdrive("c:/x")[0] == "c:"
+        assert dataclasses.asdict(NoDocstring([1])) == {"x": [1]}
+        import copy
+        assert type(copy) is not _Deferred and dataclasses.copy.deepcopy is copy.deepcopy
         """
     )
     done = subprocess.run(

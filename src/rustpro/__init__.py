@@ -7,8 +7,11 @@ from rustpro._startup import collector_paused, imports_deferred
 # and its first collection after them, a seventieth. They are frozen with what they imported
 # (`rustpro._startup`).
 # `dataclasses` and `pathlib` (through `urllib.parse`) import `inspect` and `ipaddress`, which
-# an audit never reads: they are imported if and when read (`imports_deferred`).
-with collector_paused(), imports_deferred("inspect", "ipaddress"):
+# an audit never reads: they are imported if and when read (`imports_deferred`). So are
+# `pathlib`'s `ntpath` (read only by Windows paths; importing it on POSIX looks for `nt`,
+# `_winapi` and others on the whole path, six failed finds) and `dataclasses`' `copy` (read
+# only by `asdict`/`astuple`; it imports `weakref` and looks for `org.python.core`).
+with collector_paused(), imports_deferred("inspect", "ipaddress", "ntpath", "copy"):
     import pathlib  # noqa: F401
 
     from rustpro import _codecache
