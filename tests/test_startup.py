@@ -254,7 +254,7 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
         except SystemExit:
             pass
         unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading", "ntpath", "copy",
-                  "zlib")
+                  "zlib", "urllib.parse")
         print(sorted(name for name in unused if name in sys.modules))
         """
     )
@@ -267,18 +267,20 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
 def test_a_deferred_module_is_the_module_wherever_it_is_read() -> None:
     script = textwrap.dedent(
         """
-        import sys, rustpro, dataclasses, urllib.parse
+        import sys, rustpro, dataclasses, pathlib
         from rustpro._startup import _Deferred
-        assert "inspect" not in sys.modules and "ipaddress" not in sys.modules
+        assert "inspect" not in sys.modules and "urllib.parse" not in sys.modules
         assert type(dataclasses.inspect) is _Deferred
         signature = dataclasses.inspect.signature  # read: imported now
         import inspect
         assert type(inspect) is not _Deferred and sys.modules["inspect"] is inspect
         assert signature is inspect.signature and dataclasses.inspect.isclass is inspect.isclass
-        assert urllib.parse.urlsplit("http://[::1]:80/x").hostname == "::1"  # reads ipaddress
-        import ipaddress
-        assert type(ipaddress) is not _Deferred
-        assert urllib.parse.ipaddress.ip_address is ipaddress.ip_address
+        # `pathlib` holds a function that imports `urllib.parse` at its first call.
+        assert pathlib.PurePosixPath("/a b/%c").as_uri() == "file:///a%20b/%25c"
+        import urllib.parse
+        assert type(urllib.parse) is not _Deferred and sys.modules["urllib.parse"] is urllib.parse
+        assert pathlib.urlquote_from_bytes(b"/x y") == urllib.parse.quote_from_bytes(b"/x y")
+        assert urllib.parse.urlsplit("http://[::1]:80/x").hostname == "::1"
         @dataclasses.dataclass
         class NoDocstring:
             x: int
@@ -318,6 +320,15 @@ def test_a_stand_in_read_inside_its_block_imports_the_module() -> None:
         with imports_deferred("json"):
             import json as unread
         assert "json" not in sys.modules and type(unread) is _Deferred
+        sys.modules.pop("colorsys", None)
+        with imports_deferred(functions={"colorsys": ("rgb_to_hsv",)}):
+            from colorsys import rgb_to_hsv
+            assert type(sys.modules["colorsys"]) is not type(sys)  # a stand-in, not imported
+            assert "hls_to_rgb" not in vars(sys.modules["colorsys"])
+        assert "colorsys" not in sys.modules
+        assert rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)  # imported now
+        import colorsys
+        assert type(colorsys) is not _Deferred
         print("ok")
         """
     )
