@@ -254,7 +254,7 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
         except SystemExit:
             pass
         unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading", "ntpath", "copy",
-                  "zlib", "urllib.parse")
+                  "zlib", "urllib.parse", "fnmatch", "glob", "shlex")
         print(sorted(name for name in unused if name in sys.modules))
         """
     )
@@ -296,6 +296,14 @@ def test_a_deferred_module_is_the_module_wherever_it_is_read() -> None:
         assert dataclasses.asdict(NoDocstring([1])) == {"x": [1]}
         import copy
         assert type(copy) is not _Deferred and dataclasses.copy.deepcopy is copy.deepcopy
+        # `fnmatch`, read by `match` and `glob`.
+        assert "fnmatch" not in sys.modules
+        assert pathlib.PurePosixPath("a/b.rs").match("*.rs")
+        assert not pathlib.PurePosixPath("a/b.rs").match("a/*.py")
+        here = pathlib.Path(rustpro.__file__).parent
+        assert here / "_startup.py" in list(here.glob("_st*.py"))
+        import fnmatch
+        assert type(fnmatch) is not _Deferred and pathlib.fnmatch.translate is fnmatch.translate
         """
     )
     done = subprocess.run(

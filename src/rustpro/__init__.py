@@ -11,12 +11,17 @@ from rustpro._startup import collector_paused, imports_deferred
 # `tokenize`...) only for a class without a docstring and `copy` (which imports `weakref` and
 # looks for `org.python.core`) only in `asdict`/`astuple`; `pathlib` reads `ntpath` only for
 # Windows paths (importing it on POSIX looked for `nt`, `_winapi`... on the whole path: six
-# failed finds) and takes one function of `urllib.parse` for `as_uri` (importing it made a
-# dozen named tuples and imported `ipaddress`).
+# failed finds) and `fnmatch` only for `glob` and `match`, and takes one function of
+# `urllib.parse`, for `as_uri` (importing it made a dozen named tuples and imported
+# `ipaddress`).
 with (
     collector_paused(),
     imports_deferred(
-        "inspect", "ntpath", "copy", functions={"urllib.parse": ("quote_from_bytes",)}
+        "inspect",
+        "ntpath",
+        "copy",
+        "fnmatch",
+        functions={"urllib.parse": ("quote_from_bytes",)},
     ),
 ):
     import pathlib  # noqa: F401
