@@ -65,13 +65,17 @@ def test_the_grammar_read_from_the_binding_is_tree_sitter_rust_s() -> None:
 def test_a_package_laid_out_otherwise_is_imported_as_usual(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import importlib.util
+    import importlib.machinery
 
     import tree_sitter
+    import tree_sitter_rust  # noqa: F401  (found below without the path finder)
 
     from rustpro.syntax import parser
 
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    def found_nowhere(name: str, path: object = None, target: object = None) -> None:
+        return None
+
+    monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", found_nowhere)
     assert tree_sitter.Language(parser._rust_grammar()) == parser.RUST
 
 
@@ -253,7 +257,8 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
             audit()
         except SystemExit:
             pass
-        unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading")
+        unused = ("inspect", "ast", "dis", "ipaddress", "click", "threading", "ntpath", "copy",
+                  "zlib", "urllib.parse", "fnmatch", "glob", "shlex", "importlib.util")
         print(sorted(name for name in unused if name in sys.modules))
         """
     )
@@ -266,22 +271,43 @@ def test_a_plain_audit_never_imports_what_stdlib_modules_import_for_rare_paths(
 def test_a_deferred_module_is_the_module_wherever_it_is_read() -> None:
     script = textwrap.dedent(
         """
-        import sys, rustpro, dataclasses, urllib.parse
+        import sys, rustpro, dataclasses, pathlib
         from rustpro._startup import _Deferred
-        assert "inspect" not in sys.modules and "ipaddress" not in sys.modules
+        assert "inspect" not in sys.modules and "urllib.parse" not in sys.modules
         assert type(dataclasses.inspect) is _Deferred
         signature = dataclasses.inspect.signature  # read: imported now
         import inspect
         assert type(inspect) is not _Deferred and sys.modules["inspect"] is inspect
         assert signature is inspect.signature and dataclasses.inspect.isclass is inspect.isclass
-        assert urllib.parse.urlsplit("http://[::1]:80/x").hostname == "::1"  # reads ipaddress
-        import ipaddress
-        assert type(ipaddress) is not _Deferred
-        assert urllib.parse.ipaddress.ip_address is ipaddress.ip_address
+        # `pathlib` holds a function that imports `urllib.parse` at its first call.
+        assert pathlib.PurePosixPath("/a b/%c").as_uri() == "file:///a%20b/%25c"
+        import urllib.parse
+        assert type(urllib.parse) is not _Deferred and sys.modules["urllib.parse"] is urllib.parse
+        assert pathlib.urlquote_from_bytes(b"/x y") == urllib.parse.quote_from_bytes(b"/x y")
+        assert urllib.parse.urlsplit("http://[::1]:80/x").hostname == "::1"
         @dataclasses.dataclass
         class NoDocstring:
             x: int
         print(NoDocstring.__doc__)
+        # `ntpath` (Windows paths) and `copy` (`asdict`) are read through their stand-ins.
+        import pathlib
+        assert "ntpath" not in sys.modules and "copy" not in sys.modules
+        backslash = chr(92)
+        assert str(pathlib.PureWindowsPath("c:/a", "b")) == backslash.join(["c:", "a", "b"])
+        assert pathlib.PureWindowsPath("C:/A").parts == ("C:" + backslash, "A")
+        import ntpath
+        assert pathlib.PureWindowsPath("c:/x").drive == ntpath.splitdrive("c:/x")[0] == "c:"
+        assert dataclasses.asdict(NoDocstring([1])) == {"x": [1]}
+        import copy
+        assert type(copy) is not _Deferred and dataclasses.copy.deepcopy is copy.deepcopy
+        # `fnmatch`, read by `match` and `glob`.
+        assert "fnmatch" not in sys.modules
+        assert pathlib.PurePosixPath("a/b.rs").match("*.rs")
+        assert not pathlib.PurePosixPath("a/b.rs").match("a/*.py")
+        here = pathlib.Path(rustpro.__file__).parent
+        assert here / "_startup.py" in list(here.glob("_st*.py"))
+        import fnmatch
+        assert type(fnmatch) is not _Deferred and pathlib.fnmatch.translate is fnmatch.translate
         """
     )
     done = subprocess.run(
@@ -306,6 +332,15 @@ def test_a_stand_in_read_inside_its_block_imports_the_module() -> None:
         with imports_deferred("json"):
             import json as unread
         assert "json" not in sys.modules and type(unread) is _Deferred
+        sys.modules.pop("colorsys", None)
+        with imports_deferred(functions={"colorsys": ("rgb_to_hsv",)}):
+            from colorsys import rgb_to_hsv
+            assert type(sys.modules["colorsys"]) is not type(sys)  # a stand-in, not imported
+            assert "hls_to_rgb" not in vars(sys.modules["colorsys"])
+        assert "colorsys" not in sys.modules
+        assert rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)  # imported now
+        import colorsys
+        assert type(colorsys) is not _Deferred
         print("ok")
         """
     )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rustpro.model import Checkpoint, Finding, Severity
 from rustpro.report.json_report import render_json
-from rustpro.report.priorities import fix_first, listing_command
+from rustpro.report.priorities import fix_first, listing_command, shell_quoted
 from rustpro.report.statistics import RuleCount, rule_statistics, statistics_lines
 from rustpro.report.text import render_text
 from rustpro.scoring import score_checkpoints
@@ -184,3 +184,39 @@ def test_text_report_ends_with_the_section(tmp_path: Path, monkeypatch: pytest.M
     assert tail[0] == "Fix these first:"
     assert tail[1] == "  1. clippy::needless_return: 1 finding; perf 50 → 100 (would pass)"
     assert tail[2] == "     rustpro audit --static --select clippy::needless_return ."
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "",
+        "no-unit-tests",
+        ".",
+        "src/lib.rs",
+        "/tmp/one",
+        "a b",
+        "it's",
+        "''",
+        '"',
+        "a\nb",
+        "$HOME",
+        "~/x",
+        "-x",
+        "x=y,z:@%+",
+        "ünïcode",
+        "tab\there",
+        "*?[]",
+    ],
+)
+def test_the_listing_commands_quote_words_as_shlex_does(word: str) -> None:
+    # `shell_quoted` stands in for `shlex.quote` so that a text report does not import `shlex`.
+    import shlex
+
+    assert shell_quoted(word) == shlex.quote(word)
+
+
+@given(st.text())
+def test_any_word_is_quoted_as_shlex_does(word: str) -> None:
+    import shlex
+
+    assert shell_quoted(word) == shlex.quote(word)

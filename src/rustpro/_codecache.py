@@ -249,12 +249,21 @@ def _well_formed(entry: tuple[object, object]) -> bool:
 
 def _cache_path(name: str) -> str | None:
     """Where Python would put the bytecode of a module `name` of this package."""
-    from importlib.util import cache_from_source
+    from importlib._bootstrap_external import cache_from_source  # see `_magic`
 
     try:
         return cache_from_source(os.path.join(os.path.dirname(__file__), f"{name}.py"))
     except (NotImplementedError, ValueError):  # no cache tag: this Python caches no bytecode
         return None
+
+
+def _magic() -> bytes:
+    """The interpreter's bytecode version (`importlib.util.MAGIC_NUMBER`), read where
+    `importlib.util` takes it from (as is `cache_from_source`): importing `importlib.util`
+    (and its abstract base classes, `importlib._abc`) was for these two names only."""
+    from importlib._bootstrap_external import MAGIC_NUMBER
+
+    return MAGIC_NUMBER
 
 
 def _regex_stamp(magic: bytes) -> bytes:
@@ -269,17 +278,16 @@ def install() -> None:
     compiler: Any = importlib.import_module("re._compiler")
     if isinstance(getattr(compiler, "compile", None), _BoundCompile):
         return
-    from importlib.util import MAGIC_NUMBER
-
-    regexes = _RegexCache(_cache_path(_REGEX_NAME), _regex_stamp(MAGIC_NUMBER))
+    magic = _magic()
+    regexes = _RegexCache(_cache_path(_REGEX_NAME), _regex_stamp(magic))
     compiler.compile = _BoundCompile(regexes)
     import dataclasses  # after: its own pattern is kept too
 
-    cache = _CodeCache(_cache_path(_NAME), MAGIC_NUMBER + _CODE_TABLE_VERSION)
+    cache = _CodeCache(_cache_path(_NAME), magic + _CODE_TABLE_VERSION)
     dataclasses.exec = _BoundExec(cache)  # type: ignore[attr-defined]
     from rustpro import _dataclass_fast
 
-    _dataclass_fast.install(_cache_path(_RECIPES_NAME), MAGIC_NUMBER)
+    _dataclass_fast.install(_cache_path(_RECIPES_NAME), magic)
     import typing
 
     typing.compile = _BoundEvalCompile(cache)  # type: ignore[attr-defined]
@@ -388,7 +396,5 @@ def parsed_toml(text: str) -> dict[str, Any]:
     """`tomllib.loads(text)` for a TOML file shipped with rustpro, parsed once and kept
     beside rustpro's bytecode; raises `tomllib.TOMLDecodeError` on a bad text."""
     if not _TOML:
-        from importlib.util import MAGIC_NUMBER
-
-        _TOML.append(_TomlCache(_cache_path(_TOML_NAME), MAGIC_NUMBER))
+        _TOML.append(_TomlCache(_cache_path(_TOML_NAME), _magic()))
     return _TOML[0].loads(text)

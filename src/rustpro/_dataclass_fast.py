@@ -30,7 +30,6 @@ import dataclasses
 import os
 import sys
 import types
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -122,6 +121,8 @@ def fingerprint() -> int:
     )
     parts.append(dataclasses._MODULE_IDENTIFIER_RE.pattern.encode())  # type: ignore[attr-defined]
     parts.append(f"{_FIELDS} {_PARAMS} {dataclasses._POST_INIT_NAME}".encode())  # type: ignore[attr-defined]
+    import zlib  # here: only a table not stamped as read needs a fingerprint
+
     return zlib.crc32(b"\1".join(parts))
 
 
@@ -140,6 +141,8 @@ def writers_checksum() -> int:
         _tuple_text,
     ):
         _code_fingerprint(writer.__code__, parts)
+    import zlib  # here: only tests ask (see `fingerprint`)
+
     return zlib.crc32(b"\1".join(parts))
 
 

@@ -21,7 +21,6 @@ root's configuration: auditing a member gives it the verdict the whole workspace
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -155,6 +154,8 @@ def _canonical(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _path_matches(path: str, pattern: str) -> bool:
+    import fnmatch  # here: only path patterns in a configuration need it, not every start
+
     if fnmatch.fnmatch(path, pattern):
         return True
     # `dir/**` also covers files directly in dir, and a bare directory name covers its tree.

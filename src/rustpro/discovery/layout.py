@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import glob
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -210,6 +209,8 @@ def _is_member(root: Path, workspace: dict[str, Any], package_root: Path) -> boo
     if any(package_root == e or e in package_root.parents for e in excluded):
         return False
     members: list[str] = workspace.get("members", [])
+    import glob  # here: only workspaces have members (an import at every start otherwise)
+
     return any(
         Path(match).resolve() == package_root
         for pattern in members
@@ -281,6 +282,8 @@ def _member_dirs(root: Path, workspace: dict[str, Any], probe: _Probe) -> list[P
     members: list[str] = workspace.get("members", [])
     excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
     found: list[Path] = []
+    import glob  # here: only workspaces have members (an import at every start otherwise)
+
     for pattern in members:
         matches = sorted(glob.glob(str(root / pattern)))
         if not matches:

@@ -15,7 +15,6 @@ None when the package shows everything the question needs: a repository checkout
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,6 +131,8 @@ def _matches(pattern: str, folder: str) -> bool:
     text = pattern.strip("/")
     if not text:
         return False
+    import fnmatch  # here: only manifests with include/exclude lists need it, not every start
+
     sample = f"{folder}/file.rs"
     if "/" not in text and not anchored:
         # A bare name or glob matches at any depth: the folder itself, or every file (`*`).

@@ -16,7 +16,7 @@ lowest checkpoint's rules.
 
 from __future__ import annotations
 
-import shlex
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -120,8 +120,22 @@ def listing_command(root: Path, *, static: bool, cwd: Path | None = None) -> Cal
     else:
         shown = relative.as_posix() if relative.parts else "."
     prefix = "rustpro audit --static --select" if static else "rustpro audit --select"
-    target = shlex.quote(shown)
-    return lambda rule: f"{prefix} {shlex.quote(rule)} {target}"
+    target = shell_quoted(shown)
+    return lambda rule: f"{prefix} {shell_quoted(rule)} {target}"
+
+
+# `shlex.quote`'s test for a word that needs no quotes, as `shlex` writes it.
+_SHELL_UNSAFE = re.compile(r"[^\w@%+=:,./-]", re.ASCII).search
+
+
+def shell_quoted(word: str) -> str:
+    """`shlex.quote(word)`, without importing `shlex` (a module of a lexer's class and its
+    tables, at every start of a text report, for this one function; tests compare them)."""
+    if not word:
+        return "''"
+    if _SHELL_UNSAFE(word) is None:
+        return word
+    return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
 def priority_block(priorities: list[Priority]) -> list[str]:

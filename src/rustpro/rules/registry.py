@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import keyword
 import os
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -63,13 +64,28 @@ def _source_modules(directory: str, prefix: str) -> Iterator[str]:
 
 def load(names: Iterable[str]) -> None:
     """Import the modules of the rules named (all of them for a name without its own)."""
-    modules = rule_modules()
     for name in names:
-        module = modules.get(name)
+        module = catalogued_module(name) or rule_modules().get(name)
         if module is None:
             _load_all()
             return
         importlib.import_module(module)
+
+
+def catalogued_module(name: str) -> str | None:
+    """The module of a catalogued rule, from its name and checkpoint alone: where
+    `rule_modules` finds it (`rules/<checkpoint>/<rule_name>.py`, `async_` for the keyword;
+    tests/test_registry_modules.py holds every catalogued rule to it). Listing the rule
+    directories was a hundred and twenty calls and a dozen `stat`s at every start."""
+    from rustpro.catalog import catalog
+
+    spec = catalog().get(name)
+    if spec is None:
+        return None
+    folder = spec.checkpoint.value
+    if keyword.iskeyword(folder):
+        folder += "_"
+    return f"rustpro.rules.{folder}.{name.replace('-', '_')}"
 
 
 def loaded_class(name: str) -> type[BaseRule] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib.machinery
-import importlib.util
 
 import tree_sitter
 
@@ -15,9 +14,11 @@ def _rust_grammar() -> object:
     The package's `__init__` imports `importlib.resources` (with tempfile, shutil, random,
     bz2 and lzma) for query files rustpro never reads: 4 ms of every start, a twenty-fifth of
     a one-file audit. `find_spec` of a top-level package finds it without running it; a
-    package laid out otherwise is imported as usual.
+    package laid out otherwise is imported as usual. (The path finder and the loader's own
+    `create_module`, not `importlib.util`'s `find_spec` and `module_from_spec`: importing
+    `importlib.util` and its abstract base classes was for these two calls alone.)
     """
-    package = importlib.util.find_spec("tree_sitter_rust")
+    package = importlib.machinery.PathFinder.find_spec("tree_sitter_rust")
     places = package.submodule_search_locations if package is not None else None
     binding = (
         importlib.machinery.PathFinder.find_spec("tree_sitter_rust._binding", list(places))
@@ -26,7 +27,7 @@ def _rust_grammar() -> object:
     )
     if binding is not None and isinstance(binding.loader, importlib.machinery.ExtensionFileLoader):
         try:
-            module = importlib.util.module_from_spec(binding)
+            module = binding.loader.create_module(binding)
             binding.loader.exec_module(module)
             grammar: object = module.language()
             return grammar
