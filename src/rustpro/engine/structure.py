@@ -200,8 +200,10 @@ def record_node(
                 test_ranges.append((node.start_byte, target.end_byte))
                 if is_test and target.type == "function_item":
                     out.test_fns += 1
-        elif _spells_feature(ctx, node) and items.attribute_path(node) == "cfg":
-            _record_feature_region(node, ctx, out)
+        elif _spells_feature(ctx, node):
+            features = feature_attribute(node, ctx.source)
+            if features:
+                _record_feature_region(node, features, ctx, out)
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
@@ -278,11 +280,42 @@ def _spells_feature(ctx: FileContext, attr: Node) -> bool:
     return ctx.source.find(b"feature", attr.start_byte, attr.end_byte) >= 0
 
 
-def _record_feature_region(attr: Node, ctx: FileContext, out: FileStructure) -> None:
+# What `feature_attribute` answered, by the attribute's bytes (a crate writes the same few
+# `#[cfg(feature = "x")]` hundreds of times). Bounded: past the limit, nothing is added.
+_FEATURE_ATTRIBUTES: dict[bytes, tuple[str, ...]] = {}
+_FEATURE_ATTRIBUTES_LIMIT = 4096
+
+
+def feature_attribute(attr: Node, source: bytes) -> tuple[str, ...]:
+    """The features a `#[cfg(..)]` attribute certainly requires (`required_features`), ()
+    for other attributes; `plain_feature_attribute` remembered by the attribute's bytes.
+
+    Reading an attribute's path and arguments builds nodes and strings; an attribute's
+    subtree is a function of its bytes alone, unless tree-sitter recovered from an error
+    inside it, so an attribute with an error is always read afresh.
+    """
+    key = source[attr.start_byte : attr.end_byte]
+    found = _FEATURE_ATTRIBUTES.get(key)
+    if found is None:
+        found = plain_feature_attribute(attr)
+        if len(_FEATURE_ATTRIBUTES) < _FEATURE_ATTRIBUTES_LIMIT and not attr.has_error:
+            _FEATURE_ATTRIBUTES[key] = found
+    return found
+
+
+def plain_feature_attribute(attr: Node) -> tuple[str, ...]:
+    """`feature_attribute` read from the attribute's nodes."""
+    if items.attribute_path(attr) != "cfg":
+        return ()
+    return required_features(items.attribute_arguments(attr))
+
+
+def _record_feature_region(
+    attr: Node, features: tuple[str, ...], ctx: FileContext, out: FileStructure
+) -> None:
     """`#[cfg(feature = "x")]` and its item: lines that compile only with feature `x`."""
-    features = required_features(items.attribute_arguments(attr))
     target = _attributed_node(attr)
-    if not features or target is None:
+    if target is None:
         return
     first = ctx.lines.line_of(attr.start_byte)
     last = ctx.lines.line_of(max(target.end_byte - 1, target.start_byte))
