@@ -143,9 +143,9 @@ def test_nodes_of_another_tree_get_their_own_parents() -> None:
 
 
 _EMPTY_AND_ERRORS = [
-    b"#[cfg(feature = \"x\")]\n#[inline]\n// c\nfn f() {}\nstruct S;\n",
+    b'#[cfg(feature = "x")]\n#[inline]\n// c\nfn f() {}\nstruct S;\n',
     b"fn f() { let x = ; }\n#[test] fn\n",  # errors and missing (empty) nodes
-    b"impl S { #[cfg(test)] fn a() {} /* c */ #[doc = \"x\"] fn b() {} }\n#[attr]",
+    b'impl S { #[cfg(test)] fn a() {} /* c */ #[doc = "x"] fn b() {} }\n#[attr]',
 ]
 
 

@@ -669,3 +669,18 @@ def test_feature_attributes_with_an_error_are_not_remembered() -> None:
     remembered = structure._FEATURE_ATTRIBUTES
     assert source[attrs[0].start_byte : attrs[0].end_byte] not in remembered
     assert remembered[source[attrs[1].start_byte : attrs[1].end_byte]] == ("w",)
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS, _ATTRIBUTES, _FEATURE_ATTRIBUTES])
+def test_test_attributes_remembered_by_their_bytes_are_those_read_plainly(source: bytes) -> None:
+    tree = parse(source)
+    attrs = [n for n in all_nodes(tree) if n.type == "attribute_item"]
+    for _ in range(2):  # the second round answers from what the first remembered
+        for attr in attrs:
+            plain = structure.plain_test_limits(attr, source)
+            remembered = structure._remembered(
+                structure._TEST_LIMITS, attr, source, structure.plain_test_limits
+            )
+            assert remembered == plain
+            is_test = items.is_test_attribute(attr)
+            assert plain == (is_test, is_test or items.cfg_limit(attr) is not None)

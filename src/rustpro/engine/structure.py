@@ -9,7 +9,9 @@ by a byte scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tree_sitter import Node
 
@@ -263,12 +265,46 @@ def _test_attribute(attr: Node, ctx: FileContext) -> tuple[bool, Node | None] | 
     # spells neither is not read at all.
     found: tuple[bool, Node | None] | None = None
     start, end = attr.start_byte, attr.end_byte
-    limits = _CFG_LIMIT_WORDS.search(ctx.source, start, end) is not None
-    if limits or ctx.source.find(b"bench", start, end) >= 0:
-        is_test = items.is_test_attribute(attr)
-        if is_test or (limits and items.cfg_limit(attr) is not None):
+    source = ctx.source
+    if _CFG_LIMIT_WORDS.search(source, start, end) or source.find(b"bench", start, end) >= 0:
+        is_test, limited = _remembered(_TEST_LIMITS, attr, source, plain_test_limits)
+        if limited:
             found = (is_test, _attributed_node(attr))
     memo[attr.id] = found
+    return found
+
+
+def plain_test_limits(attr: Node, source: bytes) -> tuple[bool, bool]:
+    """Whether an attribute is a test attribute (`#[test]`, `#[tokio::test]`), and whether
+    it limits its item to tests or docs (a test attribute, or a `#[cfg(..)]` that does)."""
+    is_test = items.is_test_attribute(attr)
+    limits = _CFG_LIMIT_WORDS.search(source, attr.start_byte, attr.end_byte) is not None
+    return is_test, is_test or (limits and items.cfg_limit(attr) is not None)
+
+
+T = TypeVar("T")
+# What `plain_test_limits` and `plain_feature_attribute` answered, by the attribute's bytes
+# (`_remembered`).
+_TEST_LIMITS: dict[bytes, tuple[bool, bool]] = {}
+_FEATURE_ATTRIBUTES: dict[bytes, tuple[str, ...]] = {}
+_REMEMBERED_LIMIT = 4096
+
+
+def _remembered(
+    table: dict[bytes, T], attr: Node, source: bytes, plain: Callable[[Node, bytes], T]
+) -> T:
+    """`plain(attr, source)`, remembered in `table` by the attribute's bytes: a crate writes
+    the same few attributes (`#[test]`, `#[cfg(feature = "x")]`) hundreds of times, and
+    reading one's path and arguments builds nodes and strings. An attribute's subtree is a
+    function of its bytes alone, unless tree-sitter recovered from an error inside it: an
+    attribute with an error is always read afresh. Bounded: past the limit, nothing is added.
+    """
+    key = source[attr.start_byte : attr.end_byte]
+    found = table.get(key)
+    if found is None:
+        found = plain(attr, source)
+        if len(table) < _REMEMBERED_LIMIT and not attr.has_error:
+            table[key] = found
     return found
 
 
@@ -280,30 +316,13 @@ def _spells_feature(ctx: FileContext, attr: Node) -> bool:
     return ctx.source.find(b"feature", attr.start_byte, attr.end_byte) >= 0
 
 
-# What `feature_attribute` answered, by the attribute's bytes (a crate writes the same few
-# `#[cfg(feature = "x")]` hundreds of times). Bounded: past the limit, nothing is added.
-_FEATURE_ATTRIBUTES: dict[bytes, tuple[str, ...]] = {}
-_FEATURE_ATTRIBUTES_LIMIT = 4096
-
-
 def feature_attribute(attr: Node, source: bytes) -> tuple[str, ...]:
     """The features a `#[cfg(..)]` attribute certainly requires (`required_features`), ()
-    for other attributes; `plain_feature_attribute` remembered by the attribute's bytes.
-
-    Reading an attribute's path and arguments builds nodes and strings; an attribute's
-    subtree is a function of its bytes alone, unless tree-sitter recovered from an error
-    inside it, so an attribute with an error is always read afresh.
-    """
-    key = source[attr.start_byte : attr.end_byte]
-    found = _FEATURE_ATTRIBUTES.get(key)
-    if found is None:
-        found = plain_feature_attribute(attr)
-        if len(_FEATURE_ATTRIBUTES) < _FEATURE_ATTRIBUTES_LIMIT and not attr.has_error:
-            _FEATURE_ATTRIBUTES[key] = found
-    return found
+    for other attributes: `plain_feature_attribute` remembered by the attribute's bytes."""
+    return _remembered(_FEATURE_ATTRIBUTES, attr, source, plain_feature_attribute)
 
 
-def plain_feature_attribute(attr: Node) -> tuple[str, ...]:
+def plain_feature_attribute(attr: Node, source: bytes = b"") -> tuple[str, ...]:
     """`feature_attribute` read from the attribute's nodes."""
     if items.attribute_path(attr) != "cfg":
         return ()
