@@ -46,7 +46,7 @@ class _NotFound:
 _NOT_FOUND = _NotFound()
 
 
-def _next_named_by_cursor(parent: Node, node: Node) -> Node | None | _NotFound:
+def _next_named_by_cursor(parent: Node, node: Node) -> Node | _NotFound | None:
     """The first named sibling after `node` among `parent`'s children, found with a cursor;
     `_NOT_FOUND` when the cursor does not land on `node` itself (an empty node, which byte
     offsets cannot place): the caller then lists the children."""
