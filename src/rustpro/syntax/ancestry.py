@@ -204,7 +204,7 @@ class Ancestry:
             if asked < _CURSOR_ASKS:
                 self._cursor_asks[parent_id] = asked + 1
                 found = _next_named_by_cursor(parent, node)
-                if found is not _NOT_FOUND:
+                if not isinstance(found, _NotFound):
                     if found is not None:
                         self._parents[found.id] = parent
                     return found
