@@ -381,10 +381,13 @@ def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[Modu
             chain=chain,
             is_pub=chain_pub and items.is_plain_pub(node),
             path_attr=path_attr,
-            test_only=CfgOnly.TEST in limits or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
+            # `limits` is mostly empty: asked first, no enum member is hashed (a Python
+            # `Enum.__hash__` call each) for a plain `mod x;`.
+            test_only=bool(limits and CfgOnly.TEST in limits)
+            or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
             allows=_allowed_on(node, place),
-            docs_only=limits == {CfgOnly.DOCS},
+            docs_only=bool(limits) and limits == {CfgOnly.DOCS},
             conditional_paths=tuple(conditional),
             features=tuple(sorted(set(features))),
         )
