@@ -140,3 +140,38 @@ def test_nodes_of_another_tree_get_their_own_parents() -> None:
     assert stranger is not None
     with ancestry.active(Ancestry(first)):
         assert _ids(list(items.ancestors(stranger))) == _ids(_climb(stranger))
+
+
+_EMPTY_AND_ERRORS = [
+    b'#[cfg(feature = "x")]\n#[inline]\n// c\nfn f() {}\nstruct S;\n',
+    b"fn f() { let x = ; }\n#[test] fn\n",  # errors and missing (empty) nodes
+    b'impl S { #[cfg(test)] fn a() {} /* c */ #[doc = "x"] fn b() {} }\n#[attr]',
+]
+
+
+@pytest.mark.parametrize("cursor_asks", [0, 1, 16])
+@pytest.mark.parametrize("source", [*SOURCES, *_EMPTY_AND_ERRORS])
+def test_next_named_by_cursor_equals_the_listed_children(
+    source: bytes, cursor_asks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`next_named` (a cursor while a parent is asked about a few times, its listed children
+    after) answers as tree-sitter's `next_named_sibling`, for every node in any order."""
+    monkeypatch.setattr(ancestry, "_CURSOR_ASKS", cursor_asks)
+    root = parse(source).root_node
+    nodes = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(node.children)
+    tree = Ancestry(root)
+    for node in nodes:
+        assert _ids([tree.next_named(node)]) == _ids([node.next_named_sibling])
+
+
+def test_next_named_asks_a_cursor_before_listing_children() -> None:
+    root = parse(_EMPTY_AND_ERRORS[0]).root_node
+    tree = Ancestry(root)
+    first = root.named_children[0]
+    assert _ids([tree.next_named(first)]) == _ids([root.named_children[1]])
+    assert root.id not in tree._children  # found by the cursor: nothing listed

@@ -635,3 +635,52 @@ def test_regexes_tried_where_their_literal_stands_find_every_match_in_fixtures(
 )
 def test_literal_prefixes_are_what_every_match_begins_with(pattern: bytes, literal: bytes) -> None:
     assert items.literal_prefix(pattern) == literal
+
+
+_FEATURE_ATTRIBUTES = b"""\
+#[cfg(feature = "x")] #[cfg(all(feature = "a", feature = "b"))] #[cfg(any(feature = "a"))]
+#[cfg(not(feature = "x"))] #[cfg_attr(feature = "x", allow(y))] #[doc(feature = "x")]
+#[cfg( feature="x" )] #[cfg(feature = "x", )] #[cfg(/* c */ feature = "x")]
+#[ cfg(feature = "x")] #[cfg(feature = "x"] fn f() {}
+#[cfg(feature = "y")] #[cfg(feature = "y")] struct S;
+#[cfg(feature = "z"
+"""
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS, _FEATURE_ATTRIBUTES])
+def test_feature_attributes_remembered_by_their_bytes_are_those_read_plainly(
+    source: bytes,
+) -> None:
+    tree = parse(source)
+    attrs = [n for n in all_nodes(tree) if n.type == "attribute_item"]
+    for _ in range(2):  # the second round answers from what the first remembered
+        for attr in attrs:
+            plain = structure.plain_feature_attribute(attr)
+            assert structure.feature_attribute(attr, source) == plain
+
+
+def test_feature_attributes_with_an_error_are_not_remembered() -> None:
+    source = b'#[cfg(feature = "x"]\n#[cfg(feature = "w")] fn g() {}\n'
+    tree = parse(source)
+    attrs = [n for n in all_nodes(tree) if n.type == "attribute_item"]
+    assert [a.has_error for a in attrs] == [True, False]
+    for attr in attrs:
+        structure.feature_attribute(attr, source)
+    remembered = structure._FEATURE_ATTRIBUTES
+    assert source[attrs[0].start_byte : attrs[0].end_byte] not in remembered
+    assert remembered[source[attrs[1].start_byte : attrs[1].end_byte]] == ("w",)
+
+
+@pytest.mark.parametrize("source", [*SOURCES, *TEST_REGIONS, _ATTRIBUTES, _FEATURE_ATTRIBUTES])
+def test_test_attributes_remembered_by_their_bytes_are_those_read_plainly(source: bytes) -> None:
+    tree = parse(source)
+    attrs = [n for n in all_nodes(tree) if n.type == "attribute_item"]
+    for _ in range(2):  # the second round answers from what the first remembered
+        for attr in attrs:
+            plain = structure.plain_test_limits(attr, source)
+            remembered = structure._remembered(
+                structure._TEST_LIMITS, attr, source, structure.plain_test_limits
+            )
+            assert remembered == plain
+            is_test = items.is_test_attribute(attr)
+            assert plain == (is_test, is_test or items.cfg_limit(attr) is not None)

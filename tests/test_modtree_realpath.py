@@ -72,3 +72,14 @@ def test_compiled_files_reuse_the_discovered_paths(tmp_path: Path) -> None:
         )
         wave = walk.children((f, r.structure) for f, r in zip(wave, results, strict=True))
     assert sorted(met) == ["src/a/c.rs", "src/a/mod.rs", "src/b.rs", "src/lib.rs"]
+
+
+def test_inherited_sets_widened_only_when_something_is_added() -> None:
+    """`_widened` answers as the plain union, and keeps the inherited set when nothing is
+    added (no new set per file)."""
+    from rustpro.engine.modtree import _widened
+
+    inherited = frozenset({"clippy::x"})
+    for added in ([], (), ["clippy::x"], ("dead_code", "clippy::y")):
+        assert _widened(inherited, added) == inherited | frozenset(added)
+    assert _widened(inherited, []) is inherited

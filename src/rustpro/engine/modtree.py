@@ -16,7 +16,7 @@ Modules compiled only for rustdoc (`#[cfg(docsrs)] mod doc;`) are not followed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +108,7 @@ class ModuleTreeWalk:
         for parent, structure in analysed:
             if structure is None:
                 continue
-            inherited = parent.info.allows | frozenset(structure.root_allows)
+            inherited = _widened(parent.info.allows, structure.root_allows)
             for decl in structure.mod_decls:
                 if decl.docs_only:
                     self.outcome.docs_only += 1
@@ -153,8 +153,8 @@ class ModuleTreeWalk:
             target_kind=parent.info.target_kind,
             public=parent.info.public and decl.is_pub and not decl.doc_hidden,
             test_only=parent.info.test_only or decl.test_only,
-            allows=inherited | frozenset(decl.allows),
-            features=parent.info.features | frozenset(decl.features),
+            allows=_widened(inherited, decl.allows),
+            features=_widened(parent.info.features, decl.features),
         )
         role = Role.TEST if decl.test_only and parent.role is Role.PRODUCTION else parent.role
         for path, children_dir in candidates:
@@ -204,12 +204,20 @@ class ModuleTreeWalk:
         real_dir = self._real_dirs.get(directory)
         if real_dir is None:
             real_dir = self._real_dirs[directory] = os.path.realpath(directory)
-        joined = os.path.join(real_dir, name)
+        # A directory that resolves to itself (no symlink on the way, the usual case) gives
+        # back `text` itself: `text` is normalised, so joining its parts again would rebuild it.
+        joined = text if real_dir == directory else os.path.join(real_dir, name)
         return os.path.realpath(joined) if os.path.islink(joined) else joined
 
     def _outside(self, message: str) -> None:
         self.outcome.warnings.append(message)
         self.outcome.outside_root.append(message)
+
+
+def _widened(inherited: frozenset[str], added: Sequence[str]) -> frozenset[str]:
+    """`inherited | frozenset(added)`, and `inherited` itself when `added` is empty: most
+    declarations and files add nothing, and each union builds two new sets per file."""
+    return inherited | frozenset(added) if added else inherited
 
 
 def _relative(text: str, root: str) -> str | None:

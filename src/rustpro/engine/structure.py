@@ -9,7 +9,9 @@ by a byte scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tree_sitter import Node
 
@@ -200,8 +202,10 @@ def record_node(
                 test_ranges.append((node.start_byte, target.end_byte))
                 if is_test and target.type == "function_item":
                     out.test_fns += 1
-        elif _spells_feature(ctx, node) and items.attribute_path(node) == "cfg":
-            _record_feature_region(node, ctx, out)
+        elif _spells_feature(ctx, node):
+            features = feature_attribute(node, ctx.source)
+            if features:
+                _record_feature_region(node, features, ctx, out)
     elif kind == "inner_attribute_item":
         path, args = items.attribute_path(node), items.attribute_arguments(node)
         out.inner_attributes.append((path, args))
@@ -261,12 +265,46 @@ def _test_attribute(attr: Node, ctx: FileContext) -> tuple[bool, Node | None] | 
     # spells neither is not read at all.
     found: tuple[bool, Node | None] | None = None
     start, end = attr.start_byte, attr.end_byte
-    limits = _CFG_LIMIT_WORDS.search(ctx.source, start, end) is not None
-    if limits or ctx.source.find(b"bench", start, end) >= 0:
-        is_test = items.is_test_attribute(attr)
-        if is_test or (limits and items.cfg_limit(attr) is not None):
+    source = ctx.source
+    if _CFG_LIMIT_WORDS.search(source, start, end) or source.find(b"bench", start, end) >= 0:
+        is_test, limited = _remembered(_TEST_LIMITS, attr, source, plain_test_limits)
+        if limited:
             found = (is_test, _attributed_node(attr))
     memo[attr.id] = found
+    return found
+
+
+def plain_test_limits(attr: Node, source: bytes) -> tuple[bool, bool]:
+    """Whether an attribute is a test attribute (`#[test]`, `#[tokio::test]`), and whether
+    it limits its item to tests or docs (a test attribute, or a `#[cfg(..)]` that does)."""
+    is_test = items.is_test_attribute(attr)
+    limits = _CFG_LIMIT_WORDS.search(source, attr.start_byte, attr.end_byte) is not None
+    return is_test, is_test or (limits and items.cfg_limit(attr) is not None)
+
+
+T = TypeVar("T")
+# What `plain_test_limits` and `plain_feature_attribute` answered, by the attribute's bytes
+# (`_remembered`).
+_TEST_LIMITS: dict[bytes, tuple[bool, bool]] = {}
+_FEATURE_ATTRIBUTES: dict[bytes, tuple[str, ...]] = {}
+_REMEMBERED_LIMIT = 4096
+
+
+def _remembered(
+    table: dict[bytes, T], attr: Node, source: bytes, plain: Callable[[Node, bytes], T]
+) -> T:
+    """`plain(attr, source)`, remembered in `table` by the attribute's bytes: a crate writes
+    the same few attributes (`#[test]`, `#[cfg(feature = "x")]`) hundreds of times, and
+    reading one's path and arguments builds nodes and strings. An attribute's subtree is a
+    function of its bytes alone, unless tree-sitter recovered from an error inside it: an
+    attribute with an error is always read afresh. Bounded: past the limit, nothing is added.
+    """
+    key = source[attr.start_byte : attr.end_byte]
+    found = table.get(key)
+    if found is None:
+        found = plain(attr, source)
+        if len(table) < _REMEMBERED_LIMIT and not attr.has_error:
+            table[key] = found
     return found
 
 
@@ -278,11 +316,25 @@ def _spells_feature(ctx: FileContext, attr: Node) -> bool:
     return ctx.source.find(b"feature", attr.start_byte, attr.end_byte) >= 0
 
 
-def _record_feature_region(attr: Node, ctx: FileContext, out: FileStructure) -> None:
+def feature_attribute(attr: Node, source: bytes) -> tuple[str, ...]:
+    """The features a `#[cfg(..)]` attribute certainly requires (`required_features`), ()
+    for other attributes: `plain_feature_attribute` remembered by the attribute's bytes."""
+    return _remembered(_FEATURE_ATTRIBUTES, attr, source, plain_feature_attribute)
+
+
+def plain_feature_attribute(attr: Node, source: bytes = b"") -> tuple[str, ...]:
+    """`feature_attribute` read from the attribute's nodes."""
+    if items.attribute_path(attr) != "cfg":
+        return ()
+    return required_features(items.attribute_arguments(attr))
+
+
+def _record_feature_region(
+    attr: Node, features: tuple[str, ...], ctx: FileContext, out: FileStructure
+) -> None:
     """`#[cfg(feature = "x")]` and its item: lines that compile only with feature `x`."""
-    features = required_features(items.attribute_arguments(attr))
     target = _attributed_node(attr)
-    if not features or target is None:
+    if target is None:
         return
     first = ctx.lines.line_of(attr.start_byte)
     last = ctx.lines.line_of(max(target.end_byte - 1, target.start_byte))
@@ -329,10 +381,13 @@ def record_mod_declaration(node: Node, out: FileStructure, places: NodeFold[Modu
             chain=chain,
             is_pub=chain_pub and items.is_plain_pub(node),
             path_attr=path_attr,
-            test_only=CfgOnly.TEST in limits or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
+            # `limits` is mostly empty: asked first, no enum member is hashed (a Python
+            # `Enum.__hash__` call each) for a plain `mod x;`.
+            test_only=bool(limits and CfgOnly.TEST in limits)
+            or name.removeprefix("r#") in TEST_SUPPORT_MODULES,
             doc_hidden=hidden or any(items.is_doc_hidden(a) for a in attrs),
             allows=_allowed_on(node, place),
-            docs_only=limits == {CfgOnly.DOCS},
+            docs_only=bool(limits) and limits == {CfgOnly.DOCS},
             conditional_paths=tuple(conditional),
             features=tuple(sorted(set(features))),
         )

@@ -34,6 +34,36 @@ T = TypeVar("T")
 _OnPath = tuple[Node, int, int]
 
 
+# How many times `Ancestry.next_named` steps a cursor over one parent's children before
+# listing them: a few lookups cost less than the listing, many would cost more.
+_CURSOR_ASKS = 16
+
+
+class _NotFound:
+    """`_next_named_by_cursor`'s answer when the cursor did not land on the node."""
+
+
+_NOT_FOUND = _NotFound()
+
+
+def _next_named_by_cursor(parent: Node, node: Node) -> Node | _NotFound | None:
+    """The first named sibling after `node` among `parent`'s children, found with a cursor;
+    `_NOT_FOUND` when the cursor does not land on `node` itself (an empty node, which byte
+    offsets cannot place): the caller then lists the children."""
+    cursor = parent.walk()
+    # The first child that ends after `node` starts: `node`, as siblings do not overlap.
+    if cursor.goto_first_child_for_byte(node.start_byte) is None:
+        return _NOT_FOUND
+    landed = cursor.node
+    if landed is None or landed.id != node.id:
+        return _NOT_FOUND
+    while cursor.goto_next_sibling():
+        sibling = cursor.node
+        if sibling is not None and sibling.is_named:
+            return sibling
+    return None
+
+
 class Ancestry:
     """The parents of one tree's nodes, found along paths from the root and remembered."""
 
@@ -48,6 +78,8 @@ class Ancestry:
         self._path: list[_OnPath] = [(root, root.start_byte, root.end_byte)]
         # The children of parents whose children were walked, and each child's index.
         self._children: dict[int, tuple[list[Node], dict[int, int]]] = {}
+        # How often `next_named` asked a cursor about each parent whose children are not listed.
+        self._cursor_asks: dict[int, int] = {}
         self._folds: dict[object, NodeFold[Any]] = {}
         self._memos: dict[object, dict[Any, Any]] = {}
 
@@ -153,6 +185,31 @@ class Ancestry:
             sibling = self.sibling(sibling, step)
         return sibling
 
+    def next_named(self, node: Node) -> Node | None:
+        """`named_sibling(node, 1)`, without listing the parent's children when it can.
+
+        Listing a parent's children builds a `Node` and two dict entries per child: most of
+        what finding the item under one attribute cost (a file's root may hold hundreds of
+        items). A cursor on the parent steps over the children in C instead, building only
+        the nodes it lands on; that step costs the number of children before `node`, so a
+        parent asked about more than `_CURSOR_ASKS` times is listed after all (asked about
+        every child, the cursor would cost their number squared).
+        """
+        parent = self.parent(node)
+        if parent is None:
+            return None
+        parent_id = parent.id
+        if parent_id not in self._children:
+            asked = self._cursor_asks.get(parent_id, 0)
+            if asked < _CURSOR_ASKS:
+                self._cursor_asks[parent_id] = asked + 1
+                found = _next_named_by_cursor(parent, node)
+                if not isinstance(found, _NotFound):
+                    if found is not None:
+                        self._parents[found.id] = parent
+                    return found
+        return self.named_sibling(node, 1)
+
     def memo(self, key: object) -> dict[Any, Any]:
         """A dict kept with this tree for the helper that asks with `key`: answers about
         nodes that callers ask again and again (a binding seen from a block, a block's
@@ -177,6 +234,7 @@ class Ancestry:
         self._memos.clear()
         self._parents.clear()
         self._children.clear()
+        self._cursor_asks.clear()
         self._path = [self._path[0]]
 
     def _descend(self, top: Node, node: Node) -> None:

@@ -81,7 +81,7 @@ def previous_named(node: Node) -> Node | None:
 def next_named(node: Node) -> Node | None:
     """`node.next_named_sibling`; during a file pass, from the children its ancestry listed."""
     ancestry = _ancestry.current()
-    return node.next_named_sibling if ancestry is None else ancestry.named_sibling(node, 1)
+    return node.next_named_sibling if ancestry is None else ancestry.next_named(node)
 
 
 def attributes_of(item: Node) -> list[Node]:
