@@ -456,3 +456,14 @@ def test_an_audit_records_places_only_when_asked(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     written = dataclasses.replace(OPTIONS, write_baseline=baseline)
     assert run_audit(root, written).anchors  # a baseline fingerprints every finding
+
+
+@given(st.binary(max_size=300))
+def test_sha256_hasher_is_hashlibs(data: bytes) -> None:
+    """The SHA-256 fingerprints use (Python's own, sparing the import of `hashlib` and
+    OpenSSL) digests as `hashlib.sha256` does."""
+    import hashlib
+
+    from rustpro.fingerprint import sha256_hasher
+
+    assert sha256_hasher()(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rustpro.model import Finding
 
@@ -40,6 +40,34 @@ FINGERPRINT_VERSION = 2
 # Reads one audited file by its report path (relative, `/`-separated): its text, or None when it
 # cannot be read. A finding whose file is unreadable is fingerprinted with empty code.
 SourceReader = Callable[[str], str | None]
+
+
+class Digest(Protocol):
+    """What rustpro reads of a hash object."""
+
+    def hexdigest(self) -> str: ...
+
+
+def sha256_hasher() -> Callable[[bytes], Digest]:
+    """`hashlib.sha256`, without importing `hashlib` where Python has its own SHA-256.
+
+    `hashlib` loads OpenSSL's `_hashlib` (and `_blake2`) when imported: some 8 million
+    instructions, a twentieth of a one-file SARIF or GitLab report, to hash a few short
+    strings. CPython's built-in `_sha256` (`_sha2` from 3.12; the one `hashlib` falls back
+    on without OpenSSL) gives the same digests (tests/test_fingerprint.py).
+    """
+    from importlib import import_module
+
+    for name in ("_sha256", "_sha2"):
+        try:
+            hasher: Callable[[bytes], Digest] = import_module(name).sha256
+        except (ImportError, AttributeError):
+            continue
+        return hasher
+    import hashlib
+
+    return hashlib.sha256
+
 
 _WHITESPACE = re.compile(r"\s+")
 # rustfmt adds a trailing comma when it breaks a list over lines and drops it when it joins one.
@@ -55,10 +83,8 @@ def normalized_code(text: str) -> str:
 def fingerprint(rule: str, path: str, item: str, code: str, ordinal: int) -> str:
     """The fingerprint of the `ordinal`-th (0-based) finding of `rule` in `path`, inside
     `item`, flagging `code` (normalised here, so callers may pass it raw)."""
-    import hashlib  # imported here: runs that fingerprint nothing skip its import
-
     material = "\0".join((rule, path, item, normalized_code(code), str(ordinal)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    return sha256_hasher()(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 # A finding's place as its fingerprint names it: the item path and the normalised code.
@@ -89,15 +115,13 @@ def fingerprint_findings(
             item, code = facts.place(finding)
             place = (item, normalized_code(code))
         places.append(place)
-    import hashlib  # imported here: runs that fingerprint nothing skip its import
-
     # Each finding's place in its file; the message breaks ties only between findings at
     # the very same span, for determinism.
     positions = [(f.line, f.column, f.end_line, f.end_column, f.message) for f in findings]
     order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
-    sha256, normalized = hashlib.sha256, normalized_code
+    sha256, normalized = sha256_hasher(), normalized_code
     for index in order:
         finding = findings[index]
         item, code = places[index]
