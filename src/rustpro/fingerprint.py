@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -156,7 +157,7 @@ def anchor_places(
     """
     if not findings:
         return []
-    facts = _FileFacts(path, source.decode("utf-8"), parsed=(source, tree))
+    facts = _FileFacts.parsed(path, source, tree)
     anchored: dict[tuple[int, int, int, int], AnchoredSpan] = {}
     for finding in findings:
         span = (finding.line, finding.column, finding.end_line, finding.end_column)
@@ -201,12 +202,41 @@ def source_reader(root: Path) -> SourceReader:
     return read
 
 
+class _Lines(Protocol):
+    """A file's lines, read by number (0-based)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> str: ...
+
+
+class _Utf8Lines:
+    """The lines of UTF-8 bytes, each decoded when read.
+
+    `anchor_places` reads a line or two of a file with finding candidates: decoding the whole
+    file and splitting the text again (as well as its bytes, for the offsets) cost about as
+    much as the rest of the anchoring. A "\n" byte is never part of another character in
+    UTF-8, so each line decodes to what splitting the decoded text gives.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[bytes]) -> None:
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, index: int, /) -> str:
+        return self._raw[index].decode("utf-8")
+
+
 class _FileFacts:
     """One file's lines, and its syntax tree once a Rust finding needs it (parsed once)."""
 
-    def __init__(
-        self, path: str, text: str | None, parsed: tuple[bytes, Tree] | None = None
-    ) -> None:
+    _lines: _Lines
+
+    def __init__(self, path: str, text: str | None) -> None:
         self._rust = path.endswith(".rs")
         self._toml = path.endswith(".toml")
         self._text = text or ""
@@ -216,9 +246,18 @@ class _FileFacts:
         self._source = b""
         self._line_starts: list[int] = []
         self._tree: Tree | None = None
-        if parsed is not None:  # `text` as bytes, and its tree: nothing to parse
-            self._source, self._tree = parsed
-            self._line_starts = _line_starts(self._source)
+        self._root_node: Node | None = None
+
+    @classmethod
+    def parsed(cls, path: str, source: bytes, tree: Tree) -> _FileFacts:
+        """The facts of a file whose UTF-8 `source` parsed into `tree`: nothing to parse, and
+        its bytes split once for both its lines (`_Utf8Lines`) and their offsets."""
+        raw = source.split(b"\n")
+        facts = cls(path, None)
+        facts._lines = _Utf8Lines(raw)
+        facts._source, facts._tree = source, tree
+        facts._line_starts = _starts_of(raw)
+        return facts
 
     def place(self, finding: Finding) -> tuple[str, str]:
         """The finding's item path and normalised code."""
@@ -249,17 +288,23 @@ class _FileFacts:
         if last == first:
             return lines[first - 1][start : finding.end_column - 1]
         tail = lines[last - 1][: max(finding.end_column - 1, 0)]
-        return "\n".join([lines[first - 1][start:], *lines[first : last - 1], tail])
+        middle = (lines[number] for number in range(first, last - 1))
+        return "\n".join([lines[first - 1][start:], *middle, tail])
 
     def _root(self) -> Node:
-        if self._tree is None:
-            from rustpro.syntax.parser import parse
+        # The root node is kept: `Tree.root_node` makes a new node at each read, and a place
+        # reads it three times (anchoring hundreds of candidates per crate).
+        root = self._root_node
+        if root is None:
+            if self._tree is None:
+                from rustpro.syntax.parser import parse
 
-            self._source = self._text.encode("utf-8")
-            # Keep the tree: a node outliving its tree reads freed memory.
-            self._tree = parse(self._source)
-            self._line_starts = _line_starts(self._source)
-        return self._tree.root_node
+                self._source = self._text.encode("utf-8")
+                # Keep the tree: a node outliving its tree reads freed memory.
+                self._tree = parse(self._source)
+                self._line_starts = _line_starts(self._source)
+            root = self._root_node = self._tree.root_node
+        return root
 
     def _offset(self, line: int, column: int) -> int:
         """The byte offset of 1-based `line` and character `column` (parses the file)."""
@@ -282,8 +327,15 @@ class _FileFacts:
 
 
 def _line_starts(source: bytes) -> list[int]:
-    # Summing the lines' lengths runs in C (as in `syntax.positions.LineIndex`).
-    return [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
+    # All in C, no Python step per line: the i-th line (0-based) starts after the lengths of
+    # the lines before it plus their i newlines. A SARIF or GitLab report computes this for
+    # every file with a finding candidate (`anchor_places`), where a generator over the lines
+    # was most of the anchoring's cost.
+    return _starts_of(source.split(b"\n"))
+
+
+def _starts_of(lines: list[bytes]) -> list[int]:
+    return [0, *map(add, accumulate(map(len, lines)), count(1))]
 
 
 def _zero_width(finding: Finding) -> bool:
