@@ -487,6 +487,9 @@ def test_anchored_places_are_the_read_ones_on_non_ascii_lines() -> None:
         (8, 14, 8, 31),
         (6, 1, 6, 1),
         (40, 1, 40, 2),
+        (7, 5, 2, 1),
+        (9, 1, 9, 2),
+        (10, 1, 10, 1),
     ]
     findings = [_finding(*span) for span in spans]
     anchored = anchor_places(PATH, source, parse(source), findings)

@@ -157,7 +157,8 @@ def anchor_places(
     """
     if not findings:
         return []
-    facts = _FileFacts.parsed(path, source, tree)
+    last = max(max(f.line, f.end_line) for f in findings)
+    facts = _FileFacts.parsed(path, source, tree, last)
     anchored: dict[tuple[int, int, int, int], AnchoredSpan] = {}
     for finding in findings:
         span = (finding.line, finding.column, finding.end_line, finding.end_column)
@@ -219,13 +220,14 @@ class _Utf8Lines:
     UTF-8, so each line decodes to what splitting the decoded text gives.
     """
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_count", "_raw")
 
-    def __init__(self, raw: list[bytes]) -> None:
-        self._raw = raw
+    def __init__(self, raw: list[bytes], count: int) -> None:
+        self._raw = raw  # the first lines (the last item may hold the rest of the file)
+        self._count = count  # how many lines the file has
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return self._count
 
     def __getitem__(self, index: int, /) -> str:
         return self._raw[index].decode("utf-8")
@@ -249,12 +251,14 @@ class _FileFacts:
         self._root_node: Node | None = None
 
     @classmethod
-    def parsed(cls, path: str, source: bytes, tree: Tree) -> _FileFacts:
-        """The facts of a file whose UTF-8 `source` parsed into `tree`: nothing to parse, and
-        its bytes split once for both its lines (`_Utf8Lines`) and their offsets."""
-        raw = source.split(b"\n")
+    def parsed(cls, path: str, source: bytes, tree: Tree, last: int) -> _FileFacts:
+        """The facts of a file whose UTF-8 `source` parsed into `tree`, for spans on lines
+        up to `last`: nothing to parse, and its bytes split once, up to that line, for both
+        its lines (`_Utf8Lines`) and their offsets (a place reads no line, and no offset,
+        past its span's lines)."""
+        raw = source.split(b"\n", max(last, 0))
         facts = cls(path, None)
-        facts._lines = _Utf8Lines(raw)
+        facts._lines = _Utf8Lines(raw, source.count(b"\n") + 1)
         facts._source, facts._tree = source, tree
         facts._line_starts = _starts_of(raw)
         return facts
