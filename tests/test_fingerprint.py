@@ -456,3 +456,45 @@ def test_an_audit_records_places_only_when_asked(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     written = dataclasses.replace(OPTIONS, write_baseline=baseline)
     assert run_audit(root, written).anchors  # a baseline fingerprints every finding
+
+
+@given(st.binary(max_size=300))
+def test_sha256_hasher_is_hashlibs(data: bytes) -> None:
+    """The SHA-256 fingerprints use (Python's own, sparing the import of `hashlib` and
+    OpenSSL) digests as `hashlib.sha256` does."""
+    import hashlib
+
+    from rustpro.fingerprint import sha256_hasher
+
+    assert sha256_hasher()(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_anchored_places_are_the_read_ones_on_non_ascii_lines() -> None:
+    """`anchor_places` decodes only the lines it reads (`_Utf8Lines`) and takes offsets from
+    the bytes: the places are those of the file read as text, multi-line, zero-width and
+    out-of-range spans included."""
+    from rustpro.fingerprint import anchor_places, known_places
+
+    text = (
+        'fn déjà() {\n    let s = "ünï";\n    let v = vec![\n        1,\n    ];\n}\n'
+        'mod m {\n    fn f() { g("é", 2).unwrap(); }\n}\n'
+    )
+    source = text.encode("utf-8")
+    spans = [
+        (1, 4, 1, 8),
+        (2, 13, 2, 18),
+        (3, 13, 5, 6),
+        (8, 14, 8, 31),
+        (6, 1, 6, 1),
+        (40, 1, 40, 2),
+        (7, 5, 2, 1),
+        (9, 1, 9, 2),
+        (10, 1, 10, 1),
+    ]
+    findings = [_finding(*span) for span in spans]
+    anchored = anchor_places(PATH, source, parse(source), findings)
+    known = known_places({PATH: anchored})
+    assert fingerprint_findings(findings, lambda _: text, known) == fingerprint_findings(
+        findings, lambda _: text
+    )
+    assert all(known(f) is not None for f in findings)

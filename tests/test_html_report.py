@@ -564,3 +564,16 @@ def test_the_document_spliced_from_text_is_script_json_of_its_value(
     data = html_data.ReportData(head, [dump(s) for s in sources], [dump(r) for r in rows])
     value = {"rules": rules, "sources": sources, "files": files, "findings": rows}
     assert data.script_json() == script_json(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "a & b < c > d \"e\" 'f'", "&amp; already", "<script>x</script>", 42, "é·…"],
+)
+def test_escape_is_html_escape(text: object) -> None:
+    """The report's own escaping (which spares it `html.entities`) is `html.escape`'s."""
+    import html
+
+    from rustpro.report.html import _e
+
+    assert _e(text) == html.escape(str(text), quote=True)

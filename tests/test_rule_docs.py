@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rustpro.rules.base import DOC_SECTIONS, BaseRule
+from rustpro.rules.base import DOC_SECTIONS, BaseRule, cleandoc
 from rustpro.rules.registry import all_rules
 from tests.support import audit, make_crate
 
@@ -46,3 +46,29 @@ def test_the_summary_is_the_docstrings_first_line(rule: type[BaseRule]) -> None:
 
     lines = (rule.__doc__ or "").strip().splitlines()
     assert summary(rule) == (lines[0].strip() if lines and lines[0].strip() else rule.spec.fires_on)
+
+
+@pytest.mark.parametrize(
+    "docstring",
+    [
+        "",
+        "\n\n",
+        "One line.",
+        "  First.\n\n    Indented.\n      More.\n\n",
+        "\tTabbed.\n\t\tin\n\t  out\n  \n",
+        "\n  Starts on the next line.\n  ## Section\n\n  Body.\n   ",
+    ],
+)
+def test_cleandoc_is_inspects(docstring: str) -> None:
+    """rustpro's own `cleandoc` (which spares SARIF and HTML reports importing `inspect`)
+    reads docstrings as `inspect.cleandoc` does."""
+    import inspect
+
+    assert cleandoc(docstring) == inspect.cleandoc(docstring)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.name)
+def test_cleandoc_is_inspects_on_every_rule(rule: type[BaseRule]) -> None:
+    import inspect
+
+    assert cleandoc(rule.__doc__ or "") == inspect.cleandoc(rule.__doc__ or "")

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rustpro.model import Finding
 
@@ -40,6 +41,34 @@ FINGERPRINT_VERSION = 2
 # Reads one audited file by its report path (relative, `/`-separated): its text, or None when it
 # cannot be read. A finding whose file is unreadable is fingerprinted with empty code.
 SourceReader = Callable[[str], str | None]
+
+
+class Digest(Protocol):
+    """What rustpro reads of a hash object."""
+
+    def hexdigest(self) -> str: ...
+
+
+def sha256_hasher() -> Callable[[bytes], Digest]:
+    """`hashlib.sha256`, without importing `hashlib` where Python has its own SHA-256.
+
+    `hashlib` loads OpenSSL's `_hashlib` (and `_blake2`) when imported: some 8 million
+    instructions, a twentieth of a one-file SARIF or GitLab report, to hash a few short
+    strings. CPython's built-in `_sha256` (`_sha2` from 3.12; the one `hashlib` falls back
+    on without OpenSSL) gives the same digests (tests/test_fingerprint.py).
+    """
+    from importlib import import_module
+
+    for name in ("_sha256", "_sha2"):
+        try:
+            hasher: Callable[[bytes], Digest] = import_module(name).sha256
+        except (ImportError, AttributeError):
+            continue
+        return hasher
+    import hashlib
+
+    return hashlib.sha256
+
 
 _WHITESPACE = re.compile(r"\s+")
 # rustfmt adds a trailing comma when it breaks a list over lines and drops it when it joins one.
@@ -55,10 +84,8 @@ def normalized_code(text: str) -> str:
 def fingerprint(rule: str, path: str, item: str, code: str, ordinal: int) -> str:
     """The fingerprint of the `ordinal`-th (0-based) finding of `rule` in `path`, inside
     `item`, flagging `code` (normalised here, so callers may pass it raw)."""
-    import hashlib  # imported here: runs that fingerprint nothing skip its import
-
     material = "\0".join((rule, path, item, normalized_code(code), str(ordinal)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    return sha256_hasher()(material.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 # A finding's place as its fingerprint names it: the item path and the normalised code.
@@ -89,15 +116,13 @@ def fingerprint_findings(
             item, code = facts.place(finding)
             place = (item, normalized_code(code))
         places.append(place)
-    import hashlib  # imported here: runs that fingerprint nothing skip its import
-
     # Each finding's place in its file; the message breaks ties only between findings at
     # the very same span, for determinism.
     positions = [(f.line, f.column, f.end_line, f.end_column, f.message) for f in findings]
     order = sorted(range(len(findings)), key=positions.__getitem__)
     seen: dict[tuple[str, str, str, str], int] = {}
     result = [""] * len(findings)
-    sha256, normalized = hashlib.sha256, normalized_code
+    sha256, normalized = sha256_hasher(), normalized_code
     for index in order:
         finding = findings[index]
         item, code = places[index]
@@ -132,7 +157,8 @@ def anchor_places(
     """
     if not findings:
         return []
-    facts = _FileFacts(path, source.decode("utf-8"), parsed=(source, tree))
+    last = max(max(f.line, f.end_line) for f in findings)
+    facts = _FileFacts.parsed(path, source, tree, last)
     anchored: dict[tuple[int, int, int, int], AnchoredSpan] = {}
     for finding in findings:
         span = (finding.line, finding.column, finding.end_line, finding.end_column)
@@ -177,12 +203,42 @@ def source_reader(root: Path) -> SourceReader:
     return read
 
 
+class _Lines(Protocol):
+    """A file's lines, read by number (0-based)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> str: ...
+
+
+class _Utf8Lines:
+    """The lines of UTF-8 bytes, each decoded when read.
+
+    `anchor_places` reads a line or two of a file with finding candidates: decoding the whole
+    file and splitting the text again (as well as its bytes, for the offsets) cost about as
+    much as the rest of the anchoring. A "\n" byte is never part of another character in
+    UTF-8, so each line decodes to what splitting the decoded text gives.
+    """
+
+    __slots__ = ("_count", "_raw")
+
+    def __init__(self, raw: list[bytes], count: int) -> None:
+        self._raw = raw  # the first lines (the last item may hold the rest of the file)
+        self._count = count  # how many lines the file has
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int, /) -> str:
+        return self._raw[index].decode("utf-8")
+
+
 class _FileFacts:
     """One file's lines, and its syntax tree once a Rust finding needs it (parsed once)."""
 
-    def __init__(
-        self, path: str, text: str | None, parsed: tuple[bytes, Tree] | None = None
-    ) -> None:
+    _lines: _Lines
+
+    def __init__(self, path: str, text: str | None) -> None:
         self._rust = path.endswith(".rs")
         self._toml = path.endswith(".toml")
         self._text = text or ""
@@ -192,9 +248,20 @@ class _FileFacts:
         self._source = b""
         self._line_starts: list[int] = []
         self._tree: Tree | None = None
-        if parsed is not None:  # `text` as bytes, and its tree: nothing to parse
-            self._source, self._tree = parsed
-            self._line_starts = _line_starts(self._source)
+        self._root_node: Node | None = None
+
+    @classmethod
+    def parsed(cls, path: str, source: bytes, tree: Tree, last: int) -> _FileFacts:
+        """The facts of a file whose UTF-8 `source` parsed into `tree`, for spans on lines
+        up to `last`: nothing to parse, and its bytes split once, up to that line, for both
+        its lines (`_Utf8Lines`) and their offsets (a place reads no line, and no offset,
+        past its span's lines)."""
+        raw = source.split(b"\n", max(last, 0))
+        facts = cls(path, None)
+        facts._lines = _Utf8Lines(raw, source.count(b"\n") + 1)
+        facts._source, facts._tree = source, tree
+        facts._line_starts = _starts_of(raw)
+        return facts
 
     def place(self, finding: Finding) -> tuple[str, str]:
         """The finding's item path and normalised code."""
@@ -225,17 +292,23 @@ class _FileFacts:
         if last == first:
             return lines[first - 1][start : finding.end_column - 1]
         tail = lines[last - 1][: max(finding.end_column - 1, 0)]
-        return "\n".join([lines[first - 1][start:], *lines[first : last - 1], tail])
+        middle = (lines[number] for number in range(first, last - 1))
+        return "\n".join([lines[first - 1][start:], *middle, tail])
 
     def _root(self) -> Node:
-        if self._tree is None:
-            from rustpro.syntax.parser import parse
+        # The root node is kept: `Tree.root_node` makes a new node at each read, and a place
+        # reads it three times (anchoring hundreds of candidates per crate).
+        root = self._root_node
+        if root is None:
+            if self._tree is None:
+                from rustpro.syntax.parser import parse
 
-            self._source = self._text.encode("utf-8")
-            # Keep the tree: a node outliving its tree reads freed memory.
-            self._tree = parse(self._source)
-            self._line_starts = _line_starts(self._source)
-        return self._tree.root_node
+                self._source = self._text.encode("utf-8")
+                # Keep the tree: a node outliving its tree reads freed memory.
+                self._tree = parse(self._source)
+                self._line_starts = _line_starts(self._source)
+            root = self._root_node = self._tree.root_node
+        return root
 
     def _offset(self, line: int, column: int) -> int:
         """The byte offset of 1-based `line` and character `column` (parses the file)."""
@@ -258,8 +331,15 @@ class _FileFacts:
 
 
 def _line_starts(source: bytes) -> list[int]:
-    # Summing the lines' lengths runs in C (as in `syntax.positions.LineIndex`).
-    return [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
+    # All in C, no Python step per line: the i-th line (0-based) starts after the lengths of
+    # the lines before it plus their i newlines. A SARIF or GitLab report computes this for
+    # every file with a finding candidate (`anchor_places`), where a generator over the lines
+    # was most of the anchoring's cost.
+    return _starts_of(source.split(b"\n"))
+
+
+def _starts_of(lines: list[bytes]) -> list[int]:
+    return [0, *map(add, accumulate(map(len, lines)), count(1))]
 
 
 def _zero_width(finding: Finding) -> bool:

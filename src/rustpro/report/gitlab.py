@@ -10,13 +10,12 @@ fingerprint, so fingerprints are made unique within a report.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
 from rustpro.engine.audit import AuditResult
-from rustpro.fingerprint import fingerprint_findings, source_reader
+from rustpro.fingerprint import fingerprint_findings, sha256_hasher, source_reader
 from rustpro.model import Finding, Severity
 from rustpro.report.repository import repository_paths
 
@@ -73,13 +72,14 @@ def unique(fingerprints: Sequence[str]) -> list[str]:
     seen = set(fingerprints)
     counts: dict[str, int] = {}
     result = []
+    sha256 = sha256_hasher()
     for fingerprint in fingerprints:
         repeat = counts.get(fingerprint, 0)
         counts[fingerprint] = repeat + 1
         candidate = fingerprint
         while repeat and candidate in seen:
             material = f"{fingerprint}\0{repeat}".encode()
-            candidate = hashlib.sha256(material).hexdigest()[: max(len(fingerprint), 16)]
+            candidate = sha256(material).hexdigest()[: max(len(fingerprint), 16)]
             repeat += 1
         seen.add(candidate)
         result.append(candidate)

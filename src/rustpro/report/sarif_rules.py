@@ -58,6 +58,9 @@ class RuleRef:
 
 @dataclass(slots=True)
 class _Component:
+    """One `toolComponent`'s rules and where each is in them. (A docstring of its own: a
+    dataclass without one gets its signature as doc, which imports `inspect`.)"""
+
     name: str
     rules: list[dict[str, Any]] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
