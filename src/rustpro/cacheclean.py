@@ -160,6 +160,8 @@ def mark_used(generation: Path) -> None:
 
 @dataclass(slots=True)
 class _Totals:
+    """What a part of the cache holds: bytes, files and the newest write."""
+
     size: int = 0
     files: int = 0
     newest: float | None = None

@@ -72,6 +72,8 @@ class Approver:
 
 @dataclass(slots=True)
 class _Prepared:
+    """A tool call read and checked, ready to run (or to answer with its error)."""
+
     index: int
     call: ToolCall
     tool: Tool | None

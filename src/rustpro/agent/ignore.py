@@ -24,6 +24,8 @@ CACHE_TAG = "CACHEDIR.TAG"
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
+    """One line of an ignore file, as a regular expression over paths."""
+
     regex: re.Pattern[str]
     negate: bool
     dir_only: bool

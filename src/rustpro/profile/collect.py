@@ -29,6 +29,8 @@ from rustpro.syntax.positions import LineIndex
 
 @dataclass(frozen=True, slots=True)
 class _CombinedQuery:
+    """The questions' patterns compiled as one query, with each pattern's handler."""
+
     query: tree_sitter.Query
     handlers: tuple[Handler, ...]
 

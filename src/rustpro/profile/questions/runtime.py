@@ -12,6 +12,8 @@ from rustpro.profile.tally import PRODUCTION, TESTS
 
 @dataclass(slots=True)
 class _RuntimeUse:
+    """Where a crate shows which async runtime it uses (dependencies, features, attributes)."""
+
     dependency_kinds: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     production_features: list[str] = field(default_factory=list)

@@ -177,6 +177,8 @@ _AWAITS_OR_MACROS = "[(await_expression) (macro_invocation)] @node"
 
 @dataclass(slots=True)
 class _LoopBody:
+    """What a loop's body does that decides whether its awaits could run together."""
+
     awaits: list[Node] = field(default_factory=list)
     collects: list[Node] = field(default_factory=list)
     exits_or_assigns: bool = False  # or awaits a side effect: iterations may be ordered
