@@ -75,7 +75,7 @@ class Comparison:
                 self.differ(f"{where}.{name}", getattr(ours, name), getattr(theirs, name))
         if list(ours.__annotations__.items()) != list(theirs.__annotations__.items()):
             self.differ(f"{where}.__annotations__", ours.__annotations__, theirs.__annotations__)
-        if ours.__builtins__ is not theirs.__builtins__:  # type: ignore[attr-defined]
+        if ours.__builtins__ is not theirs.__builtins__:
             self.differ(f"{where}.__builtins__", "one", "another")
         if ours.__code__ != theirs.__code__:
             self.differ(f"{where}.__code__", ours.__code__, theirs.__code__)
