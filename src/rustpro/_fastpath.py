@@ -214,9 +214,7 @@ def _invoked(params: dict[str, Any]) -> BaseException:
     try:
         audit_command.audit(audit_command.run, params)
     except (EOFError, KeyboardInterrupt) as stop:
-        import click
-
-        click.echo(file=sys.stderr)
+        audit_command.echo("", err=True)  # click's `main` ends the line so
         return stop
     except OSError as error:
         if error.errno != errno.EPIPE:

@@ -84,8 +84,9 @@ def imports_deferred(
 
     Some standard modules import others at the top that they read only on rare paths:
     `dataclasses` reads `inspect` (which imports `ast`, `dis`, `tokenize`...) only for a
-    class without a docstring, `urllib.parse` (imported by `pathlib`) reads `ipaddress` only
-    for a bracketed host. Importing those was a tenth of a one-file audit's start-up. Only
+    class without a docstring, and `pathlib` calls `urllib.parse` (which imports
+    `ipaddress`) only for `as_uri` (`rustpro/__init__.py` lists them all). Importing those
+    was a tenth of a one-file audit's start-up. Only
     the block's imports see the stand-ins: they leave `sys.modules` with the block, so any
     later `import NAME` gets the module itself. (`importlib.util.LazyLoader` cannot do this
     here: an `import` statement reads the module's `__spec__`, which loads it.)
