@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rustpro.config import AuditConfig
 from rustpro.engine.audit import AuditResult
@@ -72,3 +73,12 @@ def synthetic_result(root: Path, findings: int = 10_000, files: int = 100) -> Au
         seconds=1.0,
         crates=["fixture"],
     )
+
+
+def source_lines(data: dict[str, Any], index: int) -> dict[int, str]:
+    """The lines of file `index` the report embeds, by number, as the page's script reads
+    them (`fileLines` in report.js): each run of lines split at its newlines."""
+    lines: dict[int, str] = {}
+    for first, text in data["sources"][index].items():
+        lines.update(enumerate(text.split("\n"), int(first)))
+    return lines

@@ -35,7 +35,7 @@ from rustpro.report.html import _asset, grade_letter, render_html
 from rustpro.report.html_data import SourceExcerpts, frame_lines, script_json
 from rustpro.report.rule_pages import external_url, rule_pages
 from rustpro.scoring import score_checkpoints
-from tests.html_support import LONG_LINE, synthetic_result
+from tests.html_support import LONG_LINE, source_lines, synthetic_result
 from tests.report_support import fixed_result
 from tests.support import make_crate
 
@@ -253,7 +253,7 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     (row,) = data["findings"]
     assert row["m"] == HOSTILE and row["h"] == HOSTILE
     assert data["files"] == ["src/<img>&amp;.rs"]
-    assert data["sources"][0]["2"] == code.split("\n")[1]
+    assert source_lines(data, 0)[2] == code.split("\n")[1]
 
 
 @settings(max_examples=200, deadline=None)
@@ -312,7 +312,8 @@ def test_long_lines_are_clipped_like_the_text_reports(tmp_path: Path) -> None:
     first, text, more = row["x"]["2"]
     assert (first, first + len(text)) == frames.window(len(long_line), 1000)
     assert "target" in text and len(text) == frames.FRAME_WIDTH and more == 1
-    assert "2" not in data["sources"][0] and data["sources"][0]["3"] == "short"
+    # The long line is left empty among the file's lines: the finding carries it clipped.
+    assert source_lines(data, 0)[2] == "" and source_lines(data, 0)[3] == "short"
 
 
 def test_frame_width_is_the_text_reports() -> None:
@@ -345,7 +346,7 @@ def test_ten_thousand_findings_stay_small(tmp_path: Path) -> None:
     assert len(data["findings"]) == 10_000
     # Each shown line is stored once per file, however many frames show it; the long line
     # is stored clipped with each finding on it.
-    assert sum(len(lines) for lines in data["sources"]) <= 100 * 112
+    assert sum(len(source_lines(data, i)) for i in range(len(data["sources"]))) <= 100 * 112
     clipped = [row for row in data["findings"] if "x" in row]
     assert clipped and all(str(LONG_LINE) in row["x"] for row in clipped)
     assert len(page) < 4_000_000  # about 290 bytes per finding, frames included
@@ -475,7 +476,7 @@ def test_text_that_spells_the_documents_placeholders_stays_text(tmp_path: Path) 
     data = embedded_data(render_html(_result(root, findings)))
     (row,) = data["findings"]
     assert (row["m"], row["h"]) == ("\0rows\0", "\0sources\0")
-    assert data["sources"] == [{"1": "fn f() {", "2": "\0rows\0", "3": "\0sources\0", "4": "}"}]
+    assert data["sources"] == [{"1": "fn f() {\n\0rows\0\n\0sources\0\n}"}]
 
 
 _SOURCE_BYTES = st.lists(
@@ -500,8 +501,8 @@ def test_sources_read_by_runs_are_the_lines_read_one_by_one(
     source: bytes, shown: list[tuple[int, int]]
 ) -> None:
     """`report_data` reads each file's frames a run of lines at a time and writes them as
-    JSON text (`read_runs`, `file_sources`): the same lines, text and excerpt as reading
-    the wanted lines one by one (`read`) and writing each line's member."""
+    JSON text (`read_runs`, `file_sources`): the same lines (those too long for a frame
+    left empty) and excerpt as reading the wanted lines one by one (`read`)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -510,13 +511,10 @@ def test_sources_read_by_runs_are_the_lines_read_one_by_one(
         found = excerpts.read("a.rs", [n for first, last in shown for n in range(first, last + 1)])
         runs = excerpts.read_runs("a.rs", html_data.merged_runs(shown))
     plain = html_data.Excerpt.of(found)
-    members = ",".join(
-        f'"{n}":{json.dumps(text, ensure_ascii=False)}'
-        for n, text in found.items()
-        if n not in plain.long
-    )
     text, excerpt = html_data.file_sources(runs)
-    assert text == "{" + members + "}"
+    # The runs are written as one string each, split at their newlines by the page.
+    embedded = source_lines({"sources": [json.loads(text)]}, 0)
+    assert embedded == {n: "" if n in plain.long else line for n, line in found.items()}
     assert (excerpt.long, excerpt.last) == (plain.long, plain.last)
     assert excerpt.lines == {n: found[n] for n in plain.long}
 

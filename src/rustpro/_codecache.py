@@ -398,3 +398,58 @@ def parsed_toml(text: str) -> dict[str, Any]:
     if not _TOML:
         _TOML.append(_TomlCache(_cache_path(_TOML_NAME), _magic()))
     return _TOML[0].loads(text)
+
+
+class KeptTexts:
+    """Key text -> value text, kept beside rustpro's bytecode in the table `name`, for as
+    long as the file begins with `stamp` (a table stamped otherwise reads as empty and is
+    rewritten). Nothing is written when `PYTHONDONTWRITEBYTECODE` says so.
+
+    The table is read when made, not held by the module: each user reads it once per use,
+    so that what the use costs is what any run pays."""
+
+    def __init__(self, name: str, stamp: bytes) -> None:
+        self.path = _cache_path(name)
+        self.stamp = stamp
+        table = _read_table(self.path, stamp) if self.path is not None else None
+        self.texts: dict[str, str] = (
+            table
+            if type(table) is dict
+            and all(type(key) is str and type(text) is str for key, text in table.items())
+            else {}
+        )
+        self.added = False
+
+    def get(self, key: str) -> str | None:
+        """The text kept under `key`, or None."""
+        return self.texts.get(key)
+
+    def put(self, key: str, text: str) -> None:
+        """Keep `text` under `key` (written by `save`)."""
+        self.texts[key] = text
+        self.added = True
+
+    def save(self) -> None:
+        """Write the table atomically when something was added; a directory that cannot be
+        written is skipped, and a table grown past `_MAX_ENTRIES` starts again."""
+        if not self.added or self.path is None or sys.dont_write_bytecode:
+            return
+        table = self.texts if len(self.texts) <= _MAX_ENTRIES else {}
+        _write(self.path, self.stamp, table)
+        self.added = False
+
+
+def file_stamp(names: tuple[str, ...]) -> bytes:
+    """What rustpro's own files `names` (relative to the package) are now, as Python's
+    bytecode is judged by its source: each one's modification time and size, and the
+    interpreter's bytecode version. A file that is missing is stamped as such."""
+    here = os.path.dirname(__file__)
+    parts = [_magic().hex()]
+    for name in names:
+        try:
+            status = os.stat(os.path.join(here, name))
+        except OSError:
+            parts.append(f"{name}:missing")
+            continue
+        parts.append(f"{name}:{status.st_mtime_ns}:{status.st_size}")
+    return ("\0".join(parts) + "\n").encode()

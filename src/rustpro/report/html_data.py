@@ -138,8 +138,13 @@ class Excerpt:
 
 
 def file_sources(runs: list[Run]) -> tuple[str, Excerpt]:
-    """A file's lines read as `runs`, as the JSON object `{"12": "text", ..}` of all but the
-    long ones, and its `Excerpt` (with only the long lines)."""
+    """A file's lines read as `runs`, as the JSON object `{"12": "text\\ntext", ..}` (each
+    run's first line number, and its lines joined by `\\n`; a line longer than a frame is
+    left empty there, and kept in the `Excerpt`, which holds only such lines).
+
+    A run is one string rather than a member per line: the page splits a file's runs into
+    lines when it first shows one of its frames, where writing each line as a member of its
+    own took a quarter of the report's time."""
     members: list[str] = []
     long: dict[int, str] = {}
     for first, lines in runs:
@@ -147,13 +152,13 @@ def file_sources(runs: list[Run]) -> tuple[str, Excerpt]:
         if max(map(len, lines)) > FRAME_WIDTH:
             here = {n: line for n, line in enumerate(lines, first) if len(line) > FRAME_WIDTH}
             long.update(here)
-            members += [
-                f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first) if n not in here
-            ]
-        else:
-            members += [f'"{n}":{_STR(line)}' for n, line in enumerate(lines, first)]
+            lines = ["" if len(line) > FRAME_WIDTH else line for line in lines]
+        members.append(f'"{first}":{_STR(_NEWLINE.join(lines))}')
     last = runs[-1][0] + len(runs[-1][1]) - 1 if runs else 0
     return "{" + ",".join(members) + "}", Excerpt(long, frozenset(long), last)
+
+
+_NEWLINE = "\n"  # (a backslash cannot stand in an f-string's expression before Python 3.12)
 
 
 def report_data(

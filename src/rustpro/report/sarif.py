@@ -114,7 +114,15 @@ class _RunBuilder:
         report's time. A test holds each result's text to `json.dumps` of `_result`."""
         log = self.log(kept, size_limited=size_limited, results=False)
         log["runs"][0]["results"] = _RESULTS
-        skeleton = _dump(log)
+        log["runs"][0]["tool"]["driver"]["rules"] = _RULES
+        # The log around its two placeholders: the driver's rules come first in it, the
+        # results after them (dicts keep their order in JSON).
+        before_rules, after_rules = _dump(log).split(_RULES_TEXT, 1)
+        between, after_results = after_rules.split(_RESULTS_TEXT, 1)
+        opening = (
+            f'{before_rules}"rules":{self.rules.driver_rules_text(_dump_value)}{between}"results":['
+        )
+        closing = "]" + after_results
         findings, fingerprints, texts = self.result.findings, self.fingerprints, self._texts
         cap = self.limits.locations_per_result - 1
         parts = []
@@ -123,7 +131,13 @@ class _RunBuilder:
             if found is None:
                 found = texts[index] = self._result_text(findings[index], fingerprints[index], cap)
             parts.append(found)
-        return skeleton.replace(_RESULTS_TEXT, '"results":[' + ",".join(parts) + "]", 1)
+        if not parts:
+            return opening + closing
+        # One join writes the whole text: the results are megabytes on a large crate, and
+        # each further concatenation or replacement would copy them all again.
+        parts[0] = opening + parts[0]
+        parts[-1] += closing
+        return ",".join(parts)
 
     def most_severe(self, count: int) -> list[int]:
         """Indexes of the `count` most severe findings (earlier ones first among equals),
@@ -138,7 +152,7 @@ class _RunBuilder:
         self, kept: Sequence[int], *, size_limited: bool = False, results: bool = True
     ) -> dict[str, Any]:
         """The whole `sarifLog` over the findings at indexes `kept` (without `results`: its
-        results list empty, for `text` to fill)."""
+        results and its driver's rules empty, for `text` to fill)."""
         findings = self.result.findings
         related_cap = self.limits.locations_per_result - 1  # the primary location counts
         results_of = (
@@ -148,7 +162,7 @@ class _RunBuilder:
         )
         clipped = sum(1 for i in kept if len(findings[i].related) > related_cap)
         notes = self._notifications(len(kept), size_limited, clipped, related_cap)
-        tool: dict[str, Any] = {"driver": self._driver()}
+        tool: dict[str, Any] = {"driver": self._driver(rules=results)}
         extensions = self.rules.extensions()
         if extensions:
             tool["extensions"] = extensions
@@ -172,13 +186,14 @@ class _RunBuilder:
             ],
         }
 
-    def _driver(self) -> dict[str, Any]:
+    def _driver(self, *, rules: bool) -> dict[str, Any]:
+        """The `driver` component; its `rules` empty unless `rules` (`text` writes them)."""
         version = self.result.tool_version
         driver: dict[str, Any] = {
             "name": "rustpro",
             "version": version,
             "informationUri": REPOSITORY_URL,
-            "rules": self.rules.driver_rules,
+            "rules": self.rules.driver_rules if rules else [],
         }
         if _SEMVER.fullmatch(version):
             driver["semanticVersion"] = version
@@ -484,6 +499,8 @@ def _gzipped_size(text: str, limit: int) -> int:
 # which no string can hold (a string's quotes are escaped).
 _RESULTS = "\0results\0"
 _RESULTS_TEXT = '"results":' + json.dumps(_RESULTS)
+_RULES = "\0rules\0"  # the driver's rules, the same way
+_RULES_TEXT = '"rules":' + json.dumps(_RULES)
 # How `_dump` writes a string (non-ASCII kept), and the fingerprint's key.
 _STR = encode_basestring
 _FINGERPRINT_KEY_TEXT = encode_basestring(FINGERPRINT_KEY)
@@ -492,4 +509,9 @@ _FINGERPRINT_KEY_TEXT = encode_basestring(FINGERPRINT_KEY)
 def _dump(log: dict[str, Any]) -> str:
     # Compact: json's C encoder serves only unindented output, and an indented report of
     # thousands of results costs ten times as long to write (`jq .` pretty-prints it).
-    return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _dump_value(log) + "\n"
+
+
+def _dump_value(value: Any) -> str:
+    """`value` as the compact JSON text a report is written in."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -12,7 +12,7 @@ rustpro ran them as one step each, not lint by lint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +74,11 @@ class RuleTable:
     """The driver's rules and the tools' components for one audit's findings."""
 
     def __init__(self, findings: Iterable[Finding], config: AuditConfig) -> None:
-        self._driver = _Component("rustpro")
+        # The driver's rules by name, each its catalog entry (None: a rule missing from the
+        # catalog); their descriptors are made only when a report asks (`driver_rules`,
+        # `driver_rules_text`), and a SARIF report asks for their text alone.
+        self._driver_entries: list[tuple[str, RuleSpec | None]] = []
+        self._driver_index: dict[str, int] = {}
         self._tools: dict[str, _Component] = {}
         findings = list(findings)
         own = {f.rule for f in findings if f.source == "rustpro"}
@@ -82,9 +86,9 @@ class RuleTable:
             if name in own or config.keeps(
                 Finding.probe(entry.name, entry.checkpoint, entry.severity)
             ):
-                self._driver.add(name, catalog_descriptor(entry))
-        for name in sorted(own - set(self._driver.index)):
-            self._driver.add(name, _unknown_descriptor(name, "rustpro"))
+                self._add_driver_rule(name, entry)
+        for name in sorted(own - set(self._driver_index)):
+            self._add_driver_rule(name, None)
         first_of: dict[str, Finding] = {}
         for finding in findings:
             if finding.source != "rustpro":
@@ -93,10 +97,29 @@ class RuleTable:
             component = self._tools.setdefault(finding.source, _Component(finding.source))
             component.add(rule, tool_descriptor(rule, finding))
 
+    def _add_driver_rule(self, name: str, entry: RuleSpec | None) -> None:
+        self._driver_index[name] = len(self._driver_entries)
+        self._driver_entries.append((name, entry))
+
     @property
     def driver_rules(self) -> list[dict[str, Any]]:
         """The driver's `rules`, in catalog order."""
-        return self._driver.rules
+        return [
+            catalog_descriptor(entry) if entry is not None else _unknown_descriptor(name, "rustpro")
+            for name, entry in self._driver_entries
+        ]
+
+    def driver_rules_text(self, dump: Callable[[Any], str]) -> str:
+        """`dump(self.driver_rules)`, where `dump` writes a value as JSON text: each catalog
+        rule's descriptor comes from `descriptor_texts`, which keeps them between runs."""
+        kept = descriptor_texts(
+            [entry for _, entry in self._driver_entries if entry is not None], dump
+        )
+        texts = [
+            kept[name] if entry is not None else dump(_unknown_descriptor(name, "rustpro"))
+            for name, entry in self._driver_entries
+        ]
+        return "[" + ",".join(texts) + "]"
 
     def extensions(self) -> list[dict[str, Any]]:
         """`tool.extensions`: one `toolComponent` per tool that reported something."""
@@ -112,7 +135,7 @@ class RuleTable:
     def ref(self, finding: Finding) -> RuleRef:
         """Where `finding`'s rule is described."""
         if finding.source == "rustpro":
-            return RuleRef(None, self._driver.index[finding.rule])
+            return RuleRef(None, self._driver_index[finding.rule])
         position = list(self._tools).index(finding.source)
         return RuleRef(position, self._tools[finding.source].index[finding.rule])
 
@@ -150,6 +173,52 @@ def catalog_descriptor(entry: RuleSpec) -> dict[str, Any]:
     if rule is not None:
         descriptor["help"]["markdown"] = rule_markdown(rule)
     return descriptor
+
+
+# What a catalog rule's descriptor is made from, besides its docstring and clippy twins
+# (`descriptor_texts`): this module and the ones `catalog_descriptor` calls, and the data
+# files they read. A kept text is used only while these are as they were when it was kept.
+_DESCRIPTOR_SOURCES = (
+    "report/sarif_rules.py",
+    "docsgen.py",
+    "precision.py",
+    "precision.json",
+    "catalog.py",
+    "catalog.toml",
+    "links.py",
+    "model.py",
+    "rules/base.py",
+)
+_DESCRIPTOR_TABLE = "_sarif_rule_descriptors"
+
+
+def descriptor_texts(entries: Sequence[RuleSpec], dump: Callable[[Any], str]) -> dict[str, str]:
+    """`dump(catalog_descriptor(entry))` for each of `entries`, by rule name.
+
+    A descriptor is the same in every run of the same rustpro: its rule's page as Markdown
+    (`docsgen.rule_markdown`) and about 4 KB of JSON text, which cost a SARIF report of a
+    small crate more than all its results. Each text is kept between runs beside rustpro's
+    bytecode (`_codecache.KeptTexts`), under the rule's name, docstring and clippy twins,
+    in a table stamped with the files it is made from (`_DESCRIPTOR_SOURCES`);
+    tests/test_sarif_rules.py holds every kept text equal to the one made afresh.
+    """
+    from rustpro._codecache import KeptTexts, file_stamp
+    from rustpro.rules.registry import rule_class
+
+    table = KeptTexts(_DESCRIPTOR_TABLE, file_stamp(_DESCRIPTOR_SOURCES))
+    texts: dict[str, str] = {}
+    for entry in entries:
+        rule = rule_class(entry.name)
+        doc = (rule.__doc__ or "") if rule is not None else ""
+        twins = "\0".join(rule.clippy_twins) if rule is not None else ""
+        key = f"{entry.name}\0{rule is not None}\0{twins}\0{doc}"
+        text = table.get(key)
+        if text is None:
+            text = dump(catalog_descriptor(entry))
+            table.put(key, text)
+        texts[entry.name] = text
+    table.save()
+    return texts
 
 
 def tool_descriptor(rule: str, example: Finding) -> dict[str, Any]:

@@ -265,9 +265,25 @@
     return cs;
   }
 
+  /* A file's shown lines by number: its runs of lines ({"12": "line 12\nline 13"}), split
+   * when one of its frames is first shown. A line too long for a frame is empty here; the
+   * findings on it carry it clipped (f.x). */
+  var LINES = {};
+  function fileLines(index) {
+    var lines = LINES[index];
+    if (lines) return lines;
+    lines = LINES[index] = {};
+    var runs = SRC[index] || {};
+    for (var first in runs) {
+      var texts = runs[first].split("\n");
+      for (var i = 0; i < texts.length; i++) lines[Number(first) + i] = texts[i];
+    }
+    return lines;
+  }
+
   function frame(f) {
     var pre = el("pre", "frame");
-    var lines = SRC[f.f];
+    var lines = fileLines(f.f);
     var clipped = f.x || {};
     var last = Math.max(f.el, f.l);
     for (var n = f.a; n <= f.b; n++) {
