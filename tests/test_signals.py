@@ -165,3 +165,52 @@ def test_signal_stops_workers_and_exits_with_its_status(
     while _session_members(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _session_members(pid) == [], f"left running after exit: {workers}"
+
+
+# A process that starts a pool whose worker stops halfway through sending its result (a
+# message's length, then only part of it), stops the pool as a signal does, and exits.
+_HALF_SENT_RESULT = """
+import os, struct, sys, time
+from rustpro.stopping import start_pool, stop_workers
+
+def half_sent() -> None:
+    # The worker's loop (concurrent.futures' `_process_worker`) holds the results queue.
+    queue = sys._getframe(1).f_locals["result_queue"]
+    os.write(queue._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    time.sleep(60)
+
+if __name__ == "__main__":
+    pool = start_pool(2)
+    pool.submit(half_sent)
+    time.sleep(1)  # the message is begun, and the executor's thread waits for its rest
+    stop_workers(pool)
+    print("stopped", flush=True)
+    sys.exit(143)
+"""
+
+
+def test_a_worker_stopped_while_sending_its_result_does_not_hang_the_exit(
+    tmp_path: Path,
+) -> None:
+    """A worker ended halfway through sending a result left the executor's manager thread
+    reading the rest for ever, and the interpreter's exit waited for that thread: SIGTERM
+    during a profile sometimes left rustpro running (`stopping._results_unblocked`)."""
+    script = tmp_path / "half_sent.py"
+    script.write_text(_HALF_SENT_RESULT, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        for pid in _session_members(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("the process did not end after its pool was stopped") from None
+    assert (process.returncode, out) == (143, "stopped\n"), err[-2000:]
+    assert _session_members(process.pid) == []

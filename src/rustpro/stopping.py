@@ -132,6 +132,7 @@ def close_pool(pool: ProcessPoolExecutor, *, interrupted: bool) -> None:
 def stop_workers(pool: ProcessPoolExecutor) -> None:
     """End `pool`'s workers now, without waiting for the files they hold."""
     with _signals_ignored():
+        _results_unblocked(pool)
         # `_processes` is the executor's table of worker processes (CPython 3.8-3.13;
         # 3.14 adds `terminate_workers()` for this).
         processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -144,6 +145,23 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
+
+
+def _results_unblocked(pool: ProcessPoolExecutor) -> None:
+    """Let the executor's manager thread end once the workers are gone.
+
+    A worker ended while it sent a result leaves that thread reading the rest of the message
+    for ever (the parent holds a writing end of the results pipe too, so no end of file
+    comes), and the interpreter's exit waits for the thread: rustpro hung after the signal
+    instead of stopping. With the parent's writing end closed (nothing in the parent writes
+    results), the read ends when the last worker does, the executor counts itself broken,
+    and its thread ends. `_result_queue` is the executor's results queue, as `_processes` is
+    its table of workers (CPython 3.8-3.13)."""
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    close = getattr(writer, "close", None)
+    if callable(close):
+        with contextlib.suppress(OSError):
+            close()
 
 
 @contextlib.contextmanager
