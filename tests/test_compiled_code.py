@@ -119,10 +119,14 @@ def test_test_support_code_is_test_code(tmp_path: Path) -> None:
                 "    pub fn f(t: &str) -> u8 {\n        t.parse().unwrap()\n    }\n}\n"
                 "pub fn pool_for_tests(t: &str) -> u8 {\n    t.parse().unwrap()\n}\n"
                 '#[cfg(any(test, feature = "testing"))]\n'
-                "pub fn helper(t: &str) -> u8 {\n    t.parse().unwrap()\n}\n" + UNWRAP
+                "pub fn helper(t: &str) -> u8 {\n    t.parse().unwrap()\n}\n"
+                + UNWRAP
+                # A library's helpers for its users' tests (`actix_web::test`).
+                + "pub mod test;\n"
             ),
             "src/test_utils.rs": UNWRAP,
             "src/mock.rs": UNWRAP,
+            "src/test.rs": UNWRAP,
         },
     )
     result = audit(root, select=("unwrap-in-production", "missing-docs"))

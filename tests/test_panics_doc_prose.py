@@ -27,6 +27,12 @@ PROSE = st.text(
         "Not currently supported, always panics. Please use `dir_name2`.",
         "This function panics when the buffer is full.",
         "Reads it.\n\n# Panics\n\nWhen the lock is poisoned.",
+        # tracing-subscriber's `with_ansi`: the caller's act as the subject.
+        'Calling `with_ansi(true)` without the "ansi" feature flag enabled will panic if '
+        "debug assertions are enabled, or print a warning otherwise.",
+        "Passing an empty slice will panic.",
+        "Parses the header. It panics if `raw` is empty.",
+        "Grows the buffer; this also panics when the length overflows.",
     ],
 )
 def test_prose_that_says_the_function_panics_documents_it(docs: str) -> None:
@@ -40,6 +46,9 @@ def test_prose_that_says_the_function_panics_documents_it(docs: str) -> None:
         "It will not panic, whatever the input.",
         "Takes byte slices: `IoSlice::new` panics on buffers over 4 GiB.",
         "The closure may panic; the pool survives it.",
+        "Runs `f` on the pool; if it panics, the pool survives it.",
+        "Using the handle from another thread is fine. The callback may panic.",
+        "Calling it twice returns the same value.",
         'Shows how to recover:\n\n```\nlet r = std::panic::catch_unwind(|| panic!("x"));\n```',
         "",
     ],

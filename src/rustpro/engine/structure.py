@@ -40,6 +40,10 @@ _PUB_TYPES = frozenset({"struct_item", "enum_item", "union_item", "trait_item", 
 # under `cfg(test)`: reviewers read them as test code.
 TEST_SUPPORT_MODULES = frozenset(
     {
+        # `pub mod test;` without `#[cfg(test)]`: a library's helpers for its users' tests
+        # (`actix_web::test`). Not `tests`: without `#[cfg(test)]`, that module is compiled
+        # into the product like any other (tests/test_discovery.py).
+        "test",
         "test_utils",
         "test_util",
         "testutil",

@@ -38,16 +38,18 @@ class MissingPanicsDoc(FileRule):
     Finds public API functions and methods whose own body calls `.unwrap()`, `.expect(..)`,
     `panic!`, `assert!`, `assert_eq!` or `assert_ne!`, and whose docs do not say when they
     panic: neither a `# Panics` heading nor prose that says so ("**Panics** if `n` is 0",
-    "Panics if `index` is out of bounds.", "This function panics when .."; a trait impl
-    member's docs are its trait method's, when the trait is declared in the same file).
+    "Panics if `index` is out of bounds.", "This function panics when ..", "It panics if ..",
+    "Calling `f(true)` without the feature will panic"; a trait impl member's docs are its
+    trait method's, when the trait is declared in the same file).
     Only the function's own body counts: calls inside closures, async blocks and
     nested functions run only if something calls or awaits them, so they are not attributed
     to the outer function. `debug_assert!` (gone in release builds) and `unreachable!` are
     not counted, and trait impl members are skipped.
 
     Panics no caller can bring about are not counted either, since documenting them would
-    not help anyone avoid them: `unwrap`/`expect` on values built from literals, or proven by
-    a guard in the same function (the shapes of `unwrap-in-production`), lock poisoning, and
+    not help anyone avoid them: `unwrap`/`expect` on values built from literals, on a write
+    into a `String` or `Vec<u8>` (which cannot fail), or proven by a guard in the same
+    function (the shapes of `unwrap-in-production`), lock poisoning, and
     `expect`/`panic!` whose message or neighbouring comment states an invariant
     (`expect("`inner` can only be None in a destructor")`). So are invariants of the
     function's own state: an `unwrap` or `expect` that the panic rules rate a note (a lookup,

@@ -37,6 +37,7 @@ from rustpro.rules.errors.signatures import (
     type_arguments,
     type_path,
 )
+from rustpro.rules.errors.write_targets import receiver_target, write_target
 from rustpro.rules.signature import impl_of
 from rustpro.rules.support import ASSERT_MACROS
 from rustpro.syntax import items
@@ -396,7 +397,12 @@ def _panics_prose() -> re.Pattern[str]:
         r"|\b(?:this|it|the|that)\s+(?:(?:function|method|call|constructor|operation)\s+)?"
         r"(?:will|may|might|can|could|would|always|also)\s+panic\b"
         r"|\b(?:this|the)\s+(?:function|method|call|constructor)\s+(?:always\s+)?panics\b"
-        r"|\balways\s+panics\b",
+        r"|\balways\s+panics\b"
+        # "It panics if ..", not "if it panics" (a closure's, a callback's).
+        r"|(?<!if )\b(?:this|it)\s+(?:also\s+|always\s+)?panics\b"
+        # What the caller does, as the subject: "Calling `f(true)` .. will panic if ..".
+        r"|\b(?:calling|passing|using|providing|giving|setting)\b[^.;]*?"
+        r"\b(?:will|may|might|can|could|would)\s+panic\b",
         re.IGNORECASE | re.MULTILINE,
     )
 
@@ -920,12 +926,24 @@ def _needs(operation: Operation | None, value: Node | None) -> list[Need]:
     own = _need(operation)
     if own is not None:
         needs.append(own)
-    if operation.name in _REPEATABLE:
+    if operation.name in _REPEATABLE or _is_view(operation):
         base = operation.receiver
         if base is None and operation.arguments is not None:
             base = next((a for a in operation.arguments.named_children if not a.is_extra), None)
         needs.append(Need(_normal(operation.call), "", False, present=True, base=_normal(base)))
     return needs
+
+
+def _is_view(operation: Operation) -> bool:
+    """`x.as_name()` without arguments: a view of `x`, the same on every call (what an
+    `x.is_name()` check proves present)."""
+    arguments = operation.arguments
+    return (
+        operation.name.startswith("as_")
+        and operation.receiver is not None
+        and arguments is not None
+        and not arguments.named_child_count
+    )
 
 
 # What may be called on a repeated call's receiver between the check and the call without
@@ -1054,11 +1072,18 @@ def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
         return [Fact(subject, count=1)]
     if not arguments and operation.name in (_ABSENT if negated else _PRESENT):
         return [Fact(subject, present=True)]
+    if not arguments and not negated and operation.name.startswith("is_"):
+        # `n.is_i64()` proves `n.as_i64()` is `Some` (`serde_json::Value`, `toml::Value`,
+        # enums' generated `is_*`/`as_*`).
+        view = _VIEW_OF_PREDICATE.get(operation.name, "as_" + operation.name[3:])
+        return [Fact(f"{subject}.{view}()", present=True)]
     if operation.name == "contains_key" and len(arguments) == 1 and not negated:
         return [Fact(subject, key=_key_text(arguments[0]))]
     return []
 
 
+# The view a predicate proves where the names differ (serde_json's `is_string`/`as_str`).
+_VIEW_OF_PREDICATE = {"is_string": "as_str", "is_boolean": "as_bool"}
 # `x.is_some()` / `x.is_ok()` proves `x.unwrap()`; so does leaving when `x.is_none()`.
 _PRESENT = frozenset({"is_some", "is_ok"})
 _ABSENT = frozenset({"is_none", "is_err"})
@@ -1509,6 +1534,8 @@ def _judge_unwrap_site(
     """`judge_unwrap` before the function's `# Panics` docs are read."""
     if operation is not None and _built_from_literals(operation):
         return Judgement(Verdict.ACCEPTED, "built from literals")
+    if _writes_to_memory(value, operation):
+        return Judgement(Verdict.ACCEPTED, IN_MEMORY_WRITE)
     if (operation is not None or value is not None) and guarded(ctx, site, operation, value):
         return Judgement(Verdict.ACCEPTED, "proven by a guard")
     if operation is not None and _is_lock(operation):
@@ -1563,6 +1590,28 @@ def _judge_unwrap_site(
             )
         return Judgement(Verdict.NOTE, f"`{operation.name}` can fail on runtime input")
     return Judgement(Verdict.NOTE)
+
+
+IN_MEMORY_WRITE = "a write into a `String` or `Vec` cannot fail"
+# Macros and methods that write into their target, and fail only when the target does.
+_WRITE_MACROS = frozenset({"write", "writeln"})
+_WRITE_METHODS = frozenset({"write_all", "write_str", "write_char", "write_fmt", "flush"})
+
+
+def _writes_to_memory(value: Node | None, operation: Operation | None) -> bool:
+    """Whether the unwrapped value is a write into a `String` or a `Vec<u8>` (or a binding
+    or field of one): `writeln!(buf, "{x}").unwrap()`, `out.write_all(b"..").unwrap()`.
+    Their `Write` impls never return an error, so neither docs nor `?` would serve anyone.
+    (A `Display` impl that returns `Err` without its writer failing breaks `fmt`'s contract;
+    `to_string()` panics on it too.)"""
+    value = _strip_to_value(value)
+    if value is not None and value.type == "macro_invocation":
+        macro = value.child_by_field_name("macro")
+        name = items.text(macro).replace(" ", "").rsplit("::", 1)[-1] if macro else ""
+        return name in _WRITE_MACROS and write_target(value).infallible
+    if operation is not None and operation.name in _WRITE_METHODS:
+        return operation.receiver is not None and receiver_target(operation.receiver).infallible
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,9 +65,13 @@ class UnwrapInProduction(FileRule):
         not;
       - `to_str()` of a path made from text: `Path::new(name)` for a `name: &str`, or the
         file name of `dir.join(name)` (one `let` is followed);
+      - on a write into a `String` or a `Vec<u8>` (a binding, a `self` field or a
+        parameter of that type): `writeln!(buf, "{x}").unwrap()`,
+        `out.write_all(bytes).unwrap()`; their `Write` impls never fail;
       - in a function whose docs say when it panics: a `# Panics` section, or prose
         ("**Panics** if ..", "Panics if `index` is out of bounds.", "this method will
-        panic"); a trait impl member's docs are its trait method's, in the same file;
+        panic", "It panics if ..", "Calling `f(true)` .. will panic if .."); a trait impl
+        member's docs are its trait method's, in the same file;
       - where a trait's contract says to panic: `Index::index`, and `.take().unwrap()` in
         `Future::poll`/`Stream::poll_next` (polled after completion);
       - after a guard in the same function that proves the value is there (below).
