@@ -1550,6 +1550,8 @@ def _judge_unwrap_site(
         return Judgement(Verdict.NOTE, IN_MAIN)
     if operation.awaited and operation.name not in _NOT_IO:
         return Judgement(Verdict.WARNING, f"`{operation.name}(..).await` is I/O that can fail")
+    if operation.name in _CONVERSIONS and _slice_of_constant_length(operation):
+        return Judgement(Verdict.ACCEPTED, CONSTANT_LENGTH_SLICE)
     if operation.name in _CONVERSIONS and _converts_a_length(operation):
         # `c_int::try_from(buf.len())`: only a buffer of gigabytes fails, a checked cast
         # chosen over `as`; the caller's own numbers (below) are another matter.
@@ -2028,6 +2030,94 @@ _CONVERSIONS = frozenset({"try_from", "try_into"})
 _COMMON_WORDS = _words(
     "the and for not this that with when than are was its has have panics panic will been any all"
 )
+
+
+CONSTANT_LENGTH_SLICE = "a slice of a length the code fixes, converted to an array"
+_SCREAMING = re.compile(r"[A-Z][A-Z0-9_]*")
+# `size_of::<T>()` and its paths: a length the type fixes.
+_SIZE_OF = re.compile(r"(?:(?:std|core)::)?(?:mem::)?size_of(?:::<.*>)?", re.DOTALL)
+_CONSTANT_ARITHMETIC = frozenset({"+", "-", "*"})
+
+
+def _slice_of_constant_length(operation: Operation) -> bool:
+    """A slice whose length the code fixes, converted to an array: `data[4..8].try_into()`,
+    `data[..SIZE].try_into()`, `<[u8; 4]>::try_from(&buf[at..at + 4])`,
+    `data[OFFSET..OFFSET + size_of::<u64>()].try_into()`. Once the indexing has passed (it
+    panics on its own when `data` is too short), the conversion fails on no input at all:
+    only an array of another length fails it, on the first run."""
+    subject = operation.receiver
+    if operation.name != "try_into":
+        arguments = operation.arguments
+        subject = (
+            next((a for a in arguments.named_children if not a.is_extra), None)
+            if arguments is not None
+            else None
+        )
+    subject = _strip_to_value(subject)
+    if subject is None or subject.type != "index_expression" or subject.named_child_count != 2:
+        return False
+    index = _strip_parentheses(subject.named_children[1])
+    if index.type != "range_expression":
+        return False
+    bounds = [c for c in index.children if c.is_named and not c.is_extra]
+    if len(bounds) == 1:
+        return not index.children[0].is_named and _is_constant(bounds[0])  # `..K`, not `a..`
+    if len(bounds) != 2:
+        return False
+    start, end = bounds
+    if _is_constant(start) and _is_constant(end):
+        return True
+    end = _strip_parentheses(end)  # `at..at + K`
+    operator = end.child_by_field_name("operator")
+    left, right = end.child_by_field_name("left"), end.child_by_field_name("right")
+    return (
+        end.type == "binary_expression"
+        and operator is not None
+        and items.text(operator) == "+"
+        and left is not None
+        and right is not None
+        and _normal(left) == _normal(start)
+        and _is_constant(right)
+    )
+
+
+def _is_constant(node: Node) -> bool:
+    """A number the code fixes: a literal, a `CONSTANT` (or `Self::SIZE`), `size_of::<T>()`,
+    a type's function without arguments (`Header::serialized_size()`), or arithmetic of
+    these."""
+    node = _strip_parentheses(node)
+    kind = node.type
+    if kind == "integer_literal":
+        return True
+    if kind == "identifier":
+        return _SCREAMING.fullmatch(items.text(node)) is not None
+    if kind == "scoped_identifier":
+        name = node.child_by_field_name("name")
+        return name is not None and _SCREAMING.fullmatch(items.text(name)) is not None
+    if kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return (
+            operator is not None
+            and items.text(operator) in _CONSTANT_ARITHMETIC
+            and left is not None
+            and right is not None
+            and _is_constant(left)
+            and _is_constant(right)
+        )
+    if kind != "call_expression":
+        return False
+    arguments = node.child_by_field_name("arguments")
+    function = node.child_by_field_name("function")
+    if arguments is None or arguments.named_child_count or function is None:
+        return False
+    if _SIZE_OF.fullmatch(_normal(function)):
+        return True
+    if function.type == "generic_function":
+        function = function.child_by_field_name("function") or function
+    path = function.child_by_field_name("path") if function.type == "scoped_identifier" else None
+    # `Header::serialized_size()`: the last segment of the path names a type.
+    return path is not None and items.text(path).rsplit("::", 1)[-1][:1].isupper()
 
 
 def _converts_a_length(operation: Operation) -> bool:

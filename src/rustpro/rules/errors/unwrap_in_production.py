@@ -68,6 +68,9 @@ class UnwrapInProduction(FileRule):
       - on a write into a `String` or a `Vec<u8>` (a binding, a `self` field or a
         parameter of that type): `writeln!(buf, "{x}").unwrap()`,
         `out.write_all(bytes).unwrap()`; their `Write` impls never fail;
+      - on a slice of a length the code fixes, converted to an array:
+        `u32::from_le_bytes(data[0..4].try_into().unwrap())`, `data[..SIZE]`,
+        `data[at..at + size_of::<u64>()]`: once the indexing passed, no input fails it;
       - in a function whose docs say when it panics: a `# Panics` section, or prose
         ("**Panics** if ..", "Panics if `index` is out of bounds.", "this method will
         panic", "It panics if ..", "Calling `f(true)` .. will panic if .."); a trait impl
