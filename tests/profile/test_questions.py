@@ -366,13 +366,67 @@ def test_features_behind_build_script_cfgs_do_not_raise_the_msrv(tmp_path: Path)
             ),
             "src/nightly.rs": "pub fn h(v: &mut Vec<u8>) { v.pop_if(|x| *x > 1); }\n",
         },
-        '[package]\nname = "g"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.70"\n',
+        '[package]\nname = "g"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.70"\n'
+        '\n[features]\ndefault = ["std"]\nstd = []\n',
     )
     msrv = facts(profile_of(root), "msrv")
     assert msrv["inferred_minimum"] == "1.70"  # `feature = ..` is not a compiler probe
     assert msrv["code_needs_more_than_declared"] is False
     gated = {f["key"]: f["where"] for f in msrv["cfg_gated_features"]}
     assert gated == {"pop-if": ["src/nightly.rs:1"], "core-error": ["src/lib.rs:6"]}
+
+
+def test_code_behind_optional_features_does_not_raise_the_msrv(tmp_path: Path) -> None:
+    """chrono declares 1.62 and implements `core::error::Error` (1.81) only with its
+    optional `core-error` feature: the MSRV of the default build is not raised by it. Code
+    behind a default feature (here `std`, through `default = ["full"]`) counts, in an item
+    and in a module file declared under the feature."""
+    root = make_crate(
+        tmp_path / "c",
+        {
+            "src/lib.rs": (
+                '#[cfg(all(not(feature = "std"), feature = "core-error"))]\n'
+                "impl core::error::Error for E {}\n"
+                '#[cfg(feature = "alloc")]\nmod extra;\n'
+                '#[cfg(feature = "std")]\nmod fast;\n'
+                "pub struct E;\n"
+            ),
+            "src/extra.rs": "pub fn h(v: &mut Vec<u8>) { v.pop_if(|x| *x > 1); }\n",
+            "src/fast.rs": "pub fn f(x: Option<u8>) -> bool { x.is_some_and(|v| v > 1) }\n",
+        },
+        '[package]\nname = "c"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.62"\n'
+        '\n[features]\ndefault = ["full"]\nfull = ["std"]\nstd = []\nalloc = []\n'
+        "core-error = []\n",
+    )
+    profile = profile_of(root)
+    msrv = facts(profile, "msrv")
+    assert msrv["inferred_minimum"] == "1.70"  # `is_some_and`, behind the default `std`
+    assert [f["key"] for f in msrv["features_used"]] == ["is-some-and"]
+    optional = {f["key"]: f["needs_features"] for f in msrv["optional_feature_gated"]}
+    assert optional == {"core-error": ["core-error"], "pop-if": ["alloc"]}
+    assert "optional features uses up to Rust 1.86" in answer(profile, "msrv").summary
+
+
+def test_a_method_the_crate_defines_says_nothing_of_the_msrv(tmp_path: Path) -> None:
+    """chrono defines its own `checked_add_signed` (std's is 1.66, on unsigned integers)."""
+    root = make_crate(
+        tmp_path / "d",
+        {
+            "src/lib.rs": (
+                "pub struct Date(i32);\n"
+                "impl Date {\n"
+                "    pub fn checked_add_signed(self, days: i64) -> Option<Date> {\n"
+                "        Some(Date(self.0 + days as i32))\n    }\n"
+                "    pub fn next(self) -> Option<Date> { self.checked_add_signed(1) }\n"
+                "}\n"
+            ),
+        },
+        '[package]\nname = "d"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.60"\n',
+    )
+    msrv = facts(profile_of(root), "msrv")
+    assert msrv["inferred_minimum"] is None
+    assert msrv["code_needs_more_than_declared"] is False
+    assert [f["key"] for f in msrv["ambiguous_methods"]] == ["checked-add-signed"]
 
 
 def test_member_profiled_alone_reads_profiles_from_the_workspace_root(tmp_path: Path) -> None:

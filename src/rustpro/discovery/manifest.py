@@ -12,6 +12,25 @@ from rustpro import tomlparse
 from rustpro.errors import ManifestError
 
 
+def default_features(features: object) -> frozenset[str]:
+    """The features `default` enables, given a manifest's `[features]` table, followed
+    through the features it names (not `dep:` entries or other packages' `pkg/feature`)."""
+    if not isinstance(features, dict):
+        return frozenset()
+    enabled: set[str] = set()
+    pending = ["default"]
+    while pending:
+        name = pending.pop()
+        if name in enabled:
+            continue
+        enabled.add(name)
+        entries = features.get(name)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str) and "/" not in entry and not entry.startswith("dep:"):
+                pending.append(entry)
+    return frozenset(enabled)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """One dependency as declared: `name` is the key, `package` the crate it really is."""

@@ -20,7 +20,12 @@ from rustpro.engine.parallel import NESTED_TOO_DEEPLY
 from rustpro.engine.reading import DEFAULT_MAX_FILE_BYTES, SourceSkipped, read_source
 from rustpro.errors import ManifestError
 from rustpro.model import Role
-from rustpro.profile.collect import collect, gate_msrv_facts, move_to_tests
+from rustpro.profile.collect import (
+    collect,
+    feature_gate_msrv_facts,
+    gate_msrv_facts,
+    move_to_tests,
+)
 from rustpro.profile.model import Profile, SubjectProfile
 from rustpro.profile.questions import answer_all
 from rustpro.profile.subject import Subject, crate_subject, workspace_subject
@@ -173,7 +178,8 @@ def _size(path: Path) -> int:
 
 def _mark_module_files(crate: CrateLayout, files: list[FileFacts], workspace: Workspace) -> None:
     """Files declared as `#[cfg(test)] mod name;` are test code, though they live in src/;
-    files declared under a custom cfg (`#[cfg(probe)] mod name;`) do not raise the MSRV."""
+    files declared under a custom cfg (`#[cfg(probe)] mod name;`) do not raise the MSRV,
+    and those under `#[cfg(feature = "x")]` raise it only where `x` is on."""
     by_path = {f.relpath: f for f in files}
     roots = {t.root for t in crate.targets}
     for facts in files:
@@ -189,6 +195,11 @@ def _mark_module_files(crate: CrateLayout, files: list[FileFacts], workspace: Wo
                     child = by_path.get(_rel(candidate, workspace.root))
                     if child is not None:
                         action(child)
+        for name, features in facts.feature_gated_mods:
+            for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
+                child = by_path.get(_rel(candidate, workspace.root))
+                if child is not None:
+                    feature_gate_msrv_facts(child, features)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -19,7 +19,7 @@ from rustpro.engine.context import FileContext
 from rustpro.engine.structure import record_includes, record_macro_mods
 from rustpro.model import Role
 from rustpro.profile.benches import collect_bench_calls
-from rustpro.profile.patterns import PATTERNS, on_test_attribute
+from rustpro.profile.patterns import PATTERNS, msrv_key, on_test_attribute
 from rustpro.profile.scan import ROLE_AREAS, FileScan, Handler
 from rustpro.profile.tally import PRODUCTION, TESTS, FileFacts, Tally
 from rustpro.syntax import ancestry
@@ -102,6 +102,24 @@ def gate_msrv_facts(facts: FileFacts) -> None:
         new_key = "msrv-gated:" + key.split(":", 1)[1]
         gated.counts[new_key] = production.counts.pop(key)
         gated.samples[new_key] = production.samples.pop(key, [])
+    production.merge(gated)
+
+
+def feature_gate_msrv_facts(facts: FileFacts, features: tuple[str, ...]) -> None:
+    """A file compiled only with `features` (`#[cfg(feature = "x")] mod name;`): its MSRV
+    facts need those features too."""
+    production = facts.areas.get(PRODUCTION)
+    if production is None:
+        return
+    gated = Tally()
+    for key in [k for k in production.counts if k.startswith(("msrv:", "msrv-feature:"))]:
+        needed, feature = set(features), key.split(":", 1)[1]
+        if key.startswith("msrv-feature:"):
+            own, feature = feature.split(":", 1)
+            needed.update(own.split(","))
+        new_key = msrv_key(feature, needed)
+        gated.counts[new_key] = gated.counts.get(new_key, 0) + production.counts.pop(key)
+        gated.samples.setdefault(new_key, []).extend(production.samples.pop(key, []))
     production.merge(gated)
 
 

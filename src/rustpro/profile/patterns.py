@@ -8,10 +8,11 @@ Fact keys surface in docs/profile-json.md through the questions that read them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from tree_sitter import Node
 
-from rustpro.engine.structure import record_mod_declaration
+from rustpro.engine.structure import plain_feature_attribute, record_mod_declaration
 from rustpro.model import Role
 from rustpro.profile import knowledge
 from rustpro.profile.msrv_table import MACRO_FEATURES, Feature, features_of, words
@@ -80,8 +81,30 @@ def _add_msrv(scan: FileScan, key: str, node: Node) -> None:
     # and serde do) only compiles where the feature exists: it does not raise the MSRV.
     if scan.custom_cfg_gated is None:
         scan.custom_cfg_gated = NodeFold(scan.ancestry, False, _within_custom_cfg)
-    gated = scan.custom_cfg_gated.at(node)
-    scan.add(f"msrv-gated:{key}" if gated else f"msrv:{key}", node)
+    if scan.custom_cfg_gated.at(node):
+        scan.add(f"msrv-gated:{key}", node)
+        return
+    # Code behind `#[cfg(feature = "x")]` is kept with its features: the question sets the
+    # crate's default features against them (`questions/msrv.py`).
+    if scan.feature_gates is None:
+        scan.feature_gates = NodeFold(scan.ancestry, frozenset(), _within_features)
+    features = scan.feature_gates.at(node)
+    scan.add(msrv_key(key, features), node)
+
+
+def msrv_key(key: str, features: Iterable[str] = ()) -> str:
+    """The tally key of MSRV feature `key` used in code that compiles only with `features`
+    (`msrv:KEY`, or `msrv-feature:F1,F2:KEY`)."""
+    needed = ",".join(sorted(features))
+    return f"msrv-feature:{needed}:{key}" if needed else f"msrv:{key}"
+
+
+def _within_features(around: frozenset[str], node: Node) -> frozenset[str]:
+    """The features code in `node` certainly needs (folded from the root down)."""
+    if node.type not in _CFG_GATED_KINDS:
+        return around
+    needed = [f for attr in items.attributes_of(node) for f in plain_feature_attribute(attr)]
+    return around.union(needed) if needed else around
 
 
 def _within_custom_cfg(around: bool, node: Node) -> bool:
@@ -310,7 +333,8 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
     attr = first(c, "test.attr")
     is_test = items.is_test_attribute(attr) or items.is_cfg_test(attr)
     gated = not is_test and items.attribute_path(attr) == "cfg" and _custom_cfg(attr)
-    if not (is_test or gated):
+    features = () if is_test or gated else plain_feature_attribute(attr)
+    if not (is_test or gated or features):
         return
     target = items.next_named(attr)
     while target is not None and target.type in ("attribute_item", "line_comment", "block_comment"):
@@ -322,6 +346,8 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
             scan.facts.test_mods.append(items.item_name(target))
         elif gated:
             scan.facts.cfg_gated_mods.append(items.item_name(target))
+        elif features:
+            scan.facts.feature_gated_mods.append((items.item_name(target), features))
         return
     if is_test:
         scan.test_ranges.append((attr.start_byte, target.end_byte))

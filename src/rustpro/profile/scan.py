@@ -39,6 +39,8 @@ class FileScan:
     file_test_only: bool = False
     # Whether each node compiles only under a custom cfg, worked out as asked (patterns.py).
     custom_cfg_gated: NodeFold[bool] | None = None
+    # The features each node's code certainly needs (`#[cfg(feature = "x")]`), as asked.
+    feature_gates: NodeFold[frozenset[str]] | None = None
     # `test_ranges` merged and sorted, with their starts, as of `_merged_count` ranges.
     _merged: list[tuple[int, int]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)

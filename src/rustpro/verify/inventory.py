@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
+from rustpro.discovery.manifest import default_features
 from rustpro.syntax import items
 from rustpro.syntax.cfg import under_cargo_test
 from rustpro.syntax.parser import parse
@@ -691,19 +692,7 @@ def _default_features(manifest: str) -> frozenset[str]:
         features = tomllib.loads(manifest).get("features", {})
     except tomllib.TOMLDecodeError:
         return frozenset()
-    if not isinstance(features, dict):
-        return frozenset()
-    enabled: set[str] = set()
-    pending = ["default"]
-    while pending:
-        name = pending.pop()
-        if name in enabled:
-            continue
-        enabled.add(name)
-        for entry in features.get(name, []) if isinstance(features.get(name), list) else []:
-            if isinstance(entry, str) and "/" not in entry and not entry.startswith("dep:"):
-                pending.append(entry)
-    return frozenset(enabled)
+    return default_features(features)
 
 
 def _package_of(path: str, manifests: Mapping[str, frozenset[str]]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from rustpro.discovery.manifest import default_features
 from rustpro.profile.model import Answer, Confidence, Evidence
 from rustpro.profile.msrv_table import FEATURES_BY_KEY, Feature
 from rustpro.profile.questions.common import manifest_evidence, version_text, version_tuple
@@ -31,7 +32,14 @@ def answer(subject: Subject) -> Answer:
                 )
             )
     tally = subject.production
-    used = _features(tally, "msrv:")
+    defaults = frozenset().union(
+        *(default_features(crate.manifest.data.get("features")) for crate in subject.crates)
+    )
+    used, optional = _by_features(tally, defaults)
+    # A method name the crate defines itself (chrono's own `checked_add_signed`) may be
+    # its own method: a call of it says nothing of the Rust it needs.
+    ambiguous = [u for u in used if _defined_here(u[0], subject.defined_fns)]
+    used = [u for u in used if u not in ambiguous]
     gated = _features(tally, "msrv-gated:")
     inferred = max((f.version_tuple for f, _, _ in used), default=None)
     for feature, _, places in used[:_SHOWN_FEATURES]:
@@ -81,6 +89,13 @@ def answer(subject: Subject) -> Answer:
     if toolchain is not None:
         pinned = f"pins {toolchain[1]}" if toolchain[1] else "pins no channel"
         parts.append(f"toolchain file {pinned}")
+    newer_optional = [o for o in optional if not inferred or o[0].version_tuple > inferred]
+    if newer_optional:
+        feature, _, _, needs = max(newer_optional, key=lambda o: o[0].version_tuple)
+        parts.append(
+            f"code behind optional features uses up to Rust {feature.version} "
+            f"({feature.title}, with feature {', '.join(f'`{n}`' for n in needs)})"
+        )
     newer_gated = [f for f, _, _ in gated if not inferred or f.version_tuple > inferred]
     if newer_gated:
         newest_gated = max(newer_gated, key=lambda f: f.version_tuple)
@@ -119,6 +134,21 @@ def answer(subject: Subject) -> Answer:
             }
             for f, n, places in gated
         ],
+        "optional_feature_gated": [
+            {
+                "key": f.key,
+                "title": f.title,
+                "version": f.version,
+                "count": n,
+                "where": [f"{p}:{line}" for p, line in places],
+                "needs_features": list(needs),
+            }
+            for f, n, places, needs in optional
+        ],
+        "ambiguous_methods": [
+            {"key": f.key, "title": f.title, "version": f.version, "count": n}
+            for f, n, _ in ambiguous
+        ],
         "nightly_features": nightly,
         "toolchain": toolchain[1] or None if toolchain else None,
     }
@@ -143,6 +173,49 @@ def _features(tally: Tally, prefix: str) -> list[tuple[Feature, int, list[tuple[
             found.append((feature, tally.count(key), tally.places(key)))
     found.sort(key=lambda item: (item[0].version_tuple, item[1]), reverse=True)
     return found
+
+
+_Used = tuple[Feature, int, list[tuple[str, int]]]
+_Optional = tuple[Feature, int, list[tuple[str, int]], tuple[str, ...]]
+
+
+def _by_features(tally: Tally, defaults: frozenset[str]) -> tuple[list[_Used], list[_Optional]]:
+    """The features the code uses when built with `defaults` (ungated code and code behind
+    default features), newest first; and those only code behind other features uses, with
+    the features it needs (the fewest, where several gates use it)."""
+    used: dict[str, _Used] = {f.key: (f, n, places) for f, n, places in _features(tally, "msrv:")}
+    optional: dict[str, _Optional] = {}
+    for key in tally.keys("msrv-feature:"):
+        needed, name = key.removeprefix("msrv-feature:").split(":", 1)
+        feature = FEATURES_BY_KEY.get(name)
+        if feature is None:
+            continue
+        needs = tuple(n for n in needed.split(",") if n)
+        count, places = tally.count(key), tally.places(key)
+        if set(needs) <= defaults:
+            if feature.key in used:
+                _, before, earlier = used[feature.key]
+                count, places = before + count, sorted(earlier + places)
+            used[feature.key] = (feature, count, places)
+        elif feature.key in optional:
+            _, before, earlier, fewest = optional[feature.key]
+            fewest = fewest if len(fewest) <= len(needs) else needs
+            optional[feature.key] = (feature, before + count, sorted(earlier + places), fewest)
+        else:
+            optional[feature.key] = (feature, count, places, needs)
+    return (
+        sorted(used.values(), key=_newest, reverse=True),
+        sorted(optional.values(), key=_newest, reverse=True),
+    )
+
+
+def _newest(item: _Used | _Optional) -> tuple[tuple[int, int], int]:
+    return item[0].version_tuple, item[1]
+
+
+def _defined_here(feature: Feature, defined: set[str]) -> bool:
+    """A method feature whose name the crate's own code defines."""
+    return feature.kind == "method" and any(word in defined for word in feature.match.split())
 
 
 def _toolchain_file(subject: Subject) -> tuple[str, str] | None:
