@@ -429,6 +429,31 @@ def test_a_method_the_crate_defines_says_nothing_of_the_msrv(tmp_path: Path) -> 
     assert [f["key"] for f in msrv["ambiguous_methods"]] == ["checked-add-signed"]
 
 
+def test_a_macro_a_dependency_provides_says_nothing_of_the_msrv(tmp_path: Path) -> None:
+    """nix imports `offset_of!` from memoffset; std's (1.77) has the same name."""
+    root = make_crate(
+        tmp_path / "n",
+        {
+            "src/lib.rs": (
+                "use memoffset::offset_of;\n"
+                "pub struct S { a: u8, b: u32 }\n"
+                "pub fn at() -> usize { offset_of!(S, b) }\n"
+            ),
+        },
+        '[package]\nname = "n"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.69"\n'
+        '\n[dependencies]\nmemoffset = "0.9"\n',
+    )
+    msrv = facts(profile_of(root), "msrv")
+    assert msrv["code_needs_more_than_declared"] is False
+    assert [f["key"] for f in msrv["ambiguous_methods"]] == ["offset-of"]
+    # Without the dependency, the macro is std's.
+    (root / "Cargo.toml").write_text(
+        '[package]\nname = "n"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.69"\n'
+    )
+    msrv = facts(profile_of(root), "msrv")
+    assert msrv["inferred_minimum"] == "1.77" and msrv["code_needs_more_than_declared"]
+
+
 def test_member_profiled_alone_reads_profiles_from_the_workspace_root(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     make_crate(

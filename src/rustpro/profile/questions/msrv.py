@@ -37,10 +37,23 @@ def answer(subject: Subject) -> Answer:
     )
     used, optional = _by_features(tally, defaults)
     # A method name the crate defines itself (chrono's own `checked_add_signed`) may be
-    # its own method: a call of it says nothing of the Rust it needs.
-    ambiguous = [u for u in used if _defined_here(u[0], subject.defined_fns)]
-    used = [u for u in used if u not in ambiguous]
+    # its own method, and a macro a dependency provides under std's name (memoffset's
+    # `offset_of!`, imported as `offset_of`) may be the dependency's: a use of either says
+    # nothing of the Rust the code needs.
+    providers = {d.package for d in subject.dependencies if d.kind != "dev"}
+
+    def is_ambiguous(feature: Feature) -> bool:
+        return (
+            _defined_here(feature, subject.defined_fns)
+            or _MACRO_PROVIDERS.get(feature.key) in providers
+        )
+
     gated = _features(tally, "msrv-gated:")
+    ambiguous = [u for u in used if is_ambiguous(u[0])]
+    ambiguous += [g for g in gated if is_ambiguous(g[0]) and g[0] not in {a[0] for a in ambiguous}]
+    used = [u for u in used if not is_ambiguous(u[0])]
+    gated = [g for g in gated if not is_ambiguous(g[0])]
+    optional = [o for o in optional if not is_ambiguous(o[0])]
     inferred = max((f.version_tuple for f, _, _ in used), default=None)
     for feature, _, places in used[:_SHOWN_FEATURES]:
         path, line = places[0]
@@ -175,6 +188,8 @@ def _features(tally: Tally, prefix: str) -> list[tuple[Feature, int, list[tuple[
     return found
 
 
+# Crates whose macro has the name of a later std one, by the std macro's feature key.
+_MACRO_PROVIDERS = {"offset-of": "memoffset", "matches-macro": "matches"}
 _Used = tuple[Feature, int, list[tuple[str, int]]]
 _Optional = tuple[Feature, int, list[tuple[str, int]], tuple[str, ...]]
 
