@@ -402,9 +402,37 @@ def test_code_behind_optional_features_does_not_raise_the_msrv(tmp_path: Path) -
     msrv = facts(profile, "msrv")
     assert msrv["inferred_minimum"] == "1.70"  # `is_some_and`, behind the default `std`
     assert [f["key"] for f in msrv["features_used"]] == ["is-some-and"]
-    optional = {f["key"]: f["needs_features"] for f in msrv["optional_feature_gated"]}
-    assert optional == {"core-error": ["core-error"], "pop-if": ["alloc"]}
-    assert "optional features uses up to Rust 1.86" in answer(profile, "msrv").summary
+    optional = {
+        f["key"]: (f["needs_features"], f["needs_off"]) for f in msrv["optional_feature_gated"]
+    }
+    assert optional == {"core-error": (["core-error"], ["std"]), "pop-if": (["alloc"], [])}
+    summary = answer(profile, "msrv").summary
+    assert "outside the default features uses up to Rust 1.86" in summary
+    assert "with feature `alloc`" in summary
+
+
+def test_code_a_default_feature_turns_off_does_not_raise_the_msrv(tmp_path: Path) -> None:
+    """url declares 1.63 and implements `core::error::Error` (1.81) only under
+    `not(feature = "std")`, where `std` is a default feature."""
+    root = make_crate(
+        tmp_path / "u",
+        {
+            "src/lib.rs": (
+                "pub struct E;\n"
+                '#[cfg(feature = "std")]\nimpl std::error::Error for E {}\n'
+                '#[cfg(not(feature = "std"))]\nimpl core::error::Error for E {}\n'
+            ),
+        },
+        '[package]\nname = "u"\nversion = "0.1.0"\nedition = "2021"\nrust-version = "1.63"\n'
+        '\n[features]\ndefault = ["std"]\nstd = []\n',
+    )
+    profile = profile_of(root)
+    msrv = facts(profile, "msrv")
+    assert msrv["inferred_minimum"] is None and not msrv["code_needs_more_than_declared"]
+    (gated,) = msrv["optional_feature_gated"]
+    assert gated["key"] == "core-error"
+    assert (gated["needs_features"], gated["needs_off"]) == ([], ["std"])
+    assert "without feature `std`" in answer(profile, "msrv").summary
 
 
 def test_a_method_the_crate_defines_says_nothing_of_the_msrv(tmp_path: Path) -> None:

@@ -106,8 +106,8 @@ def gate_msrv_facts(facts: FileFacts) -> None:
 
 
 def feature_gate_msrv_facts(facts: FileFacts, features: tuple[str, ...]) -> None:
-    """A file compiled only with `features` (`#[cfg(feature = "x")] mod name;`): its MSRV
-    facts need those features too."""
+    """A file compiled only as `features` say (`#[cfg(feature = "x")] mod name;`, written
+    as `patterns.feature_signs` writes them): so are its MSRV facts."""
     production = facts.areas.get(PRODUCTION)
     if production is None:
         return

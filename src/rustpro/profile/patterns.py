@@ -20,6 +20,7 @@ from rustpro.profile.scan import FileScan, Handler, first, first_text
 from rustpro.profile.tally import PRODUCTION, TESTS
 from rustpro.syntax import items
 from rustpro.syntax.ancestry import NodeFold
+from rustpro.syntax.cfg import excluded_features
 
 TRACKED_TYPES = (
     "Arc", "Rc", "Weak", "Box", "Cow", "Cell", "RefCell", "UnsafeCell", "Mutex", "RwLock",
@@ -92,19 +93,31 @@ def _add_msrv(scan: FileScan, key: str, node: Node) -> None:
     scan.add(msrv_key(key, features), node)
 
 
-def msrv_key(key: str, features: Iterable[str] = ()) -> str:
-    """The tally key of MSRV feature `key` used in code that compiles only with `features`
-    (`msrv:KEY`, or `msrv-feature:F1,F2:KEY`)."""
-    needed = ",".join(sorted(features))
-    return f"msrv-feature:{needed}:{key}" if needed else f"msrv:{key}"
+def msrv_key(key: str, signs: Iterable[str] = ()) -> str:
+    """The tally key of MSRV feature `key` used in code that compiles only as `signs` say
+    (`+x`: with Cargo feature `x`, `!x`: without it): `msrv:KEY`, or
+    `msrv-feature:+a,!b:KEY`."""
+    gate = ",".join(sorted(set(signs)))
+    return f"msrv-feature:{gate}:{key}" if gate else f"msrv:{key}"
+
+
+def feature_signs(attr: Node) -> tuple[str, ...]:
+    """What a `#[cfg(..)]` attribute certainly asks of Cargo features: `+x` for a feature it
+    needs on, `!x` for one it needs off (`not(feature = "std")`); () for other attributes."""
+    needed = plain_feature_attribute(attr)
+    if not needed and items.attribute_path(attr) != "cfg":
+        return ()
+    off = excluded_features(items.attribute_arguments(attr))
+    return (*(f"+{f}" for f in needed), *(f"!{f}" for f in off))
 
 
 def _within_features(around: frozenset[str], node: Node) -> frozenset[str]:
-    """The features code in `node` certainly needs (folded from the root down)."""
+    """What code in `node` certainly asks of features, as `feature_signs` writes it
+    (folded from the root down)."""
     if node.type not in _CFG_GATED_KINDS:
         return around
-    needed = [f for attr in items.attributes_of(node) for f in plain_feature_attribute(attr)]
-    return around.union(needed) if needed else around
+    signs = [sign for attr in items.attributes_of(node) for sign in feature_signs(attr)]
+    return around.union(signs) if signs else around
 
 
 def _within_custom_cfg(around: bool, node: Node) -> bool:
@@ -333,7 +346,7 @@ def on_test_attribute(scan: FileScan, c: dict[str, list[Node]]) -> None:
     attr = first(c, "test.attr")
     is_test = items.is_test_attribute(attr) or items.is_cfg_test(attr)
     gated = not is_test and items.attribute_path(attr) == "cfg" and _custom_cfg(attr)
-    features = () if is_test or gated else plain_feature_attribute(attr)
+    features = () if is_test or gated else feature_signs(attr)
     if not (is_test or gated or features):
         return
     target = items.next_named(attr)

@@ -89,7 +89,8 @@ class FileFacts:
     static_refs: list[NamedPlace] = field(default_factory=list)  # `&NAME` / `&mut NAME`
     test_mods: list[str] = field(default_factory=list)  # `#[cfg(test)] mod NAME;`
     cfg_gated_mods: list[str] = field(default_factory=list)  # `#[cfg(custom)] mod NAME;`
-    # `#[cfg(feature = "x")] mod NAME;`: the module's name and the features it needs.
+    # `#[cfg(feature = "x")] mod NAME;`: the module's name and what it asks of features
+    # (`patterns.feature_signs`: `+x` on, `!x` off).
     feature_gated_mods: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     # `mod name;` declarations and `include!`s: the module tree runs through them.
     structure: FileStructure = field(default_factory=FileStructure)

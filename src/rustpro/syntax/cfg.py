@@ -11,7 +11,9 @@ The answer is one of `TEST` (compiled only where tests or test tooling run), `DO
 
 `required_features` answers another question of the same predicate: which Cargo features
 the code certainly needs (`feature = "x"`, or one conjunct of `all(..)`), so that code behind
-a feature the package does not declare is known never to compile.
+a feature the package does not declare is known never to compile. `excluded_features` is its
+mirror: the features that must be off (`not(feature = "std")`), so that code a default
+feature turns off is known not to be in the default build.
 """
 
 from __future__ import annotations
@@ -355,3 +357,93 @@ def _fold(operator: str, parts: list[bool | None]) -> bool | None:
     if True in parts:  # any
         return True
     return False if all(part is False for part in parts) else None
+
+
+def excluded_features(arguments: str) -> tuple[str, ...]:
+    """The features `#[cfg(ARGS)]` certainly needs off, sorted; `arguments` is `(..)`.
+
+    `not(P)` excludes every feature that alone makes `P` hold (`feature = "x"`, any
+    disjunct of `any(..)`); `all(..)` excludes what any conjunct does. Nothing else is
+    certain, and text that is not a predicate excludes nothing.
+    """
+    return _excluded_features(arguments.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _excluded_features(arguments: str) -> tuple[str, ...]:
+    tokens = _tokens(arguments)
+    if tokens is None or len(tokens) < 2 or tokens[0] != "(" or tokens[-1] != ")":
+        return ()
+    reader = _TreeReader(tokens[1:-1])
+    tree = reader.tree()
+    if tree is None or not reader.at_end():
+        return ()
+    return tuple(sorted(_excluded(tree)))
+
+
+# A predicate as a tree: ("all" | "any" | "not", parts), ("feature", name), or ("other", "").
+_Tree = tuple[str, object]
+
+
+class _TreeReader(_Parser):
+    """The predicate's tree, for questions the build kinds do not answer."""
+
+    def tree(self) -> _Tree | None:
+        """The next predicate as a tree; None when the text is no predicate."""
+        word = self._next()
+        if word is None or not (word[0].isalpha() or word[0] == "_"):
+            return None
+        if self._peek() == "(" and word in ("all", "any", "not"):
+            if self.depth == _MAX_NESTING:
+                return None
+            self._next()
+            parts: list[_Tree] = []
+            while self._peek() != ")":
+                self.depth += 1
+                part = self.tree()
+                self.depth -= 1
+                if part is None:
+                    return None
+                parts.append(part)
+                if self._peek() == ",":
+                    self._next()
+                elif self._peek() != ")":
+                    return None
+            self._next()
+            return (word, tuple(parts))
+        if self._peek() == "=":
+            self._next()
+            value = self._next()
+            if value is None or not value.startswith('"'):
+                return None
+            return ("feature", value[1:-1]) if word == "feature" else ("other", "")
+        return ("other", "")
+
+
+def _parts(tree: _Tree) -> tuple[_Tree, ...]:
+    parts = tree[1]
+    return parts if isinstance(parts, tuple) else ()
+
+
+def _sufficient(tree: _Tree) -> frozenset[str]:
+    """Features each of which alone makes `tree` hold."""
+    kind = tree[0]
+    if kind == "feature":
+        return frozenset({str(tree[1])})
+    parts = _parts(tree)
+    if kind == "any":
+        return frozenset().union(*map(_sufficient, parts))
+    if kind == "all" and parts:
+        return frozenset.intersection(*map(_sufficient, parts))
+    return frozenset()
+
+
+def _excluded(tree: _Tree) -> frozenset[str]:
+    """Features that must be off for `tree` to hold."""
+    kind = tree[0]
+    parts = _parts(tree)
+    if kind == "not" and len(parts) == 1:
+        return _sufficient(parts[0])
+    if kind == "all":
+        return frozenset().union(*map(_excluded, parts))
+    return frozenset()

@@ -104,10 +104,10 @@ def answer(subject: Subject) -> Answer:
         parts.append(f"toolchain file {pinned}")
     newer_optional = [o for o in optional if not inferred or o[0].version_tuple > inferred]
     if newer_optional:
-        feature, _, _, needs = max(newer_optional, key=lambda o: o[0].version_tuple)
+        feature, _, _, signs = max(newer_optional, key=lambda o: o[0].version_tuple)
         parts.append(
-            f"code behind optional features uses up to Rust {feature.version} "
-            f"({feature.title}, with feature {', '.join(f'`{n}`' for n in needs)})"
+            f"code outside the default features uses up to Rust {feature.version} "
+            f"({feature.title}, {_gate_text(signs)})"
         )
     newer_gated = [f for f, _, _ in gated if not inferred or f.version_tuple > inferred]
     if newer_gated:
@@ -154,9 +154,10 @@ def answer(subject: Subject) -> Answer:
                 "version": f.version,
                 "count": n,
                 "where": [f"{p}:{line}" for p, line in places],
-                "needs_features": list(needs),
+                "needs_features": [sign[1:] for sign in signs if sign.startswith("+")],
+                "needs_off": [sign[1:] for sign in signs if sign.startswith("!")],
             }
-            for f, n, places, needs in optional
+            for f, n, places, signs in optional
         ],
         "ambiguous_methods": [
             {"key": f.key, "title": f.title, "version": f.version, "count": n}
@@ -195,9 +196,10 @@ _Optional = tuple[Feature, int, list[tuple[str, int]], tuple[str, ...]]
 
 
 def _by_features(tally: Tally, defaults: frozenset[str]) -> tuple[list[_Used], list[_Optional]]:
-    """The features the code uses when built with `defaults` (ungated code and code behind
-    default features), newest first; and those only code behind other features uses, with
-    the features it needs (the fewest, where several gates use it)."""
+    """The features the code uses when built with `defaults` (ungated code, code behind
+    default features, code a feature outside `defaults` turns off), newest first; and those
+    only code outside the default build uses, with what it asks of features (the least,
+    where several gates use it)."""
     used: dict[str, _Used] = {f.key: (f, n, places) for f, n, places in _features(tally, "msrv:")}
     optional: dict[str, _Optional] = {}
     for key in tally.keys("msrv-feature:"):
@@ -207,7 +209,7 @@ def _by_features(tally: Tally, defaults: frozenset[str]) -> tuple[list[_Used], l
             continue
         needs = tuple(n for n in needed.split(",") if n)
         count, places = tally.count(key), tally.places(key)
-        if set(needs) <= defaults:
+        if _in_default_build(needs, defaults):
             if feature.key in used:
                 _, before, earlier = used[feature.key]
                 count, places = before + count, sorted(earlier + places)
@@ -222,6 +224,21 @@ def _by_features(tally: Tally, defaults: frozenset[str]) -> tuple[list[_Used], l
         sorted(used.values(), key=_newest, reverse=True),
         sorted(optional.values(), key=_newest, reverse=True),
     )
+
+
+def _in_default_build(signs: tuple[str, ...], defaults: frozenset[str]) -> bool:
+    """Whether code gated as `signs` say (`+x` on, `!x` off) is in the default build."""
+    return all((sign[1:] in defaults) == sign.startswith("+") for sign in signs)
+
+
+def _gate_text(signs: tuple[str, ...]) -> str:
+    """`with feature `a`, without feature `std`` for ("+a", "!std")."""
+    on = [f"`{sign[1:]}`" for sign in signs if sign.startswith("+")]
+    off = [f"`{sign[1:]}`" for sign in signs if sign.startswith("!")]
+    parts = ([f"with feature {', '.join(on)}"] if on else []) + (
+        [f"without feature {', '.join(off)}"] if off else []
+    )
+    return ", ".join(parts)
 
 
 def _newest(item: _Used | _Optional) -> tuple[tuple[int, int], int]:
