@@ -1280,6 +1280,8 @@ def _invariant() -> re.Pattern[str]:
         r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
         r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
         r"(fail|error|happen|overflow|panic|be (none|null|empty|zero|negative|err))|"
+        # "cannot have any other item in an array-of-tables": what the value cannot hold.
+        r"(can ?not|can't|cannot) (have|contain|hold)|"
         r"(is|are|be) safe|safe to (unwrap|call|use)|rul(e|es|ed) (\w+ ){0,3}out|"
         r"(generated|created|built|produced|constructed|written) by (us|ourselves|this crate|"
         r"the crate|this (module|function|library|code|program)))\b",
@@ -1353,6 +1355,7 @@ def _invariant_above(source: bytes, line_start: int) -> bool:
     """True when the `//` comment lines right above the line starting at `line_start` state
     an invariant (no pattern of `_invariant()` spans lines: each comment is read as one)."""
     texts: list[str] = []
+    first_line = line_start
     for _ in range(_COMMENT_LINES):
         if line_start == 0:
             break
@@ -1362,7 +1365,26 @@ def _invariant_above(source: bytes, line_start: int) -> bool:
             break
         texts.append(text.decode("utf-8", errors="replace"))
         line_start = previous
+    if texts and _tagged_justification(texts[-1]) and _chained_panic(source, first_line):
+        return True  # `// SAFETY: ..` right above the `.unwrap()` of a chain is about it
     return states_invariant("\n".join(texts))
+
+
+# Tags authors open a justification with (`// SAFETY:` is unsafe code's, also used so).
+_JUSTIFICATION_TAGS = ("SAFETY:", "PANIC:", "PANICS:", "INVARIANT:", "UNWRAP:")
+
+
+def _tagged_justification(comment: str) -> bool:
+    """A `//` comment opening with a justification tag (`// SAFETY: ..`)."""
+    return comment.lstrip("/").lstrip().upper().startswith(_JUSTIFICATION_TAGS)
+
+
+def _chained_panic(source: bytes, line_start: int) -> bool:
+    """The line at `line_start` continues a method chain with `.unwrap()`/`.expect(..)`: a
+    comment right above it can be about nothing else."""
+    end = source.find(b"\n", line_start)
+    line = source[line_start : end if end >= 0 else len(source)].lstrip()
+    return line.startswith((b".unwrap()", b".expect("))
 
 
 # How many lines above the site a statement holding it may begin for the comment above that
