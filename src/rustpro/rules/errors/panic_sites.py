@@ -1048,6 +1048,13 @@ def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
     A true `a && b` proves both; a false `a || b` proves neither holds.
     """
     node = _strip_parentheses(condition)
+    if node.type == "let_condition":
+        return [] if negated else _let_facts(node)
+    if node.type == "let_chain":  # `let .. && let .. && cond`: each part holds when true
+        if negated:
+            return []
+        parts = [c for c in node.named_children if not c.is_extra]
+        return [fact for part in parts for fact in _condition_facts(part, False)]
     if node.type == "unary_expression" and items.text(node).startswith("!"):
         inner = node.named_children[0] if node.named_child_count else None
         return _condition_facts(inner, not negated) if inner is not None else []
@@ -1084,6 +1091,40 @@ def _condition_facts(condition: Node, negated: bool) -> list[Fact]:
 
 # The view a predicate proves where the names differ (serde_json's `is_string`/`as_str`).
 _VIEW_OF_PREDICATE = {"is_string": "as_str", "is_boolean": "as_bool"}
+
+
+def _let_facts(condition: Node) -> list[Fact]:
+    """`if let Some(_) = x` (or `&x`, or `Ok(..)`) proves `x.unwrap()`, also pairwise in
+    tuples: `if let (Some(_), false) = (&blocked, wants_read)` proves `blocked`."""
+    pattern = condition.child_by_field_name("pattern")
+    value = condition.child_by_field_name("value")
+    if pattern is None or value is None:
+        return []
+    return _matched_facts(pattern, value)
+
+
+def _matched_facts(pattern: Node, value: Node) -> list[Fact]:
+    value = _strip_parentheses(value)
+    if pattern.type == "tuple_pattern" and value.type == "tuple_expression":
+        patterns = [c for c in pattern.named_children if not c.is_extra]
+        values = [c for c in value.named_children if not c.is_extra]
+        if len(patterns) != len(values):
+            return []
+        return [f for p, v in zip(patterns, values, strict=True) for f in _matched_facts(p, v)]
+    if pattern.type != "tuple_struct_pattern":
+        return []
+    variant = pattern.child_by_field_name("type")
+    if variant is None or items.text(variant) not in _PRESENT_VARIANTS:
+        return []
+    if value.type == "reference_expression":
+        value = value.child_by_field_name("value") or value
+    if value.type not in ("identifier", "field_expression"):
+        return []
+    return [Fact(_normal(value), present=True)]
+
+
+# The variants whose match proves `.unwrap()` of the matched value.
+_PRESENT_VARIANTS = frozenset({"Some", "Ok", "Option::Some", "Result::Ok"})
 # `x.is_some()` / `x.is_ok()` proves `x.unwrap()`; so does leaving when `x.is_none()`.
 _PRESENT = frozenset({"is_some", "is_ok"})
 _ABSENT = frozenset({"is_none", "is_err"})

@@ -85,7 +85,9 @@ class UnwrapInProduction(FileRule):
     same receiver text, and the guard either encloses the call (`if !v.is_empty() { .. }`,
     `if v.len() > 1 && ..`, `if m.contains_key(k)`, the `else` of `if v.is_empty()`, the
     guard of the `match` arm: `_ if v.parse::<i64>().is_ok() => v.parse::<i64>().unwrap()`,
-    for calls that answer the same when repeated, not `next()`) or
+    for calls that answer the same when repeated, not `next()`; `n.is_i64()` for
+    `n.as_i64()`; `if let Some(_) = x` for `x.unwrap()`, also pairwise in a tuple,
+    `if let (Some(_), false) = (&x, ..)`, and in a `let` chain) or
     comes before it in an enclosing block and leaves early (`if v.is_empty() { return ..; }`
     with `return`, `break`, `continue` or a panic; `if a.is_empty() || b.is_empty()` proves
     both), or is `assert!(!v.is_empty())` / `assert!(v.len() >= n)` / `m.insert(k, ..)`.
