@@ -1321,8 +1321,6 @@ def _invariant() -> re.Pattern[str]:
         r"can (only )?be (only )?(none|some|null|empty|unset|missing)|"
         r"(can ?not|can't|won't|will not|doesn't|does not|cannot) "
         r"(fail|error|happen|overflow|panic|be (none|null|empty|zero|negative|err))|"
-        # "cannot have any other item in an array-of-tables": what the value cannot hold.
-        r"(can ?not|can't|cannot) (have|contain|hold)|"
         r"(is|are|be) safe|safe to (unwrap|call|use)|rul(e|es|ed) (\w+ ){0,3}out|"
         r"(generated|created|built|produced|constructed|written) by (us|ourselves|this crate|"
         r"the crate|this (module|function|library|code|program)))\b",
