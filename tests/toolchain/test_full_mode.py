@@ -94,6 +94,10 @@ def test_crates_io_dependency_builds_and_twins_merge(full_audit: FullAudit) -> N
     assert "2 passed, 0 failed" in _evidence(result, Checkpoint.TESTING)
     by_rule = {f.rule: f for f in result.findings}
     assert by_rule["unwrap-in-production"].also_reported_by == ("clippy::unwrap_used",)
+    # clippy's twin findings are counted apart from its own: they are shown under
+    # rustpro's rules (or judged away with them), never as a count with no findings.
+    errors = _evidence(result, Checkpoint.ERRORS)
+    assert "clippy: clean, and 1 twin finding(s) left to rustpro's rules" in errors
     assert by_rule["ref-vec-param"].also_reported_by == ("clippy::ptr_arg",)
     # Merged twins leave no clippy copy behind, and test code's unwrap is nobody's finding.
     assert "clippy::unwrap_used" not in by_rule

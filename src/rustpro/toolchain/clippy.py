@@ -6,7 +6,9 @@ compile" is still answered; clippy's own lints are then marked skipped.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from rustpro.errors import ToolError, ToolTimeout
 from rustpro.model import Checkpoint, Finding, Role, Severity
@@ -71,14 +73,32 @@ def _record(session: CargoSession, run: ToolRun, stream: BuildStream, tool: str)
     verdict = "yes" if compiled else f"no, {compile_errors} error(s)"
     session.report.note(Checkpoint.MEMORY, f"compiles: {verdict} ({tool}, {run.seconds:.1f} s)")
     if tool == "clippy":
+        # Findings of lints rustpro asks for only to confirm its own twin rules (its `-W`
+        # profile) are shown under those rules or judged away with them (`merge_twins`):
+        # counted apart, so that "clippy: 7 finding(s)" never stands next to none.
+        twin = confirmations(session)
         for checkpoint in _PROFILE_CHECKPOINTS:
-            count = sum(1 for f in findings if f.checkpoint is checkpoint and f.source == tool)
+            here = [f for f in findings if f.checkpoint is checkpoint and f.source == tool]
+            twins = sum(1 for f in here if twin(f))
+            count = len(here) - twins
             verdict = f"{count} finding(s)" if count else "clean"
+            if twins:
+                verdict += f", and {twins} twin finding(s) left to rustpro's rules"
             if not compiled:
                 # rustc stops before clippy's late lints run on code that does not compile.
                 verdict += " so far (incomplete: the project does not compile)"
             session.report.note(checkpoint, f"clippy: {verdict}")
     return compiled
+
+
+def confirmations(session: CargoSession) -> Callable[[Finding], bool]:
+    """Whether a clippy finding is of a lint rustpro asks for only to confirm its own twin
+    rule (`unwrap_used` for `unwrap-in-production`), not one the project enables itself."""
+    from rustpro.toolchain.full import project_clippy_lints
+    from rustpro.toolchain.twins import overruled_twin, twin_table
+
+    twins, project_lints = twin_table(), project_clippy_lints(session.workspace)
+    return functools.partial(overruled_twin, twins=twins, project_lints=project_lints)
 
 
 def is_compile_error(finding: Finding) -> bool:

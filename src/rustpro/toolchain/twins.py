@@ -62,7 +62,7 @@ def merge_twins(
         free = [i for i in candidates if (i, finding.rule) not in paired]
         match = _nearest(finding, [i for i in free if _lines_meet(merged[i], finding)], merged)
         if match is None:
-            if not _overruled(finding, twins, project_lints):
+            if not overruled_twin(finding, twins, project_lints):
                 unmatched.append(finding)
             continue
         paired.add((match, finding.rule))
@@ -96,10 +96,12 @@ def _absorb(own: Finding, twin: Finding) -> Finding:
     return replace(own, also_reported_by=names)
 
 
-def _overruled(
+def overruled_twin(
     finding: Finding, twins: dict[str, frozenset[str]], project_lints: frozenset[str]
 ) -> bool:
-    """A clippy twin finding rustpro's own rule judged away (see the module docs)."""
+    """A clippy finding of a twin lint the project does not enable itself: rustpro's own
+    rule judges it (merged into that rule's finding, or dropped where the rule accepts the
+    site; see the module docs)."""
     if finding.source != "clippy" or finding.rule not in twins:
         return False
     # The project's own lint, by name or through a clippy group it enables (`pedantic`).
