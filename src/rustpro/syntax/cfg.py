@@ -21,6 +21,8 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 
 class CfgOnly(enum.Enum):
@@ -106,6 +108,9 @@ def _tokens(text: str) -> list[str] | None:
     return tokens
 
 
+_Part = TypeVar("_Part")
+
+
 class _Parser:
     """Recursive descent over the tokens of one predicate.
 
@@ -132,28 +137,35 @@ class _Parser:
     def _peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
 
+    def _group(self, part: Callable[[], _Part | None]) -> list[_Part] | None:
+        """The parts of `all(..)`, `any(..)` or `not(..)`, read with `part` from the `(`
+        after the name through its `)`; None when the text is no predicate or nests deeper
+        than `_MAX_NESTING`."""
+        if self.depth == _MAX_NESTING:
+            return None
+        self._next()  # the `(`
+        parts: list[_Part] = []
+        while self._peek() != ")":
+            self.depth += 1
+            found = part()
+            self.depth -= 1
+            if found is None:
+                return None
+            parts.append(found)
+            if self._peek() == ",":
+                self._next()
+            elif self._peek() != ")":
+                return None
+        self._next()
+        return parts
+
     def predicate(self) -> frozenset[CfgOnly] | None:
         word = self._next()
         if word is None or not (word[0].isalpha() or word[0] == "_"):
             return None
         if self._peek() == "(" and word in ("all", "any", "not"):
-            if self.depth == _MAX_NESTING:
-                return None
-            self._next()
-            parts: list[frozenset[CfgOnly]] = []
-            while self._peek() != ")":
-                self.depth += 1
-                part = self.predicate()
-                self.depth -= 1
-                if part is None:
-                    return None
-                parts.append(part)
-                if self._peek() == ",":
-                    self._next()
-                elif self._peek() != ")":
-                    return None
-            self._next()
-            return _combine(word, parts)
+            parts = self._group(self.predicate)
+            return None if parts is None else _combine(word, parts)
         if self._peek() == "=":
             self._next()
             value = self._next()
@@ -174,20 +186,11 @@ class _Parser:
         if word is None or not (word[0].isalpha() or word[0] == "_"):
             return None
         if self._peek() == "(" and word in ("all", "any", "not"):
-            self._next()
-            required: set[str] = set()
-            while self._peek() != ")":
-                part = self.features()
-                if part is None:
-                    return None
-                if word == "all":  # every conjunct must hold: each one's features are needed
-                    required |= part
-                if self._peek() == ",":
-                    self._next()
-                elif self._peek() != ")":
-                    return None
-            self._next()
-            return frozenset(required)
+            features = self._group(self.features)
+            if features is None:
+                return None
+            # Every conjunct of `all` must hold: each one's features are needed.
+            return frozenset().union(*features) if word == "all" else frozenset()
         if self._peek() == "=":
             self._next()
             value = self._next()
@@ -394,23 +397,8 @@ class _TreeReader(_Parser):
         if word is None or not (word[0].isalpha() or word[0] == "_"):
             return None
         if self._peek() == "(" and word in ("all", "any", "not"):
-            if self.depth == _MAX_NESTING:
-                return None
-            self._next()
-            parts: list[_Tree] = []
-            while self._peek() != ")":
-                self.depth += 1
-                part = self.tree()
-                self.depth -= 1
-                if part is None:
-                    return None
-                parts.append(part)
-                if self._peek() == ",":
-                    self._next()
-                elif self._peek() != ")":
-                    return None
-            self._next()
-            return (word, tuple(parts))
+            parts = self._group(self.tree)
+            return None if parts is None else (word, tuple(parts))
         if self._peek() == "=":
             self._next()
             value = self._next()
