@@ -112,3 +112,20 @@ def test_a_table_of_other_shapes_under_the_right_stamp_is_ignored(kept_beside: P
     for table in ({"key": 1}, {2: "text"}, ["not", "a", "dict"]):
         path.write_bytes(stamp + marshal.dumps(table))
         assert descriptor_texts([entry], _dump) == {"static-mut": _dump(catalog_descriptor(entry))}
+
+
+def test_a_full_table_keeps_what_this_use_asked_for(
+    kept_beside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MAX_ENTRIES`, the kept texts saved are the ones this use asked for or added
+    (as the other kept tables: `_codecache._bounded`)."""
+    monkeypatch.setattr(_codecache, "_MAX_ENTRIES", 2)
+    table = _codecache.KeptTexts("_test_texts", b"stamp\n")
+    for key in ("a", "b", "c"):
+        table.put(key, key.upper())
+    table.save()
+    again = _codecache.KeptTexts("_test_texts", b"stamp\n")
+    assert again.get("b") == "B"
+    again.put("d", "D")  # three entries asked for or kept: past the bound
+    again.save()
+    assert _codecache.KeptTexts("_test_texts", b"stamp\n").texts == {"b": "B", "d": "D"}

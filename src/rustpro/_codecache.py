@@ -37,7 +37,10 @@ import marshal
 import os
 import sys
 from types import CodeType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # only for annotations: this module loads at every start
+    from collections.abc import Callable
 
 # Entries kept at most: a table grown past this by many versions' classes starts again, with
 # the entries of the run that saved it (`_bounded`).
@@ -91,16 +94,23 @@ class _CodeCache:
     def _added(self, key: str, code: CodeType) -> CodeType:
         self.codes[key] = code
         self.added += 1
-        if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
-            import atexit
-
-            atexit.register(self.save)
+        if self.added == 1:
+            save_at_exit(self.path, self.save)
         return code
 
     def save(self) -> None:
         """Write the table atomically; a directory that cannot be written is skipped."""
         if self.path is not None:
             _write(self.path, self.magic, _bounded(self.codes, self.used))
+
+
+def save_at_exit(path: str | None, save: Callable[[], None]) -> None:
+    """Have `save` write a table when the interpreter exits (asked at the table's first
+    addition), unless it has no place or bytecode is not written (`PYTHONDONTWRITEBYTECODE`)."""
+    if path is not None and not sys.dont_write_bytecode:
+        import atexit
+
+        atexit.register(save)
 
 
 _Key = TypeVar("_Key")
@@ -191,10 +201,8 @@ class _RegexCache:
         if arguments is not None:
             self.arguments[key] = arguments
             self.added += 1
-            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
-                import atexit
-
-                atexit.register(self.save)
+            if self.added == 1:
+                save_at_exit(self.path, self.save)
         return compiled
 
     def _quiet_arguments(self, pattern: str | bytes, flags: int) -> _RegexArguments | None:
@@ -418,24 +426,27 @@ class KeptTexts:
             and all(type(key) is str and type(text) is str for key, text in table.items())
             else {}
         )
+        self.used: set[str] = set()  # the keys this use asked for
         self.added = False
 
     def get(self, key: str) -> str | None:
         """The text kept under `key`, or None."""
+        self.used.add(key)
         return self.texts.get(key)
 
     def put(self, key: str, text: str) -> None:
         """Keep `text` under `key` (written by `save`)."""
+        self.used.add(key)
         self.texts[key] = text
         self.added = True
 
     def save(self) -> None:
         """Write the table atomically when something was added; a directory that cannot be
-        written is skipped, and a table grown past `_MAX_ENTRIES` starts again."""
+        written is skipped, and a table grown past `_MAX_ENTRIES` keeps what this use asked
+        for (`_bounded`)."""
         if not self.added or self.path is None or sys.dont_write_bytecode:
             return
-        table = self.texts if len(self.texts) <= _MAX_ENTRIES else {}
-        _write(self.path, self.stamp, table)
+        _write(self.path, self.stamp, _bounded(self.texts, self.used))
         self.added = False
 
 

@@ -275,10 +275,10 @@ class Recipes:
             codes = tuple([_function_code(text) for text in _texts(shape, fields)])
             self.codes[shape] = codes
             self.added += 1
-            if self.added == 1 and self.path is not None and not sys.dont_write_bytecode:
-                import atexit
+            if self.added == 1:
+                from rustpro import _codecache
 
-                atexit.register(self.save)
+                _codecache.save_at_exit(self.path, self.save)
         return codes
 
     def save(self) -> None:

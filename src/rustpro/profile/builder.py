@@ -191,15 +191,19 @@ def _mark_module_files(crate: CrateLayout, files: list[FileFacts], workspace: Wo
             (facts.cfg_gated_mods, gate_msrv_facts),
         ):
             for name in names:
-                for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
-                    child = by_path.get(_rel(candidate, workspace.root))
-                    if child is not None:
-                        action(child)
+                for child in _module_files(name, base, by_path, workspace.root):
+                    action(child)
         for name, features in facts.feature_gated_mods:
-            for candidate in (base / f"{name}.rs", base / name / "mod.rs"):
-                child = by_path.get(_rel(candidate, workspace.root))
-                if child is not None:
-                    feature_gate_msrv_facts(child, features)
+            for child in _module_files(name, base, by_path, workspace.root):
+                feature_gate_msrv_facts(child, features)
+
+
+def _module_files(
+    name: str, base: Path, by_path: dict[str, FileFacts], root: Path
+) -> list[FileFacts]:
+    """The facts of module `name`'s file under `base` (`name.rs` or `name/mod.rs`)."""
+    found = (by_path.get(_rel(c, root)) for c in (base / f"{name}.rs", base / name / "mod.rs"))
+    return [child for child in found if child is not None]
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -104,9 +104,9 @@ def msrv_key(key: str, signs: Iterable[str] = ()) -> str:
 def feature_signs(attr: Node) -> tuple[str, ...]:
     """What a `#[cfg(..)]` attribute certainly asks of Cargo features: `+x` for a feature it
     needs on, `!x` for one it needs off (`not(feature = "std")`); () for other attributes."""
-    needed = plain_feature_attribute(attr)
-    if not needed and items.attribute_path(attr) != "cfg":
+    if items.attribute_path(attr) != "cfg":
         return ()
+    needed = plain_feature_attribute(attr)
     off = excluded_features(items.attribute_arguments(attr))
     return (*(f"+{f}" for f in needed), *(f"!{f}" for f in off))
 

@@ -17,6 +17,8 @@ from rustpro.rules.errors.signatures import (
     type_path,
 )
 from rustpro.rules.errors.write_targets import (
+    IO_WRITE_METHODS,
+    WRITE_MACROS,
     WriteTarget,
     is_infallible_write_impl,
     receiver_target,
@@ -68,8 +70,6 @@ _KNOWN_METHODS = {
     "set_ttl": 1,
     "set_broadcast": 1,
 }
-_WRITE_MACROS = frozenset({"write", "writeln"})
-_WRITE_METHODS = frozenset({"write_all", "write_fmt", "flush"})
 # Methods of std types whose result is often dropped on purpose: most return something other
 # than a `Result` (`let _ = map.insert(k, v);`), and a channel's `send` fails only when the
 # receiving side is gone, handing the value back (`changed`: no sender is left), which for the
@@ -263,7 +263,7 @@ class DiscardedResult(FileRule):
 
     def _check_write_macro(self, statement: Node, macro: Node, ctx: FileContext) -> None:
         name = items.macro_name(macro).rsplit("::", 1)[-1]
-        if name not in _WRITE_MACROS:
+        if name not in WRITE_MACROS:
             return
         gates = _write_gates(write_target(macro))
         if gates is not None:
@@ -309,7 +309,7 @@ class DiscardedResult(FileRule):
         if _KNOWN_METHODS.get(method) == argc:
             other = _ASYNC_OTHER if awaited else _OTHER
             gates: tuple[FactGate, ...] = (FactGate(other, method, absent=True),)
-            if method in _WRITE_METHODS:  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
+            if method in IO_WRITE_METHODS:  # `buf.write_all(..)` into a `Vec<u8>` cannot fail
                 target_gates = _write_gates(receiver_target(receiver))
                 if target_gates is None:
                     return

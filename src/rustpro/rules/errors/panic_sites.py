@@ -37,7 +37,12 @@ from rustpro.rules.errors.signatures import (
     type_arguments,
     type_path,
 )
-from rustpro.rules.errors.write_targets import receiver_target, write_target
+from rustpro.rules.errors.write_targets import (
+    IO_WRITE_METHODS,
+    WRITE_MACROS,
+    receiver_target,
+    write_target,
+)
 from rustpro.rules.signature import impl_of
 from rustpro.rules.support import ASSERT_MACROS
 from rustpro.syntax import items
@@ -1656,9 +1661,9 @@ def _judge_unwrap_site(
 
 
 IN_MEMORY_WRITE = "a write into a `String` or `Vec` cannot fail"
-# Macros and methods that write into their target, and fail only when the target does.
-_WRITE_MACROS = frozenset({"write", "writeln"})
-_WRITE_METHODS = frozenset({"write_all", "write_str", "write_char", "write_fmt", "flush"})
+# Methods that write into their receiver and fail only when it does: `io::Write`'s and
+# `fmt::Write`'s.
+_WRITE_METHODS = IO_WRITE_METHODS | {"write_str", "write_char"}
 
 
 def _writes_to_memory(value: Node | None, operation: Operation | None) -> bool:
@@ -1671,7 +1676,7 @@ def _writes_to_memory(value: Node | None, operation: Operation | None) -> bool:
     if value is not None and value.type == "macro_invocation":
         macro = value.child_by_field_name("macro")
         name = items.text(macro).replace(" ", "").rsplit("::", 1)[-1] if macro else ""
-        return name in _WRITE_MACROS and write_target(value).infallible
+        return name in WRITE_MACROS and write_target(value).infallible
     if operation is not None and operation.name in _WRITE_METHODS:
         return operation.receiver is not None and receiver_target(operation.receiver).infallible
     return False
@@ -2094,7 +2099,6 @@ _COMMON_WORDS = _words(
 
 
 CONSTANT_LENGTH_SLICE = "a slice of a length the code fixes, converted to an array"
-_SCREAMING = re.compile(r"[A-Z][A-Z0-9_]*")
 # `size_of::<T>()` and its paths: a length the type fixes.
 _SIZE_OF = re.compile(r"(?:(?:std|core)::)?(?:mem::)?size_of(?:::<.*>)?", re.DOTALL)
 _CONSTANT_ARITHMETIC = frozenset({"+", "-", "*"})
@@ -2148,13 +2152,8 @@ def _is_constant(node: Node) -> bool:
     these."""
     node = _strip_parentheses(node)
     kind = node.type
-    if kind == "integer_literal":
-        return True
-    if kind == "identifier":
-        return _SCREAMING.fullmatch(items.text(node)) is not None
-    if kind == "scoped_identifier":
-        name = node.child_by_field_name("name")
-        return name is not None and _SCREAMING.fullmatch(items.text(name)) is not None
+    if kind in ("integer_literal", "identifier", "scoped_identifier"):
+        return _constant(node)  # a literal, a `CONSTANT`, `Self::SIZE`
     if kind == "binary_expression":
         operator = node.child_by_field_name("operator")
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

@@ -30,6 +30,10 @@ _FAILURE_SIGNS = """
 (return_expression) @fails
 ((identifier) @fails (#eq? @fails "Err"))
 """
+# The macros that write into their first argument, and the `io::Write` methods rules judge
+# by their receiver (discarded-result, the panic rules).
+WRITE_MACROS = frozenset({"write", "writeln"})
+IO_WRITE_METHODS = frozenset({"write_all", "write_fmt", "flush"})
 # In-memory sinks whose `Write` impls never fail.
 _INFALLIBLE_TYPES = frozenset({"String", "Vec"})
 _CONSTRUCTORS = frozenset({"new", "default", "with_capacity", "from"})
